@@ -1,0 +1,15 @@
+//! Tiaojie's shared domain: the rules and value types that the phone (wasm32)
+//! and the server both use. Pure Rust: no I/O, no framework, no clock — callers
+//! pass "now" in. Every value is checked once, when its type is built.
+
+pub mod ids;
+pub mod money;
+pub mod org;
+pub mod people;
+pub mod validate;
+
+pub use ids::{AccountId, PersonId, UnitId};
+pub use money::Money;
+pub use org::UnitKind;
+pub use people::{PersonKind, Role};
+pub use validate::{Phone, ResidentId};

@@ -1,0 +1,3 @@
+//! Reusable widgets.
+
+pub mod lang_switch;

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Builds and starts Tiaojie on embedded SQLite (./data/tiaojie.db) with the
+# demo organisation, Chuxiong City. Prints the URL and the demo log-ins.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+scripts/install-tools.sh
+export PATH="$ROOT/end2end/node_modules/.bin:$PATH"
+cargo leptos build --release --precompress
+exec target/release/tiaojie serve --demo "$@"

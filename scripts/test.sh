@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs every test on a fresh machine of this kind: installs what is missing,
+# lints, builds the site, runs the Rust tests (SQLite and PostgreSQL) and the
+# Playwright suite in Debian's Chromium.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+step() { printf '\n\033[1;32m==> %s\033[0m\n' "$*"; }
+started=$SECONDS
+
+step "tools"
+scripts/install-tools.sh --browser
+export PATH="$ROOT/end2end/node_modules/.bin:$PATH"
+
+step "PostgreSQL on 127.0.0.1:5432"
+if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+fi
+pg_isready -h 127.0.0.1 -p 5432
+
+step "format"
+cargo fmt --all -- --check
+
+step "build (cargo leptos build, debug)"
+cargo leptos build
+
+# Same flags as cargo-leptos' debug build, so the artifacts are shared
+# (../shared/TOOLCHAIN.md: otherwise everything is rebuilt).
+export RUSTFLAGS="--cfg erase_components"
+export LEPTOS_OUTPUT_NAME=tiaojie
+
+step "Rust tests (SQLite and PostgreSQL)"
+cargo test --workspace
+
+step "Playwright (Chromium, Pixel 5)"
+(cd end2end && CI=1 npx playwright test)
+
+step "clippy (server side and browser side, -D warnings)"
+cargo clippy --workspace --all-targets -- -D warnings
+unset RUSTFLAGS
+cargo clippy -p app --no-default-features --features hydrate --target wasm32-unknown-unknown \
+  --target-dir target/front -- -D warnings
+
+step "all tests passed in $((SECONDS - started)) s"

@@ -1,0 +1,3 @@
+//! HTTP handlers, one module per resource. Versioned JSON API under `/api/v1`.
+
+pub mod health;

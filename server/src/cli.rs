@@ -1,0 +1,261 @@
+//! The `tiaojie` command line: `serve` (the default), `migrate`, `seed-demo`,
+//! `user add`.
+
+use crate::config::{DatabaseArgs, ServeArgs};
+use crate::db::{self, Db, org, people};
+use crate::startup::{Application, shutdown_signal};
+use crate::telemetry::LogFormat;
+use crate::{demo, password};
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use domain::{AccountId, PersonId, PersonKind, Phone, Role, UnitId};
+use std::io::{BufRead, IsTerminal};
+use std::time::Duration;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tiaojie",
+    version,
+    about = "调解通 Tiaojie — 人民调解员的离线记录与以案定补服务端 / server for people's mediators",
+    long_about = "调解通 Tiaojie server. Without a command it serves the app on 127.0.0.1:3000 \
+                  with an embedded SQLite database in ./data/tiaojie.db (created on first start).\n\
+                  Set DATABASE_URL=postgres://… to use PostgreSQL instead."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+
+    /// Log format; filter with RUST_LOG (e.g. RUST_LOG=debug).
+    #[arg(long, env = "TIAOJIE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply migrations and serve the app and the API (the default command).
+    Serve(ServeArgs),
+    /// Apply the embedded database migrations, then exit.
+    Migrate,
+    /// Load the demo organisation (Chuxiong City) and print the demo log-ins. Safe to repeat.
+    SeedDemo,
+    /// Manage log-in accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a person with an account and roles. The password is read from
+    /// TIAOJIE_PASSWORD or, when that is unset, from the first line of stdin.
+    Add(UserAddArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    /// Mobile number used to log in (11 digits).
+    #[arg(long)]
+    pub phone: String,
+    /// The person's full name.
+    #[arg(long)]
+    pub name: String,
+    /// Code of the unit the person belongs to and holds the roles at, e.g. 532301100.
+    #[arg(long)]
+    pub unit: String,
+    /// Role(s): mediator, committee_head, judicial_staff, judicial_director,
+    /// township_leader, bureau_section, bureau_approver, bureau_party_group,
+    /// bureau_finance, township_finance. Repeat for several.
+    #[arg(long = "role", required = true)]
+    pub roles: Vec<Role>,
+    /// What the person is: mediator_full_time, mediator_part_time, informant, office_staff.
+    #[arg(long, default_value = "office_staff")]
+    pub kind: PersonKind,
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let db_args = cli.global.db;
+    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::Serve(args) => serve(&db_args, args).await,
+        Command::Migrate => {
+            let db = connect_and_migrate(&db_args).await?;
+            db.close().await;
+            println!("数据库已是最新 / database is up to date");
+            Ok(())
+        }
+        Command::SeedDemo => {
+            let db = connect_and_migrate(&db_args).await?;
+            let report = demo::load(&db).await?;
+            db.close().await;
+            print_demo(&report);
+            Ok(())
+        }
+        Command::User(UserCommand::Add(args)) => {
+            let db = connect_and_migrate(&db_args).await?;
+            let result = user_add(&db, args).await;
+            db.close().await;
+            result
+        }
+    }
+}
+
+async fn connect_and_migrate(args: &DatabaseArgs) -> anyhow::Result<Db> {
+    let db = Db::connect(args)
+        .await
+        .context("连接数据库 / connecting to the database")?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+async fn serve(db_args: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<()> {
+    let db = connect_and_migrate(db_args).await?;
+    if args.demo {
+        let report = demo::load(&db).await?;
+        print_demo(&report);
+    }
+    let app = Application::build(&args, db.clone()).await?;
+    let addr = app.local_addr();
+    tracing::info!(%addr, site_root = %args.site_root.display(), "listening");
+    println!("调解通已启动 / Tiaojie is running: http://{addr}");
+
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let mut server = tokio::spawn(app.run_until(async {
+        let _ = stop_rx.await;
+    }));
+    tokio::select! {
+        result = &mut server => {
+            db.close().await;
+            return result.context("server task")?.context("server stopped");
+        }
+        () = shutdown_signal() => {}
+    }
+    let _ = stop_tx.send(());
+    let grace = Duration::from_secs(args.shutdown_grace_secs);
+    match tokio::time::timeout(grace, server).await {
+        Ok(result) => result.context("server task")?.context("server stopped")?,
+        Err(_) => tracing::warn!(
+            grace_secs = grace.as_secs(),
+            "open requests did not finish in time; closing"
+        ),
+    }
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn print_demo(report: &demo::SeedReport) {
+    println!(
+        "演示数据 / demo data: {} 个组织新增 units added, {} 人新增 people added, {} 个账号新增 accounts added",
+        report.units_added, report.people_added, report.accounts_added
+    );
+    println!(
+        "演示账号（密码均为 {}） / demo log-ins (password for all: {}):",
+        demo::DEMO_PASSWORD,
+        demo::DEMO_PASSWORD
+    );
+    for a in &report.accounts {
+        println!(
+            "  {}  {:<14} {:<20} {} ({})",
+            a.phone,
+            a.role.name_zh(),
+            a.unit_name,
+            a.person_name,
+            a.role.name_en()
+        );
+    }
+}
+
+/// Reads the new account's password: TIAOJIE_PASSWORD, else a line of stdin.
+fn read_password() -> anyhow::Result<String> {
+    if let Ok(p) = std::env::var("TIAOJIE_PASSWORD") {
+        return Ok(p);
+    }
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("密码 / password: ");
+    }
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password from stdin")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+async fn user_add(db: &Db, args: UserAddArgs) -> anyhow::Result<()> {
+    // Check everything before writing anything.
+    let phone = Phone::parse(&args.phone).map_err(|e| anyhow::anyhow!("--phone: {e}"))?;
+    let name = args.name.trim();
+    if name.is_empty() {
+        bail!("--name: 姓名不能为空 / name must not be empty");
+    }
+    let Some(unit) = org::find_by_code(db, &args.unit).await? else {
+        bail!(
+            "--unit: 找不到代码为 {} 的组织 / no unit with this code",
+            args.unit
+        );
+    };
+    if people::account_by_phone(db, &phone).await?.is_some() {
+        bail!("--phone: 该手机号已有账号 / an account with this phone already exists");
+    }
+    let password = read_password()?;
+    let hash = password::hash(&password).map_err(|e| anyhow::anyhow!("password: {e}"))?;
+
+    let unit_id = UnitId::parse(&unit.id).context("stored unit id")?;
+    let person_id = PersonId::new_v7();
+    let now = db::now_text();
+    let mut tx = db.pool().begin().await?;
+    people::insert_people(
+        &mut tx,
+        &[people::NewPerson {
+            id: person_id,
+            unit_id,
+            name: name.to_owned(),
+            kind: args.kind,
+            sex: None,
+            phone: Some(phone.clone()),
+        }],
+        &now,
+    )
+    .await?;
+    let grants: Vec<people::NewGrant> = args
+        .roles
+        .iter()
+        .map(|&role| people::NewGrant {
+            person_id,
+            role,
+            unit_id,
+        })
+        .collect();
+    people::insert_grants(&mut tx, &grants, &now).await?;
+    let created = people::insert_account(
+        &mut tx,
+        &people::NewAccount {
+            id: AccountId::new_v7(),
+            person_id,
+            phone: phone.clone(),
+            password_hash: hash,
+        },
+        &now,
+    )
+    .await?;
+    if !created {
+        tx.rollback().await?;
+        bail!("--phone: 该手机号已有账号 / an account with this phone already exists");
+    }
+    tx.commit().await?;
+    let roles: Vec<&str> = args.roles.iter().map(|r| r.name_zh()).collect();
+    println!(
+        "已创建账号 / account created: {phone} {name} @ {} [{}]",
+        unit.name,
+        roles.join("、")
+    );
+    Ok(())
+}

@@ -1,0 +1,209 @@
+//! The store: one `sqlx::AnyPool` over SQLite (embedded default) or
+//! PostgreSQL. Queries are written once in the dialect both accept (`$1`
+//! placeholders, `ON CONFLICT`, TEXT ids and timestamps, BIGINT numbers);
+//! each database has its own migration folder, kept in step.
+
+pub mod org;
+pub mod people;
+
+use crate::config::DatabaseArgs;
+use sqlx::AnyPool;
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::migrate::Migrator;
+use std::path::PathBuf;
+use std::sync::Once;
+use std::time::Duration;
+
+static SQLITE_MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error(
+        "不支持的数据库地址 / unsupported database URL {0:?}: use sqlite://PATH or postgres://…"
+    )]
+    UnsupportedUrl(String),
+    #[error("无法创建数据库目录 / cannot create the database folder {path}: {source}")]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("数据库迁移失败 / migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("数据库错误 / database error: {0}")]
+    Sqlx(#[from] sqlx::Error),
+}
+
+/// A handle to the database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Db {
+    /// Connects, creating the SQLite file (and its folder) when missing.
+    pub async fn connect(args: &DatabaseArgs) -> Result<Db, DbError> {
+        static DRIVERS: Once = Once::new();
+        DRIVERS.call_once(install_default_drivers);
+
+        let (backend, url) = normalise_url(&args.database_url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(args.db_max_connections.max(1))
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(&url)
+            .await?;
+        tracing::info!(backend = backend.name(), "database connected");
+        Ok(Db { pool, backend })
+    }
+
+    /// Applies the embedded migrations that have not run yet.
+    #[tracing::instrument(skip_all, fields(backend = self.backend.name()), err)]
+    pub async fn migrate(&self) -> Result<(), DbError> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATOR,
+            Backend::Postgres => &POSTGRES_MIGRATOR,
+        };
+        migrator.run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// A round trip to the database, for `/healthz`.
+    pub async fn ping(&self) -> Result<(), DbError> {
+        sqlx::query_scalar::<_, i64>("SELECT 1")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Recognises the backend and, for SQLite, makes sure the file can be created:
+/// its folder exists and the open mode is read-write-create.
+fn normalise_url(url: &str) -> Result<(Backend, String), DbError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok((Backend::Postgres, url.to_owned()));
+    }
+    let Some(rest) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    else {
+        return Err(DbError::UnsupportedUrl(url.to_owned()));
+    };
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path.is_empty() {
+        return Err(DbError::UnsupportedUrl(url.to_owned()));
+    }
+    if path != ":memory:" {
+        if let Some(dir) = std::path::Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).map_err(|source| DbError::CreateDir {
+                path: dir.to_owned(),
+                source,
+            })?;
+        }
+    }
+    let query = if query.split('&').any(|kv| kv.starts_with("mode=")) {
+        query.to_owned()
+    } else if query.is_empty() {
+        "mode=rwc".to_owned()
+    } else {
+        format!("{query}&mode=rwc")
+    };
+    Ok((Backend::Sqlite, format!("sqlite://{path}?{query}")))
+}
+
+/// Now, as stored: RFC 3339 UTC with exactly six fractional digits, so that
+/// text order is time order.
+pub fn now_text() -> String {
+    timestamp_text(jiff::Timestamp::now())
+}
+
+pub fn timestamp_text(ts: jiff::Timestamp) -> String {
+    ts.strftime("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+/// `($1, $2, …), ($k, …)` for a multi-row INSERT of `rows` rows of `cols` columns.
+pub(crate) fn values_placeholders(rows: usize, cols: usize) -> String {
+    let mut out = String::with_capacity(rows * cols * 5);
+    for r in 0..rows {
+        if r > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            out.push('$');
+            out.push_str(&(r * cols + c + 1).to_string());
+        }
+        out.push(')');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_get_create_mode_and_postgres_passes_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("nested/tiaojie.db");
+        let (b, url) = normalise_url(&format!("sqlite://{}", file.display())).unwrap();
+        assert_eq!(b, Backend::Sqlite);
+        assert!(url.ends_with("?mode=rwc"), "{url}");
+        assert!(file.parent().unwrap().is_dir(), "folder is created");
+        let (_, url) = normalise_url("sqlite://x.db?mode=ro").unwrap();
+        assert_eq!(url, "sqlite://x.db?mode=ro");
+        let (b, _) = normalise_url("postgres://127.0.0.1/test").unwrap();
+        assert_eq!(b, Backend::Postgres);
+        assert!(matches!(
+            normalise_url("mysql://x"),
+            Err(DbError::UnsupportedUrl(_))
+        ));
+    }
+
+    #[test]
+    fn timestamps_sort_as_text() {
+        let a = jiff::Timestamp::from_second(1_700_000_000).unwrap();
+        let b = a + jiff::SignedDuration::from_millis(500);
+        let (ta, tb) = (timestamp_text(a), timestamp_text(b));
+        assert_eq!(ta, "2023-11-14T22:13:20.000000Z");
+        assert!(ta < tb, "{ta} < {tb}");
+    }
+
+    #[test]
+    fn placeholders_number_rows_then_columns() {
+        assert_eq!(values_placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
+    }
+}

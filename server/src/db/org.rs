@@ -1,0 +1,124 @@
+//! Organisation units: the tree every scoped query hangs on.
+
+use super::{Db, DbError, values_placeholders};
+use domain::{UnitId, UnitKind};
+use sqlx::{Any, Transaction};
+
+/// A unit to insert. `path` is built from the parent's path by [`NewUnit::child_path`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUnit {
+    pub id: UnitId,
+    pub code: String,
+    pub name: String,
+    pub kind: UnitKind,
+    pub parent_id: Option<UnitId>,
+    pub path: String,
+    pub depth: i64,
+}
+
+impl NewUnit {
+    /// The path of a root unit: `/id/`.
+    pub fn root_path(id: UnitId) -> String {
+        format!("/{id}/")
+    }
+
+    /// The path of a child: the parent's path and the child's id.
+    pub fn child_path(parent_path: &str, id: UnitId) -> String {
+        format!("{parent_path}{id}/")
+    }
+}
+
+/// A unit as read back.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct UnitRow {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub parent_id: Option<String>,
+    pub path: String,
+    pub depth: i64,
+}
+
+const COLUMNS: usize = 9;
+const BATCH_ROWS: usize = 200;
+
+/// Inserts units in batches, skipping ids that exist (idempotent loads).
+/// Returns how many rows were new.
+pub async fn insert_units(
+    tx: &mut Transaction<'static, Any>,
+    units: &[NewUnit],
+    now: &str,
+) -> Result<u64, DbError> {
+    let mut inserted = 0;
+    for chunk in units.chunks(BATCH_ROWS) {
+        let sql = format!(
+            "INSERT INTO org_unit (id, code, name, kind, parent_id, path, depth, created_at, updated_at) \
+             VALUES {} ON CONFLICT (id) DO NOTHING",
+            values_placeholders(chunk.len(), COLUMNS)
+        );
+        let mut q = sqlx::query(&sql);
+        for u in chunk {
+            q = q
+                .bind(u.id.to_string())
+                .bind(u.code.clone())
+                .bind(u.name.clone())
+                .bind(u.kind.code())
+                .bind(u.parent_id.map(|p| p.to_string()))
+                .bind(u.path.clone())
+                .bind(u.depth)
+                .bind(now.to_owned())
+                .bind(now.to_owned());
+        }
+        inserted += q.execute(&mut **tx).await?.rows_affected();
+    }
+    Ok(inserted)
+}
+
+pub async fn find_by_code(db: &Db, code: &str) -> Result<Option<UnitRow>, DbError> {
+    Ok(sqlx::query_as::<_, UnitRow>(
+        "SELECT id, code, name, kind, parent_id, path, depth FROM org_unit WHERE code = $1",
+    )
+    .bind(code)
+    .fetch_optional(db.pool())
+    .await?)
+}
+
+/// The root of the tree (the city), if any.
+pub async fn root(db: &Db) -> Result<Option<UnitRow>, DbError> {
+    Ok(sqlx::query_as::<_, UnitRow>(
+        "SELECT id, code, name, kind, parent_id, path, depth FROM org_unit \
+         WHERE parent_id IS NULL ORDER BY code LIMIT 1",
+    )
+    .fetch_optional(db.pool())
+    .await?)
+}
+
+/// Number of units of a kind inside the subtree at `path` (inclusive).
+pub async fn count_in_subtree(db: &Db, path: &str, kind: UnitKind) -> Result<i64, DbError> {
+    Ok(sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM org_unit WHERE kind = $1 AND path LIKE $2",
+    )
+    .bind(kind.code())
+    .bind(format!("{path}%"))
+    .fetch_one(db.pool())
+    .await?)
+}
+
+/// Number of units of each kind, for reports and tests.
+pub async fn count_by_kind(db: &Db) -> Result<Vec<(String, i64)>, DbError> {
+    Ok(sqlx::query_as::<_, (String, i64)>(
+        "SELECT kind, COUNT(*) FROM org_unit GROUP BY kind ORDER BY kind",
+    )
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// The unit kinds the database knows (its reference table).
+pub async fn known_kinds(db: &Db) -> Result<Vec<String>, DbError> {
+    Ok(
+        sqlx::query_scalar::<_, String>("SELECT code FROM unit_kind ORDER BY code")
+            .fetch_all(db.pool())
+            .await?,
+    )
+}

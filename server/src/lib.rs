@@ -1,0 +1,14 @@
+//! Tiaojie's server as a library, so integration tests drive the same code
+//! the `tiaojie` binary runs.
+
+pub mod api;
+pub mod assets;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod password;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

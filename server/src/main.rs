@@ -1,0 +1,18 @@
+//! `tiaojie`: parse the command line → set up logging → run the command.
+
+use clap::Parser;
+use tiaojie_server::{cli, telemetry};
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = cli::Cli::parse();
+    telemetry::init(cli.global.log_format);
+    match cli::run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!(error = format!("{err:#}"), "command failed");
+            eprintln!("错误 / error: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

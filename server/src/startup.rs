@@ -1,0 +1,141 @@
+//! Building the router and running the server until it is told to stop.
+
+use crate::api;
+use crate::assets::{self, Site};
+use crate::config::ServeArgs;
+use crate::db::Db;
+use crate::state::AppState;
+use app::{App, shell};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::handler::Handler;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
+use std::future::Future;
+use std::net::SocketAddr;
+use tokio::net::TcpListener;
+use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
+use tower_http::trace::TraceLayer;
+
+/// A bound, ready-to-run server.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    local_addr: SocketAddr,
+}
+
+impl Application {
+    /// Binds the listener and builds the router. The database must be migrated.
+    pub async fn build(args: &ServeArgs, db: Db) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(args.addr)
+            .await
+            .map_err(|e| anyhow::anyhow!("无法监听 / cannot listen on {}: {e}", args.addr))?;
+        let local_addr = listener.local_addr()?;
+        let site = Site::discover(&args.site_root);
+        let state = AppState::new(db, site.leptos_options(local_addr), site.paths.clone());
+        Ok(Application {
+            listener,
+            router: router(state, &site),
+            local_addr,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting and lets open
+    /// requests finish.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router.into_make_service())
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
+
+/// All routes: health, the JSON API, server functions, the Leptos pages, and
+/// the built site's static files.
+pub fn router(state: AppState, site: &Site) -> Router {
+    let routes = generate_route_list(App);
+    let pages_context = {
+        let directory = state.directory.clone();
+        move || provide_context(directory.clone())
+    };
+    let pages_shell = {
+        let options = state.leptos_options.clone();
+        let paths = state.assets.clone();
+        move || shell(options.clone(), paths.clone())
+    };
+
+    let static_files = ServiceBuilder::new()
+        .layer(axum::middleware::from_fn(assets::cache_control))
+        .service(
+            ServeDir::new(&site.root)
+                .precompressed_br()
+                .precompressed_gzip()
+                .append_index_html_on_directories(false)
+                .fallback(not_found.with_state(state.clone())),
+        );
+
+    Router::new()
+        .route("/healthz", get(api::health::healthz))
+        .route("/api/{*fn_name}", post(server_fn).get(server_fn))
+        .leptos_routes_with_context(&state, routes, pages_context, pages_shell)
+        .fallback_service(static_files)
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
+    let directory = state.directory.clone();
+    handle_server_fns_with_context(move || provide_context(directory.clone()), req).await
+}
+
+/// Anything that is neither a page nor a file: the app's 404 page.
+async fn not_found(State(state): State<AppState>, req: Request<Body>) -> Response {
+    let directory = state.directory.clone();
+    let options = state.leptos_options.clone();
+    let paths = state.assets.clone();
+    let render = leptos_axum::render_app_to_stream_with_context(
+        move || provide_context(directory.clone()),
+        move || shell(options.clone(), paths.clone()),
+    );
+    render(req).await.into_response()
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut sig) => {
+                sig.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => tracing::info!("SIGINT received, shutting down"),
+        () = terminate => tracing::info!("SIGTERM received, shutting down"),
+    }
+}
