@@ -95,15 +95,15 @@ impl UnitKind {
     /// Which kinds of unit may hold this one. The tree is checked on insert.
     pub fn may_be_child_of(self, parent: Option<UnitKind>) -> bool {
         use UnitKind::*;
-        match (self, parent) {
-            (City, None) => true,
-            (Centre | Sector | AdminDept | Township, Some(City)) => true,
-            (Village | Community, Some(Township)) => true,
-            (Compound, Some(Community | Township)) => true,
-            (VillagerGroup, Some(Village)) => true,
-            (ResidentGroup, Some(Community)) => true,
-            _ => false,
-        }
+        matches!(
+            (self, parent),
+            (City, None)
+                | (Centre | Sector | AdminDept | Township, Some(City))
+                | (Village | Community, Some(Township))
+                | (Compound, Some(Community | Township))
+                | (VillagerGroup, Some(Village))
+                | (ResidentGroup, Some(Community))
+        )
     }
 
     /// Village and community committees have subsidised full-time mediators

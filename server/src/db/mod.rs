@@ -120,16 +120,14 @@ fn normalise_url(url: &str) -> Result<(Backend, String), DbError> {
     if path.is_empty() {
         return Err(DbError::UnsupportedUrl(url.to_owned()));
     }
-    if path != ":memory:" {
-        if let Some(dir) = std::path::Path::new(path)
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir).map_err(|source| DbError::CreateDir {
-                path: dir.to_owned(),
-                source,
-            })?;
-        }
+    let folder = std::path::Path::new(path)
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty());
+    if let Some(dir) = folder.filter(|_| path != ":memory:") {
+        std::fs::create_dir_all(dir).map_err(|source| DbError::CreateDir {
+            path: dir.to_owned(),
+            source,
+        })?;
     }
     let query = if query.split('&').any(|kv| kv.starts_with("mode=")) {
         query.to_owned()
