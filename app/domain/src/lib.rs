@@ -6,6 +6,7 @@ pub mod ids;
 pub mod money;
 pub mod org;
 pub mod people;
+pub mod rules;
 pub mod validate;
 
 pub use ids::{AccountId, PersonId, UnitId};

@@ -72,6 +72,16 @@ impl Money {
             .and_then(|d| Money::from_decimal(d).ok())
     }
 
+    /// `self - other`, or `None` when that would be negative.
+    pub fn checked_sub(self, other: Money) -> Option<Money> {
+        if other > self {
+            return None;
+        }
+        self.0
+            .checked_sub(other.0)
+            .and_then(|d| Money::from_decimal(d).ok())
+    }
+
     pub fn checked_mul(self, n: u32) -> Option<Money> {
         self.0
             .checked_mul(Decimal::from(n))
