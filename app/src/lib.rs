@@ -69,6 +69,7 @@ pub fn App() -> impl IntoView {
             <Router>
                 <Routes fallback=routes::not_found::NotFound>
                     <Route path=StaticSegment("") view=routes::home::HomePage />
+                    <Route path=StaticSegment("subsidy") view=routes::subsidy::SubsidyPage />
                 </Routes>
             </Router>
         </I18nContextProvider>

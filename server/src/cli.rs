@@ -50,6 +50,9 @@ pub enum Command {
     /// Manage log-in accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// The per-case subsidy rules (以案定补): evaluate cases, show or check rule sets.
+    #[command(subcommand)]
+    Rules(crate::rules_cli::RulesCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -97,6 +100,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             print_demo(&report);
             Ok(())
         }
+        Command::Rules(command) => crate::rules_cli::run(command),
         Command::User(UserCommand::Add(args)) => {
             let db = connect_and_migrate(&db_args).await?;
             let result = user_add(&db, args).await;

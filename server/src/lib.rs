@@ -9,6 +9,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod password;
+pub mod rules_cli;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

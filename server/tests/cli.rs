@@ -169,3 +169,94 @@ fn user_add_checks_every_field_and_stores_nothing_on_error() {
     });
     assert_eq!(people, 1);
 }
+
+fn rules(args: &[&str], stdin: &str) -> (bool, String, String) {
+    use std::io::Write;
+    let mut child = Command::new(BIN)
+        .arg("rules")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+const CASE_C: &str = r#"{"committee": "village", "closed_on": "2024-05-10", "method": "general", "outcome": "agreed", "sessions": 1, "oral_register": false, "forms": ["application", "acceptance", "investigation", "mediation_record", "agreement", "follow_up"], "archived": true, "recorded": true, "deaths": 0, "disability_grade": null, "independent": true, "special": false, "approved_amount": null}"#;
+
+#[test]
+fn rules_eval_answers_every_line_in_order_and_names_bad_fields() {
+    let bad = CASE_C.replace("\"village\"", "\"town\"");
+    let no_follow_up = CASE_C.replace(", \"follow_up\"", "");
+    let early = CASE_C.replace("2024-05-10", "2001-01-01");
+    let input = format!("{CASE_C}\n{bad}\n\n{no_follow_up}\nnot json\n{early}\n");
+    let (ok, stdout, stderr) = rules(&["eval"], &input);
+    assert!(ok, "{stderr}");
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        lines.len(),
+        5,
+        "one output per non-blank input line:\n{stdout}"
+    );
+    assert_eq!(lines[0]["tier"], "C");
+    assert_eq!(lines[0]["amount"], "200.00");
+    assert_eq!(lines[0]["rule_set"], "chuxiong-2014");
+    assert_eq!(lines[1]["field"], "committee");
+    assert!(lines[1]["error"].as_str().unwrap().contains("town"));
+    assert_eq!(lines[2]["tier"], serde_json::Value::Null);
+    assert_eq!(lines[2]["amount"], "0.00");
+    assert_eq!(lines[2]["missing"][0]["code"], "form:follow_up");
+    assert!(lines[3]["error"].is_string());
+    assert_eq!(lines[4]["field"], "closed_on");
+}
+
+#[test]
+fn rules_eval_uses_a_rule_set_file_and_check_reports_every_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, shown, _) = rules(&["show"], "");
+    assert!(ok);
+    let builtin: Vec<serde_json::Value> = serde_json::from_str(&shown).unwrap();
+    assert_eq!(builtin.len(), 2);
+
+    // a locality that pays 250 for tier C: a new file, no code change
+    let mut local = builtin[1].clone();
+    local["id"] = "county-2024".into();
+    local["tiers"][2]["amount"] = "250.00".into();
+    let file = dir.path().join("county.json");
+    std::fs::write(&file, serde_json::to_string(&local).unwrap()).unwrap();
+    let (ok, out, err) = rules(&["check", file.to_str().unwrap()], "");
+    assert!(ok, "{err}");
+    assert!(out.contains("county-2024"));
+    let (ok, out, _) = rules(&["eval", "--rules", file.to_str().unwrap()], CASE_C);
+    assert!(ok);
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(
+        (v["rule_set"].as_str(), v["amount"].as_str()),
+        (Some("county-2024"), Some("250.00"))
+    );
+
+    local["effective_until"] = "2000-01-01".into();
+    local["tiers"][1]["code"] = "E".into();
+    std::fs::write(&file, serde_json::to_string(&local).unwrap()).unwrap();
+    let (ok, _, err) = rules(&["check", file.to_str().unwrap()], "");
+    assert!(!ok);
+    assert!(
+        err.contains("effective_until") && err.contains("tiers[1].code"),
+        "{err}"
+    );
+}

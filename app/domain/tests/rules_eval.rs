@@ -65,7 +65,7 @@ fn eval(f: &CaseFacts) -> domain::rules::Evaluation {
 }
 
 fn codes(items: &[domain::rules::Item]) -> Vec<&str> {
-    items.iter().map(|i| i.code.as_str()).collect()
+    items.iter().map(|i| i.code.as_ref()).collect()
 }
 
 #[test]

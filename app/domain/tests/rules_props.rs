@@ -220,7 +220,7 @@ proptest! {
         let Some(next) = e.next_tier.clone() else { return Ok(()) };
         let mut g = f.clone();
         for item in &e.missing {
-            match item.code.as_str() {
+            match item.code.as_ref() {
                 "min_sessions" => g.sessions = g.sessions.max(2),
                 "oral_register" => g.oral_register = true,
                 "archived" => g.archived = true,

@@ -1,3 +1,4 @@
 //! Reusable widgets.
 
 pub mod lang_switch;
+pub mod tier_preview;

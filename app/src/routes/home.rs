@@ -38,6 +38,7 @@ pub fn HomePage() -> impl IntoView {
                     })}
                 </Suspense>
             </section>
+            <a class="action" href="/subsidy" data-testid="subsidy-link">{t!(i18n, subsidy_link)}</a>
             <p class="muted">{t!(i18n, coming_soon)}</p>
         </main>
     }

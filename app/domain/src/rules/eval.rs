@@ -3,7 +3,7 @@
 
 use super::facts::CaseFacts;
 use super::text::{self, Item};
-use super::{Condition, RuleSet, Tier, TierAmount};
+use super::{Condition, FormCode, RuleSet, Tier, TierAmount};
 use crate::money::Money;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -50,21 +50,22 @@ pub fn evaluate(facts: &CaseFacts, rule_sets: &[RuleSet]) -> Result<Evaluation, 
     Ok(evaluate_with(facts, rs))
 }
 
-/// How one tier fares against a case.
+/// How one tier fares against a case. Counting only: the texts are built
+/// for the two tiers that are reported (evaluation runs a million times a
+/// second, so the scan must not allocate).
 struct TierCheck<'a> {
     tier: &'a Tier,
-    met: Vec<Item>,
-    /// Unmet conditions the case cannot change (method, outcome, harm…).
+    /// An unmet condition the case cannot change (method, outcome, harm…).
     blocked: bool,
-    /// Unmet conditions that records can still satisfy.
-    addable: Vec<Item>,
+    /// Unmet conditions (each absent form counts) that records can still satisfy.
+    gaps: usize,
     /// What it pays when met; `None` for an approval tier not yet approved.
     amount: Option<Money>,
 }
 
 impl TierCheck<'_> {
     fn earned(&self) -> bool {
-        !self.blocked && self.addable.is_empty()
+        !self.blocked && self.gaps == 0
     }
 
     /// For ranking a reachable tier: an amount still to be approved ranks
@@ -77,43 +78,61 @@ impl TierCheck<'_> {
     }
 }
 
+/// The forms a condition asks for, if it is a forms condition.
+fn forms_of<'a>(condition: &'a Condition, rs: &'a RuleSet) -> Option<&'a [FormCode]> {
+    match condition {
+        Condition::RequiredForms => Some(rs.required_forms.as_slice()),
+        Condition::Forms { all_of } => Some(all_of.as_slice()),
+        _ => None,
+    }
+}
+
 fn check_tier<'a>(tier: &'a Tier, rs: &RuleSet, facts: &CaseFacts) -> TierCheck<'a> {
     let mut check = TierCheck {
         tier,
-        met: Vec::new(),
         blocked: false,
-        addable: Vec::new(),
+        gaps: 0,
         amount: match tier.amount {
             TierAmount::Fixed(m) => Some(m),
             TierAmount::ByApproval => facts.approved_amount,
         },
     };
     for condition in &tier.conditions {
-        let forms = match condition {
-            Condition::RequiredForms => Some(rs.required_forms.as_slice()),
-            Condition::Forms { all_of } => Some(all_of.as_slice()),
-            _ => None,
-        };
-        if let Some(forms) = forms {
-            let absent: Vec<_> = forms.iter().filter(|f| !facts.forms.contains(*f)).collect();
-            if absent.is_empty() {
-                check.met.push(text::met(condition));
+        if let Some(forms) = forms_of(condition, rs) {
+            check.gaps += forms.iter().filter(|f| !facts.forms.contains(*f)).count();
+        } else if !holds(condition, facts) {
+            if condition.can_be_added() {
+                check.gaps += 1;
             } else {
-                check
-                    .addable
-                    .extend(absent.into_iter().map(text::form_missing));
+                check.blocked = true;
             }
-            continue;
-        }
-        if holds(condition, facts) {
-            check.met.push(text::met(condition));
-        } else if condition.can_be_added() {
-            check.addable.push(text::missing(condition, facts.sessions));
-        } else {
-            check.blocked = true;
         }
     }
     check
+}
+
+/// The texts of a tier's conditions: those met, and those still missing.
+fn describe(tier: &Tier, rs: &RuleSet, facts: &CaseFacts) -> (Vec<Item>, Vec<Item>) {
+    let (mut met, mut missing) = (Vec::new(), Vec::new());
+    for condition in &tier.conditions {
+        if let Some(forms) = forms_of(condition, rs) {
+            let before = missing.len();
+            missing.extend(
+                forms
+                    .iter()
+                    .filter(|f| !facts.forms.contains(*f))
+                    .map(text::form_missing),
+            );
+            if missing.len() == before {
+                met.push(text::met(condition));
+            }
+        } else if holds(condition, facts) {
+            met.push(text::met(condition));
+        } else {
+            missing.push(text::missing(condition, facts.sessions));
+        }
+    }
+    (met, missing)
 }
 
 fn holds(condition: &Condition, f: &CaseFacts) -> bool {
@@ -174,25 +193,30 @@ pub fn evaluate_with(facts: &CaseFacts, rs: &RuleSet) -> Evaluation {
     // The best-paid tier still reachable that pays more; fewer gaps on a tie.
     let next = checks
         .iter()
-        .filter(|c| !c.blocked && !c.addable.is_empty())
-        .filter(|c| c.rank() > (false, earned_amount))
+        .filter(|c| !c.blocked && c.gaps > 0 && c.rank() > (false, earned_amount))
         .fold(None::<&TierCheck>, |best, c| match best {
             Some(b)
-                if (b.rank(), std::cmp::Reverse(b.addable.len()))
-                    >= (c.rank(), std::cmp::Reverse(c.addable.len())) =>
+                if (b.rank(), std::cmp::Reverse(b.gaps))
+                    >= (c.rank(), std::cmp::Reverse(c.gaps)) =>
             {
                 Some(b)
             }
             _ => Some(c),
         });
 
-    let met = earned.or(next).map(|c| c.met.clone()).unwrap_or_default();
+    let met = earned
+        .or(next)
+        .map(|c| describe(c.tier, rs, facts).0)
+        .unwrap_or_default();
+    let missing = next
+        .map(|c| describe(c.tier, rs, facts).1)
+        .unwrap_or_default();
     Evaluation {
         tier: earned.map(|c| c.tier.code.clone()),
         amount: earned_amount,
         rule_set: rs.id.clone(),
         met,
-        missing: next.map(|c| c.addable.clone()).unwrap_or_default(),
+        missing,
         next_tier: next.map(|c| c.tier.code.clone()),
         reason: if earned.is_none() && next.is_none() {
             Some(text::no_tier_fits())

@@ -17,7 +17,7 @@ pub use check::{Problem, check, parse_rule_set};
 pub use eval::{EvalError, Evaluation, evaluate, evaluate_with, in_force};
 pub use facts::{CaseFacts, FactsError, parse_facts};
 pub use sums::{MonthPay, QuarterSum, SumError, TierTotal, mediator_month, quarter_sum};
-pub use text::Item;
+pub use text::{Item, form_name};
 
 use crate::money::{Money, MoneyError};
 use jiff::civil::Date;

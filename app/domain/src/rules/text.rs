@@ -2,19 +2,23 @@
 
 use super::{CommitteeKind, Condition, FormCode, Method, Outcome};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+
+/// Text that is usually a constant (no allocation) and sometimes built.
+pub type Text = Cow<'static, str>;
 
 /// A condition met or missing, or a reason, with a stable code for programs
 /// and text for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Item {
     /// e.g. `form:follow_up`, `min_sessions`, `committee_not_eligible`
-    pub code: String,
-    pub zh: String,
-    pub en: String,
+    pub code: Text,
+    pub zh: Text,
+    pub en: Text,
 }
 
 impl Item {
-    pub fn new(code: impl Into<String>, zh: impl Into<String>, en: impl Into<String>) -> Item {
+    pub fn new(code: impl Into<Text>, zh: impl Into<Text>, en: impl Into<Text>) -> Item {
         Item {
             code: code.into(),
             zh: zh.into(),
@@ -24,7 +28,7 @@ impl Item {
 }
 
 /// Chinese and English names of a form code; unknown codes are shown as they are.
-pub fn form_name(code: &FormCode) -> (String, String) {
+pub fn form_name(code: &FormCode) -> (Text, Text) {
     let (zh, en) = match code.as_str() {
         "application" => ("调解申请书", "application"),
         "acceptance" => ("受理登记表", "acceptance register"),
@@ -35,9 +39,9 @@ pub fn form_name(code: &FormCode) -> (String, String) {
         "oral_register" => ("口头协议登记表", "oral-agreement register"),
         "dossier_cover" => ("卷宗封面", "dossier cover"),
         "court_confirmation" => ("司法确认申请书", "application for court confirmation"),
-        other => return (other.to_owned(), other.to_owned()),
+        other => return (Cow::Owned(other.to_owned()), Cow::Owned(other.to_owned())),
     };
-    (zh.to_owned(), en.to_owned())
+    (Cow::Borrowed(zh), Cow::Borrowed(en))
 }
 
 pub(super) fn form_missing(code: &FormCode) -> Item {
