@@ -23,7 +23,7 @@ fn cases() -> Vec<CaseFacts> {
         .map(|i: usize| {
             let forms = SIX
                 .iter()
-                .take(if i % 5 == 0 { i % 6 } else { 6 })
+                .take(if i.is_multiple_of(5) { i % 6 } else { 6 })
                 .map(|f| FormCode::new(f))
                 .collect();
             CaseFacts {
@@ -33,29 +33,29 @@ fn cases() -> Vec<CaseFacts> {
                     CommitteeKind::Township,
                     CommitteeKind::Sector,
                 ][i % 4],
-                closed_on: if i % 17 == 0 {
+                closed_on: if i.is_multiple_of(17) {
                     date(2012, 3, 1)
                 } else {
                     date(2024, 1 + (i % 12) as i8, 10)
                 },
-                method: if i % 2 == 0 {
+                method: if i.is_multiple_of(2) {
                     Method::Simple
                 } else {
                     Method::General
                 },
-                outcome: if i % 7 == 0 {
+                outcome: if i.is_multiple_of(7) {
                     Outcome::NotAgreed
                 } else {
                     Outcome::Agreed
                 },
                 sessions: (i % 4) as u32,
-                oral_register: i % 3 != 0,
+                oral_register: !i.is_multiple_of(3),
                 forms,
-                archived: i % 9 != 0,
-                recorded: i % 11 != 0,
-                deaths: u32::from(i % 50 == 0),
-                disability_grade: (i % 13 == 0).then_some((i % 10) as u8 + 1),
-                independent: i % 6 != 0,
+                archived: !i.is_multiple_of(9),
+                recorded: !i.is_multiple_of(11),
+                deaths: u32::from(i.is_multiple_of(50)),
+                disability_grade: i.is_multiple_of(13).then_some((i % 10) as u8 + 1),
+                independent: !i.is_multiple_of(6),
                 special: false,
                 approved_amount: None,
             }

@@ -63,13 +63,14 @@ pub fn check(rs: &RuleSet) -> Vec<Problem> {
     if rs.locality.trim().is_empty() {
         problem("locality".into(), "不能为空 / must not be empty");
     }
-    if let Some(until) = rs.effective_until {
-        if until < rs.effective_from {
-            problem(
-                "effective_until".into(),
-                "早于 effective_from / is before effective_from",
-            );
-        }
+    if rs
+        .effective_until
+        .is_some_and(|until| until < rs.effective_from)
+    {
+        problem(
+            "effective_until".into(),
+            "早于 effective_from / is before effective_from",
+        );
     }
     let mut seen = HashSet::new();
     for (i, c) in rs.eligible_committees.iter().enumerate() {
@@ -141,14 +142,16 @@ pub fn check(rs: &RuleSet) -> Vec<Problem> {
             }
             match condition {
                 Condition::Method { is } => {
-                    if method.replace(*is).is_some_and(|m| m != *is) {
+                    let before = method.replace(*is);
+                    if before.is_some_and(|m| m != *is) {
                         report(at(
                             "method 条件相互矛盾 / contradicts another method condition",
                         ));
                     }
                 }
                 Condition::Outcome { is } => {
-                    if outcome.replace(*is).is_some_and(|o| o != *is) {
+                    let before = outcome.replace(*is);
+                    if before.is_some_and(|o| o != *is) {
                         report(at(
                             "outcome 条件相互矛盾 / contradicts another outcome condition",
                         ));

@@ -56,13 +56,14 @@ impl CaseFacts {
                 message: message.to_owned(),
             })
         };
-        if let Some(g) = self.disability_grade {
-            if !(1..=10).contains(&g) {
-                return err(
-                    "disability_grade",
-                    "伤残等级应为1至10级 / must be a grade from 1 to 10, or null",
-                );
-            }
+        if self
+            .disability_grade
+            .is_some_and(|g| !(1..=10).contains(&g))
+        {
+            return err(
+                "disability_grade",
+                "伤残等级应为1至10级 / must be a grade from 1 to 10, or null",
+            );
         }
         if self.approved_amount.is_some() && !self.special {
             return err(
