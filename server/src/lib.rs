@@ -1,6 +1,10 @@
 //! Tiaojie's server as a library, so integration tests drive the same code
 //! the `tiaojie` binary runs.
 
+// Leptos view types of whole pages are deep; release builds (without
+// `erase_components`) need more room to compute their layout.
+#![recursion_limit = "512"]
+
 pub mod api;
 pub mod assets;
 pub mod cli;

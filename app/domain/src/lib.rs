@@ -2,6 +2,7 @@
 //! and the server both use. Pure Rust: no I/O, no framework, no clock — callers
 //! pass "now" in. Every value is checked once, when its type is built.
 
+pub mod dates;
 pub mod ids;
 pub mod money;
 pub mod org;

@@ -110,9 +110,9 @@ pub fn SubsidyPage() -> impl IntoView {
                 </label>
                 <label class="field">
                     <span>{t!(i18n, f_closed_on)}</span>
-                    <input type="date" id="closed-on" prop:value=move || closed_on.get().to_string()
+                    <input type="date" id="closed-on" prop:value=move || domain::dates::format_iso(closed_on.get())
                         on:change=move |ev| {
-                            if let Ok(d) = event_target_value(&ev).parse::<Date>() {
+                            if let Some(d) = domain::dates::parse_iso(&event_target_value(&ev)) {
                                 closed_on.set(d);
                             }
                         } />

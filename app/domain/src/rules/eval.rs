@@ -30,7 +30,7 @@ pub struct Evaluation {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EvalError {
-    #[error("{date} 没有生效的以案定补规则 / no rule set in force on {date}")]
+    #[error("{} 没有生效的以案定补规则 / no rule set in force on {}", crate::dates::format_iso(*date), crate::dates::format_iso(*date))]
     NoRuleSet { date: Date },
 }
 

@@ -12,6 +12,7 @@ use std::collections::BTreeSet;
 #[serde(deny_unknown_fields)]
 pub struct CaseFacts {
     pub committee: CommitteeKind,
+    #[serde(with = "crate::dates::iso")]
     pub closed_on: Date,
     pub method: Method,
     pub outcome: Outcome,

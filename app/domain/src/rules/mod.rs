@@ -158,8 +158,10 @@ pub struct RuleSet {
     #[serde(default)]
     pub source: Option<String>,
     /// First day in force (by the case's closing date).
+    #[serde(with = "crate::dates::iso")]
     pub effective_from: Date,
     /// Last day in force, inclusive; `null` while in force.
+    #[serde(with = "crate::dates::iso_opt")]
     pub effective_until: Option<Date>,
     /// Fixed monthly subsidy of a full-time mediator by committee kind.
     pub monthly_fixed: BTreeMap<CommitteeKind, Money>,

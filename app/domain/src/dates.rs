@@ -1,0 +1,106 @@
+//! ISO dates (`2024-05-10`) read and written without jiff's general
+//! parser and printer, whose rich errors would add ~40 KB to the phone's
+//! wasm; jiff still does the calendar arithmetic.
+
+use jiff::civil::Date;
+use serde::{Deserialize, Deserializer, Serializer};
+
+/// Parses exactly `YYYY-MM-DD` into a valid calendar date.
+pub fn parse_iso(s: &str) -> Option<Date> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i32> {
+        b[r].iter().try_fold(0i32, |acc, c| {
+            c.is_ascii_digit().then(|| acc * 10 + i32::from(c - b'0'))
+        })
+    };
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    Date::new(y as i16, m as i8, d as i8).ok()
+}
+
+/// `YYYY-MM-DD`.
+pub fn format_iso(d: Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+}
+
+/// `#[serde(with = "crate::dates::iso")]` for a `Date`.
+pub mod iso {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(d: &Date, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format_iso(*d))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
+        let s = String::deserialize(d)?;
+        parse_iso(&s).ok_or_else(|| {
+            serde::de::Error::custom(format!("日期无效 / not a valid date (YYYY-MM-DD): {s:?}"))
+        })
+    }
+}
+
+/// `#[serde(with = "crate::dates::iso_opt")]` for an `Option<Date>`.
+pub mod iso_opt {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(d: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => s.serialize_str(&format_iso(*d)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|s| {
+                parse_iso(&s).ok_or_else(|| {
+                    serde::de::Error::custom(format!(
+                        "日期无效 / not a valid date (YYYY-MM-DD): {s:?}"
+                    ))
+                })
+            })
+            .transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn reads_and_writes_iso_dates_only() {
+        assert_eq!(
+            parse_iso("2024-05-10"),
+            Some(jiff::civil::date(2024, 5, 10))
+        );
+        assert_eq!(
+            parse_iso("2024-02-29"),
+            Some(jiff::civil::date(2024, 2, 29))
+        );
+        for bad in [
+            "2023-02-29",
+            "2024-5-10",
+            "2024/05/10",
+            "20240510",
+            "2024-05-1x",
+            "",
+            "2024-13-01",
+        ] {
+            assert_eq!(parse_iso(bad), None, "{bad}");
+        }
+        assert_eq!(format_iso(jiff::civil::date(987, 1, 2)), "0987-01-02");
+    }
+
+    proptest! {
+        #[test]
+        fn agrees_with_jiff(y in 1i16..9999, m in 1i8..=12, d in 1i8..=31) {
+            if let Ok(date) = Date::new(y, m, d) {
+                prop_assert_eq!(format_iso(date), date.to_string());
+                prop_assert_eq!(parse_iso(&date.to_string()), Some(date));
+            }
+        }
+    }
+}
