@@ -5,8 +5,8 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-step() { printf '\n\033[1;32m==> %s\033[0m\n' "$*"; }
 started=$SECONDS
+step() { printf '\n\033[1;32m==> [%4ss] %s\033[0m\n' "$((SECONDS - started))" "$*"; }
 
 step "tools"
 scripts/install-tools.sh --browser
@@ -31,10 +31,13 @@ export RUSTFLAGS="--cfg erase_components"
 export LEPTOS_OUTPUT_NAME=tiaojie
 
 step "Rust tests (SQLite and PostgreSQL)"
-cargo test --workspace
+mkdir -p target
+cargo test --workspace 2>&1 | tee target/test-rust.log
+rust_passed=$(grep -oE 'test result: ok\. [0-9]+ passed' target/test-rust.log | awk '{n += $4} END {print n + 0}')
 
 step "Playwright (Chromium, Pixel 5)"
-(cd end2end && CI=1 npx playwright test)
+(cd end2end && CI=1 npx playwright test) 2>&1 | tee target/test-e2e.log
+e2e_passed=$(grep -oE '^ +[0-9]+ passed' target/test-e2e.log | awk '{n += $1} END {print n + 0}')
 
 step "clippy (server side and browser side, -D warnings)"
 cargo clippy --workspace --all-targets -- -D warnings
@@ -42,4 +45,6 @@ unset RUSTFLAGS
 cargo clippy -p app --no-default-features --features hydrate --target wasm32-unknown-unknown \
   --target-dir target/front -- -D warnings
 
-step "all tests passed in $((SECONDS - started)) s"
+step "all tests passed in $((SECONDS - started)) s: $rust_passed Rust, $e2e_passed Playwright"
+# any failure has stopped the script above (set -e, pipefail)
+echo "tests: $((rust_passed + e2e_passed)) passed, 0 failed"

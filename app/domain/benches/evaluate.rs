@@ -1,27 +1,21 @@
 //! Evaluations per second: `cargo bench -p domain --bench evaluate`.
 //! Prints numbers; the results and the machine go in docs/perf.md.
 
-use domain::rules::{CaseFacts, CommitteeKind, FormCode, Method, Outcome, builtin, evaluate};
+use domain::rules::{
+    CaseFacts, CommitteeKind, FormCode, Method, Outcome, STANDARD_FORMS, builtin, evaluate,
+};
 use jiff::civil::date;
 use std::hint::black_box;
 use std::time::Instant;
 
 const N: usize = 1_000_000;
-const SIX: [&str; 6] = [
-    "application",
-    "acceptance",
-    "investigation",
-    "mediation_record",
-    "agreement",
-    "follow_up",
-];
 
 /// A realistic mix: oral cases, general cases with gaps, failures, majors,
 /// ineligible committees and both rule sets.
 fn cases() -> Vec<CaseFacts> {
     (0..1024)
         .map(|i: usize| {
-            let forms = SIX
+            let forms = STANDARD_FORMS
                 .iter()
                 .take(if i.is_multiple_of(5) { i % 6 } else { 6 })
                 .map(|f| FormCode::new(f))

@@ -2,19 +2,10 @@
 
 use domain::Money;
 use domain::rules::{
-    CaseFacts, CommitteeKind, EvalError, FormCode, Method, Outcome, builtin, check, evaluate,
-    mediator_month, parse_facts, parse_rule_set, quarter_sum,
+    CaseFacts, CommitteeKind, EvalError, FormCode, Method, Outcome, STANDARD_FORMS, builtin, check,
+    evaluate, mediator_month, parse_facts, parse_rule_set, quarter_sum,
 };
 use jiff::civil::date;
-
-const SIX: [&str; 6] = [
-    "application",
-    "acceptance",
-    "investigation",
-    "mediation_record",
-    "agreement",
-    "follow_up",
-];
 
 /// A general dispute settled with the full dossier: tier C.
 fn general_agreed() -> CaseFacts {
@@ -25,7 +16,7 @@ fn general_agreed() -> CaseFacts {
         outcome: Outcome::Agreed,
         sessions: 1,
         oral_register: false,
-        forms: SIX.iter().map(|f| FormCode::new(f)).collect(),
+        forms: STANDARD_FORMS.iter().map(|f| FormCode::new(f)).collect(),
         archived: true,
         recorded: true,
         deaths: 0,
@@ -110,7 +101,7 @@ fn one_session_is_not_enough_for_tier_b() {
 
 #[test]
 fn each_missing_form_blocks_tier_c_and_is_named() {
-    for form in SIX {
+    for form in STANDARD_FORMS {
         let mut f = general_agreed();
         f.forms.remove(&FormCode::new(form));
         let e = eval(&f);
@@ -347,6 +338,15 @@ fn bad_input_names_the_field() {
 #[test]
 fn the_built_in_rule_sets_are_sound() {
     assert_eq!(builtin().len(), 2);
+    let six: Vec<&str> = builtin()[1]
+        .required_forms
+        .iter()
+        .map(|f| f.as_str())
+        .collect();
+    assert_eq!(
+        six, STANDARD_FORMS,
+        "Chuxiong 2014 requires the standard six forms"
+    );
     for rs in builtin() {
         assert_eq!(check(rs), vec![], "{}", rs.id);
     }

@@ -5,20 +5,10 @@ use crate::components::lang_switch::LangSwitch;
 use crate::components::tier_preview::TierPreview;
 use crate::i18n::{t, use_i18n};
 use domain::Money;
-use domain::rules::{CaseFacts, CommitteeKind, FormCode, Method, Outcome};
+use domain::rules::{CaseFacts, CommitteeKind, FormCode, Method, Outcome, STANDARD_FORMS};
 use jiff::civil::Date;
 use leptos::prelude::*;
 use std::collections::BTreeSet;
-
-/// The six forms of "一案六表", in dossier order.
-const SIX_FORMS: [&str; 6] = [
-    "application",
-    "acceptance",
-    "investigation",
-    "mediation_record",
-    "agreement",
-    "follow_up",
-];
 
 /// Today in China (UTC+8, no daylight saving), from the device's clock.
 fn today_in_china() -> Date {
@@ -77,7 +67,7 @@ pub fn SubsidyPage() -> impl IntoView {
     let committee_options = CommitteeKind::ALL.map(|k| {
         view! { <option value=k.code() selected=move || committee.get() == k>{k.name_zh()}</option> }
     });
-    let form_boxes = SIX_FORMS.map(|code| {
+    let form_boxes = STANDARD_FORMS.map(|code| {
         let form = FormCode::new(code);
         let (zh, _) = domain::rules::form_name(&form);
         let checked = { let form = form.clone(); move || forms.with(|f| f.contains(&form)) };

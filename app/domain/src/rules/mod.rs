@@ -128,6 +128,18 @@ pub enum Outcome {
     NotAgreed,
 }
 
+/// "一案六表": the six standard forms of a mediation dossier (人民调解文书格式),
+/// in dossier order. A rule set names its own `required_forms`; this is the
+/// common list the UI offers.
+pub const STANDARD_FORMS: [&str; 6] = [
+    "application",
+    "acceptance",
+    "investigation",
+    "mediation_record",
+    "agreement",
+    "follow_up",
+];
+
 /// A document of the dossier by its code, e.g. `follow_up`. The six of
 /// "一案六表" are known by name; a locality may require others.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
