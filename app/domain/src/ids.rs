@@ -55,6 +55,21 @@ id_type!(
     AccountId,
     "account"
 );
+id_type!(
+    /// A dispute case (纠纷案件), created on the phone.
+    CaseId,
+    "case"
+);
+id_type!(
+    /// A mediation session (调解记录) of a case.
+    SessionId,
+    "session"
+);
+id_type!(
+    /// A quarterly subsidy claim batch (以案定补 兑现审批); a case in one is locked.
+    ClaimId,
+    "claim"
+);
 
 #[cfg(test)]
 mod tests {

@@ -2,6 +2,7 @@
 //! and the server both use. Pure Rust: no I/O, no framework, no clock — callers
 //! pass "now" in. Every value is checked once, when its type is built.
 
+pub mod case;
 pub mod dates;
 pub mod ids;
 pub mod money;
@@ -10,7 +11,7 @@ pub mod people;
 pub mod rules;
 pub mod validate;
 
-pub use ids::{AccountId, PersonId, UnitId};
+pub use ids::{AccountId, CaseId, ClaimId, PersonId, SessionId, UnitId};
 pub use money::Money;
 pub use org::UnitKind;
 pub use people::{PersonKind, Role};

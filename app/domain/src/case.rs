@@ -1,0 +1,599 @@
+//! A dispute case (纠纷案件) as a mediator records it in the field: parties,
+//! sessions, the outcome and agreement, the dossier's forms, and the facts the
+//! subsidy rules read. Checked as a whole before it is saved; every problem
+//! names its field, in Chinese first.
+
+use crate::ids::{CaseId, ClaimId, PersonId, SessionId, UnitId};
+use crate::money::Money;
+use crate::rules::{CaseFacts, CommitteeKind, FormCode, Method, Outcome};
+use crate::validate::{Phone, ResidentId, Sex};
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// The default dispute-type table (REFERENCE.md §8): code, Chinese, English.
+/// Localities add their own types in a versioned table under codes starting
+/// `local:` (e.g. `local:migrant_wages` 拖欠农民工工资); these codes stay.
+pub const DISPUTE_TYPES: [(&str, &str, &str); 15] = [
+    ("marriage_family", "婚姻家庭", "marriage and family"),
+    ("neighbours", "邻里", "neighbours"),
+    ("housing_homestead", "房屋宅基地", "housing and homestead"),
+    ("contract", "合同", "contract"),
+    ("production_business", "生产经营", "production and business"),
+    ("damages", "损害赔偿", "damages"),
+    ("forest_land", "山林土地", "forest and land"),
+    (
+        "land_requisition",
+        "征地拆迁",
+        "land requisition and demolition",
+    ),
+    ("pollution", "环境污染", "pollution"),
+    ("labour", "劳动争议", "labour dispute"),
+    ("consumer", "消费", "consumer"),
+    ("medical", "医疗", "medical"),
+    ("road_traffic", "道路交通事故", "road traffic accident"),
+    ("property_management", "物业", "property management"),
+    ("other", "其他", "other"),
+];
+
+/// 口头调解 (the 30-yuan path) or a general dispute with a full dossier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseKind {
+    /// 简易（口头）调解, recorded in the oral-agreement register.
+    Oral,
+    /// 一般民间纠纷.
+    General,
+}
+
+/// Where the case is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseStatus {
+    /// 已受理 — registered, not mediated yet.
+    Registered,
+    /// 调解中 — sessions under way.
+    Mediating,
+    /// 已结案 — outcome recorded.
+    Closed,
+}
+
+/// How the committee came to the dispute (受理登记表 "纠纷来源").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// 当事人申请
+    PartyApplication,
+    /// 调委会主动调解
+    OwnInitiative,
+    /// 公安机关移送
+    PoliceReferral,
+    /// 人民法院委托移送
+    CourtReferral,
+    /// 政府部门指派
+    GovernmentAssignment,
+}
+
+/// Risk level (风险等级, REFERENCE.md §9); display names are locality data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RiskLevel {
+    Low,
+    Medium,
+    High,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartyRole {
+    /// 申请人 / 一方当事人
+    Applicant,
+    /// 被申请人 / 另一方当事人
+    Respondent,
+    /// 第三人
+    ThirdParty,
+}
+
+/// One party to the dispute.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Party {
+    pub role: PartyRole,
+    pub name: String,
+    pub sex: Option<Sex>,
+    pub ethnicity: Option<String>,
+    pub resident_id: Option<ResidentId>,
+    pub phone: Option<Phone>,
+    pub address: String,
+}
+
+/// How the agreement is to be performed (履行方式).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Performance {
+    /// 即时履行
+    Immediate,
+    /// 限期履行, by this date.
+    ByDate {
+        #[serde(with = "crate::dates::iso")]
+        due: Date,
+    },
+}
+
+/// One mediation session (调解记录).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub id: SessionId,
+    #[serde(with = "crate::dates::iso")]
+    pub held_on: Date,
+    pub place: String,
+    /// Statements, verified facts, what was proposed.
+    pub record: String,
+}
+
+/// A dispute case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Case {
+    pub id: CaseId,
+    /// The committee (or group) that registered it.
+    pub unit_id: UnitId,
+    /// First-mediator responsibility (首调责任制): who owns it now.
+    pub owner_id: PersonId,
+    pub kind: CaseKind,
+    pub status: CaseStatus,
+    /// A code of the dispute-type table, e.g. `neighbours`.
+    pub dispute_type: String,
+    pub source: Source,
+    pub risk: RiskLevel,
+    pub place: String,
+    #[serde(with = "crate::dates::iso")]
+    pub received_on: Date,
+    /// Brief facts (简要案情).
+    pub summary: String,
+    pub parties: Vec<Party>,
+    pub sessions: Vec<Session>,
+    pub outcome: Option<Outcome>,
+    /// Agreed terms (协议内容); required when agreed.
+    pub agreed_terms: String,
+    pub performance: Option<Performance>,
+    #[serde(with = "crate::dates::iso_opt")]
+    pub closed_on: Option<Date>,
+    /// 涉及金额, when money is at stake.
+    pub amount_involved: Option<Money>,
+    /// Forms of the dossier present (structured or photographed).
+    pub forms: BTreeSet<FormCode>,
+    pub oral_register: bool,
+    pub archived: bool,
+    pub recorded: bool,
+    pub deaths: u32,
+    pub disability_grade: Option<u8>,
+    pub independent: bool,
+    pub special: bool,
+    pub approved_amount: Option<Money>,
+    /// Set when the case is in a quarterly claim: it is then locked.
+    pub claim_id: Option<ClaimId>,
+    /// Incremented on every change the server accepts (sync conflicts).
+    pub version: u64,
+}
+
+/// A problem with one field, for the form to show next to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// e.g. `parties[1].name`, `closed_on`
+    pub field: String,
+    pub zh: String,
+    pub en: String,
+}
+
+impl FieldError {
+    fn new(field: impl Into<String>, zh: impl Into<String>, en: impl Into<String>) -> FieldError {
+        FieldError {
+            field: field.into(),
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+}
+
+/// The Chinese name of a dispute type code, if it is in the default table.
+pub fn dispute_type_name(code: &str) -> Option<&'static str> {
+    DISPUTE_TYPES
+        .iter()
+        .find(|(c, _, _)| *c == code)
+        .map(|(_, zh, _)| *zh)
+}
+
+/// The case number of the paper forms: `(2024)楚人调字第 12 号` — year,
+/// committee prefix, sequence per committee per year.
+pub fn case_number(year: i16, prefix: &str, seq: u32) -> String {
+    format!("({year}){prefix}人调字第 {seq} 号")
+}
+
+impl Case {
+    /// A case in a claim batch cannot be edited.
+    pub fn is_locked(&self) -> bool {
+        self.claim_id.is_some()
+    }
+
+    /// The facts the subsidy rules read, once the case is closed.
+    pub fn facts(&self, committee: CommitteeKind) -> Option<CaseFacts> {
+        let (CaseStatus::Closed, Some(outcome), Some(closed_on)) =
+            (self.status, self.outcome, self.closed_on)
+        else {
+            return None;
+        };
+        let held = u32::try_from(self.sessions.len()).unwrap_or(u32::MAX);
+        Some(CaseFacts {
+            committee,
+            closed_on,
+            method: match self.kind {
+                CaseKind::Oral => Method::Simple,
+                CaseKind::General => Method::General,
+            },
+            outcome,
+            // an oral mediation is itself one session, recorded or not
+            sessions: if self.kind == CaseKind::Oral {
+                held.max(1)
+            } else {
+                held
+            },
+            oral_register: self.oral_register,
+            forms: self.forms.clone(),
+            archived: self.archived,
+            recorded: self.recorded,
+            deaths: self.deaths,
+            disability_grade: self.disability_grade,
+            independent: self.independent,
+            special: self.special,
+            approved_amount: self.approved_amount,
+        })
+    }
+
+    /// Every problem with the case as entered, given today's date; empty when
+    /// it can be saved.
+    pub fn check(&self, today: Date) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        let mut err =
+            |field: String, zh: &str, en: &str| errors.push(FieldError::new(field, zh, en));
+
+        if dispute_type_name(&self.dispute_type).is_none()
+            && !self.dispute_type.starts_with("local:")
+        {
+            err(
+                "dispute_type".into(),
+                "请选择纠纷类型",
+                "choose a dispute type",
+            );
+        }
+        if self.summary.trim().is_empty() {
+            err("summary".into(), "请填写简要案情", "enter the brief facts");
+        }
+        if self.received_on > today {
+            err(
+                "received_on".into(),
+                "受理日期不能晚于今天",
+                "the date received cannot be in the future",
+            );
+        }
+        if self.parties.len() < 2 {
+            err(
+                "parties".into(),
+                "纠纷至少有两方当事人",
+                "a dispute has at least two parties",
+            );
+        }
+        for (i, p) in self.parties.iter().enumerate() {
+            if p.name.trim().is_empty() {
+                err(
+                    format!("parties[{i}].name"),
+                    "请填写当事人姓名",
+                    "enter the party's name",
+                );
+            }
+            if p.resident_id
+                .as_ref()
+                .zip(p.sex)
+                .is_some_and(|(id, sex)| id.sex() != sex)
+            {
+                err(
+                    format!("parties[{i}].sex"),
+                    "性别与身份证号不符",
+                    "sex does not match the resident ID",
+                );
+            }
+            if p.resident_id
+                .as_ref()
+                .is_some_and(|id| id.birth_date() > today)
+            {
+                err(
+                    format!("parties[{i}].resident_id"),
+                    "身份证号中的出生日期晚于今天",
+                    "the birth date in the ID is in the future",
+                );
+            }
+        }
+        for (i, s) in self.sessions.iter().enumerate() {
+            if s.held_on > today || s.held_on < self.received_on {
+                err(
+                    format!("sessions[{i}].held_on"),
+                    "调解日期应在受理日期与今天之间",
+                    "a session must fall between the date received and today",
+                );
+            }
+        }
+        match (self.status, self.outcome, self.closed_on) {
+            (CaseStatus::Closed, None, _) => err(
+                "outcome".into(),
+                "结案须填写调解结果",
+                "a closed case needs its outcome",
+            ),
+            (CaseStatus::Closed, _, None) => err(
+                "closed_on".into(),
+                "结案须填写结案日期",
+                "a closed case needs its closing date",
+            ),
+            (CaseStatus::Closed, Some(_), Some(closed)) => {
+                if closed > today {
+                    err(
+                        "closed_on".into(),
+                        "结案日期不能是将来的日期",
+                        "the closing date cannot be in the future",
+                    );
+                } else if closed < self.received_on {
+                    err(
+                        "closed_on".into(),
+                        "结案日期不能早于受理日期",
+                        "the closing date cannot be before the date received",
+                    );
+                }
+            }
+            (_, _, Some(_)) => err(
+                "closed_on".into(),
+                "未结案的案件不应有结案日期",
+                "only a closed case has a closing date",
+            ),
+            _ => {}
+        }
+        if self.outcome == Some(Outcome::Agreed) {
+            if self.agreed_terms.trim().is_empty() {
+                err(
+                    "agreed_terms".into(),
+                    "调解成功须填写协议内容",
+                    "an agreement needs its terms",
+                );
+            }
+            if self.performance.is_none() {
+                err(
+                    "performance".into(),
+                    "请选择履行方式",
+                    "choose how the agreement is performed",
+                );
+            }
+        }
+        let deadline_before_closing = matches!(
+            (self.performance, self.closed_on),
+            (Some(Performance::ByDate { due }), Some(closed)) if due < closed
+        );
+        if deadline_before_closing {
+            err(
+                "performance".into(),
+                "履行期限不能早于结案日期",
+                "the performance deadline cannot be before the closing date",
+            );
+        }
+        if self.kind == CaseKind::General
+            && self.status == CaseStatus::Closed
+            && self.sessions.is_empty()
+        {
+            err(
+                "sessions".into(),
+                "一般纠纷结案前至少要有一次调解记录",
+                "a general case needs at least one session before closing",
+            );
+        }
+        if self
+            .disability_grade
+            .is_some_and(|g| !(1..=10).contains(&g))
+        {
+            err(
+                "disability_grade".into(),
+                "伤残等级应为1至10级",
+                "the disability grade is 1 to 10",
+            );
+        }
+        if self.approved_amount.is_some() && !self.special {
+            err(
+                "approved_amount".into(),
+                "仅重特大纠纷有审批金额",
+                "only a special case has an approved amount",
+            );
+        }
+        errors
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::{builtin, evaluate};
+    use jiff::civil::date;
+
+    const TODAY: Date = date(2024, 5, 20);
+
+    fn party(role: PartyRole, name: &str, id: &str) -> Party {
+        Party {
+            role,
+            name: name.into(),
+            sex: None,
+            ethnicity: Some("彝族".into()),
+            resident_id: Some(ResidentId::parse(id).unwrap()),
+            phone: Some(Phone::parse("13800000001").unwrap()),
+            address: "楚雄市鹿城镇大潭村".into(),
+        }
+    }
+
+    /// The 30-yuan path: an oral agreement settled on the spot.
+    fn oral_case() -> Case {
+        Case {
+            id: CaseId::stable("oral"),
+            unit_id: UnitId::stable("532301100201"),
+            owner_id: PersonId::stable("532301100201:mediator:0"),
+            kind: CaseKind::Oral,
+            status: CaseStatus::Closed,
+            dispute_type: "neighbours".into(),
+            source: Source::PartyApplication,
+            risk: RiskLevel::Low,
+            place: "大潭村委会".into(),
+            received_on: date(2024, 5, 10),
+            summary: "宅基地边界排水沟纠纷".into(),
+            parties: vec![
+                party(PartyRole::Applicant, "李建国", "11010519491231002X"),
+                party(PartyRole::Respondent, "张志强", "440524188001010014"),
+            ],
+            sessions: vec![],
+            outcome: Some(Outcome::Agreed),
+            agreed_terms: "共同出资疏通排水沟".into(),
+            performance: Some(Performance::Immediate),
+            closed_on: Some(date(2024, 5, 10)),
+            amount_involved: None,
+            forms: BTreeSet::new(),
+            oral_register: true,
+            archived: false,
+            recorded: true,
+            deaths: 0,
+            disability_grade: None,
+            independent: true,
+            special: false,
+            approved_amount: None,
+            claim_id: None,
+            version: 0,
+        }
+    }
+
+    fn fields(errors: &[FieldError]) -> Vec<&str> {
+        errors.iter().map(|e| e.field.as_str()).collect()
+    }
+
+    #[test]
+    fn a_complete_oral_agreement_is_valid_and_earns_tier_a() {
+        let case = oral_case();
+        assert_eq!(case.check(TODAY), vec![]);
+        let facts = case.facts(CommitteeKind::Village).unwrap();
+        assert_eq!(facts.sessions, 1, "an oral mediation is one session");
+        let e = evaluate(&facts, builtin()).unwrap();
+        assert_eq!((e.tier.as_deref(), e.amount), (Some("A"), Money::yuan(30)));
+    }
+
+    #[test]
+    fn an_open_case_has_no_facts_for_the_rules_yet() {
+        let case = Case {
+            status: CaseStatus::Mediating,
+            outcome: None,
+            closed_on: None,
+            ..oral_case()
+        };
+        assert_eq!(case.facts(CommitteeKind::Village), None);
+        assert_eq!(case.check(TODAY), vec![]);
+    }
+
+    #[test]
+    fn each_problem_names_its_field() {
+        let mut case = oral_case();
+        case.parties[1].name = " ".into();
+        case.summary.clear();
+        case.dispute_type = "unknown".into();
+        case.closed_on = Some(date(2024, 6, 1));
+        case.agreed_terms.clear();
+        case.parties[0].sex = Some(Sex::Male); // the ID says female
+        let errors = case.check(TODAY);
+        assert_eq!(
+            fields(&errors),
+            [
+                "dispute_type",
+                "summary",
+                "parties[0].sex",
+                "parties[1].name",
+                "closed_on",
+                "agreed_terms"
+            ]
+        );
+        assert_eq!(errors[4].zh, "结案日期不能是将来的日期");
+    }
+
+    #[test]
+    fn a_dispute_needs_two_parties() {
+        let mut case = oral_case();
+        case.parties.truncate(1);
+        assert_eq!(fields(&case.check(TODAY)), ["parties"]);
+    }
+
+    #[test]
+    fn dates_must_be_in_order() {
+        let mut case = oral_case();
+        case.closed_on = Some(date(2024, 5, 1));
+        assert_eq!(fields(&case.check(TODAY)), ["closed_on"]);
+        let mut case = oral_case();
+        case.received_on = date(2024, 6, 1);
+        case.closed_on = Some(date(2024, 6, 1));
+        assert!(fields(&case.check(TODAY)).contains(&"received_on"));
+        let mut case = oral_case();
+        case.performance = Some(Performance::ByDate {
+            due: date(2024, 5, 1),
+        });
+        assert_eq!(fields(&case.check(TODAY)), ["performance"]);
+    }
+
+    #[test]
+    fn a_closed_general_case_needs_a_session_and_maps_its_count() {
+        let mut case = Case {
+            kind: CaseKind::General,
+            ..oral_case()
+        };
+        assert_eq!(fields(&case.check(TODAY)), ["sessions"]);
+        for day in [11, 12] {
+            case.sessions.push(Session {
+                id: SessionId::new_v7(),
+                held_on: date(2024, 5, day),
+                place: "村委会".into(),
+                record: "双方陈述".into(),
+            });
+        }
+        case.closed_on = Some(date(2024, 5, 12));
+        assert_eq!(case.check(TODAY), vec![]);
+        assert_eq!(case.facts(CommitteeKind::Village).unwrap().sessions, 2);
+    }
+
+    #[test]
+    fn a_claimed_case_is_locked() {
+        let case = Case {
+            claim_id: Some(ClaimId::new_v7()),
+            ..oral_case()
+        };
+        assert!(case.is_locked());
+        assert!(!oral_case().is_locked());
+    }
+
+    #[test]
+    fn case_numbers_follow_the_paper_forms() {
+        assert_eq!(case_number(2024, "楚", 12), "(2024)楚人调字第 12 号");
+    }
+
+    #[test]
+    fn a_case_survives_a_json_round_trip() {
+        let mut case = oral_case();
+        case.performance = Some(Performance::ByDate {
+            due: date(2024, 6, 30),
+        });
+        let json = serde_json::to_string(&case).unwrap();
+        assert!(json.contains("\"due\":\"2024-06-30\""), "{json}");
+        assert_eq!(serde_json::from_str::<Case>(&json).unwrap(), case);
+    }
+
+    #[test]
+    fn a_bad_resident_id_cannot_enter_a_case() {
+        let json = serde_json::to_string(&oral_case())
+            .unwrap()
+            .replace("11010519491231002X", "110105194912310021");
+        let err = serde_json::from_str::<Case>(&json).unwrap_err().to_string();
+        assert!(err.contains("校验位"), "{err}");
+    }
+}
