@@ -35,6 +35,15 @@ mkdir -p target
 cargo test --workspace 2>&1 | tee target/test-rust.log
 rust_passed=$(grep -oE 'test result: ok\. [0-9]+ passed' target/test-rust.log | awk '{n += $4} END {print n + 0}')
 
+step "browser-side Rust tests (IndexedDB store, wasm-bindgen-test in headless Chromium)"
+(
+  unset RUSTFLAGS
+  CHROMEDRIVER=/usr/bin/chromedriver CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+    cargo test -p app --target wasm32-unknown-unknown --no-default-features --features hydrate \
+    --target-dir target/front --tests
+) 2>&1 | tee target/test-wasm.log
+wasm_passed=$(grep -oE 'test result: ok\. [0-9]+ passed' target/test-wasm.log | awk '{n += $4} END {print n + 0}')
+
 step "Playwright (Chromium, Pixel 5)"
 (cd end2end && CI=1 npx playwright test) 2>&1 | tee target/test-e2e.log
 e2e_passed=$(grep -oE '^ +[0-9]+ passed' target/test-e2e.log | awk '{n += $1} END {print n + 0}')
@@ -45,6 +54,6 @@ unset RUSTFLAGS
 cargo clippy -p app --no-default-features --features hydrate --target wasm32-unknown-unknown \
   --target-dir target/front -- -D warnings
 
-step "all tests passed in $((SECONDS - started)) s: $rust_passed Rust, $e2e_passed Playwright"
+step "all tests passed in $((SECONDS - started)) s: $rust_passed Rust, $wasm_passed Rust in the browser, $e2e_passed Playwright"
 # any failure has stopped the script above (set -e, pipefail)
-echo "tests: $((rust_passed + e2e_passed)) passed, 0 failed"
+echo "tests: $((rust_passed + wasm_passed + e2e_passed)) passed, 0 failed"

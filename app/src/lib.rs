@@ -9,6 +9,8 @@ pub mod directory;
 mod i18n_gen;
 pub mod pwa;
 pub mod routes;
+#[cfg(feature = "hydrate")]
+pub mod store;
 
 pub use i18n_gen::i18n;
 

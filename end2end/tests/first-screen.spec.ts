@@ -24,6 +24,9 @@ test('the first screen is in Chinese, hydrates and logs no error', async ({ page
   await expect(page.getByText('专职调解员')).toBeVisible();
   await expect(page.locator('.stats dd').nth(2)).toHaveText('186');
   await waitForHydration(page);
+  // the outbox count comes from IndexedDB once the app runs: nothing queued on a new phone
+  await expect(page.locator('[data-testid="pending-sync"][data-ready="true"]')).toHaveText('0');
+  expect(await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name))).toContain('tiaojie');
 
   // hydrated: the switch works, and the choice survives a reload (cookie)
   await page.getByTestId('lang-switch').click();

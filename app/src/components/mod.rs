@@ -1,4 +1,5 @@
 //! Reusable widgets.
 
 pub mod lang_switch;
+pub mod pending_sync;
 pub mod tier_preview;

@@ -2,6 +2,7 @@
 //! add the pending-sync count, quick actions and reminders here.
 
 use crate::components::lang_switch::LangSwitch;
+use crate::components::pending_sync::PendingSync;
 use crate::directory::load_org_summary;
 use crate::i18n::{t, use_i18n};
 use leptos::prelude::*;
@@ -19,6 +20,7 @@ pub fn HomePage() -> impl IntoView {
         </header>
         <main class="page">
             <p class="tagline">{t!(i18n, tagline)}</p>
+            <PendingSync />
             <section class="card" aria-labelledby="org-heading">
                 <h2 id="org-heading" class="card__label">{t!(i18n, organisation)}</h2>
                 <Suspense fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>

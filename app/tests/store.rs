@@ -1,0 +1,162 @@
+//! The local store in a real browser: IndexedDB in headless Chromium
+//! (wasm-bindgen-test). Run by scripts/test.sh:
+//! `cargo test -p app --target wasm32-unknown-unknown --no-default-features --features hydrate --tests`.
+#![cfg(all(target_arch = "wasm32", feature = "hydrate"))]
+
+use app::store::{CURRENT_VERSION, Draft, LocalStore, OutboxEntry, OutboxOp};
+use domain::case::{Case, CaseKind, CaseStatus, Party, PartyRole, Performance, RiskLevel, Source};
+use domain::rules::Outcome;
+use domain::{CaseId, PersonId, ResidentId, UnitId};
+use jiff::civil::date;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn fresh_name() -> String {
+    format!("tiaojie-test-{}", uuid::Uuid::now_v7())
+}
+
+fn oral_case(summary: &str) -> Case {
+    let party = |role, name: &str, id: &str| Party {
+        role,
+        name: name.into(),
+        sex: None,
+        ethnicity: None,
+        resident_id: Some(ResidentId::parse(id).unwrap()),
+        phone: None,
+        address: "大潭村".into(),
+    };
+    Case {
+        id: CaseId::stable("store-test"),
+        unit_id: UnitId::stable("532301100201"),
+        owner_id: PersonId::stable("532301100201:mediator:0"),
+        kind: CaseKind::Oral,
+        status: CaseStatus::Closed,
+        dispute_type: "neighbours".into(),
+        source: Source::PartyApplication,
+        risk: RiskLevel::Low,
+        place: "村委会".into(),
+        received_on: date(2024, 5, 10),
+        summary: summary.into(),
+        parties: vec![
+            party(PartyRole::Applicant, "李建国", "11010519491231002X"),
+            party(PartyRole::Respondent, "张志强", "440524188001010014"),
+        ],
+        sessions: vec![],
+        outcome: Some(Outcome::Agreed),
+        agreed_terms: "共同疏通排水沟".into(),
+        performance: Some(Performance::Immediate),
+        closed_on: Some(date(2024, 5, 10)),
+        amount_involved: Some("1200.50".parse().unwrap()),
+        forms: Default::default(),
+        oral_register: true,
+        archived: false,
+        recorded: true,
+        deaths: 0,
+        disability_grade: None,
+        independent: true,
+        special: false,
+        approved_amount: None,
+        claim_id: None,
+        version: 0,
+    }
+}
+
+fn entry(case: &Case) -> OutboxEntry {
+    OutboxEntry::new(
+        "case",
+        &case.id.to_string(),
+        OutboxOp::Upsert,
+        case.version,
+        "2024-05-10T08:00:00.000000Z".into(),
+    )
+}
+
+#[wasm_bindgen_test]
+async fn a_saved_case_reads_back_whole_and_waits_in_the_outbox() {
+    let store = LocalStore::open_named(&fresh_name(), CURRENT_VERSION)
+        .await
+        .unwrap();
+    let case = oral_case("排水沟纠纷");
+    let e = entry(&case);
+    store.save_case(&case, &e).await.unwrap();
+
+    assert_eq!(
+        store.case(&case.id.to_string()).await.unwrap(),
+        Some(case.clone())
+    );
+    assert_eq!(store.cases().await.unwrap(), vec![case]);
+    assert_eq!(store.pending_count().await.unwrap(), 1);
+    assert_eq!(store.pending().await.unwrap(), vec![e.clone()]);
+
+    store.acknowledge(&[e.mutation_id]).await.unwrap();
+    assert_eq!(store.pending_count().await.unwrap(), 0);
+    store.close();
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_save_stores_nothing_half_way() {
+    let store = LocalStore::open_named(&fresh_name(), CURRENT_VERSION)
+        .await
+        .unwrap();
+    let first = oral_case("第一次");
+    let e = entry(&first);
+    store.save_case(&first, &e).await.unwrap();
+
+    // the same mutation id again: the outbox refuses it, so the case write is rolled back too
+    let edited = oral_case("改过的");
+    assert!(store.save_case(&edited, &e).await.is_err());
+    let stored = store.case(&first.id.to_string()).await.unwrap().unwrap();
+    assert_eq!(stored.summary, "第一次");
+    assert_eq!(store.pending_count().await.unwrap(), 1);
+    store.close();
+}
+
+#[wasm_bindgen_test]
+async fn a_draft_survives_closing_the_database() {
+    let name = fresh_name();
+    let store = LocalStore::open_named(&name, CURRENT_VERSION)
+        .await
+        .unwrap();
+    let draft = Draft {
+        key: "oral-agreement:new".into(),
+        json: r#"{"summary":"写到一半"}"#.into(),
+        saved_at: "t".into(),
+    };
+    store.save_draft(&draft).await.unwrap();
+    store.close();
+
+    let reopened = LocalStore::open_named(&name, CURRENT_VERSION)
+        .await
+        .unwrap();
+    assert_eq!(
+        reopened.draft("oral-agreement:new").await.unwrap(),
+        Some(draft)
+    );
+    reopened.discard_draft("oral-agreement:new").await.unwrap();
+    assert_eq!(reopened.draft("oral-agreement:new").await.unwrap(), None);
+    reopened.close();
+}
+
+#[wasm_bindgen_test]
+async fn every_older_schema_upgrades_to_the_current_one_keeping_its_data() {
+    for old in 1..=CURRENT_VERSION {
+        let name = fresh_name();
+        let store = LocalStore::open_named(&name, old).await.unwrap();
+        assert_eq!(store.version(), old);
+        let case = oral_case("升级前的记录");
+        store.save_case(&case, &entry(&case)).await.unwrap();
+        store.close();
+
+        let upgraded = LocalStore::open_named(&name, CURRENT_VERSION)
+            .await
+            .unwrap();
+        assert_eq!(upgraded.version(), CURRENT_VERSION);
+        assert_eq!(
+            upgraded.case(&case.id.to_string()).await.unwrap(),
+            Some(case)
+        );
+        assert_eq!(upgraded.pending_count().await.unwrap(), 1);
+        upgraded.close();
+    }
+}
