@@ -41,7 +41,8 @@ async function networkFirst(request) {
     if (response.ok) await cache.put(request, response.clone());
     return response;
   } catch (err) {
-    const hit = await cache.match(request);
+    // the home-screen icon opens /?source=pwa: any cached copy of the page will do
+    const hit = await cache.match(request, { ignoreSearch: request.mode === "navigate" });
     if (hit) return hit;
     throw err;
   }

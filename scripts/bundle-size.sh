@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Prints what a phone downloads for the first screen: each bundle file raw,
-# brotli and gzip (the precompressed files of a release build made with
-# `cargo leptos build --release --precompress`), and the first page's HTML
-# as the server sends it. Usage: scripts/bundle-size.sh [SITE_ROOT]
+# Prints the bundle a phone downloads: each wasm/JS/CSS file raw, brotli and
+# gzip (the precompressed files of a release build made with
+# `cargo leptos build --release --precompress`) and the brotli total. The
+# page's HTML is measured separately (docs/perf.md has the curl command).
+# Usage: scripts/bundle-size.sh [SITE_ROOT]
 set -euo pipefail
 SITE="${1:-target/site}"
 printf '%-48s %10s %10s %10s\n' file raw brotli gzip

@@ -37,7 +37,7 @@ mod port {
 }
 
 /// Reads the organisation summary (root unit and its counts).
-#[server]
+#[server(prefix = "/api/fn")]
 pub async fn load_org_summary() -> Result<Option<OrgSummary>, ServerFnError> {
     let directory = use_context::<DirectoryHandle>()
         .ok_or_else(|| ServerFnError::new("directory not provided"))?;

@@ -3,12 +3,12 @@
 
 use crate::config::{DatabaseArgs, ServeArgs};
 use crate::db::{self, Db, org, people};
-use crate::startup::{Application, shutdown_signal};
+use crate::startup::{Application, ShutdownSignal};
 use crate::telemetry::LogFormat;
 use crate::{demo, password};
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
-use domain::{AccountId, PersonId, PersonKind, Phone, Role, UnitId};
+use domain::{AccountId, PersonId, PersonKind, Phone, Role, UnitId, UnitKind};
 use std::io::{BufRead, IsTerminal};
 use std::time::Duration;
 
@@ -27,6 +27,14 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// `serve`'s settings alone, to read them (from the environment) when no
+/// command is given.
+#[derive(Debug, Parser)]
+struct ServeOnly {
+    #[command(flatten)]
+    args: ServeArgs,
 }
 
 #[derive(Debug, Args)]
@@ -79,13 +87,18 @@ pub struct UserAddArgs {
     #[arg(long = "role", required = true)]
     pub roles: Vec<Role>,
     /// What the person is: mediator_full_time, mediator_part_time, informant, office_staff.
-    #[arg(long, default_value = "office_staff")]
-    pub kind: PersonKind,
+    /// Default: mediator_part_time for a mediator, office_staff otherwise.
+    #[arg(long)]
+    pub kind: Option<PersonKind>,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let db_args = cli.global.db;
-    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+    // No command: serve, with the serve flags' environment variables applied.
+    let command = cli
+        .command
+        .unwrap_or_else(|| Command::Serve(ServeOnly::parse_from(["tiaojie"]).args));
+    match command {
         Command::Serve(args) => serve(&db_args, args).await,
         Command::Migrate => {
             let db = connect_and_migrate(&db_args).await?;
@@ -124,6 +137,7 @@ async fn serve(db_args: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<()> {
         let report = demo::load(&db).await?;
         print_demo(&report);
     }
+    let mut signals = ShutdownSignal::install().context("listening for SIGINT/SIGTERM")?;
     let app = Application::build(&args, db.clone()).await?;
     let addr = app.local_addr();
     tracing::info!(%addr, site_root = %args.site_root.display(), "listening");
@@ -138,16 +152,19 @@ async fn serve(db_args: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<()> {
             db.close().await;
             return result.context("server task")?.context("server stopped");
         }
-        () = shutdown_signal() => {}
+        () = signals.recv() => {}
     }
     let _ = stop_tx.send(());
     let grace = Duration::from_secs(args.shutdown_grace_secs);
-    match tokio::time::timeout(grace, server).await {
+    match tokio::time::timeout(grace, &mut server).await {
         Ok(result) => result.context("server task")?.context("server stopped")?,
-        Err(_) => tracing::warn!(
-            grace_secs = grace.as_secs(),
-            "open requests did not finish in time; closing"
-        ),
+        Err(_) => {
+            tracing::warn!(
+                grace_secs = grace.as_secs(),
+                "open requests did not finish in time; closing them"
+            );
+            server.abort();
+        }
     }
     db.close().await;
     tracing::info!("stopped");
@@ -183,7 +200,7 @@ fn read_password() -> anyhow::Result<String> {
     }
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
-        eprint!("密码 / password: ");
+        return rpassword::prompt_password("密码 / password: ").context("reading the password");
     }
     let mut line = String::new();
     stdin
@@ -209,6 +226,22 @@ async fn user_add(db: &Db, args: UserAddArgs) -> anyhow::Result<()> {
     if people::account_by_phone(db, &phone).await?.is_some() {
         bail!("--phone: 该手机号已有账号 / an account with this phone already exists");
     }
+    let unit_kind: UnitKind = unit.kind.parse().context("stored unit kind")?;
+    if let Some(role) = args.roles.iter().find(|r| !r.may_be_held_at(unit_kind)) {
+        bail!(
+            "--role: {}不能设在{}（{}） / a {} cannot be held at a {}",
+            role.name_zh(),
+            unit_kind.name_zh(),
+            unit.name,
+            role.name_en(),
+            unit_kind.name_en()
+        );
+    }
+    let kind = args.kind.unwrap_or(if args.roles == [Role::Mediator] {
+        PersonKind::MediatorPartTime
+    } else {
+        PersonKind::OfficeStaff
+    });
     let password = read_password()?;
     let hash = password::hash(&password).map_err(|e| anyhow::anyhow!("password: {e}"))?;
 
@@ -222,7 +255,7 @@ async fn user_add(db: &Db, args: UserAddArgs) -> anyhow::Result<()> {
             id: person_id,
             unit_id,
             name: name.to_owned(),
-            kind: args.kind,
+            kind,
             sex: None,
             phone: Some(phone.clone()),
         }],

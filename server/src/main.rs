@@ -10,7 +10,6 @@ async fn main() -> std::process::ExitCode {
     match cli::run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
-            tracing::error!(error = format!("{err:#}"), "command failed");
             eprintln!("错误 / error: {err:#}");
             std::process::ExitCode::FAILURE
         }

@@ -38,22 +38,27 @@ pub fn run(command: RulesCommand) -> anyhow::Result<()> {
             let stdout = std::io::stdout();
             eval_lines(stdin.lock(), stdout.lock(), &sets)
         }
-        RulesCommand::Show => {
-            let json = serde_json::to_string_pretty(rules::builtin())?;
-            println!("{json}");
-            Ok(())
-        }
+        RulesCommand::Show => print(&serde_json::to_string_pretty(rules::builtin())?),
         RulesCommand::Check { file } => {
             let rs = load(&file)?;
-            println!(
+            print(&format!(
                 "正确 / ok: {} ({} 个档次 tiers), {} – {}",
                 rs.id,
                 rs.tiers.len(),
-                rs.effective_from,
-                rs.effective_until.map_or("…".to_owned(), |d| d.to_string())
-            );
-            Ok(())
+                domain::dates::format_iso(rs.effective_from),
+                rs.effective_until
+                    .map_or("…".to_owned(), domain::dates::format_iso)
+            ))
         }
+    }
+}
+
+/// Writes a line to stdout; a reader that went away (`| head`) is not an error.
+fn print(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
     }
 }
 
@@ -85,31 +90,45 @@ fn load_all(files: &[PathBuf]) -> anyhow::Result<Vec<RuleSet>> {
     Ok(sets)
 }
 
-/// The eval loop: every input line gives exactly one output line.
+/// The eval loop: every non-blank input line gives exactly one output line.
 pub fn eval_lines(
-    input: impl BufRead,
+    mut input: impl BufRead,
     mut output: impl Write,
     sets: &[RuleSet],
 ) -> anyhow::Result<()> {
     let mut out = std::io::BufWriter::new(&mut output);
-    for line in input.lines() {
-        let line = line.context("reading stdin")?;
-        if line.trim().is_empty() {
-            continue;
+    let mut raw = Vec::new();
+    loop {
+        raw.clear();
+        if input.read_until(b'\n', &mut raw).context("reading stdin")? == 0 {
+            break;
         }
-        let result = rules::parse_facts(&line)
-            .map_err(|e| serde_json::json!({ "error": e.to_string(), "field": e.field }))
-            .and_then(|facts| {
-                rules::evaluate(&facts, sets).map_err(
-                    |e| serde_json::json!({ "error": e.to_string(), "field": "closed_on" }),
-                )
-            });
-        match result {
-            Ok(evaluation) => serde_json::to_writer(&mut out, &evaluation)?,
-            Err(error) => serde_json::to_writer(&mut out, &error)?,
+        let result = match std::str::from_utf8(&raw) {
+            Err(_) => {
+                Err(serde_json::json!({ "error": "不是UTF-8文本 / not UTF-8 text", "field": "." }))
+            }
+            Ok(line) if line.trim().is_empty() => continue,
+            Ok(line) => rules::parse_facts(line)
+                .map_err(|e| serde_json::json!({ "error": e.to_string(), "field": e.field }))
+                .and_then(|facts| {
+                    rules::evaluate(&facts, sets).map_err(
+                        |e| serde_json::json!({ "error": e.to_string(), "field": "closed_on" }),
+                    )
+                }),
+        };
+        let written = match result {
+            Ok(evaluation) => serde_json::to_writer(&mut out, &evaluation),
+            Err(error) => serde_json::to_writer(&mut out, &error),
         }
-        out.write_all(b"\n")?;
+        .map_err(std::io::Error::from)
+        .and_then(|()| out.write_all(b"\n"));
+        match written {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+            other => other?,
+        }
     }
-    out.flush()?;
-    Ok(())
+    match out.flush() {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
 }

@@ -87,7 +87,7 @@ pub fn router(state: AppState, site: &Site) -> Router {
 
     Router::new()
         .route("/healthz", get(api::health::healthz))
-        .route("/api/{*fn_name}", post(server_fn).get(server_fn))
+        .route("/api/fn/{*fn_name}", post(server_fn).get(server_fn))
         .leptos_routes_with_context(&state, routes, pages_context, pages_shell)
         .fallback_service(static_files)
         .layer(CompressionLayer::new())
@@ -112,30 +112,41 @@ async fn not_found(State(state): State<AppState>, req: Request<Body>) -> Respons
     render(req).await.into_response()
 }
 
-/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(e) = tokio::signal::ctrl_c().await {
-            tracing::error!(error = %e, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
-        }
-    };
+/// SIGINT (Ctrl-C) and SIGTERM listeners. Installed before the server says
+/// it is running, so a signal that arrives right away is not missed (without
+/// a listener, SIGTERM kills the process with no graceful shutdown).
+pub struct ShutdownSignal {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut sig) => {
-                sig.recv().await;
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl ShutdownSignal {
+    pub fn install() -> std::io::Result<ShutdownSignal> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(ShutdownSignal {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+            })
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => tracing::info!("SIGINT received, shutting down"),
-        () = terminate => tracing::info!("SIGTERM received, shutting down"),
+        #[cfg(not(unix))]
+        Ok(ShutdownSignal {})
+    }
+
+    /// Resolves on the first SIGINT or SIGTERM.
+    pub async fn recv(&mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.interrupt.recv() => tracing::info!("SIGINT received, shutting down"),
+            _ = self.terminate.recv() => tracing::info!("SIGTERM received, shutting down"),
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+            tracing::info!("Ctrl-C received, shutting down");
+        }
     }
 }

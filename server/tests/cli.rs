@@ -66,6 +66,10 @@ fn zero_configuration_creates_the_sqlite_file_and_stops_gracefully_on_sigterm() 
         dir.path().join("data/tiaojie.db").is_file(),
         "./data/tiaojie.db is created"
     );
+    assert!(
+        !url.ends_with(":3000"),
+        "TIAOJIE_ADDR is honoured without a command: {url}"
+    );
 
     let rt = tokio::runtime::Runtime::new().unwrap();
     let status = rt.block_on(async {
@@ -131,12 +135,23 @@ fn user_add_checks_every_field_and_stores_nothing_on_error() {
     let mut bad_unit = good;
     bad_unit[7] = "999";
     let out = tiaojie(dir.path(), &bad_unit, Some("secret-pass"));
+    assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--unit"));
+
+    let mut wrong_place = good;
+    wrong_place[9] = "bureau_finance";
+    let out = tiaojie(dir.path(), &wrong_place, Some("secret-pass"));
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--role"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let out = tiaojie(dir.path(), &good, Some("short"));
     assert!(!out.status.success());
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("8"),
+        String::from_utf8_lossy(&out.stderr).contains("至少需要8个字符"),
         "the rule is named"
     );
 
@@ -223,6 +238,30 @@ fn rules_eval_answers_every_line_in_order_and_names_bad_fields() {
     assert_eq!(lines[2]["missing"][0]["code"], "form:follow_up");
     assert!(lines[3]["error"].is_string());
     assert_eq!(lines[4]["field"], "closed_on");
+}
+
+#[test]
+fn rules_eval_answers_a_line_that_is_not_text_and_goes_on() {
+    use std::io::Write;
+    let mut child = Command::new(BIN)
+        .args(["rules", "eval"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = b"\xff\xfe not text\n".to_vec();
+    input.extend_from_slice(CASE_C.as_bytes());
+    child.stdin.take().unwrap().write_all(&input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert!(lines[0]["error"].as_str().unwrap().contains("UTF-8"));
+    assert_eq!(lines[1]["tier"], "C");
 }
 
 #[test]

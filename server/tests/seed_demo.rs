@@ -49,6 +49,26 @@ on_both_databases! {
         db.cleanup().await;
     }
 
+    async fn the_demo_never_lands_in_a_database_of_another_organisation(db: TestDb) {
+        let id = domain::UnitId::stable("530000");
+        let other = db::org::NewUnit {
+            id,
+            code: "530000".into(),
+            name: "云南省".into(),
+            kind: UnitKind::City,
+            parent_id: None,
+            path: db::org::NewUnit::root_path(id),
+            depth: 0,
+        };
+        let mut tx = db.db.pool().begin().await.unwrap();
+        db::org::insert_units(&mut tx, &[other], &db::now_text()).await.unwrap();
+        tx.commit().await.unwrap();
+        let err = demo::load(&db.db).await.unwrap_err();
+        assert!(matches!(err, demo::SeedError::NotADemoDatabase(_)), "{err}");
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM account").await, 0, "nothing was stored");
+        db.cleanup().await;
+    }
+
     async fn every_office_role_has_a_demo_log_in(db: TestDb) {
         let report = demo::load(&db.db).await.unwrap();
         for role in domain::Role::ALL {

@@ -311,45 +311,55 @@ impl Case {
                 );
             }
         }
+        let latest_session = self
+            .closed_on
+            .filter(|_| self.status == CaseStatus::Closed)
+            .unwrap_or(today)
+            .min(today);
         for (i, s) in self.sessions.iter().enumerate() {
-            if s.held_on > today || s.held_on < self.received_on {
+            if s.held_on > latest_session || s.held_on < self.received_on {
                 err(
                     format!("sessions[{i}].held_on"),
-                    "调解日期应在受理日期与今天之间",
-                    "a session must fall between the date received and today",
+                    "调解日期应在受理日期与结案日期（或今天）之间",
+                    "a session must fall between the date received and the closing date (or today)",
                 );
             }
         }
-        match (self.status, self.outcome, self.closed_on) {
-            (CaseStatus::Closed, None, _) => err(
+        let closed = self.status == CaseStatus::Closed;
+        if closed && self.outcome.is_none() {
+            err(
                 "outcome".into(),
                 "结案须填写调解结果",
                 "a closed case needs its outcome",
-            ),
-            (CaseStatus::Closed, _, None) => err(
+            );
+        }
+        if !closed && self.outcome.is_some() {
+            err(
+                "outcome".into(),
+                "未结案的案件不应有调解结果",
+                "only a closed case has an outcome",
+            );
+        }
+        match self.closed_on {
+            None if closed => err(
                 "closed_on".into(),
                 "结案须填写结案日期",
                 "a closed case needs its closing date",
             ),
-            (CaseStatus::Closed, Some(_), Some(closed)) => {
-                if closed > today {
-                    err(
-                        "closed_on".into(),
-                        "结案日期不能是将来的日期",
-                        "the closing date cannot be in the future",
-                    );
-                } else if closed < self.received_on {
-                    err(
-                        "closed_on".into(),
-                        "结案日期不能早于受理日期",
-                        "the closing date cannot be before the date received",
-                    );
-                }
-            }
-            (_, _, Some(_)) => err(
+            Some(_) if !closed => err(
                 "closed_on".into(),
                 "未结案的案件不应有结案日期",
                 "only a closed case has a closing date",
+            ),
+            Some(day) if day > today => err(
+                "closed_on".into(),
+                "结案日期不能是将来的日期",
+                "the closing date cannot be in the future",
+            ),
+            Some(day) if day < self.received_on => err(
+                "closed_on".into(),
+                "结案日期不能早于受理日期",
+                "the closing date cannot be before the date received",
             ),
             _ => {}
         }
@@ -398,6 +408,13 @@ impl Case {
                 "disability_grade".into(),
                 "伤残等级应为1至10级",
                 "the disability grade is 1 to 10",
+            );
+        }
+        if self.approved_amount == Some(Money::ZERO) {
+            err(
+                "approved_amount".into(),
+                "审批金额应大于0",
+                "an approved amount must be more than 0",
             );
         }
         if self.approved_amount.is_some() && !self.special {
@@ -560,6 +577,44 @@ mod tests {
         case.closed_on = Some(date(2024, 5, 12));
         assert_eq!(case.check(TODAY), vec![]);
         assert_eq!(case.facts(CommitteeKind::Village).unwrap().sessions, 2);
+    }
+
+    #[test]
+    fn sessions_after_closing_and_outcomes_of_open_cases_are_refused() {
+        let mut case = Case {
+            kind: CaseKind::General,
+            ..oral_case()
+        };
+        case.sessions.push(Session {
+            id: SessionId::new_v7(),
+            held_on: date(2024, 5, 15),
+            place: "村委会".into(),
+            record: "结案后又调解".into(),
+        });
+        assert_eq!(fields(&case.check(TODAY)), ["sessions[0].held_on"]);
+
+        let open = Case {
+            status: CaseStatus::Mediating,
+            closed_on: None,
+            ..oral_case()
+        };
+        assert_eq!(fields(&open.check(TODAY)), ["outcome"]);
+        let bare = Case {
+            outcome: None,
+            closed_on: None,
+            ..oral_case()
+        };
+        assert_eq!(fields(&bare.check(TODAY)), ["outcome", "closed_on"]);
+    }
+
+    #[test]
+    fn an_approved_amount_must_be_positive() {
+        let case = Case {
+            special: true,
+            approved_amount: Some(Money::ZERO),
+            ..oral_case()
+        };
+        assert_eq!(fields(&case.check(TODAY)), ["approved_amount"]);
     }
 
     #[test]

@@ -52,11 +52,14 @@ impl Money {
         if d.normalize().scale() > 2 {
             return Err(MoneyError::TooPrecise);
         }
-        let fen = d * Decimal::ONE_HUNDRED;
+        let fen = d
+            .checked_mul(Decimal::ONE_HUNDRED)
+            .ok_or(MoneyError::Overflow)?;
         if i64::try_from(fen).is_err() {
             return Err(MoneyError::Overflow);
         }
-        Ok(Money(d.round_dp_with_strategy(
+        // exact: at most two places were checked above; `abs` turns -0 into 0
+        Ok(Money(d.abs().round_dp_with_strategy(
             2,
             RoundingStrategy::MidpointNearestEven,
         )))
@@ -142,6 +145,15 @@ mod tests {
         assert_eq!("0.001".parse::<Money>(), Err(MoneyError::TooPrecise));
         assert_eq!("1e3".parse::<Money>(), Err(MoneyError::Format));
         assert_eq!(Money::from_fen(-5), Err(MoneyError::Negative));
+        assert_eq!(
+            "79228162514264337593543950335".parse::<Money>(),
+            Err(MoneyError::Overflow)
+        );
+        assert_eq!(
+            "92233720368547758.08".parse::<Money>(),
+            Err(MoneyError::Overflow)
+        );
+        assert_eq!("-0".parse::<Money>().unwrap().to_string(), "0.00");
     }
 
     #[test]

@@ -92,7 +92,8 @@ impl UnitKind {
         }
     }
 
-    /// Which kinds of unit may hold this one. The tree is checked on insert.
+    /// Which kinds of unit may hold this one. The demo generator's tests
+    /// check its tree with it; whatever creates units must call it.
     pub fn may_be_child_of(self, parent: Option<UnitKind>) -> bool {
         use UnitKind::*;
         matches!(

@@ -98,6 +98,25 @@ impl Role {
         Role::TownshipFinance,
     ];
 
+    /// Where the role can be held: field work at any unit; a committee's head
+    /// at a committee; judicial-office and township roles at a township;
+    /// bureau roles at the city.
+    pub fn may_be_held_at(self, unit: crate::UnitKind) -> bool {
+        use crate::UnitKind as U;
+        match self {
+            Role::Mediator => true,
+            Role::CommitteeHead => !matches!(unit, U::Centre | U::VillagerGroup | U::ResidentGroup),
+            Role::JudicialStaff
+            | Role::JudicialDirector
+            | Role::TownshipLeader
+            | Role::TownshipFinance => unit == U::Township,
+            Role::BureauSection
+            | Role::BureauApprover
+            | Role::BureauPartyGroup
+            | Role::BureauFinance => unit == U::City,
+        }
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Role::Mediator => "mediator",
@@ -195,6 +214,17 @@ mod tests {
             assert_eq!(kind.code().parse::<PersonKind>().unwrap(), kind);
         }
         assert!("admin".parse::<Role>().is_err());
+    }
+
+    #[test]
+    fn roles_are_held_where_they_belong() {
+        use crate::UnitKind as U;
+        assert!(Role::Mediator.may_be_held_at(U::VillagerGroup));
+        assert!(Role::JudicialStaff.may_be_held_at(U::Township));
+        assert!(!Role::JudicialStaff.may_be_held_at(U::Village));
+        assert!(!Role::BureauFinance.may_be_held_at(U::VillagerGroup));
+        assert!(Role::BureauFinance.may_be_held_at(U::City));
+        assert!(!Role::CommitteeHead.may_be_held_at(U::ResidentGroup));
     }
 
     #[test]

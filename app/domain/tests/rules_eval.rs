@@ -202,6 +202,26 @@ fn disability_grade_two_is_major_and_grade_three_is_not() {
 }
 
 #[test]
+fn an_oral_mediation_is_never_a_major_case() {
+    let e = eval(&CaseFacts {
+        deaths: 1,
+        forms: general_agreed().forms,
+        archived: true,
+        ..oral_agreed()
+    });
+    assert_eq!(e.tier.as_deref(), Some("A"));
+}
+
+#[test]
+fn tier_b_needs_the_mediation_records() {
+    let mut f = general_failed();
+    f.forms.remove(&FormCode::new("mediation_record"));
+    let e = eval(&f);
+    assert_eq!((e.tier, e.next_tier.as_deref()), (None, Some("B")));
+    assert_eq!(codes(&e.missing), ["form:mediation_record"]);
+}
+
+#[test]
 fn a_major_case_not_mediated_independently_is_tier_c() {
     let e = eval(&CaseFacts {
         deaths: 2,
@@ -464,4 +484,13 @@ fn a_quarter_sums_by_tier_and_flags_overspending() {
     let q = quarter_sum(rs, 1, 1, &cases).unwrap();
     assert!(q.overspent);
     assert_eq!(q.overspend.to_string(), "330.00");
+    // a case judged by the 2008 rules does not belong in a 2014 quarter
+    let old = eval(&CaseFacts {
+        closed_on: date(2013, 12, 31),
+        ..general_agreed()
+    });
+    assert!(matches!(
+        quarter_sum(rs, 3, 1, &[old]),
+        Err(domain::rules::SumError::MixedRuleSets { .. })
+    ));
 }

@@ -39,6 +39,14 @@ pub fn SubsidyPage() -> impl IntoView {
     let special = RwSignal::new(false);
     let approved = RwSignal::new(None::<Money>);
 
+    // an approval belongs to a special case: unticking "special" forgets it,
+    // so a re-ticked box never carries an amount the user cannot see
+    Effect::new(move |_| {
+        if !special.get() {
+            approved.set(None);
+        }
+    });
+
     let facts = Signal::derive(move || CaseFacts {
         committee: committee.get(),
         closed_on: closed_on.get(),

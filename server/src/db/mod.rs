@@ -63,6 +63,16 @@ impl Db {
         DRIVERS.call_once(install_default_drivers);
 
         let (backend, url) = normalise_url(&args.database_url)?;
+        if backend == Backend::Sqlite {
+            // Write-ahead logging lets readers and the writer work at once; it
+            // is stored in the file, so setting it once, alone, is enough.
+            use sqlx::Connection;
+            let mut conn = sqlx::AnyConnection::connect(&url).await?;
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&mut conn)
+                .await?;
+            conn.close().await?;
+        }
         let pool = AnyPoolOptions::new()
             .max_connections(args.db_max_connections.max(1))
             .acquire_timeout(Duration::from_secs(10))
@@ -110,15 +120,16 @@ fn normalise_url(url: &str) -> Result<(Backend, String), DbError> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         return Ok((Backend::Postgres, url.to_owned()));
     }
+    let scheme = || url.split_once(':').map_or("", |(s, _)| s).to_owned();
     let Some(rest) = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
     else {
-        return Err(DbError::UnsupportedUrl(url.to_owned()));
+        return Err(DbError::UnsupportedUrl(scheme()));
     };
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
     if path.is_empty() {
-        return Err(DbError::UnsupportedUrl(url.to_owned()));
+        return Err(DbError::UnsupportedUrl(scheme()));
     }
     let folder = std::path::Path::new(path)
         .parent()

@@ -5,6 +5,25 @@ use super::{DEMO_PASSWORD, DemoAccount, chuxiong};
 use crate::db::{self, Db, DbError, org, people};
 use crate::password;
 
+/// Why the demo organisation was not loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    /// The database holds another organisation: demo accounts with a
+    /// published password must never land in a real deployment.
+    #[error(
+        "数据库中已有其他组织（{0}），演示数据只能装入空库或演示库 / the database holds another organisation ({0}); demo data goes only into an empty or demo database"
+    )]
+    NotADemoDatabase(String),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<sqlx::Error> for SeedError {
+    fn from(e: sqlx::Error) -> Self {
+        SeedError::Db(e.into())
+    }
+}
+
 /// What a load did, and the log-ins to print.
 #[derive(Debug, Clone)]
 pub struct SeedReport {
@@ -18,7 +37,16 @@ pub struct SeedReport {
 const DEMO_TIMESTAMP: &str = "2023-07-25T00:00:00.000000Z";
 
 #[tracing::instrument(skip_all, err)]
-pub async fn load(db: &Db) -> Result<SeedReport, DbError> {
+pub async fn load(db: &Db) -> Result<SeedReport, SeedError> {
+    let foreign_root = org::root(db)
+        .await?
+        .filter(|root| root.code != super::CITY_CODE);
+    if let Some(root) = foreign_root {
+        return Err(SeedError::NotADemoDatabase(format!(
+            "{} {}",
+            root.code, root.name
+        )));
+    }
     let org = chuxiong();
 
     // Hash passwords only for accounts that do not exist yet, before the

@@ -15,7 +15,7 @@
 mod load;
 mod names;
 
-pub use load::{SeedReport, load};
+pub use load::{SeedError, SeedReport, load};
 
 use crate::db::org::NewUnit;
 use crate::db::people::{NewGrant, NewPerson};

@@ -7,10 +7,15 @@ use crate::money::Money;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SumError {
     #[error("金额超出范围 / amount out of range")]
     Overflow,
+    /// A quarter is summed against one rule set's fund; split it by rule set first.
+    #[error(
+        "案件按规则 {found} 评定，不能计入规则 {expected} 的季度 / a case judged by {found} cannot be summed under {expected}"
+    )]
+    MixedRuleSets { expected: String, found: String },
 }
 
 /// The fixed part of one full-time mediator's month.
@@ -86,6 +91,12 @@ pub fn quarter_sum(
     let mut unpaid_cases = 0;
     let mut cases_total = Money::ZERO;
     for e in evaluations {
+        if e.rule_set != rs.id {
+            return Err(SumError::MixedRuleSets {
+                expected: rs.id.clone(),
+                found: e.rule_set.clone(),
+            });
+        }
         match &e.tier {
             Some(code) => {
                 let total = by_tier.entry(code.clone()).or_default();
