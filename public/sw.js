@@ -25,12 +25,27 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+// name.HASH.ext -> "name.*.ext", to find the older builds of the same file
+function hashedFamily(pathname) {
+  const parts = pathname.split(".");
+  return parts.length >= 3 ? `${parts[0]}|${parts.slice(2).join(".")}` : null;
+}
+
 async function cacheFirst(request) {
   const cache = await caches.open(RUNTIME);
   const hit = await cache.match(request);
   if (hit) return hit;
   const response = await fetch(request);
-  if (response.ok) await cache.put(request, response.clone());
+  if (response.ok) {
+    await cache.put(request, response.clone());
+    // a new build replaces the old one: drop the older hashed copies
+    const path = new URL(request.url).pathname;
+    const family = hashedFamily(path);
+    for (const old of await cache.keys()) {
+      const oldPath = new URL(old.url).pathname;
+      if (oldPath !== path && HASHED.test(oldPath) && hashedFamily(oldPath) === family) await cache.delete(old);
+    }
+  }
   return response;
 }
 

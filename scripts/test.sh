@@ -13,11 +13,19 @@ scripts/install-tools.sh --browser
 export PATH="$ROOT/end2end/node_modules/.bin:$PATH"
 
 step "PostgreSQL on 127.0.0.1:5432"
+if ! command -v pg_isready >/dev/null || [ ! -d /etc/postgresql ]; then
+  echo "PostgreSQL is needed on 127.0.0.1:5432 (trust auth, database 'test'); this machine has none." >&2
+  exit 1
+fi
 if ! pg_isready -q -h 127.0.0.1 -p 5432; then
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start
   for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
 fi
 pg_isready -h 127.0.0.1 -p 5432
+# schemas left behind by tests that failed before their clean-up
+psql -h 127.0.0.1 -U postgres -d test -Atqc \
+  "SELECT 'DROP SCHEMA ' || nspname || ' CASCADE;' FROM pg_namespace WHERE nspname LIKE 't\_%'" |
+  psql -h 127.0.0.1 -U postgres -d test -q
 
 step "format"
 cargo fmt --all -- --check
