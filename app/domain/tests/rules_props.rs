@@ -2,22 +2,19 @@
 
 use domain::Money;
 use domain::rules::{
-    CaseFacts, CommitteeKind, Condition, FormCode, Method, Outcome, RuleSet, Tier, TierAmount,
-    builtin, evaluate,
+    CaseFacts, CommitteeKind, Condition, FormCode, Method, Outcome, RuleSet, STANDARD_FORMS, Tier,
+    TierAmount, builtin, evaluate,
 };
 use jiff::civil::{Date, date};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 
-const FORMS: [&str; 7] = [
-    "application",
-    "acceptance",
-    "investigation",
-    "mediation_record",
-    "agreement",
-    "follow_up",
-    "dossier_cover",
-];
+/// The standard six and one form no built-in rule set asks for.
+fn all_forms() -> Vec<&'static str> {
+    let mut forms = STANDARD_FORMS.to_vec();
+    forms.push("dossier_cover");
+    forms
+}
 
 fn committee() -> impl Strategy<Value = CommitteeKind> {
     prop::sample::select(CommitteeKind::ALL.to_vec())
@@ -35,7 +32,7 @@ prop_compose! {
         agreed in any::<bool>(),
         sessions in 0u32..5,
         oral_register in any::<bool>(),
-        forms in prop::sample::subsequence(FORMS.to_vec(), 0..=FORMS.len()),
+        forms in prop::sample::subsequence(all_forms(), 0..=all_forms().len()),
         archived in any::<bool>(),
         recorded in any::<bool>(),
         deaths in 0u32..3,
@@ -83,7 +80,7 @@ fn with_one_more_record(f: &CaseFacts) -> Vec<CaseFacts> {
             ..f.clone()
         },
     ];
-    for form in FORMS {
+    for form in all_forms() {
         let mut g = f.clone();
         g.forms.insert(FormCode::new(form));
         more.push(g);
@@ -112,7 +109,7 @@ fn condition() -> impl Strategy<Value = Condition> {
         (1u32..5).prop_map(|n| Condition::MinSessions { n }),
         Just(Condition::OralRegister),
         Just(Condition::RequiredForms),
-        prop::sample::subsequence(FORMS.to_vec(), 1..3).prop_map(|f| Condition::Forms {
+        prop::sample::subsequence(all_forms(), 1..3).prop_map(|f| Condition::Forms {
             all_of: f.into_iter().map(FormCode::new).collect()
         }),
         Just(Condition::Archived),
@@ -146,7 +143,7 @@ prop_compose! {
         eligible in prop::sample::subsequence(CommitteeKind::ALL.to_vec(), 0..=7),
         fixed in prop::collection::btree_map(committee(), 0i64..200_000, 0..3),
         fund in 0i64..100_000,
-        forms in prop::sample::subsequence(FORMS.to_vec(), 0..=FORMS.len()),
+        forms in prop::sample::subsequence(all_forms(), 0..=all_forms().len()),
         tiers in prop::collection::vec(tier(), 0..5),
         duty in any::<bool>(),
     ) -> RuleSet {
