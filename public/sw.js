@@ -1,52 +1,66 @@
-// Tiaojie service worker (foundation version).
+// Tiaojie service worker. The server serves this file at /sw.js with two
+// constants in front (see server/src/offline.rs):
+//   BUILD    — this build's id (the bundle's content hashes);
+//   PRECACHE — the app shell and every file it needs to start.
 //
-// Keeps the last good copy of what the app loaded, so a page that was opened
-// online opens again without a network:
-//  - content-hashed bundle files (/pkg/name.HASH.ext) never change: cache first;
-//  - pages and everything else: network first, falling back to the cache.
-// The full offline shell (precache, update prompt "有新版本，点击更新") is the
-// offline-capture issue's work; this worker does not skip waiting, so a new
-// version never swaps the code under an open page.
-const VERSION = "tiaojie-v1";
-const RUNTIME = `${VERSION}-runtime`;
-const HASHED = /^\/pkg\/[^/]+\.[A-Za-z0-9_-]{16,}\.[a-z0-9.]+$/;
+// - install: precache everything under a cache named for the build; do NOT
+//   take over (no skipWaiting): the open app announces "有新版本，点击更新"
+//   and the user decides when to switch;
+// - activate: drop other builds' caches, take control of open pages;
+// - page navigations: the cached shell (the app renders the page from the
+//   phone's store), so any URL opens with no network, even on a cold start;
+// - precached files: from the cache; other GETs: network first, cached copy
+//   when offline. The API is never cached.
+/* global BUILD, PRECACHE */
+const SHELL_CACHE = `tiaojie-shell-${BUILD}`;
+const RUNTIME = "tiaojie-runtime";
+const SHELL_URL = PRECACHE[0];
 
-self.addEventListener("install", () => {
-  // nothing to precache yet
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(SHELL_CACHE);
+      // `reload`: straight from the server, never an HTTP-cached older copy
+      await cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload" })));
+    })(),
+  );
 });
 
 self.addEventListener("activate", (event) => {
   event.waitUntil(
     (async () => {
       const names = await caches.keys();
-      await Promise.all(names.filter((n) => !n.startsWith(VERSION)).map((n) => caches.delete(n)));
+      await Promise.all(
+        names.filter((n) => n !== SHELL_CACHE && n !== RUNTIME).map((n) => caches.delete(n)),
+      );
       await self.clients.claim();
     })(),
   );
 });
 
-// name.HASH.ext -> "name.*.ext", to find the older builds of the same file
-function hashedFamily(pathname) {
-  const parts = pathname.split(".");
-  return parts.length >= 3 ? `${parts[0]}|${parts.slice(2).join(".")}` : null;
+self.addEventListener("message", (event) => {
+  if (event.data && event.data.type === "SKIP_WAITING") self.skipWaiting();
+  if (event.data && event.data.type === "BUILD" && event.ports[0]) event.ports[0].postMessage(BUILD);
+});
+
+function isPage(request, url) {
+  if (request.mode !== "navigate") return false;
+  // files (with an extension) and server endpoints are not app pages
+  const last = url.pathname.split("/").pop();
+  return !last.includes(".") && !url.pathname.startsWith("/api/") && url.pathname !== "/healthz";
 }
 
-async function cacheFirst(request) {
-  const cache = await caches.open(RUNTIME);
-  const hit = await cache.match(request);
+async function shell(request) {
+  const cache = await caches.open(SHELL_CACHE);
+  const hit = await cache.match(SHELL_URL);
   if (hit) return hit;
-  const response = await fetch(request);
-  if (response.ok) {
-    await cache.put(request, response.clone());
-    // a new build replaces the old one: drop the older hashed copies
-    const path = new URL(request.url).pathname;
-    const family = hashedFamily(path);
-    for (const old of await cache.keys()) {
-      const oldPath = new URL(old.url).pathname;
-      if (oldPath !== path && HASHED.test(oldPath) && hashedFamily(oldPath) === family) await cache.delete(old);
-    }
-  }
-  return response;
+  // not installed yet: the server renders the page
+  return fetch(request);
+}
+
+async function precached(request) {
+  const hit = await caches.match(request, { cacheName: SHELL_CACHE });
+  return hit || fetch(request);
 }
 
 async function networkFirst(request) {
@@ -56,17 +70,24 @@ async function networkFirst(request) {
     if (response.ok) await cache.put(request, response.clone());
     return response;
   } catch (err) {
-    // the home-screen icon opens /?source=pwa: any cached copy of the page will do
-    const hit = await cache.match(request, { ignoreSearch: request.mode === "navigate" });
+    const hit = (await cache.match(request)) || (await caches.match(request, { cacheName: SHELL_CACHE }));
     if (hit) return hit;
     throw err;
   }
 }
 
+const PRECACHED = new Set(PRECACHE);
+
 self.addEventListener("fetch", (event) => {
-  const url = new URL(event.request.url);
-  if (event.request.method !== "GET" || url.origin !== self.location.origin) return;
-  // the API and health checks are never served from a cache
-  if (url.pathname.startsWith("/api/") || url.pathname === "/healthz") return;
-  event.respondWith(HASHED.test(url.pathname) ? cacheFirst(event.request) : networkFirst(event.request));
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith("/api/") || url.pathname === "/healthz" || url.pathname === "/sw.js") return;
+  if (isPage(request, url)) {
+    event.respondWith(shell(request));
+  } else if (PRECACHED.has(url.pathname)) {
+    event.respondWith(precached(request));
+  } else {
+    event.respondWith(networkFirst(request));
+  }
 });

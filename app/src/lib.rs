@@ -4,10 +4,15 @@
 
 #![recursion_limit = "256"]
 
+pub mod clock;
 pub mod components;
+#[cfg(feature = "hydrate")]
+pub mod device;
 pub mod directory;
 mod i18n_gen;
+pub mod local;
 pub mod pwa;
+pub mod records;
 pub mod routes;
 #[cfg(feature = "hydrate")]
 pub mod store;
@@ -16,11 +21,14 @@ pub use i18n_gen::i18n;
 
 use i18n::{I18nContextProvider, Locale};
 use leptos::prelude::*;
-use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{Link, Meta, MetaTags, Title, provide_meta_context};
 use leptos_router::{
-    StaticSegment,
     components::{Route, Router, Routes},
+    path,
 };
+
+/// Where the server serves the app shell that the service worker caches.
+pub const APP_SHELL_PATH: &str = "/app-shell";
 
 /// Content-hashed asset paths the server found at start-up; the shell links them.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,21 +37,45 @@ pub struct AssetPaths {
     pub stylesheet: String,
 }
 
-/// The HTML document around the app. Used by the server only.
+/// The document head both shells share (plain tags: the app shell is
+/// rendered without the app's meta context).
+fn head(options: LeptosOptions, assets: AssetPaths) -> impl IntoView {
+    view! {
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
+        <meta name="theme-color" content="#0f6b5c" />
+        <link rel="manifest" href="/manifest.webmanifest" />
+        <link rel="icon" href="/favicon.ico" sizes="32x32" />
+        <link rel="icon" href="/icons/icon.svg" type="image/svg+xml" />
+        <link rel="apple-touch-icon" href="/icons/apple-touch-icon.png" />
+        <link rel="stylesheet" id="leptos" href=assets.stylesheet />
+        <HydrationScripts options />
+    }
+}
+
+/// The app shell the service worker caches: no page in the body; the app
+/// renders whatever page the URL names from the phone's store. The
+/// `data-shell` mark tells the wasm to render, not hydrate.
+pub fn app_shell(options: LeptosOptions, assets: AssetPaths) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="zh-CN">
+            <head>
+                {head(options, assets)}
+                <title>"调解通 Tiaojie"</title>
+            </head>
+            <body data-shell="csr"></body>
+        </html>
+    }
+}
+
+/// The HTML document around a server-rendered page. Used by the server only.
 pub fn shell(options: LeptosOptions, assets: AssetPaths) -> impl IntoView {
     view! {
         <!DOCTYPE html>
         <html>
             <head>
-                <meta charset="utf-8" />
-                <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
-                <meta name="theme-color" content="#0f6b5c" />
-                <link rel="manifest" href="/manifest.webmanifest" />
-                <link rel="icon" href="/favicon.ico" sizes="32x32" />
-                <link rel="icon" href="/icons/icon.svg" type="image/svg+xml" />
-                <link rel="apple-touch-icon" href="/icons/apple-touch-icon.png" />
-                <Stylesheet id="leptos" href=assets.stylesheet />
-                <HydrationScripts options />
+                {head(options, assets)}
                 <MetaTags />
             </head>
             <body>
@@ -69,22 +101,40 @@ pub fn App() -> impl IntoView {
             <Meta name="description" content="调解通：人民调解员的离线记录、以案定补与排查提醒工具" />
             <Link rel="preload" href="/icons/icon.svg" as_="image" />
             <Router>
+                <components::update_banner::UpdateBanner />
                 <Routes fallback=routes::not_found::NotFound>
-                    <Route path=StaticSegment("") view=routes::home::HomePage />
-                    <Route path=StaticSegment("subsidy") view=routes::subsidy::SubsidyPage />
+                    <Route path=path!("/") view=routes::home::HomePage />
+                    <Route path=path!("/subsidy") view=routes::subsidy::SubsidyPage />
+                    <Route path=path!("/cases") view=routes::case_list::CaseListPage />
+                    <Route path=path!("/cases/new/oral") view=|| view! { <routes::case_form::NewCasePage oral=true /> } />
+                    <Route path=path!("/cases/new/general") view=|| view! { <routes::case_form::NewCasePage oral=false /> } />
+                    <Route path=path!("/cases/:id") view=routes::case_page::CasePage />
+                    <Route path=path!("/cases/:id/print/:form") view=routes::print::PrintPage />
+                    <Route path=path!("/data") view=routes::data::DataPage />
                 </Routes>
             </Router>
         </I18nContextProvider>
     }
 }
 
-/// The wasm entry point: hydrate the server-rendered page, then register the
-/// service worker.
+/// The wasm entry point: hydrate a server-rendered page, or render the page
+/// into the cached app shell (`<body data-shell>`, see `server/src/offline.rs`).
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
-    pwa::mark_hydrated();
-    pwa::register_service_worker();
+    let from_shell = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+        .is_some_and(|b| b.has_attribute("data-shell"));
+    if from_shell {
+        leptos::mount::mount_to_body(App);
+    } else {
+        leptos::mount::hydrate_body(App);
+    }
+    pwa::mark_hydrated(if from_shell { "csr" } else { "hydrate" });
+    // the start-up benchmark reads this mark (docs/perf.md)
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark("tiaojie:interactive");
+    }
 }

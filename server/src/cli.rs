@@ -61,6 +61,8 @@ pub enum Command {
     /// The per-case subsidy rules (以案定补): evaluate cases, show or check rule sets.
     #[command(subcommand)]
     Rules(crate::rules_cli::RulesCommand),
+    /// Write deterministic practice cases as a file the phone imports (本机数据 → 导入数据文件).
+    SampleCases(crate::sample_cli::SampleArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -114,6 +116,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Rules(command) => crate::rules_cli::run(command),
+        Command::SampleCases(args) => crate::sample_cli::run(args),
         Command::User(UserCommand::Add(args)) => {
             let db = connect_and_migrate(&db_args).await?;
             let result = user_add(&db, args).await;

@@ -4,6 +4,7 @@ use crate::api;
 use crate::assets::{self, Site};
 use crate::config::ServeArgs;
 use crate::db::Db;
+use crate::offline::{self, Offline};
 use crate::state::AppState;
 use app::{App, shell};
 use axum::Router;
@@ -37,7 +38,9 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("无法监听 / cannot listen on {}: {e}", args.addr))?;
         let local_addr = listener.local_addr()?;
         let site = Site::discover(&args.site_root);
-        let state = AppState::new(db, site.leptos_options(local_addr), site.paths.clone());
+        let options = site.leptos_options(local_addr);
+        let offline = Offline::new(&site, &options);
+        let state = AppState::new(db, options, site.paths.clone(), offline);
         Ok(Application {
             listener,
             router: router(state, &site),
@@ -87,6 +90,8 @@ pub fn router(state: AppState, site: &Site) -> Router {
 
     Router::new()
         .route("/healthz", get(api::health::healthz))
+        .route(app::APP_SHELL_PATH, get(offline::shell))
+        .route("/sw.js", get(offline::worker))
         .route("/api/fn/{*fn_name}", post(server_fn).get(server_fn))
         .leptos_routes_with_context(&state, routes, pages_context, pages_shell)
         .fallback_service(static_files)

@@ -1,6 +1,7 @@
 //! What every handler can reach.
 
 use crate::db::{self, Db};
+use crate::offline::Offline;
 use app::AssetPaths;
 use app::directory::{Directory, DirectoryHandle, OrgSummary};
 use axum::extract::FromRef;
@@ -15,17 +16,31 @@ pub struct AppState {
     pub assets: AssetPaths,
     /// The store as the UI's server functions see it.
     pub directory: DirectoryHandle,
+    /// The app shell and service worker of this build.
+    pub offline: Offline,
 }
 
 impl AppState {
-    pub fn new(db: Db, leptos_options: LeptosOptions, assets: AssetPaths) -> AppState {
+    pub fn new(
+        db: Db,
+        leptos_options: LeptosOptions,
+        assets: AssetPaths,
+        offline: Offline,
+    ) -> AppState {
         let directory: DirectoryHandle = Arc::new(DbDirectory(db.clone()));
         AppState {
             db,
             leptos_options,
             assets,
             directory,
+            offline,
         }
+    }
+}
+
+impl FromRef<AppState> for Offline {
+    fn from_ref(state: &AppState) -> Self {
+        state.offline.clone()
     }
 }
 

@@ -299,3 +299,31 @@ fn rules_eval_uses_a_rule_set_file_and_check_reports_every_problem() {
         "{err}"
     );
 }
+
+#[test]
+fn sample_cases_are_an_importable_file_of_valid_deterministic_cases() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| tiaojie(dir.path(), args, None);
+    let out = run(&["sample-cases", "--cases", "40", "--seed", "7"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bundle: app::records::Bundle = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(bundle.format, "tiaojie-unsent");
+    assert_eq!(bundle.cases.len(), 40);
+    let today = jiff::civil::date(2025, 12, 31);
+    assert!(bundle.cases.iter().all(|c| c.check(today).is_empty()));
+    let again: app::records::Bundle =
+        serde_json::from_slice(&run(&["sample-cases", "--cases", "40", "--seed", "7"]).stdout)
+            .unwrap();
+    assert!(again.cases == bundle.cases, "the same seed, the same cases");
+
+    let bad = run(&["sample-cases", "--from", "2025-02-30"]);
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("--from"),
+        "names the flag"
+    );
+}

@@ -130,14 +130,55 @@ pub struct Session {
     pub record: String,
 }
 
+/// A follow-up visit (回访) after the agreement: was it performed?
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowUp {
+    #[serde(with = "crate::dates::iso")]
+    pub on: Date,
+    /// What the visit found (履行情况、当事人反映).
+    pub note: String,
+}
+
+/// A photo or file kept with the case, e.g. the signed paper agreement.
+/// The bytes live apart (on the phone as a Blob; on the server by sha256).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentRef {
+    /// UUID v7, made on the device.
+    pub id: String,
+    /// The dossier form this is a picture of, if any (e.g. `agreement`).
+    pub form: Option<FormCode>,
+    /// When the photo was taken, RFC 3339 with offset (evidence).
+    pub taken_at: String,
+    /// Where, if the user allowed the position.
+    pub position: Option<Position>,
+    pub bytes: u64,
+    pub content_type: String,
+}
+
+/// A position in millionths of a degree (about 0.1 m), so it compares exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Position {
+    pub lat_e6: i32,
+    pub lon_e6: i32,
+    /// Accuracy the device reported, in metres.
+    pub accuracy_m: u32,
+}
+
 /// A dispute case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Case {
     pub id: CaseId,
+    /// The number within the committee's year (案号 `(2024)楚人调字第 N 号`);
+    /// none until one is given.
+    #[serde(default)]
+    pub seq: Option<u32>,
     /// The committee (or group) that registered it.
     pub unit_id: UnitId,
     /// First-mediator responsibility (首调责任制): who owns it now.
     pub owner_id: PersonId,
+    /// The mediator's name as signed on the forms (调解员).
+    #[serde(default)]
+    pub mediator: String,
     pub kind: CaseKind,
     pub status: CaseStatus,
     /// A code of the dispute-type table, e.g. `neighbours`.
@@ -161,6 +202,12 @@ pub struct Case {
     pub amount_involved: Option<Money>,
     /// Forms of the dossier present (structured or photographed).
     pub forms: BTreeSet<FormCode>,
+    /// The follow-up visit, once made (its record is the `follow_up` form).
+    #[serde(default)]
+    pub follow_up: Option<FollowUp>,
+    /// Photos of signed paper and other files.
+    #[serde(default)]
+    pub attachments: Vec<AttachmentRef>,
     pub oral_register: bool,
     pub archived: bool,
     pub recorded: bool,
@@ -173,6 +220,9 @@ pub struct Case {
     pub claim_id: Option<ClaimId>,
     /// Incremented on every change the server accepts (sync conflicts).
     pub version: u64,
+    /// When it was last changed on the device or the server (RFC 3339).
+    #[serde(default)]
+    pub updated_at: String,
 }
 
 /// A problem with one field, for the form to show next to it.
@@ -209,6 +259,18 @@ pub fn case_number(year: i16, prefix: &str, seq: u32) -> String {
 }
 
 impl Case {
+    /// Its case number, once it has one: `(2024)楚人调字第 12 号`.
+    pub fn number(&self, prefix: &str) -> Option<String> {
+        let year = self.received_on.year();
+        self.seq.map(|seq| case_number(year, prefix, seq))
+    }
+
+    /// Records the follow-up visit; its record is the dossier's `follow_up` form.
+    pub fn record_follow_up(&mut self, visit: FollowUp) {
+        self.follow_up = Some(visit);
+        self.forms.insert(FormCode::new("follow_up"));
+    }
+
     /// A case in a claim batch cannot be edited.
     pub fn is_locked(&self) -> bool {
         self.claim_id.is_some()
@@ -400,6 +462,21 @@ impl Case {
                 "a general case needs at least one session before closing",
             );
         }
+        if let Some(visit) = &self.follow_up {
+            match self.closed_on {
+                Some(closed) if closed <= visit.on && visit.on <= today => {}
+                Some(_) => err(
+                    "follow_up.on".into(),
+                    "回访日期应在结案日期与今天之间",
+                    "the follow-up visit falls between the closing date and today",
+                ),
+                None => err(
+                    "follow_up".into(),
+                    "结案后才能回访",
+                    "a follow-up visit comes after the case is closed",
+                ),
+            }
+        }
         if self
             .disability_grade
             .is_some_and(|g| !(1..=10).contains(&g))
@@ -483,6 +560,11 @@ mod tests {
             approved_amount: None,
             claim_id: None,
             version: 0,
+            mediator: "杨调解".into(),
+            follow_up: None,
+            attachments: vec![],
+            seq: Some(12),
+            updated_at: String::new(),
         }
     }
 
@@ -630,6 +712,64 @@ mod tests {
     #[test]
     fn case_numbers_follow_the_paper_forms() {
         assert_eq!(case_number(2024, "楚", 12), "(2024)楚人调字第 12 号");
+        assert_eq!(
+            oral_case().number("楚").as_deref(),
+            Some("(2024)楚人调字第 12 号")
+        );
+        let unnumbered = Case {
+            seq: None,
+            ..oral_case()
+        };
+        assert_eq!(unnumbered.number("楚"), None);
+    }
+
+    #[test]
+    fn a_follow_up_visit_adds_its_form_and_must_come_after_closing() {
+        let mut case = oral_case();
+        case.record_follow_up(FollowUp {
+            on: date(2024, 5, 15),
+            note: "已履行".into(),
+        });
+        assert!(case.forms.contains(&FormCode::new("follow_up")));
+        assert_eq!(case.check(TODAY), vec![]);
+        case.record_follow_up(FollowUp {
+            on: date(2024, 5, 9),
+            note: "".into(),
+        });
+        assert_eq!(fields(&case.check(TODAY)), ["follow_up.on"]);
+        case.record_follow_up(FollowUp {
+            on: date(2024, 5, 21),
+            note: "".into(),
+        });
+        assert_eq!(
+            fields(&case.check(TODAY)),
+            ["follow_up.on"],
+            "not in the future"
+        );
+        let open = Case {
+            status: CaseStatus::Mediating,
+            outcome: None,
+            closed_on: None,
+            follow_up: Some(FollowUp {
+                on: date(2024, 5, 15),
+                note: "".into(),
+            }),
+            ..oral_case()
+        };
+        assert_eq!(fields(&open.check(TODAY)), ["follow_up"]);
+    }
+
+    #[test]
+    fn a_case_saved_before_the_new_fields_still_reads() {
+        let mut json: serde_json::Value = serde_json::to_value(oral_case()).unwrap();
+        for field in ["seq", "mediator", "follow_up", "attachments", "updated_at"] {
+            json.as_object_mut().unwrap().remove(field);
+        }
+        let old: Case = serde_json::from_value(json).unwrap();
+        assert_eq!(
+            (old.seq, old.mediator.as_str(), old.attachments.len()),
+            (None, "", 0)
+        );
     }
 
     #[test]

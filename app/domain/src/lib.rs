@@ -3,12 +3,15 @@
 //! pass "now" in. Every value is checked once, when its type is built.
 
 pub mod case;
+pub mod case_form;
+pub mod case_query;
 pub mod dates;
 pub mod ids;
 pub mod money;
 pub mod org;
 pub mod people;
 pub mod rules;
+pub mod sample;
 pub mod validate;
 
 pub use ids::{AccountId, CaseId, ClaimId, PersonId, SessionId, UnitId};

@@ -1,5 +1,8 @@
 //! Reusable widgets.
 
+pub mod autosave;
+pub mod field;
 pub mod lang_switch;
 pub mod pending_sync;
 pub mod tier_preview;
+pub mod update_banner;

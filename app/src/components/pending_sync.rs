@@ -4,26 +4,10 @@
 use crate::i18n::{t, use_i18n};
 use leptos::prelude::*;
 
-#[cfg(feature = "hydrate")]
-async fn pending_count() -> Result<u32, String> {
-    let store = crate::store::LocalStore::open()
-        .await
-        .map_err(|e| e.to_string())?;
-    let n = store.pending_count().await.map_err(|e| e.to_string());
-    store.close();
-    n
-}
-
-/// The server has no outbox; it renders the placeholder.
-#[cfg(not(feature = "hydrate"))]
-async fn pending_count() -> Result<u32, String> {
-    Err("not in a browser".into())
-}
-
 #[component]
 pub fn PendingSync() -> impl IntoView {
     let i18n = use_i18n();
-    let count = LocalResource::new(pending_count);
+    let count = LocalResource::new(crate::local::pending_count);
     view! {
         <p class="pending-sync">
             <span>{t!(i18n, pending_sync)}</span>

@@ -1,11 +1,61 @@
-//! Home: the product and the organisation the device belongs to. Later issues
-//! add the pending-sync count, quick actions and reminders here.
+//! Home: what waits to be sent, the two quick actions of the field
+//! (口头调解登记, 新增纠纷), the latest cases on this phone, a place for
+//! reminders, and — online — the organisation the app serves.
 
 use crate::components::lang_switch::LangSwitch;
 use crate::components::pending_sync::PendingSync;
 use crate::directory::load_org_summary;
-use crate::i18n::{t, use_i18n};
+use crate::i18n::{Locale, t, use_i18n};
+use crate::local;
+use crate::routes::case_page::status_label;
+use domain::case::{Case, dispute_type_name};
+use domain::dates::format_iso;
 use leptos::prelude::*;
+
+/// How many recent cases Home lists.
+const RECENT: usize = 5;
+
+async fn recent_cases() -> Result<Vec<Case>, String> {
+    let mut cases = local::cases().await?;
+    cases.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id)));
+    cases.truncate(RECENT);
+    Ok(cases)
+}
+
+#[component]
+fn RecentCases() -> impl IntoView {
+    let i18n = use_i18n();
+    let recent = LocalResource::new(recent_cases);
+    let en = move || i18n.get_locale() == Locale::en;
+    view! {
+        <section class="card" aria-labelledby="recent-heading">
+            <h2 id="recent-heading" class="card__label">{t!(i18n, recent_cases)}</h2>
+            <Suspense fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>
+                {move || recent.get().map(|result| match result {
+                    Ok(cases) if cases.is_empty() => view! { <p class="muted" data-testid="no-cases">{t!(i18n, no_cases_yet)}</p> }.into_any(),
+                    Ok(cases) => view! {
+                        <ul class="case-list" data-testid="recent-cases">
+                            {cases.into_iter().map(|c| {
+                                let names = c.parties.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(" / ");
+                                view! {
+                                    <li><a class="case-row" href=format!("/cases/{}", c.id)>
+                                        <span class="case-row__title">{names}</span>
+                                        <span class="case-row__meta">
+                                            {format_iso(c.received_on)} " · " {dispute_type_name(&c.dispute_type).unwrap_or("—")}
+                                            " · " {move || status_label(c.status, en())}
+                                        </span>
+                                    </a></li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                        <a class="link" href="/cases">{t!(i18n, all_cases)}</a>
+                    }.into_any(),
+                    Err(e) => view! { <p class="muted">{e}</p> }.into_any(),
+                })}
+            </Suspense>
+        </section>
+    }
+}
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -20,7 +70,21 @@ pub fn HomePage() -> impl IntoView {
         </header>
         <main class="page">
             <p class="tagline">{t!(i18n, tagline)}</p>
-            <PendingSync />
+            <nav class="quick-actions" aria-label="快捷操作">
+                <a class="quick-action quick-action--primary" href="/cases/new/oral" data-testid="new-oral">{t!(i18n, oral_title)}</a>
+                <a class="quick-action" href="/cases/new/general" data-testid="new-general">{t!(i18n, general_title)}</a>
+            </nav>
+            <a class="pending-link" href="/data"><PendingSync /></a>
+            <section class="card" aria-labelledby="reminders-heading" data-testid="reminders">
+                <h2 id="reminders-heading" class="card__label">{t!(i18n, reminders)}</h2>
+                <p class="muted">{t!(i18n, reminders_none)}</p>
+            </section>
+            <RecentCases />
+            <nav class="links">
+                <a class="action" href="/cases" data-testid="cases-link">{t!(i18n, case_list_title)}</a>
+                <a class="action" href="/subsidy" data-testid="subsidy-link">{t!(i18n, subsidy_link)}</a>
+                <a class="action" href="/data" data-testid="data-link">{t!(i18n, data_title)}</a>
+            </nav>
             <section class="card" aria-labelledby="org-heading">
                 <h2 id="org-heading" class="card__label">{t!(i18n, organisation)}</h2>
                 <Suspense fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>
@@ -35,13 +99,11 @@ pub fn HomePage() -> impl IntoView {
                                 </dl>
                             }.into_any(),
                             Ok(None) => view! { <p class="muted" data-testid="org-name">"—"</p> }.into_any(),
-                            Err(_) => view! { <p class="muted">{t!(i18n, load_failed)}</p> }.into_any(),
+                            Err(_) => view! { <p class="muted" data-testid="org-offline">{t!(i18n, org_offline)}</p> }.into_any(),
                         }
                     })}
                 </Suspense>
             </section>
-            <a class="action" href="/subsidy" data-testid="subsidy-link">{t!(i18n, subsidy_link)}</a>
-            <p class="muted">{t!(i18n, coming_soon)}</p>
         </main>
     }
 }

@@ -1,5 +1,10 @@
 //! One module per screen.
 
+pub mod case_form;
+pub mod case_list;
+pub mod case_page;
+pub mod data;
 pub mod home;
 pub mod not_found;
+pub mod print;
 pub mod subsidy;

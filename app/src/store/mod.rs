@@ -6,17 +6,22 @@
 //! feature. Transactions never wait on anything but IndexedDB requests
 //! (IndexedDB commits a transaction by itself when it has nothing pending).
 
+mod attachments;
+mod bundle;
+mod cases;
+mod drafts;
+mod meta;
 mod outbox;
 mod schema;
 
-pub use outbox::{OutboxEntry, OutboxOp};
+pub use crate::records::{Bundle, BundleAttachment};
+pub use attachments::NewAttachment;
+pub use drafts::Draft;
+pub use outbox::{OutboxEntry, OutboxOp, case_upsert};
 pub use schema::{CURRENT_VERSION, DB_NAME, stores};
 
-use domain::case::Case;
 use indexed_db_futures::database::Database;
-use indexed_db_futures::prelude::*;
-use indexed_db_futures::transaction::TransactionMode;
-use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
 
 /// A store failure, as text (IndexedDB errors hold JS values and are not `Send`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -35,14 +40,10 @@ impl From<indexed_db_futures::error::OpenDbError> for StoreError {
     }
 }
 
-/// A form being filled in, kept as the user types (reload-safe).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Draft {
-    /// e.g. `oral-agreement:new`, `case:<id>:session`
-    pub key: String,
-    /// The form's fields as JSON text.
-    pub json: String,
-    pub saved_at: String,
+impl From<wasm_bindgen::JsValue> for StoreError {
+    fn from(e: wasm_bindgen::JsValue) -> Self {
+        StoreError(format!("{e:?}"))
+    }
 }
 
 /// An open local database.
@@ -51,10 +52,41 @@ pub struct LocalStore {
     db: Database,
 }
 
+thread_local! {
+    /// The page's one connection, opened on first use.
+    static SHARED: RefCell<Option<LocalStore>> = const { RefCell::new(None) };
+}
+
 impl LocalStore {
     /// Opens (creating or upgrading) the app's database.
     pub async fn open() -> Result<LocalStore, StoreError> {
         Self::open_named(DB_NAME, CURRENT_VERSION).await
+    }
+
+    /// The page's shared connection to the app's database.
+    pub async fn shared() -> Result<LocalStore, StoreError> {
+        if let Some(store) = SHARED.with_borrow(Clone::clone) {
+            return Ok(store);
+        }
+        let store = Self::open().await?;
+        // two callers may race to open: keep the first, close the spare
+        Ok(SHARED.with_borrow_mut(|slot| match slot {
+            Some(first) => {
+                store.close();
+                first.clone()
+            }
+            None => {
+                *slot = Some(store.clone());
+                store
+            }
+        }))
+    }
+
+    /// Drops the shared connection (before deleting the database).
+    pub fn forget_shared() {
+        if let Some(store) = SHARED.with_borrow_mut(Option::take) {
+            store.close();
+        }
     }
 
     /// Opens a database of any name at a schema version (tests open older
@@ -72,105 +104,15 @@ impl LocalStore {
         self.db.close();
     }
 
-    /// Saves a case and queues it for the server, in one transaction: both
-    /// are stored, or neither is.
-    pub async fn save_case(&self, case: &Case, entry: &OutboxEntry) -> Result<(), StoreError> {
-        let tx = self
-            .db
-            .transaction([stores::CASES, stores::OUTBOX])
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        tx.object_store(stores::CASES)?.put(case).serde()?.await?;
-        // `add`, not `put`: a mutation id is used once; a repeat aborts the transaction
-        tx.object_store(stores::OUTBOX)?.add(entry).serde()?.await?;
-        tx.commit().await?;
+    /// Deletes a database (after its connections are closed).
+    pub async fn delete_named(name: &str) -> Result<(), StoreError> {
+        Database::delete_by_name(name)?.await?;
         Ok(())
     }
+}
 
-    pub async fn case(&self, id: &str) -> Result<Option<Case>, StoreError> {
-        let tx = self.db.transaction(stores::CASES).build()?;
-        let case: Option<Case> = tx
-            .object_store(stores::CASES)?
-            .get(id.to_owned())
-            .serde()?
-            .await?;
-        Ok(case)
-    }
-
-    pub async fn cases(&self) -> Result<Vec<Case>, StoreError> {
-        let tx = self.db.transaction(stores::CASES).build()?;
-        let all = tx
-            .object_store(stores::CASES)?
-            .get_all::<Case>()
-            .serde()?
-            .await?;
-        Ok(all.collect::<indexed_db_futures::Result<Vec<Case>>>()?)
-    }
-
-    /// How many changes wait to be sent.
-    pub async fn pending_count(&self) -> Result<u32, StoreError> {
-        let tx = self.db.transaction(stores::OUTBOX).build()?;
-        Ok(tx.object_store(stores::OUTBOX)?.count().await?)
-    }
-
-    /// The changes waiting to be sent, oldest first (v7 ids sort by time).
-    pub async fn pending(&self) -> Result<Vec<OutboxEntry>, StoreError> {
-        let tx = self.db.transaction(stores::OUTBOX).build()?;
-        let all = tx
-            .object_store(stores::OUTBOX)?
-            .get_all::<OutboxEntry>()
-            .serde()?
-            .await?;
-        Ok(all.collect::<indexed_db_futures::Result<Vec<OutboxEntry>>>()?)
-    }
-
-    /// Removes entries the server has acknowledged.
-    pub async fn acknowledge(&self, mutation_ids: &[String]) -> Result<(), StoreError> {
-        let tx = self
-            .db
-            .transaction(stores::OUTBOX)
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        let outbox = tx.object_store(stores::OUTBOX)?;
-        for id in mutation_ids {
-            outbox.delete(id.clone()).await?;
-        }
-        drop(outbox);
-        tx.commit().await?;
-        Ok(())
-    }
-
-    pub async fn save_draft(&self, draft: &Draft) -> Result<(), StoreError> {
-        let tx = self
-            .db
-            .transaction(stores::DRAFTS)
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        tx.object_store(stores::DRAFTS)?.put(draft).serde()?.await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    pub async fn draft(&self, key: &str) -> Result<Option<Draft>, StoreError> {
-        let tx = self.db.transaction(stores::DRAFTS).build()?;
-        let draft: Option<Draft> = tx
-            .object_store(stores::DRAFTS)?
-            .get(key.to_owned())
-            .serde()?
-            .await?;
-        Ok(draft)
-    }
-
-    pub async fn discard_draft(&self, key: &str) -> Result<(), StoreError> {
-        let tx = self
-            .db
-            .transaction(stores::DRAFTS)
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        tx.object_store(stores::DRAFTS)?
-            .delete(key.to_owned())
-            .await?;
-        tx.commit().await?;
-        Ok(())
-    }
+/// Now as RFC 3339 UTC with milliseconds, from the device's clock.
+pub fn now_text() -> String {
+    let now = js_sys::Date::new_0();
+    now.to_iso_string().as_string().unwrap_or_default()
 }

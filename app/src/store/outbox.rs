@@ -2,45 +2,53 @@
 //! acknowledged. Each has a client-made UUID v7 `mutation_id`, so the
 //! server can apply a replayed change exactly once (the sync issue's protocol).
 
-use serde::{Deserialize, Serialize};
+use super::{LocalStore, StoreError, stores};
+pub use crate::records::{OutboxEntry, OutboxOp};
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OutboxOp {
-    Upsert,
-    Delete,
+/// An upsert of a case as it now is, made now.
+pub fn case_upsert(case: &domain::case::Case) -> OutboxEntry {
+    OutboxEntry::new(
+        "case",
+        &case.id.to_string(),
+        OutboxOp::Upsert,
+        case.version,
+        super::now_text(),
+    )
 }
 
-/// One pending change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OutboxEntry {
-    /// UUID v7: unique, and sorts by creation time.
-    pub mutation_id: String,
-    /// e.g. `case`
-    pub entity: String,
-    pub entity_id: String,
-    pub op: OutboxOp,
-    /// The entity's version this change was made on (conflict detection).
-    pub base_version: u64,
-    pub created_at: String,
-}
+impl LocalStore {
+    /// How many changes wait to be sent.
+    pub async fn pending_count(&self) -> Result<u32, StoreError> {
+        let tx = self.db.transaction(stores::OUTBOX).build()?;
+        Ok(tx.object_store(stores::OUTBOX)?.count().await?)
+    }
 
-impl OutboxEntry {
-    /// A new change to `entity` `entity_id`, made on `base_version`.
-    pub fn new(
-        entity: &str,
-        entity_id: &str,
-        op: OutboxOp,
-        base_version: u64,
-        created_at: String,
-    ) -> OutboxEntry {
-        OutboxEntry {
-            mutation_id: uuid::Uuid::now_v7().to_string(),
-            entity: entity.to_owned(),
-            entity_id: entity_id.to_owned(),
-            op,
-            base_version,
-            created_at,
+    /// The changes waiting to be sent, oldest first (v7 ids sort by time).
+    pub async fn pending(&self) -> Result<Vec<OutboxEntry>, StoreError> {
+        let tx = self.db.transaction(stores::OUTBOX).build()?;
+        let all = tx
+            .object_store(stores::OUTBOX)?
+            .get_all::<OutboxEntry>()
+            .serde()?
+            .await?;
+        Ok(all.collect::<indexed_db_futures::Result<Vec<OutboxEntry>>>()?)
+    }
+
+    /// Removes entries the server has acknowledged.
+    pub async fn acknowledge(&self, mutation_ids: &[String]) -> Result<(), StoreError> {
+        let tx = self
+            .db
+            .transaction(stores::OUTBOX)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let outbox = tx.object_store(stores::OUTBOX)?;
+        for id in mutation_ids {
+            outbox.delete(id.clone()).await?;
         }
+        drop(outbox);
+        tx.commit().await?;
+        Ok(())
     }
 }

@@ -7,7 +7,7 @@ use indexed_db_futures::prelude::*;
 
 pub const DB_NAME: &str = "tiaojie";
 /// The schema version this build expects.
-pub const CURRENT_VERSION: u32 = 1;
+pub const CURRENT_VERSION: u32 = 2;
 
 /// Object store names.
 pub mod stores {
@@ -23,6 +23,11 @@ pub mod stores {
     pub const SCREENINGS: &str = "screenings";
     /// Small facts about this device: identity, cursors, by `key`.
     pub const META: &str = "meta";
+    /// v2: every earlier version of a case, kept when a change replaces it,
+    /// by `id`, with the index [`BY_CASE`] on `case_id`.
+    pub const HISTORY: &str = "history";
+    /// Index of [`HISTORY`] by the case it belongs to.
+    pub const BY_CASE: &str = "by_case";
 }
 
 pub(super) async fn open(name: &str, version: u32) -> indexed_db_futures::OpenDbResult<Database> {
@@ -55,6 +60,15 @@ fn upgrade(db: &Database, old: u32, new: u32) -> indexed_db_futures::Result<()> 
             .build()?;
         db.create_object_store(stores::META)
             .with_key_path("key".into())
+            .build()?;
+    }
+    if old < 2 && new >= 2 {
+        let history = db
+            .create_object_store(stores::HISTORY)
+            .with_key_path("id".into())
+            .build()?;
+        history
+            .create_index(stores::BY_CASE, "case_id".into())
             .build()?;
     }
     Ok(())

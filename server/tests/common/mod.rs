@@ -118,8 +118,14 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(db: &TestDb) -> TestApp {
+        Self::spawn_with_site(db, &ServeArgs::default().site_root).await
+    }
+
+    /// A server whose built site (pkg/, sw.js, hash.txt…) is in `site_root`.
+    pub async fn spawn_with_site(db: &TestDb, site_root: &std::path::Path) -> TestApp {
         let args = ServeArgs {
             addr: "127.0.0.1:0".parse().unwrap(),
+            site_root: site_root.to_owned(),
             ..ServeArgs::default()
         };
         let app = Application::build(&args, db.db.clone())

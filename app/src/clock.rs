@@ -1,0 +1,34 @@
+//! The date and time in China (UTC+8, no daylight saving), from the device's
+//! clock on the phone and the system clock on the server.
+
+use jiff::civil::Date;
+
+fn now() -> jiff::Timestamp {
+    #[cfg(feature = "hydrate")]
+    let now = jiff::Timestamp::from_millisecond(js_sys::Date::now() as i64)
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    #[cfg(not(feature = "hydrate"))]
+    let now = jiff::Timestamp::now();
+    now
+}
+
+/// Today in China.
+pub fn today_in_china() -> Date {
+    now()
+        .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
+        .date()
+}
+
+/// Now as RFC 3339 with the China offset, e.g. `2024-05-10T09:30:00+08:00`
+/// (what the paper forms and the evidence show).
+pub fn now_in_china() -> String {
+    let z = now().to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)));
+    let (d, t) = (z.date(), z.time());
+    format!(
+        "{}T{:02}:{:02}:{:02}+08:00",
+        domain::dates::format_iso(d),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}

@@ -1,0 +1,169 @@
+//! Browser features the field screens use: storage estimates and
+//! persistence, photos resized on the device, saving and reading files.
+//! Browser-only (`hydrate`).
+
+use crate::records::StorageInfo;
+use domain::case::{AttachmentRef, Case};
+use domain::rules::FormCode;
+use js_sys::{Promise, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Blob, File};
+
+/// The long side of a stored photo, in pixels: enough to read a signed
+/// paper form, small enough (~300 KB) for a cheap phone and a weak signal.
+pub const PHOTO_LONG_SIDE: f64 = 1600.0;
+const JPEG_QUALITY: f64 = 0.82;
+
+fn js_err(e: JsValue) -> String {
+    e.as_string()
+        .or_else(|| {
+            e.dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+        })
+        .unwrap_or_else(|| format!("{e:?}"))
+}
+
+async fn wait(promise: Result<Promise, JsValue>) -> Result<JsValue, String> {
+    JsFuture::from(promise.map_err(js_err)?)
+        .await
+        .map_err(js_err)
+}
+
+fn window() -> Result<web_sys::Window, String> {
+    web_sys::window().ok_or_else(|| "no window".to_owned())
+}
+
+pub async fn storage_info() -> Result<StorageInfo, String> {
+    let storage = window()?.navigator().storage();
+    let estimate = wait(storage.estimate()).await?;
+    let number = |key: &str| {
+        Reflect::get(&estimate, &key.into())
+            .ok()
+            .and_then(|v| v.as_f64())
+            .unwrap_or(0.0)
+    };
+    let persisted = wait(storage.persisted()).await?.as_bool().unwrap_or(false);
+    Ok(StorageInfo {
+        used_bytes: number("usage"),
+        quota_bytes: number("quota"),
+        persisted,
+    })
+}
+
+pub async fn request_persistence() -> Result<bool, String> {
+    let storage = window()?.navigator().storage();
+    Ok(wait(storage.persist()).await?.as_bool().unwrap_or(false))
+}
+
+/// Offers `text` as a file download named `name`.
+pub fn download(name: &str, text: &str, content_type: &str) -> Result<(), String> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(content_type);
+    let blob = Blob::new_with_str_sequence_and_options(&parts, &options).map_err(js_err)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(js_err)?;
+    let document = window()?.document().ok_or("no document")?;
+    let link: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(js_err)?
+        .unchecked_into();
+    link.set_href(&url);
+    link.set_download(name);
+    link.click();
+    // the browser has taken its copy once the click is handled
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
+
+/// A chosen file's text.
+pub async fn read_text(file: &File) -> Result<String, String> {
+    let blob = gloo_file::Blob::from(Blob::from(file.clone()));
+    gloo_file::futures::read_as_text(&blob)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// The first file of an `<input type=file>` change event.
+pub fn chosen_file(ev: &web_sys::Event) -> Option<File> {
+    let input: web_sys::HtmlInputElement = ev.target()?.dyn_into().ok()?;
+    input.files()?.get(0)
+}
+
+/// Decodes a camera photo, scales it to [`PHOTO_LONG_SIDE`] and encodes it
+/// as JPEG, on the device. Returns the JPEG.
+pub async fn compress_photo(file: &File) -> Result<Blob, String> {
+    let bitmap: web_sys::ImageBitmap = wait(window()?.create_image_bitmap_with_blob(file))
+        .await
+        .map_err(|e| format!("无法读取这张图片 / cannot read this image: {e}"))?
+        .unchecked_into();
+    let (w, h) = (f64::from(bitmap.width()), f64::from(bitmap.height()));
+    if w < 1.0 || h < 1.0 {
+        return Err("图片是空的 / the image is empty".into());
+    }
+    let scale = (PHOTO_LONG_SIDE / w.max(h)).min(1.0);
+    let (tw, th) = ((w * scale).round(), (h * scale).round());
+    let canvas = web_sys::OffscreenCanvas::new(tw as u32, th as u32).map_err(js_err)?;
+    let context: web_sys::OffscreenCanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .map_err(js_err)?
+        .ok_or("no 2d context")?
+        .unchecked_into();
+    context
+        .draw_image_with_image_bitmap_and_dw_and_dh(&bitmap, 0.0, 0.0, tw, th)
+        .map_err(js_err)?;
+    bitmap.close();
+    let options = web_sys::ImageEncodeOptions::new();
+    options.set_type("image/jpeg");
+    options.set_quality(JPEG_QUALITY);
+    Ok(wait(canvas.convert_to_blob_with_options(&options))
+        .await?
+        .unchecked_into())
+}
+
+/// Compresses a photo and stores it with the case, in one transaction with
+/// the case's new version and its outbox entry. Returns the saved case.
+pub async fn add_photo(case: &Case, file: &File, form: Option<FormCode>) -> Result<Case, String> {
+    let jpeg = compress_photo(file).await?;
+    let id = uuid::Uuid::now_v7().to_string();
+    let mut next = case.clone();
+    next.attachments.push(AttachmentRef {
+        id: id.clone(),
+        form: form.clone(),
+        taken_at: crate::clock::now_in_china(),
+        position: None,
+        bytes: jpeg.size() as u64,
+        content_type: "image/jpeg".into(),
+    });
+    if let Some(form) = form {
+        next.forms.insert(form);
+    }
+    next.updated_at = crate::clock::now_in_china();
+    let store = crate::store::LocalStore::shared()
+        .await
+        .map_err(|e| e.to_string())?;
+    let entry = crate::store::case_upsert(&next);
+    let attachment = crate::store::NewAttachment {
+        id,
+        case_id: case.id.to_string(),
+        blob: jpeg,
+    };
+    store
+        .save_case_with(&next, &entry, Some(&attachment))
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(next)
+}
+
+/// An object URL showing a stored photo (revoke it when done).
+pub async fn photo_url(id: &str) -> Result<Option<String>, String> {
+    let store = crate::store::LocalStore::shared()
+        .await
+        .map_err(|e| e.to_string())?;
+    let Some(stored) = store.attachment(id).await.map_err(|e| e.to_string())? else {
+        return Ok(None);
+    };
+    web_sys::Url::create_object_url_with_blob(&stored.blob)
+        .map(Some)
+        .map_err(js_err)
+}

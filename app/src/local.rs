@@ -1,0 +1,161 @@
+//! What the views ask of the phone: its local store, photos, files and
+//! storage, as plain async functions with errors as display text. On the
+//! server (which has no IndexedDB) each one answers with [`NOT_HERE`]; the
+//! views only call them from the browser (local resources, event handlers).
+
+#![cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
+
+use crate::records::{HistoryEntry, ImportReport, Profile, StorageInfo};
+use domain::case::Case;
+
+/// The answer of every function here when it runs outside a browser.
+pub const NOT_HERE: &str =
+    "本机数据只在手机浏览器中可用 / the local store exists only in the browser";
+
+#[cfg(feature = "hydrate")]
+use crate::store::LocalStore;
+
+#[cfg(feature = "hydrate")]
+async fn store() -> Result<LocalStore, String> {
+    LocalStore::shared().await.map_err(|e| e.to_string())
+}
+
+#[cfg(feature = "hydrate")]
+fn text(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+/// Runs `$body` (an async block using the store `$s`) in the browser; on the
+/// server answers [`NOT_HERE`].
+macro_rules! in_browser {
+    (|$s:ident| $body:expr) => {{
+        #[cfg(feature = "hydrate")]
+        {
+            let $s = store().await?;
+            $body.await.map_err(text)
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            Err(NOT_HERE.to_owned())
+        }
+    }};
+}
+
+pub async fn profile() -> Result<Profile, String> {
+    in_browser!(|s| s.profile())
+}
+
+pub async fn save_profile(profile: Profile) -> Result<(), String> {
+    in_browser!(|s| async move { s.save_profile(&profile).await })
+}
+
+pub async fn cases() -> Result<Vec<Case>, String> {
+    in_browser!(|s| s.cases())
+}
+
+pub async fn case(id: String) -> Result<Option<Case>, String> {
+    in_browser!(|s| async move { s.case(&id).await })
+}
+
+pub async fn history(id: String) -> Result<Vec<HistoryEntry>, String> {
+    in_browser!(|s| async move { s.history(&id).await })
+}
+
+/// Saves the case and queues the change for the server. Resolves only after
+/// IndexedDB committed: then, and only then, the view may say "saved".
+pub async fn save_case(case: Case) -> Result<(), String> {
+    in_browser!(|s| async move {
+        let entry = crate::store::case_upsert(&case);
+        s.save_case(&case, &entry).await
+    })
+}
+
+/// Saves a case new to this phone, numbered in the same transaction;
+/// returns it with its number. Resolves only after IndexedDB committed.
+pub async fn save_new_case(case: Case) -> Result<Case, String> {
+    in_browser!(|s| async move {
+        let mut case = case;
+        let entry = crate::store::case_upsert(&case);
+        s.save_new_case(&mut case, &entry).await.map(|_| case)
+    })
+}
+
+pub async fn draft(key: String) -> Result<Option<String>, String> {
+    in_browser!(|s| async move { s.draft(&key).await.map(|d| d.map(|d| d.json)) })
+}
+
+pub async fn save_draft(key: String, json: String) -> Result<(), String> {
+    in_browser!(|s| async move {
+        let draft = crate::store::Draft {
+            key,
+            json,
+            saved_at: crate::store::now_text(),
+        };
+        s.save_draft(&draft).await
+    })
+}
+
+pub async fn discard_draft(key: String) -> Result<(), String> {
+    in_browser!(|s| async move { s.discard_draft(&key).await })
+}
+
+pub async fn pending_count() -> Result<u32, String> {
+    in_browser!(|s| s.pending_count())
+}
+
+/// The export file's text (JSON) and a file name for it.
+pub async fn export_unsent() -> Result<(String, String), String> {
+    in_browser!(|s| async move {
+        let bundle = s.export_unsent().await?;
+        let json =
+            serde_json::to_string(&bundle).map_err(|e| crate::store::StoreError(e.to_string()))?;
+        let stamp: String = bundle
+            .exported_at
+            .chars()
+            .filter(char::is_ascii_digit)
+            .take(14)
+            .collect();
+        Ok::<_, crate::store::StoreError>((json, format!("调解通-未同步数据-{stamp}.json")))
+    })
+}
+
+/// Reads an export file's text back in.
+pub async fn import(json: String) -> Result<ImportReport, String> {
+    in_browser!(|s| async move {
+        let bundle: crate::store::Bundle = serde_json::from_str(&json).map_err(|e| {
+            crate::store::StoreError(format!(
+                "文件无法读取（不是调解通导出的文件，或已损坏）/ the file cannot be read: {e}"
+            ))
+        })?;
+        s.import(&bundle).await
+    })
+}
+
+/// Deletes everything on this phone.
+pub async fn clear_all() -> Result<(), String> {
+    in_browser!(|s| s.clear_all())
+}
+
+/// Storage used and granted, and whether it is persistent.
+pub async fn storage_info() -> Result<StorageInfo, String> {
+    #[cfg(feature = "hydrate")]
+    {
+        crate::device::storage_info().await
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        Err(NOT_HERE.to_owned())
+    }
+}
+
+/// Asks the browser not to clear this site's data under storage pressure.
+pub async fn request_persistence() -> Result<bool, String> {
+    #[cfg(feature = "hydrate")]
+    {
+        crate::device::request_persistence().await
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        Err(NOT_HERE.to_owned())
+    }
+}

@@ -1,0 +1,146 @@
+//! What the phone keeps besides cases, as plain types the views can use on
+//! both sides (the IndexedDB code that stores them is browser-only).
+
+use domain::case::Case;
+use domain::rules::CommitteeKind;
+use domain::{PersonId, UnitId};
+use serde::{Deserialize, Serialize};
+
+/// Who uses this phone and for which committee. Until log-in binds them to
+/// the server's records (the sync issue), the ids are made on the device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub unit_id: UnitId,
+    /// e.g. 大潭村人民调解委员会
+    pub unit_name: String,
+    pub committee: CommitteeKind,
+    /// The case-number prefix, e.g. `楚` in `(2024)楚人调字第 12 号`.
+    pub number_prefix: String,
+    pub mediator_id: PersonId,
+    pub mediator_name: String,
+}
+
+impl Default for Profile {
+    fn default() -> Self {
+        Profile {
+            unit_id: UnitId::new_v7(),
+            unit_name: String::new(),
+            committee: CommitteeKind::Village,
+            number_prefix: "楚".into(),
+            mediator_id: PersonId::new_v7(),
+            mediator_name: String::new(),
+        }
+    }
+}
+
+/// A version of a case that a later change replaced: nothing entered is
+/// ever overwritten without a copy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// UUID v7.
+    pub id: String,
+    pub case_id: String,
+    /// When it was replaced.
+    pub replaced_at: String,
+    /// The mutation that replaced it.
+    pub mutation_id: String,
+    pub case: Case,
+}
+
+/// What an import changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    pub cases_added: u32,
+    pub cases_updated: u32,
+    /// Already here, as new or newer.
+    pub cases_kept: u32,
+    pub changes_added: u32,
+    pub photos_added: u32,
+}
+
+impl ImportReport {
+    pub fn added_nothing(&self) -> bool {
+        self.cases_added + self.cases_updated + self.changes_added + self.photos_added == 0
+    }
+}
+
+/// How much the browser lets this site keep, and whether it is protected
+/// from automatic clearing.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct StorageInfo {
+    pub used_bytes: f64,
+    pub quota_bytes: f64,
+    pub persisted: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxOp {
+    Upsert,
+    Delete,
+}
+
+/// One change made on the phone that the server has not acknowledged yet.
+/// Its client-made UUID v7 `mutation_id` lets the server apply a replayed
+/// change exactly once (the sync issue's protocol).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutboxEntry {
+    /// UUID v7: unique, and sorts by creation time.
+    pub mutation_id: String,
+    /// e.g. `case`
+    pub entity: String,
+    pub entity_id: String,
+    pub op: OutboxOp,
+    /// The entity's version this change was made on (conflict detection).
+    pub base_version: u64,
+    pub created_at: String,
+}
+
+impl OutboxEntry {
+    /// A new change to `entity` `entity_id`, made on `base_version`.
+    pub fn new(
+        entity: &str,
+        entity_id: &str,
+        op: OutboxOp,
+        base_version: u64,
+        created_at: String,
+    ) -> OutboxEntry {
+        OutboxEntry {
+            mutation_id: uuid::Uuid::now_v7().to_string(),
+            entity: entity.to_owned(),
+            entity_id: entity_id.to_owned(),
+            op,
+            base_version,
+            created_at,
+        }
+    }
+}
+
+/// The `format` of an export file.
+pub const BUNDLE_FORMAT: &str = "tiaojie-unsent";
+
+/// An export file (导出未同步数据): every unsent record and its photos; also
+/// the form of practice data sets (`tiaojie sample-cases`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bundle {
+    /// [`BUNDLE_FORMAT`]
+    pub format: String,
+    /// 1
+    pub version: u32,
+    pub exported_at: String,
+    pub profile: Option<Profile>,
+    pub cases: Vec<Case>,
+    pub outbox: Vec<OutboxEntry>,
+    pub attachments: Vec<BundleAttachment>,
+}
+
+/// A photo in an export file, as a `data:` URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BundleAttachment {
+    pub id: String,
+    pub case_id: String,
+    pub data_url: String,
+}

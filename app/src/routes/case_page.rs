@@ -1,0 +1,744 @@
+//! One case, from the phone's store: what happened (timeline), the dossier
+//! checklist, the subsidy tier and what is still missing (the shared rules,
+//! live and offline), and the next steps — a session, closing, the follow-up
+//! visit, photos of signed paper, print.
+
+use crate::components::autosave::use_autosave;
+use crate::components::field::{ProblemSummary, Segmented, TextField};
+use crate::components::lang_switch::LangSwitch;
+use crate::components::tier_preview::TierPreview;
+use crate::i18n::{Locale, t, use_i18n};
+use crate::records::Profile;
+use crate::routes::case_form::focus_first_problem;
+use crate::{bind, clock, local};
+use domain::case::{
+    Case, CaseKind, CaseStatus, FieldError, Performance, RiskLevel, dispute_type_name,
+};
+use domain::case_form::{ClosingDraft, FollowUpDraft, SessionDraft};
+use domain::dates::format_iso;
+use domain::rules::{CaseFacts, FormCode, Outcome, STANDARD_FORMS, form_name};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+#[derive(Clone, Debug, PartialEq)]
+enum Load {
+    Loading,
+    Missing,
+    Ready,
+    Failed(String),
+}
+
+/// Stores a new version of the case and shows it; `Err` keeps the old one.
+async fn commit(next: Case, case: RwSignal<Option<Case>>) -> Result<(), String> {
+    local::save_case(next.clone()).await?;
+    // the page may have closed meanwhile: the case is saved all the same
+    case.try_set(Some(next));
+    Ok(())
+}
+
+pub fn status_label(status: CaseStatus, en: bool) -> &'static str {
+    match (status, en) {
+        (CaseStatus::Registered, false) => "已受理",
+        (CaseStatus::Mediating, false) => "调解中",
+        (CaseStatus::Closed, false) => "已结案",
+        (CaseStatus::Registered, true) => "registered",
+        (CaseStatus::Mediating, true) => "mediating",
+        (CaseStatus::Closed, true) => "closed",
+    }
+}
+
+fn risk_label(risk: RiskLevel, en: bool) -> &'static str {
+    match (risk, en) {
+        (RiskLevel::Low, false) => "低风险",
+        (RiskLevel::Medium, false) => "中风险",
+        (RiskLevel::High, false) => "高风险",
+        (RiskLevel::Low, true) => "low risk",
+        (RiskLevel::Medium, true) => "medium risk",
+        (RiskLevel::High, true) => "high risk",
+    }
+}
+
+/// The facts the tier preview reads: the case's own once closed; while it is
+/// open, as if it were closed today with an agreement (what it could earn).
+fn preview_facts(case: &Case, profile: &Profile) -> (CaseFacts, bool) {
+    if let Some(facts) = case.facts(profile.committee) {
+        return (facts, false);
+    }
+    let today = clock::today_in_china();
+    let mut assumed = case.clone();
+    assumed.status = CaseStatus::Closed;
+    assumed.outcome = Some(Outcome::Agreed);
+    assumed.closed_on = Some(today.max(case.received_on));
+    let facts = assumed
+        .facts(profile.committee)
+        .expect("a closed case with an outcome has facts");
+    (facts, true)
+}
+
+#[component]
+pub fn CasePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    let case = RwSignal::new(None::<Case>);
+    let profile = RwSignal::new(None::<Profile>);
+    let history = RwSignal::new(0usize);
+    let load = RwSignal::new(Load::Loading);
+
+    Effect::new(move |_| {
+        let id = id.get();
+        spawn_local(async move {
+            let found = local::case(id.clone()).await;
+            let p = local::profile().await;
+            match (found, p) {
+                (Ok(Some(c)), Ok(p)) => {
+                    history.try_set(local::history(id).await.map_or(0, |h| h.len()));
+                    profile.try_set(Some(p));
+                    case.try_set(Some(c));
+                    load.try_set(Load::Ready);
+                }
+                (Ok(None), _) => {
+                    load.try_set(Load::Missing);
+                }
+                (Err(e), _) | (_, Err(e)) => {
+                    load.try_set(Load::Failed(e));
+                }
+            }
+        });
+    });
+    // a change saved here adds one earlier version
+    Effect::new(move |prev: Option<Option<String>>| {
+        let now = case.with(|c| c.as_ref().map(|c| c.updated_at.clone()));
+        if let Some(Some(before)) = &prev
+            && now.as_ref().is_some_and(|n| n != before)
+        {
+            history.update(|h| *h += 1);
+        }
+        now
+    });
+
+    let en = move || i18n.get_locale() == Locale::en;
+    let just_saved = move || query.read().get("saved").is_some();
+
+    view! {
+        <header class="app-bar">
+            <a class="app-bar__back" href="/cases" aria-label="返回 / back">"‹"</a>
+            <h1 class="app-bar__title">{t!(i18n, case_title)}</h1>
+            <LangSwitch />
+        </header>
+        <main class="page" data-testid="case-page" data-load=move || format!("{:?}", load.get())>
+            {move || match load.get() {
+                Load::Loading => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
+                Load::Missing => view! {
+                    <p class="card" data-testid="case-missing">{t!(i18n, case_missing)}</p>
+                    <a class="action" href="/cases">{t!(i18n, case_list_title)}</a>
+                }.into_any(),
+                Load::Failed(e) => view! { <p class="field__error" role="alert">{e}</p> }.into_any(),
+                Load::Ready => view! {
+                    <Show when=just_saved>
+                        <p class="notice notice--ok" role="status" data-testid="saved-notice">{t!(i18n, saved_locally)}</p>
+                    </Show>
+                    <CaseSummary case profile en />
+                    <TierSection case profile />
+                    <Timeline case en />
+                    <NextSteps case />
+                    <FormsChecklist case en />
+                    <Photos case />
+                    <PrintLinks case />
+                    <p class="muted" data-testid="history-count">
+                        {t!(i18n, history_kept)} " " {move || history.get()}
+                    </p>
+                }.into_any(),
+            }}
+        </main>
+    }
+}
+
+#[component]
+fn CaseSummary(
+    case: RwSignal<Option<Case>>,
+    profile: RwSignal<Option<Profile>>,
+    en: impl Fn() -> bool + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        let (Some(c), Some(p)) = (case.get(), profile.get()) else {
+            return ().into_any();
+        };
+        let number = c
+            .number(&p.number_prefix)
+            .unwrap_or_else(|| t_unnumbered(en()));
+        let kind = match (c.kind, en()) {
+            (CaseKind::Oral, false) => "口头调解",
+            (CaseKind::Oral, true) => "oral mediation",
+            (CaseKind::General, false) => "一般纠纷",
+            (CaseKind::General, true) => "general dispute",
+        };
+        let type_name = dispute_type_name(&c.dispute_type).unwrap_or("—");
+        let parties = c
+            .parties
+            .iter()
+            .map(|party| {
+                let id = party.resident_id.as_ref().map(|id| id.masked()).unwrap_or_default();
+                let phone = party.phone.as_ref().map(|p| p.as_str().to_owned()).unwrap_or_default();
+                view! {
+                    <li><strong>{party.name.clone()}</strong> " " <span class="muted">{id} " " {phone}</span></li>
+                }
+            })
+            .collect_view();
+        let locked = c.is_locked();
+        view! {
+            <section class="card case-head">
+                <p class="case-number" data-testid="case-number">{number}</p>
+                <p class="chips">
+                    <span class="chip">{kind}</span>
+                    <span class="chip" data-testid="case-status">{status_label(c.status, en())}</span>
+                    <span class="chip" class:chip--alert=c.risk == RiskLevel::High>{risk_label(c.risk, en())}</span>
+                    {locked.then(|| view! { <span class="chip chip--alert">{t!(i18n, locked)}</span> })}
+                </p>
+                <ul class="parties">{parties}</ul>
+                <dl class="facts">
+                    <div><dt>{t!(i18n, f_dispute_type)}</dt><dd>{type_name}</dd></div>
+                    <div><dt>{t!(i18n, f_received_on)}</dt><dd>{format_iso(c.received_on)}</dd></div>
+                    <div><dt>{t!(i18n, f_place)}</dt><dd>{c.place.clone()}</dd></div>
+                    <div><dt>{t!(i18n, f_mediator)}</dt><dd>{c.mediator.clone()}</dd></div>
+                </dl>
+                <p class="summary">{c.summary.clone()}</p>
+                {(!c.agreed_terms.is_empty()).then(|| view! {
+                    <h3 class="card__label">{t!(i18n, f_agreed_terms)}</h3>
+                    <p data-testid="agreed-terms">{c.agreed_terms.clone()}</p>
+                })}
+            </section>
+        }
+        .into_any()
+    }
+}
+
+fn t_unnumbered(en: bool) -> String {
+    if en {
+        "no case number yet"
+    } else {
+        "未编号"
+    }
+    .to_owned()
+}
+
+#[component]
+fn TierSection(case: RwSignal<Option<Case>>, profile: RwSignal<Option<Profile>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let preview = Memo::new(move |_| {
+        let c = case.get()?;
+        let p = profile.get()?;
+        Some(preview_facts(&c, &p))
+    });
+    let facts = Signal::derive(move || {
+        preview
+            .get()
+            .map(|(f, _)| f)
+            .expect("shown only when the case is loaded")
+    });
+    view! {
+        <Show when=move || preview.with(Option::is_some)>
+            <Show when=move || preview.with(|p| p.as_ref().is_some_and(|(_, assumed)| *assumed))>
+                <p class="muted" data-testid="tier-assumed">{t!(i18n, tier_if_closed_today)}</p>
+            </Show>
+            <TierPreview facts />
+        </Show>
+    }
+}
+
+#[component]
+fn Timeline(
+    case: RwSignal<Option<Case>>,
+    en: impl Fn() -> bool + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let items = move || {
+        let Some(c) = case.get() else {
+            return Vec::new();
+        };
+        let en = en();
+        let mut items: Vec<(String, String, String)> = Vec::new();
+        items.push((
+            format_iso(c.received_on),
+            if en { "received" } else { "受理" }.into(),
+            c.summary.clone(),
+        ));
+        for (n, s) in c.sessions.iter().enumerate() {
+            let label = if en {
+                format!("session {}", n + 1)
+            } else {
+                format!("第 {} 次调解", n + 1)
+            };
+            items.push((format_iso(s.held_on), label, s.record.clone()));
+        }
+        if let (Some(day), Some(outcome)) = (c.closed_on, c.outcome) {
+            let label = match (outcome, en) {
+                (Outcome::Agreed, false) => "结案：调解成功",
+                (Outcome::NotAgreed, false) => "结案：调解未成",
+                (Outcome::Agreed, true) => "closed: agreement",
+                (Outcome::NotAgreed, true) => "closed: no agreement",
+            };
+            let perf = match (c.performance, en) {
+                (Some(Performance::Immediate), false) => "即时履行".to_owned(),
+                (Some(Performance::ByDate { due }), false) => {
+                    format!("限期履行至 {}", format_iso(due))
+                }
+                (Some(Performance::Immediate), true) => "performed at once".to_owned(),
+                (Some(Performance::ByDate { due }), true) => {
+                    format!("to be performed by {}", format_iso(due))
+                }
+                (None, _) => String::new(),
+            };
+            items.push((format_iso(day), label.into(), perf));
+        }
+        if let Some(visit) = &c.follow_up {
+            items.push((
+                format_iso(visit.on),
+                if en { "follow-up visit" } else { "回访" }.into(),
+                visit.note.clone(),
+            ));
+        }
+        for photo in &c.attachments {
+            let what = photo
+                .form
+                .as_ref()
+                .map(|f| {
+                    let (zh, e) = form_name(f);
+                    if en { e.to_string() } else { zh.to_string() }
+                })
+                .unwrap_or_default();
+            items.push((
+                photo.taken_at.get(..10).unwrap_or_default().to_owned(),
+                if en { "photo" } else { "照片" }.into(),
+                what,
+            ));
+        }
+        items.sort_by(|a, b| a.0.cmp(&b.0));
+        items
+    };
+    view! {
+        <section class="card" aria-labelledby="timeline-heading">
+            <h2 id="timeline-heading" class="card__label">{t!(i18n, timeline)}</h2>
+            <ol class="timeline" data-testid="timeline">
+                {move || items().into_iter().map(|(day, label, detail)| view! {
+                    <li><time>{day}</time> " " <strong>{label}</strong> <span class="timeline__detail">{detail}</span></li>
+                }).collect_view()}
+            </ol>
+        </section>
+    }
+}
+
+/// The next thing to record, by the case's state.
+#[component]
+fn NextSteps(case: RwSignal<Option<Case>>) -> impl IntoView {
+    let state = move || {
+        case.with(|c| {
+            c.as_ref()
+                .map(|c| (c.kind, c.status, c.follow_up.is_some(), c.is_locked(), c.id))
+        })
+    };
+    move || match state() {
+        None | Some((_, _, _, true, _)) => ().into_any(),
+        Some((CaseKind::General, CaseStatus::Registered | CaseStatus::Mediating, _, _, id)) => {
+            view! {
+                <SessionForm case id=id.to_string() />
+                <ClosingForm case id=id.to_string() />
+            }
+            .into_any()
+        }
+        Some((_, CaseStatus::Closed, false, _, id)) => {
+            view! { <FollowUpForm case id=id.to_string() /> }.into_any()
+        }
+        Some(_) => ().into_any(),
+    }
+}
+
+/// Runs a domain step on the case and stores the result.
+fn apply<D>(
+    draft: RwSignal<D>,
+    case: RwSignal<Option<Case>>,
+    errors: RwSignal<Vec<FieldError>>,
+    store_error: RwSignal<Option<String>>,
+    done: impl FnOnce() + 'static,
+    step: impl FnOnce(&D, &Case) -> Result<Case, Vec<FieldError>>,
+) where
+    D: Clone + Send + Sync + 'static,
+{
+    let Some(current) = case.get_untracked() else {
+        return;
+    };
+    match draft.with_untracked(|d| step(d, &current)) {
+        Err(problems) => {
+            errors.set(problems);
+            focus_first_problem();
+        }
+        Ok(next) => {
+            errors.set(Vec::new());
+            spawn_local(async move {
+                match commit(next, case).await {
+                    Ok(()) => done(),
+                    Err(e) => {
+                        store_error.try_set(Some(e));
+                    }
+                }
+            });
+        }
+    }
+}
+
+#[component]
+fn SessionForm(case: RwSignal<Option<Case>>, id: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let draft = RwSignal::new(SessionDraft::default());
+    let errors = RwSignal::new(Vec::new());
+    let store_error = RwSignal::new(None::<String>);
+    let autosave = use_autosave(format!("case:{id}:session"), draft, || async {
+        Some(SessionDraft {
+            held_on: format_iso(clock::today_in_china()),
+            ..SessionDraft::default()
+        })
+    });
+    let submit = move |_| {
+        apply(
+            draft,
+            case,
+            errors,
+            store_error,
+            move || {
+                autosave.discard();
+                draft.set(SessionDraft {
+                    held_on: format_iso(clock::today_in_china()),
+                    ..SessionDraft::default()
+                });
+            },
+            |d, c| {
+                d.add_to(c, clock::today_in_china(), &clock::now_in_china())
+                    .map_err(|problems| {
+                        // the case reports a session's date against its list; show it on this form's date
+                        problems
+                            .into_iter()
+                            .map(|mut e| {
+                                if e.field.starts_with("sessions[") {
+                                    e.field = "session.held_on".into();
+                                }
+                                e
+                            })
+                            .collect()
+                    })
+            },
+        )
+    };
+    view! {
+        <details class="card step" data-testid="session-form">
+            <summary class="step__title">{t!(i18n, add_session)}</summary>
+            <ProblemSummary errors />
+            <TextField name="session.held_on" bind=bind!(draft, held_on) errors input_type="date" required=true>{t!(i18n, f_session_on)}</TextField>
+            <TextField name="session.place" bind=bind!(draft, place) errors>{t!(i18n, f_place)}</TextField>
+            <TextField name="session.record" bind=bind!(draft, record) errors multiline=true required=true>{t!(i18n, f_session_record)}</TextField>
+            {move || store_error.get().map(|e| view! { <p class="field__error" role="alert">{e}</p> })}
+            <button type="button" class="button button--primary" data-testid="save-session" on:click=submit>{t!(i18n, save)}</button>
+        </details>
+    }
+}
+
+#[component]
+fn ClosingForm(case: RwSignal<Option<Case>>, id: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let draft = RwSignal::new(ClosingDraft::default());
+    let errors = RwSignal::new(Vec::new());
+    let store_error = RwSignal::new(None::<String>);
+    let autosave = use_autosave(format!("case:{id}:closing"), draft, || async {
+        Some(ClosingDraft {
+            closed_on: format_iso(clock::today_in_china()),
+            outcome: "agreed".into(),
+            performance: "immediate".into(),
+            ..ClosingDraft::default()
+        })
+    });
+    let submit = move |_| {
+        apply(
+            draft,
+            case,
+            errors,
+            store_error,
+            move || autosave.discard(),
+            |d, c| d.close(c, clock::today_in_china(), &clock::now_in_china()),
+        )
+    };
+    let outcome = bind!(draft, outcome);
+    let performance = bind!(draft, performance);
+    view! {
+        <details class="card step" data-testid="closing-form">
+            <summary class="step__title">{t!(i18n, close_case)}</summary>
+            <ProblemSummary errors />
+            <Segmented name="outcome" bind=outcome options=vec![
+                ("agreed", t!(i18n, outcome_agreed).into_any()),
+                ("not_agreed", t!(i18n, outcome_not_agreed).into_any()),
+            ]>{t!(i18n, f_outcome)}</Segmented>
+            <crate::components::field::FieldProblem errors field="outcome" />
+            <crate::components::field::FieldProblem errors field="sessions" />
+            <TextField name="closed_on" bind=bind!(draft, closed_on) errors input_type="date" required=true>{t!(i18n, f_closed_on)}</TextField>
+            <Show when=move || outcome.get.get() == "agreed">
+                <TextField name="agreed_terms" bind=bind!(draft, agreed_terms) errors multiline=true required=true>{t!(i18n, f_agreed_terms)}</TextField>
+                <Segmented name="performance" bind=performance options=vec![
+                    ("immediate", t!(i18n, perf_immediate).into_any()),
+                    ("by_date", t!(i18n, perf_by_date).into_any()),
+                ]>{t!(i18n, f_performance)}</Segmented>
+                <Show when=move || performance.get.get() == "by_date">
+                    <TextField name="due" bind=bind!(draft, due) errors input_type="date" required=true>{t!(i18n, f_due)}</TextField>
+                </Show>
+            </Show>
+            {move || store_error.get().map(|e| view! { <p class="field__error" role="alert">{e}</p> })}
+            <button type="button" class="button button--primary" data-testid="save-closing" on:click=submit>{t!(i18n, save)}</button>
+        </details>
+    }
+}
+
+#[component]
+fn FollowUpForm(case: RwSignal<Option<Case>>, id: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let draft = RwSignal::new(FollowUpDraft::default());
+    let errors = RwSignal::new(Vec::new());
+    let store_error = RwSignal::new(None::<String>);
+    let autosave = use_autosave(format!("case:{id}:follow-up"), draft, || async {
+        Some(FollowUpDraft {
+            on: format_iso(clock::today_in_china()),
+            ..FollowUpDraft::default()
+        })
+    });
+    let submit = move |_| {
+        apply(
+            draft,
+            case,
+            errors,
+            store_error,
+            move || autosave.discard(),
+            |d, c| d.record(c, clock::today_in_china(), &clock::now_in_china()),
+        )
+    };
+    view! {
+        <details class="card step" data-testid="follow-up-form">
+            <summary class="step__title">{t!(i18n, add_follow_up)}</summary>
+            <ProblemSummary errors />
+            <TextField name="follow_up.on" bind=bind!(draft, on) errors input_type="date" required=true>{t!(i18n, f_follow_up_on)}</TextField>
+            <TextField name="follow_up.note" bind=bind!(draft, note) errors multiline=true required=true>{t!(i18n, f_follow_up_note)}</TextField>
+            {move || store_error.get().map(|e| view! { <p class="field__error" role="alert">{e}</p> })}
+            <button type="button" class="button button--primary" data-testid="save-follow-up" on:click=submit>{t!(i18n, save)}</button>
+        </details>
+    }
+}
+
+/// 一案六表: which forms the dossier holds (structured or photographed),
+/// and whether it is archived.
+#[component]
+fn FormsChecklist(
+    case: RwSignal<Option<Case>>,
+    en: impl Fn() -> bool + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let store_error = RwSignal::new(None::<String>);
+    let general = move || case.with(|c| c.as_ref().is_some_and(|c| c.kind == CaseKind::General));
+    let locked = move || case.with(|c| c.as_ref().is_none_or(Case::is_locked));
+    let change = move |edit: Box<dyn FnOnce(&mut Case) + Send + Sync>| {
+        let Some(mut next) = case.get_untracked() else {
+            return;
+        };
+        edit(&mut next);
+        next.updated_at = clock::now_in_china();
+        spawn_local(async move {
+            if let Err(e) = commit(next, case).await {
+                store_error.try_set(Some(e));
+            }
+        });
+    };
+    let boxes = move || {
+        STANDARD_FORMS
+            .iter()
+            .map(|code| {
+                let form = FormCode::new(code);
+                let (zh, e) = form_name(&form);
+                let label = if en() { e.to_string() } else { zh.to_string() };
+                let has = {
+                    let form = form.clone();
+                    move || case.with(|c| c.as_ref().is_some_and(|c| c.forms.contains(&form)))
+                };
+                let toggle = move |_| {
+                    let form = form.clone();
+                    change(Box::new(move |c: &mut Case| {
+                        if !c.forms.remove(&form) {
+                            c.forms.insert(form);
+                        }
+                    }))
+                };
+                view! {
+                    <label class="check"><input type="checkbox" data-form=*code prop:checked=has disabled=locked on:change=toggle />{label}</label>
+                }
+            })
+            .collect_view()
+    };
+    let archived = move || case.with(|c| c.as_ref().is_some_and(|c| c.archived));
+    let toggle_archived = move |_| change(Box::new(|c: &mut Case| c.archived = !c.archived));
+    view! {
+        <Show when=general>
+            <section class="card" data-testid="forms-checklist">
+                <h2 class="card__label">{t!(i18n, dossier_forms)}</h2>
+                {boxes}
+                <label class="check"><input type="checkbox" id="archived" prop:checked=archived disabled=locked on:change=toggle_archived />{t!(i18n, f_archived)}</label>
+                {move || store_error.get().map(|e| view! { <p class="field__error" role="alert">{e}</p> })}
+            </section>
+        </Show>
+    }
+}
+
+/// Photos of the signed paper forms, taken with the camera and kept on the phone.
+#[component]
+fn Photos(case: RwSignal<Option<Case>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let busy = RwSignal::new(false);
+    let problem = RwSignal::new(None::<String>);
+    let form = RwSignal::new(String::from("agreement"));
+    let on_file = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        {
+            let Some(file) = crate::device::chosen_file(&ev) else {
+                return;
+            };
+            let Some(current) = case.get_untracked() else {
+                return;
+            };
+            busy.set(true);
+            problem.set(None);
+            let pictured = Some(form.get_untracked())
+                .filter(|f| !f.is_empty())
+                .map(|f| FormCode::new(&f));
+            spawn_local(async move {
+                match crate::device::add_photo(&current, &file, pictured).await {
+                    Ok(next) => {
+                        case.try_set(Some(next));
+                    }
+                    Err(e) => {
+                        problem.try_set(Some(e));
+                    }
+                }
+                busy.try_set(false);
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (ev, busy, problem, form);
+    };
+    let locked = move || case.with(|c| c.as_ref().is_none_or(Case::is_locked));
+    let photos = move || {
+        case.with(|c| {
+            c.as_ref()
+                .map(|c| c.attachments.clone())
+                .unwrap_or_default()
+        })
+    };
+    let options = move || {
+        let en = i18n.get_locale() == Locale::en;
+        let mut codes: Vec<&str> = vec!["oral_register"];
+        codes.extend(STANDARD_FORMS);
+        let mut out: Vec<(String, String)> = codes
+            .into_iter()
+            .map(|code| {
+                let (zh, e) = form_name(&FormCode::new(code));
+                (
+                    code.to_owned(),
+                    if en { e.to_string() } else { zh.to_string() },
+                )
+            })
+            .collect();
+        out.push((
+            String::new(),
+            if en { "other".into() } else { "其他".into() },
+        ));
+        out
+    };
+    view! {
+        <section class="card" data-testid="photos">
+            <h2 class="card__label">{t!(i18n, photos)}</h2>
+            <ul class="photos" data-count=move || photos().len()>
+                <For each=photos key=|p| p.id.clone() let:photo>
+                    <PhotoThumb id=photo.id.clone() taken_at=photo.taken_at.clone() />
+                </For>
+            </ul>
+            <Show when=move || !locked()>
+                <div class="field">
+                    <label for="photo-form">{t!(i18n, photo_of)}</label>
+                    <select id="photo-form" on:change=move |ev| form.set(event_target_value(&ev))>
+                        {move || options().into_iter().map(|(v, l)| {
+                            let selected = form.get_untracked() == v;
+                            view! { <option value=v selected=selected>{l}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+                <label class="button button--primary file-button">
+                    {move || if busy.get() { t!(i18n, photo_working).into_any() } else { t!(i18n, take_photo).into_any() }}
+                    <input type="file" accept="image/*" capture="environment" data-testid="photo-input"
+                        class="visually-hidden" on:change=on_file />
+                </label>
+            </Show>
+            {move || problem.get().map(|e| view! { <p class="field__error" role="alert">{e}</p> })}
+        </section>
+    }
+}
+
+#[component]
+fn PhotoThumb(id: String, taken_at: String) -> impl IntoView {
+    let url = RwSignal::new(None::<String>);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let id = id.clone();
+            spawn_local(async move {
+                if let Ok(Some(u)) = crate::device::photo_url(&id).await {
+                    url.try_set(Some(u));
+                }
+            });
+        }
+    });
+    on_cleanup(move || {
+        #[cfg(feature = "hydrate")]
+        if let Some(u) = url.try_get_untracked().flatten() {
+            let _ = web_sys::Url::revoke_object_url(&u);
+        }
+    });
+    view! {
+        <li class="photo">
+            {move || url.get().map(|u| view! { <img src=u alt="" width="96" height="96" loading="lazy" /> })}
+            <span class="muted">{taken_at.get(..16).unwrap_or_default().replace('T', " ")}</span>
+        </li>
+    }
+}
+
+#[component]
+fn PrintLinks(case: RwSignal<Option<Case>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let links = move || {
+        case.with(|c| {
+            c.as_ref().map(|c| {
+                (
+                    c.id.to_string(),
+                    c.kind == CaseKind::Oral,
+                    c.outcome == Some(Outcome::Agreed),
+                )
+            })
+        })
+    };
+    move || {
+        links().map(|(id, oral, agreed)| {
+            view! {
+                <section class="card print-links">
+                    <h2 class="card__label">{t!(i18n, print)}</h2>
+                    {oral.then(|| view! { <a class="action" href=format!("/cases/{id}/print/register") data-testid="print-register">{t!(i18n, print_register)}</a> })}
+                    {agreed.then(|| view! { <a class="action" href=format!("/cases/{id}/print/agreement") data-testid="print-agreement">{t!(i18n, print_agreement)}</a> })}
+                </section>
+            }
+        })
+    }
+}

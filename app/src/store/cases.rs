@@ -1,0 +1,150 @@
+//! Cases and their history. A save writes the case, its outbox entry and
+//! the version it replaces in one transaction: all of it, or none.
+
+use super::meta::{MetaRecord, seq_key};
+use super::{LocalStore, NewAttachment, OutboxEntry, StoreError, stores};
+use crate::records::HistoryEntry;
+use domain::case::Case;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+
+impl LocalStore {
+    /// Saves a case and queues it for the server, in one transaction: the
+    /// case, its outbox entry and the version it replaces are all stored, or
+    /// none is.
+    pub async fn save_case(&self, case: &Case, entry: &OutboxEntry) -> Result<(), StoreError> {
+        self.save_case_with(case, entry, None).await
+    }
+
+    /// [`save_case`](Self::save_case), storing a photo's bytes in the same
+    /// transaction (the case already refers to it).
+    pub async fn save_case_with(
+        &self,
+        case: &Case,
+        entry: &OutboxEntry,
+        attachment: Option<&NewAttachment>,
+    ) -> Result<(), StoreError> {
+        let tx = self
+            .db
+            .transaction([
+                stores::CASES,
+                stores::OUTBOX,
+                stores::HISTORY,
+                stores::ATTACHMENTS,
+            ])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        if let Some(attachment) = attachment {
+            tx.object_store(stores::ATTACHMENTS)?
+                .put(attachment.to_js()?)
+                .primitive()?
+                .await?;
+        }
+        let cases = tx.object_store(stores::CASES)?;
+        let previous: Option<Case> = cases.get(case.id.to_string()).serde()?.await?;
+        if let Some(previous) = previous.filter(|p| p != case) {
+            let entry = HistoryEntry {
+                id: uuid::Uuid::now_v7().to_string(),
+                case_id: case.id.to_string(),
+                replaced_at: entry.created_at.clone(),
+                mutation_id: entry.mutation_id.clone(),
+                case: previous,
+            };
+            tx.object_store(stores::HISTORY)?
+                .add(&entry)
+                .serde()?
+                .await?;
+        }
+        cases.put(case).serde()?.await?;
+        drop(cases);
+        // `add`, not `put`: a mutation id is used once; a repeat aborts the transaction
+        tx.object_store(stores::OUTBOX)?.add(entry).serde()?.await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn case(&self, id: &str) -> Result<Option<Case>, StoreError> {
+        let tx = self.db.transaction(stores::CASES).build()?;
+        let case: Option<Case> = tx
+            .object_store(stores::CASES)?
+            .get(id.to_owned())
+            .serde()?
+            .await?;
+        Ok(case)
+    }
+
+    pub async fn cases(&self) -> Result<Vec<Case>, StoreError> {
+        let tx = self.db.transaction(stores::CASES).build()?;
+        let all = tx
+            .object_store(stores::CASES)?
+            .get_all::<Case>()
+            .serde()?
+            .await?;
+        Ok(all.collect::<indexed_db_futures::Result<Vec<Case>>>()?)
+    }
+
+    /// Earlier versions of a case, oldest first.
+    pub async fn history(&self, case_id: &str) -> Result<Vec<HistoryEntry>, StoreError> {
+        let tx = self.db.transaction(stores::HISTORY).build()?;
+        let store = tx.object_store(stores::HISTORY)?;
+        let all = store
+            .index(stores::BY_CASE)?
+            .get_all::<HistoryEntry>()
+            .with_query(case_id.to_owned())
+            .serde()?
+            .await?;
+        let mut entries = all.collect::<indexed_db_futures::Result<Vec<HistoryEntry>>>()?;
+        entries.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(entries)
+    }
+
+    /// Saves a case new to this phone, numbering it in the same
+    /// transaction: one more than its committee's highest number of the year
+    /// (kept in `meta`, so a save does not read every case). Returns the
+    /// number given. The server confirms numbers at sync.
+    pub async fn save_new_case(
+        &self,
+        case: &mut Case,
+        entry: &OutboxEntry,
+    ) -> Result<u32, StoreError> {
+        let tx = self
+            .db
+            .transaction([stores::CASES, stores::OUTBOX, stores::META])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let key = seq_key(case.unit_id, case.received_on.year());
+        let meta = tx.object_store(stores::META)?;
+        let counter: Option<MetaRecord> = meta.get(key.clone()).serde()?.await?;
+        let cases = tx.object_store(stores::CASES)?;
+        let highest = match counter.and_then(|r| r.json.parse::<u32>().ok()) {
+            Some(n) => n,
+            // the year's first case here, or cases from before the counters: look once
+            None => {
+                let all = cases.get_all::<Case>().serde()?.await?;
+                let mut highest = 0;
+                for c in all {
+                    let c = c?;
+                    if c.unit_id == case.unit_id && c.received_on.year() == case.received_on.year()
+                    {
+                        highest = highest.max(c.seq.unwrap_or(0));
+                    }
+                }
+                highest
+            }
+        };
+        let seq = highest + 1;
+        case.seq = Some(seq);
+        meta.put(&MetaRecord {
+            key,
+            json: seq.to_string(),
+        })
+        .serde()?
+        .await?;
+        drop(meta);
+        cases.put(&*case).serde()?.await?;
+        drop(cases);
+        tx.object_store(stores::OUTBOX)?.add(entry).serde()?.await?;
+        tx.commit().await?;
+        Ok(seq)
+    }
+}

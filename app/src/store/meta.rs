@@ -1,0 +1,55 @@
+//! Small facts about this device, kept in the `meta` store by key.
+
+use super::{LocalStore, StoreError, stores};
+use crate::records::Profile;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+use serde::{Deserialize, Serialize};
+
+/// A `meta` record: a key and its value as JSON text.
+#[derive(Serialize, Deserialize)]
+pub(super) struct MetaRecord {
+    pub key: String,
+    pub json: String,
+}
+
+/// The `meta` key of a committee's highest case number in a year.
+pub(super) fn seq_key(unit: domain::UnitId, year: i16) -> String {
+    format!("seq:{unit}:{year}")
+}
+
+const PROFILE: &str = "profile";
+
+impl LocalStore {
+    /// This device's profile; a new one (with fresh ids) is stored on first use.
+    pub async fn profile(&self) -> Result<Profile, StoreError> {
+        let tx = self.db.transaction(stores::META).build()?;
+        let record: Option<MetaRecord> = tx
+            .object_store(stores::META)?
+            .get(PROFILE.to_owned())
+            .serde()?
+            .await?;
+        drop(tx);
+        if let Some(profile) = record.and_then(|r| serde_json::from_str(&r.json).ok()) {
+            return Ok(profile);
+        }
+        let profile = Profile::default();
+        self.save_profile(&profile).await?;
+        Ok(profile)
+    }
+
+    pub async fn save_profile(&self, profile: &Profile) -> Result<(), StoreError> {
+        let record = MetaRecord {
+            key: PROFILE.into(),
+            json: serde_json::to_string(profile).map_err(|e| StoreError(e.to_string()))?,
+        };
+        let tx = self
+            .db
+            .transaction(stores::META)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(stores::META)?.put(&record).serde()?.await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
