@@ -3,7 +3,7 @@
 //! Browser-only (`hydrate`).
 
 use crate::records::StorageInfo;
-use domain::case::{AttachmentRef, Case};
+use domain::case::{AttachmentRef, Case, Position};
 use domain::rules::FormCode;
 use js_sys::{Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -121,17 +121,63 @@ pub async fn compress_photo(file: &File) -> Result<Blob, String> {
         .unchecked_into())
 }
 
+/// Where the phone is, when the user allows it and the GPS answers within
+/// a few seconds (it needs no network). `None` otherwise: a photo is kept
+/// with or without its position.
+pub async fn position() -> Option<Position> {
+    use wasm_bindgen::closure::Closure;
+    let geolocation = window().ok()?.navigator().geolocation().ok()?;
+    let promise = Promise::new(&mut |resolve, _reject| {
+        let found = resolve.clone();
+        let on_position = Closure::once_into_js(move |p: JsValue| {
+            let _ = found.call1(&JsValue::NULL, &p);
+        });
+        let on_error = Closure::once_into_js(move |_: JsValue| {
+            let _ = resolve.call1(&JsValue::NULL, &JsValue::NULL);
+        });
+        let options = web_sys::PositionOptions::new();
+        options.set_timeout(8_000);
+        options.set_maximum_age(60_000);
+        let _ = geolocation.get_current_position_with_error_callback_and_options(
+            on_position.unchecked_ref(),
+            Some(on_error.unchecked_ref()),
+            &options,
+        );
+    });
+    let found = JsFuture::from(promise)
+        .await
+        .ok()
+        .filter(|p| !p.is_null())?;
+    let coords = Reflect::get(&found, &"coords".into()).ok()?;
+    let number = |key: &str| Reflect::get(&coords, &key.into()).ok()?.as_f64();
+    Some(Position {
+        lat_e6: (number("latitude")? * 1e6).round() as i32,
+        lon_e6: (number("longitude")? * 1e6).round() as i32,
+        accuracy_m: number("accuracy").map_or(0, |a| a.round().clamp(0.0, 1e6) as u32),
+    })
+}
+
 /// Compresses a photo and stores it with the case, in one transaction with
 /// the case's new version and its outbox entry. Returns the saved case.
-pub async fn add_photo(case: &Case, file: &File, form: Option<FormCode>) -> Result<Case, String> {
+pub async fn add_photo(
+    case: &Case,
+    file: &File,
+    form: Option<FormCode>,
+    with_position: bool,
+) -> Result<Case, String> {
     let jpeg = compress_photo(file).await?;
+    let position = if with_position {
+        position().await
+    } else {
+        None
+    };
     let id = uuid::Uuid::now_v7().to_string();
     let mut next = case.clone();
     next.attachments.push(AttachmentRef {
         id: id.clone(),
         form: form.clone(),
         taken_at: crate::clock::now_in_china(),
-        position: None,
+        position,
         bytes: jpeg.size() as u64,
         content_type: "image/jpeg".into(),
     });

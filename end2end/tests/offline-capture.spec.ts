@@ -213,7 +213,7 @@ test('bad input is named next to its field in Chinese and nothing is stored', as
   expect(await readStore(page, 'cases')).toHaveLength(1);
 });
 
-test('a photo of the signed paper is resized on the phone and kept with the case', async ({ page }) => {
+test('a photo of the signed paper is resized on the phone and kept with the case', async ({ page, context }) => {
   await recordOral(page);
   await page.getByTestId('photo-input').setInputFiles(PHOTO);
   await expect(page.locator('.photos[data-count="1"]')).toBeVisible();
@@ -225,6 +225,7 @@ test('a photo of the signed paper is resized on the phone and kept with the case
   });
   expect(size).toEqual([1600, 1200]);
   await expect(page.getByTestId('timeline')).toContainText('照片');
+  await expect(page.getByTestId('photo-position')).toHaveCount(0);
   const [stored] = await readStore(page, 'attachments');
   expect(stored.blob.type).toBe('image/jpeg');
   expect(stored.blob.size).toBeLessThan(400_000);
@@ -233,6 +234,18 @@ test('a photo of the signed paper is resized on the phone and kept with the case
   expect(saved.forms).toContain('agreement');
   await page.reload();
   await expect(page.locator('.photos[data-count="1"] img')).toBeVisible();
+
+  // with the user's permission, where it was taken (GPS needs no network)
+  await context.grantPermissions(['geolocation']);
+  await context.setGeolocation({ latitude: 25.03251, longitude: 101.54612, accuracy: 12 });
+  await context.setOffline(true);
+  await page.locator('#photo-position').check();
+  await page.getByTestId('photo-input').setInputFiles(PHOTO);
+  await expect(page.locator('.photos[data-count="2"]')).toBeVisible();
+  await expect(page.getByTestId('photo-position')).toHaveText('25.03251, 101.54612 ±12 m');
+  const [withPosition] = await readStore(page, 'cases');
+  expect(withPosition.attachments[1].position).toEqual({ lat_e6: 25032510, lon_e6: 101546120, accuracy_m: 12 });
+  await context.setOffline(false);
 });
 
 test('a general dispute: sessions, closing, the forms, and the tier changes when the follow-up is recorded', async ({ page }) => {

@@ -600,6 +600,8 @@ fn Photos(case: RwSignal<Option<Case>>) -> impl IntoView {
     let busy = RwSignal::new(false);
     let problem = RwSignal::new(None::<String>);
     let form = RwSignal::new(String::from("agreement"));
+    // the position is evidence of where the paper was signed; asked only when wanted
+    let with_position = RwSignal::new(false);
     let on_file = move |ev: leptos::ev::Event| {
         #[cfg(feature = "hydrate")]
         {
@@ -615,7 +617,8 @@ fn Photos(case: RwSignal<Option<Case>>) -> impl IntoView {
                 .filter(|f| !f.is_empty())
                 .map(|f| FormCode::new(&f));
             spawn_local(async move {
-                match crate::device::add_photo(&current, &file, pictured).await {
+                let located = with_position.get_untracked();
+                match crate::device::add_photo(&current, &file, pictured, located).await {
                     Ok(next) => {
                         case.try_set(Some(next));
                     }
@@ -627,7 +630,7 @@ fn Photos(case: RwSignal<Option<Case>>) -> impl IntoView {
             });
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (ev, busy, problem, form);
+        let _ = (ev, busy, problem, form, with_position);
     };
     let locked = move || case.with(|c| c.as_ref().is_none_or(Case::is_locked));
     let photos = move || {
@@ -662,7 +665,7 @@ fn Photos(case: RwSignal<Option<Case>>) -> impl IntoView {
             <h2 class="card__label">{t!(i18n, photos)}</h2>
             <ul class="photos" data-count=move || photos().len()>
                 <For each=photos key=|p| p.id.clone() let:photo>
-                    <PhotoThumb id=photo.id.clone() taken_at=photo.taken_at.clone() />
+                    <PhotoThumb id=photo.id.clone() taken_at=photo.taken_at.clone() position=photo.position />
                 </For>
             </ul>
             <Show when=move || !locked()>
@@ -675,6 +678,10 @@ fn Photos(case: RwSignal<Option<Case>>) -> impl IntoView {
                         }).collect_view()}
                     </select>
                 </div>
+                <label class="check">
+                    <input type="checkbox" id="photo-position" bind:checked=with_position />
+                    {t!(i18n, photo_position)}
+                </label>
                 <label class="button button--primary file-button">
                     {move || if busy.get() { t!(i18n, photo_working).into_any() } else { t!(i18n, take_photo).into_any() }}
                     <input type="file" accept="image/*" capture="environment" data-testid="photo-input"
@@ -687,7 +694,11 @@ fn Photos(case: RwSignal<Option<Case>>) -> impl IntoView {
 }
 
 #[component]
-fn PhotoThumb(id: String, taken_at: String) -> impl IntoView {
+fn PhotoThumb(
+    id: String,
+    taken_at: String,
+    position: Option<domain::case::Position>,
+) -> impl IntoView {
     let url = RwSignal::new(None::<String>);
     #[cfg(not(feature = "hydrate"))]
     let _ = id;
@@ -712,6 +723,11 @@ fn PhotoThumb(id: String, taken_at: String) -> impl IntoView {
         <li class="photo">
             {move || url.get().map(|u| view! { <img src=u alt="" width="96" height="96" loading="lazy" /> })}
             <span class="muted">{taken_at.get(..16).unwrap_or_default().replace('T', " ")}</span>
+            {position.map(|p| view! {
+                <span class="muted" data-testid="photo-position">
+                    {format!("{:.5}, {:.5} ±{} m", f64::from(p.lat_e6) / 1e6, f64::from(p.lon_e6) / 1e6, p.accuracy_m)}
+                </span>
+            })}
         </li>
     }
 }
