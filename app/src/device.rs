@@ -71,8 +71,12 @@ pub fn download(name: &str, text: &str, content_type: &str) -> Result<(), String
     link.set_href(&url);
     link.set_download(name);
     link.click();
-    // the browser has taken its copy once the click is handled
-    let _ = web_sys::Url::revoke_object_url(&url);
+    // some browsers read the file after the click returns: free it later
+    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    let _ = window()?
+        .set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000);
     Ok(())
 }
 
@@ -144,10 +148,18 @@ pub async fn position() -> Option<Position> {
             &options,
         );
     });
-    let found = JsFuture::from(promise)
+    // a permission prompt left open, or a WebView that never answers, must
+    // not hold the photo back: give up after 12 s in all
+    let timeout = Promise::new(&mut |resolve, _reject| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 12_000);
+        }
+    });
+    let first = Promise::race(&js_sys::Array::of2(&promise, &timeout));
+    let found = JsFuture::from(first)
         .await
         .ok()
-        .filter(|p| !p.is_null())?;
+        .filter(|p| !p.is_null() && !p.is_undefined())?;
     let coords = Reflect::get(&found, &"coords".into()).ok()?;
     let number = |key: &str| Reflect::get(&coords, &key.into()).ok()?.as_f64();
     Some(Position {
@@ -157,14 +169,16 @@ pub async fn position() -> Option<Position> {
     })
 }
 
-/// Compresses a photo and stores it with the case, in one transaction with
-/// the case's new version and its outbox entry. Returns the saved case.
+/// Compresses a photo and stores it with the case as stored when the photo
+/// is ready (a change made meanwhile is kept), in one transaction with the
+/// case's new version and its outbox entry. Returns the saved case.
 pub async fn add_photo(
-    case: &Case,
+    case_id: String,
     file: &File,
     form: Option<FormCode>,
     with_position: bool,
 ) -> Result<Case, String> {
+    let taken_at = taken_at(file);
     let jpeg = compress_photo(file).await?;
     let position = if with_position {
         position().await
@@ -172,35 +186,66 @@ pub async fn add_photo(
         None
     };
     let id = uuid::Uuid::now_v7().to_string();
-    let mut next = case.clone();
-    next.attachments.push(AttachmentRef {
+    let photo = AttachmentRef {
         id: id.clone(),
         form: form.clone(),
-        taken_at: crate::clock::now_in_china(),
+        taken_at,
         position,
         bytes: jpeg.size() as u64,
         content_type: "image/jpeg".into(),
-    });
-    if let Some(form) = form {
-        next.forms.insert(form);
-    }
-    next.updated_at = crate::clock::now_in_china();
+    };
     let store = crate::store::LocalStore::shared()
         .await
         .map_err(|e| e.to_string())?;
-    let entry = crate::store::case_upsert(&next);
     let attachment = crate::store::NewAttachment {
         id,
-        case_id: case.id.to_string(),
+        case_id: case_id.clone(),
         blob: jpeg,
     };
-    store
-        .save_case_with(&next, &entry, Some(&attachment))
+    let edited = store
+        .edit_case(&case_id, Some(&attachment), move |current| {
+            let mut next = current.clone();
+            next.attachments.push(photo);
+            if let Some(form) = form {
+                next.forms.insert(form);
+            }
+            next.updated_at = crate::clock::now_in_china();
+            Ok(next)
+        })
         .await
         .map_err(|e| e.to_string())?;
-    Ok(next)
+    edited.map_err(|problems| {
+        problems
+            .into_iter()
+            .map(|p| p.zh)
+            .collect::<Vec<_>>()
+            .join("；")
+    })
 }
 
+/// When the photo was taken: the camera file's time when it is plausible
+/// (within the last 30 days), else now — in China time.
+fn taken_at(file: &File) -> String {
+    let now = js_sys::Date::now();
+    let modified = file.last_modified();
+    let plausible =
+        modified > 0.0 && modified <= now + 60_000.0 && now - modified < 30.0 * 86_400_000.0;
+    let millis = if plausible { modified } else { now };
+    match jiff::Timestamp::from_millisecond(millis as i64) {
+        Ok(t) => {
+            let z = t.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)));
+            let (d, time) = (z.date(), z.time());
+            format!(
+                "{}T{:02}:{:02}:{:02}+08:00",
+                domain::dates::format_iso(d),
+                time.hour(),
+                time.minute(),
+                time.second()
+            )
+        }
+        Err(_) => crate::clock::now_in_china(),
+    }
+}
 /// An object URL showing a stored photo (revoke it when done).
 pub async fn photo_url(id: &str) -> Result<Option<String>, String> {
     let store = crate::store::LocalStore::shared()

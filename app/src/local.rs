@@ -6,7 +6,7 @@
 #![cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
 
 use crate::records::{HistoryEntry, ImportReport, Profile, StorageInfo};
-use domain::case::Case;
+use domain::case::{Case, FieldError};
 
 /// The answer of every function here when it runs outside a browser.
 pub const NOT_HERE: &str =
@@ -72,12 +72,24 @@ pub async fn save_case(case: Case) -> Result<(), String> {
 
 /// Saves a case new to this phone, numbered in the same transaction;
 /// returns it with its number. Resolves only after IndexedDB committed.
-pub async fn save_new_case(case: Case) -> Result<Case, String> {
+/// The form's draft `draft_key` is deleted in the same transaction.
+pub async fn save_new_case(case: Case, draft_key: String) -> Result<Case, String> {
     in_browser!(|s| async move {
         let mut case = case;
         let entry = crate::store::case_upsert(&case);
-        s.save_new_case(&mut case, &entry).await.map(|_| case)
+        s.save_new_case(&mut case, &entry, Some(&draft_key))
+            .await
+            .map(|_| case)
     })
+}
+
+/// Changes the case as stored now (see `LocalStore::edit_case`); the inner
+/// `Err` holds the problems found, and then nothing was stored.
+pub async fn edit_case<F>(id: String, edit: F) -> Result<Result<Case, Vec<FieldError>>, String>
+where
+    F: FnOnce(&Case) -> Result<Case, Vec<FieldError>> + 'static,
+{
+    in_browser!(|s| async move { s.edit_case(&id, None, edit).await })
 }
 
 pub async fn draft(key: String) -> Result<Option<String>, String> {

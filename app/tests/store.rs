@@ -144,7 +144,7 @@ async fn a_draft_survives_closing_the_database() {
 }
 
 #[wasm_bindgen_test]
-async fn every_older_schema_upgrades_to_the_current_one_keeping_its_data() {
+async fn every_older_schema_upgrades_to_the_current_one_keeping_its_drafts() {
     // (the end-to-end test opens a database written by the first release's
     // own code; here every step runs from every older version)
     for old in 1..CURRENT_VERSION {
@@ -256,4 +256,51 @@ async fn export_then_import_elsewhere_brings_everything_back_once() {
     assert_eq!(third.cases_kept, 1);
     assert_eq!(there.cases().await.unwrap()[0].summary, "本机后来改过");
     there.close();
+}
+
+#[wasm_bindgen_test]
+async fn edits_made_at_the_same_time_both_land() {
+    // a photo finishing while a box is ticked: each edit sees the case as stored
+    let store = LocalStore::open_named(&fresh_name(), CURRENT_VERSION)
+        .await
+        .unwrap();
+    let case = oral_case("同时修改");
+    store.save_case(&case, &entry(&case)).await.unwrap();
+    let id = case.id.to_string();
+    let (a, b) = futures::join!(
+        store.edit_case(&id, None, |c| {
+            let mut next = c.clone();
+            next.archived = true;
+            Ok(next)
+        }),
+        store.edit_case(&id, None, |c| {
+            let mut next = c.clone();
+            next.forms.insert(domain::rules::FormCode::new("agreement"));
+            Ok(next)
+        }),
+    );
+    assert!(a.unwrap().is_ok() && b.unwrap().is_ok());
+    let stored = store.case(&id).await.unwrap().unwrap();
+    assert!(stored.archived, "the first edit was kept");
+    assert!(
+        stored
+            .forms
+            .contains(&domain::rules::FormCode::new("agreement"))
+    );
+    assert_eq!(store.pending_count().await.unwrap(), 3);
+
+    // problems found by an edit store nothing
+    let refused = store
+        .edit_case(&id, None, |_| {
+            Err(vec![domain::case::FieldError {
+                field: "summary".into(),
+                zh: "请填写简要案情".into(),
+                en: "enter the brief facts".into(),
+            }])
+        })
+        .await
+        .unwrap();
+    assert_eq!(refused.unwrap_err()[0].field, "summary");
+    assert_eq!(store.pending_count().await.unwrap(), 3);
+    store.close();
 }

@@ -21,6 +21,8 @@ pub struct Autosave {
     pub loaded: RwSignal<bool>,
     /// When the last change reached IndexedDB (HH:MM:SS).
     pub saved_at: RwSignal<Option<String>>,
+    /// Why the last draft write failed, if it did.
+    pub failed: RwSignal<Option<String>>,
     key: StoredValue<String>,
     /// Counts changes; a pending write goes ahead only if it is still the
     /// latest. Kept outside the reactive owner, so a write pending when the
@@ -32,11 +34,14 @@ impl Autosave {
     /// Forgets the draft (after the form was saved, or on 清空).
     pub fn discard(&self) {
         // cancels a write still waiting for the typing pause
+        // (the form may be closing: nothing here may assume it still exists)
         self.generation
-            .with_value(|g| g.fetch_add(1, Ordering::SeqCst));
-        let key = self.key.get_value();
-        self.restored.set(false);
-        self.saved_at.set(None);
+            .try_with_value(|g| g.fetch_add(1, Ordering::SeqCst));
+        let Some(key) = self.key.try_get_value() else {
+            return;
+        };
+        self.restored.try_set(false);
+        self.saved_at.try_set(None);
         spawn_local(async move {
             let _ = crate::local::discard_draft(key).await;
         });
@@ -55,6 +60,7 @@ where
         restored: RwSignal::new(false),
         loaded: RwSignal::new(false),
         saved_at: RwSignal::new(None),
+        failed: RwSignal::new(None),
         key: StoredValue::new(key.clone()),
         generation: StoredValue::new(Arc::new(AtomicU64::new(0))),
     };
@@ -106,11 +112,18 @@ where
                     return;
                 };
                 spawn_local(async move {
-                    if crate::local::save_draft(key, json).await.is_ok() {
-                        let now = crate::clock::now_in_china();
-                        autosave
-                            .saved_at
-                            .try_set(now.get(11..19).map(str::to_owned));
+                    match crate::local::save_draft(key, json).await {
+                        Ok(()) => {
+                            let now = crate::clock::now_in_china();
+                            autosave
+                                .saved_at
+                                .try_set(now.get(11..19).map(str::to_owned));
+                            autosave.failed.try_set(None);
+                        }
+                        // e.g. the phone's storage is full: say so, the form is still on screen
+                        Err(e) => {
+                            autosave.failed.try_set(Some(e));
+                        }
                     }
                 });
             },

@@ -125,14 +125,14 @@ pub fn TextField(
     };
     let input = if multiline {
         view! {
-            <textarea id=id.clone() name=name.clone() data-field=name.clone() rows="3"
+            <textarea id=id.clone() name=name.clone() data-field=name.clone() rows="3" aria-required=required.to_string()
                 placeholder=placeholder aria-invalid=invalid aria-describedby=error_id.clone()
                 prop:value=move || bind.get.get() on:input=on_input></textarea>
         }
         .into_any()
     } else {
         view! {
-            <input id=id.clone() name=name.clone() data-field=name.clone() type=input_type
+            <input id=id.clone() name=name.clone() data-field=name.clone() type=input_type aria-required=required.to_string()
                 inputmode=(!inputmode.is_empty()).then_some(inputmode)
                 autocomplete=(!autocomplete.is_empty()).then_some(autocomplete)
                 placeholder=placeholder aria-invalid=invalid aria-describedby=error_id.clone()
@@ -181,6 +181,7 @@ pub fn SelectField(
 pub fn Segmented(
     #[prop(into)] name: String,
     bind: Binding,
+    errors: RwSignal<Vec<FieldError>>,
     options: Vec<(&'static str, AnyView)>,
     children: Children,
 ) -> impl IntoView {
@@ -198,7 +199,8 @@ pub fn Segmented(
     view! {
         <fieldset class="field">
             <legend>{children()}</legend>
-            <div class="segmented" role="radiogroup" data-field=name>{buttons}</div>
+            <div class="segmented" role="radiogroup" data-field=name.clone()>{buttons}</div>
+            <FieldProblem errors field=name />
         </fieldset>
     }
 }
@@ -209,7 +211,7 @@ pub fn ProblemSummary(errors: RwSignal<Vec<FieldError>>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <Show when=move || errors.with(|e| !e.is_empty())>
-            <div class="problems" role="alert" data-testid="problems">
+            <div class="problems" role="alert" tabindex="-1" data-testid="problems">
                 <p>{move || {
                     let n = errors.with(Vec::len);
                     if i18n.get_locale() == Locale::en {

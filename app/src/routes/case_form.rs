@@ -29,11 +29,8 @@ pub fn dispute_type_options(locale: Locale) -> Vec<(String, String)> {
 /// Puts keyboard focus on the first field with a problem.
 pub fn focus_first_problem() {
     request_animation_frame(|| {
-        if let Some(el) = document()
-            .query_selector("[aria-invalid=\"true\"], .problems")
-            .ok()
-            .flatten()
-        {
+        let first = |selector: &str| document().query_selector(selector).ok().flatten();
+        if let Some(el) = first("[aria-invalid=\"true\"]").or_else(|| first(".problems")) {
             use leptos::wasm_bindgen::JsCast;
             if let Some(el) = el.dyn_ref::<leptos::web_sys::HtmlElement>() {
                 let _ = el.focus();
@@ -230,7 +227,7 @@ pub fn NewCasePage(oral: bool) -> impl IntoView {
                                 {t!(i18n, f_source)}
                             </SelectField>
                         }}
-                        <Segmented name="risk" bind=bind!(draft, risk) options=vec![
+                        <Segmented name="risk" bind=bind!(draft, risk) errors options=vec![
                             ("low", t!(i18n, risk_low).into_any()),
                             ("medium", t!(i18n, risk_medium).into_any()),
                             ("high", t!(i18n, risk_high).into_any()),
@@ -259,7 +256,7 @@ pub fn NewCasePage(oral: bool) -> impl IntoView {
                         <TextField name="agreed_terms" bind=bind!(draft, agreed_terms) errors multiline=true required=true>
                             {t!(i18n, f_agreed_terms)}
                         </TextField>
-                        <Segmented name="performance" bind=performance options=vec![
+                        <Segmented name="performance" bind=performance errors options=vec![
                             ("immediate", t!(i18n, perf_immediate).into_any()),
                             ("by_date", t!(i18n, perf_by_date).into_any()),
                         ]>{t!(i18n, f_performance)}</Segmented>
@@ -284,6 +281,7 @@ pub fn NewCasePage(oral: bool) -> impl IntoView {
                     </button>
                     <p class="muted draft-status" data-testid="draft-status" aria-live="polite">
                         {move || autosave.saved_at.get().map(|at| view! { {t!(i18n, draft_saved_at)} " " {at} })}
+                        {move || autosave.failed.get().map(|e| view! { <span class="field__error" role="alert">{t!(i18n, draft_failed)} " " {e}</span> })}
                     </p>
                 </div>
             </form>
@@ -336,7 +334,12 @@ async fn save_new_case(oral: bool, draft: CaseDraft) -> Result<CaseId, SaveFailu
         draft.general_case(&new, today)
     }
     .map_err(SaveFailure::Invalid)?;
-    let case = local::save_new_case(case)
+    let draft_key = if oral {
+        "case-form:oral"
+    } else {
+        "case-form:general"
+    };
+    let case = local::save_new_case(case, draft_key.to_owned())
         .await
         .map_err(SaveFailure::Store)?;
     perf_measure("tiaojie:save-case", "tiaojie:save-start");

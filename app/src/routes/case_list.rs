@@ -101,9 +101,12 @@ pub fn CaseListPage() -> impl IntoView {
     });
     let en = move || i18n.get_locale() == Locale::en;
 
-    let select = |id: &'static str, signal: RwSignal<String>, options: Vec<(String, String)>| {
+    let select = |id: &'static str,
+                  label: &'static str,
+                  signal: RwSignal<String>,
+                  options: Vec<(String, String)>| {
         view! {
-            <select id=id aria-label=id on:change=move |ev| signal.set(event_target_value(&ev))>
+            <select id=id aria-label=label on:change=move |ev| signal.set(event_target_value(&ev))>
                 {options.into_iter().map(|(v, l)| {
                     let value = v.clone();
                     view! { <option value=v selected=move || signal.get() == value>{l}</option> }
@@ -149,9 +152,9 @@ pub fn CaseListPage() -> impl IntoView {
                     tiers.push(("none".into(), if en { "no tier".into() } else { "无补贴".into() }));
                     view! {
                         <div class="filters">
-                            {select("status-filter", status, statuses)}
-                            {select("type-filter", dispute_type, types)}
-                            {select("tier-filter", tier, tiers)}
+                            {select("status-filter", if en { "status" } else { "案件状态" }, status, statuses)}
+                            {select("type-filter", if en { "dispute type" } else { "纠纷类型" }, dispute_type, types)}
+                            {select("tier-filter", if en { "subsidy tier" } else { "补贴档次" }, tier, tiers)}
                             <input type="month" id="month-filter" aria-label=if en { "month received" } else { "受理月份" }
                                 prop:value=move || month.get() on:input=move |ev| month.set(event_target_value(&ev)) />
                         </div>

@@ -29,12 +29,30 @@ enum Load {
     Failed(String),
 }
 
-/// Stores a new version of the case and shows it; `Err` keeps the old one.
-async fn commit(next: Case, case: RwSignal<Option<Case>>) -> Result<(), String> {
-    local::save_case(next.clone()).await?;
-    // the page may have closed meanwhile: the case is saved all the same
-    case.try_set(Some(next));
-    Ok(())
+/// Changes the case as stored now (so a change made meanwhile — a photo
+/// still being compressed — is kept) and shows the result. The inner `Err`
+/// holds the problems `edit` found; then nothing was stored.
+async fn commit<F>(
+    case: RwSignal<Option<Case>>,
+    edit: F,
+) -> Result<Result<(), Vec<FieldError>>, String>
+where
+    F: FnOnce(&Case) -> Result<Case, Vec<FieldError>> + 'static,
+{
+    let Some(id) = case
+        .try_with_untracked(|c| c.as_ref().map(|c| c.id.to_string()))
+        .flatten()
+    else {
+        return Err("no case".into());
+    };
+    match local::edit_case(id, edit).await? {
+        Ok(next) => {
+            // the page may have closed meanwhile: the case is saved all the same
+            case.try_set(Some(next));
+            Ok(Ok(()))
+        }
+        Err(problems) => Ok(Err(problems)),
+    }
 }
 
 pub fn status_label(status: CaseStatus, en: bool) -> &'static str {
@@ -334,12 +352,15 @@ fn Timeline(
 /// The next thing to record, by the case's state.
 #[component]
 fn NextSteps(case: RwSignal<Option<Case>>) -> impl IntoView {
-    let state = move || {
+    // only a change of step redraws the forms: a photo or a ticked box must
+    // not close a form the mediator is typing in
+    let state = Memo::new(move |_| {
         case.with(|c| {
             c.as_ref()
                 .map(|c| (c.kind, c.status, c.follow_up.is_some(), c.is_locked(), c.id))
         })
-    };
+    });
+    let state = move || state.get();
     move || match state() {
         None | Some((_, _, _, true, _)) => ().into_any(),
         Some((CaseKind::General, CaseStatus::Registered | CaseStatus::Mediating, _, _, id)) => {
@@ -356,37 +377,35 @@ fn NextSteps(case: RwSignal<Option<Case>>) -> impl IntoView {
     }
 }
 
-/// Runs a domain step on the case and stores the result.
+/// Runs a domain step with the form's draft on the case as stored, and
+/// stores the result; problems go next to the form's fields.
 fn apply<D>(
     draft: RwSignal<D>,
     case: RwSignal<Option<Case>>,
     errors: RwSignal<Vec<FieldError>>,
     store_error: RwSignal<Option<String>>,
     done: impl FnOnce() + 'static,
-    step: impl FnOnce(&D, &Case) -> Result<Case, Vec<FieldError>>,
+    step: impl FnOnce(&D, &Case) -> Result<Case, Vec<FieldError>> + 'static,
 ) where
     D: Clone + Send + Sync + 'static,
 {
-    let Some(current) = case.get_untracked() else {
-        return;
-    };
-    match draft.with_untracked(|d| step(d, &current)) {
-        Err(problems) => {
-            errors.set(problems);
-            focus_first_problem();
+    let form = draft.get_untracked();
+    store_error.set(None);
+    spawn_local(async move {
+        match commit(case, move |current| step(&form, current)).await {
+            Ok(Ok(())) => {
+                errors.try_set(Vec::new());
+                done();
+            }
+            Ok(Err(problems)) => {
+                errors.try_set(problems);
+                focus_first_problem();
+            }
+            Err(e) => {
+                store_error.try_set(Some(e));
+            }
         }
-        Ok(next) => {
-            errors.set(Vec::new());
-            spawn_local(async move {
-                match commit(next, case).await {
-                    Ok(()) => done(),
-                    Err(e) => {
-                        store_error.try_set(Some(e));
-                    }
-                }
-            });
-        }
-    }
+    });
 }
 
 #[component]
@@ -474,7 +493,7 @@ fn ClosingForm(case: RwSignal<Option<Case>>, id: String) -> impl IntoView {
         <details class="card step" data-testid="closing-form">
             <summary class="step__title">{t!(i18n, close_case)}</summary>
             <ProblemSummary errors />
-            <Segmented name="outcome" bind=outcome options=vec![
+            <Segmented name="outcome" bind=outcome errors options=vec![
                 ("agreed", t!(i18n, outcome_agreed).into_any()),
                 ("not_agreed", t!(i18n, outcome_not_agreed).into_any()),
             ]>{t!(i18n, f_outcome)}</Segmented>
@@ -483,7 +502,7 @@ fn ClosingForm(case: RwSignal<Option<Case>>, id: String) -> impl IntoView {
             <TextField name="closed_on" bind=bind!(draft, closed_on) errors input_type="date" required=true>{t!(i18n, f_closed_on)}</TextField>
             <Show when=move || outcome.get.get() == "agreed">
                 <TextField name="agreed_terms" bind=bind!(draft, agreed_terms) errors multiline=true required=true>{t!(i18n, f_agreed_terms)}</TextField>
-                <Segmented name="performance" bind=performance options=vec![
+                <Segmented name="performance" bind=performance errors options=vec![
                     ("immediate", t!(i18n, perf_immediate).into_any()),
                     ("by_date", t!(i18n, perf_by_date).into_any()),
                 ]>{t!(i18n, f_performance)}</Segmented>
@@ -543,15 +562,26 @@ fn FormsChecklist(
     let general = move || case.with(|c| c.as_ref().is_some_and(|c| c.kind == CaseKind::General));
     let locked = move || case.with(|c| c.as_ref().is_none_or(Case::is_locked));
     let change = move |edit: Box<dyn FnOnce(&mut Case) + Send + Sync>| {
-        let Some(mut next) = case.get_untracked() else {
-            return;
-        };
-        edit(&mut next);
-        next.updated_at = clock::now_in_china();
         spawn_local(async move {
-            if let Err(e) = commit(next, case).await {
-                store_error.try_set(Some(e));
-            }
+            let result = commit(case, move |current| {
+                let mut next = current.clone();
+                edit(&mut next);
+                next.updated_at = clock::now_in_china();
+                Ok(next)
+            })
+            .await;
+            let problem = match result {
+                Ok(Ok(())) => None,
+                Ok(Err(problems)) => Some(
+                    problems
+                        .into_iter()
+                        .map(|p| p.zh)
+                        .collect::<Vec<_>>()
+                        .join("；"),
+                ),
+                Err(e) => Some(e),
+            };
+            store_error.try_set(problem);
         });
     };
     let boxes = move || {
@@ -608,7 +638,8 @@ fn Photos(case: RwSignal<Option<Case>>) -> impl IntoView {
             let Some(file) = crate::device::chosen_file(&ev) else {
                 return;
             };
-            let Some(current) = case.get_untracked() else {
+            let Some(case_id) = case.with_untracked(|c| c.as_ref().map(|c| c.id.to_string()))
+            else {
                 return;
             };
             busy.set(true);
@@ -618,7 +649,7 @@ fn Photos(case: RwSignal<Option<Case>>) -> impl IntoView {
                 .map(|f| FormCode::new(&f));
             spawn_local(async move {
                 let located = with_position.get_untracked();
-                match crate::device::add_photo(&current, &file, pictured, located).await {
+                match crate::device::add_photo(case_id, &file, pictured, located).await {
                     Ok(next) => {
                         case.try_set(Some(next));
                     }
@@ -685,7 +716,7 @@ fn Photos(case: RwSignal<Option<Case>>) -> impl IntoView {
                 <label class="button button--primary file-button">
                     {move || if busy.get() { t!(i18n, photo_working).into_any() } else { t!(i18n, take_photo).into_any() }}
                     <input type="file" accept="image/*" capture="environment" data-testid="photo-input"
-                        class="visually-hidden" on:change=on_file />
+                        class="visually-hidden" disabled=move || busy.get() on:change=on_file />
                 </label>
             </Show>
             {move || problem.get().map(|e| view! { <p class="field__error" role="alert">{e}</p> })}
@@ -699,6 +730,10 @@ fn PhotoThumb(
     taken_at: String,
     position: Option<domain::case::Position>,
 ) -> impl IntoView {
+    let alt = format!(
+        "照片 {}",
+        taken_at.get(..16).unwrap_or_default().replace('T', " ")
+    );
     let url = RwSignal::new(None::<String>);
     #[cfg(not(feature = "hydrate"))]
     let _ = id;
@@ -721,7 +756,7 @@ fn PhotoThumb(
     });
     view! {
         <li class="photo">
-            {move || url.get().map(|u| view! { <img src=u alt="" width="96" height="96" loading="lazy" /> })}
+            {move || url.get().map(|u| view! { <img src=u alt=alt.clone() width="96" height="96" loading="lazy" /> })}
             <span class="muted">{taken_at.get(..16).unwrap_or_default().replace('T', " ")}</span>
             {position.map(|p| view! {
                 <span class="muted" data-testid="photo-position">

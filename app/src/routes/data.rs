@@ -240,7 +240,12 @@ pub fn DataPage() -> impl IntoView {
             <section class="card card--danger">
                 <h2 class="card__label">{t!(i18n, reset_heading)}</h2>
                 <Show when=move || !confirm_reset.get()>
-                    <button type="button" class="button button--danger" data-testid="reset" on:click=move |_| confirm_reset.set(true)>{t!(i18n, reset_button)}</button>
+                    <button type="button" class="button button--danger" data-testid="reset" on:click=move |_| {
+                        // count again: the warning must be about what is unsent now
+                        pending.set(None);
+                        refresh();
+                        confirm_reset.set(true);
+                    }>{t!(i18n, reset_button)}</button>
                 </Show>
                 <Show when=move || confirm_reset.get()>
                     <div role="alertdialog" aria-labelledby="reset-warning" data-testid="reset-confirm">
@@ -251,13 +256,14 @@ pub fn DataPage() -> impl IntoView {
                                 } else {
                                     format!("还有 {n} 条记录未同步，清除后将永久丢失。请先导出未同步数据。")
                                 },
-                                _ => if en() { "Delete everything on this phone?".to_owned() } else { "确定清除本机全部数据？".to_owned() },
+                                Some(_) => if en() { "Delete everything on this phone?".to_owned() } else { "确定清除本机全部数据？".to_owned() },
+                                None => if en() { "Counting unsent changes…".to_owned() } else { "正在清点未同步的记录…".to_owned() },
                             }}
                         </p>
                         <Show when=move || { pending.get().unwrap_or(0) > 0 }>
                             <button type="button" class="button button--primary" data-testid="reset-export" on:click=on_export>{t!(i18n, export_unsent)}</button>
                         </Show>
-                        <button type="button" class="button button--danger" data-testid="reset-confirm-button" on:click=reset>{t!(i18n, reset_anyway)}</button>
+                        <button type="button" class="button button--danger" data-testid="reset-confirm-button" disabled=move || pending.get().is_none() on:click=reset>{t!(i18n, reset_anyway)}</button>
                         <button type="button" class="button button--quiet" on:click=move |_| confirm_reset.set(false)>{t!(i18n, cancel)}</button>
                     </div>
                 </Show>

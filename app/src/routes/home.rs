@@ -70,7 +70,7 @@ pub fn HomePage() -> impl IntoView {
         </header>
         <main class="page">
             <p class="tagline">{t!(i18n, tagline)}</p>
-            <nav class="quick-actions" aria-label="快捷操作">
+            <nav class="quick-actions" aria-label="快捷操作 / quick actions">
                 <a class="quick-action quick-action--primary" href="/cases/new/oral" data-testid="new-oral">{t!(i18n, oral_title)}</a>
                 <a class="quick-action" href="/cases/new/general" data-testid="new-general">{t!(i18n, general_title)}</a>
             </nav>

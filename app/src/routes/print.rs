@@ -37,6 +37,37 @@ fn age_on(p: &Party, day: jiff::civil::Date) -> String {
         .unwrap_or_default()
 }
 
+/// "当事人（申请人）：李建国，女，74岁，彝族，身份证号码：…，住址：…，联系电话：…"
+/// with only what is known (an empty item leaves no stray comma).
+fn party_line(p: &Party, day: jiff::civil::Date) -> String {
+    let age = age_on(p, day);
+    let items = [
+        p.name.clone(),
+        sex(p).to_owned(),
+        if age.is_empty() {
+            age
+        } else {
+            format!("{age}岁")
+        },
+        p.ethnicity.clone().unwrap_or_default(),
+        p.resident_id
+            .as_ref()
+            .map(|i| format!("身份证号码：{}", i.as_str()))
+            .unwrap_or_default(),
+        if p.address.is_empty() {
+            String::new()
+        } else {
+            format!("住址：{}", p.address)
+        },
+        p.phone
+            .as_ref()
+            .map(|i| format!("联系电话：{}", i.as_str()))
+            .unwrap_or_default(),
+    ];
+    let known: Vec<String> = items.into_iter().filter(|s| !s.is_empty()).collect();
+    format!("{}：{}", party_role(p), known.join("，"))
+}
+
 fn performance_text(c: &Case) -> String {
     match c.performance {
         Some(Performance::Immediate) => "即时履行".into(),
@@ -149,13 +180,7 @@ fn agreement(c: &Case, p: &Profile) -> impl IntoView + use<> {
         .iter()
         .map(|party| {
             view! {
-                <p class="paper__party">
-                    {party_role(party)} "：" {party.name.clone()} "，" {sex(party)} "，"
-                    {age_on(party, day)} "岁，" {party.ethnicity.clone().unwrap_or_default()}
-                    " 身份证号码：" {party.resident_id.as_ref().map(|i| i.as_str().to_owned()).unwrap_or_default()}
-                    " 住址：" {party.address.clone()}
-                    " 联系电话：" {party.phone.as_ref().map(|i| i.as_str().to_owned()).unwrap_or_default()}
-                </p>
+                <p class="paper__party">{party_line(party, day)}</p>
             }
         })
         .collect_view();

@@ -152,6 +152,24 @@ impl LocalStore {
                 .await?;
             }
         }
+        // a phone reset or new since the export takes the exported profile
+        // back: the same committee, the same mediator, numbering continues
+        if let Some(profile) = &bundle.profile {
+            let here: Option<MetaRecord> =
+                meta.get(super::meta::PROFILE.to_owned()).serde()?.await?;
+            let fresh = here
+                .and_then(|r| serde_json::from_str::<crate::records::Profile>(&r.json).ok())
+                .is_none_or(|p| p.mediator_name.is_empty());
+            if fresh {
+                let json = serde_json::to_string(profile).map_err(|e| StoreError(e.to_string()))?;
+                meta.put(&MetaRecord {
+                    key: super::meta::PROFILE.into(),
+                    json,
+                })
+                .serde()?
+                .await?;
+            }
+        }
         drop(meta);
         let outbox = tx.object_store(stores::OUTBOX)?;
         for entry in &bundle.outbox {

@@ -4,7 +4,7 @@
 use super::meta::{MetaRecord, seq_key};
 use super::{LocalStore, NewAttachment, OutboxEntry, StoreError, stores};
 use crate::records::HistoryEntry;
-use domain::case::Case;
+use domain::case::{Case, FieldError};
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 
@@ -63,6 +63,80 @@ impl LocalStore {
         Ok(())
     }
 
+    /// Changes a case as it is stored *now*, in one transaction: `edit` is
+    /// given the stored case (not a copy a page read earlier), so changes made
+    /// close together — a photo still being compressed, a box ticked
+    /// meanwhile — all land. If `edit` finds problems, nothing is stored. A
+    /// locked (claimed) case refuses every change. A photo's bytes, when
+    /// given, are stored in the same transaction.
+    pub async fn edit_case<F>(
+        &self,
+        id: &str,
+        attachment: Option<&NewAttachment>,
+        edit: F,
+    ) -> Result<Result<Case, Vec<FieldError>>, StoreError>
+    where
+        F: FnOnce(&Case) -> Result<Case, Vec<FieldError>>,
+    {
+        let tx = self
+            .db
+            .transaction([
+                stores::CASES,
+                stores::OUTBOX,
+                stores::HISTORY,
+                stores::ATTACHMENTS,
+            ])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let cases = tx.object_store(stores::CASES)?;
+        let current: Option<Case> = cases.get(id.to_owned()).serde()?.await?;
+        let Some(current) = current else {
+            return Err(StoreError(
+                "本机没有这个案件 / the case is not on this phone".into(),
+            ));
+        };
+        if current.is_locked() {
+            // (dropping the transaction unused aborts it: nothing is written)
+            return Ok(Err(vec![FieldError {
+                field: "case".into(),
+                zh: "案件已申报补贴，已锁定，不能修改".into(),
+                en: "the case is in a subsidy claim and locked".into(),
+            }]));
+        }
+        let next = match edit(&current) {
+            Ok(next) => next,
+            Err(problems) => return Ok(Err(problems)),
+        };
+        if next == current && attachment.is_none() {
+            return Ok(Ok(current));
+        }
+        let entry = super::case_upsert(&next);
+        tx.object_store(stores::HISTORY)?
+            .add(&HistoryEntry {
+                id: uuid::Uuid::now_v7().to_string(),
+                case_id: id.to_owned(),
+                replaced_at: entry.created_at.clone(),
+                mutation_id: entry.mutation_id.clone(),
+                case: current,
+            })
+            .serde()?
+            .await?;
+        cases.put(&next).serde()?.await?;
+        drop(cases);
+        if let Some(attachment) = attachment {
+            tx.object_store(stores::ATTACHMENTS)?
+                .put(attachment.to_js()?)
+                .primitive()?
+                .await?;
+        }
+        tx.object_store(stores::OUTBOX)?
+            .add(&entry)
+            .serde()?
+            .await?;
+        tx.commit().await?;
+        Ok(Ok(next))
+    }
+
     pub async fn case(&self, id: &str) -> Result<Option<Case>, StoreError> {
         let tx = self.db.transaction(stores::CASES).build()?;
         let case: Option<Case> = tx
@@ -102,14 +176,19 @@ impl LocalStore {
     /// transaction: one more than its committee's highest number of the year
     /// (kept in `meta`, so a save does not read every case). Returns the
     /// number given. The server confirms numbers at sync.
+    ///
+    /// The form's draft `draft_key`, if given, is deleted in the same
+    /// transaction: a tab killed right after the save cannot bring the form
+    /// back and save the case twice.
     pub async fn save_new_case(
         &self,
         case: &mut Case,
         entry: &OutboxEntry,
+        draft_key: Option<&str>,
     ) -> Result<u32, StoreError> {
         let tx = self
             .db
-            .transaction([stores::CASES, stores::OUTBOX, stores::META])
+            .transaction([stores::CASES, stores::OUTBOX, stores::META, stores::DRAFTS])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let key = seq_key(case.unit_id, case.received_on.year());
@@ -144,6 +223,11 @@ impl LocalStore {
         cases.put(&*case).serde()?.await?;
         drop(cases);
         tx.object_store(stores::OUTBOX)?.add(entry).serde()?.await?;
+        if let Some(key) = draft_key {
+            tx.object_store(stores::DRAFTS)?
+                .delete(key.to_owned())
+                .await?;
+        }
         tx.commit().await?;
         Ok(seq)
     }

@@ -18,7 +18,7 @@ pub(super) fn seq_key(unit: domain::UnitId, year: i16) -> String {
     format!("seq:{unit}:{year}")
 }
 
-const PROFILE: &str = "profile";
+pub(super) const PROFILE: &str = "profile";
 
 impl LocalStore {
     /// This device's profile; a new one (with fresh ids) is stored on first use.
