@@ -8,6 +8,7 @@ const BIN = process.env.TIAOJIE_BIN ?? './target/release/tiaojie';
 
 export default defineConfig({
   testDir: './perf',
+  testMatch: '**/*.perf.ts',
   timeout: 300_000,
   workers: 1,
   reporter: [['list']],

@@ -35,11 +35,25 @@ pub const APP_SHELL_PATH: &str = "/app-shell";
 pub struct AssetPaths {
     /// e.g. `/pkg/tiaojie.k9Hs0aQ.css`
     pub stylesheet: String,
+    /// The wasm-bindgen JS glue, e.g. `/pkg/tiaojie.Xy12.js`
+    pub script: String,
+    /// e.g. `/pkg/tiaojie.Ab34.wasm`
+    pub wasm: String,
 }
 
 /// The document head both shells share (plain tags: the app shell is
 /// rendered without the app's meta context).
-fn head(options: LeptosOptions, assets: AssetPaths) -> impl IntoView {
+///
+/// The app starts from a module script instead of Leptos' `HydrationScripts`,
+/// which preloads the wasm at high priority from the head: on a slow
+/// connection that download competed with the first paint. Here the glue
+/// loads while the page is parsed and the wasm only when the module runs,
+/// after the page is on screen (docs/perf.md, Lighthouse).
+fn head(assets: AssetPaths) -> impl IntoView {
+    let boot = format!(
+        "import init, {{ hydrate }} from {:?};\ninit({{ module_or_path: {:?} }}).then(hydrate);",
+        assets.script, assets.wasm
+    );
     view! {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
@@ -49,19 +63,19 @@ fn head(options: LeptosOptions, assets: AssetPaths) -> impl IntoView {
         <link rel="icon" href="/icons/icon.svg" type="image/svg+xml" />
         <link rel="apple-touch-icon" href="/icons/apple-touch-icon.png" />
         <link rel="stylesheet" id="leptos" href=assets.stylesheet />
-        <HydrationScripts options />
+        <script type="module" inner_html=boot></script>
     }
 }
 
 /// The app shell the service worker caches: no page in the body; the app
 /// renders whatever page the URL names from the phone's store. The
 /// `data-shell` mark tells the wasm to render, not hydrate.
-pub fn app_shell(options: LeptosOptions, assets: AssetPaths) -> impl IntoView {
+pub fn app_shell(assets: AssetPaths) -> impl IntoView {
     view! {
         <!DOCTYPE html>
         <html lang="zh-CN">
             <head>
-                {head(options, assets)}
+                {head(assets)}
                 <title>"调解通 Tiaojie"</title>
             </head>
             <body data-shell="csr"></body>
@@ -70,12 +84,12 @@ pub fn app_shell(options: LeptosOptions, assets: AssetPaths) -> impl IntoView {
 }
 
 /// The HTML document around a server-rendered page. Used by the server only.
-pub fn shell(options: LeptosOptions, assets: AssetPaths) -> impl IntoView {
+pub fn shell(assets: AssetPaths) -> impl IntoView {
     view! {
         <!DOCTYPE html>
         <html>
             <head>
-                {head(options, assets)}
+                {head(assets)}
                 <MetaTags />
             </head>
             <body>

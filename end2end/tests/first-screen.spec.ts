@@ -100,7 +100,10 @@ test('the service worker is registered from the page and reaches activated', asy
 
 test('the bundle is served compressed, hashed files are cached for a year', async ({ page, request }) => {
   await page.goto('/');
-  const wasm = await page.locator('link[rel="preload"][href$=".wasm"]').getAttribute('href');
+  await page.waitForSelector('body[data-hydrated="true"]', { state: 'attached' });
+  const wasm = await page.evaluate(() =>
+    performance.getEntriesByType('resource').map((r) => new URL(r.name).pathname).find((p) => p.endsWith('.wasm')),
+  );
   expect(wasm).toMatch(/^\/pkg\/tiaojie\.[A-Za-z0-9_-]{16,}\.wasm$/);
   const br = await request.get(wasm!, { headers: { 'accept-encoding': 'br' } });
   expect(br.status()).toBe(200);

@@ -44,17 +44,23 @@ impl Site {
             .find(|p| p.is_file())
             .map(|p| std::path::absolute(&p).unwrap_or(p));
         let css_hash = hash_file.as_deref().and_then(|p| read_hash(p, "css"));
-        let stylesheet = match &css_hash {
-            Some(hash) => format!("/pkg/{OUTPUT_NAME}.{hash}.css"),
-            None => format!("/pkg/{OUTPUT_NAME}.css"),
+        let bundle_file = |kind: &str| match hash_file.as_deref().and_then(|p| read_hash(p, kind)) {
+            Some(hash) => format!("/pkg/{OUTPUT_NAME}.{hash}.{kind}"),
+            None => format!("/pkg/{OUTPUT_NAME}.{kind}"),
         };
+        let (stylesheet, script, wasm) =
+            (bundle_file("css"), bundle_file("js"), bundle_file("wasm"));
         if !root.join("pkg").is_dir() {
             tracing::warn!(site_root = %root.display(), "no built site here: build it with `cargo leptos build` or set LEPTOS_SITE_ROOT");
         }
         Site {
             root: root.to_owned(),
             hash_file: hash_file.filter(|_| css_hash.is_some()),
-            paths: AssetPaths { stylesheet },
+            paths: AssetPaths {
+                stylesheet,
+                script,
+                wasm,
+            },
         }
     }
 

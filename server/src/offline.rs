@@ -13,7 +13,7 @@
 //! list in front: a new build changes the script, the browser installs the
 //! new worker beside the old one, and the app offers "有新版本，点击更新".
 
-use crate::assets::{OUTPUT_NAME, Site};
+use crate::assets::Site;
 use app::AssetPaths;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
@@ -38,7 +38,7 @@ const STATIC_FILES: [&str; 4] = [
 ];
 
 impl Offline {
-    pub fn new(site: &Site, options: &LeptosOptions) -> Offline {
+    pub fn new(site: &Site) -> Offline {
         let hashes = site
             .hash_file
             .as_deref()
@@ -50,13 +50,8 @@ impl Offline {
                 (k.trim() == kind).then(|| v.trim().to_owned())
             })
         };
-        let bundle: Vec<String> = ["js", "wasm", "css"]
-            .iter()
-            .map(|kind| match hash(kind) {
-                Some(h) => format!("/pkg/{OUTPUT_NAME}.{h}.{kind}"),
-                None => format!("/pkg/{OUTPUT_NAME}.{kind}"),
-            })
-            .collect();
+        let paths = &site.paths;
+        let bundle = [&paths.script, &paths.wasm, &paths.stylesheet].map(|p| p.to_string());
         let build: String = match (hash("js"), hash("wasm"), hash("css")) {
             (Some(js), Some(wasm), Some(css)) => format!("{js}-{wasm}-{css}"),
             // unhashed development files: each start is a new build
@@ -80,16 +75,16 @@ impl Offline {
             serde_json::Value::from(precache),
         );
         Offline {
-            shell_html: render_shell(options, &site.paths).into(),
+            shell_html: render_shell(&site.paths).into(),
             worker_js: worker_js.into(),
             build: build.into(),
         }
     }
 }
 
-fn render_shell(options: &LeptosOptions, paths: &AssetPaths) -> String {
+fn render_shell(paths: &AssetPaths) -> String {
     let owner = Owner::new();
-    owner.with(|| app::app_shell(options.clone(), paths.clone()).to_html())
+    owner.with(|| app::app_shell(paths.clone()).to_html())
 }
 
 fn no_cache(mut res: Response, content_type: &'static str) -> Response {

@@ -39,7 +39,7 @@ impl Application {
         let local_addr = listener.local_addr()?;
         let site = Site::discover(&args.site_root);
         let options = site.leptos_options(local_addr);
-        let offline = Offline::new(&site, &options);
+        let offline = Offline::new(&site);
         let state = AppState::new(db, options, site.paths.clone(), offline);
         Ok(Application {
             listener,
@@ -73,9 +73,8 @@ pub fn router(state: AppState, site: &Site) -> Router {
         move || provide_context(directory.clone())
     };
     let pages_shell = {
-        let options = state.leptos_options.clone();
         let paths = state.assets.clone();
-        move || shell(options.clone(), paths.clone())
+        move || shell(paths.clone())
     };
 
     let static_files = ServiceBuilder::new()
@@ -108,11 +107,10 @@ async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> impl In
 /// Anything that is neither a page nor a file: the app's 404 page.
 async fn not_found(State(state): State<AppState>, req: Request<Body>) -> Response {
     let directory = state.directory.clone();
-    let options = state.leptos_options.clone();
     let paths = state.assets.clone();
     let render = leptos_axum::render_app_to_stream_with_context(
         move || provide_context(directory.clone()),
-        move || shell(options.clone(), paths.clone()),
+        move || shell(paths.clone()),
     );
     render(req).await.into_response()
 }
