@@ -45,11 +45,12 @@ pub struct AssetPaths {
 /// rendered without the app's meta context).
 ///
 /// The app starts from a module script instead of Leptos' `HydrationScripts`,
-/// which preloads the wasm at high priority from the head: on a slow
-/// connection that download competed with the first paint. Here the glue
-/// loads while the page is parsed and the wasm only when the module runs,
-/// after the page is on screen (docs/perf.md, Lighthouse).
-fn head(assets: AssetPaths) -> impl IntoView {
+/// which preloads the wasm at high priority from the head. A server-rendered
+/// page (a first visit, on whatever network) is already readable, so its
+/// wasm waits until the module runs and does not compete with the first
+/// paint. The cached app shell has nothing to show until the app runs, and
+/// its files come from the phone: it preloads the wasm (docs/perf.md).
+fn head(assets: AssetPaths, preload_wasm: bool) -> impl IntoView {
     let boot = format!(
         "import init, {{ hydrate }} from {:?};\ninit({{ module_or_path: {:?} }}).then(hydrate);",
         assets.script, assets.wasm
@@ -63,6 +64,9 @@ fn head(assets: AssetPaths) -> impl IntoView {
         <link rel="icon" href="/icons/icon.svg" type="image/svg+xml" />
         <link rel="apple-touch-icon" href="/icons/apple-touch-icon.png" />
         <link rel="stylesheet" id="leptos" href=assets.stylesheet />
+        {preload_wasm.then(|| view! {
+            <link rel="preload" href={assets.wasm.clone()} as="fetch" type="application/wasm" crossorigin="" />
+        })}
         <script type="module" inner_html=boot></script>
     }
 }
@@ -75,7 +79,7 @@ pub fn app_shell(assets: AssetPaths) -> impl IntoView {
         <!DOCTYPE html>
         <html lang="zh-CN">
             <head>
-                {head(assets)}
+                {head(assets, true)}
                 <title>"调解通 Tiaojie"</title>
             </head>
             <body data-shell="csr"></body>
@@ -89,7 +93,7 @@ pub fn shell(assets: AssetPaths) -> impl IntoView {
         <!DOCTYPE html>
         <html>
             <head>
-                {head(assets)}
+                {head(assets, false)}
                 <MetaTags />
             </head>
             <body>
