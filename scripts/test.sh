@@ -44,8 +44,8 @@ cargo test --workspace 2>&1 | tee target/test-rust.log
 rust_passed=$(grep -oE 'test result: ok\. [0-9]+ passed' target/test-rust.log | awk '{n += $4} END {print n + 0}')
 
 step "browser-side Rust tests (IndexedDB store, wasm-bindgen-test in headless Chromium)"
+# (same flags again: the wasm dependencies cargo-leptos built are reused)
 (
-  unset RUSTFLAGS
   CHROMEDRIVER=/usr/bin/chromedriver CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
     cargo test -p app --target wasm32-unknown-unknown --no-default-features --features hydrate \
     --target-dir target/front --tests
@@ -58,7 +58,6 @@ e2e_passed=$(grep -oE '^ +[0-9]+ passed' target/test-e2e.log | awk '{n += $1} EN
 
 step "clippy (server side and browser side, -D warnings)"
 cargo clippy --workspace --all-targets -- -D warnings
-unset RUSTFLAGS
 cargo clippy -p app --no-default-features --features hydrate --target wasm32-unknown-unknown \
   --target-dir target/front -- -D warnings
 
