@@ -22,7 +22,12 @@ pub fn today_in_china() -> Date {
 /// Now as RFC 3339 with the China offset, e.g. `2024-05-10T09:30:00+08:00`
 /// (what the paper forms and the evidence show).
 pub fn now_in_china() -> String {
-    let z = now().to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)));
+    in_china(now())
+}
+
+/// A moment as RFC 3339 with the China offset.
+pub fn in_china(t: jiff::Timestamp) -> String {
+    let z = t.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)));
     let (d, t) = (z.date(), z.time());
     format!(
         "{}T{:02}:{:02}:{:02}+08:00",

@@ -231,20 +231,8 @@ fn taken_at(file: &File) -> String {
     let plausible =
         modified > 0.0 && modified <= now + 60_000.0 && now - modified < 30.0 * 86_400_000.0;
     let millis = if plausible { modified } else { now };
-    match jiff::Timestamp::from_millisecond(millis as i64) {
-        Ok(t) => {
-            let z = t.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)));
-            let (d, time) = (z.date(), z.time());
-            format!(
-                "{}T{:02}:{:02}:{:02}+08:00",
-                domain::dates::format_iso(d),
-                time.hour(),
-                time.minute(),
-                time.second()
-            )
-        }
-        Err(_) => crate::clock::now_in_china(),
-    }
+    jiff::Timestamp::from_millisecond(millis as i64)
+        .map_or_else(|_| crate::clock::now_in_china(), crate::clock::in_china)
 }
 /// An object URL showing a stored photo (revoke it when done).
 pub async fn photo_url(id: &str) -> Result<Option<String>, String> {

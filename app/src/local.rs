@@ -61,15 +61,6 @@ pub async fn history(id: String) -> Result<Vec<HistoryEntry>, String> {
     in_browser!(|s| async move { s.history(&id).await })
 }
 
-/// Saves the case and queues the change for the server. Resolves only after
-/// IndexedDB committed: then, and only then, the view may say "saved".
-pub async fn save_case(case: Case) -> Result<(), String> {
-    in_browser!(|s| async move {
-        let entry = crate::store::case_upsert(&case);
-        s.save_case(&case, &entry).await
-    })
-}
-
 /// Saves a case new to this phone, numbered in the same transaction;
 /// returns it with its number. Resolves only after IndexedDB committed.
 /// The form's draft `draft_key` is deleted in the same transaction.

@@ -87,7 +87,7 @@ impl Site {
 }
 
 /// The hash of one kind of file (`js`, `wasm`, `css`) from `hash.txt`.
-fn read_hash(file: &Path, kind: &str) -> Option<String> {
+pub(crate) fn read_hash(file: &Path, kind: &str) -> Option<String> {
     let text = std::fs::read_to_string(file).ok()?;
     text.lines().find_map(|line| {
         let (k, v) = line.split_once(':')?;

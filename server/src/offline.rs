@@ -13,7 +13,7 @@
 //! list in front: a new build changes the script, the browser installs the
 //! new worker beside the old one, and the app offers "有新版本，点击更新".
 
-use crate::assets::Site;
+use crate::assets::{Site, read_hash};
 use app::AssetPaths;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
@@ -39,17 +39,7 @@ const STATIC_FILES: [&str; 4] = [
 
 impl Offline {
     pub fn new(site: &Site) -> Offline {
-        let hashes = site
-            .hash_file
-            .as_deref()
-            .and_then(|f| std::fs::read_to_string(f).ok())
-            .unwrap_or_default();
-        let hash = |kind: &str| {
-            hashes.lines().find_map(|line| {
-                let (k, v) = line.split_once(':')?;
-                (k.trim() == kind).then(|| v.trim().to_owned())
-            })
-        };
+        let hash = |kind: &str| site.hash_file.as_deref().and_then(|f| read_hash(f, kind));
         let paths = &site.paths;
         let bundle = [&paths.script, &paths.wasm, &paths.stylesheet].map(|p| p.to_string());
         let build: String = match (hash("js"), hash("wasm"), hash("css")) {
