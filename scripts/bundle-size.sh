@@ -1,20 +1,50 @@
 #!/usr/bin/env bash
-# Prints the bundle a phone downloads: each wasm/JS/CSS file raw, brotli and
-# gzip (the precompressed files of a release build made with
-# `cargo leptos build --release --precompress`) and the brotli total. The
-# page's HTML is measured separately (docs/perf.md has the curl command).
+# Prints what a phone downloads, from a release build made with
+# `cargo leptos build --release --precompress --split` (brotli sizes of the
+# precompressed files, this build's files only, named by hash.txt and the
+# split manifest):
+#   - first load: main wasm + its JS + the chunk loader JS + CSS (Home);
+#   - each lazy screen: the extra chunks it needs on top of the first load;
+#   - everything the service worker precaches in the background.
+# The page's HTML is measured separately (docs/perf.md has the curl command).
 # Usage: scripts/bundle-size.sh [SITE_ROOT]
 set -euo pipefail
 SITE="${1:-target/site}"
-printf '%-48s %10s %10s %10s\n' file raw brotli gzip
-total_raw=0 total_br=0
-for f in "$SITE"/pkg/*.wasm "$SITE"/pkg/*.js "$SITE"/pkg/*.css; do
-  [ -f "$f" ] || continue
-  raw=$(stat -c %s "$f")
-  br=$( [ -f "$f.br" ] && stat -c %s "$f.br" || echo -)
-  gz=$( [ -f "$f.gz" ] && stat -c %s "$f.gz" || echo -)
-  printf '%-48s %10s %10s %10s\n' "${f#"$SITE"/}" "$raw" "$br" "$gz"
-  total_raw=$((total_raw + raw))
-  [ "$br" != - ] && total_br=$((total_br + br))
-done
-printf '%-48s %10s %10s\n' "bundle total (bytes)" "$total_raw" "$total_br"
+HASHES="$(dirname "$0")/../target/release/hash.txt"
+[ -f "$HASHES" ] || HASHES="$SITE/hash.txt"
+python3 - "$SITE/pkg" "$HASHES" <<'PY'
+import json, os, sys
+pkg, hashes = sys.argv[1], sys.argv[2]
+h = dict(line.split(":", 1) for line in open(hashes).read().split("\n") if ":" in line)
+h = {k.strip(): v.strip() for k, v in h.items()}
+def size(name):
+    path = os.path.join(pkg, name)
+    br = path + ".br"
+    return os.path.getsize(path), (os.path.getsize(br) if os.path.exists(br) else None)
+def kb(n):
+    return "-" if n is None else f"{n / 1024:.1f} KB"
+first = [f"tiaojie.{h['wasm']}.wasm", f"tiaojie.{h['js']}.js", f"tiaojie.{h['css']}.css"]
+manifest = {}
+if "manifest" in h:
+    first.append(f"__wasm_split.{h['split']}.js")
+    manifest = json.load(open(os.path.join(pkg, f"__wasm_split_manifest.{h['manifest']}.json")))
+print(f"{'file':64} {'raw':>10} {'brotli':>10}")
+tot_raw = tot_br = 0
+for f in first:
+    raw, br = size(f)
+    tot_raw += raw
+    tot_br += br or 0
+    print(f"{f:64} {kb(raw):>10} {kb(br):>10}")
+print(f"{'FIRST LOAD (Home): wasm + JS + CSS':64} {kb(tot_raw):>10} {kb(tot_br):>10}")
+all_chunks = set()
+for key, chunks in sorted(manifest.items()):
+    all_chunks.update(chunks)
+    raw = sum(size(c + ".wasm")[0] for c in chunks)
+    br = sum(size(c + ".wasm")[1] or 0 for c in chunks)
+    screen = key.strip("_").rsplit("_", 1)[0].removesuffix("_view")
+    print(f"{'  + screen ' + screen + f' ({len(chunks)} chunks)':64} {kb(raw):>10} {kb(br):>10}   first load + screen: {kb(tot_br + br)}")
+raw = sum(size(c + ".wasm")[0] for c in all_chunks)
+br = sum(size(c + ".wasm")[1] or 0 for c in all_chunks)
+print(f"{f'all {len(all_chunks)} chunks (precached by the worker after the first load)':64} {kb(raw):>10} {kb(br):>10}")
+print(f"{'WHOLE APP (first load + all chunks)':64} {kb(tot_raw + raw):>10} {kb(tot_br + br):>10}")
+PY

@@ -8,16 +8,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/end2end/node_modules/.bin:$PATH"
 
-# Leptos' `erase_components` makes every component return a type-erased
-# view: the release wasm is a quarter smaller (docs/perf.md). Debug builds
-# use it already (cargo-leptos); the server is built the same way.
-export RUSTFLAGS="--cfg erase_components"
-cargo leptos build --release --precompress
+# --split: every screen but Home is a lazily loaded wasm chunk (app/src/routes/lazy.rs);
+# `always-erase-components` (Cargo.toml) makes release views type-erased too
+cargo leptos build --release --precompress --split
 scripts/bundle-size.sh
 mkdir -p target/perf
 target/release/tiaojie sample-cases --cases 5000 --seed 2023 --out target/perf/cases-5000.json
 ls -l target/perf/cases-5000.json
-RUSTFLAGS= cargo bench -p domain --bench case_list
+cargo bench -p domain --bench case_list
 (cd end2end && playwright test -c perf.config.ts 2>&1 | grep -E "PERF|passed|failed|Error")
 
 # Lighthouse (mobile defaults: simulated slow 4G, 4× CPU) on a fresh profile,
@@ -44,5 +42,4 @@ done
 kill $server
 
 # the release build replaced the debug files in target/site: put them back
-unset RUSTFLAGS
-cargo leptos build >/dev/null 2>&1
+cargo leptos build --split >/dev/null 2>&1

@@ -30,12 +30,15 @@ psql -h 127.0.0.1 -U postgres -d test -Atqc \
 step "format"
 cargo fmt --all -- --check
 
-step "build (cargo leptos build, debug)"
-cargo leptos build
+step "build (cargo leptos build --split, debug)"
+# --split: every screen but Home is a lazily loaded wasm chunk (app/src/routes/lazy.rs)
+cargo leptos build --split
 
 # Same flags as cargo-leptos' debug build, so the artifacts are shared
 # (../shared/TOOLCHAIN.md: otherwise everything is rebuilt).
 export RUSTFLAGS="--cfg erase_components"
+# and its wasm build's flags (--split links with relocations kept)
+WASM_RUSTFLAGS="-Clink-args=--emit-relocs --cfg erase_components"
 export LEPTOS_OUTPUT_NAME=tiaojie
 
 step "Rust tests (SQLite and PostgreSQL)"
@@ -47,7 +50,7 @@ step "browser-side Rust tests (IndexedDB store, wasm-bindgen-test in headless Ch
 # (same flags again: the wasm dependencies cargo-leptos built are reused)
 (
   CHROMEDRIVER=/usr/bin/chromedriver CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-    cargo test -p app --target wasm32-unknown-unknown --no-default-features --features hydrate \
+    RUSTFLAGS="$WASM_RUSTFLAGS" cargo test -p app --target wasm32-unknown-unknown --no-default-features --features hydrate \
     --target-dir target/front --tests
 ) 2>&1 | tee target/test-wasm.log
 wasm_passed=$(grep -oE 'test result: ok\. [0-9]+ passed' target/test-wasm.log | awk '{n += $4} END {print n + 0}')
@@ -58,7 +61,7 @@ e2e_passed=$(grep -oE '^ +[0-9]+ passed' target/test-e2e.log | awk '{n += $1} EN
 
 step "clippy (server side and browser side, -D warnings)"
 cargo clippy --workspace --all-targets -- -D warnings
-cargo clippy -p app --no-default-features --features hydrate --target wasm32-unknown-unknown \
+RUSTFLAGS="$WASM_RUSTFLAGS" cargo clippy -p app --no-default-features --features entry --target wasm32-unknown-unknown \
   --target-dir target/front -- -D warnings
 
 step "all tests passed in $((SECONDS - started)) s: $rust_passed Rust, $wasm_passed Rust in the browser, $e2e_passed Playwright"

@@ -14,9 +14,7 @@ fn now() -> jiff::Timestamp {
 
 /// Today in China.
 pub fn today_in_china() -> Date {
-    now()
-        .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
-        .date()
+    domain::dates::china_date(now())
 }
 
 /// Now as RFC 3339 with the China offset, e.g. `2024-05-10T09:30:00+08:00`
@@ -27,7 +25,7 @@ pub fn now_in_china() -> String {
 
 /// A moment as RFC 3339 with the China offset.
 pub fn in_china(t: jiff::Timestamp) -> String {
-    let z = t.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)));
+    let z = t.to_zoned(domain::dates::china());
     let (d, t) = (z.date(), z.time());
     format!(
         "{}T{:02}:{:02}:{:02}+08:00",

@@ -23,6 +23,7 @@ use i18n::{I18nContextProvider, Locale};
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, MetaTags, Title, provide_meta_context};
 use leptos_router::{
+    Lazy,
     components::{Route, Router, Routes},
     path,
 };
@@ -122,13 +123,13 @@ pub fn App() -> impl IntoView {
                 <components::update_banner::UpdateBanner />
                 <Routes fallback=routes::not_found::NotFound>
                     <Route path=path!("/") view=routes::home::HomePage />
-                    <Route path=path!("/subsidy") view=routes::subsidy::SubsidyPage />
-                    <Route path=path!("/cases") view=routes::case_list::CaseListPage />
-                    <Route path=path!("/cases/new/oral") view=|| view! { <routes::case_form::NewCasePage oral=true /> } />
-                    <Route path=path!("/cases/new/general") view=|| view! { <routes::case_form::NewCasePage oral=false /> } />
-                    <Route path=path!("/cases/:id") view=routes::case_page::CasePage />
-                    <Route path=path!("/cases/:id/print/:form") view=routes::print::PrintPage />
-                    <Route path=path!("/data") view=routes::data::DataPage />
+                    <Route path=path!("/subsidy") view={Lazy::<routes::lazy::Subsidy>::new()} />
+                    <Route path=path!("/cases") view={Lazy::<routes::lazy::CaseList>::new()} />
+                    <Route path=path!("/cases/new/oral") view={Lazy::<routes::lazy::OralForm>::new()} />
+                    <Route path=path!("/cases/new/general") view={Lazy::<routes::lazy::GeneralForm>::new()} />
+                    <Route path=path!("/cases/:id") view={Lazy::<routes::lazy::CaseDetail>::new()} />
+                    <Route path=path!("/cases/:id/print/:form") view={Lazy::<routes::lazy::Print>::new()} />
+                    <Route path=path!("/data") view={Lazy::<routes::lazy::Data>::new()} />
                 </Routes>
             </Router>
         </I18nContextProvider>
@@ -137,7 +138,7 @@ pub fn App() -> impl IntoView {
 
 /// The wasm entry point: hydrate a server-rendered page, or render the page
 /// into the cached app shell (`<body data-shell>`, see `server/src/offline.rs`).
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "entry")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
@@ -145,14 +146,13 @@ pub fn hydrate() {
         .and_then(|w| w.document())
         .and_then(|d| d.body())
         .is_some_and(|b| b.has_attribute("data-shell"));
+    // Screens other than Home are lazily loaded wasm chunks (routes/lazy.rs):
+    // hydration waits for the current screen's chunk; client rendering
+    // draws it when it arrives. The screen marks the page interactive
+    // (pwa::page_shown).
     if from_shell {
         leptos::mount::mount_to_body(App);
     } else {
-        leptos::mount::hydrate_body(App);
-    }
-    pwa::mark_hydrated(if from_shell { "csr" } else { "hydrate" });
-    // the start-up benchmark reads this mark (docs/perf.md)
-    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
-        let _ = p.mark("tiaojie:interactive");
+        leptos::mount::hydrate_lazy(App);
     }
 }

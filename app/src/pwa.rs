@@ -87,15 +87,37 @@ pub fn apply_update() {
     });
 }
 
-/// Marks `<body data-hydrated="true" data-render="csr|hydrate">` once the
-/// wasm app has taken over the page (tests and support staff look for it).
+/// Called by every screen as it is built: once the first screen is on the
+/// page and live (client-rendered into the cached shell, or hydrated after
+/// its lazily loaded wasm chunk arrived), marks
+/// `<body data-hydrated="true" data-render="csr|hydrate">` (tests and
+/// support staff look for it) and the `tiaojie:interactive` performance mark
+/// (the start-up benchmark reads it, docs/perf.md). Later screens change
+/// nothing.
+pub fn page_shown() {
+    #[cfg(feature = "hydrate")]
+    leptos::prelude::Effect::new(mark_interactive);
+}
+
 #[cfg(feature = "hydrate")]
-pub fn mark_hydrated(mode: &str) {
-    if let Some(body) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.body())
-    {
-        let _ = body.set_attribute("data-hydrated", "true");
-        let _ = body.set_attribute("data-render", mode);
+fn mark_interactive() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Some(body) = window.document().and_then(|d| d.body()) else {
+        return;
+    };
+    if body.has_attribute("data-hydrated") {
+        return;
+    }
+    let mode = if body.has_attribute("data-shell") {
+        "csr"
+    } else {
+        "hydrate"
+    };
+    let _ = body.set_attribute("data-hydrated", "true");
+    let _ = body.set_attribute("data-render", mode);
+    if let Some(p) = window.performance() {
+        let _ = p.mark("tiaojie:interactive");
     }
 }

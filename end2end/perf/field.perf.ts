@@ -20,20 +20,36 @@ async function ready(page: Page) {
   await page.waitForSelector('body[data-hydrated="true"]', { state: 'attached', timeout: 60_000 });
 }
 
-test('field capture performance', async ({ page, context }) => {
-  // 1. first visit: what crosses the wire for the app's code and style
-  await page.goto('/');
-  await ready(page);
-  const transfer = await page.evaluate(() =>
+/** wasm/JS/CSS the page itself fetched (encoded bodies), not the worker's precache. */
+async function codeTransfer(page: Page) {
+  return page.evaluate(() =>
     (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
       .filter((r) => /\/pkg\/.*\.(wasm|js|css)$/.test(new URL(r.name).pathname))
       .map((r) => ({ file: new URL(r.name).pathname, bytes: r.transferSize, body: r.encodedBodySize })),
   );
+}
+
+test('field capture performance', async ({ page, context, browser }) => {
+  // 1. first visit: what crosses the wire for the app's code and style
+  await page.goto('/');
+  await ready(page);
+  const transfer = await codeTransfer(page);
   const html = await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).transferSize);
   for (const t of transfer) report(`first visit ${t.file}`, `${t.body} B encoded body, ${t.bytes} B transferred`);
   const total = transfer.reduce((a, t) => a + t.body, 0);
   report('first visit wasm+JS+CSS (encoded bodies)', `${(total / 1024).toFixed(1)} KB; HTML ${html} B transferred`);
   await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+
+  // 1b. a first visit straight to a lazy screen (the oral form): the main
+  //     bundle plus that screen's chunks
+  const other = await browser.newContext();
+  const oral = await other.newPage();
+  await oral.goto(new URL('/cases/new/oral', page.url()).href);
+  await ready(oral);
+  const oralTransfer = await codeTransfer(oral);
+  const oralTotal = oralTransfer.reduce((a, t) => a + t.body, 0);
+  report('first visit to /cases/new/oral, wasm+JS+CSS (encoded bodies)', `${(oralTotal / 1024).toFixed(1)} KB in ${oralTransfer.length} files`);
+  await other.close();
 
   // 2. from the service-worker cache to interactive, CPU 4× slower, no network
   const starts: number[] = [];

@@ -41,6 +41,22 @@ test('the first screen is in Chinese, hydrates and logs no error', async ({ page
   expect(errors).toEqual([]);
 });
 
+test('a server-rendered lazy screen links its wasm chunks and hydrates', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto('/cases/new/oral');
+  // the server names this screen's chunks, so they load beside the main wasm
+  const preloads = await page.locator('head link[rel="preload"][href$=".wasm"]').evaluateAll((links) =>
+    links.map((l) => l.getAttribute('href')),
+  );
+  expect(preloads.some((href) => /\/pkg\/split___oral_form_view_/.test(href ?? ''))).toBe(true);
+  await waitForHydration(page);
+  await expect(page.locator('body')).toHaveAttribute('data-render', 'hydrate');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('口头调解登记');
+  // hydrated, not just painted: the form's own script runs
+  await page.waitForSelector('[data-testid="case-form"][data-ready="true"]');
+  expect(errors).toEqual([]);
+});
+
 test('the layout fits a 360 px phone and touch targets are at least 44 px', async ({ page }) => {
   await page.setViewportSize({ width: 360, height: 740 });
   await page.goto('/');

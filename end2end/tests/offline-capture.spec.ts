@@ -170,8 +170,27 @@ test('after one online visit the app starts offline at home and at a case, and r
   await expect(deep.getByTestId('print-number')).toHaveText(`(${year})楚人调字第 1 号`);
   await expect(deep.getByTestId('print-register')).toContainText('双方共同出资疏通排水沟');
 
+  // every other screen is its own lazily loaded wasm chunk, never fetched
+  // online in this test: each opens cold, offline, from the worker's precache
+  const screens: [string, string][] = [
+    ['/cases', '案件列表'],
+    ['/cases/new/general', '新增纠纷'],
+    ['/data', '本机数据'],
+    ['/subsidy', '以案定补'],
+  ];
+  const screenErrors: string[] = [];
+  for (const [path, title] of screens) {
+    const screen = await context.newPage();
+    const errs = watchErrors(screen);
+    await screen.goto(path);
+    await appReady(screen);
+    await expect(screen.getByRole('heading', { level: 1 }), path).toContainText(title);
+    await screen.close();
+    screenErrors.push(...errs);
+  }
+
   await context.setOffline(false);
-  expect([...errors, ...homeErrors, ...deepErrors]).toEqual([]);
+  expect([...errors, ...homeErrors, ...deepErrors, ...screenErrors]).toEqual([]);
 });
 
 test('a draft survives a reload mid-form', async ({ page }) => {

@@ -14,6 +14,7 @@ use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use leptos::config::{Env, LeptosOptions};
+use std::collections::{BTreeSet, HashMap};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -30,6 +31,8 @@ pub struct Site {
     /// `hash.txt`, when the build hashed file names.
     pub hash_file: Option<PathBuf>,
     pub paths: AssetPaths,
+    /// The split build's chunks (`cargo leptos build --split`), when there are any.
+    pub split: Option<SplitBuild>,
 }
 
 impl Site {
@@ -53,8 +56,10 @@ impl Site {
         if !root.join("pkg").is_dir() {
             tracing::warn!(site_root = %root.display(), "no built site here: build it with `cargo leptos build` or set LEPTOS_SITE_ROOT");
         }
+        let split = SplitBuild::read(&root.join("pkg"), hash_file.as_deref());
         Site {
             root: root.to_owned(),
+            split,
             hash_file: hash_file.filter(|_| css_hash.is_some()),
             paths: AssetPaths {
                 stylesheet,
@@ -93,6 +98,57 @@ pub(crate) fn read_hash(file: &Path, kind: &str) -> Option<String> {
         let (k, v) = line.split_once(':')?;
         (k.trim() == kind).then(|| v.trim().to_owned())
     })
+}
+
+/// What `cargo leptos build --split` wrote: the loader script and, for each
+/// lazy function, the wasm chunks it needs (`__wasm_split_manifest.<hash>.json`).
+#[derive(Debug, Clone)]
+pub struct SplitBuild {
+    /// e.g. `__wasm_split.<hash>.js`
+    pub loader: String,
+    /// lazy function name → chunk names (without `.wasm`)
+    pub chunks: HashMap<String, Vec<String>>,
+}
+
+impl SplitBuild {
+    fn read(pkg: &Path, hash_file: Option<&Path>) -> Option<SplitBuild> {
+        let hashed = |kind: &str| hash_file.and_then(|f| read_hash(f, kind));
+        let manifest = match hashed("manifest") {
+            Some(hash) => format!("__wasm_split_manifest.{hash}.json"),
+            None => "__wasm_split_manifest.json".to_owned(),
+        };
+        let loader = match hashed("split") {
+            Some(hash) => format!("__wasm_split.{hash}.js"),
+            None => "__wasm_split.______________________.js".to_owned(),
+        };
+        let text = std::fs::read_to_string(pkg.join(&manifest)).ok()?;
+        match serde_json::from_str(&text) {
+            Ok(chunks) => Some(SplitBuild { loader, chunks }),
+            Err(e) => {
+                tracing::warn!(error = %e, %manifest, "unreadable wasm split manifest: lazy screens will not be precached");
+                None
+            }
+        }
+    }
+
+    /// The loader and every chunk once, as URL paths (the worker precaches them).
+    pub fn files(&self) -> Vec<String> {
+        let modules: BTreeSet<&String> = self.chunks.values().flatten().collect();
+        std::iter::once(format!("/pkg/{}", self.loader))
+            .chain(modules.into_iter().map(|m| format!("/pkg/{m}.wasm")))
+            .collect()
+    }
+
+    /// For Leptos' server rendering: a page whose screen is a lazy route
+    /// then links that screen's chunks (`<link rel="preload">`), so the
+    /// browser fetches them beside the main wasm instead of after it.
+    pub fn leptos_manifest(&self) -> leptos::WasmSplitManifest {
+        leptos::WasmSplitManifest(leptos::prelude::ArcStoredValue::new((
+            "/pkg".to_owned(),
+            self.chunks.clone(),
+            self.loader.clone(),
+        )))
+    }
 }
 
 /// Whether a request path names a content-hashed bundle file, e.g.

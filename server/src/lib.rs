@@ -7,15 +7,18 @@
 
 pub mod api;
 pub mod assets;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod limits;
 pub mod offline;
 pub mod password;
 pub mod rules_cli;
 pub mod sample_cli;
 pub mod startup;
 pub mod state;
+pub mod sync;
 pub mod telemetry;

@@ -43,7 +43,10 @@ impl Offline {
         let paths = &site.paths;
         let bundle = [&paths.script, &paths.wasm, &paths.stylesheet].map(|p| p.to_string());
         let build: String = match (hash("js"), hash("wasm"), hash("css")) {
-            (Some(js), Some(wasm), Some(css)) => format!("{js}-{wasm}-{css}"),
+            (Some(js), Some(wasm), Some(css)) => match hash("split") {
+                Some(split) => format!("{js}-{wasm}-{css}-{split}"),
+                None => format!("{js}-{wasm}-{css}"),
+            },
             // unhashed development files: each start is a new build
             _ => format!(
                 "dev-{}",
@@ -54,6 +57,7 @@ impl Offline {
         };
         let mut precache = vec![app::APP_SHELL_PATH.to_owned()];
         precache.extend(bundle);
+        precache.extend(site.split.iter().flat_map(|split| split.files()));
         precache.extend(STATIC_FILES.iter().map(|s| (*s).to_owned()));
         let template = std::fs::read_to_string(site.root.join("sw.js")).unwrap_or_else(|e| {
             tracing::warn!(error = %e, "no sw.js in the site root: the app will not work offline");

@@ -70,7 +70,13 @@ pub fn router(state: AppState, site: &Site) -> Router {
     let routes = generate_route_list(App);
     let pages_context = {
         let directory = state.directory.clone();
-        move || provide_context(directory.clone())
+        let split = site.split.as_ref().map(|s| s.leptos_manifest());
+        move || {
+            provide_context(directory.clone());
+            if let Some(split) = &split {
+                provide_context(split.clone());
+            }
+        }
     };
     let pages_shell = {
         let paths = state.assets.clone();
@@ -91,6 +97,11 @@ pub fn router(state: AppState, site: &Site) -> Router {
         .route("/healthz", get(api::health::healthz))
         .route(app::APP_SHELL_PATH, get(offline::shell))
         .route("/sw.js", get(offline::worker))
+        .route("/api/v1/auth/login", post(api::auth::login))
+        .route("/api/v1/auth/logout", post(api::auth::logout))
+        .route("/api/v1/auth/me", get(api::auth::me))
+        .route("/api/v1/sync/push", post(api::sync::push))
+        .route("/api/v1/sync/pull", get(api::sync::pull))
         .route("/api/fn/{*fn_name}", post(server_fn).get(server_fn))
         .leptos_routes_with_context(&state, routes, pages_context, pages_shell)
         .fallback_service(static_files)

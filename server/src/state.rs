@@ -18,6 +18,8 @@ pub struct AppState {
     pub directory: DirectoryHandle,
     /// The app shell and service worker of this build.
     pub offline: Offline,
+    /// Log-in and per-device request limits.
+    pub limits: Arc<crate::limits::Limits>,
 }
 
 impl AppState {
@@ -34,6 +36,7 @@ impl AppState {
             assets,
             directory,
             offline,
+            limits: Arc::new(crate::limits::Limits::new()),
         }
     }
 }

@@ -23,7 +23,7 @@ on_both_databases! {
         let res = app.client.get(app.url("/healthz")).send().await.unwrap();
         assert_eq!(res.status(), 503);
         let body: serde_json::Value = res.json().await.unwrap();
-        assert_eq!(body["error"], "unavailable");
+        assert_eq!(body["code"], "unavailable");
         assert!(!body.to_string().contains("pool"), "no internal detail leaks: {body}");
         drop(app);
         db.cleanup().await;

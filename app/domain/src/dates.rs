@@ -65,10 +65,35 @@ pub mod iso_opt {
     }
 }
 
+/// China's time zone: UTC+8 all year (no daylight saving), so a fixed
+/// offset is exact and needs no time-zone database.
+pub fn china() -> jiff::tz::TimeZone {
+    jiff::tz::TimeZone::fixed(jiff::tz::offset(8))
+}
+
+/// The calendar date in China at a moment (the rules' and forms' calendar,
+/// whatever the device's or server's own zone).
+pub fn china_date(t: jiff::Timestamp) -> Date {
+    t.to_zoned(china()).date()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn the_china_date_turns_at_16_00_utc() {
+        let t = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+        assert_eq!(
+            china_date(t("2026-12-31T15:59:59Z")),
+            parse_iso("2026-12-31").unwrap()
+        );
+        assert_eq!(
+            china_date(t("2026-12-31T16:00:00Z")),
+            parse_iso("2027-01-01").unwrap()
+        );
+    }
 
     #[test]
     fn reads_and_writes_iso_dates_only() {

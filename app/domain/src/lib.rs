@@ -12,6 +12,7 @@ pub mod org;
 pub mod people;
 pub mod rules;
 pub mod sample;
+pub mod sync;
 pub mod validate;
 
 pub use ids::{AccountId, CaseId, ClaimId, PersonId, SessionId, UnitId};

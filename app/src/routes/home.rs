@@ -59,6 +59,7 @@ fn RecentCases() -> impl IntoView {
 
 #[component]
 pub fn HomePage() -> impl IntoView {
+    crate::pwa::page_shown();
     let i18n = use_i18n();
     let summary = Resource::new(|| (), |_| load_org_summary());
 

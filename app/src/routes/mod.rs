@@ -5,6 +5,7 @@ pub mod case_list;
 pub mod case_page;
 pub mod data;
 pub mod home;
+pub mod lazy;
 pub mod not_found;
 pub mod print;
 pub mod subsidy;

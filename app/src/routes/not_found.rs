@@ -8,6 +8,7 @@ pub fn NotFound() -> impl IntoView {
     if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
         resp.set_status(http::StatusCode::NOT_FOUND);
     }
+    crate::pwa::page_shown();
     let i18n = use_i18n();
     view! {
         <main class="page page-narrow">

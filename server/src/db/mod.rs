@@ -3,8 +3,10 @@
 //! placeholders, `ON CONFLICT`, TEXT ids and timestamps, BIGINT numbers);
 //! each database has its own migration folder, kept in step.
 
+pub mod cases;
 pub mod org;
 pub mod people;
+pub mod sessions;
 
 use crate::config::DatabaseArgs;
 use sqlx::AnyPool;

@@ -138,7 +138,11 @@ impl TestApp {
         }));
         TestApp {
             addr,
-            client: reqwest::Client::new(),
+            // a hung request fails the test instead of stalling the run
+            client: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(60))
+                .build()
+                .unwrap(),
             stop: Some(tx),
         }
     }

@@ -1,0 +1,247 @@
+//! The sync protocol (同步协议) shared by the phone and the server: the
+//! messages of `POST /api/v1/sync/push` and `GET /api/v1/sync/pull`, the
+//! limits, and the field-level merge the server applies when a change was
+//! made against an older version. docs/sync.md describes the protocol.
+//!
+//! Pure: no I/O, compiled to wasm (the phone) and natively (the server).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+/// At most this many mutations in one push.
+pub const MAX_PUSH_MUTATIONS: usize = 500;
+/// At most this many changes in one page of a pull.
+pub const MAX_PULL_LIMIT: u32 = 1000;
+/// A page of a pull when the client names no limit.
+pub const DEFAULT_PULL_LIMIT: u32 = 500;
+
+/// What a mutation changes. Only cases so far; screenings, rule sets and the
+/// organisation tree join as the protocol grows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Entity {
+    Case,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    /// Create, or change against `base_version`.
+    Upsert,
+    /// Delete (the server keeps a tombstone that other devices pull).
+    Delete,
+}
+
+/// One change made on a device, as it waits in the outbox.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mutation {
+    /// The device's own counter: strictly increasing, starting at 1.
+    pub seq: u64,
+    /// Made on the device (UUID v7); unique for ever.
+    pub mutation_id: Uuid,
+    pub entity: Entity,
+    pub entity_id: Uuid,
+    pub op: Op,
+    /// The server version the device changed (0: a new record).
+    pub base_version: u64,
+    /// The whole record after the change (`upsert`); absent for `delete`.
+    #[serde(default)]
+    pub payload: Option<Value>,
+}
+
+/// `POST /api/v1/sync/push`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    /// The device's sync identity (one per installed app; UUID).
+    pub client_id: Uuid,
+    pub mutations: Vec<Mutation>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Applied as sent (possibly merged with other fields changed meanwhile).
+    Applied,
+    /// Not applied: `field` and `message` say why. Nothing of it was stored.
+    Rejected,
+    /// Applied, but another change had touched the same fields since
+    /// `base_version`: the server's order decided (this change, the later
+    /// one, won); the values it replaced are kept in the case history.
+    Conflict,
+}
+
+/// The server's answer to one mutation. A replayed push returns the stored
+/// answers unchanged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MutationResult {
+    pub seq: u64,
+    pub mutation_id: Uuid,
+    pub status: Status,
+    /// The record's version after this mutation (applied / conflict).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u64>,
+    /// The server's verdict on the subsidy tier (applied / conflict on a case).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<Verdict>,
+    /// Rejected: the field at fault (`payload.parties[0].resident_id`…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Rejected: why, Chinese then English.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Rejected: a machine-readable reason (`locked`, `invalid`, `scope`…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Conflict: the fields where the server's order decided.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overridden: Vec<String>,
+    /// Conflict: the record as the server now holds it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<Value>,
+}
+
+/// The subsidy tier as the server computed it with the shared rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verdict {
+    /// e.g. `"A"`; none while open or when nothing is earned.
+    pub tier: Option<String>,
+    /// e.g. `"30.00"`.
+    pub amount: crate::Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// The highest `seq` the server has applied for this client.
+    pub last_seq: u64,
+    pub results: Vec<MutationResult>,
+}
+
+/// One record that changed, as a pull returns it: the latest state only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    /// The server's change number: strictly increasing in commit order.
+    pub change_no: i64,
+    pub entity: Entity,
+    pub entity_id: Uuid,
+    pub version: u64,
+    /// A tombstone: the record was deleted (`payload` is absent).
+    pub deleted: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<Verdict>,
+}
+
+/// `GET /api/v1/sync/pull?cursor=N&limit=M`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub changes: Vec<Change>,
+    /// Pass this as `cursor` next time (the last change number returned, or
+    /// the one sent when nothing changed).
+    pub cursor: i64,
+    /// More changes wait: pull again at once.
+    pub has_more: bool,
+}
+
+/// Fields the merge never treats as the user's: the server sets them.
+const SERVER_FIELDS: [&str; 2] = ["version", "updated_at"];
+
+/// The outcome of merging a change made against `base` into the server's
+/// `current` record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Merged {
+    pub record: Map<String, Value>,
+    /// Fields both sides changed to different values: the incoming (later)
+    /// value won; the caller keeps the replaced ones in the history.
+    pub overridden: Vec<String>,
+}
+
+/// Field-level three-way merge of top-level fields. A field the incoming
+/// change left as it was in `base` keeps the server's value; a field the
+/// server left as in `base` takes the incoming value; where both changed it
+/// differently, the server's order decides: the incoming change arrived
+/// later, so it wins, and the field is reported in `overridden`.
+pub fn merge(
+    base: &Map<String, Value>,
+    current: &Map<String, Value>,
+    incoming: &Map<String, Value>,
+) -> Merged {
+    let mut record = current.clone();
+    let mut overridden = Vec::new();
+    let keys: std::collections::BTreeSet<&String> = base
+        .keys()
+        .chain(current.keys())
+        .chain(incoming.keys())
+        .collect();
+    for key in keys {
+        if SERVER_FIELDS.contains(&key.as_str()) {
+            continue;
+        }
+        let (b, c, i) = (base.get(key), current.get(key), incoming.get(key));
+        if i == b || i == c {
+            continue; // unchanged by the device, or the same change
+        }
+        if c != b {
+            overridden.push(key.clone());
+        }
+        match i {
+            Some(v) => record.insert(key.clone(), v.clone()),
+            None => record.remove(key),
+        };
+    }
+    Merged { record, overridden }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn obj(v: Value) -> Map<String, Value> {
+        v.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn different_fields_both_land() {
+        let base = obj(json!({"summary": "a", "place": "x", "version": 1}));
+        let office = obj(json!({"summary": "a", "place": "y", "version": 2}));
+        let phone = obj(json!({"summary": "b", "place": "x", "version": 1}));
+        let m = merge(&base, &office, &phone);
+        assert_eq!(
+            m.record,
+            obj(json!({"summary": "b", "place": "y", "version": 2}))
+        );
+        assert!(m.overridden.is_empty());
+    }
+
+    #[test]
+    fn the_same_field_goes_to_the_later_change_and_is_reported() {
+        let base = obj(json!({"summary": "a"}));
+        let office = obj(json!({"summary": "office"}));
+        let phone = obj(json!({"summary": "phone"}));
+        let m = merge(&base, &office, &phone);
+        assert_eq!(m.record["summary"], "phone");
+        assert_eq!(m.overridden, ["summary"]);
+    }
+
+    #[test]
+    fn the_same_change_twice_is_no_conflict() {
+        let base = obj(json!({"risk": "low"}));
+        let both = obj(json!({"risk": "high"}));
+        let m = merge(&base, &both, &both);
+        assert_eq!(m.record, both);
+        assert!(m.overridden.is_empty());
+    }
+
+    #[test]
+    fn strict_messages_reject_unknown_fields() {
+        let bad =
+            r#"{"client_id":"0192f0c1-0000-7000-8000-000000000001","mutations":[],"extra":1}"#;
+        assert!(serde_json::from_str::<PushRequest>(bad).is_err());
+        let bad = r#"{"seq":1,"mutation_id":"0192f0c1-0000-7000-8000-000000000001","entity":"case","entity_id":"0192f0c1-0000-7000-8000-000000000002","op":"upsert","base_version":0,"payload":{},"x":1}"#;
+        assert!(serde_json::from_str::<Mutation>(bad).is_err());
+    }
+}

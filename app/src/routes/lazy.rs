@@ -1,0 +1,108 @@
+//! The screens loaded on demand (按需加载). Each is a `LazyRoute`: built with
+//! `cargo leptos build --split`, its view code is a separate wasm chunk that
+//! is fetched the first time the screen is opened, so the first visit
+//! downloads and compiles only the shell, the router and Home. The service
+//! worker precaches every chunk (`server/src/offline.rs`), so offline every
+//! screen still opens. On the server (`ssr`) nothing is split.
+
+use crate::pwa::page_shown;
+use leptos::prelude::*;
+use leptos_router::{LazyRoute, lazy_route};
+
+/// 以案定补测算 — the subsidy calculator.
+pub struct Subsidy;
+
+#[lazy_route]
+impl LazyRoute for Subsidy {
+    fn data() -> Self {
+        Self
+    }
+    fn view(_this: Self) -> AnyView {
+        page_shown();
+        view! { <super::subsidy::SubsidyPage /> }.into_any()
+    }
+}
+
+/// 案件列表 — the case list.
+pub struct CaseList;
+
+#[lazy_route]
+impl LazyRoute for CaseList {
+    fn data() -> Self {
+        Self
+    }
+    fn view(_this: Self) -> AnyView {
+        page_shown();
+        view! { <super::case_list::CaseListPage /> }.into_any()
+    }
+}
+
+/// 口头调解登记 — the quick oral-agreement form.
+pub struct OralForm;
+
+#[lazy_route]
+impl LazyRoute for OralForm {
+    fn data() -> Self {
+        Self
+    }
+    fn view(_this: Self) -> AnyView {
+        page_shown();
+        view! { <super::case_form::NewCasePage oral=true /> }.into_any()
+    }
+}
+
+/// 新增纠纷 — the general-dispute form (shares its chunk's code with the oral form).
+pub struct GeneralForm;
+
+#[lazy_route]
+impl LazyRoute for GeneralForm {
+    fn data() -> Self {
+        Self
+    }
+    fn view(_this: Self) -> AnyView {
+        page_shown();
+        view! { <super::case_form::NewCasePage oral=false /> }.into_any()
+    }
+}
+
+/// 案件详情 — one case: timeline, tier, sessions, forms, photos.
+pub struct CaseDetail;
+
+#[lazy_route]
+impl LazyRoute for CaseDetail {
+    fn data() -> Self {
+        Self
+    }
+    fn view(_this: Self) -> AnyView {
+        page_shown();
+        view! { <super::case_page::CasePage /> }.into_any()
+    }
+}
+
+/// 打印 — the A4 print views.
+pub struct Print;
+
+#[lazy_route]
+impl LazyRoute for Print {
+    fn data() -> Self {
+        Self
+    }
+    fn view(_this: Self) -> AnyView {
+        page_shown();
+        view! { <super::print::PrintPage /> }.into_any()
+    }
+}
+
+/// 本机数据 — storage, export/import, profile, reset.
+pub struct Data;
+
+#[lazy_route]
+impl LazyRoute for Data {
+    fn data() -> Self {
+        Self
+    }
+    fn view(_this: Self) -> AnyView {
+        page_shown();
+        view! { <super::data::DataPage /> }.into_any()
+    }
+}

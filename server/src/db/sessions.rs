@@ -1,0 +1,114 @@
+//! Device sessions: who is behind a bearer token, and what they may see.
+
+use super::{Db, DbError};
+
+/// A live or revoked session, with its account.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionRow {
+    pub id: String,
+    pub account_id: String,
+    pub person_id: String,
+    pub device_id: String,
+    pub last_seen_at: String,
+    pub revoked_at: Option<String>,
+    pub disabled_at: Option<String>,
+}
+
+/// A role the person holds, at a unit whose subtree is its scope.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct GrantRow {
+    pub role: String,
+    pub unit_id: String,
+    pub unit_name: String,
+    pub path: String,
+}
+
+pub struct NewSession<'a> {
+    pub id: &'a str,
+    pub account_id: &'a str,
+    pub device_id: &'a str,
+    pub device_name: &'a str,
+    pub token_hash: &'a str,
+}
+
+pub async fn insert(db: &Db, s: &NewSession<'_>, now: &str) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO device_session (id, account_id, device_id, device_name, token_hash, created_at, last_seen_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+    )
+    .bind(s.id)
+    .bind(s.account_id)
+    .bind(s.device_id)
+    .bind(s.device_name)
+    .bind(s.token_hash)
+    .bind(now)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+pub async fn by_token_hash(db: &Db, token_hash: &str) -> Result<Option<SessionRow>, DbError> {
+    Ok(sqlx::query_as::<_, SessionRow>(
+        "SELECT s.id, s.account_id, a.person_id, s.device_id, s.last_seen_at, s.revoked_at, a.disabled_at \
+         FROM device_session s JOIN account a ON a.id = s.account_id WHERE s.token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(db.pool())
+    .await?)
+}
+
+/// Records activity, at most once per `older_than` (cheap on hot paths).
+pub async fn touch(db: &Db, id: &str, now: &str, older_than: &str) -> Result<(), DbError> {
+    sqlx::query("UPDATE device_session SET last_seen_at = $1 WHERE id = $2 AND last_seen_at < $3")
+        .bind(now)
+        .bind(id)
+        .bind(older_than)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// Revokes one session (log-out, or an office revoking a lost phone).
+/// Returns whether it was live.
+pub async fn revoke(db: &Db, id: &str, now: &str) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE device_session SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Revokes every live session of a device id (所有在此设备上的登录).
+pub async fn revoke_device(db: &Db, device_id: &str, now: &str) -> Result<u64, DbError> {
+    let done = sqlx::query(
+        "UPDATE device_session SET revoked_at = $1 WHERE device_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(device_id)
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected())
+}
+
+pub async fn grants(db: &Db, person_id: &str) -> Result<Vec<GrantRow>, DbError> {
+    Ok(sqlx::query_as::<_, GrantRow>(
+        "SELECT g.role, g.unit_id, u.name AS unit_name, u.path FROM role_grant g JOIN org_unit u ON u.id = g.unit_id \
+         WHERE g.person_id = $1 ORDER BY u.path, g.role",
+    )
+    .bind(person_id)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// The person's name, for the app's cached identity.
+pub async fn person_name(db: &Db, person_id: &str) -> Result<Option<String>, DbError> {
+    Ok(
+        sqlx::query_scalar::<_, String>("SELECT name FROM person WHERE id = $1")
+            .bind(person_id)
+            .fetch_optional(db.pool())
+            .await?,
+    )
+}
