@@ -1,0 +1,272 @@
+//! Sync load generator (docs/perf.md, "Sync"): the real server on a loopback
+//! port, driven over HTTP. Prints numbers; asserts only that nothing failed.
+//!
+//! 1. one device pushes 1,000 new cases (two pushes of 500), end to end;
+//! 2. the same 1,000 rows inserted with raw sqlx in one transaction (the
+//!    floor the server's ingest is compared with);
+//! 3. 2,000 devices each push one case and pull, 64 at a time: latency
+//!    percentiles and errors.
+//!
+//! SQLite always; PostgreSQL when `TEST_DATABASE_URL` or 127.0.0.1:5432/test
+//! answers. `cargo bench -p server --bench sync_push`
+
+use domain::{PersonId, UnitId};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tiaojie_server::config::{DatabaseArgs, ServeArgs};
+use tiaojie_server::db::Db;
+use tiaojie_server::startup::Application;
+use uuid::Uuid;
+
+const MUTATIONS: usize = 1_000;
+const DEVICES: usize = 2_000;
+const CONCURRENCY: usize = 64;
+
+struct Setup {
+    db: Db,
+    base: String,
+    unit: UnitId,
+    owner: PersonId,
+    account_id: String,
+}
+
+async fn setup(url: &str) -> Setup {
+    let db = Db::connect(&DatabaseArgs {
+        database_url: url.to_owned(),
+        db_max_connections: 8,
+    })
+    .await
+    .expect("database");
+    db.migrate().await.expect("migrations");
+    tiaojie_server::demo::load(&db).await.expect("demo data");
+    let args = ServeArgs {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        ..ServeArgs::default()
+    };
+    let app = Application::build(&args, db.clone()).await.expect("server");
+    let base = format!("http://{}", app.local_addr());
+    tokio::spawn(app.run_until(std::future::pending()));
+    let (unit, owner, account_id): (String, String, String) = sqlx::query_as(
+        "SELECT g.unit_id, a.person_id, a.id FROM account a JOIN role_grant g ON g.person_id = a.person_id \
+         WHERE a.phone = '13800000001'",
+    )
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    Setup {
+        db,
+        base,
+        unit: UnitId::parse(&unit).unwrap(),
+        owner: PersonId::parse(&owner).unwrap(),
+        account_id,
+    }
+}
+
+/// A device session made directly in the database (the bench measures
+/// sync, not 2,000 argon2 log-ins).
+async fn device(s: &Setup) -> (String, Uuid) {
+    let token = tiaojie_server::auth::new_token();
+    let device_id = Uuid::now_v7();
+    tiaojie_server::db::sessions::insert(
+        &s.db,
+        &tiaojie_server::db::sessions::NewSession {
+            id: &Uuid::now_v7().to_string(),
+            account_id: &s.account_id,
+            device_id: &device_id.to_string(),
+            device_name: "bench",
+            token_hash: &tiaojie_server::auth::token_hash(&token),
+        },
+        &tiaojie_server::db::now_text(),
+    )
+    .await
+    .unwrap();
+    (token, device_id)
+}
+
+fn cases(s: &Setup, n: usize, seed: u64) -> Vec<domain::case::Case> {
+    let d = |t: &str| domain::dates::parse_iso(t).unwrap();
+    domain::sample::cases(n, seed, s.unit, s.owner, d("2024-01-01"), d("2024-12-31"))
+}
+
+fn mutations(cases: &[domain::case::Case], first_seq: usize) -> Vec<Value> {
+    cases
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            json!({"seq": first_seq + i, "mutation_id": Uuid::now_v7(), "entity": "case",
+                   "entity_id": c.id, "op": "upsert", "base_version": 0, "payload": c})
+        })
+        .collect()
+}
+
+fn pct(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+async fn run(name: &str, url: &str) {
+    let s = setup(url).await;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(CONCURRENCY)
+        .build()
+        .unwrap();
+
+    // 1. 1,000 mutations, end to end (JSON encoding, HTTP, apply, answer)
+    let (token, device_id) = device(&s).await;
+    let batch = cases(&s, MUTATIONS, 1);
+    let all = mutations(&batch, 1);
+    let started = Instant::now();
+    for chunk in all.chunks(domain::sync::MAX_PUSH_MUTATIONS) {
+        let res = client
+            .post(format!("{}/api/v1/sync/push", s.base))
+            .bearer_auth(&token)
+            .json(&json!({"client_id": device_id, "mutations": chunk}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let body: domain::sync::PushResponse = res.json().await.unwrap();
+        assert!(
+            body.results
+                .iter()
+                .all(|r| r.status == domain::sync::Status::Applied)
+        );
+    }
+    let push_time = started.elapsed();
+
+    // 2. the raw insert of the same rows, in one transaction
+    let raw_rows = cases(&s, MUTATIONS, 2);
+    let started = Instant::now();
+    let mut tx = s.db.pool().begin().await.unwrap();
+    let path: String = sqlx::query_scalar("SELECT path FROM org_unit WHERE id = $1")
+        .bind(s.unit.to_string())
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    for (i, c) in raw_rows.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO case_record (id, unit_id, unit_path, version, payload, deleted, tier, amount_fen, change_no, created_at, updated_at) \
+             VALUES ($1, $2, $3, 1, $4, 0, NULL, 0, $5, $6, $6)",
+        )
+        .bind(c.id.to_string())
+        .bind(s.unit.to_string())
+        .bind(&path)
+        .bind(serde_json::to_string(c).unwrap())
+        .bind(1_000_000_000 + i as i64)
+        .bind(tiaojie_server::db::now_text())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let raw_time = started.elapsed();
+
+    // 3. 2,000 devices: each pushes one case and pulls its committee's changes
+    let mut devices = Vec::with_capacity(DEVICES);
+    for _ in 0..DEVICES {
+        devices.push(device(&s).await);
+    }
+    let one_each = cases(&s, DEVICES, 3);
+    let gate = Arc::new(tokio::sync::Semaphore::new(CONCURRENCY));
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(DEVICES);
+    for ((token, device_id), case) in devices.into_iter().zip(one_each) {
+        let (client, base, gate) = (client.clone(), s.base.clone(), gate.clone());
+        tasks.push(tokio::spawn(async move {
+            let _permit = gate.acquire().await.unwrap();
+            let mut times = Vec::with_capacity(2);
+            let mut errors = 0;
+            let t = Instant::now();
+            let push = client
+                .post(format!("{base}/api/v1/sync/push"))
+                .bearer_auth(&token)
+                .json(&json!({"client_id": device_id, "mutations": mutations(std::slice::from_ref(&case), 1)}))
+                .send()
+                .await;
+            times.push(t.elapsed());
+            if !push.is_ok_and(|r| r.status() == 200) {
+                errors += 1;
+            }
+            let t = Instant::now();
+            let pull = client.get(format!("{base}/api/v1/sync/pull?cursor=0&limit=100")).bearer_auth(&token).send().await;
+            let ok = match pull {
+                Ok(r) if r.status() == 200 => r.bytes().await.is_ok(),
+                _ => false,
+            };
+            times.push(t.elapsed());
+            if !ok {
+                errors += 1;
+            }
+            (times, errors)
+        }));
+    }
+    let mut times = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (ts, e) = t.await.unwrap();
+        times.extend(ts);
+        errors += e;
+    }
+    let wall = started.elapsed();
+    times.sort_unstable();
+
+    let ingest = MUTATIONS as f64 / push_time.as_secs_f64();
+    let raw = MUTATIONS as f64 / raw_time.as_secs_f64();
+    println!(
+        "[{name}] push {MUTATIONS} mutations end to end: {:.0} ms ({ingest:.0}/s)",
+        push_time.as_secs_f64() * 1000.0
+    );
+    println!(
+        "[{name}] raw sqlx insert of {MUTATIONS} rows, one transaction: {:.0} ms ({raw:.0}/s); ingest ratio {:.0} %",
+        raw_time.as_secs_f64() * 1000.0,
+        100.0 * ingest / raw
+    );
+    println!(
+        "[{name}] {DEVICES} devices (push 1 + pull), {CONCURRENCY} at a time: {} requests in {:.1} s, p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms, errors {errors}",
+        times.len(),
+        wall.as_secs_f64(),
+        pct(&times, 0.50),
+        pct(&times, 0.95),
+        pct(&times, 0.99),
+        pct(&times, 1.0),
+    );
+    s.db.close().await;
+}
+
+#[tokio::main]
+async fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    run(
+        "sqlite",
+        &format!("sqlite://{}", dir.path().join("bench.db").display()),
+    )
+    .await;
+
+    let base = std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let schema = format!("bench_{}", Uuid::now_v7().simple());
+    let Ok(admin) = Db::connect(&DatabaseArgs {
+        database_url: base.clone(),
+        db_max_connections: 1,
+    })
+    .await
+    else {
+        println!("[postgres] not reachable at {base}: skipped");
+        return;
+    };
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(admin.pool())
+        .await
+        .unwrap();
+    let sep = if base.contains('?') { '&' } else { '?' };
+    run(
+        "postgres",
+        &format!("{base}{sep}options=-c%20search_path%3D{schema}"),
+    )
+    .await;
+    sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+        .execute(admin.pool())
+        .await
+        .unwrap();
+}
