@@ -135,6 +135,58 @@ async fn run(name: &str, url: &str) {
     }
     let push_time = started.elapsed();
 
+    // 1a. the same work without HTTP: push_in on a transaction, 2 × 500
+    let direct_cases = cases(&s, MUTATIONS, 4);
+    let direct_device = Uuid::now_v7();
+    let person_id = s.owner.to_string();
+    let caller = tiaojie_server::auth::Caller {
+        session_id: String::new(),
+        account_id: s.account_id.clone(),
+        person_id: person_id.clone(),
+        device_id: direct_device.to_string(),
+        scopes: tiaojie_server::auth::scopes_of(&s.db, &person_id)
+            .await
+            .unwrap(),
+    };
+    let reqs: Vec<domain::sync::PushRequest> = mutations(&direct_cases, 1)
+        .chunks(domain::sync::MAX_PUSH_MUTATIONS)
+        .map(|chunk| {
+            serde_json::from_value(json!({"client_id": direct_device, "mutations": chunk})).unwrap()
+        })
+        .collect();
+    let started = Instant::now();
+    for req in &reqs {
+        let mut tx = s.db.pool().begin().await.unwrap();
+        let answer = tiaojie_server::sync::push_in(&mut tx, &caller, req)
+            .await
+            .unwrap();
+        assert!(
+            answer
+                .results
+                .iter()
+                .all(|r| r.status == domain::sync::Status::Applied)
+        );
+        tx.commit().await.unwrap();
+    }
+    let direct_time = started.elapsed();
+
+    // 1b. the server's CPU work per case alone (read, check, rules, write JSON)
+    let texts: Vec<String> = batch
+        .iter()
+        .map(|c| serde_json::to_string(c).unwrap())
+        .collect();
+    let started = Instant::now();
+    for text in &texts {
+        let value: Value = serde_json::from_str(text).unwrap();
+        let case: domain::case::Case = serde_json::from_value(value).unwrap();
+        std::hint::black_box(case.check(domain::dates::china_date(jiff::Timestamp::now())));
+        if let Some(facts) = case.facts(domain::rules::CommitteeKind::Village) {
+            std::hint::black_box(domain::rules::evaluate(&facts, domain::rules::builtin()).ok());
+        }
+        std::hint::black_box(serde_json::to_string(&case).unwrap());
+    }
+    let cpu_time = started.elapsed();
+
     // 2. the raw insert of the same rows, in one transaction
     let raw_rows = cases(&s, MUTATIONS, 2);
     let started = Instant::now();
@@ -202,20 +254,33 @@ async fn run(name: &str, url: &str) {
         }));
     }
     let mut times = Vec::new();
+    let (mut pushes, mut pulls) = (Vec::new(), Vec::new());
     let mut errors = 0;
     for t in tasks {
         let (ts, e) = t.await.unwrap();
+        pushes.push(ts[0]);
+        pulls.push(ts[1]);
         times.extend(ts);
         errors += e;
     }
     let wall = started.elapsed();
     times.sort_unstable();
+    pushes.sort_unstable();
+    pulls.sort_unstable();
 
     let ingest = MUTATIONS as f64 / push_time.as_secs_f64();
     let raw = MUTATIONS as f64 / raw_time.as_secs_f64();
     println!(
         "[{name}] push {MUTATIONS} mutations end to end: {:.0} ms ({ingest:.0}/s)",
         push_time.as_secs_f64() * 1000.0
+    );
+    println!(
+        "[{name}]   of which applying them in the database without HTTP (push_in, 2 × 500): {:.0} ms",
+        direct_time.as_secs_f64() * 1000.0
+    );
+    println!(
+        "[{name}]   of which JSON + checks + rules per case, no I/O: {:.0} µs each",
+        cpu_time.as_secs_f64() * 1e6 / MUTATIONS as f64
     );
     println!(
         "[{name}] raw sqlx insert of {MUTATIONS} rows, one transaction: {:.0} ms ({raw:.0}/s); ingest ratio {:.0} %",
@@ -230,6 +295,13 @@ async fn run(name: &str, url: &str) {
         pct(&times, 0.95),
         pct(&times, 0.99),
         pct(&times, 1.0),
+    );
+    println!(
+        "[{name}]   of which pushes p50 {:.1} / p99 {:.1} ms, pulls p50 {:.1} / p99 {:.1} ms",
+        pct(&pushes, 0.50),
+        pct(&pushes, 0.99),
+        pct(&pulls, 0.50),
+        pct(&pulls, 0.99),
     );
     s.db.close().await;
 }

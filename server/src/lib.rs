@@ -16,6 +16,7 @@ pub mod error;
 pub mod limits;
 pub mod offline;
 pub mod password;
+pub mod push_queue;
 pub mod rules_cli;
 pub mod sample_cli;
 pub mod startup;

@@ -20,6 +20,8 @@ pub struct AppState {
     pub offline: Offline,
     /// Log-in and per-device request limits.
     pub limits: Arc<crate::limits::Limits>,
+    /// Sync pushes, applied in group commits.
+    pub pushes: crate::push_queue::PushQueue,
 }
 
 impl AppState {
@@ -31,12 +33,13 @@ impl AppState {
     ) -> AppState {
         let directory: DirectoryHandle = Arc::new(DbDirectory(db.clone()));
         AppState {
-            db,
+            db: db.clone(),
             leptos_options,
             assets,
             directory,
             offline,
             limits: Arc::new(crate::limits::Limits::new()),
+            pushes: crate::push_queue::PushQueue::start(db.clone()),
         }
     }
 }

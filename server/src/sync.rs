@@ -6,8 +6,8 @@
 //! exactly-once effect.
 
 use crate::auth::Caller;
-use crate::db::cases::{self, CaseRow, Tx};
-use crate::db::{self, Db, DbError};
+use crate::db::cases::{self, CaseRow, HistoryRow, Tx, UnitRow};
+use crate::db::{self, Db};
 use crate::error::ApiError;
 use domain::case::Case;
 use domain::rules::{CommitteeKind, builtin, evaluate};
@@ -17,6 +17,7 @@ use domain::sync::{
 };
 use domain::{Money, UnitKind};
 use serde_json::{Map, Value};
+use std::collections::{HashMap, HashSet};
 
 /// Checks what can be checked before touching the database: batch size and
 /// seq order. A bad batch is refused whole (400), nothing stored.
@@ -51,28 +52,146 @@ pub fn check_batch(req: &PushRequest) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Applies a push for `caller`.
-pub async fn push(db: &Db, caller: &Caller, req: &PushRequest) -> Result<PushResponse, ApiError> {
+/// What a push has read and what it will write, so that each mutation
+/// costs no queries of its own: the cases it touches are read in one query,
+/// units once each, and everything is written with multi-row statements at
+/// the end. Later mutations of the same push see the earlier ones' effect.
+struct Batch {
+    /// The latest state of every case read or written so far.
+    cases: HashMap<String, CaseRow>,
+    /// Ids of the cases written, in first-write order.
+    written: Vec<String>,
+    history: Vec<HistoryRow>,
+    units: HashMap<String, Option<UnitRow>>,
+    /// Mutation ids applied before or earlier in this push.
+    seen: HashSet<String>,
+    next_change_no: i64,
+}
+
+impl Batch {
+    fn take_change_no(&mut self) -> i64 {
+        let n = self.next_change_no;
+        self.next_change_no += 1;
+        n
+    }
+
+    /// Replaces a case's state, keeping the replaced version in the history.
+    fn write(
+        &mut self,
+        old: Option<CaseRow>,
+        new: CaseRow,
+        replaced_by: &str,
+        overridden: &[String],
+    ) {
+        if let Some(old) = old {
+            self.history.push(HistoryRow {
+                case_id: old.id,
+                version: old.version,
+                payload: old.payload,
+                deleted: old.deleted,
+                replaced_by: replaced_by.to_owned(),
+                overridden: serde_json::to_string(overridden).unwrap_or_else(|_| "[]".into()),
+            });
+        }
+        if !self.written.contains(&new.id) {
+            self.written.push(new.id.clone());
+        }
+        self.cases.insert(new.id.clone(), new);
+    }
+
+    async fn unit(&mut self, tx: &mut Tx, id: &str) -> Result<Option<UnitRow>, ApiError> {
+        if let Some(unit) = self.units.get(id) {
+            return Ok(unit.clone());
+        }
+        let unit = cases::units_many(tx, &[id.to_owned()])
+            .await?
+            .into_iter()
+            .next();
+        self.units.insert(id.to_owned(), unit.clone());
+        Ok(unit)
+    }
+
+    /// A replaced version's payload: from this push's history, else stored.
+    async fn history_payload(
+        &self,
+        tx: &mut Tx,
+        id: &str,
+        version: i64,
+    ) -> Result<Option<Option<String>>, ApiError> {
+        if let Some(h) = self
+            .history
+            .iter()
+            .find(|h| h.case_id == id && h.version == version)
+        {
+            return Ok(Some(h.payload.clone()));
+        }
+        Ok(cases::history_payload(tx, id, version).await?)
+    }
+}
+
+/// Applies a push for `caller` inside the caller's transaction (the push
+/// queue's group commit, `server/src/push_queue.rs`): everything it writes
+/// commits with it or not at all.
+pub async fn push_in(
+    tx: &mut Tx,
+    caller: &Caller,
+    req: &PushRequest,
+) -> Result<PushResponse, ApiError> {
     check_batch(req)?;
     let client_id = req.client_id.to_string();
     let now = db::now_text();
-    let mut tx: Tx = db.pool().begin().await.map_err(DbError::from)?;
-    // serialise writers (and reserve a change number; gaps are harmless)
-    let mut change_no = cases::next_change_no(&mut tx).await?;
+    // serialises writers; one number per mutation at most (gaps are harmless)
+    let first_change_no = cases::reserve_change_nos(tx, req.mutations.len().max(1) as i64).await?;
     let (mut last_seq, owner) =
-        cases::client_state(&mut tx, &client_id, &caller.account_id, &now).await?;
+        cases::client_state(tx, &client_id, &caller.account_id, &now).await?;
     if owner != caller.account_id {
         return Err(ApiError::Forbidden);
     }
+    let first_seq = last_seq;
+
+    // what this push needs, read at once
+    let (replays, fresh): (Vec<&Mutation>, Vec<&Mutation>) = req
+        .mutations
+        .iter()
+        .partition(|m| m.seq as i64 <= first_seq);
+    let stored: HashMap<i64, (String, String)> = match (replays.first(), replays.last()) {
+        (Some(lo), Some(hi)) => cases::stored_results(tx, &client_id, lo.seq as i64, hi.seq as i64)
+            .await?
+            .into_iter()
+            .map(|(seq, id, result)| (seq, (id, result)))
+            .collect(),
+        _ => HashMap::new(),
+    };
+    let mutation_ids: Vec<String> = fresh.iter().map(|m| m.mutation_id.to_string()).collect();
+    let mut case_ids: Vec<String> = fresh.iter().map(|m| m.entity_id.to_string()).collect();
+    case_ids.sort_unstable();
+    case_ids.dedup();
+    let mut batch = Batch {
+        cases: cases::get_many(tx, &case_ids)
+            .await?
+            .into_iter()
+            .map(|r| (r.id.clone(), r))
+            .collect(),
+        written: Vec::new(),
+        history: Vec::new(),
+        units: HashMap::new(),
+        seen: cases::seen_many(tx, &mutation_ids)
+            .await?
+            .into_iter()
+            .collect(),
+        next_change_no: first_change_no,
+    };
+
     let mut results = Vec::with_capacity(req.mutations.len());
-    let mut used_change_no = false;
+    let mut answers = Vec::with_capacity(fresh.len());
     for m in &req.mutations {
         let seq = m.seq as i64;
-        if seq <= last_seq {
-            results.push(replayed(&mut tx, &client_id, m).await?);
+        if seq <= first_seq {
+            results.push(replayed(&stored, m)?);
             continue;
         }
-        if cases::mutation_seen(&mut tx, &m.mutation_id.to_string()).await? {
+        let mutation_id = m.mutation_id.to_string();
+        if batch.seen.contains(&mutation_id) {
             results.push(rejected(
                 m,
                 "duplicate",
@@ -81,26 +200,27 @@ pub async fn push(db: &Db, caller: &Caller, req: &PushRequest) -> Result<PushRes
             ));
             continue;
         }
-        if used_change_no {
-            change_no = cases::next_change_no(&mut tx).await?;
-        }
-        let (result, wrote) = apply(&mut tx, caller, m, change_no, &now).await?;
-        used_change_no = wrote;
+        let result = match m.entity {
+            Entity::Case => apply_case(&mut batch, tx, caller, m, &now).await?,
+        };
         let stored = serde_json::to_string(&result).map_err(|e| ApiError::Internal(e.into()))?;
-        cases::store_result(
-            &mut tx,
-            &client_id,
-            seq,
-            &m.mutation_id.to_string(),
-            &stored,
-            &now,
-        )
-        .await?;
+        answers.push((seq, mutation_id.clone(), stored));
+        batch.seen.insert(mutation_id);
         last_seq = seq;
         results.push(result);
     }
-    cases::set_last_seq(&mut tx, &client_id, last_seq, &now).await?;
-    tx.commit().await.map_err(DbError::from)?;
+
+    cases::insert_history(tx, &batch.history, &now).await?;
+    let rows: Vec<&CaseRow> = batch
+        .written
+        .iter()
+        .filter_map(|id| batch.cases.get(id))
+        .collect();
+    cases::upsert_many(tx, &rows, &now).await?;
+    cases::store_results(tx, &client_id, &answers, &now).await?;
+    if last_seq != first_seq {
+        cases::set_last_seq(tx, &client_id, last_seq, &now).await?;
+    }
     Ok(PushResponse {
         last_seq: last_seq as u64,
         results,
@@ -109,10 +229,13 @@ pub async fn push(db: &Db, caller: &Caller, req: &PushRequest) -> Result<PushRes
 
 /// The stored answer to a seq already applied; a different mutation under a
 /// used seq is refused (and not stored: the seq keeps its first answer).
-async fn replayed(tx: &mut Tx, client_id: &str, m: &Mutation) -> Result<MutationResult, ApiError> {
-    match cases::stored_result(tx, client_id, m.seq as i64).await? {
-        Some((mutation_id, result)) if mutation_id == m.mutation_id.to_string() => {
-            serde_json::from_str(&result).map_err(|e| ApiError::Internal(e.into()))
+fn replayed(
+    stored: &HashMap<i64, (String, String)>,
+    m: &Mutation,
+) -> Result<MutationResult, ApiError> {
+    match stored.get(&(m.seq as i64)) {
+        Some((mutation_id, result)) if *mutation_id == m.mutation_id.to_string() => {
+            serde_json::from_str(result).map_err(|e| ApiError::Internal(e.into()))
         }
         Some(_) => Ok(rejected(
             m,
@@ -145,84 +268,57 @@ fn rejected(m: &Mutation, code: &str, field: &str, message: &str) -> MutationRes
     }
 }
 
-/// Applies one mutation. Returns its answer and whether it wrote a change.
-async fn apply(
-    tx: &mut Tx,
-    caller: &Caller,
-    m: &Mutation,
-    change_no: i64,
-    now: &str,
-) -> Result<(MutationResult, bool), ApiError> {
-    match m.entity {
-        Entity::Case => apply_case(tx, caller, m, change_no, now).await,
-    }
-}
-
 async fn apply_case(
+    batch: &mut Batch,
     tx: &mut Tx,
     caller: &Caller,
     m: &Mutation,
-    change_no: i64,
     now: &str,
-) -> Result<(MutationResult, bool), ApiError> {
+) -> Result<MutationResult, ApiError> {
     let id = m.entity_id.to_string();
-    let existing = cases::get(tx, &id).await?;
+    let mutation_id = m.mutation_id.to_string();
+    let existing = batch.cases.get(&id).cloned();
     if let Some(old) = &existing {
         if !caller.sees(&old.unit_path) {
             // the same answer as for a case that does not exist elsewhere:
             // ids outside the caller's scope reveal nothing
-            return Ok((
-                rejected(
-                    m,
-                    "scope",
-                    "entity_id",
-                    "超出您的管辖范围 / outside your organisation",
-                ),
-                false,
+            return Ok(rejected(
+                m,
+                "scope",
+                "entity_id",
+                "超出您的管辖范围 / outside your organisation",
             ));
         }
         if let Some(reason) = &old.locked_reason {
-            return Ok((
-                rejected(
-                    m,
-                    "locked",
-                    "entity_id",
-                    &format!("案件已锁定，不能修改：{reason} / the case is locked: {reason}"),
-                ),
-                false,
+            return Ok(rejected(
+                m,
+                "locked",
+                "entity_id",
+                &format!("案件已锁定，不能修改：{reason} / the case is locked: {reason}"),
             ));
         }
         if old.deleted == 1 {
-            return Ok((
-                rejected(
-                    m,
-                    "deleted",
-                    "entity_id",
-                    "案件已删除 / the case was deleted",
-                ),
-                false,
+            return Ok(rejected(
+                m,
+                "deleted",
+                "entity_id",
+                "案件已删除 / the case was deleted",
             ));
         }
         if m.base_version > old.version as u64 {
-            return Ok((
-                rejected(
-                    m,
-                    "bad_version",
-                    "base_version",
-                    "基础版本号高于服务器版本 / base_version is newer than the server's",
-                ),
-                false,
+            return Ok(rejected(
+                m,
+                "bad_version",
+                "base_version",
+                "基础版本号高于服务器版本 / base_version is newer than the server's",
             ));
         }
     } else if m.base_version != 0 {
-        return Ok((
-            rejected(
-                m,
-                "unknown",
-                "entity_id",
-                "服务器上没有此案件 / no such case on the server",
-            ),
-            false,
+        return Ok(rejected(
+            m,
+            "unknown",
+            "entity_id",
+            "服务器上没有此案件 / no such case on the server",
         ));
     }
 
@@ -230,54 +326,42 @@ async fn apply_case(
         Op::Delete => {
             let Some(old) = existing else {
                 // nothing to delete: the tombstone's effect already holds
-                return Ok((applied(m, None, None), false));
+                return Ok(applied(m, None, None));
             };
-            cases::keep_history(tx, &old, &m.mutation_id.to_string(), &[], now).await?;
             let version = old.version + 1;
-            cases::upsert(
-                tx,
-                &cases::Write {
-                    id: &id,
-                    unit_id: &old.unit_id,
-                    unit_path: &old.unit_path,
-                    version,
-                    payload: None,
-                    tier: None,
-                    amount_fen: 0,
-                    change_no,
-                },
-                now,
-            )
-            .await?;
-            Ok((applied(m, Some(version as u64), None), true))
+            let tombstone = CaseRow {
+                version,
+                payload: None,
+                deleted: 1,
+                tier: None,
+                amount_fen: 0,
+                change_no: batch.take_change_no(),
+                ..old.clone()
+            };
+            batch.write(Some(old), tombstone, &mutation_id, &[]);
+            Ok(applied(m, Some(version as u64), None))
         }
         Op::Upsert => {
             let Some(payload) = &m.payload else {
-                return Ok((
-                    rejected(
-                        m,
-                        "invalid",
-                        "payload",
-                        "缺少案件内容 / the case itself is missing",
-                    ),
-                    false,
+                return Ok(rejected(
+                    m,
+                    "invalid",
+                    "payload",
+                    "缺少案件内容 / the case itself is missing",
                 ));
             };
             let Value::Object(incoming) = payload else {
-                return Ok((
-                    rejected(
-                        m,
-                        "invalid",
-                        "payload",
-                        "案件内容必须是对象 / the case must be an object",
-                    ),
-                    false,
+                return Ok(rejected(
+                    m,
+                    "invalid",
+                    "payload",
+                    "案件内容必须是对象 / the case must be an object",
                 ));
             };
             // the record the device changed, the server's now, and the merge
             let (record, overridden) = match &existing {
                 Some(old) if m.base_version as i64 != old.version => {
-                    let base = base_record(tx, old, m.base_version).await?;
+                    let base = base_record(batch, tx, old, m.base_version).await?;
                     let current = parse_object(old.payload.as_deref())?;
                     let merged = merge(&base, &current, incoming);
                     (merged.record, merged.overridden)
@@ -288,62 +372,47 @@ async fn apply_case(
                 Ok(case) => case,
                 Err(e) => {
                     let field = format!("payload.{}", e.path());
-                    return Ok((
-                        rejected(
-                            m,
-                            "invalid",
-                            &field,
-                            &format!("案件内容无法读取 / unreadable case: {}", e.inner()),
-                        ),
-                        false,
+                    return Ok(rejected(
+                        m,
+                        "invalid",
+                        &field,
+                        &format!("案件内容无法读取 / unreadable case: {}", e.inner()),
                     ));
                 }
             };
             if case.id.0 != m.entity_id {
-                return Ok((
-                    rejected(
-                        m,
-                        "invalid",
-                        "payload.id",
-                        "案件编号与 entity_id 不一致 / payload.id differs from entity_id",
-                    ),
-                    false,
+                return Ok(rejected(
+                    m,
+                    "invalid",
+                    "payload.id",
+                    "案件编号与 entity_id 不一致 / payload.id differs from entity_id",
                 ));
             }
             let today = domain::dates::china_date(jiff::Timestamp::now());
             if let Some(problem) = case.check(today).into_iter().next() {
                 let field = format!("payload.{}", problem.field);
-                return Ok((
-                    rejected(
-                        m,
-                        "invalid",
-                        &field,
-                        &format!("{} / {}", problem.zh, problem.en),
-                    ),
-                    false,
+                return Ok(rejected(
+                    m,
+                    "invalid",
+                    &field,
+                    &format!("{} / {}", problem.zh, problem.en),
                 ));
             }
             let unit_id = case.unit_id.to_string();
-            let Some((unit_path, unit_kind, parent_id)) = cases::unit(tx, &unit_id).await? else {
-                return Ok((
-                    rejected(
-                        m,
-                        "invalid",
-                        "payload.unit_id",
-                        "未知的调委会 / unknown committee",
-                    ),
-                    false,
+            let Some(unit) = batch.unit(tx, &unit_id).await? else {
+                return Ok(rejected(
+                    m,
+                    "invalid",
+                    "payload.unit_id",
+                    "未知的调委会 / unknown committee",
                 ));
             };
-            if !caller.sees(&unit_path) {
-                return Ok((
-                    rejected(
-                        m,
-                        "scope",
-                        "payload.unit_id",
-                        "超出您的管辖范围 / outside your organisation",
-                    ),
-                    false,
+            if !caller.sees(&unit.path) {
+                return Ok(rejected(
+                    m,
+                    "scope",
+                    "payload.unit_id",
+                    "超出您的管辖范围 / outside your organisation",
                 ));
             }
             let version = existing.as_ref().map_or(1, |old| old.version + 1);
@@ -351,33 +420,28 @@ async fn apply_case(
             case.version = version as u64;
             case.updated_at = now.to_owned();
             case.claim_id = None;
-            let verdict = verdict(tx, &case, &unit_kind, parent_id.as_deref()).await?;
+            let verdict = verdict(batch, tx, &case, &unit).await?;
             let payload = serde_json::to_string(&case).map_err(|e| ApiError::Internal(e.into()))?;
-            if let Some(old) = &existing {
-                cases::keep_history(tx, old, &m.mutation_id.to_string(), &overridden, now).await?;
-            }
-            cases::upsert(
-                tx,
-                &cases::Write {
-                    id: &id,
-                    unit_id: &unit_id,
-                    unit_path: &unit_path,
-                    version,
-                    payload: Some(&payload),
-                    tier: verdict.tier.as_deref(),
-                    amount_fen: verdict.amount.to_fen(),
-                    change_no,
-                },
-                now,
-            )
-            .await?;
+            let row = CaseRow {
+                id: id.clone(),
+                unit_id,
+                unit_path: unit.path.clone(),
+                version,
+                payload: Some(payload),
+                deleted: 0,
+                tier: verdict.tier.clone(),
+                amount_fen: verdict.amount.to_fen(),
+                locked_reason: None,
+                change_no: batch.take_change_no(),
+            };
+            batch.write(existing, row, &mutation_id, &overridden);
             let mut result = applied(m, Some(version as u64), Some(verdict));
             if !overridden.is_empty() {
                 result.status = Status::Conflict;
                 result.overridden = overridden;
                 result.server = serde_json::to_value(&case).ok();
             }
-            Ok((result, true))
+            Ok(result)
         }
     }
 }
@@ -409,6 +473,7 @@ fn parse_object(text: Option<&str>) -> Result<Map<String, Value>, ApiError> {
 /// existing case: the device's own creation, acknowledged after it edited
 /// again) the first version.
 async fn base_record(
+    batch: &Batch,
     tx: &mut Tx,
     old: &CaseRow,
     base_version: u64,
@@ -417,7 +482,7 @@ async fn base_record(
     if version == old.version {
         return parse_object(old.payload.as_deref());
     }
-    match cases::history_payload(tx, &old.id, version).await? {
+    match batch.history_payload(tx, &old.id, version).await? {
         Some(payload) => parse_object(payload.as_deref()),
         // not kept: every field both sides hold differently counts as theirs
         None => Ok(Map::new()),
@@ -427,24 +492,21 @@ async fn base_record(
 /// The tier by the shared rules, as the server decides it. A case
 /// registered at a group is judged as its village's or community's.
 async fn verdict(
+    batch: &mut Batch,
     tx: &mut Tx,
     case: &Case,
-    unit_kind: &str,
-    parent_id: Option<&str>,
+    unit: &UnitRow,
 ) -> Result<Verdict, ApiError> {
     let kind = |code: &str| {
         code.parse::<UnitKind>()
             .ok()
             .and_then(CommitteeKind::of_unit)
     };
-    let mut committee = kind(unit_kind);
+    let mut committee = kind(&unit.kind);
     if committee.is_none()
-        && let Some(parent) = parent_id
+        && let Some(parent) = &unit.parent_id
     {
-        committee = cases::unit_kind(tx, parent)
-            .await?
-            .as_deref()
-            .and_then(kind);
+        committee = batch.unit(tx, parent).await?.and_then(|p| kind(&p.kind));
     }
     let evaluation = committee
         .and_then(|c| case.facts(c))

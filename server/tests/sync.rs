@@ -132,6 +132,15 @@ on_both_databases! {
         assert_eq!(res.json::<Value>().await.unwrap()["field"], "phone");
 
         let device = self::login(&app, VILLAGE_MEDIATOR).await;
+        // guessing is rate-limited per phone number (10 attempts at once)
+        let mut statuses = Vec::new();
+        for _ in 0..10 {
+            statuses.push(login(COMMUNITY_MEDIATOR, "guess-guess").await.unwrap().status().as_u16());
+        }
+        assert_eq!(statuses.iter().filter(|s| **s == 401).count(), 10);
+        let res = login(COMMUNITY_MEDIATOR, PASSWORD).await.unwrap();
+        assert_eq!(res.status(), 429, "even the right password waits");
+        assert_eq!(res.json::<Value>().await.unwrap()["code"], "rate_limited");
         assert!(device.token.starts_with("tj1_"));
         // only the token's hash is stored
         let stored: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM device_session").fetch_all(db.db.pool()).await.unwrap();
@@ -308,6 +317,77 @@ on_both_databases! {
         let overridden: String = sqlx::query_scalar("SELECT overridden FROM case_history WHERE version = 4")
             .fetch_one(db.db.pool()).await.unwrap();
         assert_eq!(overridden, r#"["summary"]"#);
+        drop(app);
+        db.cleanup().await;
+    }
+
+    async fn several_changes_to_one_case_in_one_push_apply_in_order(db: TestDb) {
+        tiaojie_server::demo::load(&db.db).await.unwrap();
+        let app = TestApp::spawn(&db).await;
+        let phone = login(&app, VILLAGE_MEDIATOR).await;
+        let case = new_case(&phone, 8);
+        let mut edited = case.clone();
+        edited["summary"] = json!("第二版");
+        let mut moved = case.clone();
+        moved["place"] = json!("村委会");
+        // created, edited, then edited again from version 1 (merged with the first edit)
+        let r = push(&app, &phone, vec![
+            mutation(&phone, "upsert", &case, 0),
+            mutation(&phone, "upsert", &edited, 1),
+            mutation(&phone, "upsert", &moved, 1),
+        ]).await;
+        let versions: Vec<_> = r.results.iter().map(|x| (x.status, x.version)).collect();
+        assert_eq!(versions, [(Status::Applied, Some(1)), (Status::Applied, Some(2)), (Status::Applied, Some(3))]);
+        let changes = pull(&app, &phone, 0).await.changes;
+        assert_eq!(changes.len(), 1, "one record, its latest state");
+        let payload = changes[0].payload.as_ref().unwrap();
+        assert_eq!((payload["summary"].as_str(), payload["place"].as_str(), payload["version"].as_u64()), (Some("第二版"), Some("村委会"), Some(3)));
+        assert_eq!(count(&db, "case_history").await, 2);
+        assert_eq!(count(&db, "sync_mutation").await, 3);
+        drop(app);
+        db.cleanup().await;
+    }
+
+    async fn pushes_at_the_same_moment_commit_together_and_fail_alone(db: TestDb) {
+        tiaojie_server::demo::load(&db.db).await.unwrap();
+        let app = TestApp::spawn(&db).await;
+        let mut devices = Vec::new();
+        // (log-in allows 10 attempts per phone number at once)
+        for _ in 0..8 {
+            devices.push(login(&app, VILLAGE_MEDIATOR).await);
+        }
+        let intruder = login(&app, COMMUNITY_MEDIATOR).await;
+        // eight devices push at once; a ninth borrows the first one's client id
+        let send = |token: String, body: Value| {
+            let (client, url) = (app.client.clone(), app.url("/api/v1/sync/push"));
+            tokio::spawn(async move { client.post(url).bearer_auth(token).json(&body).send().await.unwrap() })
+        };
+        let tasks: Vec<_> = devices
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let body = json!({"client_id": d.client_id, "mutations": [mutation(d, "upsert", &new_case(d, 100 + i as u64), 0)]});
+                send(d.token.clone(), body)
+            })
+            .collect();
+        let stolen = json!({"client_id": devices[0].client_id, "mutations": [mutation(&intruder, "upsert", &new_case(&intruder, 99), 0)]});
+        let refused = send(intruder.token.clone(), stolen).await.unwrap();
+        let mut answers = Vec::new();
+        for t in tasks {
+            answers.push(t.await.unwrap());
+        }
+        assert_eq!(refused.status(), 403);
+        for res in answers {
+            assert_eq!(res.status(), 200);
+            let body: PushResponse = res.json().await.unwrap();
+            assert_eq!(body.results[0].status, Status::Applied);
+        }
+        assert_eq!(count(&db, "case_record").await, 8);
+        assert_eq!(count(&db, "sync_mutation").await, 8);
+        let change_nos: Vec<i64> = sqlx::query_scalar("SELECT change_no FROM case_record ORDER BY change_no").fetch_all(db.db.pool()).await.unwrap();
+        let mut unique = change_nos.clone();
+        unique.dedup();
+        assert_eq!(unique.len(), 8, "every change has its own number: {change_nos:?}");
         drop(app);
         db.cleanup().await;
     }

@@ -23,7 +23,7 @@ pub async fn push(
 ) -> Result<Json<PushResponse>, ApiError> {
     state.limits.check_device(&caller.session_id)?;
     let req: PushRequest = read_json(body, PUSH_BODY_LIMIT).await?;
-    Ok(Json(sync::push(&state.db, &caller, &req).await?))
+    Ok(Json(state.pushes.push(caller, req).await?))
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,11 +1,16 @@
-//! The server's cases (`case_record`), their history and the change
-//! counter. Writers bump the counter first, so concurrent pushes are
-//! serialised on its row and change numbers follow commit order.
+//! The server's cases (`case_record`), their history, the change counter
+//! and the per-device push state. A push reads what it needs in a few
+//! batched queries and writes with multi-row statements; writers bump the
+//! change counter first, so concurrent pushes are serialised on its row and
+//! change numbers follow commit order.
 
-use super::DbError;
-use sqlx::{Any, Transaction};
+use super::{DbError, values_placeholders};
 
-pub type Tx = Transaction<'static, Any>;
+/// A connection inside a transaction (or a savepoint of one).
+pub type Tx = sqlx::AnyConnection;
+
+/// Rows per multi-row statement (PostgreSQL allows 65,535 parameters).
+const CHUNK: usize = 200;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CaseRow {
@@ -21,24 +26,97 @@ pub struct CaseRow {
     pub change_no: i64,
 }
 
-/// The next change number (and, on PostgreSQL, the row lock that orders
-/// this transaction after every other writer).
-pub async fn next_change_no(tx: &mut Tx) -> Result<i64, DbError> {
-    Ok(sqlx::query_scalar::<_, i64>(
-        "UPDATE change_counter SET value = value + 1 WHERE id = 1 RETURNING value",
-    )
-    .fetch_one(&mut **tx)
-    .await?)
+const CASE_COLUMNS: &str =
+    "id, unit_id, unit_path, version, payload, deleted, tier, amount_fen, locked_reason, change_no";
+
+/// A unit as the sync needs it: where it is (scope) and what it is (rules).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UnitRow {
+    pub id: String,
+    pub path: String,
+    pub kind: String,
+    pub parent_id: Option<String>,
 }
 
-pub async fn get(tx: &mut Tx, id: &str) -> Result<Option<CaseRow>, DbError> {
-    Ok(sqlx::query_as::<_, CaseRow>(
-        "SELECT id, unit_id, unit_path, version, payload, deleted, tier, amount_fen, locked_reason, change_no \
-         FROM case_record WHERE id = $1",
+/// A replaced version, kept with the mutation that replaced it.
+#[derive(Debug, Clone)]
+pub struct HistoryRow {
+    pub case_id: String,
+    pub version: i64,
+    pub payload: Option<String>,
+    pub deleted: i64,
+    pub replaced_by: String,
+    /// JSON array of field names
+    pub overridden: String,
+}
+
+/// Reserves `n` change numbers; returns the first. (It also takes, on
+/// PostgreSQL, the row lock that orders this transaction after every other
+/// writer.) Numbers left unused are gaps, which pulls do not mind.
+pub async fn reserve_change_nos(tx: &mut Tx, n: i64) -> Result<i64, DbError> {
+    let last = sqlx::query_scalar::<_, i64>(
+        "UPDATE change_counter SET value = value + $1 WHERE id = 1 RETURNING value",
     )
-    .bind(id)
-    .fetch_optional(&mut **tx)
-    .await?)
+    .bind(n)
+    .fetch_one(&mut *tx)
+    .await?;
+    Ok(last - n + 1)
+}
+
+fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub async fn get_many(tx: &mut Tx, ids: &[String]) -> Result<Vec<CaseRow>, DbError> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(CHUNK * 5) {
+        let sql = format!(
+            "SELECT {CASE_COLUMNS} FROM case_record WHERE id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query_as::<_, CaseRow>(&sql);
+        for id in chunk {
+            q = q.bind(id);
+        }
+        out.extend(q.fetch_all(&mut *tx).await?);
+    }
+    Ok(out)
+}
+
+pub async fn units_many(tx: &mut Tx, ids: &[String]) -> Result<Vec<UnitRow>, DbError> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(CHUNK * 5) {
+        let sql = format!(
+            "SELECT id, path, kind, parent_id FROM org_unit WHERE id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query_as::<_, UnitRow>(&sql);
+        for id in chunk {
+            q = q.bind(id);
+        }
+        out.extend(q.fetch_all(&mut *tx).await?);
+    }
+    Ok(out)
+}
+
+/// Which of these mutation ids were applied before (by any device).
+pub async fn seen_many(tx: &mut Tx, mutation_ids: &[String]) -> Result<Vec<String>, DbError> {
+    let mut out = Vec::new();
+    for chunk in mutation_ids.chunks(CHUNK * 5) {
+        let sql = format!(
+            "SELECT mutation_id FROM sync_mutation WHERE mutation_id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query_scalar::<_, String>(&sql);
+        for id in chunk {
+            q = q.bind(id);
+        }
+        out.extend(q.fetch_all(&mut *tx).await?);
+    }
+    Ok(out)
 }
 
 /// A version a later change replaced, when it is kept.
@@ -52,66 +130,60 @@ pub async fn history_payload(
     )
     .bind(id)
     .bind(version)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *tx)
     .await?)
 }
 
-/// Keeps the version being replaced, with the mutation replacing it and
-/// the fields decided by the server's order.
-pub async fn keep_history(
-    tx: &mut Tx,
-    old: &CaseRow,
-    replaced_by: &str,
-    overridden: &[String],
-    now: &str,
-) -> Result<(), DbError> {
-    sqlx::query(
-        "INSERT INTO case_history (case_id, version, payload, deleted, replaced_at, replaced_by, overridden) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(&old.id)
-    .bind(old.version)
-    .bind(old.payload.clone())
-    .bind(old.deleted)
-    .bind(now)
-    .bind(replaced_by)
-    .bind(serde_json::to_string(overridden).unwrap_or_else(|_| "[]".into()))
-    .execute(&mut **tx)
-    .await?;
+pub async fn insert_history(tx: &mut Tx, rows: &[HistoryRow], now: &str) -> Result<(), DbError> {
+    for chunk in rows.chunks(CHUNK) {
+        let sql = format!(
+            "INSERT INTO case_history (case_id, version, payload, deleted, replaced_at, replaced_by, overridden) VALUES {}",
+            values_placeholders(chunk.len(), 7)
+        );
+        let mut q = sqlx::query(&sql);
+        for r in chunk {
+            q = q
+                .bind(&r.case_id)
+                .bind(r.version)
+                .bind(r.payload.clone())
+                .bind(r.deleted)
+                .bind(now)
+                .bind(&r.replaced_by)
+                .bind(&r.overridden);
+        }
+        q.execute(&mut *tx).await?;
+    }
     Ok(())
 }
 
-pub struct Write<'a> {
-    pub id: &'a str,
-    pub unit_id: &'a str,
-    pub unit_path: &'a str,
-    pub version: i64,
-    pub payload: Option<&'a str>,
-    pub tier: Option<&'a str>,
-    pub amount_fen: i64,
-    pub change_no: i64,
-}
-
-pub async fn upsert(tx: &mut Tx, w: &Write<'_>, now: &str) -> Result<(), DbError> {
-    sqlx::query(
-        "INSERT INTO case_record (id, unit_id, unit_path, version, payload, deleted, tier, amount_fen, change_no, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) \
-         ON CONFLICT (id) DO UPDATE SET unit_id = excluded.unit_id, unit_path = excluded.unit_path, \
-         version = excluded.version, payload = excluded.payload, deleted = excluded.deleted, tier = excluded.tier, \
-         amount_fen = excluded.amount_fen, change_no = excluded.change_no, updated_at = excluded.updated_at",
-    )
-    .bind(w.id)
-    .bind(w.unit_id)
-    .bind(w.unit_path)
-    .bind(w.version)
-    .bind(w.payload)
-    .bind(i64::from(w.payload.is_none()))
-    .bind(w.tier)
-    .bind(w.amount_fen)
-    .bind(w.change_no)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
+/// Writes the latest state of each case (one row per id).
+pub async fn upsert_many(tx: &mut Tx, rows: &[&CaseRow], now: &str) -> Result<(), DbError> {
+    for chunk in rows.chunks(CHUNK) {
+        let sql = format!(
+            "INSERT INTO case_record (id, unit_id, unit_path, version, payload, deleted, tier, amount_fen, change_no, created_at, updated_at) \
+             VALUES {} \
+             ON CONFLICT (id) DO UPDATE SET unit_id = excluded.unit_id, unit_path = excluded.unit_path, \
+             version = excluded.version, payload = excluded.payload, deleted = excluded.deleted, tier = excluded.tier, \
+             amount_fen = excluded.amount_fen, change_no = excluded.change_no, updated_at = excluded.updated_at",
+            values_placeholders(chunk.len(), 11)
+        );
+        let mut q = sqlx::query(&sql);
+        for r in chunk {
+            q = q
+                .bind(&r.id)
+                .bind(&r.unit_id)
+                .bind(&r.unit_path)
+                .bind(r.version)
+                .bind(r.payload.clone())
+                .bind(r.deleted)
+                .bind(r.tier.clone())
+                .bind(r.amount_fen)
+                .bind(r.change_no)
+                .bind(now)
+                .bind(now);
+        }
+        q.execute(&mut *tx).await?;
+    }
     Ok(())
 }
 
@@ -130,8 +202,7 @@ pub async fn changes_since(
         .collect::<Vec<_>>()
         .join(" OR ");
     let sql = format!(
-        "SELECT id, unit_id, unit_path, version, payload, deleted, tier, amount_fen, locked_reason, change_no \
-         FROM case_record WHERE change_no > $1 AND ({scope}) ORDER BY change_no LIMIT ${}",
+        "SELECT {CASE_COLUMNS} FROM case_record WHERE change_no > $1 AND ({scope}) ORDER BY change_no LIMIT ${}",
         roots.len() + 2
     );
     let mut q = sqlx::query_as::<_, CaseRow>(&sql).bind(cursor);
@@ -139,28 +210,6 @@ pub async fn changes_since(
         q = q.bind(format!("{root}%"));
     }
     Ok(q.bind(limit).fetch_all(pool).await?)
-}
-
-/// A unit's path and kind, for scoping and for the rules.
-pub async fn unit(
-    tx: &mut Tx,
-    id: &str,
-) -> Result<Option<(String, String, Option<String>)>, DbError> {
-    Ok(sqlx::query_as::<_, (String, String, Option<String>)>(
-        "SELECT path, kind, parent_id FROM org_unit WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&mut **tx)
-    .await?)
-}
-
-pub async fn unit_kind(tx: &mut Tx, id: &str) -> Result<Option<String>, DbError> {
-    Ok(
-        sqlx::query_scalar::<_, String>("SELECT kind FROM org_unit WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut **tx)
-            .await?,
-    )
 }
 
 /// The device's push state: the last seq applied, creating the row (owned
@@ -178,13 +227,13 @@ pub async fn client_state(
     .bind(client_id)
     .bind(account_id)
     .bind(now)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(sqlx::query_as::<_, (i64, String)>(
         "SELECT last_seq, account_id FROM sync_client WHERE client_id = $1",
     )
     .bind(client_id)
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *tx)
     .await?)
 }
 
@@ -198,51 +247,51 @@ pub async fn set_last_seq(
         .bind(seq)
         .bind(now)
         .bind(client_id)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     Ok(())
 }
 
-/// The stored answer to (client, seq) and the mutation id it was for.
-pub async fn stored_result(
+/// The stored answers of this client for seqs in `from..=to`: (seq,
+/// mutation id, answer JSON).
+pub async fn stored_results(
     tx: &mut Tx,
     client_id: &str,
-    seq: i64,
-) -> Result<Option<(String, String)>, DbError> {
-    Ok(sqlx::query_as::<_, (String, String)>(
-        "SELECT mutation_id, result FROM sync_mutation WHERE client_id = $1 AND seq = $2",
+    from: i64,
+    to: i64,
+) -> Result<Vec<(i64, String, String)>, DbError> {
+    Ok(sqlx::query_as::<_, (i64, String, String)>(
+        "SELECT seq, mutation_id, result FROM sync_mutation WHERE client_id = $1 AND seq >= $2 AND seq <= $3",
     )
     .bind(client_id)
-    .bind(seq)
-    .fetch_optional(&mut **tx)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut *tx)
     .await?)
 }
 
-pub async fn mutation_seen(tx: &mut Tx, mutation_id: &str) -> Result<bool, DbError> {
-    Ok(
-        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM sync_mutation WHERE mutation_id = $1")
-            .bind(mutation_id)
-            .fetch_one(&mut **tx)
-            .await?
-            > 0,
-    )
-}
-
-pub async fn store_result(
+/// Stores answers: (seq, mutation id, answer JSON).
+pub async fn store_results(
     tx: &mut Tx,
     client_id: &str,
-    seq: i64,
-    mutation_id: &str,
-    result: &str,
+    rows: &[(i64, String, String)],
     now: &str,
 ) -> Result<(), DbError> {
-    sqlx::query("INSERT INTO sync_mutation (client_id, seq, mutation_id, result, applied_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(client_id)
-        .bind(seq)
-        .bind(mutation_id)
-        .bind(result)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
+    for chunk in rows.chunks(CHUNK) {
+        let sql = format!(
+            "INSERT INTO sync_mutation (client_id, seq, mutation_id, result, applied_at) VALUES {}",
+            values_placeholders(chunk.len(), 5)
+        );
+        let mut q = sqlx::query(&sql);
+        for (seq, mutation_id, result) in chunk {
+            q = q
+                .bind(client_id)
+                .bind(*seq)
+                .bind(mutation_id)
+                .bind(result)
+                .bind(now);
+        }
+        q.execute(&mut *tx).await?;
+    }
     Ok(())
 }

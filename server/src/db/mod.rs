@@ -56,6 +56,9 @@ pub enum DbError {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite has one writer: writing transactions take turns here instead
+    /// of colliding in the file lock and sleeping in its busy handler.
+    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Db {
@@ -81,7 +84,11 @@ impl Db {
             .connect(&url)
             .await?;
         tracing::info!(backend = backend.name(), "database connected");
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            writer: Default::default(),
+        })
     }
 
     /// Applies the embedded migrations that have not run yet.
@@ -101,6 +108,16 @@ impl Db {
             .fetch_one(&self.pool)
             .await?;
         Ok(())
+    }
+
+    /// Held for the length of a writing transaction that may run often and
+    /// concurrently (sync pushes). On SQLite it queues the writers in this
+    /// process; PostgreSQL needs no turn (its row locks order writers).
+    pub async fn writer_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match self.backend {
+            Backend::Sqlite => Some(self.writer.lock().await),
+            Backend::Postgres => None,
+        }
     }
 
     pub fn pool(&self) -> &AnyPool {

@@ -1,0 +1,115 @@
+//! Group commit for sync pushes. Pushes are serialised anyway (one writer
+//! on SQLite; the change-counter row lock on PostgreSQL), and on SQLite a
+//! commit's fsync costs more than a small push's statements. So one task
+//! applies the pushes waiting at that moment in one transaction, each inside
+//! its own savepoint, and commits once: a push that fails rolls back alone;
+//! a failed commit fails every push of the group, and nothing of them is
+//! stored (each client retries). Answers go out only after the commit, so an
+//! acknowledged push is durable.
+
+use crate::auth::Caller;
+use crate::db::Db;
+use crate::error::ApiError;
+use crate::sync;
+use domain::sync::{PushRequest, PushResponse};
+use sqlx::Connection;
+use tokio::sync::{mpsc, oneshot};
+
+/// At most this many pushes, or this many mutations, per transaction.
+const MAX_GROUP_PUSHES: usize = 128;
+const MAX_GROUP_MUTATIONS: usize = 2_000;
+
+struct Job {
+    caller: Caller,
+    req: PushRequest,
+    reply: oneshot::Sender<Result<PushResponse, ApiError>>,
+}
+
+#[derive(Clone)]
+pub struct PushQueue {
+    sender: mpsc::Sender<Job>,
+}
+
+impl PushQueue {
+    /// Starts the writer task (needs a Tokio runtime).
+    pub fn start(db: Db) -> PushQueue {
+        let (sender, receiver) = mpsc::channel(4_096);
+        tokio::spawn(writer(db, receiver));
+        PushQueue { sender }
+    }
+
+    pub async fn push(&self, caller: Caller, req: PushRequest) -> Result<PushResponse, ApiError> {
+        // a bad batch is refused before it waits for its turn
+        sync::check_batch(&req)?;
+        let (reply, answer) = oneshot::channel();
+        self.sender
+            .send(Job { caller, req, reply })
+            .await
+            .map_err(|_| ApiError::Unavailable(anyhow::anyhow!("the push queue has stopped")))?;
+        answer
+            .await
+            .map_err(|_| ApiError::Unavailable(anyhow::anyhow!("the push queue dropped a push")))?
+    }
+}
+
+async fn writer(db: Db, mut receiver: mpsc::Receiver<Job>) {
+    while let Some(first) = receiver.recv().await {
+        let mut mutations = first.req.mutations.len();
+        let mut jobs = vec![first];
+        while jobs.len() < MAX_GROUP_PUSHES && mutations < MAX_GROUP_MUTATIONS {
+            match receiver.try_recv() {
+                Ok(job) => {
+                    mutations += job.req.mutations.len();
+                    jobs.push(job);
+                }
+                Err(_) => break,
+            }
+        }
+        let answers = apply_group(&db, &jobs).await;
+        for (job, answer) in jobs.into_iter().zip(answers) {
+            let _ = job.reply.send(answer);
+        }
+    }
+}
+
+fn failed(e: &dyn std::fmt::Display) -> ApiError {
+    ApiError::Internal(anyhow::anyhow!("push transaction failed: {e}"))
+}
+
+async fn apply_group(db: &Db, jobs: &[Job]) -> Vec<Result<PushResponse, ApiError>> {
+    let _turn = db.writer_turn().await;
+    let mut tx = match db.pool().begin().await {
+        Ok(tx) => tx,
+        Err(e) => return jobs.iter().map(|_| Err(failed(&e))).collect(),
+    };
+    let mut answers = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let mut savepoint = match tx.begin().await {
+            Ok(sp) => sp,
+            Err(e) => {
+                answers.push(Err(failed(&e)));
+                continue;
+            }
+        };
+        match sync::push_in(&mut savepoint, &job.caller, &job.req).await {
+            Ok(answer) => answers.push(
+                savepoint
+                    .commit()
+                    .await
+                    .map(|()| answer)
+                    .map_err(|e| failed(&e)),
+            ),
+            Err(e) => {
+                let _ = savepoint.rollback().await;
+                answers.push(Err(e));
+            }
+        }
+    }
+    if let Err(e) = tx.commit().await {
+        return answers
+            .into_iter()
+            .map(|a| a.and_then(|_| Err(failed(&e))))
+            .collect();
+    }
+    answers
+}
