@@ -139,6 +139,11 @@ pub async fn push_in(
 ) -> Result<PushResponse, ApiError> {
     check_batch(req)?;
     let client_id = req.client_id.to_string();
+    // a device pushes only under its own id (the one it logged in with), so
+    // no one can claim or replay another device's seqs
+    if client_id != caller.device_id {
+        return Err(ApiError::Forbidden);
+    }
     let now = db::now_text();
     // serialises writers; one number per mutation at most (gaps are harmless)
     let first_change_no = cases::reserve_change_nos(tx, req.mutations.len().max(1) as i64).await?;

@@ -24,7 +24,7 @@ const LOGIN_BODY_LIMIT: usize = 4 * 1024;
 pub struct LoginRequest {
     pub phone: String,
     pub password: String,
-    /// The app installation's id (UUID), also its sync client id.
+    /// Made by the app at each log-in (UUID); also its sync client id.
     pub device_id: Uuid,
     /// e.g. "Redmi 9A · Chrome"; shown to offices that revoke devices.
     #[serde(default)]

@@ -70,14 +70,23 @@ fn placeholders(from: usize, n: usize) -> String {
         .join(", ")
 }
 
-pub async fn get_many(tx: &mut Tx, ids: &[String]) -> Result<Vec<CaseRow>, DbError> {
+/// `SELECT … WHERE <column> IN (ids)`, in chunks.
+async fn select_in<T>(
+    tx: &mut Tx,
+    select: &str,
+    column: &str,
+    ids: &[String],
+) -> Result<Vec<T>, DbError>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(CHUNK * 5) {
         let sql = format!(
-            "SELECT {CASE_COLUMNS} FROM case_record WHERE id IN ({})",
+            "{select} WHERE {column} IN ({})",
             placeholders(1, chunk.len())
         );
-        let mut q = sqlx::query_as::<_, CaseRow>(&sql);
+        let mut q = sqlx::query_as::<_, T>(&sql);
         for id in chunk {
             q = q.bind(id);
         }
@@ -86,37 +95,36 @@ pub async fn get_many(tx: &mut Tx, ids: &[String]) -> Result<Vec<CaseRow>, DbErr
     Ok(out)
 }
 
+pub async fn get_many(tx: &mut Tx, ids: &[String]) -> Result<Vec<CaseRow>, DbError> {
+    select_in(
+        tx,
+        &format!("SELECT {CASE_COLUMNS} FROM case_record"),
+        "id",
+        ids,
+    )
+    .await
+}
+
 pub async fn units_many(tx: &mut Tx, ids: &[String]) -> Result<Vec<UnitRow>, DbError> {
-    let mut out = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(CHUNK * 5) {
-        let sql = format!(
-            "SELECT id, path, kind, parent_id FROM org_unit WHERE id IN ({})",
-            placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query_as::<_, UnitRow>(&sql);
-        for id in chunk {
-            q = q.bind(id);
-        }
-        out.extend(q.fetch_all(&mut *tx).await?);
-    }
-    Ok(out)
+    select_in(
+        tx,
+        "SELECT id, path, kind, parent_id FROM org_unit",
+        "id",
+        ids,
+    )
+    .await
 }
 
 /// Which of these mutation ids were applied before (by any device).
 pub async fn seen_many(tx: &mut Tx, mutation_ids: &[String]) -> Result<Vec<String>, DbError> {
-    let mut out = Vec::new();
-    for chunk in mutation_ids.chunks(CHUNK * 5) {
-        let sql = format!(
-            "SELECT mutation_id FROM sync_mutation WHERE mutation_id IN ({})",
-            placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query_scalar::<_, String>(&sql);
-        for id in chunk {
-            q = q.bind(id);
-        }
-        out.extend(q.fetch_all(&mut *tx).await?);
-    }
-    Ok(out)
+    let rows: Vec<(String,)> = select_in(
+        tx,
+        "SELECT mutation_id FROM sync_mutation",
+        "mutation_id",
+        mutation_ids,
+    )
+    .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
 /// A version a later change replaced, when it is kept.
