@@ -16,6 +16,7 @@ pub mod records;
 pub mod routes;
 #[cfg(feature = "hydrate")]
 pub mod store;
+pub mod sync_client;
 
 pub use i18n_gen::i18n;
 
@@ -121,6 +122,7 @@ pub fn App() -> impl IntoView {
             <Link rel="preload" href="/icons/icon.svg" as_="image" />
             <Router>
                 <components::update_banner::UpdateBanner />
+                <sync_client::SyncAgent />
                 <Routes fallback=routes::not_found::NotFound>
                     <Route path=path!("/") view=routes::home::HomePage />
                     <Route path=path!("/subsidy") view={Lazy::<routes::lazy::Subsidy>::new()} />
@@ -130,6 +132,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/cases/:id") view={Lazy::<routes::lazy::CaseDetail>::new()} />
                     <Route path=path!("/cases/:id/print/:form") view={Lazy::<routes::lazy::Print>::new()} />
                     <Route path=path!("/data") view={Lazy::<routes::lazy::Data>::new()} />
+                    <Route path=path!("/login") view={Lazy::<routes::lazy::Login>::new()} />
                 </Routes>
             </Router>
         </I18nContextProvider>

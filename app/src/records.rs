@@ -95,6 +95,13 @@ pub struct OutboxEntry {
     /// The entity's version this change was made on (conflict detection).
     pub base_version: u64,
     pub created_at: String,
+    /// The device's push counter, given when the change is first sent and
+    /// kept for every retry (the server answers a replayed seq once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
+    /// Why the server refused it (shown with the case; it stays queued).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 impl OutboxEntry {
@@ -113,8 +120,33 @@ impl OutboxEntry {
             op,
             base_version,
             created_at,
+            seq: None,
+            error: None,
         }
     }
+}
+
+/// The logged-in user of this device and where its sync stands (kept in
+/// `meta`; log-out and revocation delete it with everything else).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    /// The device's bearer token (secret).
+    pub token: String,
+    /// Made at this log-in; the sync client id.
+    pub device_id: String,
+    pub person_id: String,
+    pub name: String,
+    pub phone: String,
+    /// The unit of the first role (a mediator's committee, an office's township…).
+    pub unit_id: String,
+    pub unit_name: String,
+    pub role: String,
+    /// The pull cursor: the last server change number received.
+    pub cursor: i64,
+    /// The next push seq to give.
+    pub next_seq: u64,
+    /// When the last sync finished (RFC 3339).
+    pub last_sync: Option<String>,
 }
 
 /// The `format` of an export file.

@@ -64,6 +64,7 @@ fn oral_case(summary: &str) -> Case {
         attachments: vec![],
         seq: Some(1),
         updated_at: "2024-05-10T08:00:00+08:00".into(),
+        server_verdict: None,
     }
 }
 
@@ -302,5 +303,159 @@ async fn edits_made_at_the_same_time_both_land() {
         .unwrap();
     assert_eq!(refused.unwrap_err()[0].field, "summary");
     assert_eq!(store.pending_count().await.unwrap(), 3);
+    store.close();
+}
+
+#[wasm_bindgen_test]
+async fn sync_steps_number_once_acknowledge_and_keep_local_changes_over_pulls() {
+    use app::records::{Profile, Session};
+    use domain::sync::{Change, Entity, MutationResult, Status};
+    let store = LocalStore::open_named(&fresh_name(), CURRENT_VERSION)
+        .await
+        .unwrap();
+    let mut first = oral_case("第一件");
+    first.id = CaseId::stable("sync-1");
+    let mut second = oral_case("第二件");
+    second.id = CaseId::stable("sync-2");
+    let (e1, e2) = (entry(&first), entry(&second));
+    store.save_case(&first, &e1).await.unwrap();
+    store.save_case(&second, &e2).await.unwrap();
+
+    // log-in binds the phone: the device-made committee and person move to the server's
+    let old = store.profile().await.unwrap();
+    let server_unit = UnitId::stable("server-unit");
+    let session = Session {
+        token: "tj1_x".into(),
+        device_id: uuid::Uuid::now_v7().to_string(),
+        person_id: PersonId::stable("server-person").to_string(),
+        name: "杨调解".into(),
+        phone: "13800000001".into(),
+        unit_id: server_unit.to_string(),
+        unit_name: "大潭村人民调解委员会".into(),
+        role: "mediator".into(),
+        cursor: 0,
+        next_seq: 1,
+        last_sync: None,
+    };
+    let mut local = oral_case("登录前记录");
+    local.id = CaseId::stable("sync-before-login");
+    local.unit_id = old.unit_id;
+    local.owner_id = old.mediator_id;
+    store.save_case(&local, &entry(&local)).await.unwrap();
+    let profile = Profile {
+        unit_id: server_unit,
+        mediator_id: PersonId::stable("server-person"),
+        ..old.clone()
+    };
+    store.begin_session(&session, &profile).await.unwrap();
+    let moved = store.case(&local.id.to_string()).await.unwrap().unwrap();
+    assert_eq!(
+        (moved.unit_id, moved.owner_id),
+        (server_unit, PersonId::stable("server-person"))
+    );
+    assert_eq!(
+        store
+            .case(&first.id.to_string())
+            .await
+            .unwrap()
+            .unwrap()
+            .unit_id,
+        first.unit_id,
+        "others untouched"
+    );
+
+    // the first push numbers the entries; a retry sends the same numbers
+    let (_, batch) = store.next_push(10).await.unwrap();
+    let seqs: Vec<_> = batch.iter().map(|(e, _)| e.seq).collect();
+    assert_eq!(seqs, [Some(1), Some(2), Some(3)]);
+    assert!(batch.iter().all(|(_, case)| case.is_some()));
+    let (session_after, again) = store.next_push(10).await.unwrap();
+    assert_eq!(again.iter().map(|(e, _)| e.seq).collect::<Vec<_>>(), seqs);
+    assert_eq!(session_after.next_seq, 4);
+
+    // answers: the first applied (version 1), the second refused (kept, with the reason)
+    let answer = |e: &OutboxEntry, status: Status| MutationResult {
+        seq: e.seq.unwrap(),
+        mutation_id: e.mutation_id.parse().unwrap(),
+        status,
+        version: (status != Status::Rejected).then_some(1),
+        verdict: None,
+        field: None,
+        message: (status == Status::Rejected).then(|| "身份证号校验位错误".to_owned()),
+        code: None,
+        overridden: vec![],
+        server: None,
+    };
+    let outcome = store
+        .apply_push(&[
+            answer(&batch[0].0, Status::Applied),
+            answer(&batch[1].0, Status::Rejected),
+        ])
+        .await
+        .unwrap();
+    assert_eq!((outcome.applied, outcome.rejected), (1, 1));
+    let left = store.pending().await.unwrap();
+    assert_eq!(left.len(), 2);
+    assert_eq!(
+        left.iter()
+            .find(|e| e.mutation_id == batch[1].0.mutation_id)
+            .unwrap()
+            .error
+            .as_deref(),
+        Some("身份证号校验位错误")
+    );
+    assert_eq!(
+        store
+            .case(&batch[0].0.entity_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .version,
+        1
+    );
+    // the refused one is not sent again
+    let (_, next) = store.next_push(10).await.unwrap();
+    assert_eq!(next.len(), 1);
+
+    // a pull: the acknowledged case takes the server's state; the one with a
+    // change still queued keeps the phone's
+    let mut from_server = store.case(&batch[0].0.entity_id).await.unwrap().unwrap();
+    from_server.summary = "办公室补充".into();
+    from_server.version = 2;
+    let mut queued_here = store.case(&batch[2].0.entity_id).await.unwrap().unwrap();
+    queued_here.summary = "不应覆盖".into();
+    let change = |c: &Case, no: i64| Change {
+        change_no: no,
+        entity: Entity::Case,
+        entity_id: c.id.0,
+        version: 2,
+        deleted: false,
+        payload: Some(serde_json::to_value(c).unwrap()),
+        verdict: None,
+    };
+    let applied = store
+        .apply_pull(&[change(&from_server, 7), change(&queued_here, 8)], 8)
+        .await
+        .unwrap();
+    assert_eq!(applied, 1);
+    assert_eq!(
+        store
+            .case(&from_server.id.to_string())
+            .await
+            .unwrap()
+            .unwrap()
+            .summary,
+        "办公室补充"
+    );
+    assert_ne!(
+        store
+            .case(&queued_here.id.to_string())
+            .await
+            .unwrap()
+            .unwrap()
+            .summary,
+        "不应覆盖"
+    );
+    assert_eq!(store.session().await.unwrap().unwrap().cursor, 8);
     store.close();
 }

@@ -36,6 +36,8 @@ pub struct Scope {
     pub role: String,
     pub unit_id: String,
     pub unit_name: String,
+    /// e.g. `village` (the app's committee kind for the rules)
+    pub unit_kind: String,
     /// `/root/…/unit/`
     pub path: String,
 }
@@ -79,6 +81,7 @@ pub async fn scopes_of(
             role: g.role,
             unit_id: g.unit_id,
             unit_name: g.unit_name,
+            unit_kind: g.unit_kind,
             path: g.path,
         })
         .collect())
@@ -150,6 +153,7 @@ mod tests {
             role: "mediator".into(),
             unit_id: p.into(),
             unit_name: p.into(),
+            unit_kind: "village".into(),
             path: p.into(),
         };
         let caller = Caller {

@@ -426,6 +426,7 @@ async fn apply_case(
             case.updated_at = now.to_owned();
             case.claim_id = None;
             let verdict = verdict(batch, tx, &case, &unit).await?;
+            case.server_verdict = Some(verdict.clone());
             let payload = serde_json::to_string(&case).map_err(|e| ApiError::Internal(e.into()))?;
             let row = CaseRow {
                 id: id.clone(),

@@ -223,6 +223,10 @@ pub struct Case {
     /// When it was last changed on the device or the server (RFC 3339).
     #[serde(default)]
     pub updated_at: String,
+    /// The server's tier verdict with the shared rules, set by the server on
+    /// every change it accepts (the phone compares it with its own preview).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_verdict: Option<crate::sync::Verdict>,
 }
 
 /// A problem with one field, for the form to show next to it.
@@ -565,6 +569,7 @@ mod tests {
             attachments: vec![],
             seq: Some(12),
             updated_at: String::new(),
+            server_verdict: None,
         }
     }
 

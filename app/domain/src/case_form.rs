@@ -323,6 +323,7 @@ impl CaseDraft {
             claim_id: None,
             version: 0,
             updated_at: new.now.clone(),
+            server_verdict: None,
         }
     }
 

@@ -147,7 +147,7 @@ pub struct PullResponse {
 }
 
 /// Fields the merge never treats as the user's: the server sets them.
-const SERVER_FIELDS: [&str; 2] = ["version", "updated_at"];
+const SERVER_FIELDS: [&str; 3] = ["version", "updated_at", "server_verdict"];
 
 /// The outcome of merging a change made against `base` into the server's
 /// `current` record.

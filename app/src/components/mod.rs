@@ -4,5 +4,6 @@ pub mod autosave;
 pub mod field;
 pub mod lang_switch;
 pub mod pending_sync;
+pub mod sync_card;
 pub mod tier_preview;
 pub mod update_banner;

@@ -7,7 +7,12 @@ use leptos::prelude::*;
 #[component]
 pub fn PendingSync() -> impl IntoView {
     let i18n = use_i18n();
-    let count = LocalResource::new(crate::local::pending_count);
+    // re-counted when a sync starts and ends
+    let status = crate::sync_client::use_sync_status();
+    let count = LocalResource::new(move || {
+        status.with(|s| s.running);
+        crate::local::pending_count()
+    });
     view! {
         <p class="pending-sync">
             <span>{t!(i18n, pending_sync)}</span>

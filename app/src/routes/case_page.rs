@@ -264,6 +264,20 @@ fn TierSection(case: RwSignal<Option<Case>>, profile: RwSignal<Option<Profile>>)
             </Show>
             <TierPreview facts />
         </Show>
+        // the server's verdict with the same rules, once synced; a difference
+        // from the preview above is flagged
+        {move || case.with(|c| c.as_ref().and_then(|c| c.server_verdict.clone())).map(|v| {
+            let tier = v.tier.clone().unwrap_or_else(|| "—".into());
+            let differs = preview.with(|p| p.as_ref().is_some_and(|(f, assumed)| {
+                !assumed && domain::rules::evaluate(f, domain::rules::builtin()).ok().map(|e| e.tier) != Some(v.tier.clone())
+            }));
+            view! {
+                <p class="server-verdict" data-testid="server-verdict" data-differs=differs.to_string()>
+                    {t!(i18n, server_verdict)} " " <strong data-testid="server-tier">{tier}</strong> " · " {v.amount.to_string()} " 元"
+                    {differs.then(|| view! { <span class="notice notice--warn">" " {t!(i18n, server_verdict_differs)}</span> })}
+                </p>
+            }
+        })}
     }
 }
 

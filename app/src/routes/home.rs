@@ -4,6 +4,7 @@
 
 use crate::components::lang_switch::LangSwitch;
 use crate::components::pending_sync::PendingSync;
+use crate::components::sync_card::SyncCard;
 use crate::directory::load_org_summary;
 use crate::i18n::{Locale, t, use_i18n};
 use crate::local;
@@ -76,6 +77,7 @@ pub fn HomePage() -> impl IntoView {
                 <a class="quick-action" href="/cases/new/general" data-testid="new-general">{t!(i18n, general_title)}</a>
             </nav>
             <a class="pending-link" href="/data"><PendingSync /></a>
+            <SyncCard />
             <section class="card" aria-labelledby="reminders-heading" data-testid="reminders">
                 <h2 id="reminders-heading" class="card__label">{t!(i18n, reminders)}</h2>
                 <p class="muted">{t!(i18n, reminders_none)}</p>

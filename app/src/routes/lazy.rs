@@ -106,3 +106,17 @@ impl LazyRoute for Data {
         view! { <super::data::DataPage /> }.into_any()
     }
 }
+
+/// 登录 — log-in.
+pub struct Login;
+
+#[lazy_route]
+impl LazyRoute for Login {
+    fn data() -> Self {
+        Self
+    }
+    fn view(_this: Self) -> AnyView {
+        page_shown();
+        view! { <super::login::LoginPage /> }.into_any()
+    }
+}

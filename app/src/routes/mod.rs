@@ -6,6 +6,7 @@ pub mod case_page;
 pub mod data;
 pub mod home;
 pub mod lazy;
+pub mod login;
 pub mod not_found;
 pub mod print;
 pub mod subsidy;

@@ -13,12 +13,14 @@ mod drafts;
 mod meta;
 mod outbox;
 mod schema;
+mod sync;
 
 pub use crate::records::{Bundle, BundleAttachment};
 pub use attachments::NewAttachment;
 pub use drafts::Draft;
 pub use outbox::{OutboxEntry, OutboxOp, case_upsert};
 pub use schema::{CURRENT_VERSION, DB_NAME, stores};
+pub use sync::PushOutcome;
 
 use indexed_db_futures::database::Database;
 use std::cell::RefCell;

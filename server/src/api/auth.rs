@@ -36,6 +36,7 @@ pub struct ScopeView {
     pub role: String,
     pub unit_id: String,
     pub unit_name: String,
+    pub unit_kind: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -137,6 +138,7 @@ async fn identity(
             role: s.role,
             unit_id: s.unit_id,
             unit_name: s.unit_name,
+            unit_kind: s.unit_kind,
         })
         .collect();
     Ok(Identity {

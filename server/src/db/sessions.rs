@@ -20,6 +20,7 @@ pub struct GrantRow {
     pub role: String,
     pub unit_id: String,
     pub unit_name: String,
+    pub unit_kind: String,
     pub path: String,
 }
 
@@ -95,7 +96,7 @@ pub async fn revoke_device(db: &Db, device_id: &str, now: &str) -> Result<u64, D
 
 pub async fn grants(db: &Db, person_id: &str) -> Result<Vec<GrantRow>, DbError> {
     Ok(sqlx::query_as::<_, GrantRow>(
-        "SELECT g.role, g.unit_id, u.name AS unit_name, u.path FROM role_grant g JOIN org_unit u ON u.id = g.unit_id \
+        "SELECT g.role, g.unit_id, u.name AS unit_name, u.kind AS unit_kind, u.path FROM role_grant g JOIN org_unit u ON u.id = g.unit_id \
          WHERE g.person_id = $1 ORDER BY u.path, g.role",
     )
     .bind(person_id)

@@ -160,7 +160,12 @@ impl Drop for TestApp {
     }
 }
 
-/// Runs an async test body once on SQLite and once on PostgreSQL.
+/// Runs an async test body once on SQLite and once on PostgreSQL, on a
+/// multi-threaded runtime like the real server's. (On the default
+/// current-thread runtime, where the server and the test client share one
+/// thread, a server-rendered page hung about once in 40 runs of this
+/// binary, stalling its body forever; not seen in 120 runs since. Not
+/// understood yet: see docs/perf.md, "Known issues".)
 #[macro_export]
 macro_rules! on_both_databases {
     ($(async fn $name:ident($db:ident: TestDb) $body:block)*) => {
@@ -169,12 +174,12 @@ macro_rules! on_both_databases {
                 use super::*;
                 async fn body($db: TestDb) $body
 
-                #[tokio::test]
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn sqlite() {
                     body(TestDb::migrated(common::Kind::Sqlite).await).await;
                 }
 
-                #[tokio::test]
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn postgres() {
                     body(TestDb::migrated(common::Kind::Postgres).await).await;
                 }

@@ -1,0 +1,63 @@
+//! 登录: a phone logs in once while online (phone number and password); the
+//! session then works offline until it is revoked or the user logs out.
+
+use crate::i18n::{t, use_i18n};
+use crate::sync_client::{self, use_sync_status};
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let status = use_sync_status();
+    let phone = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let revoked = use_query_map().with_untracked(|q| q.get("revoked").is_some());
+    let navigate = use_navigate();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        busy.set(true);
+        error.set(None);
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            match sync_client::login(phone.get_untracked(), password.get_untracked()).await {
+                Ok(_) => {
+                    navigate("/", Default::default());
+                    sync_client::sync_now(status).await;
+                }
+                Err(e) => {
+                    error.try_set(Some(e));
+                }
+            }
+            busy.try_set(false);
+        });
+    };
+    view! {
+        <header class="app-bar">
+            <a class="app-bar__back" href="/" aria-label="返回 / back">"‹"</a>
+            <h1 class="app-bar__title">{t!(i18n, login_title)}</h1>
+        </header>
+        <main class="page page-narrow">
+            {revoked.then(|| view! { <p class="notice notice--warn" role="alert" data-testid="revoked">{t!(i18n, login_revoked)}</p> })}
+            <form class="form" on:submit=submit data-testid="login-form">
+                <div class="field">
+                    <label for="f-phone">{t!(i18n, login_phone)}</label>
+                    <input id="f-phone" type="tel" inputmode="numeric" autocomplete="username" required
+                        prop:value=phone on:input=move |ev| phone.set(event_target_value(&ev)) />
+                </div>
+                <div class="field">
+                    <label for="f-password">{t!(i18n, login_password)}</label>
+                    <input id="f-password" type="password" autocomplete="current-password" required
+                        prop:value=password on:input=move |ev| password.set(event_target_value(&ev)) />
+                </div>
+                <p class="field-error" role="alert" data-testid="login-error">{move || error.get()}</p>
+                <button class="button button--primary" type="submit" data-testid="login-submit" disabled=move || busy.get()>
+                    {t!(i18n, login_submit)}
+                </button>
+            </form>
+            <p class="muted">{t!(i18n, login_hint)}</p>
+        </main>
+    }
+}

@@ -1,0 +1,278 @@
+//! The phone's side of sync (docs/sync.md): the session, numbering the
+//! outbox for a push, applying the server's answers and pulled changes.
+//! Each step is one IndexedDB transaction; the network calls happen between
+//! them (app/src/sync_client.rs), never inside one.
+
+use super::meta::{MetaRecord, PROFILE};
+use super::{LocalStore, OutboxEntry, StoreError, stores};
+use crate::records::{HistoryEntry, Profile, Session};
+use domain::case::Case;
+use domain::sync::{Change, MutationResult, Status};
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+
+const SESSION: &str = "session";
+
+fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError(e.to_string()))
+}
+
+/// What a push's answers changed here.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PushOutcome {
+    pub applied: u32,
+    pub conflicts: u32,
+    pub rejected: u32,
+}
+
+impl LocalStore {
+    pub async fn session(&self) -> Result<Option<Session>, StoreError> {
+        let tx = self.db.transaction(stores::META).build()?;
+        let record: Option<MetaRecord> = tx
+            .object_store(stores::META)?
+            .get(SESSION.to_owned())
+            .serde()?
+            .await?;
+        Ok(record.and_then(|r| serde_json::from_str(&r.json).ok()))
+    }
+
+    /// Stores a new log-in and binds this phone to it: the profile takes the
+    /// server's committee and person, and cases recorded before the log-in
+    /// under the phone's own made-up ids move to them (one transaction).
+    pub async fn begin_session(
+        &self,
+        session: &Session,
+        profile: &Profile,
+    ) -> Result<(), StoreError> {
+        let tx = self
+            .db
+            .transaction([stores::META, stores::CASES])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let meta = tx.object_store(stores::META)?;
+        let old: Option<MetaRecord> = meta.get(PROFILE.to_owned()).serde()?.await?;
+        let old: Option<Profile> = old.and_then(|r| serde_json::from_str(&r.json).ok());
+        meta.put(&MetaRecord {
+            key: SESSION.into(),
+            json: json(session)?,
+        })
+        .serde()?
+        .await?;
+        meta.put(&MetaRecord {
+            key: PROFILE.into(),
+            json: json(profile)?,
+        })
+        .serde()?
+        .await?;
+        drop(meta);
+        if let Some(old) =
+            old.filter(|o| o.unit_id != profile.unit_id || o.mediator_id != profile.mediator_id)
+        {
+            let cases = tx.object_store(stores::CASES)?;
+            let all = cases.get_all::<Case>().serde()?.await?;
+            for case in all {
+                let mut case = case?;
+                let mut changed = false;
+                if case.unit_id == old.unit_id {
+                    case.unit_id = profile.unit_id;
+                    changed = true;
+                }
+                if case.owner_id == old.mediator_id {
+                    case.owner_id = profile.mediator_id;
+                    changed = true;
+                }
+                if changed {
+                    cases.put(&case).serde()?.await?;
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The next push: up to `limit` queued changes in seq order, each with the
+    /// case as it now is. Changes sent for the first time get their seq here
+    /// (kept for every retry). Changes the server refused are left out.
+    pub async fn next_push(
+        &self,
+        limit: usize,
+    ) -> Result<(Session, Vec<(OutboxEntry, Option<Case>)>), StoreError> {
+        let tx = self
+            .db
+            .transaction([stores::OUTBOX, stores::META, stores::CASES])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let meta = tx.object_store(stores::META)?;
+        let record: Option<MetaRecord> = meta.get(SESSION.to_owned()).serde()?.await?;
+        let mut session: Session = record
+            .and_then(|r| serde_json::from_str(&r.json).ok())
+            .ok_or_else(|| StoreError("未登录 / not logged in".into()))?;
+        let outbox = tx.object_store(stores::OUTBOX)?;
+        let mut entries = outbox
+            .get_all::<OutboxEntry>()
+            .serde()?
+            .await?
+            .collect::<indexed_db_futures::Result<Vec<OutboxEntry>>>()?;
+        let mut numbered = false;
+        for entry in entries.iter_mut().filter(|e| e.seq.is_none()) {
+            entry.seq = Some(session.next_seq);
+            session.next_seq += 1;
+            outbox.put(&*entry).serde()?.await?;
+            numbered = true;
+        }
+        if numbered {
+            meta.put(&MetaRecord {
+                key: SESSION.into(),
+                json: json(&session)?,
+            })
+            .serde()?
+            .await?;
+        }
+        drop(meta);
+        drop(outbox);
+        entries.retain(|e| e.error.is_none());
+        entries.sort_by_key(|e| e.seq);
+        entries.truncate(limit);
+        let cases = tx.object_store(stores::CASES)?;
+        let mut out = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let case: Option<Case> = cases.get(entry.entity_id.clone()).serde()?.await?;
+            out.push((entry, case));
+        }
+        drop(cases);
+        tx.commit().await?;
+        Ok((session, out))
+    }
+
+    /// Applies the server's answers: acknowledged changes leave the outbox
+    /// and the case takes the server's version (and, after a conflict with
+    /// nothing newer queued here, the server's record; the replaced one goes
+    /// to the history); refused ones stay with the reason.
+    pub async fn apply_push(&self, answers: &[MutationResult]) -> Result<PushOutcome, StoreError> {
+        let tx = self
+            .db
+            .transaction([stores::OUTBOX, stores::CASES, stores::HISTORY])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let outbox = tx.object_store(stores::OUTBOX)?;
+        let cases = tx.object_store(stores::CASES)?;
+        let history = tx.object_store(stores::HISTORY)?;
+        let mut queued = outbox
+            .get_all::<OutboxEntry>()
+            .serde()?
+            .await?
+            .collect::<indexed_db_futures::Result<Vec<OutboxEntry>>>()?;
+        let mut outcome = PushOutcome::default();
+        for answer in answers {
+            let id = answer.mutation_id.to_string();
+            let Some(entry) = queued.iter().find(|e| e.mutation_id == id).cloned() else {
+                continue; // answered before (a retried push)
+            };
+            match answer.status {
+                Status::Rejected => {
+                    let mut entry = entry;
+                    entry.error = Some(
+                        answer
+                            .message
+                            .clone()
+                            .unwrap_or_else(|| "服务器拒绝 / refused".into()),
+                    );
+                    outbox.put(&entry).serde()?.await?;
+                    outcome.rejected += 1;
+                    continue;
+                }
+                Status::Applied => outcome.applied += 1,
+                Status::Conflict => outcome.conflicts += 1,
+            }
+            outbox.delete(id.clone()).await?;
+            queued.retain(|e| e.mutation_id != id);
+            let more_here = queued.iter().any(|e| e.entity_id == entry.entity_id);
+            let local: Option<Case> = cases.get(entry.entity_id.clone()).serde()?.await?;
+            let server: Option<Case> = answer
+                .server
+                .clone()
+                .and_then(|v| serde_json::from_value(v).ok());
+            match (local, server) {
+                (Some(local), Some(server)) if !more_here => {
+                    history
+                        .put(&HistoryEntry {
+                            id: uuid::Uuid::now_v7().to_string(),
+                            case_id: entry.entity_id.clone(),
+                            replaced_at: super::now_text(),
+                            mutation_id: id.clone(),
+                            case: local,
+                        })
+                        .serde()?
+                        .await?;
+                    cases.put(&server).serde()?.await?;
+                }
+                (Some(mut local), _) => {
+                    if let Some(version) = answer.version.filter(|v| *v > local.version) {
+                        local.version = version;
+                        local.server_verdict = answer.verdict.clone();
+                        cases.put(&local).serde()?.await?;
+                    }
+                }
+                (None, _) => {}
+            }
+        }
+        drop(history);
+        drop(cases);
+        drop(outbox);
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// Applies pulled changes and moves the cursor, in one transaction. A
+    /// case with changes still queued here keeps its local state (the next
+    /// push merges it on the server); the others take the server's.
+    pub async fn apply_pull(&self, changes: &[Change], cursor: i64) -> Result<u32, StoreError> {
+        let tx = self
+            .db
+            .transaction([stores::OUTBOX, stores::CASES, stores::META])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let queued = tx
+            .object_store(stores::OUTBOX)?
+            .get_all::<OutboxEntry>()
+            .serde()?
+            .await?
+            .collect::<indexed_db_futures::Result<Vec<OutboxEntry>>>()?;
+        let cases = tx.object_store(stores::CASES)?;
+        let mut applied = 0;
+        for change in changes {
+            let id = change.entity_id.to_string();
+            if queued.iter().any(|e| e.entity_id == id) {
+                continue;
+            }
+            if change.deleted {
+                cases.delete(id).await?;
+            } else if let Some(case) = change
+                .payload
+                .clone()
+                .and_then(|v| serde_json::from_value::<Case>(v).ok())
+            {
+                cases.put(&case).serde()?.await?;
+            }
+            applied += 1;
+        }
+        drop(cases);
+        let meta = tx.object_store(stores::META)?;
+        let record: Option<MetaRecord> = meta.get(SESSION.to_owned()).serde()?.await?;
+        if let Some(mut session) =
+            record.and_then(|r| serde_json::from_str::<Session>(&r.json).ok())
+        {
+            session.cursor = cursor;
+            session.last_sync = Some(super::now_text());
+            meta.put(&MetaRecord {
+                key: SESSION.into(),
+                json: json(&session)?,
+            })
+            .serde()?
+            .await?;
+        }
+        drop(meta);
+        tx.commit().await?;
+        Ok(applied)
+    }
+}
