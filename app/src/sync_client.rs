@@ -199,17 +199,35 @@ pub async fn session() -> Result<Option<Session>, String> {
 pub async fn logout() -> Result<(), String> {
     #[cfg(feature = "hydrate")]
     {
-        let store = crate::store::LocalStore::shared()
-            .await
-            .map_err(|e| e.to_string())?;
-        if let Ok(Some(session)) = store.session().await {
-            let _: Result<serde_json::Value, _> =
-                http::post("/api/v1/auth/logout", Some(&session.token), &()).await;
-        }
-        store.clear_all().await.map_err(|e| e.to_string())
+        end_session().await
     }
     #[cfg(not(feature = "hydrate"))]
     Err(NOT_HERE.to_owned())
+}
+
+// The network side of sync (HTTP, the protocol's messages, the store's sync
+// steps) is reached only through these two lazy functions and the lazily
+// loaded log-in screen: built with `--split`, it is a wasm chunk fetched
+// the first time the app syncs (the worker precaches it), so the first
+// screen does not carry it (docs/perf.md).
+
+#[cfg(feature = "hydrate")]
+#[lazy]
+async fn end_session() -> Result<(), String> {
+    let store = crate::store::LocalStore::shared()
+        .await
+        .map_err(|e| e.to_string())?;
+    if let Ok(Some(session)) = store.session().await {
+        let _: Result<serde_json::Value, _> =
+            http::post("/api/v1/auth/logout", Some(&session.token), &()).await;
+    }
+    store.clear_all().await.map_err(|e| e.to_string())
+}
+
+#[cfg(feature = "hydrate")]
+#[lazy]
+async fn run_sync(status: RwSignal<SyncStatus>) -> Result<String, String> {
+    run(status).await
 }
 
 #[cfg(feature = "hydrate")]
@@ -233,7 +251,7 @@ pub async fn sync_now(status: RwSignal<SyncStatus>) {
             s.total = 0;
             s.failed = false;
         });
-        let result = run(status).await;
+        let result = run_sync(status).await;
         RUNNING.set(false);
         status.try_update(|s| {
             s.running = false;
