@@ -211,8 +211,10 @@ pub async fn logout() -> Result<(), String> {
 // the first time the app syncs (the worker precaches it), so the first
 // screen does not carry it (docs/perf.md).
 
+/// (The browser-side tests build without the `entry` feature: there the
+/// same functions are plain, so the test wasm has no chunk imports.)
+#[cfg_attr(feature = "entry", lazy)]
 #[cfg(feature = "hydrate")]
-#[lazy]
 async fn end_session() -> Result<(), String> {
     let store = crate::store::LocalStore::shared()
         .await
@@ -224,8 +226,8 @@ async fn end_session() -> Result<(), String> {
     store.clear_all().await.map_err(|e| e.to_string())
 }
 
+#[cfg_attr(feature = "entry", lazy)]
 #[cfg(feature = "hydrate")]
-#[lazy]
 async fn run_sync(status: RwSignal<SyncStatus>) -> Result<String, String> {
     run(status).await
 }
