@@ -1,4 +1,5 @@
 import { test, expect, type Page, type BrowserContext } from '@playwright/test';
+import { appReady, watchErrors } from './helpers';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 
@@ -7,22 +8,6 @@ import * as fs from 'node:fs';
 // preview, the schema upgrade and the export/import of unsent data.
 
 const PHOTO = path.join(__dirname, '..', 'fixtures', 'signed-agreement.png');
-
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (msg) => {
-    // offline, the home page's organisation card cannot reach the server: expected
-    if (msg.type() === 'error' && !/ERR_INTERNET_DISCONNECTED|Failed to fetch|load_org_summary/.test(msg.text())) {
-      errors.push(`console: ${msg.text()}`);
-    }
-  });
-  page.on('pageerror', (err) => errors.push(`page: ${err.message}`));
-  return errors;
-}
-
-async function appReady(page: Page) {
-  await page.waitForSelector('body[data-hydrated="true"]', { state: 'attached', timeout: 15_000 });
-}
 
 /** One online visit: the page runs and the service worker has precached the shell. */
 async function installApp(page: Page) {

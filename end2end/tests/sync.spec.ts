@@ -1,4 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
+import { appReady, watchErrors } from './helpers';
 
 // Sync end to end (docs/sync.md): a mediator logs in once, records an oral
 // agreement with no network, syncs when the network is back; the judicial
@@ -9,20 +10,19 @@ const PASSWORD = 'tiaojie2023';
 const VILLAGE_MEDIATOR = '13800000001';
 const JUDICIAL_OFFICE = '13900000002';
 
-async function appReady(page: Page) {
-  await page.waitForSelector('body[data-hydrated="true"]', { state: 'attached', timeout: 15_000 });
-}
-
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (msg) => {
-    // offline, fetches fail by design
-    if (msg.type() === 'error' && !/ERR_INTERNET_DISCONNECTED|Failed to fetch|load_org_summary/.test(msg.text())) {
-      errors.push(`console: ${msg.text()}`);
-    }
-  });
-  page.on('pageerror', (err) => errors.push(`page: ${err.message}`));
-  return errors;
+/** Records an oral agreement through the form (the phone may be offline). */
+async function recordOral(page: Page, a: string, b: string, summary: string, terms: string, residentId?: string) {
+  await page.getByTestId('new-oral').click();
+  await page.waitForSelector('[data-testid="case-form"][data-ready="true"]');
+  await page.locator('#f-dispute_type').selectOption('neighbours');
+  await page.locator('#f-parties-0-name').fill(a);
+  if (residentId) await page.locator('#f-parties-0-resident_id').fill(residentId);
+  await page.locator('#f-parties-1-name').fill(b);
+  await page.locator('#f-summary').fill(summary);
+  await page.locator('#f-agreed_terms').fill(terms);
+  await page.locator('#f-mediator').fill('杨调解');
+  await page.getByTestId('save-case').click();
+  await expect(page.getByTestId('saved-notice')).toBeVisible();
 }
 
 async function logIn(page: Page, phone: string) {
@@ -50,18 +50,7 @@ test('recorded offline, synced when online, seen by the township office with the
 
   // no signal: record the 30-yuan path
   await context.setOffline(true);
-  await page.getByTestId('new-oral').click();
-  await page.waitForSelector('[data-testid="case-form"][data-ready="true"]');
-  await page.locator('#f-dispute_type').selectOption('neighbours');
-  await page.locator('#f-parties-0-name').fill('赵同步');
-  await page.locator('#f-parties-0-resident_id').fill('11010519491231002X');
-  await page.locator('#f-parties-1-name').fill('钱离线');
-  await page.locator('#f-place').fill('村委会');
-  await page.locator('#f-summary').fill('院墙滴水纠纷');
-  await page.locator('#f-agreed_terms').fill('加装雨水槽');
-  await page.locator('#f-mediator').fill('杨调解');
-  await page.getByTestId('save-case').click();
-  await expect(page.getByTestId('saved-notice')).toBeVisible();
+  await recordOral(page, '赵同步', '钱离线', '院墙滴水纠纷', '加装雨水槽', '11010519491231002X');
   const caseUrl = new URL(page.url()).pathname;
   await page.goto('/');
   await expect(page.locator('[data-testid="pending-sync"][data-ready="true"]')).toHaveText('1');
@@ -94,16 +83,7 @@ test('recorded offline, synced when online, seen by the township office with the
 
 test('a revoked device is told so at its next sync and wipes its local data', async ({ page }) => {
   await logIn(page, VILLAGE_MEDIATOR);
-  await page.getByTestId('new-oral').click();
-  await page.waitForSelector('[data-testid="case-form"][data-ready="true"]');
-  await page.locator('#f-dispute_type').selectOption('neighbours');
-  await page.locator('#f-parties-0-name').fill('孙丢失');
-  await page.locator('#f-parties-1-name').fill('李拾到');
-  await page.locator('#f-summary').fill('借款纠纷');
-  await page.locator('#f-agreed_terms').fill('分期归还');
-  await page.locator('#f-mediator').fill('杨调解');
-  await page.getByTestId('save-case').click();
-  await expect(page.getByTestId('saved-notice')).toBeVisible();
+  await recordOral(page, '孙丢失', '李拾到', '借款纠纷', '分期归还');
 
   // the phone is lost: its session is ended on the server (as an office would)
   const token = await page.evaluate(
@@ -144,16 +124,7 @@ test('logging out names unsent changes first, and wipes the phone only when conf
   await page.evaluate(async () => { await navigator.serviceWorker.ready; });
   // no signal, so the change stays unsent (online, the app would sync it at once)
   await context.setOffline(true);
-  await page.getByTestId('new-oral').click();
-  await page.waitForSelector('[data-testid="case-form"][data-ready="true"]');
-  await page.locator('#f-dispute_type').selectOption('neighbours');
-  await page.locator('#f-parties-0-name').fill('周未发');
-  await page.locator('#f-parties-1-name').fill('吴未发');
-  await page.locator('#f-summary').fill('相邻通行纠纷');
-  await page.locator('#f-agreed_terms').fill('让出通道');
-  await page.locator('#f-mediator').fill('杨调解');
-  await page.getByTestId('save-case').click();
-  await expect(page.getByTestId('saved-notice')).toBeVisible();
+  await recordOral(page, '周未发', '吴未发', '相邻通行纠纷', '让出通道');
   await page.goto('/');
   await expect(page.locator('[data-testid="pending-sync"][data-ready="true"]')).toHaveText('1');
 

@@ -8,6 +8,7 @@ use super::{LocalStore, OutboxEntry, StoreError, stores};
 use crate::records::{HistoryEntry, Profile, Session};
 use domain::case::Case;
 use domain::sync::{Change, MutationResult, Status};
+use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 
@@ -15,6 +16,31 @@ const SESSION: &str = "session";
 
 fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError(e.to_string()))
+}
+
+/// The session as stored in `meta`, inside the caller's transaction.
+async fn read_session(meta: &ObjectStore<'_>) -> Result<Option<Session>, StoreError> {
+    let record: Option<MetaRecord> = meta.get(SESSION.to_owned()).serde()?.await?;
+    Ok(record.and_then(|r| serde_json::from_str(&r.json).ok()))
+}
+
+async fn write_session(meta: &ObjectStore<'_>, session: &Session) -> Result<(), StoreError> {
+    meta.put(&MetaRecord {
+        key: SESSION.into(),
+        json: json(session)?,
+    })
+    .serde()?
+    .await?;
+    Ok(())
+}
+
+/// Every queued change, oldest first, inside the caller's transaction.
+async fn queued(outbox: &ObjectStore<'_>) -> Result<Vec<OutboxEntry>, StoreError> {
+    Ok(outbox
+        .get_all::<OutboxEntry>()
+        .serde()?
+        .await?
+        .collect::<indexed_db_futures::Result<Vec<OutboxEntry>>>()?)
 }
 
 /// What a push's answers changed here.
@@ -28,12 +54,7 @@ pub struct PushOutcome {
 impl LocalStore {
     pub async fn session(&self) -> Result<Option<Session>, StoreError> {
         let tx = self.db.transaction(stores::META).build()?;
-        let record: Option<MetaRecord> = tx
-            .object_store(stores::META)?
-            .get(SESSION.to_owned())
-            .serde()?
-            .await?;
-        Ok(record.and_then(|r| serde_json::from_str(&r.json).ok()))
+        read_session(&tx.object_store(stores::META)?).await
     }
 
     /// Stores a new log-in and binds this phone to it: the profile takes the
@@ -52,12 +73,7 @@ impl LocalStore {
         let meta = tx.object_store(stores::META)?;
         let old: Option<MetaRecord> = meta.get(PROFILE.to_owned()).serde()?.await?;
         let old: Option<Profile> = old.and_then(|r| serde_json::from_str(&r.json).ok());
-        meta.put(&MetaRecord {
-            key: SESSION.into(),
-            json: json(session)?,
-        })
-        .serde()?
-        .await?;
+        write_session(&meta, session).await?;
         meta.put(&MetaRecord {
             key: PROFILE.into(),
             json: json(profile)?,
@@ -103,16 +119,11 @@ impl LocalStore {
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let meta = tx.object_store(stores::META)?;
-        let record: Option<MetaRecord> = meta.get(SESSION.to_owned()).serde()?.await?;
-        let mut session: Session = record
-            .and_then(|r| serde_json::from_str(&r.json).ok())
+        let mut session = read_session(&meta)
+            .await?
             .ok_or_else(|| StoreError("未登录 / not logged in".into()))?;
         let outbox = tx.object_store(stores::OUTBOX)?;
-        let mut entries = outbox
-            .get_all::<OutboxEntry>()
-            .serde()?
-            .await?
-            .collect::<indexed_db_futures::Result<Vec<OutboxEntry>>>()?;
+        let mut entries = queued(&outbox).await?;
         let mut numbered = false;
         for entry in entries.iter_mut().filter(|e| e.seq.is_none()) {
             entry.seq = Some(session.next_seq);
@@ -121,12 +132,7 @@ impl LocalStore {
             numbered = true;
         }
         if numbered {
-            meta.put(&MetaRecord {
-                key: SESSION.into(),
-                json: json(&session)?,
-            })
-            .serde()?
-            .await?;
+            write_session(&meta, &session).await?;
         }
         drop(meta);
         drop(outbox);
@@ -157,15 +163,11 @@ impl LocalStore {
         let outbox = tx.object_store(stores::OUTBOX)?;
         let cases = tx.object_store(stores::CASES)?;
         let history = tx.object_store(stores::HISTORY)?;
-        let mut queued = outbox
-            .get_all::<OutboxEntry>()
-            .serde()?
-            .await?
-            .collect::<indexed_db_futures::Result<Vec<OutboxEntry>>>()?;
+        let mut waiting = queued(&outbox).await?;
         let mut outcome = PushOutcome::default();
         for answer in answers {
             let id = answer.mutation_id.to_string();
-            let Some(entry) = queued.iter().find(|e| e.mutation_id == id).cloned() else {
+            let Some(entry) = waiting.iter().find(|e| e.mutation_id == id).cloned() else {
                 continue; // answered before (a retried push)
             };
             match answer.status {
@@ -185,8 +187,8 @@ impl LocalStore {
                 Status::Conflict => outcome.conflicts += 1,
             }
             outbox.delete(id.clone()).await?;
-            queued.retain(|e| e.mutation_id != id);
-            let more_here = queued.iter().any(|e| e.entity_id == entry.entity_id);
+            waiting.retain(|e| e.mutation_id != id);
+            let more_here = waiting.iter().any(|e| e.entity_id == entry.entity_id);
             let local: Option<Case> = cases.get(entry.entity_id.clone()).serde()?.await?;
             let server: Option<Case> = answer
                 .server
@@ -232,17 +234,12 @@ impl LocalStore {
             .transaction([stores::OUTBOX, stores::CASES, stores::META])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
-        let queued = tx
-            .object_store(stores::OUTBOX)?
-            .get_all::<OutboxEntry>()
-            .serde()?
-            .await?
-            .collect::<indexed_db_futures::Result<Vec<OutboxEntry>>>()?;
+        let waiting = queued(&tx.object_store(stores::OUTBOX)?).await?;
         let cases = tx.object_store(stores::CASES)?;
         let mut applied = 0;
         for change in changes {
             let id = change.entity_id.to_string();
-            if queued.iter().any(|e| e.entity_id == id) {
+            if waiting.iter().any(|e| e.entity_id == id) {
                 continue;
             }
             if change.deleted {
@@ -258,18 +255,10 @@ impl LocalStore {
         }
         drop(cases);
         let meta = tx.object_store(stores::META)?;
-        let record: Option<MetaRecord> = meta.get(SESSION.to_owned()).serde()?.await?;
-        if let Some(mut session) =
-            record.and_then(|r| serde_json::from_str::<Session>(&r.json).ok())
-        {
+        if let Some(mut session) = read_session(&meta).await? {
             session.cursor = cursor;
             session.last_sync = Some(super::now_text());
-            meta.put(&MetaRecord {
-                key: SESSION.into(),
-                json: json(&session)?,
-            })
-            .serde()?
-            .await?;
+            write_session(&meta, &session).await?;
         }
         drop(meta);
         tx.commit().await?;

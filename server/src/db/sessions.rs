@@ -82,18 +82,6 @@ pub async fn revoke(db: &Db, id: &str, now: &str) -> Result<bool, DbError> {
     Ok(done.rows_affected() == 1)
 }
 
-/// Revokes every live session of a device id (所有在此设备上的登录).
-pub async fn revoke_device(db: &Db, device_id: &str, now: &str) -> Result<u64, DbError> {
-    let done = sqlx::query(
-        "UPDATE device_session SET revoked_at = $1 WHERE device_id = $2 AND revoked_at IS NULL",
-    )
-    .bind(now)
-    .bind(device_id)
-    .execute(db.pool())
-    .await?;
-    Ok(done.rows_affected())
-}
-
 pub async fn grants(db: &Db, person_id: &str) -> Result<Vec<GrantRow>, DbError> {
     Ok(sqlx::query_as::<_, GrantRow>(
         "SELECT g.role, g.unit_id, u.name AS unit_name, u.kind AS unit_kind, u.path FROM role_grant g JOIN org_unit u ON u.id = g.unit_id \
