@@ -43,6 +43,18 @@ self.addEventListener("message", (event) => {
   if (event.data && event.data.type === "BUILD" && event.ports[0]) event.ports[0].postMessage(BUILD);
 });
 
+// Background Sync (Chrome on Android): registered by the app when a sync
+// could not reach the server; fired once the network is back. The sync runs
+// in the page (the Rust code), so the worker asks the open app to run it.
+self.addEventListener("sync", (event) => {
+  if (event.tag !== "tiaojie-sync") return;
+  event.waitUntil(
+    self.clients
+      .matchAll({ type: "window" })
+      .then((clients) => clients.forEach((client) => client.postMessage({ type: "tiaojie-sync" }))),
+  );
+});
+
 function isPage(request, url) {
   if (request.mode !== "navigate") return false;
   // files (with an extension) and server endpoints are not app pages

@@ -185,6 +185,7 @@ pub async fn add_photo(
     } else {
         None
     };
+    let sha256 = sha256_of(&jpeg).await?;
     let id = uuid::Uuid::now_v7().to_string();
     let photo = AttachmentRef {
         id: id.clone(),
@@ -193,6 +194,7 @@ pub async fn add_photo(
         position,
         bytes: jpeg.size() as u64,
         content_type: "image/jpeg".into(),
+        sha256: Some(sha256),
     };
     let store = crate::store::LocalStore::shared()
         .await
@@ -223,6 +225,21 @@ pub async fn add_photo(
     })
 }
 
+/// A stored photo's name on the server: the SHA-256 of its bytes, lowercase
+/// hex (hashed here in Rust: `crypto.subtle` exists only on HTTPS pages).
+pub async fn sha256_of(blob: &Blob) -> Result<String, String> {
+    use sha2::{Digest, Sha256};
+    use std::fmt::Write;
+    let buffer = wait(Ok(blob.array_buffer())).await?;
+    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+    Ok(Sha256::digest(&bytes)
+        .iter()
+        .fold(String::with_capacity(64), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        }))
+}
+
 /// When the photo was taken: the camera file's time when it is plausible
 /// (within the last 30 days), else now — in China time.
 fn taken_at(file: &File) -> String {
@@ -234,6 +251,31 @@ fn taken_at(file: &File) -> String {
     jiff::Timestamp::from_millisecond(millis as i64)
         .map_or_else(|_| crate::clock::now_in_china(), crate::clock::in_china)
 }
+/// An object URL showing a photo the server holds (revoke it when done);
+/// none when this phone is not logged in or the server lacks it.
+pub async fn server_photo_url(sha256: &str) -> Result<Option<String>, String> {
+    let store = crate::store::LocalStore::shared()
+        .await
+        .map_err(|e| e.to_string())?;
+    let Some(session) = store.session().await.map_err(|e| e.to_string())? else {
+        return Ok(None);
+    };
+    let res = gloo_net::http::Request::get(&format!("/api/v1/attachments/{sha256}"))
+        .header("Authorization", &format!("Bearer {}", session.token))
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if !res.ok() {
+        return Ok(None);
+    }
+    let bytes = res.binary().await.map_err(|e| e.to_string())?;
+    let array = js_sys::Uint8Array::from(&bytes[..]);
+    let blob = Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&array)).map_err(js_err)?;
+    web_sys::Url::create_object_url_with_blob(&blob)
+        .map(Some)
+        .map_err(js_err)
+}
+
 /// An object URL showing a stored photo (revoke it when done).
 pub async fn photo_url(id: &str) -> Result<Option<String>, String> {
     let store = crate::store::LocalStore::shared()

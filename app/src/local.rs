@@ -5,7 +5,7 @@
 
 #![cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
 
-use crate::records::{HistoryEntry, ImportReport, Profile, StorageInfo};
+use crate::records::{HistoryEntry, ImportReport, OutboxEntry, Profile, StorageInfo};
 use domain::case::{Case, FieldError};
 
 /// The answer of every function here when it runs outside a browser.
@@ -104,6 +104,21 @@ pub async fn discard_draft(key: String) -> Result<(), String> {
 
 pub async fn pending_count() -> Result<u32, String> {
     in_browser!(|s| s.pending_count())
+}
+
+/// The changes to a case the server refused, with its reasons.
+pub async fn refused(case_id: String) -> Result<Vec<OutboxEntry>, String> {
+    in_browser!(|s| async move { s.refused(&case_id).await })
+}
+
+/// Queues a case's refused changes again (as the case is now).
+pub async fn retry_refused(case_id: String) -> Result<u32, String> {
+    in_browser!(|s| async move { s.retry_refused(&case_id).await })
+}
+
+/// Marks a case's conflict notices as read.
+pub async fn mark_conflicts_seen(case_id: String) -> Result<(), String> {
+    in_browser!(|s| async move { s.mark_conflicts_seen(&case_id).await })
 }
 
 /// The export file's text (JSON) and a file name for it.

@@ -45,6 +45,34 @@ pub struct HistoryEntry {
     /// The mutation that replaced it.
     pub mutation_id: String,
     pub case: Case,
+    /// Set when a sync replaced it with others' values for these fields
+    /// (the server's order decided): the case page shows a notice.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overridden: Vec<String>,
+    /// The user has read the notice.
+    #[serde(default)]
+    pub seen: bool,
+    /// Someone else's later change replaced this phone's values (`case`
+    /// holds them); else this phone's change replaced someone else's (kept
+    /// in the server's history).
+    #[serde(default)]
+    pub theirs_won: bool,
+}
+
+impl HistoryEntry {
+    /// `case` as it was before `mutation_id` replaced it.
+    pub fn replaced(case_id: &str, replaced_at: String, mutation_id: String, case: Case) -> Self {
+        HistoryEntry {
+            id: uuid::Uuid::now_v7().to_string(),
+            case_id: case_id.to_owned(),
+            replaced_at,
+            mutation_id,
+            case,
+            overridden: Vec::new(),
+            seen: false,
+            theirs_won: false,
+        }
+    }
 }
 
 /// What an import changed.

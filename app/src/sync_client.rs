@@ -17,10 +17,35 @@ pub struct SyncStatus {
     /// Changes sent so far in this sync, and how many were queued.
     pub sent: u32,
     pub total: u32,
+    /// Photo bytes uploaded so far in this sync, and how many were waiting.
+    pub bytes_sent: u64,
+    pub bytes_total: u64,
     /// The last outcome, for people (Chinese / English).
     pub message: String,
     pub failed: bool,
+    /// Syncs in a row that could not reach the server (for the back-off).
+    pub failures: u32,
+    /// After such a failure: the automatic retry comes in this many seconds.
+    pub retry_in_s: Option<u32>,
 }
+
+/// How long to wait before the automatic retry after `failures` syncs in a
+/// row could not reach the server: 15 s, doubling up to 30 minutes, with
+/// `jitter` (0 to 1) spreading the phones of a village that all regain
+/// signal at once over the upper half of the delay.
+pub fn retry_delay_s(failures: u32, jitter: f64) -> u32 {
+    const FIRST: u32 = 15;
+    const LONGEST: u32 = 30 * 60;
+    let full = FIRST
+        .saturating_mul(1u32 << failures.saturating_sub(1).min(16))
+        .min(LONGEST);
+    let jitter = jitter.clamp(0.0, 1.0);
+    (f64::from(full) * (0.5 + 0.5 * jitter)).round() as u32
+}
+
+/// Bytes per uploaded piece of a photo: small enough that a piece gets
+/// through a weak mountain signal, and a dropped one costs little.
+pub const UPLOAD_PIECE: u64 = 256 * 1024;
 
 /// The app-wide sync status (provided by [`SyncAgent`]).
 pub fn use_sync_status() -> RwSignal<SyncStatus> {
@@ -42,8 +67,8 @@ mod http {
         Offline(String),
         /// The device was revoked or logged out elsewhere: wipe.
         Revoked,
-        /// Refused (4xx): the server's message.
-        Refused { message: String },
+        /// Refused (4xx): the status and the server's message.
+        Refused { status: u16, message: String },
     }
 
     impl Failure {
@@ -78,11 +103,28 @@ mod http {
             return Err(Failure::Offline(format!("HTTP {status}")));
         }
         Err(Failure::Refused {
+            status,
             message: body["message"]
                 .as_str()
                 .unwrap_or("请求被拒绝 / refused")
                 .to_owned(),
         })
+    }
+
+    /// Sends one piece of an attachment's bytes.
+    pub async fn put_piece<T: DeserializeOwned>(
+        url: &str,
+        token: &str,
+        offset: u64,
+        piece: &web_sys::Blob,
+    ) -> Result<T, Failure> {
+        let req = gloo_net::http::Request::put(url)
+            .header("Authorization", &format!("Bearer {token}"))
+            .header("Upload-Offset", &offset.to_string())
+            .header("Content-Type", "application/octet-stream")
+            .body(piece.clone())
+            .map_err(|e| Failure::Offline(e.to_string()))?;
+        answer(req.send().await).await
     }
 
     pub async fn post<B: Serialize, T: DeserializeOwned>(
@@ -226,20 +268,42 @@ async fn end_session() -> Result<(), String> {
     store.clear_all().await.map_err(|e| e.to_string())
 }
 
+/// Why a sync stopped: the message for people, and whether the network
+/// was at fault (then the agent retries with back-off).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failed {
+    pub message: String,
+    pub retry: bool,
+}
+
+impl From<String> for Failed {
+    fn from(message: String) -> Self {
+        Failed {
+            message,
+            retry: false,
+        }
+    }
+}
+
 #[cfg_attr(feature = "entry", lazy)]
 #[cfg(feature = "hydrate")]
-async fn run_sync(status: RwSignal<SyncStatus>) -> Result<String, String> {
+async fn run_sync(status: RwSignal<SyncStatus>) -> Result<String, Failed> {
     run(status).await
 }
 
 #[cfg(feature = "hydrate")]
 thread_local! {
     static RUNNING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Bumped by every sync: a retry timer set before it no longer fires.
+    static RETRY_GENERATION: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
 
-/// One sync: push everything queued (in batches), then pull until the
-/// server has nothing more. Never two at once (a second call returns at
-/// once). Outbox entries leave only once the server acknowledged them.
+/// One sync: push everything queued (in batches), upload the photos, then
+/// pull until the server has nothing more. Never two at once (a second
+/// call returns at once). Outbox entries leave only once the server
+/// acknowledged them. When the server cannot be reached, the next try is
+/// set with exponential back-off (and Background Sync, where the browser
+/// has it, wakes the app when the network returns).
 pub async fn sync_now(status: RwSignal<SyncStatus>) {
     #[cfg(feature = "hydrate")]
     {
@@ -247,45 +311,145 @@ pub async fn sync_now(status: RwSignal<SyncStatus>) {
             return;
         }
         RUNNING.set(true);
+        RETRY_GENERATION.set(RETRY_GENERATION.get().wrapping_add(1));
         status.try_update(|s| {
             s.running = true;
             s.sent = 0;
             s.total = 0;
+            s.bytes_sent = 0;
+            s.bytes_total = 0;
             s.failed = false;
+            s.retry_in_s = None;
         });
         let result = run_sync(status).await;
         RUNNING.set(false);
-        status.try_update(|s| {
-            s.running = false;
-            match result {
-                Ok(message) => {
-                    s.message = message;
-                    s.failed = false;
+        let retry = status
+            .try_update(|s| {
+                s.running = false;
+                match result {
+                    Ok(message) => {
+                        s.message = message;
+                        s.failed = false;
+                        s.failures = 0;
+                        None
+                    }
+                    Err(Failed { message, retry }) => {
+                        s.message = message;
+                        s.failed = true;
+                        if !retry {
+                            return None;
+                        }
+                        s.failures += 1;
+                        let delay = retry_delay_s(s.failures, js_sys::Math::random());
+                        s.retry_in_s = Some(delay);
+                        Some(delay)
+                    }
                 }
-                Err(message) => {
-                    s.message = message;
-                    s.failed = true;
-                }
+            })
+            .flatten();
+        if let Some(delay) = retry {
+            retry_later(status, delay);
+            background::register();
+        }
+    }
+}
+
+/// Runs a sync after `delay_s` seconds unless another sync ran meanwhile.
+#[cfg(feature = "hydrate")]
+fn retry_later(status: RwSignal<SyncStatus>, delay_s: u32) {
+    let generation = RETRY_GENERATION.get();
+    set_timeout(
+        move || {
+            if RETRY_GENERATION.get() == generation {
+                leptos::task::spawn_local(sync_if_online(status));
+            }
+        },
+        std::time::Duration::from_secs(u64::from(delay_s)),
+    );
+}
+
+/// A sync, when there is a network and a session.
+#[cfg(feature = "hydrate")]
+async fn sync_if_online(status: RwSignal<SyncStatus>) {
+    let online = web_sys::window().is_some_and(|w| w.navigator().on_line());
+    if online && matches!(session().await, Ok(Some(_))) {
+        sync_now(status).await;
+    }
+}
+
+/// Background Sync (Chrome on Android): the service worker is woken when
+/// the network returns and asks the open app to sync (public/sw.js). The
+/// sync itself runs in the page, where the Rust code lives.
+#[cfg(feature = "hydrate")]
+mod background {
+    use js_sys::{Function, Reflect};
+    use wasm_bindgen::{JsCast, JsValue};
+
+    pub const TAG: &str = "tiaojie-sync";
+
+    /// Asks for a `sync` event once the network is back (where supported).
+    pub fn register() {
+        leptos::task::spawn_local(async {
+            let Some(window) = web_sys::window() else {
+                return;
+            };
+            let Ok(ready) = window.navigator().service_worker().ready() else {
+                return;
+            };
+            let Ok(registration) = wasm_bindgen_futures::JsFuture::from(ready).await else {
+                return;
+            };
+            let Ok(manager) = Reflect::get(&registration, &"sync".into()) else {
+                return;
+            };
+            let register = Reflect::get(&manager, &"register".into())
+                .ok()
+                .and_then(|f| f.dyn_into::<Function>().ok());
+            if let Some(register) = register
+                && let Ok(promise) = register.call1(&manager, &JsValue::from_str(TAG))
+                && let Ok(promise) = promise.dyn_into::<js_sys::Promise>()
+            {
+                let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
             }
         });
+    }
+
+    /// Whether a message from the service worker asks for a sync.
+    pub fn asks_to_sync(data: &JsValue) -> bool {
+        Reflect::get(data, &"type".into())
+            .ok()
+            .and_then(|t| t.as_string())
+            .is_some_and(|t| t == TAG)
     }
 }
 
 #[cfg(feature = "hydrate")]
-async fn run(status: RwSignal<SyncStatus>) -> Result<String, String> {
+fn failure(f: http::Failure) -> Failed {
+    Failed {
+        retry: matches!(f, http::Failure::Offline(_)),
+        message: f.text(),
+    }
+}
+
+#[cfg(feature = "hydrate")]
+async fn run(status: RwSignal<SyncStatus>) -> Result<String, Failed> {
     use crate::store::LocalStore;
     use domain::sync::{Entity, Mutation, Op, PullResponse, PushRequest, PushResponse};
     let store = LocalStore::shared().await.map_err(|e| e.to_string())?;
     let Some(session) = store.session().await.map_err(|e| e.to_string())? else {
-        return Err("请先登录再同步 / log in to sync".into());
+        return Err(Failed::from("请先登录再同步 / log in to sync".to_owned()));
     };
     let revoked = |store: LocalStore| async move {
         let _ = store.clear_all().await;
         if let Some(w) = web_sys::window() {
             let _ = w.location().set_href("/login?revoked=1");
         }
-        "此设备已被注销，本机数据已清除 / this device was revoked; its data was wiped".to_owned()
+        Failed::from(
+            "此设备已被注销，本机数据已清除 / this device was revoked; its data was wiped"
+                .to_owned(),
+        )
     };
+    name_photos(&store).await?;
     let total = store.pending_count().await.map_err(|e| e.to_string())?;
     status.try_update(|s| s.total = total);
     let (mut sent, mut refused, mut conflicts) = (0u32, 0u32, 0u32);
@@ -328,7 +492,7 @@ async fn run(status: RwSignal<SyncStatus>) -> Result<String, String> {
             match http::post("/api/v1/sync/push", Some(&session.token), &req).await {
                 Ok(a) => a,
                 Err(http::Failure::Revoked) => return Err(revoked(store).await),
-                Err(f) => return Err(f.text()),
+                Err(f) => return Err(failure(f)),
             };
         let outcome = store
             .apply_push(&answer.results)
@@ -342,6 +506,11 @@ async fn run(status: RwSignal<SyncStatus>) -> Result<String, String> {
             break; // nothing moved: do not spin
         }
     }
+    let photos = match upload_photos(&store, &session.token, status).await {
+        Ok(n) => n,
+        Err(http::Failure::Revoked) => return Err(revoked(store).await),
+        Err(f) => return Err(failure(f)),
+    };
     let mut received = 0;
     loop {
         let session = store
@@ -356,7 +525,7 @@ async fn run(status: RwSignal<SyncStatus>) -> Result<String, String> {
         let page: PullResponse = match http::get(&url, &session.token).await {
             Ok(p) => p,
             Err(http::Failure::Revoked) => return Err(revoked(store).await),
-            Err(f) => return Err(f.text()),
+            Err(f) => return Err(failure(f)),
         };
         received += store
             .apply_pull(&page.changes, page.cursor)
@@ -369,15 +538,141 @@ async fn run(status: RwSignal<SyncStatus>) -> Result<String, String> {
     let mut message = format!(
         "已同步：发送 {sent} 条，接收 {received} 条 / synced: {sent} sent, {received} received"
     );
+    if photos > 0 {
+        message.push_str(&format!("；照片 {photos} 张 / {photos} photos"));
+    }
     if conflicts > 0 {
         message.push_str(&format!("；{conflicts} 条与他人修改冲突，已按服务器顺序合并 / {conflicts} merged with others' changes"));
     }
     if refused > 0 {
-        return Err(format!(
+        return Err(Failed::from(format!(
             "{message}；{refused} 条被服务器拒绝，请查看案件 / {refused} refused by the server: see the cases"
-        ));
+        )));
     }
     Ok(message)
+}
+
+/// Photos taken before the app named them by their SHA-256 get their name
+/// now (a change to their case, pushed with the rest).
+#[cfg(feature = "hydrate")]
+async fn name_photos(store: &crate::store::LocalStore) -> Result<(), String> {
+    for photo in store
+        .unsent_attachments()
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        let Some(case) = store
+            .case(&photo.case_id)
+            .await
+            .map_err(|e| e.to_string())?
+        else {
+            continue;
+        };
+        let unnamed = case
+            .attachments
+            .iter()
+            .any(|a| a.id == photo.id && a.sha256.is_none());
+        if !unnamed {
+            continue;
+        }
+        let sha256 = crate::device::sha256_of(&photo.blob).await?;
+        let id = photo.id.clone();
+        let edited = store
+            .edit_case(&photo.case_id, None, move |current| {
+                let mut next = current.clone();
+                for a in next.attachments.iter_mut().filter(|a| a.id == id) {
+                    a.sha256 = Some(sha256.clone());
+                }
+                Ok(next)
+            })
+            .await
+            .map_err(|e| e.to_string())?;
+        if let Err(problems) = edited {
+            return Err(problems
+                .into_iter()
+                .map(|p| p.zh)
+                .collect::<Vec<_>>()
+                .join("；"));
+        }
+    }
+    Ok(())
+}
+
+/// Uploads the photos the server lacks, in pieces, resuming where the
+/// server stands (a dropped connection costs one piece). A photo whose case
+/// the server does not hold yet (its change waits or was refused) waits for
+/// a later sync. Returns how many photos arrived whole.
+#[cfg(feature = "hydrate")]
+async fn upload_photos(
+    store: &crate::store::LocalStore,
+    token: &str,
+    status: RwSignal<SyncStatus>,
+) -> Result<u32, http::Failure> {
+    use domain::sync::UploadStatus;
+    let local = |e: crate::store::StoreError| http::Failure::Offline(e.to_string());
+    let pending = store.unsent_attachments().await.map_err(local)?;
+    let waiting = store.pending().await.map_err(local)?;
+    let mut todo = Vec::new();
+    for photo in pending {
+        // the server learns of a photo with its case's change
+        if waiting
+            .iter()
+            .any(|e| e.entity_id == photo.case_id && e.error.is_none())
+        {
+            continue;
+        }
+        let case = store.case(&photo.case_id).await.map_err(local)?;
+        let sha256 = case.and_then(|c| {
+            c.attachments
+                .into_iter()
+                .find(|a| a.id == photo.id)
+                .and_then(|a| a.sha256)
+        });
+        if let Some(sha256) = sha256 {
+            todo.push((photo, sha256));
+        }
+    }
+    let total: u64 = todo.iter().map(|(p, _)| p.blob.size() as u64).sum();
+    status.try_update(|s| s.bytes_total = total);
+    let (mut done_bytes, mut done) = (0u64, 0u32);
+    for (photo, sha256) in todo {
+        let size = photo.blob.size() as u64;
+        let status_url = format!("/api/v1/attachments/{sha256}/upload");
+        let put_url = format!("/api/v1/attachments/{sha256}");
+        let mut at: UploadStatus = match http::get(&status_url, token).await {
+            Ok(at) => at,
+            // the server does not know the case yet: a later sync
+            Err(http::Failure::Refused { status: 404, .. }) => continue,
+            Err(f) => return Err(f),
+        };
+        let mut restarts = 0;
+        while !at.complete {
+            status.try_update(|s| s.bytes_sent = done_bytes + at.received.min(size));
+            let from = at.received;
+            let to = (from + UPLOAD_PIECE).min(size);
+            let piece = photo
+                .blob
+                .slice_with_f64_and_f64(from as f64, to as f64)
+                .map_err(|e| http::Failure::Offline(format!("{e:?}")))?;
+            at = match http::put_piece(&put_url, token, from, &piece).await {
+                Ok(at) => at,
+                // the answer to an earlier piece was lost, or the bytes did
+                // not match and the server started over: ask where it stands
+                Err(http::Failure::Refused {
+                    status: 409 | 422, ..
+                }) if restarts < 3 => {
+                    restarts += 1;
+                    http::get(&status_url, token).await?
+                }
+                Err(f) => return Err(f),
+            };
+        }
+        store.mark_attachment_sent(&photo.id).await.map_err(local)?;
+        done_bytes += size;
+        done += 1;
+        status.try_update(|s| s.bytes_sent = done_bytes);
+    }
+    Ok(done)
 }
 
 /// Starts syncs by itself: when the app opens, when the network comes back,
@@ -388,16 +683,52 @@ pub fn SyncAgent() -> impl IntoView {
     provide_context(status);
     #[cfg(feature = "hydrate")]
     {
-        let start = move || {
-            leptos::task::spawn_local(async move {
-                let online = web_sys::window().is_some_and(|w| w.navigator().on_line());
-                if online && matches!(session().await, Ok(Some(_))) {
-                    sync_now(status).await;
-                }
-            });
-        };
+        let start = move || leptos::task::spawn_local(sync_if_online(status));
         Effect::new(move |_| start());
         let _ = window_event_listener(leptos::ev::online, move |_| start());
         let _ = set_interval_with_handle(start, std::time::Duration::from_secs(300));
+        // Background Sync: the service worker asks for a sync when the
+        // network is back
+        if let Some(w) = web_sys::window() {
+            use wasm_bindgen::JsCast;
+            let on_message = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::MessageEvent)>::new(
+                move |ev: web_sys::MessageEvent| {
+                    if background::asks_to_sync(&ev.data()) {
+                        start();
+                    }
+                },
+            );
+            let _ = w
+                .navigator()
+                .service_worker()
+                .add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
+            on_message.forget();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::retry_delay_s;
+
+    #[test]
+    fn retries_back_off_exponentially_up_to_half_an_hour() {
+        // without jitter: half of 15 s, 30 s, 60 s… ; with full jitter the whole
+        let full: Vec<u32> = (1..=10).map(|n| retry_delay_s(n, 1.0)).collect();
+        assert_eq!(full, [15, 30, 60, 120, 240, 480, 960, 1800, 1800, 1800]);
+        let least: Vec<u32> = (1..=4).map(|n| retry_delay_s(n, 0.0)).collect();
+        assert_eq!(least, [8, 15, 30, 60]);
+        // out-of-range inputs stay sane
+        assert_eq!(retry_delay_s(0, 1.0), 15);
+        assert_eq!(retry_delay_s(u32::MAX, 2.0), 1800);
+        assert_eq!(retry_delay_s(3, -1.0), 30);
+    }
+
+    #[test]
+    fn the_delay_always_grows_or_holds_for_the_same_jitter() {
+        for jitter in [0.0, 0.3, 0.77, 1.0] {
+            let delays: Vec<u32> = (1..40).map(|n| retry_delay_s(n, jitter)).collect();
+            assert!(delays.windows(2).all(|w| w[0] <= w[1]), "{delays:?}");
+        }
     }
 }

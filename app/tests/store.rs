@@ -65,6 +65,7 @@ fn oral_case(summary: &str) -> Case {
         seq: Some(1),
         updated_at: "2024-05-10T08:00:00+08:00".into(),
         server_verdict: None,
+        locked_reason: None,
     }
 }
 
@@ -211,6 +212,7 @@ async fn export_then_import_elsewhere_brings_everything_back_once() {
         position: None,
         bytes: 3,
         content_type: "image/jpeg".into(),
+        sha256: None,
     });
     let bytes = js_sys::Uint8Array::from(&[1u8, 2, 3][..]);
     let blob = web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&bytes)).unwrap();
@@ -432,6 +434,7 @@ async fn sync_steps_number_once_acknowledge_and_keep_local_changes_over_pulls() 
         deleted: false,
         payload: Some(serde_json::to_value(c).unwrap()),
         verdict: None,
+        overridden: vec![],
     };
     let applied = store
         .apply_pull(&[change(&from_server, 7), change(&queued_here, 8)], 8)
@@ -457,5 +460,158 @@ async fn sync_steps_number_once_acknowledge_and_keep_local_changes_over_pulls() 
         "不应覆盖"
     );
     assert_eq!(store.session().await.unwrap().unwrap().cursor, 8);
+    store.close();
+}
+
+#[wasm_bindgen_test]
+async fn refused_changes_go_again_photos_wait_until_sent_and_conflicts_are_noted() {
+    use app::records::Session;
+    use app::store::NewAttachment;
+    use domain::sync::{Change, Entity, MutationResult, Status};
+    let store = LocalStore::open_named(&fresh_name(), CURRENT_VERSION)
+        .await
+        .unwrap();
+    store
+        .begin_session(
+            &Session {
+                token: "tj1_x".into(),
+                device_id: uuid::Uuid::now_v7().to_string(),
+                person_id: PersonId::stable("p").to_string(),
+                name: "杨调解".into(),
+                phone: "13800000001".into(),
+                unit_id: UnitId::stable("u").to_string(),
+                unit_name: "大潭村".into(),
+                role: "mediator".into(),
+                cursor: 0,
+                next_seq: 1,
+                last_sync: None,
+            },
+            &store.profile().await.unwrap(),
+        )
+        .await
+        .unwrap();
+
+    // a case with a photo: the photo waits until it is marked sent
+    let mut case = oral_case("带照片的记录");
+    case.id = CaseId::stable("refused-1");
+    let bytes = js_sys::Uint8Array::from(&[9u8, 8, 7][..]);
+    let photo = NewAttachment {
+        id: "photo-r".into(),
+        case_id: case.id.to_string(),
+        blob: web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&bytes)).unwrap(),
+    };
+    store
+        .save_case_with(&case, &entry(&case), Some(&photo))
+        .await
+        .unwrap();
+    let unsent = store.unsent_attachments().await.unwrap();
+    assert_eq!(
+        unsent.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(),
+        ["photo-r"]
+    );
+    store.mark_attachment_sent("photo-r").await.unwrap();
+    assert!(store.unsent_attachments().await.unwrap().is_empty());
+    assert!(
+        store.attachment("photo-r").await.unwrap().is_some(),
+        "the bytes stay for the screens"
+    );
+
+    // the server refuses the change: it is listed with the reason, then sent again as a new change
+    let (_, batch) = store.next_push(10).await.unwrap();
+    let refused = &batch[0].0;
+    store
+        .apply_push(&[MutationResult {
+            seq: refused.seq.unwrap(),
+            mutation_id: refused.mutation_id.parse().unwrap(),
+            status: Status::Rejected,
+            version: None,
+            verdict: None,
+            field: Some("entity_id".into()),
+            message: Some("案件已锁定，不能修改：季度审核中".into()),
+            code: Some("locked".into()),
+            overridden: vec![],
+            server: None,
+        }])
+        .await
+        .unwrap();
+    let listed = store.refused(&case.id.to_string()).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert!(listed[0].error.as_deref().unwrap().contains("季度审核中"));
+    assert!(
+        store.next_push(10).await.unwrap().1.is_empty(),
+        "not sent again by itself"
+    );
+    assert_eq!(store.retry_refused(&case.id.to_string()).await.unwrap(), 1);
+    assert!(
+        store
+            .refused(&case.id.to_string())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let (_, again) = store.next_push(10).await.unwrap();
+    assert_eq!(again.len(), 1);
+    assert_ne!(
+        again[0].0.mutation_id, refused.mutation_id,
+        "a new mutation"
+    );
+    assert_eq!(again[0].0.seq, Some(2), "and a new seq");
+
+    // acknowledged, then someone's later change replaces a field the phone had
+    store
+        .apply_push(&[MutationResult {
+            seq: 2,
+            mutation_id: again[0].0.mutation_id.parse().unwrap(),
+            status: Status::Applied,
+            version: Some(1),
+            verdict: None,
+            field: None,
+            message: None,
+            code: None,
+            overridden: vec![],
+            server: None,
+        }])
+        .await
+        .unwrap();
+    let mut theirs = store.case(&case.id.to_string()).await.unwrap().unwrap();
+    theirs.summary = "司法所更正的案情".into();
+    theirs.version = 2;
+    let change = Change {
+        change_no: 5,
+        entity: Entity::Case,
+        entity_id: case.id.0,
+        version: 2,
+        deleted: false,
+        payload: Some(serde_json::to_value(&theirs).unwrap()),
+        verdict: None,
+        overridden: vec!["summary".into()],
+    };
+    store.apply_pull(&[change.clone()], 5).await.unwrap();
+    let history = store.history(&case.id.to_string()).await.unwrap();
+    let notice = history.iter().find(|h| !h.overridden.is_empty()).unwrap();
+    assert!(notice.theirs_won && !notice.seen);
+    assert_eq!(
+        notice.case.summary, "带照片的记录",
+        "the phone's own text is kept"
+    );
+    // pulling the same change again adds no second notice
+    store.apply_pull(&[change], 5).await.unwrap();
+    let notices = |h: &[app::records::HistoryEntry]| {
+        h.iter()
+            .filter(|h| !h.overridden.is_empty() && !h.seen)
+            .count()
+    };
+    assert_eq!(
+        notices(&store.history(&case.id.to_string()).await.unwrap()),
+        1
+    );
+    store
+        .mark_conflicts_seen(&case.id.to_string())
+        .await
+        .unwrap();
+    assert_eq!(
+        notices(&store.history(&case.id.to_string()).await.unwrap()),
+        0
+    );
     store.close();
 }

@@ -1,4 +1,4 @@
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type APIRequestContext, type Page } from '@playwright/test';
 import { appReady, watchErrors } from './helpers';
 
 // Sync end to end (docs/sync.md): a mediator logs in once, records an oral
@@ -144,4 +144,168 @@ test('logging out names unsent changes first, and wipes the phone only when conf
   await page.goto('/');
   await expect(page.getByTestId('login-link')).toBeVisible();
   await expect(page.locator('[data-testid="pending-sync"][data-ready="true"]')).toHaveText('0');
+});
+
+/** An office's desk: logs in over the API as its own device. */
+async function officeDesk(request: APIRequestContext, phone: string) {
+  const deviceId = crypto.randomUUID();
+  const res = await request.post('/api/v1/auth/login', {
+    data: { phone, password: PASSWORD, device_id: deviceId, device_name: 'office desk (test)' },
+  });
+  expect(res.status()).toBe(200);
+  const headers = { Authorization: `Bearer ${(await res.json()).token}` };
+  let seq = 0;
+  return {
+    headers,
+    /** The case as the server holds it now. */
+    async current(caseId: string) {
+      const pulled = await request.get('/api/v1/sync/pull?cursor=0&limit=1000', { headers });
+      return (await pulled.json()).changes.find((c: { entity_id: string }) => c.entity_id === caseId);
+    },
+    /** Pushes the desk's edit of a case made on `baseVersion`; returns the answer. */
+    async edit(caseId: string, baseVersion: number, payload: object) {
+      seq += 1;
+      const res = await request.post('/api/v1/sync/push', {
+        headers,
+        data: {
+          client_id: deviceId,
+          mutations: [{ seq, mutation_id: crypto.randomUUID(), entity: 'case', entity_id: caseId, op: 'upsert', base_version: baseVersion, payload }],
+        },
+      });
+      expect(res.status()).toBe(200);
+      return (await res.json()).results[0];
+    },
+  };
+}
+
+/** Today in China, as the forms write dates. */
+function todayInChina(): string {
+  return new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
+}
+
+/** Opens Home, where the app syncs by itself, and waits for that sync's outcome. */
+async function syncAndWait(page: Page) {
+  await page.goto('/');
+  await appReady(page);
+  const status = page.getByTestId('sync-status');
+  await expect(status).toContainText(/已同步|拒绝|无法连接/);
+  await expect(status).toHaveAttribute('data-running', 'false');
+}
+
+async function recordFollowUp(page: Page, caseUrl: string, note: string) {
+  await page.goto(caseUrl);
+  await appReady(page);
+  await page.getByTestId('follow-up-form').locator('summary').click();
+  await page.locator('#f-follow_up-note').fill(note);
+  await page.getByTestId('save-follow-up').click();
+  await expect(page.getByTestId('follow-up-form')).toHaveCount(0);
+}
+
+test('a photo taken with no signal is uploaded at the next sync and the township office sees it', async ({ browser, page, context }) => {
+  const errors = watchErrors(page);
+  await logIn(page, VILLAGE_MEDIATOR);
+  await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+  await context.setOffline(true);
+  await recordOral(page, '冯照片', '陈签字', '宅基地界址纠纷', '以界桩为准');
+  const caseUrl = new URL(page.url()).pathname;
+  await page.getByTestId('photo-input').setInputFiles('fixtures/signed-agreement.png');
+  await expect(page.locator('.photos[data-count="1"] img')).toBeVisible();
+
+  await context.setOffline(false);
+  await syncAndWait(page);
+  await expect(page.getByTestId('sync-status')).toHaveAttribute('data-failed', 'false');
+  await expect(page.getByTestId('sync-status')).toContainText('照片 1 张');
+  // nothing is sent twice: the next sync has no photo to send
+  await page.getByTestId('sync-now').click();
+  await expect(page.getByTestId('sync-status')).toHaveAttribute('data-running', 'false');
+  await expect(page.getByTestId('sync-status')).not.toContainText('照片');
+
+  // the office's desk has no copy of the photo: it comes from the server
+  const office = await browser.newContext();
+  const desk = await office.newPage();
+  const deskErrors = watchErrors(desk);
+  await logIn(desk, JUDICIAL_OFFICE);
+  await desk.goto(caseUrl);
+  const img = desk.locator('.photos[data-count="1"] img');
+  await expect(img).toBeVisible();
+  await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBeGreaterThan(100);
+  await office.close();
+  expect([...errors, ...deskErrors]).toEqual([]);
+});
+
+test('a change the server refuses is shown on its case, and sent again once the office unlocks it', async ({ page, context, request }) => {
+  await logIn(page, VILLAGE_MEDIATOR);
+  await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+  await recordOral(page, '蒋锁定', '沈审核', '土地承包纠纷', '按合同履行');
+  const caseUrl = new URL(page.url()).pathname;
+  const caseId = caseUrl.split('/').pop()!;
+  await syncAndWait(page);
+  await expect(page.getByTestId('sync-status')).toHaveAttribute('data-failed', 'false');
+
+  // the phone loses signal; meanwhile the judicial office locks the case for its review
+  await context.setOffline(true);
+  const office = await officeDesk(request, JUDICIAL_OFFICE);
+  let res = await request.put(`/api/v1/cases/${caseId}/lock`, { headers: office.headers, data: { reason: '季度审核中' } });
+  expect(res.status()).toBe(200);
+
+  // the mediator records the follow-up visit offline, then syncs
+  await recordFollowUp(page, caseUrl, '已按期履行');
+  await context.setOffline(false);
+  await syncAndWait(page);
+  await expect(page.getByTestId('sync-status')).toHaveAttribute('data-failed', 'true');
+  await expect(page.getByTestId('sync-status')).toContainText('1 条被服务器拒绝');
+
+  await page.goto(caseUrl);
+  await appReady(page);
+  await expect(page.getByTestId('refused-reason')).toContainText('季度审核中');
+
+  // unlocked: "send again" queues the case as it is now, and it lands
+  res = await request.delete(`/api/v1/cases/${caseId}/lock`, { headers: office.headers });
+  expect(res.status()).toBe(200);
+  await page.getByTestId('retry-refused').click();
+  await expect(page.getByTestId('refused')).toHaveCount(0);
+  await syncAndWait(page);
+  await expect(page.getByTestId('sync-status')).toHaveAttribute('data-failed', 'false');
+  await expect(page.locator('[data-testid="pending-sync"][data-ready="true"]')).toHaveText('0');
+  expect((await office.current(caseId)).payload.follow_up.note).toBe('已按期履行');
+});
+
+test('edits of the same field on the phone and at the office: the mediator is told, both ways', async ({ page, context, request }) => {
+  await logIn(page, VILLAGE_MEDIATOR);
+  await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+  await recordOral(page, '韩冲突', '杨合并', '林地界线纠纷', '以山脊为界');
+  const caseUrl = new URL(page.url()).pathname;
+  const caseId = caseUrl.split('/').pop()!;
+  await syncAndWait(page);
+  const office = await officeDesk(request, JUDICIAL_OFFICE);
+  const v1 = await office.current(caseId);
+
+  // both record the follow-up visit on version 1; the office's arrives first
+  await context.setOffline(true);
+  await recordFollowUp(page, caseUrl, '电话回访：已履行');
+  const first = await office.edit(caseId, v1.version, { ...v1.payload, follow_up: { on: todayInChina(), note: '司法所回访：已履行' } });
+  expect(first.status).toBe('applied');
+  await context.setOffline(false);
+  await syncAndWait(page);
+  await expect(page.getByTestId('sync-status')).toContainText('冲突');
+
+  // the phone's came later and was kept; the notice says whose is where
+  await page.goto(caseUrl);
+  await appReady(page);
+  const ours = page.locator('[data-testid="conflict-field"][data-theirs="false"]');
+  await expect(ours).toContainText('回访');
+  await page.getByTestId('conflict-seen').click();
+  await expect(page.getByTestId('conflict-notice')).toHaveCount(0);
+
+  // now the office corrects the visit again on the version it had: its change is the later one
+  const second = await office.edit(caseId, first.version, { ...v1.payload, follow_up: { on: todayInChina(), note: '所长复核：已履行，另补签字' } });
+  expect(second.status).toBe('conflict');
+  await syncAndWait(page);
+  await page.goto(caseUrl);
+  await appReady(page);
+  const theirs = page.locator('[data-testid="conflict-field"][data-theirs="true"]');
+  await expect(theirs).toContainText('回访');
+  await expect(theirs).toContainText('电话回访：已履行');
+  const kept = await office.current(caseId);
+  expect(kept.payload.follow_up.note).toBe('所长复核：已履行，另补签字');
 });

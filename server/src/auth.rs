@@ -24,10 +24,18 @@ pub fn new_token() -> String {
 
 /// The stored form of a token: lowercase hex SHA-256.
 pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
+    sha256_hex(token.as_bytes())
+}
+
+/// Lowercase hex SHA-256 (tokens' stored form, attachments' names).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    Sha256::digest(bytes)
         .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+        .fold(String::with_capacity(64), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
 }
 
 /// A role held at a unit; the unit's subtree is what it reaches.
@@ -56,6 +64,34 @@ impl Caller {
     /// Whether a unit (by its path) is inside one of the caller's subtrees.
     pub fn sees(&self, unit_path: &str) -> bool {
         self.scopes.iter().any(|s| unit_path.starts_with(&s.path))
+    }
+
+    /// Whether the caller holds a supervising role (judicial office, township
+    /// leader, bureau: [`domain::Role::supervises`]) over this unit.
+    pub fn supervises(&self, unit_path: &str) -> bool {
+        self.scopes.iter().any(|s| {
+            unit_path.starts_with(&s.path)
+                && s.role
+                    .parse::<domain::Role>()
+                    .is_ok_and(domain::Role::supervises)
+        })
+    }
+
+    /// The roots of the subtrees the caller supervises.
+    pub fn supervised_roots(&self) -> Vec<&str> {
+        let mut paths: Vec<&str> = self
+            .scopes
+            .iter()
+            .filter(|s| {
+                s.role
+                    .parse::<domain::Role>()
+                    .is_ok_and(domain::Role::supervises)
+            })
+            .map(|s| s.path.as_str())
+            .collect();
+        paths.sort_unstable();
+        paths.dedup();
+        paths
     }
 
     /// The subtree roots, without those inside another (for scoped queries).

@@ -9,8 +9,9 @@ use crate::{demo, password};
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use domain::{AccountId, PersonId, PersonKind, Phone, Role, UnitId, UnitKind};
+use jiff::civil::Date;
 use std::io::{BufRead, IsTerminal};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -34,7 +35,36 @@ pub struct Cli {
 #[derive(Debug, Parser)]
 struct ServeOnly {
     #[command(flatten)]
-    args: ServeArgs,
+    args: ServeCommand,
+}
+
+// `serve`: the server's settings and the demo data to load first. (A plain
+// comment: clap would read a doc comment here as help text.)
+#[derive(Debug, Args)]
+pub struct ServeCommand {
+    #[command(flatten)]
+    pub args: ServeArgs,
+
+    /// Load the demo organisation and a year of its cases (about 2,800,
+    /// ending today) before serving, as `seed-demo` does; implies --demo.
+    #[arg(long)]
+    pub demo_history: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SeedDemoArgs {
+    /// Last day of the demo case history, YYYY-MM-DD (default: today in China).
+    /// The same day gives the same cases.
+    #[arg(long, value_parser = parse_date)]
+    pub history_end: Option<Date>,
+
+    /// Load only the organisation and the log-ins, no case history.
+    #[arg(long)]
+    pub no_history: bool,
+}
+
+fn parse_date(text: &str) -> Result<Date, String> {
+    domain::dates::parse_iso(text).ok_or_else(|| format!("not a date (YYYY-MM-DD): {text}"))
 }
 
 #[derive(Debug, Args)]
@@ -50,11 +80,12 @@ pub struct GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Apply migrations and serve the app and the API (the default command).
-    Serve(ServeArgs),
+    Serve(ServeCommand),
     /// Apply the embedded database migrations, then exit.
     Migrate,
-    /// Load the demo organisation (Chuxiong City) and print the demo log-ins. Safe to repeat.
-    SeedDemo,
+    /// Load the demo organisation (Chuxiong City) with a year of its cases and
+    /// print the demo log-ins. Safe to repeat.
+    SeedDemo(SeedDemoArgs),
     /// Manage log-in accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -108,12 +139,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("数据库已是最新 / database is up to date");
             Ok(())
         }
-        Command::SeedDemo => {
+        Command::SeedDemo(args) => {
             let db = connect_and_migrate(&db_args).await?;
-            let report = demo::load(&db).await?;
+            let result = seed_demo(&db, &args).await;
             db.close().await;
-            print_demo(&report);
-            Ok(())
+            result
         }
         Command::Rules(command) => crate::rules_cli::run(command),
         Command::SampleCases(args) => crate::sample_cli::run(args),
@@ -134,11 +164,47 @@ async fn connect_and_migrate(args: &DatabaseArgs) -> anyhow::Result<Db> {
     Ok(db)
 }
 
-async fn serve(db_args: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<()> {
+async fn seed_demo(db: &Db, args: &SeedDemoArgs) -> anyhow::Result<()> {
+    let report = demo::load(db).await?;
+    print_demo(&report);
+    if !args.no_history {
+        load_history(db, args.history_end).await?;
+    }
+    Ok(())
+}
+
+/// Loads the demo case history ending on `end` (default: today in China)
+/// and says what it did and how long it took.
+async fn load_history(db: &Db, end: Option<Date>) -> anyhow::Result<()> {
+    let end = end.unwrap_or_else(|| domain::dates::china_date(jiff::Timestamp::now()));
+    let started = Instant::now();
+    let report = demo::load_history(db, end).await?;
+    let seconds = started.elapsed().as_secs_f64();
+    let tiers: Vec<String> = report
+        .tiers
+        .iter()
+        .map(|(tier, n)| format!("{} {n}", tier.as_deref().unwrap_or("无/none")))
+        .collect();
+    println!(
+        "演示案件 / demo cases {} – {}: {} 件新增 added of {} in {seconds:.2} s; 档次 / tiers: {}",
+        domain::dates::format_iso(report.from),
+        domain::dates::format_iso(report.to),
+        report.added,
+        report.cases,
+        tiers.join(", ")
+    );
+    Ok(())
+}
+
+async fn serve(db_args: &DatabaseArgs, command: ServeCommand) -> anyhow::Result<()> {
+    let ServeCommand { args, demo_history } = command;
     let db = connect_and_migrate(db_args).await?;
-    if args.demo {
+    if args.demo || demo_history {
         let report = demo::load(&db).await?;
         print_demo(&report);
+    }
+    if demo_history {
+        load_history(&db, None).await?;
     }
     let mut signals = ShutdownSignal::install().context("listening for SIGINT/SIGTERM")?;
     let app = Application::build(&args, db.clone()).await?;

@@ -22,6 +22,14 @@ pub enum ApiError {
         field: Option<String>,
         message: String,
     },
+    /// The request does not fit the server's state (e.g. an upload piece at
+    /// the wrong offset): 409; the client asks where things stand and retries.
+    #[error("conflict: {message}")]
+    Conflict {
+        code: &'static str,
+        field: Option<String>,
+        message: String,
+    },
     #[error("request body too large")]
     TooLarge { limit: usize },
     /// No valid session (`unauthenticated`), a revoked device (`revoked`:
@@ -55,12 +63,18 @@ impl From<crate::db::DbError> for ApiError {
     }
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    code: &'a str,
+/// The body of every rejected request (错误): a machine-readable `code`, a
+/// `message` to show (Chinese, then English), and the `field` at fault when
+/// one is known. Also the schema of the OpenAPI document's error responses.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody<'a> {
+    /// e.g. `malformed`, `invalid`, `unauthenticated`, `revoked`, `too_large`.
+    pub code: &'a str,
+    /// The field at fault, e.g. `mutations[0].seq` or `Upload-Offset`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    field: Option<&'a str>,
-    message: String,
+    pub field: Option<&'a str>,
+    /// Chinese first, then English: `请先登录 / log in first`.
+    pub message: String,
 }
 
 impl IntoResponse for ApiError {
@@ -84,6 +98,16 @@ impl IntoResponse for ApiError {
                 message,
             } => (
                 StatusCode::BAD_REQUEST,
+                *code,
+                field.as_deref(),
+                message.clone(),
+            ),
+            ApiError::Conflict {
+                code,
+                field,
+                message,
+            } => (
+                StatusCode::CONFLICT,
                 *code,
                 field.as_deref(),
                 message.clone(),

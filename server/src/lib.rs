@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod attachments;
 pub mod auth;
 pub mod cli;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod limits;
+pub mod office;
 pub mod offline;
 pub mod password;
 pub mod push_queue;

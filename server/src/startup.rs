@@ -12,7 +12,7 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::handler::Handler;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
 use std::future::Future;
@@ -102,6 +102,24 @@ pub fn router(state: AppState, site: &Site) -> Router {
         .route("/api/v1/auth/me", get(api::auth::me))
         .route("/api/v1/sync/push", post(api::sync::push))
         .route("/api/v1/sync/pull", get(api::sync::pull))
+        .route("/api/v1/openapi.json", get(api::openapi::openapi_json))
+        .route(
+            "/api/v1/attachments/{sha256}",
+            get(api::attachments::get).put(api::attachments::put),
+        )
+        .route(
+            "/api/v1/attachments/{sha256}/upload",
+            get(api::attachments::upload_status),
+        )
+        .route(
+            "/api/v1/cases/{id}/lock",
+            put(api::office::lock).delete(api::office::unlock),
+        )
+        .route("/api/v1/devices", get(api::office::devices))
+        .route(
+            "/api/v1/devices/{id}/revoke",
+            post(api::office::revoke_device),
+        )
         .route("/api/fn/{*fn_name}", post(server_fn).get(server_fn))
         .leptos_routes_with_context(&state, routes, pages_context, pages_shell)
         .fallback_service(static_files)

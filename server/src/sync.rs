@@ -7,7 +7,7 @@
 
 use crate::auth::Caller;
 use crate::db::cases::{self, CaseRow, HistoryRow, Tx, UnitRow};
-use crate::db::{self, Db};
+use crate::db::{self, Db, attachments};
 use crate::error::ApiError;
 use domain::case::Case;
 use domain::rules::{CommitteeKind, builtin, evaluate};
@@ -66,6 +66,10 @@ struct Batch {
     /// Mutation ids applied before or earlier in this push.
     seen: HashSet<String>,
     next_change_no: i64,
+    /// The attachment references of each case written (its latest state).
+    refs: HashMap<String, Vec<attachments::RefRow>>,
+    /// Written cases that existed before: their old references go.
+    refs_to_clear: HashSet<String>,
 }
 
 impl Batch {
@@ -185,6 +189,8 @@ pub async fn push_in(
             .into_iter()
             .collect(),
         next_change_no: first_change_no,
+        refs: HashMap::new(),
+        refs_to_clear: HashSet::new(),
     };
 
     let mut results = Vec::with_capacity(req.mutations.len());
@@ -222,6 +228,11 @@ pub async fn push_in(
         .filter_map(|id| batch.cases.get(id))
         .collect();
     cases::upsert_many(tx, &rows, &now).await?;
+    if !batch.refs.is_empty() || !batch.refs_to_clear.is_empty() {
+        let clear: Vec<String> = batch.refs_to_clear.into_iter().collect();
+        let refs: Vec<attachments::RefRow> = batch.refs.into_values().flatten().collect();
+        attachments::replace_refs(tx, &clear, &refs).await?;
+    }
     cases::store_results(tx, &client_id, &answers, &now).await?;
     if last_seq != first_seq {
         cases::set_last_seq(tx, &client_id, last_seq, &now).await?;
@@ -343,6 +354,8 @@ async fn apply_case(
                 change_no: batch.take_change_no(),
                 ..old.clone()
             };
+            batch.refs_to_clear.insert(id.clone());
+            batch.refs.remove(&id);
             batch.write(Some(old), tombstone, &mutation_id, &[]);
             Ok(applied(m, Some(version as u64), None))
         }
@@ -425,6 +438,7 @@ async fn apply_case(
             case.version = version as u64;
             case.updated_at = now.to_owned();
             case.claim_id = None;
+            case.locked_reason = None;
             let verdict = verdict(batch, tx, &case, &unit).await?;
             case.server_verdict = Some(verdict.clone());
             let payload = serde_json::to_string(&case).map_err(|e| ApiError::Internal(e.into()))?;
@@ -440,6 +454,24 @@ async fn apply_case(
                 locked_reason: None,
                 change_no: batch.take_change_no(),
             };
+            if existing.is_some() {
+                batch.refs_to_clear.insert(id.clone());
+            }
+            let refs = case
+                .attachments
+                .iter()
+                .filter_map(|a| {
+                    Some(attachments::RefRow {
+                        case_id: id.clone(),
+                        attachment_id: a.id.clone(),
+                        sha256: a.sha256.clone()?,
+                        unit_path: unit.path.clone(),
+                        bytes: a.bytes as i64,
+                        content_type: a.content_type.clone(),
+                    })
+                })
+                .collect();
+            batch.refs.insert(id.clone(), refs);
             batch.write(existing, row, &mutation_id, &overridden);
             let mut result = applied(m, Some(version as u64), Some(verdict));
             if !overridden.is_empty() {
@@ -503,21 +535,36 @@ async fn verdict(
     case: &Case,
     unit: &UnitRow,
 ) -> Result<Verdict, ApiError> {
-    let kind = |code: &str| {
-        code.parse::<UnitKind>()
-            .ok()
-            .and_then(CommitteeKind::of_unit)
+    let parent = match &unit.parent_id {
+        Some(parent) if committee_of(&unit.kind).is_none() => batch.unit(tx, parent).await?,
+        _ => None,
     };
-    let mut committee = kind(&unit.kind);
-    if committee.is_none()
-        && let Some(parent) = &unit.parent_id
-    {
-        committee = batch.unit(tx, parent).await?.and_then(|p| kind(&p.kind));
-    }
+    Ok(verdict_for(
+        case,
+        &unit.kind,
+        parent.as_ref().map(|p| p.kind.as_str()),
+    ))
+}
+
+/// The committee a unit of this kind (its stored code) is, if any.
+fn committee_of(unit_kind: &str) -> Option<CommitteeKind> {
+    unit_kind
+        .parse::<UnitKind>()
+        .ok()
+        .and_then(CommitteeKind::of_unit)
+}
+
+/// The tier by the shared rules (the rule set in force on the closing date)
+/// for a case registered at a unit of kind `unit_kind` (its stored code,
+/// e.g. `village`). A group is no committee: its case is judged as its
+/// parent's, of kind `parent_kind`. Pure: the push and the demo history
+/// (`demo::load_history`) judge cases with it.
+pub fn verdict_for(case: &Case, unit_kind: &str, parent_kind: Option<&str>) -> Verdict {
+    let committee = committee_of(unit_kind).or_else(|| parent_kind.and_then(committee_of));
     let evaluation = committee
         .and_then(|c| case.facts(c))
         .and_then(|facts| evaluate(&facts, builtin()).ok());
-    Ok(match evaluation {
+    match evaluation {
         Some(e) => Verdict {
             tier: e.tier,
             amount: e.amount,
@@ -526,7 +573,7 @@ async fn verdict(
             tier: None,
             amount: Money::ZERO,
         },
-    })
+    }
 }
 
 /// Answers a pull: the latest state of every record in the caller's
@@ -554,10 +601,16 @@ pub async fn pull(
     let mut rows = cases::changes_since(db.pool(), cursor, &roots, i64::from(limit) + 1).await?;
     let has_more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
-    let next = rows.last().map_or(cursor, |r| r.change_no);
+    let next = rows.last().map_or(cursor, |r| r.case.change_no);
     let changes = rows
         .into_iter()
-        .map(|r| {
+        .map(|row| {
+            let overridden: Vec<String> = row
+                .overridden
+                .as_deref()
+                .and_then(|o| serde_json::from_str(o).ok())
+                .unwrap_or_default();
+            let r = row.case;
             let deleted = r.deleted == 1;
             let payload = r
                 .payload
@@ -579,6 +632,7 @@ pub async fn pull(
                     tier: r.tier.clone(),
                     amount: Money::from_fen(r.amount_fen).unwrap_or(Money::ZERO),
                 }),
+                overridden,
             })
         })
         .collect::<Result<Vec<_>, ApiError>>()?;

@@ -153,6 +153,27 @@ pub struct AttachmentRef {
     pub position: Option<Position>,
     pub bytes: u64,
     pub content_type: String,
+    /// The bytes' SHA-256, lowercase hex: the server keeps each content once
+    /// under this name (content-addressed). Photos taken before it was
+    /// recorded get it at their first sync.
+    #[serde(default)]
+    pub sha256: Option<String>,
+}
+
+/// The largest photo or file the server accepts (the phone compresses
+/// photos to well under this).
+pub const MAX_ATTACHMENT_BYTES: u64 = 10 * 1024 * 1024;
+
+/// The kinds of file a case may keep.
+pub const ATTACHMENT_TYPES: [&str; 4] =
+    ["image/jpeg", "image/png", "image/webp", "application/pdf"];
+
+/// Whether `text` is a SHA-256 as the server names contents: 64 lowercase hex.
+pub fn is_sha256(text: &str) -> bool {
+    text.len() == 64
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// A position in millionths of a degree (about 0.1 m), so it compares exactly.
@@ -227,6 +248,10 @@ pub struct Case {
     /// every change it accepts (the phone compares it with its own preview).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_verdict: Option<crate::sync::Verdict>,
+    /// Set when an office locked the case for review (the reason, shown to
+    /// the mediator); the server owns it, like `claim_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locked_reason: Option<String>,
 }
 
 /// A problem with one field, for the form to show next to it.
@@ -275,9 +300,9 @@ impl Case {
         self.forms.insert(FormCode::new("follow_up"));
     }
 
-    /// A case in a claim batch cannot be edited.
+    /// A case in a claim batch, or locked by an office, cannot be edited.
     pub fn is_locked(&self) -> bool {
-        self.claim_id.is_some()
+        self.claim_id.is_some() || self.locked_reason.is_some()
     }
 
     /// The facts the subsidy rules read, once the case is closed.
@@ -466,6 +491,29 @@ impl Case {
                 "a general case needs at least one session before closing",
             );
         }
+        for (i, a) in self.attachments.iter().enumerate() {
+            if a.sha256.as_deref().is_some_and(|h| !is_sha256(h)) {
+                err(
+                    format!("attachments[{i}].sha256"),
+                    "附件校验码格式不对",
+                    "the attachment's checksum is malformed",
+                );
+            }
+            if a.bytes == 0 || a.bytes > MAX_ATTACHMENT_BYTES {
+                err(
+                    format!("attachments[{i}].bytes"),
+                    "附件为空或超过 10 MB",
+                    "the attachment is empty or larger than 10 MB",
+                );
+            }
+            if !ATTACHMENT_TYPES.contains(&a.content_type.as_str()) {
+                err(
+                    format!("attachments[{i}].content_type"),
+                    "附件只能是照片（JPEG、PNG、WebP）或 PDF",
+                    "an attachment must be a JPEG, PNG or WebP photo or a PDF",
+                );
+            }
+        }
         if let Some(visit) = &self.follow_up {
             match self.closed_on {
                 Some(closed) if closed <= visit.on && visit.on <= today => {}
@@ -570,6 +618,7 @@ mod tests {
             seq: Some(12),
             updated_at: String::new(),
             server_verdict: None,
+            locked_reason: None,
         }
     }
 
@@ -621,6 +670,44 @@ mod tests {
             ]
         );
         assert_eq!(errors[4].zh, "结案日期不能是将来的日期");
+    }
+
+    #[test]
+    fn attachments_are_checked_for_checksum_size_and_kind() {
+        let photo = AttachmentRef {
+            id: "p1".into(),
+            form: Some(FormCode("agreement".into())),
+            taken_at: "2024-05-10T09:00:00+08:00".into(),
+            position: None,
+            bytes: 120_000,
+            content_type: "image/jpeg".into(),
+            sha256: Some("ab".repeat(32)),
+        };
+        let mut c = oral_case();
+        c.attachments.push(photo.clone());
+        c.attachments.push(AttachmentRef {
+            sha256: None,
+            ..photo.clone()
+        });
+        assert!(c.check(TODAY).is_empty(), "{:?}", c.check(TODAY));
+
+        c.attachments = vec![AttachmentRef {
+            sha256: Some("AB".repeat(32)),
+            bytes: MAX_ATTACHMENT_BYTES + 1,
+            content_type: "text/html".into(),
+            ..photo
+        }];
+        assert_eq!(
+            fields(&c.check(TODAY)),
+            [
+                "attachments[0].sha256",
+                "attachments[0].bytes",
+                "attachments[0].content_type"
+            ]
+        );
+        assert!(is_sha256(&"0f".repeat(32)));
+        assert!(!is_sha256(&"0f".repeat(31)));
+        assert!(!is_sha256(&"0g".repeat(32)));
     }
 
     #[test]

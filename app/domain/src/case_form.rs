@@ -324,6 +324,7 @@ impl CaseDraft {
             version: 0,
             updated_at: new.now.clone(),
             server_verdict: None,
+            locked_reason: None,
         }
     }
 

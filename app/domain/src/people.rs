@@ -98,6 +98,21 @@ impl Role {
         Role::TownshipFinance,
     ];
 
+    /// Whether the role supervises the units below where it is held: it may
+    /// lock their cases for review and revoke their mediators' devices (the
+    /// judicial office, the township leader, the bureau's reviewers).
+    pub fn supervises(self) -> bool {
+        matches!(
+            self,
+            Role::JudicialStaff
+                | Role::JudicialDirector
+                | Role::TownshipLeader
+                | Role::BureauSection
+                | Role::BureauApprover
+                | Role::BureauPartyGroup
+        )
+    }
+
     /// Where the role can be held: field work at any unit; a committee's head
     /// at a committee; judicial-office and township roles at a township;
     /// bureau roles at the city.

@@ -19,12 +19,14 @@ pub const DEFAULT_PULL_LIMIT: u32 = 500;
 /// What a mutation changes. Only cases so far; screenings, rule sets and the
 /// organisation tree join as the protocol grows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Entity {
     Case,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Op {
     /// Create, or change against `base_version`.
@@ -35,6 +37,7 @@ pub enum Op {
 
 /// One change made on a device, as it waits in the outbox.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Mutation {
     /// The device's own counter: strictly increasing, starting at 1.
@@ -46,13 +49,16 @@ pub struct Mutation {
     pub op: Op,
     /// The server version the device changed (0: a new record).
     pub base_version: u64,
-    /// The whole record after the change (`upsert`); absent for `delete`.
+    /// The whole record after the change (`upsert`): a `domain::case::Case`
+    /// as JSON (案件). Absent for `delete`.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub payload: Option<Value>,
 }
 
 /// `POST /api/v1/sync/push`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PushRequest {
     /// The device's sync identity (one per installed app; UUID).
@@ -61,6 +67,7 @@ pub struct PushRequest {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Applied as sent (possibly merged with other fields changed meanwhile).
@@ -76,6 +83,7 @@ pub enum Status {
 /// The server's answer to one mutation. A replayed push returns the stored
 /// answers unchanged.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MutationResult {
     pub seq: u64,
     pub mutation_id: Uuid,
@@ -98,21 +106,26 @@ pub struct MutationResult {
     /// Conflict: the fields where the server's order decided.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub overridden: Vec<String>,
-    /// Conflict: the record as the server now holds it.
+    /// Conflict: the record as the server now holds it (a
+    /// `domain::case::Case` as JSON).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub server: Option<Value>,
 }
 
 /// The subsidy tier as the server computed it with the shared rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Verdict {
     /// e.g. `"A"`; none while open or when nothing is earned.
     pub tier: Option<String>,
-    /// e.g. `"30.00"`.
+    /// The subsidy (补助) in yuan, a decimal string, e.g. `"30.00"`.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, examples("30.00")))]
     pub amount: crate::Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushResponse {
     /// The highest `seq` the server has applied for this client.
     pub last_seq: u64,
@@ -121,6 +134,7 @@ pub struct PushResponse {
 
 /// One record that changed, as a pull returns it: the latest state only.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Change {
     /// The server's change number: strictly increasing in commit order.
     pub change_no: i64,
@@ -129,14 +143,40 @@ pub struct Change {
     pub version: u64,
     /// A tombstone: the record was deleted (`payload` is absent).
     pub deleted: bool,
+    /// The record as the server holds it: a `domain::case::Case` as JSON
+    /// (案件). Absent for a tombstone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub payload: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verdict: Option<Verdict>,
+    /// When this version came from a merge where the server's order decided:
+    /// the fields whose earlier value it replaced (the device shows a notice).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overridden: Vec<String>,
 }
+
+/// Where an attachment's upload stands (`GET /api/v1/attachments/{sha256}/upload`
+/// and the answer to each uploaded piece): send the bytes from `received`
+/// on, until `complete`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UploadStatus {
+    pub sha256: String,
+    /// The whole content's size, as the case's attachment declares it.
+    pub bytes: u64,
+    /// Bytes the server holds so far (the offset of the next piece).
+    pub received: u64,
+    /// All bytes arrived and matched the SHA-256 (or the server had them).
+    pub complete: bool,
+}
+
+/// The largest piece of an attachment one request may carry.
+pub const MAX_UPLOAD_PIECE: usize = 1024 * 1024;
 
 /// `GET /api/v1/sync/pull?cursor=N&limit=M`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullResponse {
     pub changes: Vec<Change>,
     /// Pass this as `cursor` next time (the last change number returned, or
@@ -147,7 +187,13 @@ pub struct PullResponse {
 }
 
 /// Fields the merge never treats as the user's: the server sets them.
-const SERVER_FIELDS: [&str; 3] = ["version", "updated_at", "server_verdict"];
+const SERVER_FIELDS: [&str; 5] = [
+    "version",
+    "updated_at",
+    "server_verdict",
+    "claim_id",
+    "locked_reason",
+];
 
 /// The outcome of merging a change made against `base` into the server's
 /// `current` record.
@@ -184,6 +230,11 @@ pub fn merge(
         if i == b || i == c {
             continue; // unchanged by the device, or the same change
         }
+        if key == UNION_FIELD {
+            // photos are evidence: both sides' new photos stay
+            record.insert(key.clone(), union_by_id(b, c, i));
+            continue;
+        }
         if c != b {
             overridden.push(key.clone());
         }
@@ -193,6 +244,36 @@ pub fn merge(
         };
     }
     Merged { record, overridden }
+}
+
+/// A list merged by its items' `id` rather than replaced: photos added on
+/// two devices both stay.
+const UNION_FIELD: &str = "attachments";
+
+/// The server's items, then the incoming ones it lacks; an item the device
+/// removed (in `base`, not in `incoming`) goes.
+fn union_by_id(base: Option<&Value>, current: Option<&Value>, incoming: Option<&Value>) -> Value {
+    let items = |v: Option<&Value>| -> Vec<Value> {
+        v.and_then(Value::as_array).cloned().unwrap_or_default()
+    };
+    let id = |v: &Value| v.get("id").cloned();
+    let (base, incoming) = (items(base), items(incoming));
+    let removed: Vec<Option<Value>> = base
+        .iter()
+        .map(id)
+        .filter(|b| !incoming.iter().any(|i| id(i) == *b))
+        .collect();
+    let mut out: Vec<Value> = items(current)
+        .into_iter()
+        .filter(|c| !removed.contains(&id(c)))
+        .collect();
+    for item in incoming {
+        match out.iter_mut().find(|o| id(o) == id(&item)) {
+            Some(existing) => *existing = item,
+            None => out.push(item),
+        }
+    }
+    Value::Array(out)
 }
 
 #[cfg(test)]
@@ -234,6 +315,24 @@ mod tests {
         let m = merge(&base, &both, &both);
         assert_eq!(m.record, both);
         assert!(m.overridden.is_empty());
+    }
+
+    #[test]
+    fn photos_added_on_two_devices_both_stay() {
+        let p = |id: &str| json!({"id": id, "bytes": 1});
+        let base = obj(json!({"attachments": [p("a")]}));
+        let office = obj(json!({"attachments": [p("a"), p("office")]}));
+        let phone = obj(json!({"attachments": [p("a"), p("phone")]}));
+        let m = merge(&base, &office, &phone);
+        assert_eq!(
+            m.record["attachments"],
+            json!([p("a"), p("office"), p("phone")])
+        );
+        assert!(m.overridden.is_empty());
+        // a photo the device removed goes, the server's new one stays
+        let phone = obj(json!({"attachments": []}));
+        let m = merge(&base, &office, &phone);
+        assert_eq!(m.record["attachments"], json!([p("office")]));
     }
 
     #[test]

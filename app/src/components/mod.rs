@@ -5,5 +5,6 @@ pub mod field;
 pub mod lang_switch;
 pub mod pending_sync;
 pub mod sync_card;
+pub mod sync_notes;
 pub mod tier_preview;
 pub mod update_banner;

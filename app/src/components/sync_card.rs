@@ -2,7 +2,7 @@
 //! outcome; or a way to log in.
 
 use crate::i18n::{t, use_i18n};
-use crate::sync_client::{self, use_sync_status};
+use crate::sync_client::{self, SyncStatus, use_sync_status};
 use leptos::prelude::*;
 
 #[component]
@@ -74,12 +74,89 @@ pub fn SyncCard() -> impl IntoView {
                 data-running=move || status.with(|s| s.running).to_string()
                 data-failed=move || status.with(|s| s.failed).to_string()
             >
-                {move || status.with(|s| if s.running {
-                    format!("同步中 / syncing… {} / {}", s.sent, s.total)
-                } else {
-                    s.message.clone()
-                })}
+                {move || status.with(status_text)}
             </p>
+            <Show when=move || status.with(|s| s.running)>
+                <progress
+                    class="sync-progress"
+                    data-testid="sync-progress"
+                    max="1000"
+                    value=move || status.with(progress_permille)
+                ></progress>
+            </Show>
         </section>
+    }
+}
+
+/// What the status line says: n of m changes and photo kilobytes while
+/// running; else the last outcome, with the automatic retry if one is set.
+fn status_text(s: &SyncStatus) -> String {
+    if s.running {
+        let mut text = format!("同步中 / syncing… {} / {}", s.sent, s.total);
+        if s.bytes_total > 0 {
+            text.push_str(&format!(
+                " · 照片 / photos {} / {} KB",
+                s.bytes_sent / 1024,
+                s.bytes_total.div_ceil(1024)
+            ));
+        }
+        text
+    } else if let Some(seconds) = s.retry_in_s {
+        format!(
+            "{}（{seconds} 秒后自动重试 / retrying in {seconds} s）",
+            s.message
+        )
+    } else {
+        s.message.clone()
+    }
+}
+
+/// The bar: changes fill the first half (all of it without photos), photo
+/// bytes the second.
+fn progress_permille(s: &SyncStatus) -> u32 {
+    let changes = if s.total == 0 {
+        1.0
+    } else {
+        f64::from(s.sent.min(s.total)) / f64::from(s.total)
+    };
+    let share = if s.bytes_total == 0 {
+        changes
+    } else {
+        0.5 * changes + 0.5 * (s.bytes_sent.min(s.bytes_total) as f64 / s.bytes_total as f64)
+    };
+    (share * 1000.0).round() as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bar_counts_changes_then_photo_bytes() {
+        let s = |sent, total, bytes_sent, bytes_total| SyncStatus {
+            running: true,
+            sent,
+            total,
+            bytes_sent,
+            bytes_total,
+            ..SyncStatus::default()
+        };
+        assert_eq!(progress_permille(&s(0, 4, 0, 0)), 0);
+        assert_eq!(progress_permille(&s(2, 4, 0, 0)), 500);
+        assert_eq!(progress_permille(&s(4, 4, 0, 1000)), 500);
+        assert_eq!(progress_permille(&s(4, 4, 500, 1000)), 750);
+        assert_eq!(progress_permille(&s(0, 0, 1000, 1000)), 1000);
+        assert_eq!(
+            progress_permille(&s(9, 4, 2000, 1000)),
+            1000,
+            "never past the end"
+        );
+        assert!(status_text(&s(1, 3, 2048, 10_240)).contains("1 / 3 · 照片 / photos 2 / 10 KB"));
+        let failed = SyncStatus {
+            message: "无法连接服务器".into(),
+            retry_in_s: Some(30),
+            ..SyncStatus::default()
+        };
+        assert!(status_text(&failed).contains("30 秒后自动重试"));
     }
 }

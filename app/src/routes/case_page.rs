@@ -6,6 +6,7 @@
 use crate::components::autosave::use_autosave;
 use crate::components::field::{ProblemSummary, Segmented, TextField};
 use crate::components::lang_switch::LangSwitch;
+use crate::components::sync_notes::SyncNotes;
 use crate::components::tier_preview::TierPreview;
 use crate::i18n::{Locale, t, use_i18n};
 use crate::records::Profile;
@@ -159,6 +160,7 @@ pub fn CasePage() -> impl IntoView {
                         <p class="notice notice--ok" role="status" data-testid="saved-notice">{t!(i18n, saved_locally)}</p>
                     </Show>
                     <CaseSummary case profile en />
+                    <SyncNotes case_id=id />
                     <TierSection case profile />
                     <Timeline case en />
                     <NextSteps case />
@@ -216,6 +218,9 @@ fn CaseSummary(
                     <span class="chip" class:chip--alert=c.risk == RiskLevel::High>{risk_label(c.risk, en())}</span>
                     {locked.then(|| view! { <span class="chip chip--alert">{t!(i18n, locked)}</span> })}
                 </p>
+                {c.locked_reason.clone().map(|reason| view! {
+                    <p class="notice notice--warn" data-testid="locked-reason">{t!(i18n, locked_by_office)} " " {reason}</p>
+                })}
                 <ul class="parties">{parties}</ul>
                 <dl class="facts">
                     <div><dt>{t!(i18n, f_dispute_type)}</dt><dd>{type_name}</dd></div>
@@ -710,7 +715,7 @@ fn Photos(case: RwSignal<Option<Case>>) -> impl IntoView {
             <h2 class="card__label">{t!(i18n, photos)}</h2>
             <ul class="photos" data-count=move || photos().len()>
                 <For each=photos key=|p| p.id.clone() let:photo>
-                    <PhotoThumb id=photo.id.clone() taken_at=photo.taken_at.clone() position=photo.position />
+                    <PhotoThumb id=photo.id.clone() sha256=photo.sha256.clone() taken_at=photo.taken_at.clone() position=photo.position />
                 </For>
             </ul>
             <Show when=move || !locked()>
@@ -741,6 +746,9 @@ fn Photos(case: RwSignal<Option<Case>>) -> impl IntoView {
 #[component]
 fn PhotoThumb(
     id: String,
+    /// The server's name for it: a photo not on this phone (an office
+    /// reviewing a mediator's case) is fetched from the server.
+    sha256: Option<String>,
     taken_at: String,
     position: Option<domain::case::Position>,
 ) -> impl IntoView {
@@ -750,13 +758,23 @@ fn PhotoThumb(
     );
     let url = RwSignal::new(None::<String>);
     #[cfg(not(feature = "hydrate"))]
-    let _ = id;
+    let _ = (id, sha256);
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
         {
-            let id = id.clone();
+            let (id, sha256) = (id.clone(), sha256.clone());
             spawn_local(async move {
-                if let Ok(Some(u)) = crate::device::photo_url(&id).await {
+                let found = match crate::device::photo_url(&id).await {
+                    Ok(Some(u)) => Some(u),
+                    _ => match sha256 {
+                        Some(sha256) => crate::device::server_photo_url(&sha256)
+                            .await
+                            .ok()
+                            .flatten(),
+                        None => None,
+                    },
+                };
+                if let Some(u) = found {
                     url.try_set(Some(u));
                 }
             });

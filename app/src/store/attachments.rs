@@ -3,6 +3,7 @@
 
 use super::{LocalStore, StoreError, stores};
 use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
 use js_sys::{Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Blob;
@@ -35,7 +36,56 @@ impl NewAttachment {
     }
 }
 
+/// Set on a stored photo once the server holds its bytes (the bytes stay
+/// here for the screens).
+const SENT: &str = "sent";
+
+fn is_sent(record: &JsValue) -> bool {
+    Reflect::get(record, &SENT.into())
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
+}
+
 impl LocalStore {
+    /// Photos whose bytes the server does not hold yet, oldest first.
+    pub async fn unsent_attachments(&self) -> Result<Vec<NewAttachment>, StoreError> {
+        let tx = self.db.transaction(stores::ATTACHMENTS).build()?;
+        let all = tx
+            .object_store(stores::ATTACHMENTS)?
+            .get_all::<JsValue>()
+            .primitive()?
+            .await?;
+        let mut out = Vec::new();
+        for record in all {
+            let record = record?;
+            if !is_sent(&record)
+                && let Some(photo) = NewAttachment::from_js(&record)
+            {
+                out.push(photo);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Records that the server holds this photo's bytes.
+    pub async fn mark_attachment_sent(&self, id: &str) -> Result<(), StoreError> {
+        let tx = self
+            .db
+            .transaction(stores::ATTACHMENTS)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let store = tx.object_store(stores::ATTACHMENTS)?;
+        let record: Option<JsValue> = store.get(id.to_owned()).primitive()?.await?;
+        if let Some(record) = record {
+            Reflect::set(&record, &SENT.into(), &JsValue::TRUE)?;
+            store.put(record).primitive()?.await?;
+        }
+        drop(store);
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// A photo's bytes.
     pub async fn attachment(&self, id: &str) -> Result<Option<NewAttachment>, StoreError> {
         let tx = self.db.transaction(stores::ATTACHMENTS).build()?;

@@ -110,13 +110,12 @@ impl LocalStore {
                     report.cases_added += 1;
                 }
                 Some(here) if here.updated_at < case.updated_at => {
-                    let kept = HistoryEntry {
-                        id: uuid::Uuid::now_v7().to_string(),
-                        case_id: case.id.to_string(),
-                        replaced_at: super::now_text(),
-                        mutation_id: "import".into(),
-                        case: here,
-                    };
+                    let kept = HistoryEntry::replaced(
+                        &case.id.to_string(),
+                        super::now_text(),
+                        "import".into(),
+                        here,
+                    );
                     tx.object_store(stores::HISTORY)?
                         .add(&kept)
                         .serde()?

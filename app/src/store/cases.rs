@@ -43,13 +43,12 @@ impl LocalStore {
         let cases = tx.object_store(stores::CASES)?;
         let previous: Option<Case> = cases.get(case.id.to_string()).serde()?.await?;
         if let Some(previous) = previous.filter(|p| p != case) {
-            let entry = HistoryEntry {
-                id: uuid::Uuid::now_v7().to_string(),
-                case_id: case.id.to_string(),
-                replaced_at: entry.created_at.clone(),
-                mutation_id: entry.mutation_id.clone(),
-                case: previous,
-            };
+            let entry = HistoryEntry::replaced(
+                &case.id.to_string(),
+                entry.created_at.clone(),
+                entry.mutation_id.clone(),
+                previous,
+            );
             tx.object_store(stores::HISTORY)?
                 .add(&entry)
                 .serde()?
@@ -112,13 +111,12 @@ impl LocalStore {
         }
         let entry = super::case_upsert(&next);
         tx.object_store(stores::HISTORY)?
-            .add(&HistoryEntry {
-                id: uuid::Uuid::now_v7().to_string(),
-                case_id: id.to_owned(),
-                replaced_at: entry.created_at.clone(),
-                mutation_id: entry.mutation_id.clone(),
-                case: current,
-            })
+            .add(&HistoryEntry::replaced(
+                id,
+                entry.created_at.clone(),
+                entry.mutation_id.clone(),
+                current,
+            ))
             .serde()?
             .await?;
         cases.put(&next).serde()?.await?;

@@ -198,11 +198,13 @@ impl LocalStore {
                 (Some(local), Some(server)) if !more_here => {
                     history
                         .put(&HistoryEntry {
-                            id: uuid::Uuid::now_v7().to_string(),
-                            case_id: entry.entity_id.clone(),
-                            replaced_at: super::now_text(),
-                            mutation_id: id.clone(),
-                            case: local,
+                            overridden: answer.overridden.clone(),
+                            ..HistoryEntry::replaced(
+                                &entry.entity_id,
+                                super::now_text(),
+                                id.clone(),
+                                local,
+                            )
                         })
                         .serde()?
                         .await?;
@@ -231,16 +233,37 @@ impl LocalStore {
     pub async fn apply_pull(&self, changes: &[Change], cursor: i64) -> Result<u32, StoreError> {
         let tx = self
             .db
-            .transaction([stores::OUTBOX, stores::CASES, stores::META])
+            .transaction([stores::OUTBOX, stores::CASES, stores::META, stores::HISTORY])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let waiting = queued(&tx.object_store(stores::OUTBOX)?).await?;
         let cases = tx.object_store(stores::CASES)?;
+        let history = tx.object_store(stores::HISTORY)?;
         let mut applied = 0;
         for change in changes {
             let id = change.entity_id.to_string();
             if waiting.iter().any(|e| e.entity_id == id) {
                 continue;
+            }
+            // someone's later change replaced values this phone had: keep
+            // them, and tell the user on the case page
+            if !change.overridden.is_empty() {
+                let local: Option<Case> = cases.get(id.clone()).serde()?.await?;
+                if let Some(local) = local.filter(|l| l.version < change.version) {
+                    history
+                        .put(&HistoryEntry {
+                            overridden: change.overridden.clone(),
+                            theirs_won: true,
+                            ..HistoryEntry::replaced(
+                                &id,
+                                super::now_text(),
+                                format!("change:{}", change.change_no),
+                                local,
+                            )
+                        })
+                        .serde()?
+                        .await?;
+                }
             }
             if change.deleted {
                 cases.delete(id).await?;
@@ -253,6 +276,7 @@ impl LocalStore {
             }
             applied += 1;
         }
+        drop(history);
         drop(cases);
         let meta = tx.object_store(stores::META)?;
         if let Some(mut session) = read_session(&meta).await? {
@@ -263,5 +287,80 @@ impl LocalStore {
         drop(meta);
         tx.commit().await?;
         Ok(applied)
+    }
+
+    /// The changes to a case that the server refused, with its reasons.
+    pub async fn refused(&self, case_id: &str) -> Result<Vec<OutboxEntry>, StoreError> {
+        let tx = self.db.transaction(stores::OUTBOX).build()?;
+        let mut entries = queued(&tx.object_store(stores::OUTBOX)?).await?;
+        entries.retain(|e| e.entity_id == case_id && e.error.is_some());
+        Ok(entries)
+    }
+
+    /// Sends a case's refused changes again at the next sync, as one new
+    /// change of the case as it is now (on its current version): after the
+    /// user fixed the case, or once an office unlocked it. The refused
+    /// answers stay with their old seqs on the server; this gets a new
+    /// mutation id and seq. Returns how many refused changes it replaced.
+    pub async fn retry_refused(&self, case_id: &str) -> Result<u32, StoreError> {
+        let tx = self
+            .db
+            .transaction([stores::OUTBOX, stores::CASES])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let outbox = tx.object_store(stores::OUTBOX)?;
+        let refused: Vec<OutboxEntry> = queued(&outbox)
+            .await?
+            .into_iter()
+            .filter(|e| e.entity_id == case_id && e.error.is_some())
+            .collect();
+        let Some(last) = refused.last().cloned() else {
+            return Ok(0);
+        };
+        for entry in &refused {
+            outbox.delete(entry.mutation_id.clone()).await?;
+        }
+        let case: Option<Case> = tx
+            .object_store(stores::CASES)?
+            .get(case_id.to_owned())
+            .serde()?
+            .await?;
+        let again = OutboxEntry::new(
+            &last.entity,
+            case_id,
+            last.op,
+            case.map_or(last.base_version, |c| c.version),
+            super::now_text(),
+        );
+        outbox.add(&again).serde()?.await?;
+        drop(outbox);
+        tx.commit().await?;
+        Ok(refused.len() as u32)
+    }
+
+    /// Marks a case's conflict notices as read.
+    pub async fn mark_conflicts_seen(&self, case_id: &str) -> Result<(), StoreError> {
+        let tx = self
+            .db
+            .transaction(stores::HISTORY)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let store = tx.object_store(stores::HISTORY)?;
+        let entries = store
+            .index(stores::BY_CASE)?
+            .get_all::<HistoryEntry>()
+            .with_query(case_id.to_owned())
+            .serde()?
+            .await?
+            .collect::<indexed_db_futures::Result<Vec<HistoryEntry>>>()?;
+        for mut entry in entries {
+            if !entry.overridden.is_empty() && !entry.seen {
+                entry.seen = true;
+                store.put(&entry).serde()?.await?;
+            }
+        }
+        drop(store);
+        tx.commit().await?;
+        Ok(())
     }
 }

@@ -5,7 +5,7 @@
 use super::body::read_json;
 use crate::auth::{self, Caller};
 use crate::db::{self, people, sessions};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::password;
 use crate::state::AppState;
 use axum::Json;
@@ -19,9 +19,12 @@ use uuid::Uuid;
 /// Log-in bodies are small.
 const LOGIN_BODY_LIMIT: usize = 4 * 1024;
 
-#[derive(Debug, Deserialize)]
+/// `POST /api/v1/auth/login`: a phone number and password, and the device
+/// that will hold the session.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
+    /// The account's mobile number (手机号), e.g. `13800000001`.
     pub phone: String,
     pub password: String,
     /// Made by the app at each log-in (UUID); also its sync client id.
@@ -31,7 +34,9 @@ pub struct LoginRequest {
     pub device_name: String,
 }
 
-#[derive(Debug, Serialize)]
+/// A role the person holds at a unit of the organisation (e.g. a village
+/// committee's mediator, 人民调解员; a township's judicial office, 司法所).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ScopeView {
     pub role: String,
     pub unit_id: String,
@@ -39,7 +44,8 @@ pub struct ScopeView {
     pub unit_kind: String,
 }
 
-#[derive(Debug, Serialize)]
+/// Who holds this device session, and where they hold roles.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Identity {
     pub session_id: String,
     pub person_id: String,
@@ -48,7 +54,8 @@ pub struct Identity {
     pub scopes: Vec<ScopeView>,
 }
 
-#[derive(Debug, Serialize)]
+/// The new device session's token and the identity behind it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct LoginResponse {
     /// Keep it secret: it is the device's key until revoked.
     pub token: String,
@@ -61,6 +68,24 @@ pub struct LoginResponse {
 static DUMMY_HASH: LazyLock<String> =
     LazyLock::new(|| password::hash("not-a-real-password").expect("argon2 works"));
 
+/// Log in (登录) and open a device session
+///
+/// Answers the bearer token (`tj1_…`) every other request sends. Wrong
+/// password and unknown number get the same 401 `bad_credentials`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/login",
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in: the token and who it belongs to", body = LoginResponse),
+        (status = 400, description = "Not JSON or unknown fields (`malformed`)", body = ErrorBody),
+        (status = 401, description = "`bad_credentials` or `disabled`", body = ErrorBody),
+        (status = 413, description = "Body over 4 KiB (`too_large`)", body = ErrorBody),
+        (status = 422, description = "Phone number or password malformed (`invalid`, with `field`)", body = ErrorBody),
+        (status = 429, description = "Too many log-ins for this number (`rate_limited`)", body = ErrorBody),
+    )
+)]
 #[tracing::instrument(skip_all)]
 pub async fn login(
     State(state): State<AppState>,
@@ -150,7 +175,19 @@ async fn identity(
     })
 }
 
-/// `GET /api/v1/auth/me`: the cached identity, refreshed.
+/// The caller's identity
+///
+/// `GET /api/v1/auth/me`: the identity the app cached at log-in, refreshed.
+#[utoipa::path(
+    get,
+    path = "/api/v1/auth/me",
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Who holds this session", body = Identity),
+        (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
+    )
+)]
 pub async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<Identity>, ApiError> {
     let phone: String = sqlx::query_scalar("SELECT phone FROM account WHERE id = $1")
         .bind(&caller.account_id)
@@ -162,7 +199,20 @@ pub async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<Id
     ))
 }
 
-/// `POST /api/v1/auth/logout`: this device's session ends at once.
+/// Log out (退出登录)
+///
+/// `POST /api/v1/auth/logout`: this device's session ends at once; its
+/// token is refused from then on.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout",
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "The session is ended"),
+        (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
+    )
+)]
 pub async fn logout(
     State(state): State<AppState>,
     caller: Caller,

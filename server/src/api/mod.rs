@@ -1,6 +1,9 @@
 //! HTTP handlers, one module per resource. Versioned JSON API under `/api/v1`.
 
+pub mod attachments;
 pub mod auth;
 pub mod body;
 pub mod health;
+pub mod office;
+pub mod openapi;
 pub mod sync;

@@ -2,7 +2,7 @@
 
 use super::body::read_json;
 use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use crate::sync;
 use axum::Json;
@@ -15,6 +15,25 @@ use serde::Deserialize;
 /// separately.
 pub const PUSH_BODY_LIMIT: usize = 4 * 1024 * 1024;
 
+/// Push the device's outbox (上传本机更改)
+///
+/// One transaction: every mutation is applied, merged or rejected and
+/// answered, or none is. A replayed push gets the stored answers.
+#[utoipa::path(
+    post,
+    path = "/api/v1/sync/push",
+    tag = "sync",
+    security(("bearer" = [])),
+    request_body = PushRequest,
+    responses(
+        (status = 200, description = "Each mutation's answer, in order", body = PushResponse),
+        (status = 400, description = "`malformed`, `seq_order` or `batch_too_large`; nothing stored", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
+        (status = 403, description = "`client_id` is not this session's device", body = ErrorBody),
+        (status = 413, description = "Body over 4 MiB (`too_large`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device (`rate_limited`)", body = ErrorBody),
+    )
+)]
 #[tracing::instrument(skip_all, fields(session = %caller.session_id))]
 pub async fn push(
     State(state): State<AppState>,
@@ -26,14 +45,35 @@ pub async fn push(
     Ok(Json(state.pushes.push(caller, req).await?))
 }
 
-#[derive(Debug, Deserialize)]
+/// The query of `GET /api/v1/sync/pull`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PullParams {
+    /// The `cursor` the previous pull returned (0 at first).
     #[serde(default)]
     pub cursor: i64,
+    /// At most this many changes (default 500, at most 1,000).
     pub limit: Option<u32>,
 }
 
+/// Pull what changed in the caller's scope (下载更新)
+///
+/// The latest state of every record in the caller's subtrees changed after
+/// `cursor`, oldest first; deletions come as tombstones.
+#[utoipa::path(
+    get,
+    path = "/api/v1/sync/pull",
+    tag = "sync",
+    security(("bearer" = [])),
+    params(PullParams),
+    responses(
+        (status = 200, description = "A page of changes and the next cursor", body = PullResponse),
+        (status = 400, description = "Bad query (`malformed`)", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device (`rate_limited`)", body = ErrorBody),
+    )
+)]
 #[tracing::instrument(skip_all, fields(session = %caller.session_id))]
 pub async fn pull(
     State(state): State<AppState>,

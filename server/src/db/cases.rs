@@ -63,7 +63,7 @@ pub async fn reserve_change_nos(tx: &mut Tx, n: i64) -> Result<i64, DbError> {
     Ok(last - n + 1)
 }
 
-fn placeholders(from: usize, n: usize) -> String {
+pub(crate) fn placeholders(from: usize, n: usize) -> String {
     (from..from + n)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
@@ -195,25 +195,42 @@ pub async fn upsert_many(tx: &mut Tx, rows: &[&CaseRow], now: &str) -> Result<()
     Ok(())
 }
 
+/// A case as a pull returns it, with the conflict that made this version.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PullRow {
+    #[sqlx(flatten)]
+    pub case: CaseRow,
+    /// JSON array of the fields whose earlier values this version replaced
+    /// (from the history row of the version before), if any.
+    pub overridden: Option<String>,
+}
+
 /// Changes after `cursor` inside the subtrees at `roots`, oldest first.
 pub async fn changes_since(
     pool: &sqlx::AnyPool,
     cursor: i64,
     roots: &[&str],
     limit: i64,
-) -> Result<Vec<CaseRow>, DbError> {
+) -> Result<Vec<PullRow>, DbError> {
     if roots.is_empty() {
         return Ok(Vec::new());
     }
     let scope = (0..roots.len())
-        .map(|i| format!("unit_path LIKE ${}", i + 2))
+        .map(|i| format!("c.unit_path LIKE ${}", i + 2))
         .collect::<Vec<_>>()
         .join(" OR ");
+    let columns = CASE_COLUMNS
+        .split(", ")
+        .map(|c| format!("c.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let sql = format!(
-        "SELECT {CASE_COLUMNS} FROM case_record WHERE change_no > $1 AND ({scope}) ORDER BY change_no LIMIT ${}",
+        "SELECT {columns}, h.overridden FROM case_record c \
+         LEFT JOIN case_history h ON h.case_id = c.id AND h.version = c.version - 1 \
+         WHERE c.change_no > $1 AND ({scope}) ORDER BY c.change_no LIMIT ${}",
         roots.len() + 2
     );
-    let mut q = sqlx::query_as::<_, CaseRow>(&sql).bind(cursor);
+    let mut q = sqlx::query_as::<_, PullRow>(&sql).bind(cursor);
     for root in roots {
         q = q.bind(format!("{root}%"));
     }
@@ -301,5 +318,16 @@ pub async fn store_results(
         }
         q.execute(&mut *tx).await?;
     }
+    Ok(())
+}
+
+/// Sets or clears an office's lock on a case (the column scoped queries and
+/// pushes read; the payload carries the same reason for the devices).
+pub async fn set_locked(tx: &mut Tx, id: &str, reason: Option<&str>) -> Result<(), DbError> {
+    sqlx::query("UPDATE case_record SET locked_reason = $1 WHERE id = $2")
+        .bind(reason)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     Ok(())
 }

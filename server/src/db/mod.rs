@@ -3,6 +3,7 @@
 //! placeholders, `ON CONFLICT`, TEXT ids and timestamps, BIGINT numbers);
 //! each database has its own migration folder, kept in step.
 
+pub mod attachments;
 pub mod cases;
 pub mod org;
 pub mod people;

@@ -101,3 +101,59 @@ pub async fn person_name(db: &Db, person_id: &str) -> Result<Option<String>, DbE
             .await?,
     )
 }
+
+/// A device session of someone in an office's subtree, for its device list.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct DeviceRow {
+    pub id: String,
+    pub person_name: String,
+    pub phone: String,
+    pub unit_name: String,
+    pub device_name: String,
+    pub created_at: String,
+    pub last_seen_at: String,
+    pub revoked_at: Option<String>,
+}
+
+const DEVICE_SELECT: &str = "SELECT s.id, p.name AS person_name, a.phone, u.name AS unit_name, s.device_name, \
+     s.created_at, s.last_seen_at, s.revoked_at \
+     FROM device_session s JOIN account a ON a.id = s.account_id JOIN person p ON p.id = a.person_id \
+     JOIN org_unit u ON u.id = p.unit_id";
+
+fn under(roots: &[&str], first: usize) -> String {
+    (0..roots.len())
+        .map(|i| format!("u.path LIKE ${}", i + first))
+        .collect::<Vec<_>>()
+        .join(" OR ")
+}
+
+/// The sessions of people whose unit is inside one of `roots`, newest
+/// first (at most `limit`).
+pub async fn devices_under(db: &Db, roots: &[&str], limit: i64) -> Result<Vec<DeviceRow>, DbError> {
+    if roots.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "{DEVICE_SELECT} WHERE {} ORDER BY s.last_seen_at DESC, s.id LIMIT ${}",
+        under(roots, 1),
+        roots.len() + 1
+    );
+    let mut q = sqlx::query_as::<_, DeviceRow>(&sql);
+    for root in roots {
+        q = q.bind(format!("{root}%"));
+    }
+    Ok(q.bind(limit).fetch_all(db.pool()).await?)
+}
+
+/// One session, if its person's unit is inside one of `roots`.
+pub async fn device_under(db: &Db, id: &str, roots: &[&str]) -> Result<Option<DeviceRow>, DbError> {
+    if roots.is_empty() {
+        return Ok(None);
+    }
+    let sql = format!("{DEVICE_SELECT} WHERE s.id = $1 AND ({})", under(roots, 2));
+    let mut q = sqlx::query_as::<_, DeviceRow>(&sql).bind(id);
+    for root in roots {
+        q = q.bind(format!("{root}%"));
+    }
+    Ok(q.fetch_optional(db.pool()).await?)
+}

@@ -14,6 +14,11 @@ pub enum SeedError {
         "数据库中已有其他组织（{0}），演示数据只能装入空库或演示库 / the database holds another organisation ({0}); demo data goes only into an empty or demo database"
     )]
     NotADemoDatabase(String),
+    /// The case history needs the demo organisation loaded first.
+    #[error(
+        "演示组织尚未载入，请先运行 seed-demo / the demo organisation is not loaded: run seed-demo first"
+    )]
+    NoDemoOrganisation,
     #[error(transparent)]
     Db(#[from] DbError),
 }

@@ -11,10 +11,18 @@
 //! The staffing rule (1 full-time mediator per village, 2 per community) gives
 //! 185; the article reports 186. The demo gives the first village of 鹿城镇 a
 //! second full-time mediator so both figures hold.
+//!
+//! `load` loads the organisation only (tests and `serve --demo` count on an
+//! empty case list); `load_history` adds a year of its cases (history.rs),
+//! as `seed-demo` and `serve --demo-history` do.
 
+mod history;
 mod load;
 mod names;
 
+pub use history::{
+    CASES_PER_YEAR, HISTORY_DAYS, HistoryReport, history_cases, history_start, load_history,
+};
 pub use load::{SeedError, SeedReport, load};
 
 use crate::db::org::NewUnit;

@@ -2,6 +2,8 @@
 //! machine's PostgreSQL) and the real server on 127.0.0.1:0.
 #![allow(dead_code)]
 
+pub mod device;
+
 use std::net::SocketAddr;
 use tiaojie_server::config::{DatabaseArgs, ServeArgs};
 use tiaojie_server::db::Db;

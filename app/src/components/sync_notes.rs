@@ -1,0 +1,152 @@
+//! What sync has to say about one case, on its page: changes the server
+//! refused (with its reasons, and a way to send the case again once fixed),
+//! and notices of merges where the server's order decided between this
+//! phone's value and someone else's (the replaced version stays in the
+//! phone's history).
+
+use crate::i18n::{Locale, t, use_i18n};
+use crate::local;
+use crate::records::HistoryEntry;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// A case field's name for people (Chinese / English).
+pub fn field_label(field: &str, en: bool) -> String {
+    let (zh, english) = match field {
+        "summary" => ("简要案情", "brief facts"),
+        "place" => ("地点", "place"),
+        "risk" => ("风险等级", "risk level"),
+        "parties" => ("当事人", "parties"),
+        "status" => ("状态", "status"),
+        "outcome" => ("调解结果", "outcome"),
+        "agreed_terms" => ("协议内容", "agreed terms"),
+        "dispute_type" => ("纠纷类型", "dispute type"),
+        "received_on" => ("受理日期", "date received"),
+        "closed_on" => ("结案日期", "closing date"),
+        "sessions" => ("调解记录", "sessions"),
+        "performance" => ("履行方式", "performance"),
+        "amount_involved" => ("涉及金额", "amount involved"),
+        "follow_up" => ("回访", "follow-up visit"),
+        "forms" => ("卷宗材料", "dossier forms"),
+        "mediator" => ("调解员", "mediator"),
+        "source" => ("纠纷来源", "source"),
+        "owner_id" => ("负责人", "owner"),
+        _ => (field, field),
+    };
+    if en { english } else { zh }.to_owned()
+}
+
+/// A replaced value, short enough for a notice.
+fn shown(value: Option<&serde_json::Value>) -> String {
+    let text = match value {
+        None | Some(serde_json::Value::Null) => "（空）".to_owned(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    };
+    let mut short: String = text.chars().take(60).collect();
+    if text.chars().count() > 60 {
+        short.push('…');
+    }
+    short
+}
+
+/// The unread conflict notices among a case's history.
+fn unread_conflicts(history: Vec<HistoryEntry>) -> Vec<HistoryEntry> {
+    history
+        .into_iter()
+        .filter(|h| !h.overridden.is_empty() && !h.seen)
+        .collect()
+}
+
+#[component]
+pub fn SyncNotes(#[prop(into)] case_id: Signal<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let en = move || i18n.get_locale() == Locale::en;
+    let refresh = RwSignal::new(0u32);
+    let notes = LocalResource::new(move || {
+        refresh.track();
+        let id = case_id.get();
+        async move {
+            let refused = local::refused(id.clone()).await.unwrap_or_default();
+            let conflicts = unread_conflicts(local::history(id).await.unwrap_or_default());
+            (refused, conflicts)
+        }
+    });
+    let retry = move |_| {
+        spawn_local(async move {
+            if local::retry_refused(case_id.get_untracked()).await.is_ok() {
+                refresh.update(|n| *n += 1);
+            }
+        });
+    };
+    let seen = move |_| {
+        spawn_local(async move {
+            if local::mark_conflicts_seen(case_id.get_untracked())
+                .await
+                .is_ok()
+            {
+                refresh.update(|n| *n += 1);
+            }
+        });
+    };
+    move || {
+        let (refused, conflicts) = notes.get().unwrap_or_default();
+        let refused_view = (!refused.is_empty()).then(|| {
+            view! {
+                <section class="card notice notice--warn" role="alert" data-testid="refused">
+                    <h2 class="card__label">{t!(i18n, sync_refused_title)}</h2>
+                    <ul>
+                        {refused
+                            .into_iter()
+                            .map(|e| view! { <li data-testid="refused-reason">{e.error.unwrap_or_default()}</li> })
+                            .collect_view()}
+                    </ul>
+                    <p class="muted">{t!(i18n, sync_refused_hint)}</p>
+                    <button class="button" data-testid="retry-refused" on:click=retry>
+                        {t!(i18n, sync_retry)}
+                    </button>
+                </section>
+            }
+        });
+        let conflict_view = (!conflicts.is_empty()).then(|| {
+            let lines = conflicts
+                .iter()
+                .flat_map(|h| {
+                    let before = serde_json::to_value(&h.case).unwrap_or_default();
+                    h.overridden
+                        .iter()
+                        .map(|field| {
+                            let label = field_label(field, en());
+                            // this phone's value that someone's later change replaced
+                            let was = h.theirs_won.then(|| shown(before.get(field)));
+                            (h.theirs_won, label, was)
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .map(|(theirs, label, was)| {
+                    view! {
+                        <li data-testid="conflict-field" data-theirs=theirs.to_string()>
+                            <strong>{label}</strong>
+                            {if theirs {
+                                t!(i18n, conflict_theirs).into_any()
+                            } else {
+                                t!(i18n, conflict_ours).into_any()
+                            }}
+                            {was.map(|was| view! { " " {t!(i18n, conflict_was)} " " <q>{was}</q> })}
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! {
+                <section class="card notice" role="status" data-testid="conflict-notice">
+                    <h2 class="card__label">{t!(i18n, conflict_title)}</h2>
+                    <ul>{lines}</ul>
+                    <button class="button button--quiet" data-testid="conflict-seen" on:click=seen>
+                        {t!(i18n, conflict_seen)}
+                    </button>
+                </section>
+            }
+        });
+        view! { {refused_view} {conflict_view} }
+    }
+}

@@ -1,0 +1,135 @@
+//! Office actions on the units below: `PUT`/`DELETE /api/v1/cases/{id}/lock`,
+//! `GET /api/v1/devices`, `POST /api/v1/devices/{id}/revoke`.
+
+use super::body::read_json;
+use crate::auth::Caller;
+use crate::db::sessions::DeviceRow;
+use crate::error::{ApiError, ErrorBody};
+use crate::office::{self, CaseLock};
+use crate::state::AppState;
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use serde::Deserialize;
+
+/// `PUT /api/v1/cases/{id}/lock`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LockRequest {
+    /// Why, for the mediator (e.g. 季度审核中).
+    pub reason: String,
+}
+
+const LOCK_BODY_LIMIT: usize = 4 * 1024;
+
+/// Locks a case for review: devices learn of it at their next pull and
+/// their edits are refused with the reason (judicial office, township
+/// leader, bureau).
+#[utoipa::path(
+    put,
+    path = "/api/v1/cases/{id}/lock",
+    tag = "office",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The case's UUID")),
+    request_body = LockRequest,
+    responses(
+        (status = 200, description = "The case's lock and new version", body = CaseLock),
+        (status = 400, description = "Bad id or body (`malformed`)", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
+        (status = 403, description = "The caller does not supervise this unit (`forbidden`)", body = ErrorBody),
+        (status = 404, description = "Not in the caller's organisation (`not_found`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device (`rate_limited`)", body = ErrorBody),
+        (status = 409, description = "The case was deleted (`deleted`)", body = ErrorBody),
+        (status = 422, description = "No reason, or over 200 characters (`invalid`, field `reason`)", body = ErrorBody),
+    )
+)]
+#[tracing::instrument(skip_all, fields(session = %caller.session_id))]
+pub async fn lock(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Body,
+) -> Result<Json<CaseLock>, ApiError> {
+    state.limits.check_device(&caller.session_id)?;
+    let req: LockRequest = read_json(body, LOCK_BODY_LIMIT).await?;
+    let reason = office::check_reason(&req.reason)?;
+    Ok(Json(
+        office::set_lock(&state.db, &caller, &id, Some(reason)).await?,
+    ))
+}
+
+/// Unlocks a case.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/cases/{id}/lock",
+    tag = "office",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The case's UUID")),
+    responses(
+        (status = 200, description = "The case's new version, unlocked", body = CaseLock),
+        (status = 400, description = "Bad id (`malformed`)", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
+        (status = 403, description = "The caller does not supervise this unit (`forbidden`)", body = ErrorBody),
+        (status = 404, description = "Not in the caller's organisation (`not_found`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device (`rate_limited`)", body = ErrorBody),
+        (status = 409, description = "The case was deleted (`deleted`)", body = ErrorBody),
+    )
+)]
+#[tracing::instrument(skip_all, fields(session = %caller.session_id))]
+pub async fn unlock(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<CaseLock>, ApiError> {
+    state.limits.check_device(&caller.session_id)?;
+    Ok(Json(office::set_lock(&state.db, &caller, &id, None).await?))
+}
+
+/// The device sessions of the people in the units the caller supervises.
+#[utoipa::path(
+    get,
+    path = "/api/v1/devices",
+    tag = "office",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Newest first, at most 1,000", body = Vec<DeviceRow>),
+        (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
+        (status = 403, description = "The caller does not supervise this unit (`forbidden`)", body = ErrorBody),
+        (status = 404, description = "Not in the caller's organisation (`not_found`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device (`rate_limited`)", body = ErrorBody),
+    )
+)]
+#[tracing::instrument(skip_all, fields(session = %caller.session_id))]
+pub async fn devices(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<DeviceRow>>, ApiError> {
+    state.limits.check_device(&caller.session_id)?;
+    Ok(Json(office::devices(&state.db, &caller).await?))
+}
+
+/// Revokes a lost phone's session: at its next request it is told and
+/// wipes its data.
+#[utoipa::path(
+    post,
+    path = "/api/v1/devices/{id}/revoke",
+    tag = "office",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The device session's id (from the device list)")),
+    responses(
+        (status = 200, description = "The session, now revoked", body = DeviceRow),
+        (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
+        (status = 403, description = "The caller does not supervise this unit (`forbidden`)", body = ErrorBody),
+        (status = 404, description = "Not in the caller's organisation (`not_found`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device (`rate_limited`)", body = ErrorBody),
+    )
+)]
+#[tracing::instrument(skip_all, fields(session = %caller.session_id))]
+pub async fn revoke_device(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<DeviceRow>, ApiError> {
+    state.limits.check_device(&caller.session_id)?;
+    Ok(Json(office::revoke_device(&state.db, &caller, &id).await?))
+}

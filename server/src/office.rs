@@ -1,0 +1,155 @@
+//! What a supervising office (judicial office, township leader, bureau:
+//! [`domain::Role::supervises`]) does to the units below it: lock a case for
+//! review so that no device changes it (later: the quarterly claim locks
+//! it), unlock it, and revoke the device session of a lost phone. Every
+//! action is scoped: outside the caller's subtree nothing is found.
+
+use crate::auth::Caller;
+use crate::db::cases::{self, CaseRow, HistoryRow};
+use crate::db::sessions::{self, DeviceRow};
+use crate::db::{self, Db};
+use crate::error::ApiError;
+use domain::case::Case;
+use serde::Serialize;
+
+/// The longest lock reason, in characters.
+pub const MAX_REASON_CHARS: usize = 200;
+/// Devices listed at most.
+pub const MAX_DEVICES: i64 = 1_000;
+
+/// A case's lock after a change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct CaseLock {
+    pub id: String,
+    pub version: i64,
+    pub locked_reason: Option<String>,
+}
+
+/// Checks a lock reason: said in words, not too long.
+pub fn check_reason(reason: &str) -> Result<String, ApiError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(ApiError::invalid(
+            "reason",
+            "请填写锁定原因 / give the reason for the lock",
+        ));
+    }
+    if reason.chars().count() > MAX_REASON_CHARS {
+        return Err(ApiError::invalid(
+            "reason",
+            format!("锁定原因最多 {MAX_REASON_CHARS} 字 / at most {MAX_REASON_CHARS} characters"),
+        ));
+    }
+    Ok(reason.to_owned())
+}
+
+/// Locks (`Some(reason)`) or unlocks (`None`) a case: a new version of the
+/// case, so every device learns of it at its next pull; the replaced
+/// version goes to the history. Setting the lock it already has changes
+/// nothing.
+pub async fn set_lock(
+    db: &Db,
+    caller: &Caller,
+    id: &str,
+    reason: Option<String>,
+) -> Result<CaseLock, ApiError> {
+    let id = uuid::Uuid::parse_str(id)
+        .map_err(|_| ApiError::BadRequest {
+            code: "malformed",
+            field: Some("id".into()),
+            message: "案件编号无效 / invalid case id".into(),
+        })?
+        .to_string();
+    let _turn = db.writer_turn().await;
+    let mut tx = db.pool().begin().await.map_err(db::DbError::from)?;
+    let change_no = cases::reserve_change_nos(&mut tx, 1).await?;
+    let old = cases::get_many(&mut tx, std::slice::from_ref(&id))
+        .await?
+        .into_iter()
+        .next()
+        .filter(|row| caller.sees(&row.unit_path))
+        .ok_or(ApiError::NotFound)?;
+    if !caller.supervises(&old.unit_path) {
+        return Err(ApiError::Forbidden);
+    }
+    if old.deleted == 1 {
+        return Err(ApiError::Conflict {
+            code: "deleted",
+            field: Some("id".into()),
+            message: "案件已删除 / the case was deleted".into(),
+        });
+    }
+    if old.locked_reason == reason {
+        return Ok(CaseLock {
+            id,
+            version: old.version,
+            locked_reason: reason,
+        });
+    }
+    let mut case: Case = serde_json::from_str(old.payload.as_deref().unwrap_or("null"))
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    let now = db::now_text();
+    let version = old.version + 1;
+    case.locked_reason = reason.clone();
+    case.version = version as u64;
+    case.updated_at = now.clone();
+    let payload = serde_json::to_string(&case).map_err(|e| ApiError::Internal(e.into()))?;
+    let new = CaseRow {
+        version,
+        payload: Some(payload),
+        locked_reason: reason.clone(),
+        change_no,
+        ..old.clone()
+    };
+    cases::insert_history(
+        &mut tx,
+        &[HistoryRow {
+            case_id: old.id.clone(),
+            version: old.version,
+            payload: old.payload.clone(),
+            deleted: old.deleted,
+            replaced_by: format!(
+                "{}:{}",
+                if reason.is_some() { "lock" } else { "unlock" },
+                caller.session_id
+            ),
+            overridden: "[]".into(),
+        }],
+        &now,
+    )
+    .await?;
+    cases::upsert_many(&mut tx, &[&new], &now).await?;
+    cases::set_locked(&mut tx, &id, reason.as_deref()).await?;
+    tx.commit().await.map_err(db::DbError::from)?;
+    Ok(CaseLock {
+        id,
+        version,
+        locked_reason: reason,
+    })
+}
+
+/// The device sessions of the people in the units the caller supervises.
+pub async fn devices(db: &Db, caller: &Caller) -> Result<Vec<DeviceRow>, ApiError> {
+    let roots = caller.supervised_roots();
+    if roots.is_empty() {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(sessions::devices_under(db, &roots, MAX_DEVICES).await?)
+}
+
+/// Revokes a device session in the caller's supervised units (a lost or
+/// handed-over phone): at its next request the phone is told and wipes its
+/// data. Revoking a revoked session changes nothing.
+pub async fn revoke_device(db: &Db, caller: &Caller, id: &str) -> Result<DeviceRow, ApiError> {
+    let roots = caller.supervised_roots();
+    if roots.is_empty() {
+        return Err(ApiError::Forbidden);
+    }
+    let found = sessions::device_under(db, id, &roots)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    sessions::revoke(db, id, &db::now_text()).await?;
+    Ok(sessions::device_under(db, id, &roots)
+        .await?
+        .unwrap_or(found))
+}
