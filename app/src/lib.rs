@@ -133,6 +133,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/cases/:id/print/:form") view={Lazy::<routes::lazy::Print>::new()} />
                     <Route path=path!("/data") view={Lazy::<routes::lazy::Data>::new()} />
                     <Route path=path!("/login") view={Lazy::<routes::lazy::Login>::new()} />
+                    <Route path=path!("/devices") view={Lazy::<routes::lazy::Devices>::new()} />
                 </Routes>
             </Router>
         </I18nContextProvider>

@@ -67,8 +67,13 @@ mod http {
         Offline(String),
         /// The device was revoked or logged out elsewhere: wipe.
         Revoked,
-        /// Refused (4xx): the status and the server's message.
-        Refused { status: u16, message: String },
+        /// Refused (4xx): the status, the server's message and the field
+        /// it is about, if any.
+        Refused {
+            status: u16,
+            message: String,
+            field: Option<String>,
+        },
     }
 
     impl Failure {
@@ -108,6 +113,7 @@ mod http {
                 .as_str()
                 .unwrap_or("请求被拒绝 / refused")
                 .to_owned(),
+            field: body["field"].as_str().map(str::to_owned),
         })
     }
 
@@ -145,6 +151,24 @@ mod http {
     pub async fn get<T: DeserializeOwned>(url: &str, token: &str) -> Result<T, Failure> {
         let req =
             gloo_net::http::Request::get(url).header("Authorization", &format!("Bearer {token}"));
+        answer(req.send().await).await
+    }
+
+    pub async fn put<B: Serialize, T: DeserializeOwned>(
+        url: &str,
+        token: &str,
+        body: &B,
+    ) -> Result<T, Failure> {
+        let req = gloo_net::http::Request::put(url)
+            .header("Authorization", &format!("Bearer {token}"))
+            .json(body)
+            .map_err(|e| Failure::Offline(e.to_string()))?;
+        answer(req.send().await).await
+    }
+
+    pub async fn delete<T: DeserializeOwned>(url: &str, token: &str) -> Result<T, Failure> {
+        let req = gloo_net::http::Request::delete(url)
+            .header("Authorization", &format!("Bearer {token}"));
         answer(req.send().await).await
     }
 }
@@ -245,6 +269,138 @@ pub async fn logout() -> Result<(), String> {
     }
     #[cfg(not(feature = "hydrate"))]
     Err(NOT_HERE.to_owned())
+}
+
+// Office actions (docs/sync.md, "Office actions"): a supervising role locks
+// and unlocks cases and revokes lost phones. Online only; called from the
+// lazily loaded case page and device screen, never from Home.
+
+/// A case's lock as the server set it (`PUT`/`DELETE /api/v1/cases/{id}/lock`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct CaseLock {
+    pub id: String,
+    pub version: i64,
+    pub locked_reason: Option<String>,
+}
+
+/// A device session of someone in the units the caller supervises
+/// (`GET /api/v1/devices`). Times are RFC 3339 UTC.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct DeviceRow {
+    /// The device session's id (what revocation names).
+    pub id: String,
+    pub person_name: String,
+    pub phone: String,
+    pub unit_name: String,
+    pub device_name: String,
+    pub created_at: String,
+    pub last_seen_at: String,
+    pub revoked_at: Option<String>,
+}
+
+/// Why an office action did not happen: the message for people, and the
+/// request field it is about (e.g. `reason`), if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionError {
+    pub message: String,
+    pub field: Option<String>,
+}
+
+impl From<String> for ActionError {
+    fn from(message: String) -> Self {
+        ActionError {
+            message,
+            field: None,
+        }
+    }
+}
+
+/// Whether the browser says it has a network (`navigator.onLine`); on the
+/// server, true.
+pub fn online() -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        web_sys::window().is_none_or(|w| w.navigator().on_line())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    true
+}
+
+/// What an office action says when the browser has no network.
+pub const NEEDS_NETWORK: &str =
+    "此操作需要网络，请联网后再试 / this needs a network: try again when online";
+
+#[cfg(feature = "hydrate")]
+fn action_error(f: http::Failure) -> ActionError {
+    match f {
+        http::Failure::Offline(e) => ActionError::from(format!(
+            "无法连接服务器，请联网后再试 / cannot reach the server, try again when online: {e}"
+        )),
+        http::Failure::Refused { message, field, .. } => ActionError { message, field },
+        revoked @ http::Failure::Revoked => ActionError::from(revoked.text()),
+    }
+}
+
+/// The token of the logged-in session, or why there is none; checks the
+/// network first.
+#[cfg(feature = "hydrate")]
+async fn office_token() -> Result<String, ActionError> {
+    if !online() {
+        return Err(ActionError::from(NEEDS_NETWORK.to_owned()));
+    }
+    match session().await? {
+        Some(s) => Ok(s.token),
+        None => Err(ActionError::from("请先登录 / log in first".to_owned())),
+    }
+}
+
+/// Locks a case for review (`Some(reason)`) or unlocks it (`None`), on the
+/// server (online). The phone's copy changes at the next sync's pull.
+pub async fn set_case_lock(
+    case_id: String,
+    reason: Option<String>,
+) -> Result<CaseLock, ActionError> {
+    #[cfg(feature = "hydrate")]
+    {
+        let token = office_token().await?;
+        let url = format!("/api/v1/cases/{case_id}/lock");
+        match reason {
+            Some(reason) => {
+                let body = serde_json::json!({ "reason": reason });
+                http::put(&url, &token, &body).await.map_err(action_error)
+            }
+            None => http::delete(&url, &token).await.map_err(action_error),
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    Err(ActionError::from(NOT_HERE.to_owned()))
+}
+
+/// The device sessions of the people below the caller's units (online).
+pub async fn devices() -> Result<Vec<DeviceRow>, ActionError> {
+    #[cfg(feature = "hydrate")]
+    {
+        let token = office_token().await?;
+        http::get("/api/v1/devices", &token)
+            .await
+            .map_err(action_error)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    Err(ActionError::from(NOT_HERE.to_owned()))
+}
+
+/// Revokes a lost phone's session (online); returns its row, now revoked.
+pub async fn revoke_device(id: String) -> Result<DeviceRow, ActionError> {
+    #[cfg(feature = "hydrate")]
+    {
+        let token = office_token().await?;
+        let url = format!("/api/v1/devices/{id}/revoke");
+        http::post(&url, Some(&token), &serde_json::json!({}))
+            .await
+            .map_err(action_error)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    Err(ActionError::from(NOT_HERE.to_owned()))
 }
 
 // The network side of sync (HTTP, the protocol's messages, the store's sync
@@ -506,7 +662,7 @@ async fn run(status: RwSignal<SyncStatus>) -> Result<String, Failed> {
             break; // nothing moved: do not spin
         }
     }
-    let photos = match upload_photos(&store, &session.token, status).await {
+    let (photos, photos_refused) = match upload_photos(&store, &session.token, status).await {
         Ok(n) => n,
         Err(http::Failure::Revoked) => return Err(revoked(store).await),
         Err(f) => return Err(failure(f)),
@@ -543,6 +699,13 @@ async fn run(status: RwSignal<SyncStatus>) -> Result<String, Failed> {
     }
     if conflicts > 0 {
         message.push_str(&format!("；{conflicts} 条与他人修改冲突，已按服务器顺序合并 / {conflicts} merged with others' changes"));
+    }
+    if let Some(why) = photos_refused.first() {
+        return Err(Failed::from(format!(
+            "{message}；{} 张照片未能上传 / {} photos not uploaded: {why}",
+            photos_refused.len(),
+            photos_refused.len()
+        )));
     }
     if refused > 0 {
         return Err(Failed::from(format!(
@@ -601,13 +764,15 @@ async fn name_photos(store: &crate::store::LocalStore) -> Result<(), String> {
 /// Uploads the photos the server lacks, in pieces, resuming where the
 /// server stands (a dropped connection costs one piece). A photo whose case
 /// the server does not hold yet (its change waits or was refused) waits for
-/// a later sync. Returns how many photos arrived whole.
+/// a later sync. A photo the server refuses (say, over its size limit) is
+/// reported and does not hold up the others or the pull. Returns how many
+/// photos arrived whole, and the refusals' messages.
 #[cfg(feature = "hydrate")]
 async fn upload_photos(
     store: &crate::store::LocalStore,
     token: &str,
     status: RwSignal<SyncStatus>,
-) -> Result<u32, http::Failure> {
+) -> Result<(u32, Vec<String>), http::Failure> {
     use domain::sync::UploadStatus;
     let local = |e: crate::store::StoreError| http::Failure::Offline(e.to_string());
     let pending = store.unsent_attachments().await.map_err(local)?;
@@ -634,8 +799,8 @@ async fn upload_photos(
     }
     let total: u64 = todo.iter().map(|(p, _)| p.blob.size() as u64).sum();
     status.try_update(|s| s.bytes_total = total);
-    let (mut done_bytes, mut done) = (0u64, 0u32);
-    for (photo, sha256) in todo {
+    let (mut done_bytes, mut done, mut refused) = (0u64, 0u32, Vec::new());
+    'photos: for (photo, sha256) in todo {
         let size = photo.blob.size() as u64;
         let status_url = format!("/api/v1/attachments/{sha256}/upload");
         let put_url = format!("/api/v1/attachments/{sha256}");
@@ -643,6 +808,10 @@ async fn upload_photos(
             Ok(at) => at,
             // the server does not know the case yet: a later sync
             Err(http::Failure::Refused { status: 404, .. }) => continue,
+            Err(http::Failure::Refused { message, .. }) => {
+                refused.push(message);
+                continue;
+            }
             Err(f) => return Err(f),
         };
         let mut restarts = 0;
@@ -664,6 +833,11 @@ async fn upload_photos(
                     restarts += 1;
                     http::get(&status_url, token).await?
                 }
+                Err(http::Failure::Refused { message, .. }) => {
+                    done_bytes += size;
+                    refused.push(message);
+                    continue 'photos;
+                }
                 Err(f) => return Err(f),
             };
         }
@@ -672,7 +846,7 @@ async fn upload_photos(
         done += 1;
         status.try_update(|s| s.bytes_sent = done_bytes);
     }
-    Ok(done)
+    Ok((done, refused))
 }
 
 /// Starts syncs by itself: when the app opens, when the network comes back,

@@ -127,6 +127,11 @@ test('logging out names unsent changes first, and wipes the phone only when conf
   await recordOral(page, '周未发', '吴未发', '相邻通行纠纷', '让出通道');
   await page.goto('/');
   await expect(page.locator('[data-testid="pending-sync"][data-ready="true"]')).toHaveText('1');
+  // a sync with no signal fails softly and says when it tries again by itself
+  await appReady(page);
+  await page.getByTestId('sync-now').click();
+  await expect(page.getByTestId('sync-status')).toHaveAttribute('data-failed', 'true');
+  await expect(page.getByTestId('sync-status')).toContainText(/无法连接服务器.*秒后自动重试/);
 
   // the warning names the unsent change; declining keeps everything
   const messages: string[] = [];
@@ -308,4 +313,74 @@ test('edits of the same field on the phone and at the office: the mediator is to
   await expect(theirs).toContainText('电话回访：已履行');
   const kept = await office.current(caseId);
   expect(kept.payload.follow_up.note).toBe('所长复核：已履行，另补签字');
+});
+
+test('the township office locks a case from its page and the mediator sees it; the office revokes the lost phone', async ({ browser, page }) => {
+  const errors = watchErrors(page);
+  await logIn(page, VILLAGE_MEDIATOR);
+  await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+  // a mediator has no device screen
+  await expect(page.getByTestId('devices-link')).toHaveCount(0);
+  await recordOral(page, '许锁定', '何审核', '宅基地界址纠纷', '以界桩为准');
+  const caseUrl = new URL(page.url()).pathname;
+  await syncAndWait(page);
+  await expect(page.getByTestId('sync-status')).toHaveAttribute('data-failed', 'false');
+
+  // the township's judicial office, at its desk
+  const office = await browser.newContext();
+  const desk = await office.newPage();
+  const deskErrors = watchErrors(desk);
+  await logIn(desk, JUDICIAL_OFFICE);
+  await desk.goto(caseUrl);
+  await appReady(desk);
+  const card = desk.getByTestId('lock-card');
+  await expect(card).toHaveAttribute('data-locked', 'false');
+  // a blank reason is named next to the field
+  await desk.locator('#f-lock-reason').fill('   ');
+  await desk.getByTestId('lock-submit').click();
+  await expect(desk.getByTestId('lock-error')).toContainText('请填写锁定原因');
+  await desk.locator('#f-lock-reason').fill('季度审核中：请补充回访记录');
+  await desk.getByTestId('lock-submit').click();
+  await expect(desk.getByTestId('lock-status')).toContainText('已锁定');
+  await expect(card).toHaveAttribute('data-locked', 'true');
+  await expect(desk.getByTestId('unlock-submit')).toBeVisible();
+
+  // the mediator's phone learns of the lock at its next sync: no follow-up form, no lock card
+  await syncAndWait(page);
+  await page.goto(caseUrl);
+  await appReady(page);
+  await expect(page.getByTestId('locked-reason')).toContainText('季度审核中：请补充回访记录');
+  await expect(page.getByTestId('follow-up-form')).toHaveCount(0);
+  await expect(page.getByTestId('lock-card')).toHaveCount(0);
+  await page.goto('/devices');
+  await appReady(page);
+  await expect(page.getByTestId('devices-denied')).toBeVisible();
+
+  // the phone is lost: the office revokes it from its device list
+  await desk.goto('/');
+  await appReady(desk);
+  await desk.getByTestId('devices-link').click();
+  await expect(desk.getByTestId('devices-list')).toBeVisible();
+  const live = desk.locator(`[data-testid="device-row"][data-phone="${VILLAGE_MEDIATOR}"][data-revoked="false"]`);
+  await expect(live.first()).toBeVisible();
+  const asked: string[] = [];
+  desk.on('dialog', (d) => { asked.push(d.message()); void d.accept(); });
+  // earlier tests left other live sessions of this account: revoke every one
+  while ((await live.count()) > 0) {
+    const before = await live.count();
+    await live.first().getByTestId('revoke-device').click();
+    await expect(live).toHaveCount(before - 1);
+  }
+  expect(asked[0]).toContain(VILLAGE_MEDIATOR);
+  await expect(
+    desk.locator(`[data-testid="device-row"][data-phone="${VILLAGE_MEDIATOR}"][data-revoked="true"]`).first(),
+  ).toContainText('已注销');
+  await office.close();
+  expect([...errors, ...deskErrors]).toEqual([]);
+
+  // at its next start the phone is told, wiped, and asked to log in again
+  await page.goto('/');
+  await page.waitForURL('**/login?revoked=1');
+  await appReady(page);
+  await expect(page.getByTestId('revoked')).toBeVisible();
 });

@@ -12,10 +12,12 @@ use crate::error::ApiError;
 use domain::case::Case;
 use domain::rules::{CommitteeKind, builtin, evaluate};
 use domain::sync::{
-    Change, DEFAULT_PULL_LIMIT, Entity, MAX_PULL_LIMIT, MAX_PUSH_MUTATIONS, Mutation,
-    MutationResult, Op, PullResponse, PushRequest, PushResponse, Status, Verdict, merge,
+    DEFAULT_PULL_LIMIT, Entity, MAX_PULL_LIMIT, MAX_PUSH_MUTATIONS, Mutation, MutationResult, Op,
+    PushRequest, PushResponse, Status, Verdict, merge,
 };
 use domain::{Money, UnitKind};
+use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
 
@@ -583,7 +585,7 @@ pub async fn pull(
     caller: &Caller,
     cursor: i64,
     limit: Option<u32>,
-) -> Result<PullResponse, ApiError> {
+) -> Result<PullPage, ApiError> {
     if cursor < 0 {
         return Err(ApiError::invalid(
             "cursor",
@@ -614,11 +616,10 @@ pub async fn pull(
             let deleted = r.deleted == 1;
             let payload = r
                 .payload
-                .as_deref()
-                .map(serde_json::from_str)
+                .map(RawValue::from_string)
                 .transpose()
-                .map_err(|e: serde_json::Error| ApiError::Internal(e.into()))?;
-            Ok(Change {
+                .map_err(|e| ApiError::Internal(e.into()))?;
+            Ok(PulledChange {
                 change_no: r.change_no,
                 entity: Entity::Case,
                 entity_id: r
@@ -636,9 +637,36 @@ pub async fn pull(
             })
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
-    Ok(PullResponse {
+    Ok(PullPage {
         changes,
         cursor: next,
         has_more,
     })
+}
+
+/// A pull's answer as the server writes it: the JSON of
+/// [`domain::sync::PullResponse`], with each stored case passed through as
+/// stored (checked as JSON, not parsed into a tree and written again: most
+/// of a pull's work before this).
+#[derive(Debug, Serialize)]
+pub struct PullPage {
+    pub changes: Vec<PulledChange>,
+    pub cursor: i64,
+    pub has_more: bool,
+}
+
+/// [`domain::sync::Change`], with the stored payload as it is.
+#[derive(Debug, Serialize)]
+pub struct PulledChange {
+    pub change_no: i64,
+    pub entity: Entity,
+    pub entity_id: uuid::Uuid,
+    pub version: u64,
+    pub deleted: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payload: Option<Box<RawValue>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<Verdict>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub overridden: Vec<String>,
 }

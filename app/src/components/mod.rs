@@ -3,6 +3,7 @@
 pub mod autosave;
 pub mod field;
 pub mod lang_switch;
+pub mod office_actions;
 pub mod pending_sync;
 pub mod sync_card;
 pub mod sync_notes;

@@ -48,20 +48,27 @@ pub fn SyncCard() -> impl IntoView {
         <section class="card sync-card" aria-labelledby="sync-heading" data-testid="sync-card">
             <h2 id="sync-heading" class="card__label">{t!(i18n, sync_title)}</h2>
             {move || match session.get() {
-                Some(Ok(Some(s))) => view! {
-                    <p data-testid="logged-in">{s.name} " · " {s.unit_name}</p>
-                    <button
-                        class="button"
-                        data-testid="sync-now"
-                        disabled=move || status.with(|s| s.running)
-                        on:click=sync
-                    >
-                        {t!(i18n, sync_now)}
-                    </button>
-                    <button class="button button--quiet" data-testid="logout" on:click=logout>
-                        {t!(i18n, logout)}
-                    </button>
-                }.into_any(),
+                Some(Ok(Some(s))) => {
+                    // a supervising office manages the devices below it (a lazy screen)
+                    let office = s.role.parse::<domain::Role>().is_ok_and(domain::Role::supervises);
+                    view! {
+                        <p data-testid="logged-in">{s.name} " · " {s.unit_name}</p>
+                        <button
+                            class="button"
+                            data-testid="sync-now"
+                            disabled=move || status.with(|s| s.running)
+                            on:click=sync
+                        >
+                            {t!(i18n, sync_now)}
+                        </button>
+                        <button class="button button--quiet" data-testid="logout" on:click=logout>
+                            {t!(i18n, logout)}
+                        </button>
+                        {office.then(|| view! {
+                            <a class="button button--quiet" href="/devices" data-testid="devices-link">{t!(i18n, devices_link)}</a>
+                        })}
+                    }.into_any()
+                }
                 Some(_) => view! {
                     <a class="button" href="/login" data-testid="login-link">{t!(i18n, sync_login)}</a>
                 }.into_any(),

@@ -161,6 +161,7 @@ pub fn CasePage() -> impl IntoView {
                     </Show>
                     <CaseSummary case profile en />
                     <SyncNotes case_id=id />
+                    <crate::components::office_actions::OfficeActions case />
                     <TierSection case profile />
                     <Timeline case en />
                     <NextSteps case />

@@ -120,3 +120,17 @@ impl LazyRoute for Login {
         view! { <super::login::LoginPage /> }.into_any()
     }
 }
+
+/// 设备管理 — an office's list of the devices below it, and revocation.
+pub struct Devices;
+
+#[lazy_route]
+impl LazyRoute for Devices {
+    fn data() -> Self {
+        Self
+    }
+    fn view(_this: Self) -> AnyView {
+        page_shown();
+        view! { <super::devices::DevicesPage /> }.into_any()
+    }
+}

@@ -4,6 +4,7 @@ pub mod case_form;
 pub mod case_list;
 pub mod case_page;
 pub mod data;
+pub mod devices;
 pub mod home;
 pub mod lazy;
 pub mod login;

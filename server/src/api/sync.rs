@@ -79,7 +79,7 @@ pub async fn pull(
     State(state): State<AppState>,
     caller: Caller,
     params: Result<Query<PullParams>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<PullResponse>, ApiError> {
+) -> Result<Json<sync::PullPage>, ApiError> {
     state.limits.check_device(&caller.session_id)?;
     let Query(params) = params.map_err(|e| ApiError::BadRequest {
         code: "malformed",

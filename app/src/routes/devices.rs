@@ -1,0 +1,227 @@
+//! 设备管理: for a supervising office, the phones the people of the units
+//! below have logged in on, most recently used first, and a way to revoke
+//! a lost one (docs/sync.md, "Office actions"): at its next request the
+//! phone is told, logs out and wipes its data. Online only.
+
+use crate::components::lang_switch::LangSwitch;
+use crate::components::office_actions::{supervises, use_online};
+use crate::i18n::{t, use_i18n};
+use crate::sync_client::{self, DeviceRow};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// What the screen can show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Screen {
+    Loading,
+    /// No session on this phone: nothing is asked of the server.
+    LoggedOut,
+    /// A mediator's (or finance's) session: nothing is asked either.
+    NotOffice,
+    Offline,
+    Failed(String),
+    /// The rows, and the logged-in person's phone (their own devices).
+    Rows(Vec<DeviceRow>, String),
+}
+
+/// A server time (RFC 3339 UTC) as China's wall clock, to the minute.
+fn china_minute(text: &str) -> String {
+    let shown = text
+        .parse::<jiff::Timestamp>()
+        .map(crate::clock::in_china)
+        .unwrap_or_else(|_| text.to_owned());
+    shown.get(..16).unwrap_or(shown.as_str()).replace('T', " ")
+}
+
+/// A browser's user agent, short enough for a row.
+fn short(device: &str) -> String {
+    let mut out: String = device.chars().take(48).collect();
+    if device.chars().count() > 48 {
+        out.push('…');
+    }
+    out
+}
+
+async fn load() -> Screen {
+    let session = match sync_client::session().await {
+        Ok(Some(s)) => s,
+        Ok(None) => return Screen::LoggedOut,
+        Err(e) => return Screen::Failed(e),
+    };
+    if !supervises(&session.role) {
+        return Screen::NotOffice;
+    }
+    if !sync_client::online() {
+        return Screen::Offline;
+    }
+    match sync_client::devices().await {
+        Ok(mut rows) => {
+            // most recently used first (text order is time order)
+            rows.sort_by(|a, b| b.last_seen_at.cmp(&a.last_seen_at));
+            Screen::Rows(rows, session.phone)
+        }
+        Err(e) => Screen::Failed(e.message),
+    }
+}
+
+#[component]
+pub fn DevicesPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let online = use_online();
+    let screen = RwSignal::new(Screen::Loading);
+    let message = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(None::<String>);
+
+    let reload = move || {
+        spawn_local(async move {
+            let next = load().await;
+            screen.try_set(next);
+        });
+    };
+    Effect::new(move |_| reload());
+    // back online: the list can be fetched now
+    Effect::new(move |_| {
+        if online.get() && screen.with_untracked(|s| *s == Screen::Offline) {
+            reload();
+        }
+    });
+
+    let revoke = move |row: DeviceRow, mine: bool| {
+        message.set(None);
+        #[cfg(feature = "hydrate")]
+        {
+            if !sync_client::online() {
+                message.set(Some(sync_client::NEEDS_NETWORK.to_owned()));
+                return;
+            }
+            let own = if mine {
+                "\n这是你本人的设备：若是这台手机，它也会被退出登录并清除数据。\nThis is one of your own devices: if it is this phone, it is wiped too."
+            } else {
+                ""
+            };
+            let question = format!(
+                "注销 {name}（{phone}）的设备“{device}”？该手机下次联网时将退出登录并清除本机数据。\nRevoke the device “{device}” of {name} ({phone})? At its next connection it is logged out and its data wiped.{own}",
+                name = row.person_name,
+                phone = row.phone,
+                device = short(&row.device_name),
+            );
+            let go = web_sys::window()
+                .and_then(|w| w.confirm_with_message(&question).ok())
+                .unwrap_or(false);
+            if !go {
+                return;
+            }
+            busy.set(Some(row.id.clone()));
+            spawn_local(async move {
+                match sync_client::revoke_device(row.id.clone()).await {
+                    Ok(revoked) => {
+                        screen.try_update(|s| {
+                            if let Screen::Rows(rows, _) = s {
+                                for r in rows.iter_mut().filter(|r| r.id == revoked.id) {
+                                    *r = revoked.clone();
+                                }
+                            }
+                        });
+                    }
+                    Err(e) => {
+                        message.try_set(Some(e.message));
+                    }
+                }
+                busy.try_set(None);
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (row, mine);
+    };
+
+    let rows_view = move |rows: Vec<DeviceRow>, own_phone: String| {
+        if rows.is_empty() {
+            return view! { <p class="card muted" data-testid="devices-empty">{t!(i18n, devices_empty)}</p> }
+                .into_any();
+        }
+        let items = rows
+            .into_iter()
+            .map(|row| {
+                let revoked = row.revoked_at.is_some();
+                let mine = row.phone == own_phone;
+                let id = row.id.clone();
+                let working = move || busy.with(|b| b.as_deref() == Some(id.as_str()));
+                let last_seen = china_minute(&row.last_seen_at);
+                let since = china_minute(&row.created_at);
+                let revoked_at = row.revoked_at.as_deref().map(china_minute);
+                let device_title = row.device_name.clone();
+                let device = short(&row.device_name);
+                let for_button = row.clone();
+                view! {
+                    <li class="device-row" data-testid="device-row" data-phone=row.phone.clone()
+                        data-revoked=revoked.to_string()>
+                        <div class="device-row__who">
+                            <strong>{row.person_name.clone()}</strong> " "
+                            <span>{row.phone.clone()}</span>
+                            {mine.then(|| view! { " " <span class="chip">{t!(i18n, device_you)}</span> })}
+                        </div>
+                        <div class="device-row__meta muted">
+                            {row.unit_name.clone()} " · " <span title=device_title>{device}</span>
+                        </div>
+                        <div class="device-row__meta muted">
+                            {t!(i18n, device_last_seen)} " " <time>{last_seen}</time>
+                            " · " {t!(i18n, device_since)} " " <time>{since}</time>
+                        </div>
+                        <div class="device-row__state">
+                            {if revoked {
+                                view! {
+                                    <span class="chip chip--alert" data-testid="device-state">{t!(i18n, device_revoked)}</span>
+                                    {revoked_at.map(|at| view! { " " <time class="muted">{at}</time> })}
+                                }.into_any()
+                            } else {
+                                view! {
+                                    <span class="chip" data-testid="device-state">{t!(i18n, device_active)}</span>
+                                    <button type="button" class="button button--danger" data-testid="revoke-device"
+                                        disabled=working
+                                        on:click=move |_| revoke(for_button.clone(), mine)>
+                                        {t!(i18n, device_revoke)}
+                                    </button>
+                                }.into_any()
+                            }}
+                        </div>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! { <ul class="device-list" data-testid="devices-list">{items}</ul> }.into_any()
+    };
+
+    view! {
+        <header class="app-bar">
+            <a class="app-bar__back" href="/" aria-label="返回 / back">"‹"</a>
+            <h1 class="app-bar__title">{t!(i18n, devices_title)}</h1>
+            <LangSwitch />
+        </header>
+        <main class="page" data-testid="devices-page">
+            {move || message.get().map(|text| view! {
+                <p class="notice notice--bad" role="alert" data-testid="revoke-error">{text}</p>
+            })}
+            {move || match screen.get() {
+                Screen::Loading => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
+                Screen::LoggedOut => view! {
+                    <p class="card" data-testid="devices-denied">{t!(i18n, devices_login)}</p>
+                    <a class="button" href="/login">{t!(i18n, sync_login)}</a>
+                }.into_any(),
+                Screen::NotOffice => view! {
+                    <p class="card" data-testid="devices-denied">{t!(i18n, devices_not_office)}</p>
+                }.into_any(),
+                Screen::Offline => view! {
+                    <p class="notice" role="status" data-testid="devices-offline">{t!(i18n, devices_offline)}</p>
+                }.into_any(),
+                Screen::Failed(e) => view! {
+                    <p class="notice notice--bad" role="alert" data-testid="devices-error">{e}</p>
+                    <button type="button" class="button" on:click=move |_| reload()>{t!(i18n, devices_reload)}</button>
+                }.into_any(),
+                Screen::Rows(rows, own_phone) => view! {
+                    <p class="muted">{t!(i18n, devices_hint)}</p>
+                    {rows_view(rows, own_phone)}
+                }.into_any(),
+            }}
+        </main>
+    }
+}
