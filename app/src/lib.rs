@@ -10,6 +10,7 @@ pub mod components;
 pub mod device;
 pub mod directory;
 mod i18n_gen;
+mod lazy_text;
 pub mod local;
 pub mod pwa;
 pub mod records;

@@ -443,8 +443,8 @@ impl From<String> for Failed {
 
 #[cfg_attr(feature = "entry", lazy)]
 #[cfg(feature = "hydrate")]
-async fn run_sync(status: RwSignal<SyncStatus>) -> Result<String, Failed> {
-    run(status).await
+async fn run_sync(status: RwSignal<SyncStatus>) {
+    sync_and_report(status).await
 }
 
 #[cfg(feature = "hydrate")]
@@ -467,46 +467,53 @@ pub async fn sync_now(status: RwSignal<SyncStatus>) {
             return;
         }
         RUNNING.set(true);
-        RETRY_GENERATION.set(RETRY_GENERATION.get().wrapping_add(1));
-        status.try_update(|s| {
-            s.running = true;
-            s.sent = 0;
-            s.total = 0;
-            s.bytes_sent = 0;
-            s.bytes_total = 0;
-            s.failed = false;
-            s.retry_in_s = None;
-        });
-        let result = run_sync(status).await;
+        run_sync(status).await;
         RUNNING.set(false);
-        let retry = status
-            .try_update(|s| {
-                s.running = false;
-                match result {
-                    Ok(message) => {
-                        s.message = message;
-                        s.failed = false;
-                        s.failures = 0;
-                        None
-                    }
-                    Err(Failed { message, retry }) => {
-                        s.message = message;
-                        s.failed = true;
-                        if !retry {
-                            return None;
-                        }
-                        s.failures += 1;
-                        let delay = retry_delay_s(s.failures, js_sys::Math::random());
-                        s.retry_in_s = Some(delay);
-                        Some(delay)
-                    }
+    }
+}
+
+/// The sync itself and what follows it (the status, the back-off), in the
+/// lazily loaded sync chunk: Home's first load carries only [`sync_now`].
+#[cfg(feature = "hydrate")]
+async fn sync_and_report(status: RwSignal<SyncStatus>) {
+    RETRY_GENERATION.set(RETRY_GENERATION.get().wrapping_add(1));
+    status.try_update(|s| {
+        s.running = true;
+        s.sent = 0;
+        s.total = 0;
+        s.bytes_sent = 0;
+        s.bytes_total = 0;
+        s.failed = false;
+        s.retry_in_s = None;
+    });
+    let result = run(status).await;
+    let retry = status
+        .try_update(|s| {
+            s.running = false;
+            match result {
+                Ok(message) => {
+                    s.message = message;
+                    s.failed = false;
+                    s.failures = 0;
+                    None
                 }
-            })
-            .flatten();
-        if let Some(delay) = retry {
-            retry_later(status, delay);
-            background::register();
-        }
+                Err(Failed { message, retry }) => {
+                    s.message = message;
+                    s.failed = true;
+                    if !retry {
+                        return None;
+                    }
+                    s.failures += 1;
+                    let delay = retry_delay_s(s.failures, js_sys::Math::random());
+                    s.retry_in_s = Some(delay);
+                    Some(delay)
+                }
+            }
+        })
+        .flatten();
+    if let Some(delay) = retry {
+        retry_later(status, delay);
+        background::register(status);
     }
 }
 
@@ -538,13 +545,36 @@ async fn sync_if_online(status: RwSignal<SyncStatus>) {
 /// sync itself runs in the page, where the Rust code lives.
 #[cfg(feature = "hydrate")]
 mod background {
+    use super::SyncStatus;
     use js_sys::{Function, Reflect};
+    use leptos::prelude::RwSignal;
     use wasm_bindgen::{JsCast, JsValue};
 
     pub const TAG: &str = "tiaojie-sync";
 
-    /// Asks for a `sync` event once the network is back (where supported).
-    pub fn register() {
+    thread_local! {
+        static LISTENING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+
+    /// Asks for a `sync` event once the network is back (where supported),
+    /// and listens (once) for the service worker's call to sync.
+    pub fn register(status: RwSignal<SyncStatus>) {
+        if !LISTENING.replace(true)
+            && let Some(w) = web_sys::window()
+        {
+            let on_message = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::MessageEvent)>::new(
+                move |ev: web_sys::MessageEvent| {
+                    if asks_to_sync(&ev.data()) {
+                        leptos::task::spawn_local(super::sync_if_online(status));
+                    }
+                },
+            );
+            let _ = w
+                .navigator()
+                .service_worker()
+                .add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
+            on_message.forget();
+        }
         leptos::task::spawn_local(async {
             let Some(window) = web_sys::window() else {
                 return;
@@ -861,23 +891,8 @@ pub fn SyncAgent() -> impl IntoView {
         Effect::new(move |_| start());
         let _ = window_event_listener(leptos::ev::online, move |_| start());
         let _ = set_interval_with_handle(start, std::time::Duration::from_secs(300));
-        // Background Sync: the service worker asks for a sync when the
-        // network is back
-        if let Some(w) = web_sys::window() {
-            use wasm_bindgen::JsCast;
-            let on_message = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::MessageEvent)>::new(
-                move |ev: web_sys::MessageEvent| {
-                    if background::asks_to_sync(&ev.data()) {
-                        start();
-                    }
-                },
-            );
-            let _ = w
-                .navigator()
-                .service_worker()
-                .add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
-            on_message.forget();
-        }
+        // (Background Sync's listener is set by the sync chunk, once a sync
+        // could not reach the server: `background::register`)
     }
 }
 

@@ -7,7 +7,7 @@ use common::{TestApp, TestDb};
 use serde_json::Value;
 
 /// Every JSON endpoint the router serves.
-const PATHS: [&str; 8] = [
+const PATHS: [&str; 11] = [
     "/api/v1/auth/login",
     "/api/v1/auth/logout",
     "/api/v1/auth/me",
@@ -15,6 +15,9 @@ const PATHS: [&str; 8] = [
     "/api/v1/sync/pull",
     "/api/v1/attachments/{sha256}",
     "/api/v1/attachments/{sha256}/upload",
+    "/api/v1/cases/{id}/lock",
+    "/api/v1/devices",
+    "/api/v1/devices/{id}/revoke",
     "/healthz",
 ];
 

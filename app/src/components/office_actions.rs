@@ -4,7 +4,7 @@
 //! server changes the case, and this device's copy follows with a sync,
 //! started at once.
 
-use crate::i18n::{Locale, t, use_i18n};
+use crate::i18n::{Locale, use_i18n};
 use crate::local;
 use crate::sync_client::{self, ActionError, use_sync_status};
 use domain::case::Case;
@@ -183,29 +183,49 @@ pub fn OfficeActions(case: RwSignal<Option<Case>>) -> impl IntoView {
     let error_text = move || error.with(|e| e.as_ref().map(|e| e.message.clone()));
     let status_line = move || {
         outcome.get().map(|o| match o {
-            Outcome::Syncing { locked: true } => t!(i18n, lock_done_syncing).into_any(),
-            Outcome::Syncing { locked: false } => t!(i18n, unlock_done_syncing).into_any(),
-            Outcome::Synced { locked: true } => t!(i18n, lock_done_synced).into_any(),
-            Outcome::Synced { locked: false } => t!(i18n, unlock_done_synced).into_any(),
-            Outcome::Later { locked: true } => t!(i18n, lock_done_later).into_any(),
-            Outcome::Later { locked: false } => t!(i18n, unlock_done_later).into_any(),
+            Outcome::Syncing { locked: true } => {
+                crate::lazy_text::say(i18n, "已锁定，正在同步…", "Locked; syncing…").into_any()
+            }
+            Outcome::Syncing { locked: false } => {
+                crate::lazy_text::say(i18n, "已解除锁定，正在同步…", "Unlocked; syncing…")
+                    .into_any()
+            }
+            Outcome::Synced { locked: true } => {
+                crate::lazy_text::say(i18n, "已锁定，已同步", "Locked, synced").into_any()
+            }
+            Outcome::Synced { locked: false } => {
+                crate::lazy_text::say(i18n, "已解除锁定，已同步", "Unlocked, synced").into_any()
+            }
+            Outcome::Later { locked: true } => crate::lazy_text::say(
+                i18n,
+                "已锁定；本机将在下次同步时更新",
+                "Locked; this device updates at its next sync",
+            )
+            .into_any(),
+            Outcome::Later { locked: false } => crate::lazy_text::say(
+                i18n,
+                "已解除锁定；本机将在下次同步时更新",
+                "Unlocked; this device updates at its next sync",
+            )
+            .into_any(),
         })
     };
-    let needs_network =
-        move || (!online.get()).then(|| view! { " " <span>{t!(i18n, lock_needs_network)}</span> });
+    let needs_network = move || {
+        (!online.get()).then(|| view! { " " <span>{crate::lazy_text::say(i18n, "（需联网）", "(needs a network)")}</span> })
+    };
 
     let shown = move || office.get() == Some(true) && case.with(Option::is_some);
     view! {
         <Show when=shown>
             <section class="card lock-card" data-testid="lock-card" data-locked=move || locked().to_string()>
-                <h2 class="card__label">{t!(i18n, lock_title)}</h2>
+                <h2 class="card__label">{crate::lazy_text::say(i18n, "审核锁定", "Lock for review")}</h2>
                 {move || if locked() {
                     view! {
-                        <p class="muted">{t!(i18n, unlock_hint)}</p>
+                        <p class="muted">{crate::lazy_text::say(i18n, "此案件已锁定（原因见上）。审核完毕后解除锁定，调解员即可继续修改。", "This case is locked (reason above). Unlock it when the review is done, and the mediator can change it again.")}</p>
                         <p class="field__error" role="alert" data-testid="lock-error">{error_text}</p>
                         <button type="button" class="button" data-testid="unlock-submit"
                             disabled=move || busy.get() on:click=on_unlock>
-                            {t!(i18n, unlock_submit)} {needs_network}
+                            {crate::lazy_text::say(i18n, "解除锁定", "Unlock")} {needs_network}
                         </button>
                     }.into_any()
                 } else {
@@ -213,7 +233,7 @@ pub fn OfficeActions(case: RwSignal<Option<Case>>) -> impl IntoView {
                         <form class="form" on:submit=on_lock>
                             <div class="field" class:field--error=reason_error>
                                 <label for="f-lock-reason">
-                                    {t!(i18n, lock_reason)} <span class="field__required">" *"</span>
+                                    {crate::lazy_text::say(i18n, "锁定原因", "Reason for the lock")} <span class="field__required">" *"</span>
                                 </label>
                                 <input id="f-lock-reason" type="text" data-testid="lock-reason"
                                     required maxlength="200" autocomplete="off"
@@ -223,10 +243,10 @@ pub fn OfficeActions(case: RwSignal<Option<Case>>) -> impl IntoView {
                                     prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev)) />
                                 <p id="f-lock-reason-error" class="field__error" role="alert" data-testid="lock-error">{error_text}</p>
                             </div>
-                            <p class="muted">{t!(i18n, lock_hint)}</p>
+                            <p class="muted">{crate::lazy_text::say(i18n, "锁定后，调解员的手机在下次同步时收到，解除锁定前不能修改此案件。", "The mediator's phone learns of the lock at its next sync; the case cannot be changed until it is unlocked.")}</p>
                             <button type="submit" class="button button--primary" data-testid="lock-submit"
                                 disabled=move || busy.get()>
-                                {t!(i18n, lock_submit)} {needs_network}
+                                {crate::lazy_text::say(i18n, "锁定", "Lock")} {needs_network}
                             </button>
                         </form>
                     }.into_any()

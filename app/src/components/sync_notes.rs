@@ -4,7 +4,7 @@
 //! phone's value and someone else's (the replaced version stays in the
 //! phone's history).
 
-use crate::i18n::{Locale, t, use_i18n};
+use crate::i18n::{Locale, use_i18n};
 use crate::local;
 use crate::records::HistoryEntry;
 use leptos::prelude::*;
@@ -94,16 +94,16 @@ pub fn SyncNotes(#[prop(into)] case_id: Signal<String>) -> impl IntoView {
         let refused_view = (!refused.is_empty()).then(|| {
             view! {
                 <section class="card notice notice--warn" role="alert" data-testid="refused">
-                    <h2 class="card__label">{t!(i18n, sync_refused_title)}</h2>
+                    <h2 class="card__label">{crate::lazy_text::say(i18n, "服务器未接受此案件的修改", "The server did not accept changes to this case")}</h2>
                     <ul>
                         {refused
                             .into_iter()
                             .map(|e| view! { <li data-testid="refused-reason">{e.error.unwrap_or_default()}</li> })
                             .collect_view()}
                     </ul>
-                    <p class="muted">{t!(i18n, sync_refused_hint)}</p>
+                    <p class="muted">{crate::lazy_text::say(i18n, "请按上面的原因改正案件，然后点“重新提交”，下次同步时再发送。", "Fix the case as the reason says, then tap “Send again”: it goes with the next sync.")}</p>
                     <button class="button" data-testid="retry-refused" on:click=retry>
-                        {t!(i18n, sync_retry)}
+                        {crate::lazy_text::say(i18n, "重新提交", "Send again")}
                     </button>
                 </section>
             }
@@ -128,21 +128,21 @@ pub fn SyncNotes(#[prop(into)] case_id: Signal<String>) -> impl IntoView {
                         <li data-testid="conflict-field" data-theirs=theirs.to_string()>
                             <strong>{label}</strong>
                             {if theirs {
-                                t!(i18n, conflict_theirs).into_any()
+                                crate::lazy_text::say(i18n, "：他人在你之后也改了这里，已采用其修改；你的内容保存在本机历史中。", ": someone changed this after you; their change was kept, and yours is in this phone's history.").into_any()
                             } else {
-                                t!(i18n, conflict_ours).into_any()
+                                crate::lazy_text::say(i18n, "：你和他人都改了这里，按服务器顺序采用了你的修改；他人的内容保存在服务器历史中。", ": you and someone else both changed this; yours came later and was kept; theirs is in the server's history.").into_any()
                             }}
-                            {was.map(|was| view! { " " {t!(i18n, conflict_was)} " " <q>{was}</q> })}
+                            {was.map(|was| view! { " " {crate::lazy_text::say(i18n, "你原来填的是", "You had")} " " <q>{was}</q> })}
                         </li>
                     }
                 })
                 .collect_view();
             view! {
                 <section class="card notice" role="status" data-testid="conflict-notice">
-                    <h2 class="card__label">{t!(i18n, conflict_title)}</h2>
+                    <h2 class="card__label">{crate::lazy_text::say(i18n, "同步时与他人的修改合并", "Merged with someone else's changes")}</h2>
                     <ul>{lines}</ul>
                     <button class="button button--quiet" data-testid="conflict-seen" on:click=seen>
-                        {t!(i18n, conflict_seen)}
+                        {crate::lazy_text::say(i18n, "知道了", "Got it")}
                     </button>
                 </section>
             }

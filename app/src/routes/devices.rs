@@ -136,7 +136,7 @@ pub fn DevicesPage() -> impl IntoView {
 
     let rows_view = move |rows: Vec<DeviceRow>, own_phone: String| {
         if rows.is_empty() {
-            return view! { <p class="card muted" data-testid="devices-empty">{t!(i18n, devices_empty)}</p> }
+            return view! { <p class="card muted" data-testid="devices-empty">{crate::lazy_text::say(i18n, "辖区内还没有登录过的设备。", "No one in your units has logged in on a device yet.")}</p> }
                 .into_any();
         }
         let items = rows
@@ -158,28 +158,28 @@ pub fn DevicesPage() -> impl IntoView {
                         <div class="device-row__who">
                             <strong>{row.person_name.clone()}</strong> " "
                             <span>{row.phone.clone()}</span>
-                            {mine.then(|| view! { " " <span class="chip">{t!(i18n, device_you)}</span> })}
+                            {mine.then(|| view! { " " <span class="chip">{crate::lazy_text::say(i18n, "本人", "you")}</span> })}
                         </div>
                         <div class="device-row__meta muted">
                             {row.unit_name.clone()} " · " <span title=device_title>{device}</span>
                         </div>
                         <div class="device-row__meta muted">
-                            {t!(i18n, device_last_seen)} " " <time>{last_seen}</time>
-                            " · " {t!(i18n, device_since)} " " <time>{since}</time>
+                            {crate::lazy_text::say(i18n, "最近使用", "last used")} " " <time>{last_seen}</time>
+                            " · " {crate::lazy_text::say(i18n, "登录于", "logged in")} " " <time>{since}</time>
                         </div>
                         <div class="device-row__state">
                             {if revoked {
                                 view! {
-                                    <span class="chip chip--alert" data-testid="device-state">{t!(i18n, device_revoked)}</span>
+                                    <span class="chip chip--alert" data-testid="device-state">{crate::lazy_text::say(i18n, "已注销", "revoked")}</span>
                                     {revoked_at.map(|at| view! { " " <time class="muted">{at}</time> })}
                                 }.into_any()
                             } else {
                                 view! {
-                                    <span class="chip" data-testid="device-state">{t!(i18n, device_active)}</span>
+                                    <span class="chip" data-testid="device-state">{crate::lazy_text::say(i18n, "在用", "active")}</span>
                                     <button type="button" class="button button--danger" data-testid="revoke-device"
                                         disabled=working
                                         on:click=move |_| revoke(for_button.clone(), mine)>
-                                        {t!(i18n, device_revoke)}
+                                        {crate::lazy_text::say(i18n, "注销", "Revoke")}
                                     </button>
                                 }.into_any()
                             }}
@@ -194,7 +194,7 @@ pub fn DevicesPage() -> impl IntoView {
     view! {
         <header class="app-bar">
             <a class="app-bar__back" href="/" aria-label="返回 / back">"‹"</a>
-            <h1 class="app-bar__title">{t!(i18n, devices_title)}</h1>
+            <h1 class="app-bar__title">{crate::lazy_text::say(i18n, "设备管理", "Devices")}</h1>
             <LangSwitch />
         </header>
         <main class="page" data-testid="devices-page">
@@ -204,21 +204,21 @@ pub fn DevicesPage() -> impl IntoView {
             {move || match screen.get() {
                 Screen::Loading => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
                 Screen::LoggedOut => view! {
-                    <p class="card" data-testid="devices-denied">{t!(i18n, devices_login)}</p>
+                    <p class="card" data-testid="devices-denied">{crate::lazy_text::say(i18n, "请先登录司法所、乡镇或司法局的账号。", "Log in first with a judicial office, township or bureau account.")}</p>
                     <a class="button" href="/login">{t!(i18n, sync_login)}</a>
                 }.into_any(),
                 Screen::NotOffice => view! {
-                    <p class="card" data-testid="devices-denied">{t!(i18n, devices_not_office)}</p>
+                    <p class="card" data-testid="devices-denied">{crate::lazy_text::say(i18n, "只有司法所、乡镇分管领导和司法局的账号可以管理设备。", "Only judicial office, township leader and bureau accounts manage devices.")}</p>
                 }.into_any(),
                 Screen::Offline => view! {
-                    <p class="notice" role="status" data-testid="devices-offline">{t!(i18n, devices_offline)}</p>
+                    <p class="notice" role="status" data-testid="devices-offline">{crate::lazy_text::say(i18n, "需要网络才能查看和注销设备，请联网后再试。", "Viewing and revoking devices needs a network: try again when online.")}</p>
                 }.into_any(),
                 Screen::Failed(e) => view! {
                     <p class="notice notice--bad" role="alert" data-testid="devices-error">{e}</p>
-                    <button type="button" class="button" on:click=move |_| reload()>{t!(i18n, devices_reload)}</button>
+                    <button type="button" class="button" on:click=move |_| reload()>{crate::lazy_text::say(i18n, "重试", "Try again")}</button>
                 }.into_any(),
                 Screen::Rows(rows, own_phone) => view! {
-                    <p class="muted">{t!(i18n, devices_hint)}</p>
+                    <p class="muted">{crate::lazy_text::say(i18n, "辖区内人员登录过的设备，最近使用的在前。手机丢失时请注销：该手机下次联网时会退出登录并清除本机数据。", "Devices that people in your units have logged in on, most recently used first. Revoke a lost phone: at its next connection it is logged out and its data wiped.")}</p>
                     {rows_view(rows, own_phone)}
                 }.into_any(),
             }}
