@@ -2,6 +2,7 @@
 //! `Upload-Offset`), ask where an upload stands (`GET …/upload`), and fetch
 //! a stored content (`GET`). Every request is scoped to the caller's cases.
 
+use super::body::read_bytes;
 use crate::attachments::{self, parse_sha256};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
@@ -67,11 +68,7 @@ pub async fn put(
                 message: "Upload-Offset 应为非负整数 / Upload-Offset must be a whole number".into(),
             })?,
     };
-    let piece = axum::body::to_bytes(body, MAX_UPLOAD_PIECE)
-        .await
-        .map_err(|_| ApiError::TooLarge {
-            limit: MAX_UPLOAD_PIECE,
-        })?;
+    let piece = read_bytes(body, MAX_UPLOAD_PIECE).await?;
     Ok(Json(
         attachments::upload(&state.db, &caller, sha256, offset, &piece).await?,
     ))
