@@ -140,8 +140,10 @@ impl FromRequestParts<AppState> for Caller {
             .ok_or(ApiError::Unauthenticated {
                 code: "unauthenticated",
             })?;
-        let session = sessions::by_token_hash(&state.db, &token_hash(token))
-            .await?
+        let rows = sessions::caller_by_token_hash(&state.db, &token_hash(token)).await?;
+        let session = rows
+            .first()
+            .map(|r| r.session.clone())
             .ok_or(ApiError::Unauthenticated {
                 code: "unauthenticated",
             })?;
@@ -158,7 +160,18 @@ impl FromRequestParts<AppState> for Caller {
         if session.last_seen_at < stale {
             sessions::touch(&state.db, &session.id, &db::timestamp_text(now), &stale).await?;
         }
-        let scopes = scopes_of(&state.db, &session.person_id).await?;
+        let scopes = rows
+            .into_iter()
+            .filter_map(|r| {
+                Some(Scope {
+                    role: r.role?,
+                    unit_id: r.unit_id?,
+                    unit_name: r.unit_name?,
+                    unit_kind: r.unit_kind?,
+                    path: r.path?,
+                })
+            })
+            .collect();
         Ok(Caller {
             session_id: session.id,
             account_id: session.account_id,

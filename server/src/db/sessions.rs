@@ -48,13 +48,30 @@ pub async fn insert(db: &Db, s: &NewSession<'_>, now: &str) -> Result<(), DbErro
     Ok(())
 }
 
-pub async fn by_token_hash(db: &Db, token_hash: &str) -> Result<Option<SessionRow>, DbError> {
-    Ok(sqlx::query_as::<_, SessionRow>(
-        "SELECT s.id, s.account_id, a.person_id, s.device_id, s.last_seen_at, s.revoked_at, a.disabled_at \
-         FROM device_session s JOIN account a ON a.id = s.account_id WHERE s.token_hash = $1",
+/// A session with one of its person's grants per row (none: one row with
+/// the grant columns empty): who is calling and what they reach, in one
+/// round trip on every authenticated request.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CallerRow {
+    #[sqlx(flatten)]
+    pub session: SessionRow,
+    pub role: Option<String>,
+    pub unit_id: Option<String>,
+    pub unit_name: Option<String>,
+    pub unit_kind: Option<String>,
+    pub path: Option<String>,
+}
+
+pub async fn caller_by_token_hash(db: &Db, token_hash: &str) -> Result<Vec<CallerRow>, DbError> {
+    Ok(sqlx::query_as::<_, CallerRow>(
+        "SELECT s.id, s.account_id, a.person_id, s.device_id, s.last_seen_at, s.revoked_at, a.disabled_at, \
+         g.role, g.unit_id, u.name AS unit_name, u.kind AS unit_kind, u.path \
+         FROM device_session s JOIN account a ON a.id = s.account_id \
+         LEFT JOIN role_grant g ON g.person_id = a.person_id LEFT JOIN org_unit u ON u.id = g.unit_id \
+         WHERE s.token_hash = $1 ORDER BY u.path, g.role",
     )
     .bind(token_hash)
-    .fetch_optional(db.pool())
+    .fetch_all(db.pool())
     .await?)
 }
 
