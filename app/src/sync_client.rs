@@ -467,6 +467,8 @@ pub async fn sync_now(status: RwSignal<SyncStatus>) {
             return;
         }
         RUNNING.set(true);
+        // shown at once, while the sync chunk loads
+        status.try_update(|s| s.running = true);
         run_sync(status).await;
         RUNNING.set(false);
     }
