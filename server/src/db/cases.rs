@@ -245,6 +245,18 @@ pub async fn client_state(
     account_id: &str,
     now: &str,
 ) -> Result<(i64, String), DbError> {
+    async fn read(tx: &mut Tx, client_id: &str) -> Result<Option<(i64, String)>, DbError> {
+        Ok(sqlx::query_as::<_, (i64, String)>(
+            "SELECT last_seq, account_id FROM sync_client WHERE client_id = $1",
+        )
+        .bind(client_id)
+        .fetch_optional(&mut *tx)
+        .await?)
+    }
+    // one round trip for every push but a device's first
+    if let Some(state) = read(tx, client_id).await? {
+        return Ok(state);
+    }
     sqlx::query(
         "INSERT INTO sync_client (client_id, account_id, last_seq, updated_at) VALUES ($1, $2, 0, $3) \
          ON CONFLICT (client_id) DO NOTHING",
@@ -254,12 +266,9 @@ pub async fn client_state(
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    Ok(sqlx::query_as::<_, (i64, String)>(
-        "SELECT last_seq, account_id FROM sync_client WHERE client_id = $1",
-    )
-    .bind(client_id)
-    .fetch_one(&mut *tx)
-    .await?)
+    read(tx, client_id)
+        .await?
+        .ok_or(DbError::Sqlx(sqlx::Error::RowNotFound))
 }
 
 pub async fn set_last_seq(
