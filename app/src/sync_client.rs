@@ -275,28 +275,7 @@ pub async fn logout() -> Result<(), String> {
 // and unlocks cases and revokes lost phones. Online only; called from the
 // lazily loaded case page and device screen, never from Home.
 
-/// A case's lock as the server set it (`PUT`/`DELETE /api/v1/cases/{id}/lock`).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
-pub struct CaseLock {
-    pub id: String,
-    pub version: i64,
-    pub locked_reason: Option<String>,
-}
-
-/// A device session of someone in the units the caller supervises
-/// (`GET /api/v1/devices`). Times are RFC 3339 UTC.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
-pub struct DeviceRow {
-    /// The device session's id (what revocation names).
-    pub id: String,
-    pub person_name: String,
-    pub phone: String,
-    pub unit_name: String,
-    pub device_name: String,
-    pub created_at: String,
-    pub last_seen_at: String,
-    pub revoked_at: Option<String>,
-}
+pub use domain::sync::{CaseLock, DeviceSession};
 
 /// Why an office action did not happen: the message for people, and the
 /// request field it is about (e.g. `reason`), if any.
@@ -377,7 +356,7 @@ pub async fn set_case_lock(
 }
 
 /// The device sessions of the people below the caller's units (online).
-pub async fn devices() -> Result<Vec<DeviceRow>, ActionError> {
+pub async fn devices() -> Result<Vec<DeviceSession>, ActionError> {
     #[cfg(feature = "hydrate")]
     {
         let token = office_token().await?;
@@ -390,7 +369,7 @@ pub async fn devices() -> Result<Vec<DeviceRow>, ActionError> {
 }
 
 /// Revokes a lost phone's session (online); returns its row, now revoked.
-pub async fn revoke_device(id: String) -> Result<DeviceRow, ActionError> {
+pub async fn revoke_device(id: String) -> Result<DeviceSession, ActionError> {
     #[cfg(feature = "hydrate")]
     {
         let token = office_token().await?;

@@ -6,24 +6,16 @@
 
 use crate::auth::Caller;
 use crate::db::cases::{self, CaseRow, HistoryRow};
-use crate::db::sessions::{self, DeviceRow};
+use crate::db::sessions;
 use crate::db::{self, Db};
 use crate::error::ApiError;
 use domain::case::Case;
-use serde::Serialize;
+use domain::sync::{CaseLock, DeviceSession};
 
 /// The longest lock reason, in characters.
 pub const MAX_REASON_CHARS: usize = 200;
 /// Devices listed at most.
 pub const MAX_DEVICES: i64 = 1_000;
-
-/// A case's lock after a change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct CaseLock {
-    pub id: String,
-    pub version: i64,
-    pub locked_reason: Option<String>,
-}
 
 /// Checks a lock reason: said in words, not too long.
 pub fn check_reason(reason: &str) -> Result<String, ApiError> {
@@ -129,7 +121,7 @@ pub async fn set_lock(
 }
 
 /// The device sessions of the people in the units the caller supervises.
-pub async fn devices(db: &Db, caller: &Caller) -> Result<Vec<DeviceRow>, ApiError> {
+pub async fn devices(db: &Db, caller: &Caller) -> Result<Vec<DeviceSession>, ApiError> {
     let roots = caller.supervised_roots();
     if roots.is_empty() {
         return Err(ApiError::Forbidden);
@@ -140,16 +132,17 @@ pub async fn devices(db: &Db, caller: &Caller) -> Result<Vec<DeviceRow>, ApiErro
 /// Revokes a device session in the caller's supervised units (a lost or
 /// handed-over phone): at its next request the phone is told and wipes its
 /// data. Revoking a revoked session changes nothing.
-pub async fn revoke_device(db: &Db, caller: &Caller, id: &str) -> Result<DeviceRow, ApiError> {
+pub async fn revoke_device(db: &Db, caller: &Caller, id: &str) -> Result<DeviceSession, ApiError> {
     let roots = caller.supervised_roots();
     if roots.is_empty() {
         return Err(ApiError::Forbidden);
     }
-    let found = sessions::device_under(db, id, &roots)
+    let mut found = sessions::device_under(db, id, &roots)
         .await?
         .ok_or(ApiError::NotFound)?;
-    sessions::revoke(db, id, &db::now_text()).await?;
-    Ok(sessions::device_under(db, id, &roots)
-        .await?
-        .unwrap_or(found))
+    let now = db::now_text();
+    if sessions::revoke(db, id, &now).await? {
+        found.revoked_at = Some(now);
+    }
+    Ok(found)
 }

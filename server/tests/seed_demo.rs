@@ -113,23 +113,6 @@ async fn checksum(db: &TestDb) -> (usize, String) {
     (rows.len(), hex)
 }
 
-async fn pull_page(
-    app: &TestApp,
-    device: &device::Device,
-    cursor: i64,
-    limit: u32,
-) -> domain::sync::PullResponse {
-    let res = app
-        .client
-        .get(app.url(&format!("/api/v1/sync/pull?cursor={cursor}&limit={limit}")))
-        .bearer_auth(&device.token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    res.json().await.unwrap()
-}
-
 on_both_databases! {
     async fn the_history_is_a_year_of_valid_cases_at_chuxiongs_rate(db: TestDb) {
         demo::load(&db.db).await.unwrap();
@@ -229,7 +212,7 @@ on_both_databases! {
 
         let (mut cursor, mut pages, mut pulled) = (0, 0, Vec::new());
         loop {
-            let page = pull_page(&app, &mediator, cursor, 4).await;
+            let page = device::pull_page(&app, &mediator, cursor, 4).await;
             assert!(page.changes.len() <= 4);
             pages += 1;
             cursor = page.cursor;
@@ -248,7 +231,7 @@ on_both_databases! {
             assert_eq!(change.version, 1);
             assert_eq!(change.verdict, case.server_verdict);
         }
-        assert!(pull_page(&app, &mediator, cursor, 4).await.changes.is_empty());
+        assert!(device::pull_page(&app, &mediator, cursor, 4).await.changes.is_empty());
 
         // the bureau reaches the whole city, 500 a page
         let bureau = device::login(&app, device::BUREAU).await;

@@ -171,6 +171,32 @@ pub struct UploadStatus {
     pub complete: bool,
 }
 
+/// A case's lock as an office set it (`PUT`/`DELETE /api/v1/cases/{id}/lock`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseLock {
+    pub id: String,
+    /// The case's version after the change (devices pull it).
+    pub version: i64,
+    pub locked_reason: Option<String>,
+}
+
+/// A device session of someone in the units the caller supervises
+/// (`GET /api/v1/devices`). Times are RFC 3339 UTC.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeviceSession {
+    /// The device session's id (what revocation names).
+    pub id: String,
+    pub person_name: String,
+    pub phone: String,
+    pub unit_name: String,
+    pub device_name: String,
+    pub created_at: String,
+    pub last_seen_at: String,
+    pub revoked_at: Option<String>,
+}
+
 /// The largest piece of an attachment one request may carry.
 pub const MAX_UPLOAD_PIECE: usize = 1024 * 1024;
 

@@ -6,7 +6,7 @@
 use crate::components::lang_switch::LangSwitch;
 use crate::components::office_actions::{supervises, use_online};
 use crate::i18n::{t, use_i18n};
-use crate::sync_client::{self, DeviceRow};
+use crate::sync_client::{self, DeviceSession};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -21,7 +21,7 @@ enum Screen {
     Offline,
     Failed(String),
     /// The rows, and the logged-in person's phone (their own devices).
-    Rows(Vec<DeviceRow>, String),
+    Rows(Vec<DeviceSession>, String),
 }
 
 /// A server time (RFC 3339 UTC) as China's wall clock, to the minute.
@@ -86,7 +86,7 @@ pub fn DevicesPage() -> impl IntoView {
         }
     });
 
-    let revoke = move |row: DeviceRow, mine: bool| {
+    let revoke = move |row: DeviceSession, mine: bool| {
         message.set(None);
         #[cfg(feature = "hydrate")]
         {
@@ -134,7 +134,7 @@ pub fn DevicesPage() -> impl IntoView {
         let _ = (row, mine);
     };
 
-    let rows_view = move |rows: Vec<DeviceRow>, own_phone: String| {
+    let rows_view = move |rows: Vec<DeviceSession>, own_phone: String| {
         if rows.is_empty() {
             return view! { <p class="card muted" data-testid="devices-empty">{crate::lazy_text::say(i18n, "辖区内还没有登录过的设备。", "No one in your units has logged in on a device yet.")}</p> }
                 .into_any();

@@ -3,13 +3,13 @@
 
 use super::body::read_json;
 use crate::auth::Caller;
-use crate::db::sessions::DeviceRow;
 use crate::error::{ApiError, ErrorBody};
-use crate::office::{self, CaseLock};
+use crate::office;
 use crate::state::AppState;
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, State};
+use domain::sync::{CaseLock, DeviceSession};
 use serde::Deserialize;
 
 /// `PUT /api/v1/cases/{id}/lock`.
@@ -92,7 +92,7 @@ pub async fn unlock(
     tag = "office",
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Newest first, at most 1,000", body = Vec<DeviceRow>),
+        (status = 200, description = "Newest first, at most 1,000", body = Vec<DeviceSession>),
         (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
         (status = 403, description = "The caller does not supervise this unit (`forbidden`)", body = ErrorBody),
         (status = 404, description = "Not in the caller's organisation (`not_found`)", body = ErrorBody),
@@ -103,7 +103,7 @@ pub async fn unlock(
 pub async fn devices(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<Json<Vec<DeviceRow>>, ApiError> {
+) -> Result<Json<Vec<DeviceSession>>, ApiError> {
     state.limits.check_device(&caller.session_id)?;
     Ok(Json(office::devices(&state.db, &caller).await?))
 }
@@ -117,7 +117,7 @@ pub async fn devices(
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The device session's id (from the device list)")),
     responses(
-        (status = 200, description = "The session, now revoked", body = DeviceRow),
+        (status = 200, description = "The session, now revoked", body = DeviceSession),
         (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
         (status = 403, description = "The caller does not supervise this unit (`forbidden`)", body = ErrorBody),
         (status = 404, description = "Not in the caller's organisation (`not_found`)", body = ErrorBody),
@@ -129,7 +129,7 @@ pub async fn revoke_device(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<DeviceRow>, ApiError> {
+) -> Result<Json<DeviceSession>, ApiError> {
     state.limits.check_device(&caller.session_id)?;
     Ok(Json(office::revoke_device(&state.db, &caller, &id).await?))
 }

@@ -1,6 +1,7 @@
 //! Device sessions: who is behind a bearer token, and what they may see.
 
 use super::{Db, DbError};
+use domain::sync::DeviceSession;
 
 /// A live or revoked session, with its account.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -119,17 +120,31 @@ pub async fn person_name(db: &Db, person_id: &str) -> Result<Option<String>, DbE
     )
 }
 
-/// A device session of someone in an office's subtree, for its device list.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
-pub struct DeviceRow {
-    pub id: String,
-    pub person_name: String,
-    pub phone: String,
-    pub unit_name: String,
-    pub device_name: String,
-    pub created_at: String,
-    pub last_seen_at: String,
-    pub revoked_at: Option<String>,
+/// A row of [`DEVICE_SELECT`], in the order of [`DeviceSession`]'s fields.
+type DeviceTuple = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+);
+
+fn device(
+    (id, person_name, phone, unit_name, device_name, created_at, last_seen_at, revoked_at): DeviceTuple,
+) -> DeviceSession {
+    DeviceSession {
+        id,
+        person_name,
+        phone,
+        unit_name,
+        device_name,
+        created_at,
+        last_seen_at,
+        revoked_at,
+    }
 }
 
 const DEVICE_SELECT: &str = "SELECT s.id, p.name AS person_name, a.phone, u.name AS unit_name, s.device_name, \
@@ -146,7 +161,11 @@ fn under(roots: &[&str], first: usize) -> String {
 
 /// The sessions of people whose unit is inside one of `roots`, newest
 /// first (at most `limit`).
-pub async fn devices_under(db: &Db, roots: &[&str], limit: i64) -> Result<Vec<DeviceRow>, DbError> {
+pub async fn devices_under(
+    db: &Db,
+    roots: &[&str],
+    limit: i64,
+) -> Result<Vec<DeviceSession>, DbError> {
     if roots.is_empty() {
         return Ok(Vec::new());
     }
@@ -155,22 +174,31 @@ pub async fn devices_under(db: &Db, roots: &[&str], limit: i64) -> Result<Vec<De
         under(roots, 1),
         roots.len() + 1
     );
-    let mut q = sqlx::query_as::<_, DeviceRow>(&sql);
+    let mut q = sqlx::query_as::<_, DeviceTuple>(&sql);
     for root in roots {
         q = q.bind(format!("{root}%"));
     }
-    Ok(q.bind(limit).fetch_all(db.pool()).await?)
+    Ok(q.bind(limit)
+        .fetch_all(db.pool())
+        .await?
+        .into_iter()
+        .map(device)
+        .collect())
 }
 
 /// One session, if its person's unit is inside one of `roots`.
-pub async fn device_under(db: &Db, id: &str, roots: &[&str]) -> Result<Option<DeviceRow>, DbError> {
+pub async fn device_under(
+    db: &Db,
+    id: &str,
+    roots: &[&str],
+) -> Result<Option<DeviceSession>, DbError> {
     if roots.is_empty() {
         return Ok(None);
     }
     let sql = format!("{DEVICE_SELECT} WHERE s.id = $1 AND ({})", under(roots, 2));
-    let mut q = sqlx::query_as::<_, DeviceRow>(&sql).bind(id);
+    let mut q = sqlx::query_as::<_, DeviceTuple>(&sql).bind(id);
     for root in roots {
         q = q.bind(format!("{root}%"));
     }
-    Ok(q.fetch_optional(db.pool()).await?)
+    Ok(q.fetch_optional(db.pool()).await?.map(device))
 }

@@ -28,6 +28,7 @@ use domain::case_form::{
 };
 use domain::dates::{china, format_iso};
 use domain::rules::FormCode;
+use domain::sample::Mix;
 use domain::validate::check_char;
 use domain::{CaseId, PersonId, Role, SessionId, UnitId, UnitKind};
 use jiff::ToSpan;
@@ -309,45 +310,6 @@ fn apportion(total: usize, weights: &[u64]) -> Vec<usize> {
         counts[i] += 1;
     }
     counts
-}
-
-/// A tiny deterministic generator (SplitMix64), as `domain::sample`'s.
-struct Mix(u64);
-
-impl Mix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    /// True `percent` times in a hundred.
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len() as u64) as usize]
-    }
-
-    /// An index, each as likely as its weight.
-    fn weighted(&mut self, weights: &[u32]) -> usize {
-        let total: u64 = weights.iter().map(|&w| u64::from(w)).sum();
-        let mut x = self.below(total.max(1));
-        for (i, &w) in weights.iter().enumerate() {
-            if x < u64::from(w) {
-                return i;
-            }
-            x -= u64::from(w);
-        }
-        weights.len() - 1
-    }
 }
 
 /// How a dispute type shows up in the committees' year.

@@ -92,9 +92,23 @@ pub async fn push(app: &TestApp, device: &Device, mutations: Vec<Value>) -> Push
 }
 
 pub async fn pull(app: &TestApp, device: &Device, cursor: i64) -> PullResponse {
+    pull_url(app, device, &format!("/api/v1/sync/pull?cursor={cursor}")).await
+}
+
+/// A page of at most `limit` changes.
+pub async fn pull_page(app: &TestApp, device: &Device, cursor: i64, limit: u32) -> PullResponse {
+    pull_url(
+        app,
+        device,
+        &format!("/api/v1/sync/pull?cursor={cursor}&limit={limit}"),
+    )
+    .await
+}
+
+async fn pull_url(app: &TestApp, device: &Device, url: &str) -> PullResponse {
     let res = app
         .client
-        .get(app.url(&format!("/api/v1/sync/pull?cursor={cursor}")))
+        .get(app.url(url))
         .bearer_auth(&device.token)
         .send()
         .await
