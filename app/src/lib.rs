@@ -12,6 +12,7 @@ pub mod directory;
 mod i18n_gen;
 mod lazy_text;
 pub mod local;
+pub mod locale_pref;
 pub mod pwa;
 pub mod records;
 pub mod routes;
@@ -21,7 +22,7 @@ pub mod sync_client;
 
 pub use i18n_gen::i18n;
 
-use i18n::{I18nContextProvider, Locale};
+use i18n::I18nContextProvider;
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, MetaTags, Title, provide_meta_context};
 use leptos_router::{
@@ -109,15 +110,10 @@ pub fn shell(assets: AssetPaths) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Chinese first: English only when the user picked it (kept in a cookie),
+    // Chinese first: English only when the user picked it (locale_pref),
     // whatever language the browser announces.
-    let cookie_options = leptos_i18n::context::CookieOptions::<Locale>::default()
-        .default_value(Some(Locale::zh_CN))
-        .max_age(400_i64 * 24 * 60 * 60 * 1000)
-        .path("/");
-
     view! {
-        <I18nContextProvider cookie_options>
+        <I18nContextProvider ssr_lang_header_getter=locale_pref::language_source()>
             <Title text="调解通 Tiaojie" />
             <Meta name="description" content="调解通：人民调解员的离线记录、以案定补与排查提醒工具" />
             <Link rel="preload" href="/icons/icon.svg" as_="image" />
@@ -156,6 +152,7 @@ pub fn hydrate() {
     // draws it when it arrives. The screen marks the page interactive
     // (pwa::page_shown).
     if from_shell {
+        locale_pref::apply_to_shell();
         leptos::mount::mount_to_body(App);
     } else {
         leptos::mount::hydrate_lazy(App);

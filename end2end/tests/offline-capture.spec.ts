@@ -178,6 +178,32 @@ test('after one online visit the app starts offline at home and at a case, and r
   expect([...errors, ...homeErrors, ...deepErrors, ...screenErrors]).toEqual([]);
 });
 
+test('the language chosen online is the one the app starts in offline', async ({ page, context }) => {
+  const errors = watchErrors(page);
+  await installApp(page);
+  await page.getByTestId('lang-switch').click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Tiaojie');
+  await context.setOffline(true);
+
+  // the cached shell knows nothing of the choice; the saved one is applied before the app draws
+  const home = await context.newPage();
+  const homeErrors = watchErrors(home);
+  await home.goto('/');
+  await appReady(home);
+  await expect(home.locator('body')).toHaveAttribute('data-render', 'csr');
+  await expect(home.locator('html')).toHaveAttribute('lang', 'en');
+  await expect(home.getByRole('heading', { level: 1 })).toHaveText('Tiaojie');
+
+  // and back to Chinese, offline, for the next start too
+  await home.getByTestId('lang-switch').click();
+  await expect(home.getByRole('heading', { level: 1 })).toHaveText('调解通');
+  const again = await context.newPage();
+  await again.goto('/');
+  await appReady(again);
+  await expect(again.getByRole('heading', { level: 1 })).toHaveText('调解通');
+  expect([...errors, ...homeErrors]).toEqual([]);
+});
+
 test('a draft survives a reload mid-form', async ({ page }) => {
   await openOralForm(page);
   await page.locator('#f-parties-0-name').fill('王芳');

@@ -1,9 +1,13 @@
 //! Sync load generator (docs/perf.md, "Sync"): the real server on a loopback
 //! port, driven over HTTP. Prints numbers; asserts only that nothing failed.
 //!
-//! 1. one device pushes 1,000 new cases (two pushes of 500), end to end;
+//! 1. 1,000 new cases pushed end to end, by one device (two pushes of 500)
+//!    and by 8 devices at once (125 each);
 //! 2. the same 1,000 rows inserted with raw sqlx in one transaction (the
-//!    floor the server's ingest is compared with);
+//!    floor the server's ingest is compared with), alone and with the
+//!    stored answer the server writes beside each;
+//!
+//! 1 and 2 run in 5 interleaved rounds and print medians;
 //! 3. 2,000 devices each push one case and pull, 64 at a time: latency
 //!    percentiles and errors.
 //!
@@ -105,6 +109,110 @@ fn pct(sorted: &[Duration], p: f64) -> f64 {
     sorted[i].as_secs_f64() * 1000.0
 }
 
+const ROUNDS: usize = 5;
+
+fn median(times: &mut [Duration]) -> Duration {
+    times.sort_unstable();
+    times[times.len() / 2]
+}
+
+/// "median ms (min–max)" of sorted times.
+fn spread(sorted: &[Duration]) -> String {
+    let ms = |d: &Duration| d.as_secs_f64() * 1000.0;
+    format!(
+        "{:.0} ms ({:.0}–{:.0})",
+        ms(&sorted[sorted.len() / 2]),
+        ms(&sorted[0]),
+        ms(&sorted[sorted.len() - 1])
+    )
+}
+
+/// 1,000 new cases pushed over HTTP by `devices` devices at once (each its
+/// share, in pushes of at most 500), until every answer is in.
+async fn push_from(s: &Setup, client: &reqwest::Client, devices: usize, seed: u64) -> Duration {
+    let mut work = Vec::with_capacity(devices);
+    for d in 0..devices {
+        let (token, device_id) = device(s).await;
+        let share = cases(s, MUTATIONS / devices, seed * 100 + d as u64);
+        work.push((token, device_id, mutations(&share, 1)));
+    }
+    let started = Instant::now();
+    let tasks: Vec<_> = work
+        .into_iter()
+        .map(|(token, device_id, all)| {
+            let (client, base) = (client.clone(), s.base.clone());
+            tokio::spawn(async move {
+                for chunk in all.chunks(domain::sync::MAX_PUSH_MUTATIONS) {
+                    let res = client
+                        .post(format!("{base}/api/v1/sync/push"))
+                        .bearer_auth(&token)
+                        .json(&json!({"client_id": device_id, "mutations": chunk}))
+                        .send()
+                        .await
+                        .unwrap();
+                    assert_eq!(res.status(), 200);
+                    let body: domain::sync::PushResponse = res.json().await.unwrap();
+                    assert!(
+                        body.results
+                            .iter()
+                            .all(|r| r.status == domain::sync::Status::Applied)
+                    );
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    started.elapsed()
+}
+
+/// The floor: 1,000 case rows inserted with raw sqlx, one statement each,
+/// in one transaction; with `answers`, also a stored answer beside each, as
+/// the server writes for an exactly-once push.
+async fn raw_insert(s: &Setup, seed: u64, answers: bool) -> Duration {
+    let rows = cases(s, MUTATIONS, seed);
+    let client = format!("raw-{seed}");
+    let started = Instant::now();
+    let mut tx = s.db.pool().begin().await.unwrap();
+    let path: String = sqlx::query_scalar("SELECT path FROM org_unit WHERE id = $1")
+        .bind(s.unit.to_string())
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    for (i, c) in rows.iter().enumerate() {
+        let now = tiaojie_server::db::now_text();
+        sqlx::query(
+            "INSERT INTO case_record (id, unit_id, unit_path, version, payload, deleted, tier, amount_fen, change_no, created_at, updated_at) \
+             VALUES ($1, $2, $3, 1, $4, 0, NULL, 0, $5, $6, $6)",
+        )
+        .bind(c.id.to_string())
+        .bind(s.unit.to_string())
+        .bind(&path)
+        .bind(serde_json::to_string(c).unwrap())
+        .bind(1_000_000_000 + seed as i64 * 10_000 + i as i64)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        if answers {
+            sqlx::query(
+                "INSERT INTO sync_mutation (client_id, seq, mutation_id, result, applied_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(&client)
+            .bind(i as i64 + 1)
+            .bind(Uuid::now_v7().to_string())
+            .bind(r#"{"seq":1,"mutation_id":"0192f0c1-0000-7000-8000-000000000001","status":"applied","version":1,"verdict":{"tier":"A","amount":"30.00"}}"#)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
+    started.elapsed()
+}
+
 async fn run(name: &str, url: &str) {
     let s = setup(url).await;
     let client = reqwest::Client::builder()
@@ -112,28 +220,20 @@ async fn run(name: &str, url: &str) {
         .build()
         .unwrap();
 
-    // 1. 1,000 mutations, end to end (JSON encoding, HTTP, apply, answer)
-    let (token, device_id) = device(&s).await;
-    let batch = cases(&s, MUTATIONS, 1);
-    let all = mutations(&batch, 1);
-    let started = Instant::now();
-    for chunk in all.chunks(domain::sync::MAX_PUSH_MUTATIONS) {
-        let res = client
-            .post(format!("{}/api/v1/sync/push", s.base))
-            .bearer_auth(&token)
-            .json(&json!({"client_id": device_id, "mutations": chunk}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 200);
-        let body: domain::sync::PushResponse = res.json().await.unwrap();
-        assert!(
-            body.results
-                .iter()
-                .all(|r| r.status == domain::sync::Status::Applied)
-        );
+    // 1. 1,000 mutations, end to end (JSON encoding, HTTP, apply, answer),
+    //    from one device and from 8 at once; 2. the raw inserts of the same
+    //    rows: in rounds, interleaved, medians (the machine is noisy)
+    let mut one_device = Vec::new();
+    let mut eight_devices = Vec::new();
+    let mut raw_cases = Vec::new();
+    let mut raw_both = Vec::new();
+    for round in 0..ROUNDS as u64 {
+        one_device.push(push_from(&s, &client, 1, 100 + round).await);
+        eight_devices.push(push_from(&s, &client, 8, 200 + round).await);
+        raw_cases.push(raw_insert(&s, 300 + round, false).await);
+        raw_both.push(raw_insert(&s, 400 + round, true).await);
     }
-    let push_time = started.elapsed();
+    let batch = cases(&s, MUTATIONS, 1);
 
     // 1a. the same work without HTTP: push_in on a transaction, 2 × 500
     let direct_cases = cases(&s, MUTATIONS, 4);
@@ -186,68 +286,6 @@ async fn run(name: &str, url: &str) {
         std::hint::black_box(serde_json::to_string(&case).unwrap());
     }
     let cpu_time = started.elapsed();
-
-    // 2. the raw insert of the same rows, in one transaction
-    let raw_rows = cases(&s, MUTATIONS, 2);
-    let started = Instant::now();
-    let mut tx = s.db.pool().begin().await.unwrap();
-    let path: String = sqlx::query_scalar("SELECT path FROM org_unit WHERE id = $1")
-        .bind(s.unit.to_string())
-        .fetch_one(&mut *tx)
-        .await
-        .unwrap();
-    for (i, c) in raw_rows.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO case_record (id, unit_id, unit_path, version, payload, deleted, tier, amount_fen, change_no, created_at, updated_at) \
-             VALUES ($1, $2, $3, 1, $4, 0, NULL, 0, $5, $6, $6)",
-        )
-        .bind(c.id.to_string())
-        .bind(s.unit.to_string())
-        .bind(&path)
-        .bind(serde_json::to_string(c).unwrap())
-        .bind(1_000_000_000 + i as i64)
-        .bind(tiaojie_server::db::now_text())
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    }
-    tx.commit().await.unwrap();
-    let raw_time = started.elapsed();
-
-    // 2a. the raw insert of every row the server writes for them: the case
-    // and, beside it, the stored answer that makes a replay exactly-once
-    let raw_rows = cases(&s, MUTATIONS, 5);
-    let started = Instant::now();
-    let mut tx = s.db.pool().begin().await.unwrap();
-    for (i, c) in raw_rows.iter().enumerate() {
-        let now = tiaojie_server::db::now_text();
-        sqlx::query(
-            "INSERT INTO case_record (id, unit_id, unit_path, version, payload, deleted, tier, amount_fen, change_no, created_at, updated_at) \
-             VALUES ($1, $2, $3, 1, $4, 0, NULL, 0, $5, $6, $6)",
-        )
-        .bind(c.id.to_string())
-        .bind(s.unit.to_string())
-        .bind(&path)
-        .bind(serde_json::to_string(c).unwrap())
-        .bind(2_000_000_000 + i as i64)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-        sqlx::query(
-            "INSERT INTO sync_mutation (client_id, seq, mutation_id, result, applied_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind("raw-baseline")
-        .bind(i as i64 + 1)
-        .bind(Uuid::now_v7().to_string())
-        .bind(r#"{"seq":1,"mutation_id":"0192f0c1-0000-7000-8000-000000000001","status":"applied","version":1,"verdict":{"tier":"A","amount":"30.00"}}"#)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    }
-    tx.commit().await.unwrap();
-    let raw_both_time = started.elapsed();
 
     // 3. 2,000 devices: each pushes one case and pulls its committee's changes
     let mut devices = Vec::with_capacity(DEVICES);
@@ -303,14 +341,26 @@ async fn run(name: &str, url: &str) {
     pushes.sort_unstable();
     pulls.sort_unstable();
 
-    let ingest = MUTATIONS as f64 / push_time.as_secs_f64();
-    let raw = MUTATIONS as f64 / raw_time.as_secs_f64();
+    let (one, eight, raw, both) = (
+        median(&mut one_device),
+        median(&mut eight_devices),
+        median(&mut raw_cases),
+        median(&mut raw_both),
+    );
+    let rate = |t: Duration| MUTATIONS as f64 / t.as_secs_f64();
+    println!("[{name}] medians of {ROUNDS} rounds (min–max):");
     println!(
-        "[{name}] push {MUTATIONS} mutations end to end: {:.0} ms ({ingest:.0}/s)",
-        push_time.as_secs_f64() * 1000.0
+        "[{name}] push {MUTATIONS} mutations end to end, one device (2 × 500): {} ({:.0}/s)",
+        spread(&one_device),
+        rate(one)
     );
     println!(
-        "[{name}]   of which applying them in the database without HTTP (push_in, 2 × 500): {:.0} ms",
+        "[{name}] push {MUTATIONS} mutations end to end, 8 devices at once (125 each): {} ({:.0}/s)",
+        spread(&eight_devices),
+        rate(eight)
+    );
+    println!(
+        "[{name}]   of which applying 2 × 500 in the database without HTTP (push_in): {:.0} ms",
         direct_time.as_secs_f64() * 1000.0
     );
     println!(
@@ -318,15 +368,18 @@ async fn run(name: &str, url: &str) {
         cpu_time.as_secs_f64() * 1e6 / MUTATIONS as f64
     );
     println!(
-        "[{name}] raw sqlx insert of {MUTATIONS} rows, one transaction: {:.0} ms ({raw:.0}/s); ingest ratio {:.0} %",
-        raw_time.as_secs_f64() * 1000.0,
-        100.0 * ingest / raw
+        "[{name}] raw sqlx insert of the {MUTATIONS} case rows, one transaction: {} ({:.0}/s); ingest ratio: one device {:.0} %, 8 devices {:.0} %",
+        spread(&raw_cases),
+        rate(raw),
+        100.0 * rate(one) / rate(raw),
+        100.0 * rate(eight) / rate(raw),
     );
-    let raw_both = MUTATIONS as f64 / raw_both_time.as_secs_f64();
     println!(
-        "[{name}] raw sqlx insert of the rows the server writes (case + stored answer), one transaction: {:.0} ms ({raw_both:.0}/s); ingest ratio {:.0} %",
-        raw_both_time.as_secs_f64() * 1000.0,
-        100.0 * ingest / raw_both
+        "[{name}] raw sqlx insert of every row the server writes for them (case + stored answer), one transaction: {} ({:.0}/s); ingest ratio: one device {:.0} %, 8 devices {:.0} %",
+        spread(&raw_both),
+        rate(both),
+        100.0 * rate(one) / rate(both),
+        100.0 * rate(eight) / rate(both),
     );
     println!(
         "[{name}] {DEVICES} devices (push 1 + pull), {CONCURRENCY} at a time: {} requests in {:.1} s, p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms, errors {errors}",

@@ -135,13 +135,55 @@ impl Batch {
     }
 }
 
-/// Applies a push for `caller` inside the caller's transaction (the push
-/// queue's group commit, `server/src/push_queue.rs`): everything it writes
-/// commits with it or not at all.
+/// What the pushes applied in one transaction share (the push queue's group
+/// commit, `server/src/push_queue.rs`): the org units read so far (the tree
+/// does not change under a push) and change numbers reserved for the whole
+/// group at once, so a push of one case costs as few round trips as can be.
+#[derive(Default)]
+pub struct Shared {
+    units: HashMap<String, Option<UnitRow>>,
+    /// Reserved change numbers not handed out yet: `next..end`.
+    change_nos: Option<(i64, i64)>,
+}
+
+impl Shared {
+    /// Reserves `n` change numbers in `tx` for the pushes to come.
+    pub async fn reserve(&mut self, tx: &mut Tx, n: usize) -> Result<(), ApiError> {
+        let n = n.max(1) as i64;
+        let first = cases::reserve_change_nos(tx, n).await?;
+        self.change_nos = Some((first, first + n));
+        Ok(())
+    }
+
+    /// `n` consecutive numbers from the reserve, or from the counter.
+    async fn change_nos(&mut self, tx: &mut Tx, n: usize) -> Result<i64, ApiError> {
+        let n = n.max(1) as i64;
+        match self.change_nos {
+            Some((next, end)) if end - next >= n => {
+                self.change_nos = Some((next + n, end));
+                Ok(next)
+            }
+            _ => Ok(cases::reserve_change_nos(tx, n).await?),
+        }
+    }
+}
+
+/// Applies a push for `caller` inside the caller's transaction: everything
+/// it writes commits with it or not at all.
 pub async fn push_in(
     tx: &mut Tx,
     caller: &Caller,
     req: &PushRequest,
+) -> Result<PushResponse, ApiError> {
+    push_shared(tx, caller, req, &mut Shared::default()).await
+}
+
+/// [`push_in`] for one push of a group sharing a transaction.
+pub async fn push_shared(
+    tx: &mut Tx,
+    caller: &Caller,
+    req: &PushRequest,
+    shared: &mut Shared,
 ) -> Result<PushResponse, ApiError> {
     check_batch(req)?;
     let client_id = req.client_id.to_string();
@@ -152,7 +194,7 @@ pub async fn push_in(
     }
     let now = db::now_text();
     // serialises writers; one number per mutation at most (gaps are harmless)
-    let first_change_no = cases::reserve_change_nos(tx, req.mutations.len().max(1) as i64).await?;
+    let first_change_no = shared.change_nos(tx, req.mutations.len()).await?;
     let (mut last_seq, owner) =
         cases::client_state(tx, &client_id, &caller.account_id, &now).await?;
     if owner != caller.account_id {
@@ -185,7 +227,7 @@ pub async fn push_in(
             .collect(),
         written: Vec::new(),
         history: Vec::new(),
-        units: HashMap::new(),
+        units: std::mem::take(&mut shared.units),
         seen: cases::seen_many(tx, &mutation_ids)
             .await?
             .into_iter()
@@ -223,6 +265,7 @@ pub async fn push_in(
         results.push(result);
     }
 
+    shared.units = std::mem::take(&mut batch.units);
     cases::insert_history(tx, &batch.history, &now).await?;
     let rows: Vec<&CaseRow> = batch
         .written

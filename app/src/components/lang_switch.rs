@@ -13,6 +13,8 @@ pub fn LangSwitch() -> impl IntoView {
             Locale::en => Locale::zh_CN,
         };
         i18n.set_locale(next);
+        #[cfg(feature = "hydrate")]
+        crate::locale_pref::remember(next);
     };
     view! {
         <button type="button" class="lang-switch" on:click=toggle data-testid="lang-switch">

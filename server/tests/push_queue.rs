@@ -1,0 +1,113 @@
+//! The push queue's group commit (server/src/push_queue.rs): the pushes
+//! waiting at one moment share one transaction, and a push of the group
+//! that fails fails alone while the others are stored exactly once.
+
+mod common;
+use common::device::*;
+use common::{TestApp, TestDb};
+use domain::sync::{PushRequest, Status};
+use serde_json::json;
+use std::time::{Duration, Instant};
+use tiaojie_server::auth::{Caller, scopes_of};
+use tiaojie_server::db::Backend;
+use tiaojie_server::error::ApiError;
+use tiaojie_server::push_queue::PushQueue;
+
+async fn caller_of(db: &TestDb, device: &Device) -> Caller {
+    let (session_id, account_id): (String, String) =
+        sqlx::query_as("SELECT id, account_id FROM device_session WHERE device_id = $1")
+            .bind(device.client_id.to_string())
+            .fetch_one(db.db.pool())
+            .await
+            .unwrap();
+    Caller {
+        session_id,
+        account_id,
+        person_id: device.person_id.clone(),
+        device_id: device.client_id.to_string(),
+        scopes: scopes_of(&db.db, &device.person_id).await.unwrap(),
+    }
+}
+
+fn push_of(client: &Device, author: &Device, seed: u64) -> PushRequest {
+    serde_json::from_value(json!({
+        "client_id": client.client_id,
+        "mutations": [mutation(author, "upsert", &new_case(author, seed), 0)],
+    }))
+    .unwrap()
+}
+
+on_both_databases! {
+    async fn a_push_that_fails_in_a_group_fails_alone_and_the_others_are_stored_once(db: TestDb) {
+        tiaojie_server::demo::load(&db.db).await.unwrap();
+        let app = TestApp::spawn(&db).await;
+        let devices = [
+            login(&app, VILLAGE_MEDIATOR).await,
+            login(&app, VILLAGE_MEDIATOR).await,
+            login(&app, VILLAGE_MEDIATOR).await,
+        ];
+        let intruder = login(&app, COMMUNITY_MEDIATOR).await;
+        let queue = PushQueue::start(db.db.clone());
+
+        // hold the writer back, so that the pushes queue up behind a first one
+        let turn = db.db.writer_turn().await; // SQLite: the process's one writer
+        let mut blocker = db.db.pool().begin().await.unwrap();
+        if db.db.backend() == Backend::Postgres {
+            // PostgreSQL: the change counter's row lock orders writers
+            sqlx::query("UPDATE change_counter SET value = value WHERE id = 1").execute(&mut *blocker).await.unwrap();
+        }
+        let send = |caller: Caller, req: PushRequest| {
+            let queue = queue.clone();
+            tokio::spawn(async move { queue.push(caller, req).await })
+        };
+        let first = send(caller_of(&db, &devices[0]).await, push_of(&devices[0], &devices[0], 1));
+        // (sent and taken within microseconds; the outcome below holds
+        // however the pushes are grouped, the wait only makes the group of
+        // three below the usual case)
+        let started = Instant::now();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        while queue.queued() > 0 {
+            assert!(started.elapsed() < Duration::from_secs(10), "the writer takes the first push");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        // these three wait together: a good push, one under another device's
+        // id (refused after the good one has written), a good one
+        let group = [
+            send(caller_of(&db, &devices[1]).await, push_of(&devices[1], &devices[1], 2)),
+            send(caller_of(&db, &intruder).await, push_of(&devices[2], &intruder, 3)),
+            send(caller_of(&db, &devices[2]).await, push_of(&devices[2], &devices[2], 4)),
+        ];
+        while queue.queued() < 3 {
+            assert!(started.elapsed() < Duration::from_secs(10), "the pushes queue up");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        blocker.commit().await.unwrap();
+        drop(turn);
+
+        let first = first.await.unwrap().unwrap();
+        assert_eq!(first.results[0].status, Status::Applied);
+        let [good, stolen, other] = group;
+        let good = good.await.unwrap().unwrap();
+        assert_eq!(good.results[0].status, Status::Applied);
+        assert!(matches!(stolen.await.unwrap(), Err(ApiError::Forbidden)));
+        let other = other.await.unwrap().unwrap();
+        assert_eq!(other.results[0].status, Status::Applied);
+
+        // three cases, three stored answers: the good push of the failed
+        // group was rolled back with it and applied again, once
+        assert_eq!(count(&db, "case_record").await, 3);
+        assert_eq!(count(&db, "sync_mutation").await, 3);
+        let stolen_client: i64 = sqlx::query_scalar("SELECT last_seq FROM sync_client WHERE client_id = $1")
+            .bind(devices[2].client_id.to_string())
+            .fetch_one(db.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(stolen_client, 1, "the intruder moved nothing of the device it named");
+        let mut change_nos: Vec<i64> = sqlx::query_scalar("SELECT change_no FROM case_record").fetch_all(db.db.pool()).await.unwrap();
+        change_nos.sort_unstable();
+        change_nos.dedup();
+        assert_eq!(change_nos.len(), 3, "every change has its own number");
+        drop(app);
+        db.cleanup().await;
+    }
+}
