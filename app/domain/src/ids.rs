@@ -66,6 +66,12 @@ id_type!(
     "session"
 );
 id_type!(
+    /// A screening record (排查记录), or the record of an analysis meeting
+    /// or a training; created on the phone.
+    ScreeningId,
+    "screening"
+);
+id_type!(
     /// A quarterly subsidy claim batch (以案定补 兑现审批); a case in one is locked.
     ClaimId,
     "claim"

@@ -12,10 +12,11 @@ pub mod org;
 pub mod people;
 pub mod rules;
 pub mod sample;
+pub mod screening;
 pub mod sync;
 pub mod validate;
 
-pub use ids::{AccountId, CaseId, ClaimId, PersonId, SessionId, UnitId};
+pub use ids::{AccountId, CaseId, ClaimId, PersonId, ScreeningId, SessionId, UnitId};
 pub use money::Money;
 pub use org::UnitKind;
 pub use people::{PersonKind, Role};

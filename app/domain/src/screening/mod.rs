@@ -1,0 +1,28 @@
+//! Screening and prevention (排查, "五个一", REFERENCE.md §5, §9): the
+//! calendar of weekly, monthly and quarterly duties, the schedule that says
+//! which unit owes which, the records that show a duty done, the reminders
+//! (done, due, overdue) and compliance rates computed from them, and the
+//! risk-level assessment of disputes with its follow-up intervals.
+//!
+//! All dates are China calendar days; callers pass "now" (a
+//! `jiff::Timestamp`) or "today" (from [`china_today`]).
+
+mod period;
+mod record;
+mod reminder;
+mod risk;
+mod schedule;
+
+pub use period::{Cadence, Period, PeriodKeyError, china_today};
+pub use record::{
+    EARLIEST, MAX_COVERAGE_CHARS, MAX_NOTES_CHARS, RecordError, ScreeningOutcome, ScreeningRecord,
+};
+pub use reminder::{
+    Compliance, Counts, MAX_LOOKBACK, RECENT_PERIODS, RecordIndex, RecordRef, Reminder,
+    ReminderState, RiskRef, Subject, UnitRef, reminders, summary,
+};
+pub use risk::{
+    Act, MAX_NOTE_CHARS, RiskAction, RiskAssessment, RiskEntry, RiskError, RiskLevelDef,
+    RiskLevels, RiskStep,
+};
+pub use schedule::{Duty, DutyKind, RiskFollowUp, Schedule, ScheduleError, parse_schedule};

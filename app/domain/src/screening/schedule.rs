@@ -1,0 +1,510 @@
+//! Screening schedules as data: which unit kinds owe which recurring duty
+//! (排查、分析研判、培训) how often, and how often a risk item is followed up
+//! by level. Synced to the phone like the subsidy rule sets, versioned, and
+//! checked before use. [`Schedule::five_ones`] is the "五个一" default of
+//! REFERENCE.md §5.
+
+use super::period::Cadence;
+use super::risk::RiskLevels;
+use crate::UnitKind;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+/// One locality's screening schedule, version by version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Schedule {
+    /// e.g. `chuxiong-five-ones`
+    pub id: String,
+    /// Goes up by one with every change; the phone keeps the highest it has seen.
+    pub version: u32,
+    /// Administrative code of the locality it belongs to, e.g. `532301`
+    /// (楚雄市), as in a rule set.
+    pub locality: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// Periods that end before this day are owed nothing: never due, overdue
+    /// nor counted as missed (the day the schedule was introduced, which may
+    /// be ahead of the day it is synced); `null` counts every period.
+    #[serde(default, with = "crate::dates::iso_opt")]
+    pub effective_from: Option<Date>,
+    pub duties: Vec<Duty>,
+    /// How often an open risk item is followed up, by risk level code.
+    pub follow_ups: Vec<RiskFollowUp>,
+}
+
+/// What kind of work a duty is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DutyKind {
+    /// 矛盾纠纷排查 — screening for disputes (a "nothing found" report counts).
+    Screening,
+    /// 矛盾纠纷形势分析研判 — meeting to analyse the dispute situation.
+    AnalysisMeeting,
+    /// 调解员培训 — training of mediators.
+    Training,
+}
+
+impl DutyKind {
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            DutyKind::Screening => "排查",
+            DutyKind::AnalysisMeeting => "分析研判",
+            DutyKind::Training => "培训",
+        }
+    }
+
+    /// Meetings and trainings record how many attended.
+    pub fn has_attendees(self) -> bool {
+        matches!(self, DutyKind::AnalysisMeeting | DutyKind::Training)
+    }
+}
+
+/// A recurring duty of some kinds of unit.
+///
+/// **Due and overdue.** A period's duty is done when a record of it is
+/// *dated* inside the period (the day of the screening, not the day it was
+/// entered or synced, since phones work offline). While a period runs and
+/// has no record it is *due*. Once it has ended without a record it is
+/// still *due* for `grace_days` more days (a late entry dated inside it
+/// still counts), then *overdue*.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Duty {
+    /// e.g. `group_weekly_screening`: lowercase letters, digits and `_`.
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub kind: DutyKind,
+    pub cadence: Cadence,
+    /// The unit kinds that owe it.
+    pub applies_to: Vec<UnitKind>,
+    /// Days after a period's end before a missing record is overdue; less
+    /// than the shortest period of the cadence (7, 28 or 90 days).
+    #[serde(default)]
+    pub grace_days: u8,
+    /// Remind of the running period only in its last `lead_days` days;
+    /// `null` reminds from its first day.
+    #[serde(default)]
+    pub lead_days: Option<u16>,
+}
+
+impl Duty {
+    pub fn applies_to(&self, kind: UnitKind) -> bool {
+        self.applies_to.contains(&kind)
+    }
+}
+
+/// How often an open risk item (风险隐患) of one level is followed up (回访、
+/// 稳控): every `every_days` days after the last follow-up; it is due from
+/// `lead_days` days before that day and overdue after it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RiskFollowUp {
+    /// A risk level code of the locality's [`RiskLevels`], e.g. `high`.
+    pub level: String,
+    pub every_days: u16,
+    #[serde(default)]
+    pub lead_days: u16,
+}
+
+/// One problem in a schedule, naming its field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScheduleError {
+    #[error("{path}: {message}")]
+    Syntax { path: String, message: String },
+    #[error("不能为空 / must not be empty")]
+    Blank { field: String },
+    #[error("日程编号不能含空格 / the schedule id must have no spaces")]
+    BadId,
+    #[error("版本号从 1 开始 / the version starts at 1")]
+    ZeroVersion,
+    #[error("至少要有一项工作职责 / a schedule needs at least one duty")]
+    NoDuties,
+    #[error("职责代码只能用小写字母、数字和下划线 / a duty code uses a–z, 0–9 and _ only")]
+    BadDutyCode { index: usize },
+    #[error("职责代码 “{code}” 重复 / duty code listed twice")]
+    DuplicateDuty { index: usize, code: String },
+    #[error("请选择适用的组织类型 / choose the unit kinds the duty applies to")]
+    NoUnitKinds { index: usize },
+    #[error("组织类型 “{kind}” 重复 / unit kind listed twice")]
+    DuplicateUnitKind { index: usize, kind: UnitKind },
+    #[error("宽限天数应少于 {max} 天 / the grace must be shorter than {max} days")]
+    GraceTooLong { index: usize, max: u8 },
+    #[error("提前提醒天数至少为 1 / remind at least 1 day ahead, or leave it empty")]
+    ZeroLead { index: usize },
+    #[error("风险等级 “{code}” 重复 / risk level listed twice")]
+    DuplicateLevel { index: usize, code: String },
+    #[error("回访间隔天数至少为 1 / follow up at least every 1 day")]
+    ZeroFollowUpDays { index: usize },
+    #[error("提前提醒天数应少于回访间隔 / the lead must be shorter than the interval")]
+    LeadNotShorter { index: usize },
+    #[error("未知的风险等级 “{code}” / unknown risk level")]
+    UnknownLevel { index: usize, code: String },
+    #[error("风险等级 “{code}” 没有回访间隔 / the risk level has no follow-up interval")]
+    NoFollowUp { code: String },
+}
+
+impl ScheduleError {
+    /// Where: `duties[2].code`, `follow_ups[0].every_days`, `.` for the file.
+    pub fn field(&self) -> String {
+        use ScheduleError as E;
+        match self {
+            E::Syntax { path, .. } => path.clone(),
+            E::Blank { field } => field.clone(),
+            E::BadId => "id".into(),
+            E::ZeroVersion => "version".into(),
+            E::NoDuties => "duties".into(),
+            E::BadDutyCode { index } | E::DuplicateDuty { index, .. } => {
+                format!("duties[{index}].code")
+            }
+            E::NoUnitKinds { index } | E::DuplicateUnitKind { index, .. } => {
+                format!("duties[{index}].applies_to")
+            }
+            E::GraceTooLong { index, .. } => format!("duties[{index}].grace_days"),
+            E::ZeroLead { index } => format!("duties[{index}].lead_days"),
+            E::DuplicateLevel { index, .. } | E::UnknownLevel { index, .. } => {
+                format!("follow_ups[{index}].level")
+            }
+            E::ZeroFollowUpDays { index } => format!("follow_ups[{index}].every_days"),
+            E::LeadNotShorter { index } => format!("follow_ups[{index}].lead_days"),
+            E::NoFollowUp { .. } => "follow_ups".into(),
+        }
+    }
+}
+
+fn is_code(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+impl Schedule {
+    /// The "五个一" defaults of REFERENCE.md §5: villager/resident groups
+    /// screen weekly; village/community committees and townships screen
+    /// monthly; townships and the city hold a quarterly analysis meeting;
+    /// the judicial office (township) trains mediators quarterly. Risk
+    /// items are followed up every 3 (high), 7 (medium) or 30 (low) days.
+    pub fn five_ones() -> Schedule {
+        use UnitKind as U;
+        let duty = |code: &str, zh: &str, en: &str, kind, cadence, applies_to: &[UnitKind]| Duty {
+            code: code.into(),
+            name_zh: zh.into(),
+            name_en: en.into(),
+            kind,
+            cadence,
+            applies_to: applies_to.to_vec(),
+            grace_days: 0,
+            lead_days: None,
+        };
+        let follow_up = |level: &str, every_days, lead_days| RiskFollowUp {
+            level: level.into(),
+            every_days,
+            lead_days,
+        };
+        Schedule {
+            id: "five-ones".into(),
+            version: 1,
+            locality: "532301".into(),
+            name_zh: "矛盾纠纷排查“五个一”".into(),
+            name_en: "the \"five ones\" of dispute screening".into(),
+            effective_from: None,
+            duties: vec![
+                duty(
+                    "group_weekly_screening",
+                    "调解小组每周排查",
+                    "weekly screening by the villager or resident group",
+                    DutyKind::Screening,
+                    Cadence::Weekly,
+                    &[U::VillagerGroup, U::ResidentGroup],
+                ),
+                duty(
+                    "village_monthly_screening",
+                    "村(社区)每月排查",
+                    "monthly screening by the village or community committee",
+                    DutyKind::Screening,
+                    Cadence::Monthly,
+                    &[U::Village, U::Community],
+                ),
+                duty(
+                    "township_monthly_screening",
+                    "乡(镇)每月排查",
+                    "monthly screening by the township",
+                    DutyKind::Screening,
+                    Cadence::Monthly,
+                    &[U::Township],
+                ),
+                duty(
+                    "quarterly_analysis",
+                    "每季度矛盾纠纷形势分析研判",
+                    "quarterly analysis of the dispute situation",
+                    DutyKind::AnalysisMeeting,
+                    Cadence::Quarterly,
+                    &[U::Township, U::City],
+                ),
+                duty(
+                    "quarterly_training",
+                    "司法所每季度培训调解员",
+                    "quarterly training of mediators by the judicial office",
+                    DutyKind::Training,
+                    Cadence::Quarterly,
+                    &[U::Township],
+                ),
+            ],
+            follow_ups: vec![
+                follow_up("high", 3, 0),
+                follow_up("medium", 7, 1),
+                follow_up("low", 30, 7),
+            ],
+        }
+    }
+
+    /// The duty with this code.
+    pub fn duty(&self, code: &str) -> Option<&Duty> {
+        self.duties.iter().find(|d| d.code == code)
+    }
+
+    /// The follow-up interval of a risk level.
+    pub fn follow_up(&self, level: &str) -> Option<&RiskFollowUp> {
+        self.follow_ups.iter().find(|f| f.level == level)
+    }
+
+    /// Every problem of the schedule on its own; empty when it is sound.
+    pub fn check(&self) -> Vec<ScheduleError> {
+        use ScheduleError as E;
+        let mut out = Vec::new();
+        let blank = |field: &str| E::Blank {
+            field: field.into(),
+        };
+        if self.id.trim().is_empty() {
+            out.push(blank("id"));
+        } else if self.id.contains(char::is_whitespace) {
+            out.push(E::BadId);
+        }
+        if self.version == 0 {
+            out.push(E::ZeroVersion);
+        }
+        if self.locality.trim().is_empty() {
+            out.push(blank("locality"));
+        }
+        if self.name_zh.trim().is_empty() {
+            out.push(blank("name_zh"));
+        }
+        if self.name_en.trim().is_empty() {
+            out.push(blank("name_en"));
+        }
+        if self.duties.is_empty() {
+            out.push(E::NoDuties);
+        }
+        let mut codes = HashSet::new();
+        for (index, d) in self.duties.iter().enumerate() {
+            if !is_code(&d.code) {
+                out.push(E::BadDutyCode { index });
+            } else if !codes.insert(d.code.as_str()) {
+                out.push(E::DuplicateDuty {
+                    index,
+                    code: d.code.clone(),
+                });
+            }
+            if d.name_zh.trim().is_empty() {
+                out.push(blank(&format!("duties[{index}].name_zh")));
+            }
+            if d.name_en.trim().is_empty() {
+                out.push(blank(&format!("duties[{index}].name_en")));
+            }
+            if d.applies_to.is_empty() {
+                out.push(E::NoUnitKinds { index });
+            }
+            let mut kinds = HashSet::new();
+            for &kind in &d.applies_to {
+                if !kinds.insert(kind) {
+                    out.push(E::DuplicateUnitKind { index, kind });
+                }
+            }
+            let max = d.cadence.min_days();
+            if d.grace_days >= max {
+                out.push(E::GraceTooLong { index, max });
+            }
+            if d.lead_days == Some(0) {
+                out.push(E::ZeroLead { index });
+            }
+        }
+        let mut levels = HashSet::new();
+        for (index, f) in self.follow_ups.iter().enumerate() {
+            if f.level.trim().is_empty() {
+                out.push(blank(&format!("follow_ups[{index}].level")));
+            } else if !levels.insert(f.level.as_str()) {
+                out.push(E::DuplicateLevel {
+                    index,
+                    code: f.level.clone(),
+                });
+            }
+            if f.every_days == 0 {
+                out.push(E::ZeroFollowUpDays { index });
+            } else if f.lead_days >= f.every_days {
+                out.push(E::LeadNotShorter { index });
+            }
+        }
+        out
+    }
+
+    /// Problems between the schedule and the locality's risk levels: every
+    /// follow-up names a known level and every level has a follow-up.
+    pub fn check_levels(&self, levels: &RiskLevels) -> Vec<ScheduleError> {
+        let mut out = Vec::new();
+        for (index, f) in self.follow_ups.iter().enumerate() {
+            if levels.get(&f.level).is_none() {
+                out.push(ScheduleError::UnknownLevel {
+                    index,
+                    code: f.level.clone(),
+                });
+            }
+        }
+        for level in &levels.levels {
+            if self.follow_up(&level.code).is_none() {
+                out.push(ScheduleError::NoFollowUp {
+                    code: level.code.clone(),
+                });
+            }
+        }
+        out
+    }
+}
+
+/// Reads a schedule file and checks it. A file that does not parse reports
+/// the first syntax or type error; one that parses reports every problem.
+pub fn parse_schedule(json: &str) -> Result<Schedule, Vec<ScheduleError>> {
+    let de = &mut serde_json::Deserializer::from_str(json);
+    let schedule: Schedule = serde_path_to_error::deserialize(de).map_err(|e| {
+        vec![ScheduleError::Syntax {
+            path: e.path().to_string(),
+            message: e.into_inner().to_string(),
+        }]
+    })?;
+    let problems = schedule.check();
+    if problems.is_empty() {
+        Ok(schedule)
+    } else {
+        Err(problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(errors: &[ScheduleError]) -> Vec<String> {
+        errors.iter().map(ScheduleError::field).collect()
+    }
+
+    #[test]
+    fn the_five_ones_are_sound_and_cover_every_level_of_the_tree() {
+        let s = Schedule::five_ones();
+        assert_eq!(s.check(), vec![]);
+        assert_eq!(s.check_levels(&RiskLevels::default()), vec![]);
+        let owed = |kind| {
+            s.duties
+                .iter()
+                .filter(|d| d.applies_to(kind))
+                .map(|d| (d.kind, d.cadence))
+                .collect::<Vec<_>>()
+        };
+        use {Cadence as C, DutyKind as K, UnitKind as U};
+        assert_eq!(owed(U::VillagerGroup), [(K::Screening, C::Weekly)]);
+        assert_eq!(owed(U::ResidentGroup), [(K::Screening, C::Weekly)]);
+        assert_eq!(owed(U::Village), [(K::Screening, C::Monthly)]);
+        assert_eq!(owed(U::Community), [(K::Screening, C::Monthly)]);
+        assert_eq!(
+            owed(U::Township),
+            [
+                (K::Screening, C::Monthly),
+                (K::AnalysisMeeting, C::Quarterly),
+                (K::Training, C::Quarterly)
+            ]
+        );
+        assert_eq!(owed(U::City), [(K::AnalysisMeeting, C::Quarterly)]);
+        assert_eq!(owed(U::Sector), []);
+        assert_eq!(s.follow_up("high").unwrap().every_days, 3);
+        assert_eq!(s.follow_up("medium").unwrap().every_days, 7);
+        assert_eq!(s.follow_up("low").unwrap().every_days, 30);
+    }
+
+    #[test]
+    fn a_schedule_round_trips_through_json() {
+        let s = Schedule::five_ones();
+        let json = serde_json::to_string_pretty(&s).unwrap();
+        assert!(json.contains("\"cadence\": \"weekly\""), "{json}");
+        assert!(json.contains("\"applies_to\": [\n        \"villager_group\""));
+        assert_eq!(parse_schedule(&json), Ok(s));
+    }
+
+    #[test]
+    fn problems_name_their_fields() {
+        let mut s = Schedule::five_ones();
+        s.id = "five ones".into();
+        s.version = 0;
+        s.duties[1].code = "group_weekly_screening".into();
+        s.duties[2].code = "Township".into();
+        s.duties[3].applies_to = vec![UnitKind::City, UnitKind::City];
+        s.duties[4].applies_to.clear();
+        s.duties[0].grace_days = 7;
+        s.duties[1].grace_days = 27;
+        s.duties[1].lead_days = Some(0);
+        s.follow_ups[1].level = "high".into();
+        s.follow_ups[2].every_days = 0;
+        s.follow_ups[0].lead_days = 3;
+        assert_eq!(
+            fields(&s.check()),
+            [
+                "id",
+                "version",
+                "duties[0].grace_days",
+                "duties[1].code",
+                "duties[1].lead_days",
+                "duties[2].code",
+                "duties[3].applies_to",
+                "duties[4].applies_to",
+                "follow_ups[0].lead_days",
+                "follow_ups[1].level",
+                "follow_ups[2].every_days",
+            ]
+        );
+        let e = &s.check()[3];
+        assert_eq!(
+            e.to_string(),
+            "职责代码 “group_weekly_screening” 重复 / duty code listed twice"
+        );
+        s.duties.clear();
+        assert!(s.check().contains(&ScheduleError::NoDuties));
+    }
+
+    #[test]
+    fn follow_ups_must_match_the_risk_levels() {
+        let mut s = Schedule::five_ones();
+        s.follow_ups.pop();
+        s.follow_ups[0].level = "red".into();
+        assert_eq!(
+            s.check_levels(&RiskLevels::default()),
+            [
+                ScheduleError::UnknownLevel {
+                    index: 0,
+                    code: "red".into()
+                },
+                ScheduleError::NoFollowUp {
+                    code: "high".into()
+                },
+                ScheduleError::NoFollowUp { code: "low".into() },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_file_with_a_wrong_type_says_where() {
+        let json = serde_json::to_string(&Schedule::five_ones())
+            .unwrap()
+            .replace("\"monthly\"", "\"fortnightly\"");
+        let errors = parse_schedule(&json).unwrap_err();
+        assert_eq!(fields(&errors), ["duties[1].cadence"]);
+    }
+}
