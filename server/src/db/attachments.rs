@@ -3,7 +3,7 @@
 //! under way (`attachment_upload` with its pieces in `attachment_chunk`).
 
 use super::cases::Tx;
-use super::{DbError, values_placeholders};
+use super::{Backend, DbError, list_placeholders, values_placeholders};
 
 /// Rows per multi-row statement.
 const CHUNK: usize = 200;
@@ -26,7 +26,7 @@ pub async fn replace_refs(tx: &mut Tx, clear: &[String], rows: &[RefRow]) -> Res
     for chunk in clear.chunks(CHUNK * 5) {
         let sql = format!(
             "DELETE FROM case_attachment WHERE case_id IN ({})",
-            super::cases::placeholders(1, chunk.len())
+            list_placeholders(Backend::of(tx), chunk.len())
         );
         let mut q = sqlx::query(&sql);
         for id in chunk {
@@ -39,7 +39,7 @@ pub async fn replace_refs(tx: &mut Tx, clear: &[String], rows: &[RefRow]) -> Res
             "INSERT INTO case_attachment (case_id, attachment_id, sha256, unit_path, bytes, content_type) \
              VALUES {} ON CONFLICT (case_id, attachment_id) DO UPDATE SET sha256 = excluded.sha256, \
              unit_path = excluded.unit_path, bytes = excluded.bytes, content_type = excluded.content_type",
-            values_placeholders(chunk.len(), 6)
+            values_placeholders(Backend::of(tx), chunk.len(), 6)
         );
         let mut q = sqlx::query(&sql);
         for r in chunk {

@@ -4,7 +4,7 @@
 //! change counter first, so concurrent pushes are serialised on its row and
 //! change numbers follow commit order.
 
-use super::{DbError, values_placeholders};
+use super::{Backend, DbError, list_placeholders, values_placeholders};
 
 /// A connection inside a transaction (or a savepoint of one).
 pub type Tx = sqlx::AnyConnection;
@@ -63,13 +63,6 @@ pub async fn reserve_change_nos(tx: &mut Tx, n: i64) -> Result<i64, DbError> {
     Ok(last - n + 1)
 }
 
-pub(crate) fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// `SELECT … WHERE <column> IN (ids)`, in chunks.
 async fn select_in<T>(
     tx: &mut Tx,
@@ -84,7 +77,7 @@ where
     for chunk in ids.chunks(CHUNK * 5) {
         let sql = format!(
             "{select} WHERE {column} IN ({})",
-            placeholders(1, chunk.len())
+            list_placeholders(Backend::of(tx), chunk.len())
         );
         let mut q = sqlx::query_as::<_, T>(&sql);
         for id in chunk {
@@ -146,7 +139,7 @@ pub async fn insert_history(tx: &mut Tx, rows: &[HistoryRow], now: &str) -> Resu
     for chunk in rows.chunks(CHUNK) {
         let sql = format!(
             "INSERT INTO case_history (case_id, version, payload, deleted, replaced_at, replaced_by, overridden) VALUES {}",
-            values_placeholders(chunk.len(), 7)
+            values_placeholders(Backend::of(tx), chunk.len(), 7)
         );
         let mut q = sqlx::query(&sql);
         for r in chunk {
@@ -173,7 +166,7 @@ pub async fn upsert_many(tx: &mut Tx, rows: &[&CaseRow], now: &str) -> Result<()
              ON CONFLICT (id) DO UPDATE SET unit_id = excluded.unit_id, unit_path = excluded.unit_path, \
              version = excluded.version, payload = excluded.payload, deleted = excluded.deleted, tier = excluded.tier, \
              amount_fen = excluded.amount_fen, change_no = excluded.change_no, updated_at = excluded.updated_at",
-            values_placeholders(chunk.len(), 11)
+            values_placeholders(Backend::of(tx), chunk.len(), 11)
         );
         let mut q = sqlx::query(&sql);
         for r in chunk {
@@ -314,7 +307,7 @@ pub async fn store_results(
     for chunk in rows.chunks(CHUNK) {
         let sql = format!(
             "INSERT INTO sync_mutation (client_id, seq, mutation_id, result, applied_at) VALUES {}",
-            values_placeholders(chunk.len(), 5)
+            values_placeholders(Backend::of(tx), chunk.len(), 5)
         );
         let mut q = sqlx::query(&sql);
         for (seq, mutation_id, result) in chunk {

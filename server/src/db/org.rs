@@ -1,6 +1,6 @@
 //! Organisation units: the tree every scoped query hangs on.
 
-use super::{Db, DbError, values_placeholders};
+use super::{Backend, Db, DbError, values_placeholders};
 use domain::{UnitId, UnitKind};
 use sqlx::{Any, Transaction};
 
@@ -55,7 +55,7 @@ pub async fn insert_units(
         let sql = format!(
             "INSERT INTO org_unit (id, code, name, kind, parent_id, path, depth, created_at, updated_at) \
              VALUES {} ON CONFLICT (id) DO NOTHING",
-            values_placeholders(chunk.len(), COLUMNS)
+            values_placeholders(Backend::of(tx), chunk.len(), COLUMNS)
         );
         let mut q = sqlx::query(&sql);
         for u in chunk {

@@ -1,6 +1,6 @@
 //! People, the roles they hold, and their log-in accounts.
 
-use super::{Db, DbError, values_placeholders};
+use super::{Backend, Db, DbError, values_placeholders};
 use domain::{AccountId, PersonId, PersonKind, Phone, Role, UnitId};
 use sqlx::{Any, Transaction};
 
@@ -52,7 +52,7 @@ pub async fn insert_people(
         let sql = format!(
             "INSERT INTO person (id, unit_id, name, kind, sex, phone, created_at, updated_at) \
              VALUES {} ON CONFLICT (id) DO NOTHING",
-            values_placeholders(chunk.len(), 8)
+            values_placeholders(Backend::of(tx), chunk.len(), 8)
         );
         let mut q = sqlx::query(&sql);
         for p in chunk {
@@ -82,7 +82,7 @@ pub async fn insert_grants(
         let sql = format!(
             "INSERT INTO role_grant (person_id, role, unit_id, created_at) VALUES {} \
              ON CONFLICT (person_id, role, unit_id) DO NOTHING",
-            values_placeholders(chunk.len(), 4)
+            values_placeholders(Backend::of(tx), chunk.len(), 4)
         );
         let mut q = sqlx::query(&sql);
         for g in chunk {

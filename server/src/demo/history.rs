@@ -175,7 +175,7 @@ async fn insert_rows(tx: &mut Tx, rows: &[&Row], first_change_no: i64) -> Result
         let sql = format!(
             "INSERT INTO case_record (id, unit_id, unit_path, version, payload, deleted, tier, amount_fen, change_no, created_at, updated_at) \
              VALUES {} ON CONFLICT (id) DO NOTHING",
-            values_placeholders(chunk.len(), 11)
+            values_placeholders(db::Backend::of(tx), chunk.len(), 11)
         );
         let mut q = sqlx::query(&sql);
         for r in chunk {
