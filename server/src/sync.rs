@@ -422,16 +422,19 @@ async fn apply_case(
                 ));
             };
             // the record the device changed, the server's now, and the merge
+            // (read from the pushed JSON tree in place unless merged)
+            let merged_record;
             let (record, overridden) = match &existing {
                 Some(old) if m.base_version as i64 != old.version => {
                     let base = base_record(batch, tx, old, m.base_version).await?;
                     let current = parse_object(old.payload.as_deref())?;
                     let merged = merge(&base, &current, incoming);
-                    (merged.record, merged.overridden)
+                    merged_record = Value::Object(merged.record);
+                    (&merged_record, merged.overridden)
                 }
-                _ => (incoming.clone(), Vec::new()),
+                _ => (payload, Vec::new()),
             };
-            let mut case: Case = match serde_path_to_error::deserialize(Value::Object(record)) {
+            let mut case: Case = match serde_path_to_error::deserialize(record) {
                 Ok(case) => case,
                 Err(e) => {
                     let field = format!("payload.{}", e.path());

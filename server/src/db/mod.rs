@@ -112,6 +112,12 @@ impl Db {
         Ok(())
     }
 
+    /// Refreshes the query planner's statistics (after a bulk load).
+    pub async fn analyze(&self) -> Result<(), DbError> {
+        sqlx::query("ANALYZE").execute(&self.pool).await?;
+        Ok(())
+    }
+
     /// A round trip to the database, for `/healthz`.
     pub async fn ping(&self) -> Result<(), DbError> {
         sqlx::query_scalar::<_, i64>("SELECT 1")

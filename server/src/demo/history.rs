@@ -125,6 +125,12 @@ pub async fn load_history(db: &Db, end: Date) -> Result<HistoryReport, SeedError
         added = insert_rows(&mut tx, &fresh, first).await?;
     }
     tx.commit().await?;
+    drop(_turn);
+    if added > 0 {
+        // a bulk load: fresh planner statistics, or the first pulls after it
+        // are slow until autovacuum catches up (docs/perf.md)
+        db.analyze().await?;
+    }
     tracing::info!(added, cases = rows.len(), "demo case history loaded");
     Ok(HistoryReport {
         from: history_start(end),
