@@ -178,6 +178,9 @@ pub struct RiskEntry {
     pub to: Option<String>,
     /// The step reached.
     pub step: RiskStep,
+    /// 包保人 named by this step (a confirmation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub responsible: Option<PersonId>,
     #[serde(default)]
     pub note: String,
 }
@@ -216,6 +219,12 @@ pub enum RiskError {
     NoteTooLong,
     #[error("时间早于上一步 / earlier than the previous step")]
     BeforeLastStep,
+    #[error(
+        "时间格式应为 2026-05-10T09:30:00+08:00 / a time must read like 2026-05-10T09:30:00+08:00"
+    )]
+    BadTime,
+    #[error("记录与当前状态不符 / the history does not lead to the stated level and step")]
+    Inconsistent,
     #[error("至少要有一个风险等级 / at least one risk level is needed")]
     NoLevels,
     #[error("风险等级代码和名称不能为空 / a level needs a code and a name")]
@@ -236,7 +245,8 @@ impl RiskError {
             E::WrongStep { .. } | E::Closed => "step".into(),
             E::ResponsibleRequired(_) => "responsible".into(),
             E::ReasonRequired | E::NoteTooLong => "note".into(),
-            E::BeforeLastStep => "at".into(),
+            E::BeforeLastStep | E::BadTime => "at".into(),
+            E::Inconsistent => "history".into(),
             E::NoLevels => "levels".into(),
             E::BlankLevel { index } | E::DuplicateLevel { index, .. } => {
                 format!("levels[{index}].code")
@@ -265,6 +275,20 @@ fn known<'l>(levels: &'l RiskLevels, code: &str) -> Result<&'l RiskLevelDef, Ris
         .ok_or_else(|| RiskError::UnknownLevel(code.to_owned()))
 }
 
+/// Whether a text is a time as [`china_rfc3339`] writes it (so such texts
+/// sort by time).
+fn is_china_rfc3339(t: &str) -> bool {
+    let b = t.as_bytes();
+    b.len() == 25
+        && t.ends_with("+08:00")
+        && b.iter().enumerate().take(19).all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            10 => *c == b'T',
+            13 | 16 => *c == b':',
+            _ => c.is_ascii_digit(),
+        })
+}
+
 impl RiskAssessment {
     /// 组初定: the group sets a provisional level.
     pub fn propose(
@@ -273,15 +297,11 @@ impl RiskAssessment {
         level: &str,
         act: Act<'_>,
     ) -> Result<RiskAssessment, RiskError> {
-        known(levels, level)?;
-        let start = RiskAssessment {
-            case_id,
-            level: String::new(),
-            step: RiskStep::Proposed,
-            responsible: None,
-            history: Vec::new(),
-        };
-        start.step_to(RiskAction::Propose, RiskStep::Proposed, Some(level), act)
+        let start = RiskAssessment::start(case_id);
+        start.apply(
+            levels,
+            start.entry(RiskAction::Propose, Some(level), None, act),
+        )
     }
 
     /// 村议定: the village agrees a level, the proposed one or another.
@@ -291,9 +311,10 @@ impl RiskAssessment {
         level: &str,
         act: Act<'_>,
     ) -> Result<RiskAssessment, RiskError> {
-        self.expect(RiskAction::Agree, RiskStep::Proposed)?;
-        known(levels, level)?;
-        self.step_to(RiskAction::Agree, RiskStep::Agreed, Some(level), act)
+        self.apply(
+            levels,
+            self.entry(RiskAction::Agree, Some(level), None, act),
+        )
     }
 
     /// 乡审定: the township confirms a level after the village agreed one.
@@ -305,14 +326,10 @@ impl RiskAssessment {
         responsible: Option<PersonId>,
         act: Act<'_>,
     ) -> Result<RiskAssessment, RiskError> {
-        self.expect(RiskAction::Confirm, RiskStep::Agreed)?;
-        let def = known(levels, level)?;
-        if def.needs_responsible && responsible.is_none() {
-            return Err(RiskError::ResponsibleRequired(level.to_owned()));
-        }
-        let mut next = self.step_to(RiskAction::Confirm, RiskStep::Confirmed, Some(level), act)?;
-        next.responsible = responsible;
-        Ok(next)
+        self.apply(
+            levels,
+            self.entry(RiskAction::Confirm, Some(level), responsible, act),
+        )
     }
 
     /// 降级: a confirmed item goes down to a lower level. The responsible
@@ -323,70 +340,181 @@ impl RiskAssessment {
         to: &str,
         act: Act<'_>,
     ) -> Result<RiskAssessment, RiskError> {
-        self.expect(RiskAction::Downgrade, RiskStep::Confirmed)?;
-        let new = known(levels, to)?;
-        let old = known(levels, &self.level)?;
-        if new.rank >= old.rank {
-            return Err(RiskError::NotLower {
-                from: self.level.clone(),
-                to: to.to_owned(),
-            });
-        }
-        self.step_to(RiskAction::Downgrade, RiskStep::Confirmed, Some(to), act)
+        self.apply(
+            levels,
+            self.entry(RiskAction::Downgrade, Some(to), None, act),
+        )
     }
 
     /// 销号: the risk is gone. Any open item may be closed out, with a reason.
-    pub fn close(&self, act: Act<'_>) -> Result<RiskAssessment, RiskError> {
-        if self.step == RiskStep::Closed {
-            return Err(RiskError::Closed);
-        }
-        if act.note.trim().is_empty() {
-            return Err(RiskError::ReasonRequired);
-        }
-        self.step_to(RiskAction::Close, RiskStep::Closed, None, act)
+    pub fn close(&self, levels: &RiskLevels, act: Act<'_>) -> Result<RiskAssessment, RiskError> {
+        self.apply(levels, self.entry(RiskAction::Close, None, None, act))
     }
 
     pub fn is_open(&self) -> bool {
         self.step != RiskStep::Closed
     }
 
-    fn expect(&self, action: RiskAction, step: RiskStep) -> Result<(), RiskError> {
-        match self.step {
-            RiskStep::Closed => Err(RiskError::Closed),
-            s if s == step => Ok(()),
-            s => Err(RiskError::WrongStep { action, step: s }),
+    /// Whether an assessment as received (from a device, or stored) is one
+    /// the steps above can make: its history replayed from the start, step
+    /// by step under the same rules, must lead to its level, step and
+    /// responsible person. The server checks every pushed assessment so.
+    pub fn check(&self, levels: &RiskLevels) -> Result<(), RiskError> {
+        if self.history.is_empty() {
+            return Err(RiskError::Inconsistent);
+        }
+        let mut replay = RiskAssessment::start(self.case_id);
+        for e in &self.history {
+            replay = replay.apply(levels, e.clone())?;
+        }
+        if replay.level != self.level
+            || replay.step != self.step
+            || replay.responsible != self.responsible
+        {
+            return Err(RiskError::Inconsistent);
+        }
+        Ok(())
+    }
+
+    /// Before the first proposal.
+    fn start(case_id: CaseId) -> RiskAssessment {
+        RiskAssessment {
+            case_id,
+            level: String::new(),
+            step: RiskStep::Proposed,
+            responsible: None,
+            history: Vec::new(),
         }
     }
 
-    fn step_to(
-        &self,
-        action: RiskAction,
-        step: RiskStep,
-        to: Option<&str>,
-        act: Act<'_>,
-    ) -> Result<RiskAssessment, RiskError> {
-        if act.note.chars().count() > MAX_NOTE_CHARS {
+    /// Takes one step, if the rules allow it from here: the one place those
+    /// rules live (the steps and [`RiskAssessment::check`] both come here).
+    fn apply(&self, levels: &RiskLevels, e: RiskEntry) -> Result<RiskAssessment, RiskError> {
+        use RiskAction as A;
+        let expect = |step: RiskStep| match self.step {
+            RiskStep::Closed => Err(RiskError::Closed),
+            s if s == step && !self.history.is_empty() => Ok(()),
+            s => Err(RiskError::WrongStep {
+                action: e.action,
+                step: s,
+            }),
+        };
+        let to = |e: &RiskEntry| -> Result<&RiskLevelDef, RiskError> {
+            known(levels, e.to.as_deref().unwrap_or_default())
+        };
+        let reached = match e.action {
+            A::Propose => {
+                if !self.history.is_empty() {
+                    return Err(if self.step == RiskStep::Closed {
+                        RiskError::Closed
+                    } else {
+                        RiskError::WrongStep {
+                            action: e.action,
+                            step: self.step,
+                        }
+                    });
+                }
+                to(&e)?;
+                RiskStep::Proposed
+            }
+            A::Agree => {
+                expect(RiskStep::Proposed)?;
+                to(&e)?;
+                RiskStep::Agreed
+            }
+            A::Confirm => {
+                expect(RiskStep::Agreed)?;
+                let def = to(&e)?;
+                if def.needs_responsible && e.responsible.is_none() {
+                    return Err(RiskError::ResponsibleRequired(def.code.clone()));
+                }
+                RiskStep::Confirmed
+            }
+            A::Downgrade => {
+                expect(RiskStep::Confirmed)?;
+                let new = to(&e)?;
+                let old = known(levels, &self.level)?;
+                if new.rank >= old.rank {
+                    return Err(RiskError::NotLower {
+                        from: self.level.clone(),
+                        to: new.code.clone(),
+                    });
+                }
+                RiskStep::Confirmed
+            }
+            A::Close => {
+                if self.step == RiskStep::Closed {
+                    return Err(RiskError::Closed);
+                }
+                if self.history.is_empty() {
+                    return Err(RiskError::WrongStep {
+                        action: e.action,
+                        step: self.step,
+                    });
+                }
+                if e.note.trim().is_empty() {
+                    return Err(RiskError::ReasonRequired);
+                }
+                if e.to.is_some() {
+                    return Err(RiskError::Inconsistent);
+                }
+                RiskStep::Closed
+            }
+        };
+        if e.note.chars().count() > MAX_NOTE_CHARS {
             return Err(RiskError::NoteTooLong);
         }
-        let at = china_rfc3339(act.at);
-        if self.history.last().is_some_and(|last| at < last.at) {
+        if !is_china_rfc3339(&e.at) {
+            return Err(RiskError::BadTime);
+        }
+        if self.history.last().is_some_and(|last| e.at < last.at) {
             return Err(RiskError::BeforeLastStep);
         }
+        let from = (!self.history.is_empty()).then(|| self.level.clone());
+        if e.step != reached
+            || e.from != from
+            || (e.responsible.is_some() && e.action != A::Confirm)
+        {
+            return Err(RiskError::Inconsistent);
+        }
         let mut next = self.clone();
-        next.history.push(RiskEntry {
+        next.step = reached;
+        if let Some(level) = &e.to {
+            next.level = level.clone();
+        }
+        if e.action == A::Confirm {
+            next.responsible = e.responsible;
+        }
+        next.history.push(e);
+        Ok(next)
+    }
+}
+
+impl RiskAssessment {
+    /// The history entry of a step taken now from here.
+    fn entry(
+        &self,
+        action: RiskAction,
+        to: Option<&str>,
+        responsible: Option<PersonId>,
+        act: Act<'_>,
+    ) -> RiskEntry {
+        let step = match action {
+            RiskAction::Propose => RiskStep::Proposed,
+            RiskAction::Agree => RiskStep::Agreed,
+            RiskAction::Confirm | RiskAction::Downgrade => RiskStep::Confirmed,
+            RiskAction::Close => RiskStep::Closed,
+        };
+        RiskEntry {
             action,
             by: act.by,
-            at,
+            at: china_rfc3339(act.at),
             from: (!self.history.is_empty()).then(|| self.level.clone()),
             to: to.map(str::to_owned),
             step,
+            responsible,
             note: act.note.to_owned(),
-        });
-        next.step = step;
-        if let Some(level) = to {
-            next.level = level.to_owned();
         }
-        Ok(next)
     }
 }
 
@@ -536,12 +664,18 @@ mod tests {
     fn a_closed_out_item_cannot_change() {
         let levels = RiskLevels::default();
         let a = confirmed_high();
-        assert_eq!(a.close(act(3)), Err(RiskError::ReasonRequired));
+        assert_eq!(
+            a.close(&RiskLevels::default(), act(3)),
+            Err(RiskError::ReasonRequired)
+        );
         let closed = a
-            .close(Act {
-                note: "双方已履行协议，隐患消除",
-                ..act(3)
-            })
+            .close(
+                &RiskLevels::default(),
+                Act {
+                    note: "双方已履行协议，隐患消除",
+                    ..act(3)
+                },
+            )
             .unwrap();
         assert!(!closed.is_open());
         let last = closed.history.last().unwrap();
@@ -554,7 +688,10 @@ mod tests {
             note: "再次销号",
             ..act(4)
         };
-        assert_eq!(closed.close(reason), Err(RiskError::Closed));
+        assert_eq!(
+            closed.close(&RiskLevels::default(), reason),
+            Err(RiskError::Closed)
+        );
         assert_eq!(
             closed.downgrade(&levels, "low", act(4)),
             Err(RiskError::Closed)
@@ -563,10 +700,13 @@ mod tests {
         // an item closed before the township confirmed it
         let early = RiskAssessment::propose(CaseId::stable("d"), &levels, "low", act(0))
             .unwrap()
-            .close(Act {
-                note: "当场化解",
-                ..act(1)
-            })
+            .close(
+                &RiskLevels::default(),
+                Act {
+                    note: "当场化解",
+                    ..act(1)
+                },
+            )
             .unwrap();
         assert_eq!(early.step, RiskStep::Closed);
     }
@@ -588,5 +728,116 @@ mod tests {
         .unwrap();
         assert_eq!(colours.check(), vec![]);
         assert!(!colours.get("yellow").unwrap().needs_responsible);
+    }
+}
+
+#[cfg(test)]
+mod check_tests {
+    use super::*;
+
+    fn act(minute: i64, note: &'static str) -> Act<'static> {
+        Act {
+            by: PersonId::stable(&format!("p{minute}")),
+            at: "2026-05-10T01:00:00Z".parse::<Timestamp>().unwrap()
+                + jiff::SignedDuration::from_mins(minute),
+            note,
+        }
+    }
+
+    fn lived() -> RiskAssessment {
+        let levels = RiskLevels::default();
+        RiskAssessment::propose(CaseId::stable("c"), &levels, "medium", act(0, ""))
+            .and_then(|a| a.agree(&levels, "high", act(1, "")))
+            .and_then(|a| a.confirm(&levels, "high", Some(PersonId::stable("boss")), act(2, "")))
+            .and_then(|a| a.downgrade(&levels, "low", act(3, "")))
+            .and_then(|a| a.close(&levels, act(4, "已和解")))
+            .unwrap()
+    }
+
+    #[test]
+    fn what_the_steps_make_passes_the_check_also_after_a_round_trip() {
+        let levels = RiskLevels::default();
+        let a = lived();
+        assert_eq!(a.history[2].responsible, Some(PersonId::stable("boss")));
+        assert_eq!(a.history[3].from.as_deref(), Some("high"));
+        assert_eq!(a.check(&levels), Ok(()));
+        let back: RiskAssessment =
+            serde_json::from_str(&serde_json::to_string(&a).unwrap()).unwrap();
+        assert_eq!(back.check(&levels), Ok(()));
+        // every prefix of a lived history is a state the steps can make
+        for n in 1..a.history.len() {
+            let mut prefix = RiskAssessment::start(a.case_id);
+            for e in &a.history[..n] {
+                prefix = prefix.apply(&levels, e.clone()).unwrap();
+            }
+            assert_eq!(prefix.check(&levels), Ok(()));
+        }
+    }
+
+    #[test]
+    fn a_forged_assessment_is_refused() {
+        let levels = RiskLevels::default();
+        let confirmed = {
+            let mut a = lived();
+            a.history.truncate(3);
+            a.step = RiskStep::Confirmed;
+            a.level = "high".into();
+            a
+        };
+        assert_eq!(confirmed.check(&levels), Ok(()));
+
+        // a high risk without its responsible person
+        let mut no_boss = confirmed.clone();
+        no_boss.responsible = None;
+        no_boss.history[2].responsible = None;
+        assert_eq!(
+            no_boss.check(&levels),
+            Err(RiskError::ResponsibleRequired("high".into()))
+        );
+
+        // a state the history does not reach
+        let mut skipped = confirmed.clone();
+        skipped.history.truncate(2);
+        assert_eq!(skipped.check(&levels), Err(RiskError::Inconsistent));
+        let mut relabelled = confirmed.clone();
+        relabelled.level = "low".into();
+        assert_eq!(relabelled.check(&levels), Err(RiskError::Inconsistent));
+
+        // the township's step before the village's
+        let mut swapped = confirmed.clone();
+        swapped.history.swap(1, 2);
+        assert!(matches!(
+            swapped.check(&levels),
+            Err(RiskError::WrongStep { .. })
+        ));
+
+        // times that are not times, or go back
+        let mut bad_time = confirmed.clone();
+        bad_time.history[1].at = "yesterday".into();
+        assert_eq!(bad_time.check(&levels), Err(RiskError::BadTime));
+        let mut back_in_time = confirmed.clone();
+        back_in_time.history[2].at = "2026-05-10T08:59:00+08:00".into();
+        assert_eq!(back_in_time.check(&levels), Err(RiskError::BeforeLastStep));
+
+        // a level the locality does not have
+        let mut unknown = confirmed.clone();
+        unknown.history[0].to = Some("purple".into());
+        assert_eq!(
+            unknown.check(&levels),
+            Err(RiskError::UnknownLevel("purple".into()))
+        );
+
+        // nothing at all
+        let mut empty = confirmed;
+        empty.history.clear();
+        assert_eq!(empty.check(&levels), Err(RiskError::Inconsistent));
+    }
+
+    #[test]
+    fn times_are_checked_by_shape() {
+        assert!(is_china_rfc3339("2026-05-10T09:30:00+08:00"));
+        assert!(!is_china_rfc3339("2026-05-10T09:30:00Z"));
+        assert!(!is_china_rfc3339("2026-05-10 09:30:00+08:00"));
+        assert!(!is_china_rfc3339("2026-5-10T09:30:00+08:00"));
     }
 }
