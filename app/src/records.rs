@@ -171,10 +171,23 @@ pub struct Session {
     pub role: String,
     /// The pull cursor: the last server change number received.
     pub cursor: i64,
+    /// The reference stream's cursor (units, schedules, rule sets).
+    #[serde(default)]
+    pub reference_cursor: i64,
     /// The next push seq to give.
     pub next_seq: u64,
     /// When the last sync finished (RFC 3339).
     pub last_sync: Option<String>,
+}
+
+/// A schedule or rule set as pulled from the reference stream, kept whole.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReferenceDocument {
+    /// The entity's stable id ([`domain::sync::Entity::document_id`]).
+    pub id: String,
+    pub entity: domain::sync::Entity,
+    pub version: u64,
+    pub payload: serde_json::Value,
 }
 
 /// The `format` of an export file.

@@ -234,6 +234,7 @@ pub async fn login(phone: String, password: String) -> Result<Session, String> {
             unit_name: scope.unit_name.clone(),
             role: scope.role.clone(),
             cursor: 0,
+            reference_cursor: 0,
             next_seq: 1,
             last_sync: None,
         };
@@ -699,6 +700,30 @@ async fn run(status: RwSignal<SyncStatus>) -> Result<String, Failed> {
             .await
             .map_err(|e| e.to_string())?;
         if !page.has_more {
+            break;
+        }
+    }
+    // the units, schedules and rule sets (read-only here): their own cursor
+    loop {
+        let session = store
+            .session()
+            .await
+            .map_err(|e| e.to_string())?
+            .unwrap_or(session.clone());
+        let url = format!(
+            "/api/v1/sync/reference?cursor={}&limit={PULL_LIMIT}",
+            session.reference_cursor
+        );
+        let page: PullResponse = match http::get(&url, &session.token).await {
+            Ok(p) => p,
+            Err(http::Failure::Revoked) => return Err(revoked(store).await),
+            Err(f) => return Err(failure(f)),
+        };
+        store
+            .apply_reference(&page.changes, page.cursor)
+            .await
+            .map_err(|e| e.to_string())?;
+        if !page.has_more || page.changes.is_empty() {
             break;
         }
     }

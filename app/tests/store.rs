@@ -169,6 +169,7 @@ async fn every_older_schema_upgrades_to_the_current_one_keeping_its_drafts() {
         // the stores the new version added work
         let case = oral_case("升级后的记录");
         upgraded.save_case(&case, &entry(&case)).await.unwrap();
+        assert!(upgraded.units().await.unwrap().is_empty());
         upgraded.close();
     }
 }
@@ -336,6 +337,7 @@ async fn sync_steps_number_once_acknowledge_and_keep_local_changes_over_pulls() 
         unit_name: "大潭村人民调解委员会".into(),
         role: "mediator".into(),
         cursor: 0,
+        reference_cursor: 0,
         next_seq: 1,
         last_sync: None,
     };
@@ -483,6 +485,7 @@ async fn refused_changes_go_again_photos_wait_until_sent_and_conflicts_are_noted
                 unit_name: "大潭村".into(),
                 role: "mediator".into(),
                 cursor: 0,
+                reference_cursor: 0,
                 next_seq: 1,
                 last_sync: None,
             },
@@ -613,5 +616,117 @@ async fn refused_changes_go_again_photos_wait_until_sent_and_conflicts_are_noted
         notices(&store.history(&case.id.to_string()).await.unwrap()),
         0
     );
+    store.close();
+}
+
+#[wasm_bindgen_test]
+async fn reference_data_is_replaced_whole_keeps_its_own_cursor_and_goes_at_log_out() {
+    use app::records::Session;
+    use domain::org::UnitRecord;
+    use domain::screening::Schedule;
+    use domain::sync::{Change, Entity};
+    let store = LocalStore::open_named(&fresh_name(), CURRENT_VERSION)
+        .await
+        .unwrap();
+    let profile = store.profile().await.unwrap();
+    let session = Session {
+        token: "tj1_x".into(),
+        device_id: uuid::Uuid::now_v7().to_string(),
+        person_id: PersonId::stable("ref-person").to_string(),
+        name: "杨调解".into(),
+        phone: "13800000001".into(),
+        unit_id: UnitId::stable("ref-village").to_string(),
+        unit_name: "大潭村人民调解委员会".into(),
+        role: "mediator".into(),
+        cursor: 5,
+        reference_cursor: 0,
+        next_seq: 1,
+        last_sync: None,
+    };
+    store.begin_session(&session, &profile).await.unwrap();
+    let unit = |key: &str, name: &str| UnitRecord {
+        id: UnitId::stable(key),
+        code: key.into(),
+        name: name.into(),
+        kind: domain::UnitKind::VillagerGroup,
+        parent_id: Some(UnitId::stable("ref-village")),
+    };
+    let change =
+        |entity: Entity, id: uuid::Uuid, version: u64, no: i64, payload: serde_json::Value| {
+            Change {
+                change_no: no,
+                entity,
+                entity_id: id,
+                version,
+                deleted: false,
+                payload: Some(payload),
+                verdict: None,
+                overridden: Vec::new(),
+            }
+        };
+    let schedule_id = Entity::Schedule.document_id("five-ones");
+    let mut schedule = Schedule::five_ones();
+    let first = [
+        change(
+            Entity::Unit,
+            UnitId::stable("g1").0,
+            1,
+            10,
+            serde_json::to_value(unit("g1", "一组")).unwrap(),
+        ),
+        change(
+            Entity::Unit,
+            UnitId::stable("g2").0,
+            1,
+            11,
+            serde_json::to_value(unit("g2", "二组")).unwrap(),
+        ),
+        change(
+            Entity::Schedule,
+            schedule_id,
+            1,
+            12,
+            serde_json::to_value(&schedule).unwrap(),
+        ),
+    ];
+    assert_eq!(store.apply_reference(&first, 12).await.unwrap(), 3);
+    // a renamed group and a new schedule version replace the old ones
+    schedule.version = 2;
+    let second = [
+        change(
+            Entity::Unit,
+            UnitId::stable("g1").0,
+            1,
+            13,
+            serde_json::to_value(unit("g1", "第一村民小组")).unwrap(),
+        ),
+        change(
+            Entity::Schedule,
+            schedule_id,
+            2,
+            14,
+            serde_json::to_value(&schedule).unwrap(),
+        ),
+    ];
+    store.apply_reference(&second, 14).await.unwrap();
+    let mut units = store.units().await.unwrap();
+    units.sort_by(|a, b| a.code.cmp(&b.code));
+    assert_eq!(units, vec![unit("g1", "第一村民小组"), unit("g2", "二组")]);
+    let docs = store.documents(Entity::Schedule).await.unwrap();
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0].version, 2);
+    assert_eq!(
+        serde_json::from_value::<Schedule>(docs[0].payload.clone()).unwrap(),
+        schedule
+    );
+    assert!(store.documents(Entity::RuleSet).await.unwrap().is_empty());
+    // its own cursor: the case stream's is untouched
+    let now = store.session().await.unwrap().unwrap();
+    assert_eq!((now.cursor, now.reference_cursor), (5, 14));
+
+    // log-out takes it with everything else
+    store.clear_all().await.unwrap();
+    assert!(store.units().await.unwrap().is_empty());
+    assert!(store.documents(Entity::Schedule).await.unwrap().is_empty());
     store.close();
 }

@@ -431,8 +431,10 @@ test('a database made by the previous app version opens with its data', async ({
         };
       }),
   );
-  expect(version).toBe(2);
+  expect(version).toBe(3);
   expect(await readStore(page, 'outbox')).toHaveLength(1);
+  // (v3: the reference data's stores, empty until a log-in and a sync)
+  expect(await readStore(page, 'units')).toHaveLength(0);
   // the new version's store is there and works
   await page.getByTestId('photo-input').setInputFiles(PHOTO);
   await expect(page.locator('.photos[data-count="1"]')).toBeVisible();

@@ -63,6 +63,33 @@ test('recorded offline, synced when online, seen by the township office with the
   await expect(page.getByTestId('sync-status')).toHaveAttribute('data-running', 'false');
   await expect(page.locator('[data-testid="pending-sync"][data-ready="true"]')).toHaveText('0');
   await expect(page.getByTestId('sync-status')).toHaveAttribute('data-failed', 'false');
+  // the reference data came down too: its committee, the groups under it,
+  // its township and the city, and the screening schedule (for reminders)
+  const reference = await page.evaluate(
+    () =>
+      new Promise<{ units: { name: string; kind: string }[]; schedules: number }>((resolve, reject) => {
+        const open = indexedDB.open('tiaojie');
+        open.onsuccess = () => {
+          const tx = open.result.transaction(['units', 'documents']);
+          const units = tx.objectStore('units').getAll();
+          const docs = tx.objectStore('documents').getAll();
+          tx.oncomplete = () =>
+            resolve({
+              units: units.result.map((u: { name: string; kind: string }) => ({ name: u.name, kind: u.kind })),
+              schedules: docs.result.filter((d: { entity: string }) => d.entity === 'schedule').length,
+            });
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+  );
+  const kinds = reference.units.map((u) => u.kind);
+  expect(kinds.filter((k) => k === 'city')).toHaveLength(1);
+  expect(kinds.filter((k) => k === 'township')).toHaveLength(1);
+  expect(kinds.filter((k) => k === 'village')).toHaveLength(1);
+  expect(kinds.filter((k) => k === 'villager_group').length).toBeGreaterThan(0);
+  expect(reference.units.map((u) => u.name)).toContain('楚雄市');
+  expect(reference.schedules).toBe(1);
+
   // the phone now shows the server's verdict on the case
   await page.goto(caseUrl);
   await expect(page.getByTestId('server-tier')).toHaveText('A');

@@ -19,6 +19,7 @@ pub mod office;
 pub mod offline;
 pub mod password;
 pub mod push_queue;
+pub mod reference;
 pub mod rules_cli;
 pub mod sample_cli;
 pub mod startup;

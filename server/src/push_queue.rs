@@ -49,8 +49,12 @@ impl PushQueue {
     }
 
     pub async fn push(&self, caller: Caller, req: PushRequest) -> Result<PushResponse, ApiError> {
-        // a bad batch is refused before it waits for its turn
+        // a bad batch, or one under another device's id, is refused before
+        // it waits for its turn (and cannot make its group run twice)
         sync::check_batch(&req)?;
+        if req.client_id.to_string() != caller.device_id {
+            return Err(ApiError::Forbidden);
+        }
         let (reply, answer) = oneshot::channel();
         self.sender
             .send(Job { caller, req, reply })
@@ -108,7 +112,15 @@ async fn apply_all(db: &Db, jobs: &[Job]) -> Result<Vec<Result<PushResponse, Api
     shared.reserve(&mut tx, mutations).await?;
     let mut answers = Vec::with_capacity(jobs.len());
     for job in jobs {
-        answers.push(sync::push_shared(&mut tx, &job.caller, &job.req, &mut shared).await?);
+        match sync::push_shared(&mut tx, &job.caller, &job.req, &mut shared).await {
+            Ok(answer) => answers.push(answer),
+            Err(e) => {
+                // undone now, before the group runs again (not later, when
+                // the connection goes back to the pool)
+                let _ = tx.rollback().await;
+                return Err(e);
+            }
+        }
     }
     match tx.commit().await {
         Ok(()) => Ok(answers.into_iter().map(Ok).collect()),

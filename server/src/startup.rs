@@ -37,6 +37,8 @@ impl Application {
             .await
             .map_err(|e| anyhow::anyhow!("无法监听 / cannot listen on {}: {e}", args.addr))?;
         let local_addr = listener.local_addr()?;
+        // the documents this build ships with, for the devices to pull
+        crate::reference::publish_builtin(&db).await?;
         let site = Site::discover(&args.site_root);
         let options = site.leptos_options(local_addr);
         let offline = Offline::new(&site);
@@ -102,6 +104,7 @@ pub fn router(state: AppState, site: &Site) -> Router {
         .route("/api/v1/auth/me", get(api::auth::me))
         .route("/api/v1/sync/push", post(api::sync::push))
         .route("/api/v1/sync/pull", get(api::sync::pull))
+        .route("/api/v1/sync/reference", get(api::sync::reference))
         .route("/api/v1/openapi.json", get(api::openapi::openapi_json))
         .route(
             "/api/v1/attachments/{sha256}",

@@ -257,6 +257,12 @@ pub async fn push_shared(
         }
         let result = match m.entity {
             Entity::Case => apply_case(&mut batch, tx, caller, m, &now).await?,
+            Entity::Unit | Entity::Schedule | Entity::RuleSet => rejected(
+                m,
+                "read_only",
+                "entity",
+                "组织、日程和规则只能在服务器上修改 / units, schedules and rule sets are changed on the server only",
+            ),
         };
         let stored = serde_json::to_string(&result).map_err(|e| ApiError::Internal(e.into()))?;
         answers.push((seq, mutation_id.clone(), stored));
@@ -624,14 +630,8 @@ pub fn verdict_for(case: &Case, unit_kind: &str, parent_kind: Option<&str>) -> V
     }
 }
 
-/// Answers a pull: the latest state of every record in the caller's
-/// subtrees changed after `cursor`, oldest change first.
-pub async fn pull(
-    db: &Db,
-    caller: &Caller,
-    cursor: i64,
-    limit: Option<u32>,
-) -> Result<PullPage, ApiError> {
+/// Checks a pull's cursor and page size; the page size to use.
+pub(crate) fn page_limit(cursor: i64, limit: Option<u32>) -> Result<u32, ApiError> {
     if cursor < 0 {
         return Err(ApiError::invalid(
             "cursor",
@@ -645,6 +645,18 @@ pub async fn pull(
             format!("每页 1–{MAX_PULL_LIMIT} 条 / limit must be 1–{MAX_PULL_LIMIT}"),
         ));
     }
+    Ok(limit)
+}
+
+/// Answers a pull: the latest state of every record in the caller's
+/// subtrees changed after `cursor`, oldest change first.
+pub async fn pull(
+    db: &Db,
+    caller: &Caller,
+    cursor: i64,
+    limit: Option<u32>,
+) -> Result<PullPage, ApiError> {
+    let limit = page_limit(cursor, limit)?;
     let roots = caller.roots();
     let mut rows = cases::changes_since(db.pool(), cursor, &roots, i64::from(limit) + 1).await?;
     let has_more = rows.len() > limit as usize;

@@ -14,12 +14,15 @@ use tiaojie_server::error::ApiError;
 use tiaojie_server::push_queue::PushQueue;
 
 async fn caller_of(db: &TestDb, device: &Device) -> Caller {
-    let (session_id, account_id): (String, String) =
-        sqlx::query_as("SELECT id, account_id FROM device_session WHERE device_id = $1")
-            .bind(device.client_id.to_string())
-            .fetch_one(db.db.pool())
-            .await
-            .unwrap();
+    let (session_id, account_id): (String, String) = sqlx::query_as(
+        "SELECT s.id, s.account_id FROM device_session s JOIN account a ON a.id = s.account_id \
+             WHERE s.device_id = $1 AND a.person_id = $2",
+    )
+    .bind(device.client_id.to_string())
+    .bind(&device.person_id)
+    .fetch_one(db.db.pool())
+    .await
+    .unwrap();
     Caller {
         session_id,
         account_id,
@@ -46,8 +49,14 @@ on_both_databases! {
             login(&app, VILLAGE_MEDIATOR).await,
             login(&app, VILLAGE_MEDIATOR).await,
         ];
-        let intruder = login(&app, COMMUNITY_MEDIATOR).await;
+        // an intruder who learnt the third device's id logs in under it: its
+        // pushes pass the queue's device check and are refused inside the
+        // group (the id belongs to another account), after others wrote
+        let intruder = login_as(&app, COMMUNITY_MEDIATOR, devices[2].client_id).await;
         let queue = PushQueue::start(db.db.clone());
+        // the third device has pushed before: its client id is its account's
+        let earlier = queue.push(caller_of(&db, &devices[2]).await, push_of(&devices[2], &devices[2], 5)).await.unwrap();
+        assert_eq!(earlier.results[0].status, Status::Applied);
 
         // hold the writer back, so that the pushes queue up behind a first one
         let turn = db.db.writer_turn().await; // SQLite: the process's one writer
@@ -70,8 +79,8 @@ on_both_databases! {
             assert!(started.elapsed() < Duration::from_secs(10), "the writer takes the first push");
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        // these three wait together: a good push, one under another device's
-        // id (refused after the good one has written), a good one
+        // these three wait together: a good push, the intruder's (refused
+        // after the good one has written), the third device's own
         let group = [
             send(caller_of(&db, &devices[1]).await, push_of(&devices[1], &devices[1], 2)),
             send(caller_of(&db, &intruder).await, push_of(&devices[2], &intruder, 3)),
@@ -93,20 +102,20 @@ on_both_databases! {
         let other = other.await.unwrap().unwrap();
         assert_eq!(other.results[0].status, Status::Applied);
 
-        // three cases, three stored answers: the good push of the failed
+        // four cases, four stored answers: the good push of the failed
         // group was rolled back with it and applied again, once
-        assert_eq!(count(&db, "case_record").await, 3);
-        assert_eq!(count(&db, "sync_mutation").await, 3);
+        assert_eq!(count(&db, "case_record").await, 4);
+        assert_eq!(count(&db, "sync_mutation").await, 4);
         let stolen_client: i64 = sqlx::query_scalar("SELECT last_seq FROM sync_client WHERE client_id = $1")
             .bind(devices[2].client_id.to_string())
             .fetch_one(db.db.pool())
             .await
             .unwrap();
-        assert_eq!(stolen_client, 1, "the intruder moved nothing of the device it named");
+        assert_eq!(stolen_client, 2, "the device's own two pushes, nothing of the intruder's");
         let mut change_nos: Vec<i64> = sqlx::query_scalar("SELECT change_no FROM case_record").fetch_all(db.db.pool()).await.unwrap();
         change_nos.sort_unstable();
         change_nos.dedup();
-        assert_eq!(change_nos.len(), 3, "every change has its own number");
+        assert_eq!(change_nos.len(), 4, "every change has its own number");
         drop(app);
         db.cleanup().await;
     }

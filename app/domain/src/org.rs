@@ -6,6 +6,21 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
+/// A unit as the phones keep it (the reference stream's `unit` payload):
+/// enough to name it, place it in the tree and know which duties it owes.
+/// (Fields a later server adds are ignored: a phone must not drop units
+/// because its build is older.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitRecord {
+    pub id: crate::UnitId,
+    /// Administrative or internal code, e.g. `532301`.
+    pub code: String,
+    pub name: String,
+    pub kind: UnitKind,
+    #[serde(default)]
+    pub parent_id: Option<crate::UnitId>,
+}
+
 /// What kind of unit an organisation node is. Stored by its `code()`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

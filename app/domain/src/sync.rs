@@ -16,13 +16,34 @@ pub const MAX_PULL_LIMIT: u32 = 1000;
 /// A page of a pull when the client names no limit.
 pub const DEFAULT_PULL_LIMIT: u32 = 500;
 
-/// What a mutation changes. Only cases so far; screenings, rule sets and the
-/// organisation tree join as the protocol grows.
+/// What a change is about. Devices push cases only; the reference data
+/// (units, schedules, rule sets) comes down the reference stream
+/// (`GET /api/v1/sync/reference`) and is read-only on the phone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Entity {
+    /// 案件 — a `domain::case::Case`.
     Case,
+    /// 组织单位 — a `domain::org::UnitRecord` in or above the caller's scope.
+    Unit,
+    /// 排查日程 — a `domain::screening::Schedule`.
+    Schedule,
+    /// 以案定补规则 — a `domain::rules::RuleSet`.
+    RuleSet,
+}
+
+impl Entity {
+    /// The reference data's own stable id for a document known by a text
+    /// id (`schedule` `five-ones`): the same on every server (UUID v5).
+    pub fn document_id(self, id: &str) -> Uuid {
+        const NAMESPACE: Uuid = Uuid::from_u128(0x3d0b_61a4_5c1e_4f7a_8e26_0b9c_4a57_e2d1);
+        let entity = serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        Uuid::new_v5(&NAMESPACE, format!("{entity}:{id}").as_bytes())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

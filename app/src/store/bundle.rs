@@ -204,6 +204,8 @@ impl LocalStore {
             stores::SCREENINGS,
             stores::META,
             stores::HISTORY,
+            stores::UNITS,
+            stores::DOCUMENTS,
         ];
         let tx = self
             .db

@@ -7,7 +7,7 @@ use indexed_db_futures::prelude::*;
 
 pub const DB_NAME: &str = "tiaojie";
 /// The schema version this build expects.
-pub const CURRENT_VERSION: u32 = 2;
+pub const CURRENT_VERSION: u32 = 3;
 
 /// Object store names.
 pub mod stores {
@@ -28,6 +28,12 @@ pub mod stores {
     pub const HISTORY: &str = "history";
     /// Index of [`HISTORY`] by the case it belongs to.
     pub const BY_CASE: &str = "by_case";
+    /// v3: the organisation units in and above the user's scope, by `id`
+    /// (domain::org::UnitRecord), from the reference stream.
+    pub const UNITS: &str = "units";
+    /// v3: schedules and rule sets, by `id` (the entity's stable id;
+    /// records::ReferenceDocument), from the reference stream.
+    pub const DOCUMENTS: &str = "documents";
 }
 
 pub(super) async fn open(name: &str, version: u32) -> indexed_db_futures::OpenDbResult<Database> {
@@ -69,6 +75,14 @@ fn upgrade(db: &Database, old: u32, new: u32) -> indexed_db_futures::Result<()> 
             .build()?;
         history
             .create_index(stores::BY_CASE, "case_id".into())
+            .build()?;
+    }
+    if old < 3 && new >= 3 {
+        db.create_object_store(stores::UNITS)
+            .with_key_path("id".into())
+            .build()?;
+        db.create_object_store(stores::DOCUMENTS)
+            .with_key_path("id".into())
             .build()?;
     }
     Ok(())

@@ -5,9 +5,10 @@
 
 use super::meta::{MetaRecord, PROFILE};
 use super::{LocalStore, OutboxEntry, StoreError, stores};
-use crate::records::{HistoryEntry, Profile, Session};
+use crate::records::{HistoryEntry, Profile, ReferenceDocument, Session};
 use domain::case::Case;
-use domain::sync::{Change, MutationResult, Status};
+use domain::org::UnitRecord;
+use domain::sync::{Change, Entity, MutationResult, Status};
 use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
@@ -287,6 +288,91 @@ impl LocalStore {
         drop(meta);
         tx.commit().await?;
         Ok(applied)
+    }
+
+    /// Applies a page of the reference stream and moves its cursor, in one
+    /// transaction: units and documents are replaced whole (the phone never
+    /// changes them).
+    pub async fn apply_reference(
+        &self,
+        changes: &[Change],
+        cursor: i64,
+    ) -> Result<u32, StoreError> {
+        let tx = self
+            .db
+            .transaction([stores::UNITS, stores::DOCUMENTS, stores::META])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let units = tx.object_store(stores::UNITS)?;
+        let documents = tx.object_store(stores::DOCUMENTS)?;
+        let mut applied = 0;
+        for change in changes {
+            let id = change.entity_id.to_string();
+            match change.entity {
+                Entity::Case => continue,
+                Entity::Unit if change.deleted => units.delete(id).await?,
+                Entity::Unit => {
+                    // a unit that does not read stops the page (the cursor
+                    // stays): skipping it would lose it for good
+                    let unit: UnitRecord =
+                        serde_json::from_value(change.payload.clone().unwrap_or_default())
+                            .map_err(|e| StoreError(format!("unit {id}: {e}")))?;
+                    units.put(&unit).serde()?.await?;
+                }
+                Entity::Schedule | Entity::RuleSet if change.deleted => {
+                    documents.delete(id).await?
+                }
+                Entity::Schedule | Entity::RuleSet => {
+                    let Some(payload) = change.payload.clone() else {
+                        continue;
+                    };
+                    documents
+                        .put(&ReferenceDocument {
+                            id,
+                            entity: change.entity,
+                            version: change.version,
+                            payload,
+                        })
+                        .serde()?
+                        .await?;
+                }
+            }
+            applied += 1;
+        }
+        drop(units);
+        drop(documents);
+        let meta = tx.object_store(stores::META)?;
+        if let Some(mut session) = read_session(&meta).await? {
+            session.reference_cursor = cursor;
+            write_session(&meta, &session).await?;
+        }
+        drop(meta);
+        tx.commit().await?;
+        Ok(applied)
+    }
+
+    /// The units this phone knows (its user's scope and above).
+    pub async fn units(&self) -> Result<Vec<UnitRecord>, StoreError> {
+        let tx = self.db.transaction(stores::UNITS).build()?;
+        let all = tx
+            .object_store(stores::UNITS)?
+            .get_all::<UnitRecord>()
+            .serde()?
+            .await?;
+        Ok(all.collect::<indexed_db_futures::Result<Vec<_>>>()?)
+    }
+
+    /// The schedules or rule sets this phone has, as pulled.
+    pub async fn documents(&self, entity: Entity) -> Result<Vec<ReferenceDocument>, StoreError> {
+        let tx = self.db.transaction(stores::DOCUMENTS).build()?;
+        let all = tx
+            .object_store(stores::DOCUMENTS)?
+            .get_all::<ReferenceDocument>()
+            .serde()?
+            .await?;
+        let mut docs = all.collect::<indexed_db_futures::Result<Vec<_>>>()?;
+        docs.retain(|d| d.entity == entity);
+        Ok(docs)
     }
 
     /// The changes to a case that the server refused, with its reasons.

@@ -34,6 +34,7 @@ pub const BEARER: &str = "bearer";
         auth::me,
         sync::push,
         sync::pull,
+        sync::reference,
         attachments::put,
         attachments::upload_status,
         attachments::get,

@@ -1,4 +1,5 @@
-//! `POST /api/v1/sync/push` and `GET /api/v1/sync/pull` (docs/sync.md).
+//! `POST /api/v1/sync/push`, `GET /api/v1/sync/pull` and
+//! `GET /api/v1/sync/reference` (docs/sync.md).
 
 use super::body::read_json;
 use crate::auth::Caller;
@@ -88,5 +89,41 @@ pub async fn pull(
     })?;
     Ok(Json(
         sync::pull(&state.db, &caller, params.cursor, params.limit).await?,
+    ))
+}
+
+/// Pull the reference data (下载组织、日程和规则)
+///
+/// The organisation units in and above the caller's scope, the screening
+/// schedules and the subsidy rule sets changed after `cursor`, oldest
+/// first: the same paging as `/api/v1/sync/pull`, with its own cursor.
+/// Read-only: a push of these entities is refused (`read_only`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/sync/reference",
+    tag = "sync",
+    security(("bearer" = [])),
+    params(PullParams),
+    responses(
+        (status = 200, description = "A page of reference changes and the next cursor", body = PullResponse),
+        (status = 400, description = "Bad query (`malformed`)", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device (`rate_limited`)", body = ErrorBody),
+    )
+)]
+#[tracing::instrument(skip_all, fields(session = %caller.session_id))]
+pub async fn reference(
+    State(state): State<AppState>,
+    caller: Caller,
+    params: Result<Query<PullParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<sync::PullPage>, ApiError> {
+    state.limits.check_device(&caller.session_id)?;
+    let Query(params) = params.map_err(|e| ApiError::BadRequest {
+        code: "malformed",
+        field: None,
+        message: format!("查询参数无效 / bad query: {e}"),
+    })?;
+    Ok(Json(
+        crate::reference::pull(&state.db, &caller, params.cursor, params.limit).await?,
     ))
 }

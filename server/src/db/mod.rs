@@ -7,6 +7,7 @@ pub mod attachments;
 pub mod cases;
 pub mod org;
 pub mod people;
+pub mod reference;
 pub mod sessions;
 
 use crate::config::DatabaseArgs;

@@ -40,7 +40,7 @@ pub struct UnitRow {
     pub depth: i64,
 }
 
-const COLUMNS: usize = 9;
+const COLUMNS: usize = 10;
 const BATCH_ROWS: usize = 200;
 
 /// Inserts units in batches, skipping ids that exist (idempotent loads).
@@ -52,13 +52,16 @@ pub async fn insert_units(
 ) -> Result<u64, DbError> {
     let mut inserted = 0;
     for chunk in units.chunks(BATCH_ROWS) {
+        // change numbers: devices pull new units like any change (gaps for
+        // units that exist are harmless)
+        let first = super::cases::reserve_change_nos(tx, chunk.len() as i64).await?;
         let sql = format!(
-            "INSERT INTO org_unit (id, code, name, kind, parent_id, path, depth, created_at, updated_at) \
+            "INSERT INTO org_unit (id, code, name, kind, parent_id, path, depth, created_at, updated_at, change_no) \
              VALUES {} ON CONFLICT (id) DO NOTHING",
             values_placeholders(Backend::of(tx), chunk.len(), COLUMNS)
         );
         let mut q = sqlx::query(&sql);
-        for u in chunk {
+        for (i, u) in chunk.iter().enumerate() {
             q = q
                 .bind(u.id.to_string())
                 .bind(u.code.clone())
@@ -68,7 +71,8 @@ pub async fn insert_units(
                 .bind(u.path.clone())
                 .bind(u.depth)
                 .bind(now.to_owned())
-                .bind(now.to_owned());
+                .bind(now.to_owned())
+                .bind(first + i as i64);
         }
         inserted += q.execute(&mut **tx).await?.rows_affected();
     }

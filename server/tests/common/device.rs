@@ -23,7 +23,11 @@ pub struct Device {
 }
 
 pub async fn login(app: &TestApp, phone: &str) -> Device {
-    let device_id = Uuid::now_v7();
+    login_as(app, phone, Uuid::now_v7()).await
+}
+
+/// Logs in naming the device id (a borrowed one, in the tests of abuse).
+pub async fn login_as(app: &TestApp, phone: &str, device_id: Uuid) -> Device {
     let res = app
         .client
         .post(app.url("/api/v1/auth/login"))
@@ -101,6 +105,21 @@ pub async fn pull_page(app: &TestApp, device: &Device, cursor: i64, limit: u32) 
         app,
         device,
         &format!("/api/v1/sync/pull?cursor={cursor}&limit={limit}"),
+    )
+    .await
+}
+
+/// A page of the reference stream (units, schedules, rule sets).
+pub async fn pull_reference(
+    app: &TestApp,
+    device: &Device,
+    cursor: i64,
+    limit: u32,
+) -> PullResponse {
+    pull_url(
+        app,
+        device,
+        &format!("/api/v1/sync/reference?cursor={cursor}&limit={limit}"),
     )
     .await
 }
