@@ -29,6 +29,16 @@ on_both_databases! {
         assert_eq!(res.json::<Value>().await.unwrap()["field"], "phone");
 
         let device = self::login(&app, VILLAGE_MEDIATOR).await;
+        // another account may not log in under a device id that is taken
+        let res = app.client.post(app.url("/api/v1/auth/login")).json(&json!({
+            "phone": JUDICIAL_OFFICE, "password": PASSWORD, "device_id": device.client_id, "device_name": "x"
+        })).send().await.unwrap();
+        assert_eq!(res.status(), 409);
+        let body: Value = res.json().await.unwrap();
+        assert_eq!((body["code"].as_str(), body["field"].as_str()), (Some("device_in_use"), Some("device_id")));
+        let sessions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM device_session WHERE device_id = $1")
+            .bind(device.client_id.to_string()).fetch_one(db.db.pool()).await.unwrap();
+        assert_eq!(sessions, 1, "nothing stored for the refused log-in");
         // guessing is rate-limited per phone number (10 attempts at once)
         let mut statuses = Vec::new();
         for _ in 0..10 {

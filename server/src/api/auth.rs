@@ -127,6 +127,15 @@ pub async fn login(
     if account.disabled_at.is_some() {
         return Err(ApiError::Unauthenticated { code: "disabled" });
     }
+    // the app makes a new device id at every log-in; one that is another
+    // account's is not taken over
+    if sessions::device_taken(&state.db, &req.device_id.to_string(), &account.id).await? {
+        return Err(ApiError::Conflict {
+            code: "device_in_use",
+            field: Some("device_id".into()),
+            message: "此设备编号已属于其他账号，请重新打开应用后登录 / this device id belongs to another account: reopen the app and log in".into(),
+        });
+    }
     let token = auth::new_token();
     let session_id = Uuid::now_v7().to_string();
     let now = db::now_text();

@@ -202,3 +202,18 @@ pub async fn device_under(
     }
     Ok(q.fetch_optional(db.pool()).await?.map(device))
 }
+
+/// Whether a device id is already another account's (a session of another
+/// account under it, or its sync state): a log-in may not take it over, or
+/// it could push under, and read the answers of, someone else's device.
+pub async fn device_taken(db: &Db, device_id: &str, account_id: &str) -> Result<bool, DbError> {
+    let taken: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM device_session WHERE device_id = $1 AND account_id <> $2) \
+         + (SELECT COUNT(*) FROM sync_client WHERE client_id = $1 AND account_id <> $2)",
+    )
+    .bind(device_id)
+    .bind(account_id)
+    .fetch_one(db.pool())
+    .await?;
+    Ok(taken > 0)
+}

@@ -23,11 +23,7 @@ pub struct Device {
 }
 
 pub async fn login(app: &TestApp, phone: &str) -> Device {
-    login_as(app, phone, Uuid::now_v7()).await
-}
-
-/// Logs in naming the device id (a borrowed one, in the tests of abuse).
-pub async fn login_as(app: &TestApp, phone: &str, device_id: Uuid) -> Device {
+    let device_id = Uuid::now_v7();
     let res = app
         .client
         .post(app.url("/api/v1/auth/login"))
