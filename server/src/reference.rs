@@ -17,6 +17,7 @@ use serde_json::value::RawValue;
 fn entity_code(entity: Entity) -> &'static str {
     match entity {
         Entity::Case => "case",
+        Entity::Screening => "screening",
         Entity::Unit => "unit",
         Entity::Schedule => "schedule",
         Entity::RuleSet => "rule_set",

@@ -7,10 +7,11 @@
 
 use crate::auth::Caller;
 use crate::db::cases::{self, CaseRow, HistoryRow, Tx, UnitRow};
-use crate::db::{self, Db, attachments};
+use crate::db::{self, Db, attachments, screenings};
 use crate::error::ApiError;
 use domain::case::Case;
 use domain::rules::{CommitteeKind, builtin, evaluate};
+use domain::screening::{Schedule, ScreeningRecord};
 use domain::sync::{
     DEFAULT_PULL_LIMIT, Entity, MAX_PULL_LIMIT, MAX_PUSH_MUTATIONS, Mutation, MutationResult, Op,
     PushRequest, PushResponse, Status, Verdict, merge,
@@ -257,6 +258,7 @@ pub async fn push_shared(
         }
         let result = match m.entity {
             Entity::Case => apply_case(&mut batch, tx, caller, m, &now).await?,
+            Entity::Screening => apply_screening(&mut batch, tx, caller, m, &now).await?,
             Entity::Unit | Entity::Schedule | Entity::RuleSet => rejected(
                 m,
                 "read_only",
@@ -333,6 +335,119 @@ fn rejected(m: &Mutation, code: &str, field: &str, message: &str) -> MutationRes
         overridden: Vec::new(),
         server: None,
     }
+}
+
+/// A screening record (排查记录): checked against the schedule (the duty
+/// exists and applies to the unit's kind, the fields are complete), in the
+/// caller's scope, then stored whole; a later push of the same record
+/// replaces it (one author: no merge). Records are corrected, not deleted.
+async fn apply_screening(
+    batch: &mut Batch,
+    tx: &mut Tx,
+    caller: &Caller,
+    m: &Mutation,
+    now: &str,
+) -> Result<MutationResult, ApiError> {
+    if m.op == Op::Delete {
+        return Ok(rejected(
+            m,
+            "not_deletable",
+            "op",
+            "排查记录不能删除，请更正 / a screening record is corrected, not deleted",
+        ));
+    }
+    let Some(payload) = &m.payload else {
+        return Ok(rejected(
+            m,
+            "invalid",
+            "payload",
+            "缺少排查记录 / the record itself is missing",
+        ));
+    };
+    let record: ScreeningRecord = match serde_path_to_error::deserialize(payload) {
+        Ok(record) => record,
+        Err(e) => {
+            let field = format!("payload.{}", e.path());
+            return Ok(rejected(
+                m,
+                "invalid",
+                &field,
+                &format!("排查记录无法读取 / unreadable record: {}", e.inner()),
+            ));
+        }
+    };
+    if record.id.0 != m.entity_id {
+        return Ok(rejected(
+            m,
+            "invalid",
+            "payload.id",
+            "记录编号与 entity_id 不一致 / payload.id differs from entity_id",
+        ));
+    }
+    let id = record.id.to_string();
+    let existing = screenings::version_of(tx, &id).await?;
+    if let Some((_, path)) = &existing
+        && !caller.sees(path)
+    {
+        return Ok(rejected(
+            m,
+            "scope",
+            "entity_id",
+            "超出您的管辖范围 / outside your organisation",
+        ));
+    }
+    let unit_id = record.unit_id.to_string();
+    let Some(unit) = batch.unit(tx, &unit_id).await? else {
+        return Ok(rejected(
+            m,
+            "invalid",
+            "payload.unit_id",
+            "未知的单位 / unknown unit",
+        ));
+    };
+    if !caller.sees(&unit.path) {
+        return Ok(rejected(
+            m,
+            "scope",
+            "payload.unit_id",
+            "超出您的管辖范围 / outside your organisation",
+        ));
+    }
+    let Ok(kind) = unit.kind.parse::<UnitKind>() else {
+        return Ok(rejected(
+            m,
+            "invalid",
+            "payload.unit_id",
+            "未知的单位类型 / unknown unit kind",
+        ));
+    };
+    let today = domain::dates::china_date(jiff::Timestamp::now());
+    if let Some(problem) = record
+        .check_with(&Schedule::five_ones(), kind, today)
+        .into_iter()
+        .next()
+    {
+        let field = format!("payload.{}", problem.field());
+        return Ok(rejected(m, "invalid", &field, &problem.to_string()));
+    }
+    let version = existing.map_or(1, |(v, _)| v + 1);
+    let text = serde_json::to_string(&record).map_err(|e| ApiError::Internal(e.into()))?;
+    screenings::upsert(
+        tx,
+        &screenings::ScreeningRow {
+            id: &id,
+            unit_id: &unit_id,
+            unit_path: &unit.path,
+            duty: &record.duty,
+            done_on: &domain::dates::format_iso(record.date),
+            version,
+            payload: &text,
+            change_no: batch.take_change_no(),
+        },
+        now,
+    )
+    .await?;
+    Ok(applied(m, Some(version as u64), None))
 }
 
 async fn apply_case(

@@ -16,7 +16,7 @@ pub const MAX_PULL_LIMIT: u32 = 1000;
 /// A page of a pull when the client names no limit.
 pub const DEFAULT_PULL_LIMIT: u32 = 500;
 
-/// What a change is about. Devices push cases only; the reference data
+/// What a change is about. Devices push cases and screenings; the reference data
 /// (units, schedules, rule sets) comes down the reference stream
 /// (`GET /api/v1/sync/reference`) and is read-only on the phone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -25,6 +25,9 @@ pub const DEFAULT_PULL_LIMIT: u32 = 500;
 pub enum Entity {
     /// 案件 — a `domain::case::Case`.
     Case,
+    /// 排查记录 — a `domain::screening::ScreeningRecord` (or the record of an
+    /// analysis meeting or a training), pushed by devices like a case.
+    Screening,
     /// 组织单位 — a `domain::org::UnitRecord` in or above the caller's scope.
     Unit,
     /// 排查日程 — a `domain::screening::Schedule`.

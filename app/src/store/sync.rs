@@ -309,7 +309,7 @@ impl LocalStore {
         for change in changes {
             let id = change.entity_id.to_string();
             match change.entity {
-                Entity::Case => continue,
+                Entity::Case | Entity::Screening => continue,
                 Entity::Unit if change.deleted => units.delete(id).await?,
                 Entity::Unit => {
                     // a unit that does not read stops the page (the cursor
