@@ -591,6 +591,67 @@ mod background {
     }
 }
 
+/// The two things a sync pulls, each with its own cursor.
+#[cfg(feature = "hydrate")]
+#[derive(Clone, Copy)]
+enum Stream {
+    /// Cases (`/api/v1/sync/pull`).
+    Cases,
+    /// Units, schedules, rule sets (`/api/v1/sync/reference`).
+    Reference,
+}
+
+/// Pulls one stream page by page until the server has no more; returns
+/// how many changes were applied.
+#[cfg(feature = "hydrate")]
+async fn pull_stream(
+    store: &crate::store::LocalStore,
+    fallback: &Session,
+    stream: Stream,
+) -> Result<u32, Failed> {
+    use domain::sync::PullResponse;
+    let mut applied = 0;
+    loop {
+        let session = store
+            .session()
+            .await
+            .map_err(|e| e.to_string())?
+            .unwrap_or_else(|| fallback.clone());
+        let (path, cursor) = match stream {
+            Stream::Cases => ("pull", session.cursor),
+            Stream::Reference => ("reference", session.reference_cursor),
+        };
+        let url = format!("/api/v1/sync/{path}?cursor={cursor}&limit={PULL_LIMIT}");
+        let page: PullResponse = match http::get(&url, &session.token).await {
+            Ok(p) => p,
+            Err(http::Failure::Revoked) => return Err(revoked(store).await),
+            Err(f) => return Err(failure(f)),
+        };
+        applied += match stream {
+            Stream::Cases => store.apply_pull(&page.changes, page.cursor).await,
+            Stream::Reference => store.apply_reference(&page.changes, page.cursor).await,
+        }
+        .map_err(|e| e.to_string())?;
+        // a page that moves nothing ends it too (never spin on a bad answer)
+        if !page.has_more || page.changes.is_empty() {
+            return Ok(applied);
+        }
+    }
+}
+
+/// A revoked device (a lost phone): its data goes, and the user is sent to
+/// log in again.
+#[cfg(feature = "hydrate")]
+async fn revoked(store: &crate::store::LocalStore) -> Failed {
+    let _ = store.clear_all().await;
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().set_href("/login?revoked=1");
+    }
+    Failed::from(
+        "此设备已被注销，本机数据已清除 / this device was revoked; its data was wiped".to_owned(),
+    )
+}
+
 #[cfg(feature = "hydrate")]
 fn failure(f: http::Failure) -> Failed {
     Failed {
@@ -602,20 +663,10 @@ fn failure(f: http::Failure) -> Failed {
 #[cfg(feature = "hydrate")]
 async fn run(status: RwSignal<SyncStatus>) -> Result<String, Failed> {
     use crate::store::LocalStore;
-    use domain::sync::{Entity, Mutation, Op, PullResponse, PushRequest, PushResponse};
+    use domain::sync::{Entity, Mutation, Op, PushRequest, PushResponse};
     let store = LocalStore::shared().await.map_err(|e| e.to_string())?;
     let Some(session) = store.session().await.map_err(|e| e.to_string())? else {
         return Err(Failed::from("请先登录再同步 / log in to sync".to_owned()));
-    };
-    let revoked = |store: LocalStore| async move {
-        let _ = store.clear_all().await;
-        if let Some(w) = web_sys::window() {
-            let _ = w.location().set_href("/login?revoked=1");
-        }
-        Failed::from(
-            "此设备已被注销，本机数据已清除 / this device was revoked; its data was wiped"
-                .to_owned(),
-        )
     };
     name_photos(&store).await?;
     let total = store.pending_count().await.map_err(|e| e.to_string())?;
@@ -659,7 +710,7 @@ async fn run(status: RwSignal<SyncStatus>) -> Result<String, Failed> {
         let answer: PushResponse =
             match http::post("/api/v1/sync/push", Some(&session.token), &req).await {
                 Ok(a) => a,
-                Err(http::Failure::Revoked) => return Err(revoked(store).await),
+                Err(http::Failure::Revoked) => return Err(revoked(&store).await),
                 Err(f) => return Err(failure(f)),
             };
         let outcome = store
@@ -676,57 +727,12 @@ async fn run(status: RwSignal<SyncStatus>) -> Result<String, Failed> {
     }
     let (photos, photos_refused) = match upload_photos(&store, &session.token, status).await {
         Ok(n) => n,
-        Err(http::Failure::Revoked) => return Err(revoked(store).await),
+        Err(http::Failure::Revoked) => return Err(revoked(&store).await),
         Err(f) => return Err(failure(f)),
     };
-    let mut received = 0;
-    loop {
-        let session = store
-            .session()
-            .await
-            .map_err(|e| e.to_string())?
-            .unwrap_or(session.clone());
-        let url = format!(
-            "/api/v1/sync/pull?cursor={}&limit={PULL_LIMIT}",
-            session.cursor
-        );
-        let page: PullResponse = match http::get(&url, &session.token).await {
-            Ok(p) => p,
-            Err(http::Failure::Revoked) => return Err(revoked(store).await),
-            Err(f) => return Err(failure(f)),
-        };
-        received += store
-            .apply_pull(&page.changes, page.cursor)
-            .await
-            .map_err(|e| e.to_string())?;
-        if !page.has_more {
-            break;
-        }
-    }
+    let received = pull_stream(&store, &session, Stream::Cases).await?;
     // the units, schedules and rule sets (read-only here): their own cursor
-    loop {
-        let session = store
-            .session()
-            .await
-            .map_err(|e| e.to_string())?
-            .unwrap_or(session.clone());
-        let url = format!(
-            "/api/v1/sync/reference?cursor={}&limit={PULL_LIMIT}",
-            session.reference_cursor
-        );
-        let page: PullResponse = match http::get(&url, &session.token).await {
-            Ok(p) => p,
-            Err(http::Failure::Revoked) => return Err(revoked(store).await),
-            Err(f) => return Err(failure(f)),
-        };
-        store
-            .apply_reference(&page.changes, page.cursor)
-            .await
-            .map_err(|e| e.to_string())?;
-        if !page.has_more || page.changes.is_empty() {
-            break;
-        }
-    }
+    pull_stream(&store, &session, Stream::Reference).await?;
     let mut message = format!(
         "已同步：发送 {sent} 条，接收 {received} 条 / synced: {sent} sent, {received} received"
     );

@@ -14,16 +14,6 @@ use domain::sync::Entity;
 use domain::{UnitId, UnitKind};
 use serde_json::value::RawValue;
 
-fn entity_code(entity: Entity) -> &'static str {
-    match entity {
-        Entity::Case => "case",
-        Entity::Screening => "screening",
-        Entity::Unit => "unit",
-        Entity::Schedule => "schedule",
-        Entity::RuleSet => "rule_set",
-    }
-}
-
 /// Stores the documents this build ships with (the "five ones" schedule,
 /// the built-in rule sets) where they are new or changed, so devices pull
 /// them. Run at start-up; returns how many changed.
@@ -44,7 +34,7 @@ pub async fn publish_builtin(db: &Db) -> Result<usize, DbError> {
     let mut changed = 0;
     for (entity, id, text) in documents {
         let text = text.expect("a built-in document serialises");
-        if reference::publish(db, entity_code(entity), &id, &text, &now).await? {
+        if reference::publish(db, entity.code(), &id, &text, &now).await? {
             changed += 1;
         }
     }
@@ -140,14 +130,14 @@ fn unit_change(row: UnitChangeRow) -> Result<PulledChange, ApiError> {
 }
 
 fn document_change(row: DocumentRow) -> Result<PulledChange, ApiError> {
-    let entity = match row.entity.as_str() {
-        "schedule" => Entity::Schedule,
-        "rule_set" => Entity::RuleSet,
-        other => {
-            return Err(internal(anyhow::anyhow!(
-                "unknown reference entity {other}"
-            )));
-        }
+    let Some(entity) = [Entity::Schedule, Entity::RuleSet]
+        .into_iter()
+        .find(|e| e.code() == row.entity)
+    else {
+        return Err(internal(anyhow::anyhow!(
+            "unknown reference entity {}",
+            row.entity
+        )));
     };
     Ok(PulledChange {
         change_no: row.change_no,

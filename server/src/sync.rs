@@ -322,6 +322,44 @@ fn replayed(
     }
 }
 
+/// The pushed record read into its type; a payload that does not read is
+/// refused with the path of the field at fault.
+fn read_payload<T: serde::de::DeserializeOwned>(
+    m: &Mutation,
+    payload: &Value,
+    what_zh: &str,
+    what_en: &str,
+) -> Result<T, Box<MutationResult>> {
+    serde_path_to_error::deserialize(payload).map_err(|e| {
+        Box::new(rejected(
+            m,
+            "invalid",
+            &format!("payload.{}", e.path()),
+            &format!("{what_zh}无法读取 / unreadable {what_en}: {}", e.inner()),
+        ))
+    })
+}
+
+fn id_differs(m: &Mutation, what_zh: &str) -> MutationResult {
+    rejected(
+        m,
+        "invalid",
+        "payload.id",
+        &format!("{what_zh}编号与 entity_id 不一致 / payload.id differs from entity_id"),
+    )
+}
+
+/// The same answer whether the record exists elsewhere or not: ids outside
+/// the caller's scope reveal nothing.
+fn out_of_scope(m: &Mutation, field: &str) -> MutationResult {
+    rejected(
+        m,
+        "scope",
+        field,
+        "超出您的管辖范围 / outside your organisation",
+    )
+}
+
 fn rejected(m: &Mutation, code: &str, field: &str, message: &str) -> MutationResult {
     MutationResult {
         seq: m.seq,
@@ -364,37 +402,19 @@ async fn apply_screening(
             "缺少排查记录 / the record itself is missing",
         ));
     };
-    let record: ScreeningRecord = match serde_path_to_error::deserialize(payload) {
+    let record: ScreeningRecord = match read_payload(m, payload, "排查记录", "record") {
         Ok(record) => record,
-        Err(e) => {
-            let field = format!("payload.{}", e.path());
-            return Ok(rejected(
-                m,
-                "invalid",
-                &field,
-                &format!("排查记录无法读取 / unreadable record: {}", e.inner()),
-            ));
-        }
+        Err(refused) => return Ok(*refused),
     };
     if record.id.0 != m.entity_id {
-        return Ok(rejected(
-            m,
-            "invalid",
-            "payload.id",
-            "记录编号与 entity_id 不一致 / payload.id differs from entity_id",
-        ));
+        return Ok(id_differs(m, "记录"));
     }
     let id = record.id.to_string();
     let existing = screenings::version_of(tx, &id).await?;
     if let Some((_, path)) = &existing
         && !caller.sees(path)
     {
-        return Ok(rejected(
-            m,
-            "scope",
-            "entity_id",
-            "超出您的管辖范围 / outside your organisation",
-        ));
+        return Ok(out_of_scope(m, "entity_id"));
     }
     let unit_id = record.unit_id.to_string();
     let Some(unit) = batch.unit(tx, &unit_id).await? else {
@@ -406,12 +426,7 @@ async fn apply_screening(
         ));
     };
     if !caller.sees(&unit.path) {
-        return Ok(rejected(
-            m,
-            "scope",
-            "payload.unit_id",
-            "超出您的管辖范围 / outside your organisation",
-        ));
+        return Ok(out_of_scope(m, "payload.unit_id"));
     }
     let Ok(kind) = unit.kind.parse::<UnitKind>() else {
         return Ok(rejected(
@@ -464,12 +479,7 @@ async fn apply_case(
         if !caller.sees(&old.unit_path) {
             // the same answer as for a case that does not exist elsewhere:
             // ids outside the caller's scope reveal nothing
-            return Ok(rejected(
-                m,
-                "scope",
-                "entity_id",
-                "超出您的管辖范围 / outside your organisation",
-            ));
+            return Ok(out_of_scope(m, "entity_id"));
         }
         if let Some(reason) = &old.locked_reason {
             return Ok(rejected(
@@ -555,25 +565,12 @@ async fn apply_case(
                 }
                 _ => (payload, Vec::new()),
             };
-            let mut case: Case = match serde_path_to_error::deserialize(record) {
+            let mut case: Case = match read_payload(m, record, "案件内容", "case") {
                 Ok(case) => case,
-                Err(e) => {
-                    let field = format!("payload.{}", e.path());
-                    return Ok(rejected(
-                        m,
-                        "invalid",
-                        &field,
-                        &format!("案件内容无法读取 / unreadable case: {}", e.inner()),
-                    ));
-                }
+                Err(refused) => return Ok(*refused),
             };
             if case.id.0 != m.entity_id {
-                return Ok(rejected(
-                    m,
-                    "invalid",
-                    "payload.id",
-                    "案件编号与 entity_id 不一致 / payload.id differs from entity_id",
-                ));
+                return Ok(id_differs(m, "案件"));
             }
             let today = domain::dates::china_date(jiff::Timestamp::now());
             if let Some(problem) = case.check(today).into_iter().next() {
@@ -595,12 +592,7 @@ async fn apply_case(
                 ));
             };
             if !caller.sees(&unit.path) {
-                return Ok(rejected(
-                    m,
-                    "scope",
-                    "payload.unit_id",
-                    "超出您的管辖范围 / outside your organisation",
-                ));
+                return Ok(out_of_scope(m, "payload.unit_id"));
             }
             let version = existing.as_ref().map_or(1, |old| old.version + 1);
             // the server owns these

@@ -37,15 +37,22 @@ pub enum Entity {
 }
 
 impl Entity {
+    /// Its name on the wire and in the database (`rule_set`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Entity::Case => "case",
+            Entity::Screening => "screening",
+            Entity::Unit => "unit",
+            Entity::Schedule => "schedule",
+            Entity::RuleSet => "rule_set",
+        }
+    }
+
     /// The reference data's own stable id for a document known by a text
     /// id (`schedule` `five-ones`): the same on every server (UUID v5).
     pub fn document_id(self, id: &str) -> Uuid {
         const NAMESPACE: Uuid = Uuid::from_u128(0x3d0b_61a4_5c1e_4f7a_8e26_0b9c_4a57_e2d1);
-        let entity = serde_json::to_value(self)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
-        Uuid::new_v5(&NAMESPACE, format!("{entity}:{id}").as_bytes())
+        Uuid::new_v5(&NAMESPACE, format!("{}:{id}", self.code()).as_bytes())
     }
 }
 

@@ -58,6 +58,21 @@ pub struct PullParams {
     pub limit: Option<u32>,
 }
 
+/// The rate limit and the query of a pull (either stream).
+fn page_params(
+    state: &AppState,
+    caller: &Caller,
+    params: Result<Query<PullParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<PullParams, ApiError> {
+    state.limits.check_device(&caller.session_id)?;
+    let Query(params) = params.map_err(|e| ApiError::BadRequest {
+        code: "malformed",
+        field: None,
+        message: format!("查询参数无效 / bad query: {e}"),
+    })?;
+    Ok(params)
+}
+
 /// Pull what changed in the caller's scope (下载更新)
 ///
 /// The latest state of every record in the caller's subtrees changed after
@@ -81,12 +96,7 @@ pub async fn pull(
     caller: Caller,
     params: Result<Query<PullParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<sync::PullPage>, ApiError> {
-    state.limits.check_device(&caller.session_id)?;
-    let Query(params) = params.map_err(|e| ApiError::BadRequest {
-        code: "malformed",
-        field: None,
-        message: format!("查询参数无效 / bad query: {e}"),
-    })?;
+    let params = page_params(&state, &caller, params)?;
     Ok(Json(
         sync::pull(&state.db, &caller, params.cursor, params.limit).await?,
     ))
@@ -117,12 +127,7 @@ pub async fn reference(
     caller: Caller,
     params: Result<Query<PullParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<sync::PullPage>, ApiError> {
-    state.limits.check_device(&caller.session_id)?;
-    let Query(params) = params.map_err(|e| ApiError::BadRequest {
-        code: "malformed",
-        field: None,
-        message: format!("查询参数无效 / bad query: {e}"),
-    })?;
+    let params = page_params(&state, &caller, params)?;
     Ok(Json(
         crate::reference::pull(&state.db, &caller, params.cursor, params.limit).await?,
     ))
