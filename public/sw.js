@@ -55,6 +55,83 @@ self.addEventListener("sync", (event) => {
   );
 });
 
+// Periodic Background Sync (Chrome, installed app): woken about twice a
+// day, the worker reminds of open screening duties. The reminders are
+// computed in the page (Rust); it leaves the last counts in IndexedDB
+// (`meta` key `reminders`). A count from an earlier ISO week is stale: a
+// new week's duties are due, so the worker reminds then too.
+self.addEventListener("periodicsync", (event) => {
+  if (event.tag !== "tiaojie-reminders") return;
+  event.waitUntil(remindFromSummary());
+});
+
+function readSummary() {
+  return new Promise((resolve) => {
+    const open = indexedDB.open("tiaojie");
+    open.onerror = () => resolve(null);
+    // never create or upgrade the app's database from here
+    open.onupgradeneeded = () => open.transaction.abort();
+    open.onsuccess = () => {
+      const db = open.result;
+      if (!db.objectStoreNames.contains("meta")) {
+        db.close();
+        return resolve(null);
+      }
+      const get = db.transaction("meta").objectStore("meta").get("reminders");
+      get.onsuccess = () => {
+        db.close();
+        try {
+          resolve(get.result ? JSON.parse(get.result.json) : null);
+        } catch (_) {
+          resolve(null);
+        }
+      };
+      get.onerror = () => {
+        db.close();
+        resolve(null);
+      };
+    };
+  });
+}
+
+// Monday of the ISO week of a China calendar day, as YYYY-MM-DD.
+function mondayOf(day) {
+  const d = new Date(day + "T00:00:00Z");
+  d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
+  return d.toISOString().slice(0, 10);
+}
+
+async function remindFromSummary() {
+  const summary = await readSummary();
+  if (!summary || Notification.permission !== "granted") return;
+  // today in China (UTC+8, no daylight saving)
+  const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+  const newWeek = mondayOf(summary.day) < mondayOf(today);
+  if (!(summary.open > 0) && !newWeek) return;
+  const body = summary.open > 0
+    ? `${summary.overdue} 项已逾期，${summary.due} 项待完成。/ ${summary.overdue} overdue, ${summary.due} due.`
+    : "新的一周开始了，请按时完成本周排查。/ A new week: this week's screening is due.";
+  await self.registration.showNotification("调解通 · 排查提醒", {
+    body,
+    tag: "tiaojie-reminders",
+    icon: "/icons/icon-192.png",
+    badge: "/icons/icon-192.png",
+    data: { url: "/" },
+  });
+}
+
+// A tap on a reminder opens the app (or brings its window forward).
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = (event.notification.data && event.notification.data.url) || "/";
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((clients) => {
+      const open = clients.find((c) => "focus" in c);
+      return open ? open.focus() : self.clients.openWindow(url);
+    }),
+  );
+});
+
 function isPage(request, url) {
   if (request.mode !== "navigate") return false;
   // files (with an extension) and server endpoints are not app pages

@@ -13,8 +13,11 @@ mod i18n_gen;
 mod lazy_text;
 pub mod local;
 pub mod locale_pref;
+#[cfg(feature = "hydrate")]
+pub mod notify;
 pub mod pwa;
 pub mod records;
+pub mod reminders;
 pub mod routes;
 #[cfg(feature = "hydrate")]
 pub mod store;
@@ -129,6 +132,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/cases/:id") view={Lazy::<routes::lazy::CaseDetail>::new()} />
                     <Route path=path!("/cases/:id/print/:form") view={Lazy::<routes::lazy::Print>::new()} />
                     <Route path=path!("/data") view={Lazy::<routes::lazy::Data>::new()} />
+                    <Route path=path!("/screenings/new") view={Lazy::<routes::lazy::Screening>::new()} />
+                    <Route path=path!("/compliance") view={Lazy::<routes::lazy::Compliance>::new()} />
                     <Route path=path!("/login") view={Lazy::<routes::lazy::Login>::new()} />
                     <Route path=path!("/devices") view={Lazy::<routes::lazy::Devices>::new()} />
                 </Routes>

@@ -7,6 +7,8 @@
 
 use crate::records::{HistoryEntry, ImportReport, OutboxEntry, Profile, StorageInfo};
 use domain::case::{Case, FieldError};
+use domain::org::UnitRecord;
+use domain::screening::{Schedule, ScreeningRecord};
 
 /// The answer of every function here when it runs outside a browser.
 pub const NOT_HERE: &str =
@@ -81,6 +83,66 @@ where
     F: FnOnce(&Case) -> Result<Case, Vec<FieldError>> + 'static,
 {
     in_browser!(|s| async move { s.edit_case(&id, None, edit).await })
+}
+
+/// What the reminders are computed from, all read from this phone.
+#[derive(Debug, Clone, Default)]
+pub struct ReminderInputs {
+    /// The user's unit: the session's after log-in, else none (the unit
+    /// tree and the schedule come with the first sync).
+    pub root: Option<domain::UnitId>,
+    pub person: Option<domain::PersonId>,
+    pub units: Vec<UnitRecord>,
+    pub schedules: Vec<Schedule>,
+    pub screenings: Vec<ScreeningRecord>,
+    pub cases: Vec<Case>,
+}
+
+pub async fn reminder_inputs() -> Result<ReminderInputs, String> {
+    in_browser!(|s| async move {
+        let session = s.session().await?;
+        let schedules = s
+            .documents(domain::sync::Entity::Schedule)
+            .await?
+            .into_iter()
+            .filter_map(|d| serde_json::from_value::<Schedule>(d.payload).ok())
+            .collect();
+        Ok::<_, crate::store::StoreError>(ReminderInputs {
+            root: session
+                .as_ref()
+                .and_then(|s| domain::UnitId::parse(&s.unit_id).ok()),
+            person: session
+                .as_ref()
+                .and_then(|s| domain::PersonId::parse(&s.person_id).ok()),
+            units: s.units().await?,
+            schedules,
+            screenings: s.screenings().await?,
+            cases: s.cases().await?,
+        })
+    })
+}
+
+/// Saves new screening records and queues them, dropping the form's draft,
+/// in one transaction; resolves only after IndexedDB committed.
+pub async fn save_screenings(
+    records: Vec<ScreeningRecord>,
+    draft_key: String,
+) -> Result<(), String> {
+    in_browser!(|s| async move { s.save_screenings(&records, Some(&draft_key)).await })
+}
+
+/// Keeps the reminder counts where the service worker reads them.
+pub async fn save_reminder_summary(json: String) -> Result<(), String> {
+    in_browser!(|s| async move { s.save_reminder_summary(json).await })
+}
+
+/// The screening records the server refused, with its reasons.
+pub async fn refused_screenings() -> Result<Vec<OutboxEntry>, String> {
+    in_browser!(|s| async move {
+        let mut all = s.pending().await?;
+        all.retain(|e| e.entity == "screening" && e.error.is_some());
+        Ok::<_, crate::store::StoreError>(all)
+    })
 }
 
 pub async fn draft(key: String) -> Result<Option<String>, String> {

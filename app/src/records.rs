@@ -84,11 +84,18 @@ pub struct ImportReport {
     pub cases_kept: u32,
     pub changes_added: u32,
     pub photos_added: u32,
+    /// Screening records new to this phone.
+    pub screenings_added: u32,
 }
 
 impl ImportReport {
     pub fn added_nothing(&self) -> bool {
-        self.cases_added + self.cases_updated + self.changes_added + self.photos_added == 0
+        self.cases_added
+            + self.cases_updated
+            + self.changes_added
+            + self.photos_added
+            + self.screenings_added
+            == 0
     }
 }
 
@@ -207,6 +214,9 @@ pub struct Bundle {
     pub cases: Vec<Case>,
     pub outbox: Vec<OutboxEntry>,
     pub attachments: Vec<BundleAttachment>,
+    /// The unsent screening records (排查记录); absent in files made before them.
+    #[serde(default)]
+    pub screenings: Vec<domain::screening::ScreeningRecord>,
 }
 
 /// A photo in an export file, as a `data:` URL.

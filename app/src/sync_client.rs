@@ -369,6 +369,19 @@ pub async fn devices() -> Result<Vec<DeviceSession>, ActionError> {
     Err(ActionError::from(NOT_HERE.to_owned()))
 }
 
+/// The screening compliance view of the caller's units (online, offices).
+pub async fn compliance() -> Result<domain::screening::ComplianceReport, ActionError> {
+    #[cfg(feature = "hydrate")]
+    {
+        let token = office_token().await?;
+        http::get("/api/v1/compliance", &token)
+            .await
+            .map_err(action_error)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    Err(ActionError::from(NOT_HERE.to_owned()))
+}
+
 /// Revokes a lost phone's session (online); returns its row, now revoked.
 pub async fn revoke_device(id: String) -> Result<DeviceSession, ActionError> {
     #[cfg(feature = "hydrate")]
@@ -683,11 +696,14 @@ async fn run(status: RwSignal<SyncStatus>) -> Result<String, Failed> {
         let client_id = uuid::Uuid::parse_str(&session.device_id).map_err(|e| e.to_string())?;
         let mutations = batch
             .iter()
-            .filter_map(|(entry, case)| {
+            .filter_map(|(entry, payload)| {
                 Some(Mutation {
                     seq: entry.seq?,
                     mutation_id: uuid::Uuid::parse_str(&entry.mutation_id).ok()?,
-                    entity: Entity::Case,
+                    entity: match entry.entity.as_str() {
+                        "screening" => Entity::Screening,
+                        _ => Entity::Case,
+                    },
                     entity_id: uuid::Uuid::parse_str(&entry.entity_id).ok()?,
                     op: match entry.op {
                         crate::records::OutboxOp::Upsert => Op::Upsert,
@@ -695,9 +711,7 @@ async fn run(status: RwSignal<SyncStatus>) -> Result<String, Failed> {
                     },
                     base_version: entry.base_version,
                     payload: match entry.op {
-                        crate::records::OutboxOp::Upsert => {
-                            case.as_ref().and_then(|c| serde_json::to_value(c).ok())
-                        }
+                        crate::records::OutboxOp::Upsert => payload.clone(),
                         crate::records::OutboxOp::Delete => None,
                     },
                 })

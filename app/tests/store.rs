@@ -730,3 +730,134 @@ async fn reference_data_is_replaced_whole_keeps_its_own_cursor_and_goes_at_log_o
     assert!(store.documents(Entity::Schedule).await.unwrap().is_empty());
     store.close();
 }
+
+#[wasm_bindgen_test]
+async fn screening_records_are_saved_with_their_changes_sent_acknowledged_pulled_and_exported() {
+    use app::records::Session;
+    use domain::ScreeningId;
+    use domain::screening::{ScreeningOutcome, ScreeningRecord};
+    use domain::sync::{Change, Entity, MutationResult, Status};
+    let store = LocalStore::open_named(&fresh_name(), CURRENT_VERSION)
+        .await
+        .unwrap();
+    let profile = store.profile().await.unwrap();
+    let session = Session {
+        token: "tj1_x".into(),
+        device_id: uuid::Uuid::now_v7().to_string(),
+        person_id: PersonId::stable("scr-person").to_string(),
+        name: "杨调解".into(),
+        phone: "13800000001".into(),
+        unit_id: UnitId::stable("scr-village").to_string(),
+        unit_name: "大潭村人民调解委员会".into(),
+        role: "mediator".into(),
+        cursor: 0,
+        reference_cursor: 0,
+        next_seq: 1,
+        last_sync: None,
+    };
+    store.begin_session(&session, &profile).await.unwrap();
+    let record = |key: &str, group: &str| ScreeningRecord {
+        id: ScreeningId::stable(key),
+        unit_id: UnitId::stable(group),
+        duty: "group_weekly_screening".into(),
+        date: date(2026, 11, 27),
+        coverage: "全组".into(),
+        households: Some(30),
+        outcome: ScreeningOutcome::NothingFound,
+        notes: String::new(),
+        photo: None,
+        recorded_by: PersonId::stable("scr-person"),
+        attendees: None,
+    };
+    let (a, b) = (record("scr-a", "g1"), record("scr-b", "g2"));
+    store
+        .save_draft(&Draft {
+            key: "screening-form".into(),
+            json: "{}".into(),
+            saved_at: "now".into(),
+        })
+        .await
+        .unwrap();
+    store
+        .save_screenings(&[a.clone(), b.clone()], Some("screening-form"))
+        .await
+        .unwrap();
+    assert!(
+        store.draft("screening-form").await.unwrap().is_none(),
+        "the draft goes with the save"
+    );
+    // the same record again (a double tap): the whole save fails, nothing is added
+    let c = record("scr-c", "g3");
+    assert!(
+        store
+            .save_screenings(&[c.clone(), a.clone()], None)
+            .await
+            .is_err()
+    );
+    let mut here = store.screenings().await.unwrap();
+    here.sort_by_key(|r| r.id);
+    let mut want = vec![a.clone(), b.clone()];
+    want.sort_by_key(|r| r.id);
+    assert_eq!(here, want);
+    assert_eq!(store.pending_count().await.unwrap(), 2);
+
+    // the push sends each as a screening, its record as the payload
+    let (_, batch) = store.next_push(10).await.unwrap();
+    assert_eq!(batch.len(), 2);
+    for (entry, payload) in &batch {
+        assert_eq!(entry.entity, "screening");
+        let sent: ScreeningRecord = serde_json::from_value(payload.clone().unwrap()).unwrap();
+        assert_eq!(sent.id.to_string(), entry.entity_id);
+    }
+    // the export carries the unsent records; an import elsewhere brings them once
+    let bundle = store.export_unsent().await.unwrap();
+    assert_eq!(bundle.screenings.len(), 2);
+    let elsewhere = LocalStore::open_named(&fresh_name(), CURRENT_VERSION)
+        .await
+        .unwrap();
+    assert_eq!(elsewhere.import(&bundle).await.unwrap().screenings_added, 2);
+    assert_eq!(elsewhere.import(&bundle).await.unwrap().screenings_added, 0);
+    assert_eq!(elsewhere.pending_count().await.unwrap(), 2);
+    elsewhere.close();
+
+    // acknowledged: they leave the outbox and stay on the phone
+    let answers: Vec<MutationResult> = batch
+        .iter()
+        .map(|(e, _)| MutationResult {
+            seq: e.seq.unwrap(),
+            mutation_id: e.mutation_id.parse().unwrap(),
+            status: Status::Applied,
+            version: Some(1),
+            verdict: None,
+            field: None,
+            message: None,
+            code: None,
+            overridden: vec![],
+            server: None,
+        })
+        .collect();
+    assert_eq!(store.apply_push(&answers).await.unwrap().applied, 2);
+    assert_eq!(store.pending_count().await.unwrap(), 0);
+    assert_eq!(store.screenings().await.unwrap().len(), 2);
+
+    // a record made on another phone arrives with the pull, between cases
+    let theirs = record("scr-theirs", "g4");
+    let change = Change {
+        change_no: 7,
+        entity: Entity::Screening,
+        entity_id: theirs.id.0,
+        version: 1,
+        deleted: false,
+        payload: Some(serde_json::to_value(&theirs).unwrap()),
+        verdict: None,
+        overridden: Vec::new(),
+    };
+    assert_eq!(store.apply_pull(&[change], 7).await.unwrap(), 1);
+    assert!(store.screenings().await.unwrap().contains(&theirs));
+    assert_eq!(store.session().await.unwrap().unwrap().cursor, 7);
+    assert!(
+        store.cases().await.unwrap().is_empty(),
+        "not taken for a case"
+    );
+    store.close();
+}

@@ -94,6 +94,25 @@ impl Caller {
         paths
     }
 
+    /// The roots of the subtrees where the caller works in the field
+    /// ([`domain::Role::works_in_the_field`]): the screening records a pull
+    /// sends (an office would otherwise take in a city's year of them).
+    pub fn field_roots(&self) -> Vec<&str> {
+        let mut paths: Vec<&str> = self
+            .scopes
+            .iter()
+            .filter(|s| {
+                s.role
+                    .parse::<domain::Role>()
+                    .is_ok_and(domain::Role::works_in_the_field)
+            })
+            .map(|s| s.path.as_str())
+            .collect();
+        paths.sort_unstable();
+        paths.dedup();
+        paths
+    }
+
     /// The subtree roots, without those inside another (for scoped queries).
     pub fn roots(&self) -> Vec<&str> {
         let mut paths: Vec<&str> = self.scopes.iter().map(|s| s.path.as_str()).collect();

@@ -10,6 +10,7 @@ pub mod assets;
 pub mod attachments;
 pub mod auth;
 pub mod cli;
+pub mod compliance;
 pub mod config;
 pub mod db;
 pub mod demo;

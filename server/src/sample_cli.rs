@@ -52,6 +52,7 @@ pub fn run(args: SampleArgs) -> anyhow::Result<()> {
         cases,
         outbox: Vec::new(),
         attachments: Vec::new(),
+        screenings: Vec::new(),
     };
     let json = serde_json::to_vec(&bundle)?;
     match args.out {

@@ -119,6 +119,7 @@ pub fn router(state: AppState, site: &Site) -> Router {
             put(api::office::lock).delete(api::office::unlock),
         )
         .route("/api/v1/devices", get(api::office::devices))
+        .route("/api/v1/compliance", get(api::office::compliance))
         .route(
             "/api/v1/devices/{id}/revoke",
             post(api::office::revoke_device),

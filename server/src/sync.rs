@@ -765,12 +765,56 @@ pub async fn pull(
 ) -> Result<PullPage, ApiError> {
     let limit = page_limit(cursor, limit)?;
     let roots = caller.roots();
-    let mut rows = cases::changes_since(db.pool(), cursor, &roots, i64::from(limit) + 1).await?;
-    let has_more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
-    let next = rows.last().map_or(cursor, |r| r.case.change_no);
-    let changes = rows
-        .into_iter()
+    let rows = cases::changes_since(db.pool(), cursor, &roots, i64::from(limit) + 1).await?;
+    // screening records go to the phones that work in the field only
+    let records = screenings::changes_since(
+        db.pool(),
+        cursor,
+        &caller.field_roots(),
+        i64::from(limit) + 1,
+    )
+    .await?;
+    // one stream in change order: each list holds its first limit + 1, so
+    // the first `limit` of the merge are the first `limit` of both tables
+    let mut merged: Vec<PulledChange> = Vec::with_capacity(rows.len() + records.len());
+    let mut records = records.into_iter().peekable();
+    for change in case_changes(rows)? {
+        while let Some(r) = records.next_if(|r| r.change_no < change.change_no) {
+            merged.push(screening_change(r)?);
+        }
+        merged.push(change);
+    }
+    for r in records {
+        merged.push(screening_change(r)?);
+    }
+    let has_more = merged.len() > limit as usize;
+    merged.truncate(limit as usize);
+    let next = merged.last().map_or(cursor, |c| c.change_no);
+    Ok(PullPage {
+        changes: merged,
+        cursor: next,
+        has_more,
+    })
+}
+
+fn screening_change(r: screenings::PulledScreening) -> Result<PulledChange, ApiError> {
+    Ok(PulledChange {
+        change_no: r.change_no,
+        entity: Entity::Screening,
+        entity_id: r
+            .id
+            .parse()
+            .map_err(|e: uuid::Error| ApiError::Internal(e.into()))?,
+        version: r.version as u64,
+        deleted: false,
+        payload: Some(RawValue::from_string(r.payload).map_err(|e| ApiError::Internal(e.into()))?),
+        verdict: None,
+        overridden: Vec::new(),
+    })
+}
+
+fn case_changes(rows: Vec<cases::PullRow>) -> Result<Vec<PulledChange>, ApiError> {
+    rows.into_iter()
         .map(|row| {
             let overridden: Vec<String> = row
                 .overridden
@@ -801,12 +845,7 @@ pub async fn pull(
                 overridden,
             })
         })
-        .collect::<Result<Vec<_>, ApiError>>()?;
-    Ok(PullPage {
-        changes,
-        cursor: next,
-        has_more,
-    })
+        .collect()
 }
 
 /// A pull's answer as the server writes it: the JSON of

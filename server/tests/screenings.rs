@@ -135,4 +135,143 @@ on_both_databases! {
         drop(app);
         db.cleanup().await;
     }
+
+    async fn records_come_back_in_the_pull_between_cases_in_change_order_and_in_scope(db: TestDb) {
+        tiaojie_server::demo::load(&db.db).await.unwrap();
+        let app = TestApp::spawn(&db).await;
+        let phone = login(&app, VILLAGE_MEDIATOR).await;
+        let office = login(&app, JUDICIAL_OFFICE).await;
+        let other = login(&app, COMMUNITY_MEDIATOR).await;
+        // where each device's pull stands now (the demo's cases)
+        async fn caught_up(app: &TestApp, device: &Device) -> i64 {
+            let mut cursor = 0;
+            loop {
+                let page = pull_page(app, device, cursor, 1000).await;
+                cursor = page.cursor;
+                if !page.has_more {
+                    return cursor;
+                }
+            }
+        }
+        let (from_phone, from_office, from_other) =
+            (caught_up(&app, &phone).await, caught_up(&app, &office).await, caught_up(&app, &other).await);
+        let group = group_of(&db, &phone.unit_id).await;
+        // record, case, record, case: one push, four change numbers in order
+        let r1 = record(&phone, &group, "group_weekly_screening", "pull-1");
+        let r2 = record(&phone, &phone.unit_id, "village_monthly_screening", "pull-2");
+        let (c1, c2) = (new_case(&phone, 71), new_case(&phone, 72));
+        let answer = push(&app, &phone, vec![
+            mutation_of(&phone, "upsert", &r1),
+            mutation(&phone, "upsert", &c1, 0),
+            mutation_of(&phone, "upsert", &r2),
+            mutation(&phone, "upsert", &c2, 0),
+        ]).await;
+        assert!(answer.results.iter().all(|r| r.status == Status::Applied), "{answer:?}");
+        let want = vec![
+            ("screening".to_owned(), r1.id.to_string()),
+            ("case".to_owned(), c1["id"].as_str().unwrap().to_owned()),
+            ("screening".to_owned(), r2.id.to_string()),
+            ("case".to_owned(), c2["id"].as_str().unwrap().to_owned()),
+        ];
+        // page by page, one change at a time: each once, in order; the
+        // township office gets the cases only (it reads the compliance view)
+        let cases_only: Vec<_> = want.iter().filter(|(e, _)| e == "case").cloned().collect();
+        for (device, from, want) in [(&phone, from_phone, &want), (&office, from_office, &cases_only)] {
+            let (mut cursor, mut got) = (from, Vec::new());
+            loop {
+                let page = pull_page(&app, device, cursor, 1).await;
+                assert!(page.changes.len() <= 1);
+                for c in &page.changes {
+                    assert!(c.change_no > cursor);
+                    got.push((c.entity.code().to_owned(), c.entity_id.to_string()));
+                    if c.entity == domain::sync::Entity::Screening {
+                        let back: ScreeningRecord =
+                            serde_json::from_value(c.payload.clone().unwrap()).unwrap();
+                        assert!(back == r1 || back == r2);
+                        assert_eq!(c.version, 1);
+                    }
+                }
+                cursor = page.cursor;
+                if !page.has_more {
+                    break;
+                }
+            }
+            assert_eq!(&got, want);
+        }
+        // a whole page holds them all the same
+        let page = pull(&app, &phone, from_phone).await;
+        assert_eq!(page.changes.len(), 4);
+        // another committee sees none of it
+        let theirs = pull(&app, &other, from_other).await;
+        assert!(theirs.changes.is_empty(), "{:?}", theirs.changes);
+        drop(app);
+        db.cleanup().await;
+    }
+
+    async fn the_compliance_view_counts_each_townships_reports_for_offices_only(db: TestDb) {
+        tiaojie_server::demo::load(&db.db).await.unwrap();
+        let app = TestApp::spawn(&db).await;
+        let phone = login(&app, VILLAGE_MEDIATOR).await;
+        let office = login(&app, JUDICIAL_OFFICE).await;
+        let bureau = login(&app, BUREAU).await;
+        let group = group_of(&db, &phone.unit_id).await;
+        let today = domain::dates::china_date(jiff::Timestamp::now());
+        // a group reports for last week, the village for this month; the
+        // township office records its quarterly analysis meeting
+        let mut weekly = record(&phone, &group, "group_weekly_screening", "c-weekly");
+        weekly.date = today.checked_sub(jiff::Span::new().days(7)).unwrap();
+        let monthly = record(&phone, &phone.unit_id, "village_monthly_screening", "c-monthly");
+        let mut meeting = record(&office, &office.unit_id, "quarterly_analysis", "c-meeting");
+        meeting.coverage.clear();
+        meeting.households = None;
+        meeting.attendees = Some(14);
+        meeting.notes = "第四季度矛盾纠纷形势分析".into();
+        let a = push(&app, &phone, vec![mutation_of(&phone, "upsert", &weekly), mutation_of(&phone, "upsert", &monthly)]).await;
+        let b = push(&app, &office, vec![mutation_of(&office, "upsert", &meeting)]).await;
+        assert!(a.results.iter().chain(&b.results).all(|r| r.status == Status::Applied), "{a:?} {b:?}");
+
+        let get = |device: &Device| {
+            app.client.get(app.url("/api/v1/compliance")).bearer_auth(device.token.clone()).send()
+        };
+        // a mediator does not get it
+        let refused = get(&phone).await.unwrap();
+        assert_eq!(refused.status(), 403);
+        let body: Value = refused.json().await.unwrap();
+        assert_eq!(body["code"], "forbidden");
+
+        let res = get(&office).await.unwrap();
+        assert_eq!(res.status(), 200);
+        let view: domain::screening::ComplianceReport = res.json().await.unwrap();
+        assert_eq!(view.today, today);
+        assert_eq!(view.townships.len(), 1, "its own township only");
+        let row = &view.townships[0];
+        assert_eq!(row.unit_id.to_string(), office.unit_id);
+        let at = |code: &str| view.duties.iter().position(|d| d.code == code).unwrap();
+        let groups: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM org_unit WHERE kind IN ('villager_group', 'resident_group') AND path LIKE \
+             (SELECT path FROM org_unit WHERE id = $1) || '%'",
+        )
+        .bind(&office.unit_id)
+        .fetch_one(db.db.pool())
+        .await
+        .unwrap();
+        let w = &row.duties[at("group_weekly_screening")];
+        assert_eq!((i64::from(w.units), w.done_previous), (groups, 1));
+        assert_eq!(w.overdue, w.units - 1);
+        assert_eq!(row.duties[at("village_monthly_screening")].done_current, 1);
+        assert_eq!(row.duties[at("quarterly_analysis")].done_current, 1);
+        assert!(view.overdue.iter().all(|o| !(o.unit_id.to_string() == group && o.duty == "group_weekly_screening")));
+        let counted: u32 = row.duties.iter().map(|d| d.overdue).sum();
+        assert_eq!(counted, view.overdue_total);
+        assert_eq!(view.meetings.len(), 1);
+        assert_eq!((view.meetings[0].attendees, view.meetings[0].notes.as_str()), (Some(14), "第四季度矛盾纠纷形势分析"));
+
+        // the bureau sees every township, this one with the same numbers
+        let city: domain::screening::ComplianceReport = get(&bureau).await.unwrap().json().await.unwrap();
+        assert!(city.townships.len() >= 15, "{}", city.townships.len());
+        let same = city.townships.iter().find(|t| t.unit_id.to_string() == office.unit_id).unwrap();
+        assert_eq!(same.duties[at("group_weekly_screening")], *w);
+        drop(app);
+        db.cleanup().await;
+    }
 }

@@ -113,6 +113,14 @@ impl Role {
         )
     }
 
+    /// Whether the role records cases and screenings in the field on a
+    /// phone (a mediator, a committee's head): such a phone keeps its
+    /// units' screening records for the reminders; offices read the
+    /// compliance view from the server instead.
+    pub fn works_in_the_field(self) -> bool {
+        matches!(self, Role::Mediator | Role::CommitteeHead)
+    }
+
     /// Where the role can be held: field work at any unit; a committee's head
     /// at a committee; judicial-office and township roles at a township;
     /// bureau roles at the city.

@@ -5,6 +5,7 @@ pub mod field;
 pub mod lang_switch;
 pub mod office_actions;
 pub mod pending_sync;
+pub mod reminders_card;
 pub mod sync_card;
 pub mod sync_notes;
 pub mod tier_preview;

@@ -66,6 +66,7 @@ pub fn SyncCard() -> impl IntoView {
                         </button>
                         {office.then(|| view! {
                             <a class="button button--quiet" href="/devices" data-testid="devices-link">{t!(i18n, devices_link)}</a>
+                            <a class="button button--quiet" href="/compliance" data-testid="compliance-link">{t!(i18n, compliance_link)}</a>
                         })}
                     }.into_any()
                 }

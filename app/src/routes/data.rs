@@ -80,6 +80,7 @@ pub fn DataPage() -> impl IntoView {
                             cases_kept,
                             changes_added,
                             photos_added,
+                            screenings_added,
                         } = report;
                         if report.added_nothing() {
                             say(
@@ -95,10 +96,10 @@ pub fn DataPage() -> impl IntoView {
                             say(
                                 true,
                                 format!(
-                                    "导入完成：新增案件 {cases_added} 件，更新 {cases_updated} 件，待同步记录 {changes_added} 条，照片 {photos_added} 张。"
+                                    "导入完成：新增案件 {cases_added} 件，更新 {cases_updated} 件，排查记录 {screenings_added} 条，待同步记录 {changes_added} 条，照片 {photos_added} 张。"
                                 ),
                                 format!(
-                                    "Imported: {cases_added} cases added, {cases_updated} updated, {changes_added} changes to send, {photos_added} photos."
+                                    "Imported: {cases_added} cases added, {cases_updated} updated, {screenings_added} screening records, {changes_added} changes to send, {photos_added} photos."
                                 ),
                             );
                         }

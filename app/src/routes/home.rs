@@ -4,6 +4,7 @@
 
 use crate::components::lang_switch::LangSwitch;
 use crate::components::pending_sync::PendingSync;
+use crate::components::reminders_card::RemindersCard;
 use crate::components::sync_card::SyncCard;
 use crate::directory::load_org_summary;
 use crate::i18n::{Locale, t, use_i18n};
@@ -78,10 +79,7 @@ pub fn HomePage() -> impl IntoView {
             </nav>
             <a class="pending-link" href="/data"><PendingSync /></a>
             <SyncCard />
-            <section class="card" aria-labelledby="reminders-heading" data-testid="reminders">
-                <h2 id="reminders-heading" class="card__label">{t!(i18n, reminders)}</h2>
-                <p class="muted">{t!(i18n, reminders_none)}</p>
-            </section>
+            <RemindersCard />
             <RecentCases />
             <nav class="links">
                 <a class="action" href="/cases" data-testid="cases-link">{t!(i18n, case_list_title)}</a>

@@ -107,6 +107,34 @@ impl LazyRoute for Data {
     }
 }
 
+/// 排查登记 — a screening report (零上报 or disputes found).
+pub struct Screening;
+
+#[lazy_route]
+impl LazyRoute for Screening {
+    fn data() -> Self {
+        Self
+    }
+    fn view(_this: Self) -> AnyView {
+        page_shown();
+        view! { <super::screening_form::ScreeningPage /> }.into_any()
+    }
+}
+
+/// 排查履职 — an office's screening compliance view (online).
+pub struct Compliance;
+
+#[lazy_route]
+impl LazyRoute for Compliance {
+    fn data() -> Self {
+        Self
+    }
+    fn view(_this: Self) -> AnyView {
+        page_shown();
+        view! { <super::compliance::CompliancePage /> }.into_any()
+    }
+}
+
 /// 登录 — log-in.
 pub struct Login;
 

@@ -3,6 +3,7 @@
 pub mod case_form;
 pub mod case_list;
 pub mod case_page;
+pub mod compliance;
 pub mod data;
 pub mod devices;
 pub mod home;
@@ -10,4 +11,5 @@ pub mod lazy;
 pub mod login;
 pub mod not_found;
 pub mod print;
+pub mod screening_form;
 pub mod subsidy;

@@ -9,6 +9,7 @@ use crate::records::{
     BUNDLE_FORMAT as FORMAT, Bundle, BundleAttachment, HistoryEntry, ImportReport,
 };
 use domain::case::Case;
+use domain::screening::ScreeningRecord;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use std::collections::BTreeSet;
@@ -62,6 +63,17 @@ impl LocalStore {
                 }
             }
         }
+        let mut screenings = Vec::new();
+        let unsent: BTreeSet<&str> = outbox
+            .iter()
+            .filter(|e| e.entity == "screening")
+            .map(|e| e.entity_id.as_str())
+            .collect();
+        for record in self.screenings().await? {
+            if unsent.contains(record.id.to_string().as_str()) {
+                screenings.push(record);
+            }
+        }
         Ok(Bundle {
             format: FORMAT.into(),
             version: 1,
@@ -70,6 +82,7 @@ impl LocalStore {
             cases,
             outbox,
             attachments,
+            screenings,
         })
     }
 
@@ -98,9 +111,20 @@ impl LocalStore {
                 stores::ATTACHMENTS,
                 stores::HISTORY,
                 stores::META,
+                stores::SCREENINGS,
             ])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
+        let screenings = tx.object_store(stores::SCREENINGS)?;
+        for record in &bundle.screenings {
+            let here: Option<ScreeningRecord> =
+                screenings.get(record.id.to_string()).serde()?.await?;
+            if here.is_none() {
+                screenings.put(record).serde()?.await?;
+                report.screenings_added += 1;
+            }
+        }
+        drop(screenings);
         let cases = tx.object_store(stores::CASES)?;
         for case in &bundle.cases {
             let here: Option<Case> = cases.get(case.id.to_string()).serde()?.await?;

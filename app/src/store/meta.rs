@@ -19,6 +19,9 @@ pub(super) fn seq_key(unit: domain::UnitId, year: i16) -> String {
 }
 
 pub(super) const PROFILE: &str = "profile";
+/// The last reminder counts the app computed, for the service worker
+/// (public/sw.js reads it when Periodic Background Sync wakes it).
+pub const REMINDER_SUMMARY: &str = "reminders";
 
 impl LocalStore {
     /// This device's profile; a new one (with fresh ids) is stored on first use.
@@ -36,6 +39,24 @@ impl LocalStore {
         let profile = Profile::default();
         self.save_profile(&profile).await?;
         Ok(profile)
+    }
+
+    /// Stores the reminder counts for the service worker (JSON text).
+    pub async fn save_reminder_summary(&self, json: String) -> Result<(), StoreError> {
+        let tx = self
+            .db
+            .transaction(stores::META)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(stores::META)?
+            .put(&MetaRecord {
+                key: REMINDER_SUMMARY.into(),
+                json,
+            })
+            .serde()?
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn save_profile(&self, profile: &Profile) -> Result<(), StoreError> {

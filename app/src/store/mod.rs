@@ -13,6 +13,7 @@ mod drafts;
 mod meta;
 mod outbox;
 mod schema;
+mod screenings;
 mod sync;
 
 pub use crate::records::{Bundle, BundleAttachment};
@@ -20,6 +21,7 @@ pub use attachments::NewAttachment;
 pub use drafts::Draft;
 pub use outbox::{OutboxEntry, OutboxOp, case_upsert};
 pub use schema::{CURRENT_VERSION, DB_NAME, stores};
+pub use screenings::screening_upsert;
 pub use sync::PushOutcome;
 
 use indexed_db_futures::database::Database;

@@ -8,6 +8,7 @@ use super::{LocalStore, OutboxEntry, StoreError, stores};
 use crate::records::{HistoryEntry, Profile, ReferenceDocument, Session};
 use domain::case::Case;
 use domain::org::UnitRecord;
+use domain::screening::ScreeningRecord;
 use domain::sync::{Change, Entity, MutationResult, Status};
 use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
@@ -108,15 +109,21 @@ impl LocalStore {
     }
 
     /// The next push: up to `limit` queued changes in seq order, each with the
-    /// case as it now is. Changes sent for the first time get their seq here
-    /// (kept for every retry). Changes the server refused are left out.
+    /// record (a case or a screening record) as it now is, as JSON. Changes
+    /// sent for the first time get their seq here (kept for every retry).
+    /// Changes the server refused are left out.
     pub async fn next_push(
         &self,
         limit: usize,
-    ) -> Result<(Session, Vec<(OutboxEntry, Option<Case>)>), StoreError> {
+    ) -> Result<(Session, Vec<(OutboxEntry, Option<serde_json::Value>)>), StoreError> {
         let tx = self
             .db
-            .transaction([stores::OUTBOX, stores::META, stores::CASES])
+            .transaction([
+                stores::OUTBOX,
+                stores::META,
+                stores::CASES,
+                stores::SCREENINGS,
+            ])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let meta = tx.object_store(stores::META)?;
@@ -141,12 +148,26 @@ impl LocalStore {
         entries.sort_by_key(|e| e.seq);
         entries.truncate(limit);
         let cases = tx.object_store(stores::CASES)?;
+        let screenings = tx.object_store(stores::SCREENINGS)?;
         let mut out = Vec::with_capacity(entries.len());
         for entry in entries {
-            let case: Option<Case> = cases.get(entry.entity_id.clone()).serde()?.await?;
-            out.push((entry, case));
+            // read typed, written as the server reads it
+            let payload = match entry.entity.as_str() {
+                "screening" => {
+                    let record: Option<ScreeningRecord> =
+                        screenings.get(entry.entity_id.clone()).serde()?.await?;
+                    record.map(serde_json::to_value).transpose()
+                }
+                _ => {
+                    let case: Option<Case> = cases.get(entry.entity_id.clone()).serde()?.await?;
+                    case.map(serde_json::to_value).transpose()
+                }
+            }
+            .map_err(|e| StoreError(e.to_string()))?;
+            out.push((entry, payload));
         }
         drop(cases);
+        drop(screenings);
         tx.commit().await?;
         Ok((session, out))
     }
@@ -189,6 +210,9 @@ impl LocalStore {
             }
             outbox.delete(id.clone()).await?;
             waiting.retain(|e| e.mutation_id != id);
+            if entry.entity != "case" {
+                continue; // a screening record: acknowledged is all
+            }
             let more_here = waiting.iter().any(|e| e.entity_id == entry.entity_id);
             let local: Option<Case> = cases.get(entry.entity_id.clone()).serde()?.await?;
             let server: Option<Case> = answer
@@ -234,17 +258,39 @@ impl LocalStore {
     pub async fn apply_pull(&self, changes: &[Change], cursor: i64) -> Result<u32, StoreError> {
         let tx = self
             .db
-            .transaction([stores::OUTBOX, stores::CASES, stores::META, stores::HISTORY])
+            .transaction([
+                stores::OUTBOX,
+                stores::CASES,
+                stores::META,
+                stores::HISTORY,
+                stores::SCREENINGS,
+            ])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let waiting = queued(&tx.object_store(stores::OUTBOX)?).await?;
         let cases = tx.object_store(stores::CASES)?;
         let history = tx.object_store(stores::HISTORY)?;
+        let screenings = tx.object_store(stores::SCREENINGS)?;
         let mut applied = 0;
         for change in changes {
             let id = change.entity_id.to_string();
             if waiting.iter().any(|e| e.entity_id == id) {
                 continue;
+            }
+            match change.entity {
+                Entity::Case => {}
+                Entity::Screening => {
+                    // records are never deleted; one that does not read
+                    // stops the page (the cursor stays) rather than vanish
+                    if let Some(payload) = change.payload.clone() {
+                        let record: ScreeningRecord = serde_json::from_value(payload)
+                            .map_err(|e| StoreError(format!("screening {id}: {e}")))?;
+                        screenings.put(&record).serde()?.await?;
+                        applied += 1;
+                    }
+                    continue;
+                }
+                Entity::Unit | Entity::Schedule | Entity::RuleSet => continue,
             }
             // someone's later change replaced values this phone had: keep
             // them, and tell the user on the case page
@@ -279,6 +325,7 @@ impl LocalStore {
         }
         drop(history);
         drop(cases);
+        drop(screenings);
         let meta = tx.object_store(stores::META)?;
         if let Some(mut session) = read_session(&meta).await? {
             session.cursor = cursor;

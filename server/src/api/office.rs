@@ -9,6 +9,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, State};
+use domain::screening::ComplianceReport;
 use domain::sync::{CaseLock, DeviceSession};
 use serde::Deserialize;
 
@@ -132,4 +133,33 @@ pub async fn revoke_device(
 ) -> Result<Json<DeviceSession>, ApiError> {
     state.limits.check_device(&caller.session_id)?;
     Ok(Json(office::revoke_device(&state.db, &caller, &id).await?))
+}
+
+/// The screening compliance view (排查履职情况) of everything the caller
+/// supervises: per township and duty of the "五个一", units that owe it,
+/// reported this and last period, overdue, and the rate over the last four
+/// ended periods; the overdue units; the analysis meetings and trainings
+/// (docs/screening.md).
+#[utoipa::path(
+    get,
+    path = "/api/v1/compliance",
+    tag = "office",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The view, computed now", body = ComplianceReport),
+        (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
+        (status = 403, description = "The caller supervises no unit (`forbidden`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device (`rate_limited`)", body = ErrorBody),
+    )
+)]
+#[tracing::instrument(skip_all, fields(session = %caller.session_id))]
+pub async fn compliance(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<ComplianceReport>, ApiError> {
+    state.limits.check_device(&caller.session_id)?;
+    let today = domain::dates::china_date(jiff::Timestamp::now());
+    Ok(Json(
+        crate::compliance::view(&state.db, &caller, today).await?,
+    ))
 }

@@ -7,6 +7,9 @@ use super::{attachments, auth, health, office, sync};
 use crate::error::ErrorBody;
 use axum::http::header;
 use axum::response::IntoResponse;
+use domain::screening::{
+    ComplianceReport, DutyColumn, DutyStat, MeetingRow, OverdueUnit, TownshipRow,
+};
 use domain::sync::{
     Change, Entity, Mutation, MutationResult, Op, PullResponse, PushRequest, PushResponse, Status,
     UploadStatus, Verdict,
@@ -25,7 +28,7 @@ pub const BEARER: &str = "bearer";
         title = "Tiaojie 调解通 API",
         version = env!("CARGO_PKG_VERSION"),
         description = "The JSON API of Tiaojie (调解通): log-in and device sessions, the sync protocol \
-            (push and pull of cases), content-addressed attachments, and office locks and device revocation. Every rejected request \
+            (push and pull of cases), content-addressed attachments, office locks and device revocation, and the offices' screening compliance view. Every rejected request \
             answers `{code, message, field?}` (`ErrorBody`). The protocol is described in docs/sync.md."
     ),
     paths(
@@ -42,6 +45,7 @@ pub const BEARER: &str = "bearer";
         office::unlock,
         office::devices,
         office::revoke_device,
+        office::compliance,
         health::healthz,
     ),
     components(schemas(
@@ -57,6 +61,12 @@ pub const BEARER: &str = "bearer";
         Change,
         UploadStatus,
         ErrorBody,
+        ComplianceReport,
+        DutyColumn,
+        DutyStat,
+        TownshipRow,
+        OverdueUnit,
+        MeetingRow,
     )),
     modifiers(&BearerScheme),
     tags(

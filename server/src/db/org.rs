@@ -126,3 +126,34 @@ pub async fn known_kinds(db: &Db) -> Result<Vec<String>, DbError> {
             .await?,
     )
 }
+
+/// A unit of a subtree, as the compliance view reads it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SubtreeUnit {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub parent_id: Option<String>,
+}
+
+/// Every unit in the subtrees at `roots` (paths), the roots included.
+pub async fn units_under(
+    pool: &sqlx::AnyPool,
+    roots: &[&str],
+) -> Result<Vec<SubtreeUnit>, DbError> {
+    if roots.is_empty() {
+        return Ok(Vec::new());
+    }
+    let scope = (0..roots.len())
+        .map(|i| format!("path LIKE ${}", i + 1))
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    let sql =
+        format!("SELECT id, code, name, kind, parent_id FROM org_unit WHERE {scope} ORDER BY path");
+    let mut q = sqlx::query_as::<_, SubtreeUnit>(&sql);
+    for root in roots {
+        q = q.bind(format!("{root}%"));
+    }
+    Ok(q.fetch_all(pool).await?)
+}

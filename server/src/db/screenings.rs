@@ -48,3 +48,100 @@ pub async fn upsert(tx: &mut Tx, row: &ScreeningRow<'_>, now: &str) -> Result<()
     .await?;
     Ok(())
 }
+
+/// A record as a pull sends it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PulledScreening {
+    pub change_no: i64,
+    pub id: String,
+    pub version: i64,
+    pub payload: String,
+}
+
+/// Records changed after `cursor` inside the subtrees at `roots`, oldest
+/// first (the same change numbers as cases: a pull merges the two).
+pub async fn changes_since(
+    pool: &sqlx::AnyPool,
+    cursor: i64,
+    roots: &[&str],
+    limit: i64,
+) -> Result<Vec<PulledScreening>, DbError> {
+    if roots.is_empty() {
+        return Ok(Vec::new());
+    }
+    let scope = (0..roots.len())
+        .map(|i| format!("unit_path LIKE ${}", i + 2))
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    let sql = format!(
+        "SELECT change_no, id, version, payload FROM screening_record \
+         WHERE change_no > $1 AND ({scope}) ORDER BY change_no LIMIT ${}",
+        roots.len() + 2
+    );
+    let mut q = sqlx::query_as::<_, PulledScreening>(&sql).bind(cursor);
+    for root in roots {
+        q = q.bind(format!("{root}%"));
+    }
+    Ok(q.bind(limit).fetch_all(pool).await?)
+}
+
+/// One record as the compliance view reads it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct DoneRow {
+    pub unit_id: String,
+    pub duty: String,
+    pub done_on: String,
+}
+
+fn scope_sql(roots: &[&str], first: usize) -> String {
+    (0..roots.len())
+        .map(|i| format!("unit_path LIKE ${}", i + first))
+        .collect::<Vec<_>>()
+        .join(" OR ")
+}
+
+/// The records of `duty` dated on or after `from` (`YYYY-MM-DD`) in the
+/// subtrees at `roots`.
+pub async fn done_since(
+    pool: &sqlx::AnyPool,
+    roots: &[&str],
+    duty: &str,
+    from: &str,
+) -> Result<Vec<DoneRow>, DbError> {
+    if roots.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT unit_id, duty, done_on FROM screening_record \
+         WHERE duty = $1 AND done_on >= $2 AND ({})",
+        scope_sql(roots, 3)
+    );
+    let mut q = sqlx::query_as::<_, DoneRow>(&sql).bind(duty).bind(from);
+    for root in roots {
+        q = q.bind(format!("{root}%"));
+    }
+    Ok(q.fetch_all(pool).await?)
+}
+
+/// The whole records of `duty` dated on or after `from`, as stored (for
+/// meetings and trainings: who attended).
+pub async fn payloads_since(
+    pool: &sqlx::AnyPool,
+    roots: &[&str],
+    duty: &str,
+    from: &str,
+) -> Result<Vec<String>, DbError> {
+    if roots.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT payload FROM screening_record WHERE duty = $1 AND done_on >= $2 AND ({}) \
+         ORDER BY done_on DESC",
+        scope_sql(roots, 3)
+    );
+    let mut q = sqlx::query_scalar::<_, String>(&sql).bind(duty).bind(from);
+    for root in roots {
+        q = q.bind(format!("{root}%"));
+    }
+    Ok(q.fetch_all(pool).await?)
+}

@@ -7,12 +7,17 @@
 //! All dates are China calendar days; callers pass "now" (a
 //! `jiff::Timestamp`) or "today" (from [`china_today`]).
 
+mod digest;
+mod form;
 mod period;
 mod record;
 mod reminder;
+mod report;
 mod risk;
 mod schedule;
 
+pub use digest::{Digest, DigestLine, case_risks, digest, risk_code, units_in_charge};
+pub use form::{FOUND, NOTHING_FOUND, ScreeningDraft};
 pub use period::{Cadence, Period, PeriodKeyError, china_today};
 pub use record::{
     EARLIEST, MAX_COVERAGE_CHARS, MAX_NOTES_CHARS, RecordError, ScreeningOutcome, ScreeningRecord,
@@ -20,6 +25,10 @@ pub use record::{
 pub use reminder::{
     Compliance, Counts, MAX_LOOKBACK, RECENT_PERIODS, RecordIndex, RecordRef, Reminder,
     ReminderState, RiskRef, Subject, UnitRef, reminders, summary,
+};
+pub use report::{
+    ComplianceReport, DutyColumn, DutyStat, MAX_OVERDUE_LISTED, MeetingRow, OverdueUnit,
+    RATE_PERIODS, TownshipRow, report,
 };
 pub use risk::{
     Act, MAX_NOTE_CHARS, RiskAction, RiskAssessment, RiskEntry, RiskError, RiskLevelDef,

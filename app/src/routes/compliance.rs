@@ -1,0 +1,215 @@
+//! 排查履职 — for a judicial office or the city: per township and duty of
+//! the "五个一", how many units owe it, how many reported this and last
+//! period, how many are overdue and the rate over the last four ended
+//! periods; the overdue units by name; the quarterly analysis meetings and
+//! trainings recorded. Computed by the server from every synced record
+//! (docs/screening.md). Online only.
+
+use crate::components::lang_switch::LangSwitch;
+use crate::components::office_actions::{supervises, use_online};
+use crate::i18n::{Locale, use_i18n};
+use crate::lazy_text::say;
+use crate::sync_client;
+use domain::dates::format_iso;
+use domain::screening::{ComplianceReport, Period};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Screen {
+    Loading,
+    LoggedOut,
+    NotOffice,
+    Offline,
+    Failed(String),
+    Report(Box<ComplianceReport>),
+}
+
+async fn load() -> Screen {
+    let session = match sync_client::session().await {
+        Ok(Some(s)) => s,
+        Ok(None) => return Screen::LoggedOut,
+        Err(e) => return Screen::Failed(e),
+    };
+    if !supervises(&session.role) {
+        return Screen::NotOffice;
+    }
+    if !sync_client::online() {
+        return Screen::Offline;
+    }
+    match sync_client::compliance().await {
+        Ok(report) => Screen::Report(Box::new(report)),
+        Err(e) => Screen::Failed(e.message),
+    }
+}
+
+fn period_label(key: &str, en: bool) -> String {
+    match Period::parse(key) {
+        Ok(p) if en => p.label_en(),
+        Ok(p) => p.label_zh(),
+        Err(_) => key.to_owned(),
+    }
+}
+
+#[component]
+pub fn CompliancePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let en = move || i18n.get_locale() == Locale::en;
+    let online = use_online();
+    let screen = RwSignal::new(Screen::Loading);
+    Effect::new(move |_| {
+        online.get();
+        spawn_local(async move {
+            let next = load().await;
+            screen.try_set(next);
+        });
+    });
+    view! {
+        <header class="app-bar">
+            <a class="app-bar__back" href="/" aria-label="返回 / back">"‹"</a>
+            <h1 class="app-bar__title">{say(i18n, "排查履职情况", "Screening compliance")}</h1>
+            <LangSwitch />
+        </header>
+        <main class="page page-wide" data-testid="compliance">
+            {move || match screen.get() {
+                Screen::Loading => view! { <p class="muted">"…"</p> }.into_any(),
+                Screen::LoggedOut => view! { <p class="notice">{say(i18n, "请先登录。", "Log in first.")} " " <a href="/login">{say(i18n, "登录", "Log in")}</a></p> }.into_any(),
+                Screen::NotOffice => view! { <p class="notice">{say(i18n, "排查履职情况供司法所、乡镇和市司法局查看。", "This view is for judicial offices, townships and the city bureau.")}</p> }.into_any(),
+                Screen::Offline => view! { <p class="notice" data-testid="compliance-offline">{say(i18n, "需要联网：履职情况由服务器按全部已同步记录计算。", "Needs a connection: the server computes it from every synced record.")}</p> }.into_any(),
+                Screen::Failed(e) => view! { <p class="notice notice--bad">{e}</p> }.into_any(),
+                Screen::Report(r) => report_view(*r, en).into_any(),
+            }}
+        </main>
+    }
+}
+
+fn report_view(
+    r: ComplianceReport,
+    en: impl Fn() -> bool + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let columns = r.duties.clone();
+    let head = columns
+        .iter()
+        .map(|c| {
+            let (zh, en_name) = (c.name_zh.clone(), c.name_en.clone());
+            let previous = c.previous.clone();
+            view! {
+                <th scope="col">
+                    {move || if en() { en_name.clone() } else { zh.clone() }}
+                    <br /><small>{move || period_label(&previous, en())}</small>
+                </th>
+            }
+        })
+        .collect_view();
+    let rows = r
+        .townships
+        .iter()
+        .map(|t| {
+            let cells = t
+                .duties
+                .iter()
+                .map(|d| {
+                    if d.units == 0 {
+                        return view! { <td class="muted">"—"</td> }.into_any();
+                    }
+                    let rate = d.rate_percent().map_or("—".to_owned(), |p| format!("{p}%"));
+                    let (done, units, overdue) = (d.done_previous, d.units, d.overdue);
+                    view! {
+                        <td data-duty=d.duty.clone() data-units=units data-done-previous=done data-overdue=overdue>
+                            <strong>{format!("{done}/{units}")}</strong>
+                            {(overdue > 0).then(|| view! { " " <span class="tag tag--bad">{move || if en() { format!("{overdue} overdue") } else { format!("逾期 {overdue}") }}</span> })}
+                            <br /><small>{move || if en() { format!("4-period rate {rate}") } else { format!("近4期 {rate}") }}</small>
+                        </td>
+                    }
+                    .into_any()
+                })
+                .collect_view();
+            view! {
+                <tr data-testid="compliance-row" data-unit=t.unit_id.to_string()>
+                    <th scope="row">{t.name.clone()}</th>
+                    {cells}
+                </tr>
+            }
+        })
+        .collect_view();
+    let duty_name = move |code: &str| {
+        columns
+            .iter()
+            .find(|c| c.code == code)
+            .map(|c| {
+                if en() {
+                    c.name_en.clone()
+                } else {
+                    c.name_zh.clone()
+                }
+            })
+            .unwrap_or_else(|| code.to_owned())
+    };
+    let overdue_total = r.overdue_total;
+    let listed = r.overdue.len();
+    let overdue = r
+        .overdue
+        .iter()
+        .map(|o| {
+            let duty = duty_name(&o.duty);
+            let period = o.period.clone();
+            let missed = o.missed_recent;
+            view! {
+                <li data-testid="overdue-unit" data-unit=o.unit_id.to_string() data-duty=o.duty.clone()>
+                    <strong>{o.name.clone()}</strong> " · " {o.township.clone()} " · " {duty} " · "
+                    {move || period_label(&period, en())}
+                    {(missed > 1).then(|| view! { " " <span class="tag tag--bad">{move || if en() { format!("missed {missed} of the last 4") } else { format!("近4期缺 {missed} 次") }}</span> })}
+                </li>
+            }
+        })
+        .collect_view();
+    let meetings = r
+        .meetings
+        .iter()
+        .map(|m| {
+            let duty = duty_name(&m.duty);
+            let attendees = m.attendees.map_or("—".to_owned(), |n| n.to_string());
+            view! {
+                <tr data-testid="meeting-row">
+                    <td>{format_iso(m.date)}</td>
+                    <td>{m.name.clone()}</td>
+                    <td>{duty}</td>
+                    <td>{attendees}</td>
+                    <td>{m.notes.clone()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let no_meetings = r.meetings.is_empty();
+    view! {
+        <p class="muted">{move || if en() { format!("As of {} (China). Cells: units that reported last period / units that owe it.", format_iso(r.today)) } else { format!("截至 {}。格内为上期已上报单位数/应上报单位数。", format_iso(r.today)) }}</p>
+        <div class="table-wrap">
+            <table class="table" data-testid="compliance-table">
+                <thead><tr><th scope="col">{move || if en() { "Township" } else { "乡镇" }}</th>{head}</tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+        <h2 class="section-title">{move || if en() { format!("Overdue ({overdue_total})") } else { format!("逾期未上报（{overdue_total}）") }}</h2>
+        {(listed < overdue_total as usize).then(|| view! { <p class="muted">{move || if en() { format!("The first {listed}, those that missed most first.") } else { format!("列出缺报最多的前 {listed} 个。") }}</p> })}
+        <ul class="overdue-list">{overdue}</ul>
+        <h2 class="section-title">{move || if en() { "Analysis meetings and trainings (last four quarters)" } else { "分析研判会和培训（近四个季度）" }}</h2>
+        {if no_meetings {
+            view! { <p class="muted" data-testid="no-meetings">{move || if en() { "None recorded." } else { "尚无记录。" }}</p> }.into_any()
+        } else {
+            view! {
+                <div class="table-wrap">
+                    <table class="table">
+                        <thead><tr>
+                            <th scope="col">{move || if en() { "Date" } else { "日期" }}</th>
+                            <th scope="col">{move || if en() { "Unit" } else { "单位" }}</th>
+                            <th scope="col">{move || if en() { "Duty" } else { "事项" }}</th>
+                            <th scope="col">{move || if en() { "Attendees" } else { "参加人数" }}</th>
+                            <th scope="col">{move || if en() { "Notes" } else { "备注" }}</th>
+                        </tr></thead>
+                        <tbody>{meetings}</tbody>
+                    </table>
+                </div>
+            }.into_any()
+        }}
+    }
+}

@@ -1,0 +1,65 @@
+//! Screening records (排查记录) on the phone: the records of the user's
+//! units, made here or pulled, by `id`. A save writes the records and their
+//! outbox entries in one transaction and drops the form's draft with them.
+
+use super::{LocalStore, OutboxEntry, OutboxOp, StoreError, stores};
+use domain::screening::ScreeningRecord;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+
+/// An upsert of a screening record as it now is, made now: a record made
+/// on this phone is new to the server (version 0); a correction names the
+/// version it was made on.
+pub fn screening_upsert(record: &ScreeningRecord, base_version: u64) -> OutboxEntry {
+    OutboxEntry::new(
+        "screening",
+        &record.id.to_string(),
+        OutboxOp::Upsert,
+        base_version,
+        super::now_text(),
+    )
+}
+
+impl LocalStore {
+    /// Saves new records (one per unit screened) and queues each for the
+    /// server, and deletes the form's draft — all in one transaction, or
+    /// nothing. A record id already here aborts it (a double tap saves once).
+    pub async fn save_screenings(
+        &self,
+        records: &[ScreeningRecord],
+        draft_key: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let tx = self
+            .db
+            .transaction([stores::SCREENINGS, stores::OUTBOX, stores::DRAFTS])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let screenings = tx.object_store(stores::SCREENINGS)?;
+        let outbox = tx.object_store(stores::OUTBOX)?;
+        for record in records {
+            // `add`: the same record twice fails the whole save
+            screenings.add(record).serde()?.await?;
+            outbox.add(&screening_upsert(record, 0)).serde()?.await?;
+        }
+        drop(screenings);
+        drop(outbox);
+        if let Some(key) = draft_key {
+            tx.object_store(stores::DRAFTS)?
+                .delete(key.to_owned())
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every screening record on this phone.
+    pub async fn screenings(&self) -> Result<Vec<ScreeningRecord>, StoreError> {
+        let tx = self.db.transaction(stores::SCREENINGS).build()?;
+        let all = tx
+            .object_store(stores::SCREENINGS)?
+            .get_all::<ScreeningRecord>()
+            .serde()?
+            .await?;
+        Ok(all.collect::<indexed_db_futures::Result<Vec<_>>>()?)
+    }
+}

@@ -1,0 +1,153 @@
+import { test, expect, type Page } from '@playwright/test';
+import { appReady, watchErrors } from './helpers';
+
+// Screening reminders ("五个一", docs/screening.md): computed on the phone
+// from the schedule and unit tree the sync brought, so they work with no
+// signal. The demo's resident groups have never reported, so last week's
+// group screening is overdue whatever day the suite runs.
+
+const PASSWORD = 'tiaojie2023';
+const COMMUNITY_MEDIATOR = '13800000002';
+const BUREAU = '13900000006';
+const WEEKLY = 'group_weekly_screening';
+
+async function logIn(page: Page, phone: string) {
+  await page.goto('/login');
+  await appReady(page);
+  await page.locator('#f-phone').fill(phone);
+  await page.locator('#f-password').fill(PASSWORD);
+  await page.getByTestId('login-submit').click();
+  await expect(page.getByTestId('logged-in')).toBeVisible();
+  await expect(page.getByTestId('sync-status')).toContainText(/已同步|拒绝|无法连接/);
+  await expect(page.getByTestId('sync-status')).toHaveAttribute('data-running', 'false');
+}
+
+const pending = (page: Page) => page.locator('[data-testid="pending-sync"][data-ready="true"]');
+
+test('offline, Home lists the overdue weekly screening and a nothing-found report clears it; the records sync and come back to a new phone', async ({ browser, page, context }) => {
+  test.setTimeout(90_000); // three devices, two of them syncing a year of the city's data
+  await logIn(page, COMMUNITY_MEDIATOR);
+  await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+  const errors = watchErrors(page);
+
+  // notifications allowed: Home shows one through the service worker, and
+  // the worker itself, woken by Periodic Background Sync, reminds from the
+  // counts Home left in IndexedDB
+  await context.grantPermissions(['notifications']);
+  await page.goto('/');
+  await appReady(page);
+  await expect(page.getByTestId('reminder-counts')).toHaveAttribute('data-ready', 'true');
+  const shown = () =>
+    page.evaluate(async () => {
+      const registration = await navigator.serviceWorker.ready;
+      return (await registration.getNotifications({ tag: 'tiaojie-reminders' })).map((n) => n.body).join('|');
+    });
+  await expect.poll(shown).toContain('已逾期');
+  const [worker] = context.serviceWorkers();
+  const fromWorker = await worker.evaluate(async () => {
+    const sw = self as any;
+    for (const n of await sw.registration.getNotifications()) n.close();
+    await sw.remindFromSummary();
+    return (await sw.registration.getNotifications({ tag: 'tiaojie-reminders' })).map((n: Notification) => n.body).join('|');
+  });
+  expect(fromWorker).toMatch(/\d+ 项已逾期/);
+
+  // no signal from here: Home still knows what is due
+  await context.setOffline(true);
+  await page.goto('/');
+  await appReady(page);
+  const counts = page.getByTestId('reminder-counts');
+  await expect(counts).toHaveAttribute('data-ready', 'true');
+  const overdue = page.locator(`[data-testid="reminder"][data-duty="${WEEKLY}"][data-state="overdue"]`);
+  await expect(overdue).toHaveCount(1);
+  await expect(overdue).toContainText('已逾期');
+  await expect(overdue).toContainText('个单位');
+  const period = await overdue.getAttribute('data-period');
+  expect(period).toMatch(/^\d{4}-W\d{2}$/);
+  const overdueBefore = Number(await counts.getAttribute('data-overdue'));
+
+  // the reminder opens the form for that duty and week, every silent group ticked
+  await overdue.locator('a').click();
+  await page.waitForSelector('[data-testid="screening-form"][data-ready="true"]');
+  await expect(page.locator('#f-duty')).toHaveValue(WEEKLY);
+  const groups = await page.locator('[data-testid="screening-units"] input:checked').count();
+  expect(groups).toBeGreaterThan(1);
+  await expect(page.getByTestId('period-label')).toContainText('周');
+
+  // a reload mid-form keeps what was typed
+  await page.locator('#f-households').fill('64');
+  await page.locator('#f-notes').fill('各居民小组长电话报告：本周无矛盾纠纷');
+  await page.waitForTimeout(600); // the draft is written after a typing pause
+  await page.reload();
+  await appReady(page);
+  await page.waitForSelector('[data-testid="screening-form"][data-ready="true"]');
+  await expect(page.getByTestId('draft-restored')).toBeVisible();
+  await expect(page.locator('#f-notes')).toHaveValue('各居民小组长电话报告：本周无矛盾纠纷');
+
+  // bad input is named by its field, in Chinese, and nothing is stored
+  await page.locator('#f-date').fill('2099-01-01');
+  await page.locator('#f-households').fill('六十四');
+  await page.getByTestId('save-screening').click();
+  await expect(page.locator('[data-error-for="date"]')).toContainText('排查日期不能晚于今天');
+  await expect(page.locator('[data-error-for="households"]')).toContainText('请填写整数');
+  await expect(page.getByTestId('problems')).toContainText('尚未保存');
+
+  // fixed: a nothing-found report (零上报) for every group, dated in the overdue week
+  const week = period!;
+  const [year, w] = week.split('-W').map(Number);
+  const sundayOfWeek = await page.evaluate(([y, n]) => {
+    // ISO week n of year y ends on the Sunday after the Monday of week 1 + 7(n-1) days
+    const jan4 = new Date(Date.UTC(y, 0, 4));
+    const monday1 = new Date(jan4.getTime() - ((jan4.getUTCDay() + 6) % 7) * 86400000);
+    const sunday = new Date(monday1.getTime() + ((n - 1) * 7 + 6) * 86400000);
+    return sunday.toISOString().slice(0, 10);
+  }, [year, w]);
+  await page.locator('#f-date').fill(sundayOfWeek);
+  await page.locator('#f-households').fill('64');
+  await page.getByTestId('outcome-nothing').click();
+  await page.getByTestId('save-screening').click();
+  await expect(page.getByTestId('screening-saved')).toContainText(`${groups} 条排查记录`);
+
+  // Home: that week's line is gone, the overdue count fell by one per group
+  await page.getByTestId('back-home').click();
+  await expect(counts).toHaveAttribute('data-overdue', String(overdueBefore - groups));
+  await expect(page.locator(`[data-testid="reminder"][data-duty="${WEEKLY}"][data-period="${week}"]`)).toHaveCount(0);
+  await expect(pending(page)).toHaveText(String(groups));
+  // and after a reload (read back from IndexedDB, not from memory)
+  await page.reload();
+  await appReady(page);
+  await expect(page.getByTestId('reminder-counts')).toHaveAttribute('data-overdue', String(overdueBefore - groups));
+
+  // the network is back: the records go up
+  await context.setOffline(false);
+  await page.getByTestId('sync-now').click();
+  await expect(page.getByTestId('sync-status')).toHaveAttribute('data-running', 'false');
+  await expect(pending(page)).toHaveText('0');
+  await expect(page.getByTestId('sync-status')).toHaveAttribute('data-failed', 'false');
+  expect(errors).toEqual([]);
+
+  // a second phone of the same mediator gets them with its first sync: the week is done there too
+  const other = await browser.newContext();
+  const phone2 = await other.newPage();
+  await logIn(phone2, COMMUNITY_MEDIATOR);
+  await phone2.goto('/');
+  await appReady(phone2);
+  await expect(phone2.getByTestId('reminder-counts')).toHaveAttribute('data-overdue', String(overdueBefore - groups));
+  await expect(phone2.locator(`[data-testid="reminder"][data-duty="${WEEKLY}"][data-period="${week}"]`)).toHaveCount(0);
+  await other.close();
+
+  // the city bureau's compliance view counts them: in one township, the
+  // weekly cell says that many groups reported last week
+  const bureau = await browser.newContext();
+  const desk = await bureau.newPage();
+  const deskErrors = watchErrors(desk);
+  await logIn(desk, BUREAU);
+  await desk.getByTestId('compliance-link').click();
+  await expect(desk.getByTestId('compliance-table')).toBeVisible();
+  expect(await desk.getByTestId('compliance-row').count()).toBeGreaterThanOrEqual(15);
+  await expect(desk.locator(`td[data-duty="${WEEKLY}"][data-done-previous="${groups}"]`)).toHaveCount(1);
+  await expect(desk.locator(`td[data-duty="${WEEKLY}"][data-done-previous="0"]`).first()).toBeVisible();
+  await expect(desk.getByTestId('overdue-unit').first()).toBeVisible();
+  expect(deskErrors).toEqual([]);
+  await bureau.close();
+});

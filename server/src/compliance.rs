@@ -1,0 +1,87 @@
+//! The compliance view (排查履职情况) of an office: `domain::screening::report`
+//! over the units it supervises and their screening records
+//! (docs/screening.md). Route → handler (`api::office::compliance`) → here →
+//! the store (`db::org`, `db::screenings`).
+
+use crate::auth::Caller;
+use crate::db::{Db, org, screenings};
+use crate::error::ApiError;
+use domain::org::UnitRecord;
+use domain::screening::{
+    Cadence, ComplianceReport, Period, RATE_PERIODS, RecordRef, Schedule, ScreeningRecord, report,
+};
+use domain::{UnitId, UnitKind};
+use jiff::civil::Date;
+
+/// The first day whose records the view needs for a duty of `cadence`: the
+/// start of the period [`RATE_PERIODS`] before the running one.
+fn needed_from(cadence: Cadence, today: Date) -> Date {
+    let mut p = Period::containing(cadence, today);
+    for _ in 0..RATE_PERIODS {
+        match p.prev() {
+            Some(prev) => p = prev,
+            None => break,
+        }
+    }
+    p.start()
+}
+
+fn internal(e: impl Into<anyhow::Error>) -> ApiError {
+    ApiError::Internal(e.into())
+}
+
+fn unit_record(row: org::SubtreeUnit) -> Result<UnitRecord, ApiError> {
+    Ok(UnitRecord {
+        id: UnitId::parse(&row.id).map_err(internal)?,
+        code: row.code,
+        name: row.name,
+        kind: row
+            .kind
+            .parse::<UnitKind>()
+            .map_err(|e| internal(anyhow::anyhow!("{e:?}")))?,
+        parent_id: row
+            .parent_id
+            .as_deref()
+            .map(UnitId::parse)
+            .transpose()
+            .map_err(internal)?,
+    })
+}
+
+/// The view of everything the caller supervises on `today` (the China
+/// date). Offices only: others get 403.
+pub async fn view(db: &Db, caller: &Caller, today: Date) -> Result<ComplianceReport, ApiError> {
+    let roots = caller.supervised_roots();
+    if roots.is_empty() {
+        return Err(ApiError::Forbidden);
+    }
+    // the schedule the server checks pushed records against
+    let schedule = Schedule::five_ones();
+    let units = org::units_under(db.pool(), &roots)
+        .await?
+        .into_iter()
+        .map(unit_record)
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut done = Vec::new();
+    let mut meetings = Vec::new();
+    for duty in &schedule.duties {
+        let from = domain::dates::format_iso(needed_from(duty.cadence, today));
+        done.extend(screenings::done_since(db.pool(), &roots, &duty.code, &from).await?);
+        if duty.kind.has_attendees() {
+            for payload in screenings::payloads_since(db.pool(), &roots, &duty.code, &from).await? {
+                meetings.push(serde_json::from_str::<ScreeningRecord>(&payload).map_err(internal)?);
+            }
+        }
+    }
+    let refs: Vec<RecordRef<'_>> = done
+        .iter()
+        .filter_map(|row| {
+            Some(RecordRef {
+                unit_id: UnitId::parse(&row.unit_id).ok()?,
+                duty: &row.duty,
+                date: domain::dates::parse_iso(&row.done_on)?,
+            })
+        })
+        .collect();
+    Ok(report(&schedule, &units, &refs, &meetings, today))
+}
