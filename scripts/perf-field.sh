@@ -2,7 +2,8 @@
 # Field-capture benchmarks (docs/perf.md, "Offline field capture"): the
 # release bundle's size, the case-list filter natively, then Chromium with
 # the release server: first-visit transfer, start from the service-worker
-# cache with the CPU throttled 4×, saving a case and filtering 5,000 cases.
+# cache with the CPU throttled 4×, saving a case and filtering 5,000 cases,
+# the screening reminders on Home (perf/reminders.perf.ts).
 # Prints numbers; it asserts nothing. Usage: scripts/perf-field.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."

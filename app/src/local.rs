@@ -92,6 +92,8 @@ pub struct ReminderInputs {
     /// tree and the schedule come with the first sync).
     pub root: Option<domain::UnitId>,
     pub person: Option<domain::PersonId>,
+    /// The session's role code (an office sees its units' reminders too).
+    pub role: Option<String>,
     pub units: Vec<UnitRecord>,
     pub schedules: Vec<Schedule>,
     pub screenings: Vec<ScreeningRecord>,
@@ -114,6 +116,7 @@ pub async fn reminder_inputs() -> Result<ReminderInputs, String> {
             person: session
                 .as_ref()
                 .and_then(|s| domain::PersonId::parse(&s.person_id).ok()),
+            role: session.as_ref().map(|s| s.role.clone()),
             units: s.units().await?,
             schedules,
             screenings: s.screenings().await?,

@@ -4,6 +4,7 @@
 //! server uses. Home shows them; the screening form starts from one.
 
 use crate::local::ReminderInputs;
+use domain::case::{Case, CaseStatus, RiskLevel};
 use domain::dates::format_iso;
 use domain::screening::{
     Counts, Digest, DigestLine, RecordIndex, RecordRef, ReminderState, Schedule, Subject, UnitRef,
@@ -23,6 +24,13 @@ pub struct Reminders {
     pub names: HashMap<UnitId, String>,
     /// Who records on this phone (the session's person).
     pub person: PersonId,
+    /// The user supervises (a judicial office, a township, the bureau):
+    /// duty lines lead to the compliance view, not to the form.
+    pub office: bool,
+    /// The open high-risk cases of the user's units (高风险纠纷), newest
+    /// first, at most [`MAX_HIGH_RISK`]; and how many there are.
+    pub high_risk: Vec<RiskCase>,
+    pub high_risk_total: usize,
     pub index_today: Date,
     /// Milliseconds the computation took (measured, see docs/perf.md).
     pub compute_ms: f64,
@@ -32,6 +40,20 @@ impl Reminders {
     pub fn name(&self, unit: UnitId) -> String {
         self.names.get(&unit).cloned().unwrap_or_else(|| "—".into())
     }
+}
+
+/// The most high-risk cases Home lists.
+pub const MAX_HIGH_RISK: usize = 10;
+
+/// An open high-risk case, as Home lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RiskCase {
+    pub case_id: String,
+    /// The parties' names.
+    pub parties: String,
+    pub unit: String,
+    pub received_on: Date,
+    pub status: CaseStatus,
 }
 
 /// The schedule that applies: the one of a locality above the user (the
@@ -57,24 +79,50 @@ pub fn compute(inputs: &ReminderInputs, today: Date, clock: impl Fn() -> f64) ->
     }
     let records: Vec<RecordRef<'_>> = inputs.screenings.iter().map(|r| r.record_ref()).collect();
     let mine: std::collections::HashSet<UnitId> = units.iter().map(|u| u.id).collect();
-    let cases: Vec<_> = inputs
+    let risks = case_risks(inputs.cases.iter().filter(|c| mine.contains(&c.unit_id)));
+    let mut high: Vec<&Case> = inputs
         .cases
         .iter()
-        .filter(|c| mine.contains(&c.unit_id))
-        .cloned()
+        .filter(|c| {
+            c.risk == RiskLevel::High && c.status != CaseStatus::Closed && mine.contains(&c.unit_id)
+        })
         .collect();
-    let risks = case_risks(&cases);
+    high.sort_by_key(|c| std::cmp::Reverse((c.received_on, c.id)));
     let index = RecordIndex::build(&schedule, &records, today);
     let digest = digest(&index.reminders(&units, &risks));
     let compute_ms = clock() - started;
+    let names: HashMap<UnitId, String> = inputs
+        .units
+        .iter()
+        .map(|u| (u.id, u.name.clone()))
+        .collect();
+    let high_risk = high
+        .iter()
+        .take(MAX_HIGH_RISK)
+        .map(|c| RiskCase {
+            case_id: c.id.to_string(),
+            parties: c
+                .parties
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect::<Vec<_>>()
+                .join(" / "),
+            unit: names.get(&c.unit_id).cloned().unwrap_or_default(),
+            received_on: c.received_on,
+            status: c.status,
+        })
+        .collect();
     Some(Reminders {
+        office: inputs
+            .role
+            .as_deref()
+            .and_then(|r| r.parse::<domain::Role>().ok())
+            .is_some_and(domain::Role::supervises),
+        high_risk,
+        high_risk_total: high.len(),
         digest,
         units: units.iter().map(|u| (u.id, u.kind)).collect(),
-        names: inputs
-            .units
-            .iter()
-            .map(|u| (u.id, u.name.clone()))
-            .collect(),
+        names,
         person,
         schedule,
         index_today: today,
@@ -117,11 +165,21 @@ pub struct CardLine {
     pub sub: [String; 2],
 }
 
+/// A high-risk case as Home's card draws it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CardCase {
+    pub href: String,
+    pub parties: String,
+    pub sub: [String; 2],
+}
+
 /// What Home's card draws: the counts and the first [`SHOWN`] lines.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Card {
     pub counts: Counts,
     pub lines: Vec<CardLine>,
+    pub high_risk: Vec<CardCase>,
+    pub high_risk_total: usize,
     /// Lines not listed.
     pub more: usize,
     /// The computation alone, and IndexedDB reads plus the computation (ms).
@@ -150,7 +208,11 @@ impl Reminders {
                 } else {
                     format!("{} · {units} · 截止 {deadline}", period.label_zh())
                 };
-                let href = format!("/screenings/new?duty={code}&period={}", period.key());
+                let href = if self.office {
+                    "/compliance".to_owned()
+                } else {
+                    format!("/screenings/new?duty={code}&period={}", period.key())
+                };
                 (title, href, sub)
             }
             Subject::FollowUp { case_id, level } => {
@@ -207,9 +269,31 @@ impl Reminders {
                 }
             })
             .collect();
+        let high_risk = self
+            .high_risk
+            .iter()
+            .map(|c| {
+                let (zh, en) = match c.status {
+                    CaseStatus::Registered => ("已受理", "registered"),
+                    CaseStatus::Mediating => ("调解中", "mediating"),
+                    CaseStatus::Closed => ("已结案", "closed"),
+                };
+                let day = format_iso(c.received_on);
+                CardCase {
+                    href: format!("/cases/{}", c.case_id),
+                    parties: c.parties.clone(),
+                    sub: [
+                        format!("{} · 受理 {day} · {zh}", c.unit),
+                        format!("{} · received {day} · {en}", c.unit),
+                    ],
+                }
+            })
+            .collect();
         Card {
             counts: self.digest.counts,
             lines,
+            high_risk,
+            high_risk_total: self.high_risk_total,
             more: self.digest.lines.len().saturating_sub(SHOWN),
             compute_ms: self.compute_ms,
             load_ms,
@@ -280,4 +364,88 @@ fn announce(r: &Reminders) {
             crate::notify::mark_shown(&day);
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::org::UnitRecord;
+    use jiff::civil::date;
+
+    fn unit(key: &str, kind: UnitKind, parent: Option<&str>) -> UnitRecord {
+        UnitRecord {
+            id: UnitId::stable(key),
+            code: key.into(),
+            name: format!("{key}-name"),
+            kind,
+            parent_id: parent.map(UnitId::stable),
+        }
+    }
+
+    fn inputs(role: &str) -> ReminderInputs {
+        let mut cases = domain::sample::cases(
+            4,
+            11,
+            UnitId::stable("v"),
+            PersonId::stable("m"),
+            date(2026, 11, 20),
+            date(2026, 11, 25),
+        );
+        for (i, c) in cases.iter_mut().enumerate() {
+            c.risk = RiskLevel::High;
+            c.status = CaseStatus::Registered;
+            c.received_on = date(2026, 11, 20 + i as i8);
+        }
+        cases[1].status = CaseStatus::Closed; // closed: not listed
+        cases[2].unit_id = UnitId::stable("elsewhere"); // not the user's
+        ReminderInputs {
+            root: Some(UnitId::stable("v")),
+            person: Some(PersonId::stable("m")),
+            role: Some(role.into()),
+            units: vec![
+                unit("t", UnitKind::Township, None),
+                unit("v", UnitKind::Village, Some("t")),
+                unit("g1", UnitKind::VillagerGroup, Some("v")),
+            ],
+            schedules: vec![Schedule::five_ones()],
+            screenings: Vec::new(),
+            cases,
+        }
+    }
+
+    #[test]
+    fn open_high_risk_cases_of_the_users_units_are_listed_newest_first() {
+        let r = compute(&inputs("mediator"), date(2026, 11, 29), || 0.0).unwrap();
+        assert_eq!(r.high_risk_total, 2);
+        assert_eq!(r.high_risk[0].received_on, date(2026, 11, 23));
+        assert_eq!(r.high_risk[1].received_on, date(2026, 11, 20));
+        assert_eq!(r.high_risk[0].unit, "v-name");
+        // the township is not the mediator's duty; the village and its group are
+        assert_eq!(r.units.len(), 2);
+        let card = r.card(1.0);
+        assert!(
+            card.lines
+                .iter()
+                .any(|l| l.href.starts_with("/screenings/new?duty="))
+        );
+        assert_eq!(card.high_risk.len(), 2);
+        assert!(card.high_risk[0].sub[0].contains("受理 2026-11-23"));
+    }
+
+    #[test]
+    fn an_office_is_sent_to_the_compliance_view_and_nothing_shows_before_a_sync() {
+        let r = compute(&inputs("judicial_staff"), date(2026, 11, 29), || 0.0).unwrap();
+        assert!(
+            r.card(0.0)
+                .lines
+                .iter()
+                .all(|l| l.href == "/compliance" || l.href.starts_with("/cases/"))
+        );
+        let mut never_synced = inputs("mediator");
+        never_synced.schedules.clear();
+        assert!(compute(&never_synced, date(2026, 11, 29), || 0.0).is_none());
+        let mut logged_out = inputs("mediator");
+        logged_out.root = None;
+        assert!(compute(&logged_out, date(2026, 11, 29), || 0.0).is_none());
+    }
 }

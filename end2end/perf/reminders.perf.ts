@@ -25,7 +25,7 @@ test('reminders on Home for a committee with a year of records and 2,000 cases, 
   const unit = login.scopes[0].unit_id;
   const reference = await (await request.get('/api/v1/sync/reference?cursor=0&limit=1000', { headers: auth })).json();
   const groups: string[] = reference.changes
-    .filter((c: any) => c.entity === 'unit' && c.payload.parent_id === unit)
+    .filter((c: any) => c.entity === 'unit' && c.payload.parent_id === unit && ['villager_group', 'resident_group'].includes(c.payload.kind))
     .map((c: any) => c.entity_id);
   expect(groups.length).toBeGreaterThan(0);
 

@@ -8,6 +8,7 @@ import { appReady, watchErrors } from './helpers';
 
 const PASSWORD = 'tiaojie2023';
 const COMMUNITY_MEDIATOR = '13800000002';
+const JUDICIAL_OFFICE = '13900000002';
 const BUREAU = '13900000006';
 const WEEKLY = 'group_weekly_screening';
 
@@ -150,4 +151,41 @@ test('offline, Home lists the overdue weekly screening and a nothing-found repor
   await expect(desk.getByTestId('overdue-unit').first()).toBeVisible();
   expect(deskErrors).toEqual([]);
   await bureau.close();
+});
+
+test('a high-risk dispute recorded in the field is in the township office\'s list after sync', async ({ browser, page }) => {
+  test.setTimeout(60_000);
+  await logIn(page, COMMUNITY_MEDIATOR);
+  const errors = watchErrors(page);
+  await page.goto('/cases/new/general');
+  await page.waitForSelector('[data-testid="case-form"][data-ready="true"]');
+  await page.locator('#f-dispute_type').selectOption('neighbours');
+  await page.locator('[data-field="risk"] [data-value="high"]').click();
+  await page.locator('#f-parties-0-name').fill('沙高危');
+  await page.locator('#f-parties-1-name').fill('李扬言');
+  await page.locator('#f-summary').fill('因排水沟纠纷扬言报复，情绪激动');
+  await page.locator('#f-mediator').fill('普调解');
+  await page.getByTestId('save-case').click();
+  await expect(page.getByTestId('case-status')).toHaveText('已受理');
+  // the mediator's own Home lists it too
+  await page.goto('/');
+  await expect(page.getByTestId('high-risk-case').filter({ hasText: '沙高危' })).toHaveCount(1);
+  await page.getByTestId('sync-now').click();
+  await expect(page.getByTestId('sync-status')).toHaveAttribute('data-running', 'false');
+  await expect(pending(page)).toHaveText('0');
+  expect(errors).toEqual([]);
+
+  // the township's judicial office, on its own device, after its sync
+  const office = await browser.newContext();
+  const desk = await office.newPage();
+  const deskErrors = watchErrors(desk);
+  await logIn(desk, JUDICIAL_OFFICE);
+  await desk.goto('/');
+  const listed = desk.getByTestId('high-risk-case').filter({ hasText: '沙高危' });
+  await expect(listed).toHaveCount(1);
+  await expect(listed).toContainText('鹿城社区');
+  await listed.locator('a').click();
+  await expect(desk.getByText('因排水沟纠纷扬言报复').first()).toBeVisible();
+  expect(deskErrors).toEqual([]);
+  await office.close();
 });

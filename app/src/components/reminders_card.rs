@@ -39,9 +39,14 @@ pub fn RemindersCard() -> impl IntoView {
     let en = move || i18n.get_locale() == Locale::en;
     let lang = move || usize::from(en());
     let status = use_sync_status();
-    // recomputed after each sync (new units, schedule, records)
+    // recomputed when a sync ends (new units, schedule, records), not
+    // when one starts: counts the syncs finished
+    let synced = Memo::new(move |before: Option<&u32>| {
+        let n = before.copied().unwrap_or(0);
+        if status.with(|s| s.running) { n } else { n + 1 }
+    });
     let data = LocalResource::new(move || {
-        status.with(|s| s.running);
+        synced.track();
         load()
     });
     let permission = RwSignal::new(String::new());
@@ -69,6 +74,19 @@ pub fn RemindersCard() -> impl IntoView {
                         let counts = card.counts;
                         let more = card.more;
                         let empty = card.lines.is_empty();
+                        let high_total = card.high_risk_total;
+                        let high = card.high_risk.into_iter().map(|c| {
+                            let sub = c.sub.clone();
+                            view! {
+                                <li class="reminder reminder--overdue" data-testid="high-risk-case">
+                                    <a class="reminder__link" href=c.href>
+                                        <span class="reminder__state">{move || if en() { "High risk" } else { "高风险" }}</span>
+                                        <span class="reminder__title">{c.parties}</span>
+                                        <span class="reminder__meta">{move || sub[lang()].clone()}</span>
+                                    </a>
+                                </li>
+                            }
+                        }).collect_view();
                         let lines = card.lines.into_iter().map(|line| {
                             let state = line.state;
                             let title = line.title.clone();
@@ -101,6 +119,12 @@ pub fn RemindersCard() -> impl IntoView {
                             }}
                             {(more > 0).then(|| view! {
                                 <p class="muted">{move || if en() { format!("and {more} more") } else { format!("还有 {more} 项") }}</p>
+                            })}
+                            {(high_total > 0).then(|| view! {
+                                <div class="high-risk" data-testid="high-risk" data-total=high_total>
+                                    <h3 class="card__label">{move || if en() { format!("Open high-risk disputes ({high_total})") } else { format!("未结高风险纠纷（{high_total}）") }}</h3>
+                                    <ul class="reminder-list">{high}</ul>
+                                </div>
                             })}
                             <a class="button" href="/screenings/new" data-testid="new-screening">{say(i18n, "排查登记", "Record a screening")}</a>
                         }.into_any()

@@ -60,9 +60,9 @@ pub fn risk_code(level: RiskLevel) -> &'static str {
 
 /// The open (not closed) cases as risk items to follow up: followed up
 /// last at their latest session, or when they were received.
-pub fn case_risks(cases: &[Case]) -> Vec<RiskRef<'static>> {
+pub fn case_risks<'c>(cases: impl IntoIterator<Item = &'c Case>) -> Vec<RiskRef<'static>> {
     cases
-        .iter()
+        .into_iter()
         .filter(|c| c.status != CaseStatus::Closed)
         .map(|c| RiskRef {
             case_id: c.id,
@@ -253,6 +253,6 @@ mod tests {
         assert_eq!(risks[0].level, "high");
         assert_eq!(risks[0].last_follow_up, date(2026, 11, 1));
         case.status = CaseStatus::Closed;
-        assert!(case_risks(&[case]).is_empty());
+        assert!(case_risks([&case]).is_empty());
     }
 }
