@@ -17,7 +17,7 @@ const CHROMIUM_ARGS = [
 
 export default defineConfig({
   testDir: './tests',
-  timeout: 30_000,
+  timeout: 60_000, // debug builds; some tests drive a phone and an office desk, each syncing
   expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: 1,

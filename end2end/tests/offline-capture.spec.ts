@@ -504,6 +504,7 @@ test('unsent data survives clearing site data: export, wipe, import; importing t
   const bad = testInfo.outputPath('bad.json');
   fs.writeFileSync(bad, JSON.stringify({ hello: 'world' }));
   await page.goto('/data');
+  await appReady(page); // a file chosen before the page is live would go unseen
   await page.getByTestId('import').setInputFiles(bad);
   await expect(page.getByTestId('data-message')).toContainText('文件无法读取');
   expect(await readStore(page, 'cases')).toHaveLength(2);

@@ -154,7 +154,6 @@ test('offline, Home lists the overdue weekly screening and a nothing-found repor
 });
 
 test('a high-risk dispute recorded in the field is in the township office\'s list after sync', async ({ browser, page }) => {
-  test.setTimeout(60_000);
   await logIn(page, COMMUNITY_MEDIATOR);
   const errors = watchErrors(page);
   await page.goto('/cases/new/general');

@@ -38,7 +38,6 @@ async function logIn(page: Page, phone: string) {
 }
 
 test('recorded offline, synced when online, seen by the township office with the server tier', async ({ browser, page, context }) => {
-  test.setTimeout(60_000); // a phone and an office's desk, each syncing
   // a wrong password is named (the browser logs its 401; errors are watched from here on)
   await page.goto('/login');
   await appReady(page);
@@ -238,7 +237,6 @@ async function recordFollowUp(page: Page, caseUrl: string, note: string) {
 }
 
 test('a photo taken with no signal is uploaded at the next sync and the township office sees it', async ({ browser, page, context }) => {
-  test.setTimeout(60_000); // a phone and an office's desk, each syncing
   const errors = watchErrors(page);
   await logIn(page, VILLAGE_MEDIATOR);
   await page.evaluate(async () => { await navigator.serviceWorker.ready; });
@@ -352,7 +350,6 @@ test('edits of the same field on the phone and at the office: the mediator is to
 });
 
 test('the township office locks a case from its page and the mediator sees it; the office revokes the lost phone', async ({ browser, page }) => {
-  test.setTimeout(60_000); // a phone and an office's desk, each syncing
   const errors = watchErrors(page);
   await logIn(page, VILLAGE_MEDIATOR);
   await page.evaluate(async () => { await navigator.serviceWorker.ready; });
