@@ -25,6 +25,11 @@ fn state_text(state: ReminderState, en: bool) -> &'static str {
 async fn load() -> Result<Option<Card>, String> {
     #[cfg(feature = "hydrate")]
     {
+        // logged out (a first visit): nothing to compute, and the
+        // computation's chunk is not fetched
+        if !matches!(crate::sync_client::session().await, Ok(Some(_))) {
+            return Ok(None);
+        }
         crate::reminders::load_card().await
     }
     #[cfg(not(feature = "hydrate"))]
