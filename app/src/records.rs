@@ -214,8 +214,10 @@ pub struct Bundle {
     pub cases: Vec<Case>,
     pub outbox: Vec<OutboxEntry>,
     pub attachments: Vec<BundleAttachment>,
-    /// The unsent screening records (排查记录); absent in files made before them.
-    #[serde(default)]
+    /// The unsent screening records (排查记录); absent in files made before
+    /// them, and left out when there are none (an older app still reads
+    /// such a file: the bundle refuses unknown fields).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub screenings: Vec<domain::screening::ScreeningRecord>,
 }
 
