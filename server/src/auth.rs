@@ -77,16 +77,12 @@ impl Caller {
         })
     }
 
-    /// The roots of the subtrees the caller supervises.
-    pub fn supervised_roots(&self) -> Vec<&str> {
+    /// The roots of the subtrees where the caller holds a role that `is`.
+    fn roots_held_as(&self, is: fn(domain::Role) -> bool) -> Vec<&str> {
         let mut paths: Vec<&str> = self
             .scopes
             .iter()
-            .filter(|s| {
-                s.role
-                    .parse::<domain::Role>()
-                    .is_ok_and(domain::Role::supervises)
-            })
+            .filter(|s| s.role.parse::<domain::Role>().is_ok_and(is))
             .map(|s| s.path.as_str())
             .collect();
         paths.sort_unstable();
@@ -94,23 +90,16 @@ impl Caller {
         paths
     }
 
+    /// The roots of the subtrees the caller supervises.
+    pub fn supervised_roots(&self) -> Vec<&str> {
+        self.roots_held_as(domain::Role::supervises)
+    }
+
     /// The roots of the subtrees where the caller works in the field
     /// ([`domain::Role::works_in_the_field`]): the screening records a pull
     /// sends (an office would otherwise take in a city's year of them).
     pub fn field_roots(&self) -> Vec<&str> {
-        let mut paths: Vec<&str> = self
-            .scopes
-            .iter()
-            .filter(|s| {
-                s.role
-                    .parse::<domain::Role>()
-                    .is_ok_and(domain::Role::works_in_the_field)
-            })
-            .map(|s| s.path.as_str())
-            .collect();
-        paths.sort_unstable();
-        paths.dedup();
-        paths
+        self.roots_held_as(domain::Role::works_in_the_field)
     }
 
     /// The subtree roots, without those inside another (for scoped queries).

@@ -6,11 +6,11 @@
 use crate::auth::Caller;
 use crate::db::{Db, org, screenings};
 use crate::error::ApiError;
+use domain::UnitId;
 use domain::org::UnitRecord;
 use domain::screening::{
     Cadence, ComplianceReport, Period, RATE_PERIODS, RecordRef, Schedule, ScreeningRecord, report,
 };
-use domain::{UnitId, UnitKind};
 use jiff::civil::Date;
 
 /// The first day whose records the view needs for a duty of `cadence`: the
@@ -30,24 +30,6 @@ fn internal(e: impl Into<anyhow::Error>) -> ApiError {
     ApiError::Internal(e.into())
 }
 
-fn unit_record(row: org::SubtreeUnit) -> Result<UnitRecord, ApiError> {
-    Ok(UnitRecord {
-        id: UnitId::parse(&row.id).map_err(internal)?,
-        code: row.code,
-        name: row.name,
-        kind: row
-            .kind
-            .parse::<UnitKind>()
-            .map_err(|e| internal(anyhow::anyhow!("{e:?}")))?,
-        parent_id: row
-            .parent_id
-            .as_deref()
-            .map(UnitId::parse)
-            .transpose()
-            .map_err(internal)?,
-    })
-}
-
 /// The view of everything the caller supervises on `today` (the China
 /// date). Offices only: others get 403.
 pub async fn view(db: &Db, caller: &Caller, today: Date) -> Result<ComplianceReport, ApiError> {
@@ -60,8 +42,9 @@ pub async fn view(db: &Db, caller: &Caller, today: Date) -> Result<ComplianceRep
     let units = org::units_under(db.pool(), &roots)
         .await?
         .into_iter()
-        .map(unit_record)
-        .collect::<Result<Vec<_>, _>>()?;
+        .map(org::SubtreeUnit::into_record)
+        .collect::<anyhow::Result<Vec<UnitRecord>>>()
+        .map_err(internal)?;
     let mut done = Vec::new();
     let mut meetings = Vec::new();
     for duty in &schedule.duties {

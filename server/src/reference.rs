@@ -5,13 +5,11 @@
 
 use crate::auth::Caller;
 use crate::db::reference::{self, DocumentRow, UnitChangeRow};
-use crate::db::{self, Db, DbError};
+use crate::db::{self, Db, DbError, org};
 use crate::error::ApiError;
 use crate::sync::{PullPage, PulledChange, page_limit};
-use domain::org::UnitRecord;
 use domain::screening::Schedule;
 use domain::sync::Entity;
-use domain::{UnitId, UnitKind};
 use serde_json::value::RawValue;
 
 /// Stores the documents this build ships with (the "five ones" schedule,
@@ -100,22 +98,16 @@ fn internal(e: impl Into<anyhow::Error>) -> ApiError {
 }
 
 fn unit_change(row: UnitChangeRow) -> Result<PulledChange, ApiError> {
-    let id = UnitId::parse(&row.id).map_err(internal)?;
-    let record = UnitRecord {
-        id,
+    let record = org::SubtreeUnit {
+        id: row.id,
         code: row.code,
         name: row.name,
-        kind: row
-            .kind
-            .parse::<UnitKind>()
-            .map_err(|e| internal(anyhow::anyhow!("{e:?}")))?,
-        parent_id: row
-            .parent_id
-            .as_deref()
-            .map(UnitId::parse)
-            .transpose()
-            .map_err(internal)?,
-    };
+        kind: row.kind,
+        parent_id: row.parent_id,
+    }
+    .into_record()
+    .map_err(internal)?;
+    let id = record.id;
     let payload = serde_json::value::to_raw_value(&record).map_err(internal)?;
     Ok(PulledChange {
         change_no: row.change_no,

@@ -137,6 +137,23 @@ pub struct SubtreeUnit {
     pub parent_id: Option<String>,
 }
 
+impl SubtreeUnit {
+    /// The unit as the domain knows it (the reference stream sends it so;
+    /// the compliance view reads it so).
+    pub fn into_record(self) -> anyhow::Result<domain::org::UnitRecord> {
+        Ok(domain::org::UnitRecord {
+            id: UnitId::parse(&self.id)?,
+            code: self.code,
+            name: self.name,
+            kind: self
+                .kind
+                .parse::<UnitKind>()
+                .map_err(|e| anyhow::anyhow!("unit kind {:?}: {e:?}", self.kind))?,
+            parent_id: self.parent_id.as_deref().map(UnitId::parse).transpose()?,
+        })
+    }
+}
+
 /// Every unit in the subtrees at `roots` (paths), the roots included.
 pub async fn units_under(
     pool: &sqlx::AnyPool,
