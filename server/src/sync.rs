@@ -106,6 +106,25 @@ impl Batch {
         self.cases.insert(new.id.clone(), new);
     }
 
+    /// The unit a record names (`payload.unit_id`) when it exists and is in
+    /// the caller's scope; else the mutation's refusal (`unknown` names it).
+    async fn unit_in_scope(
+        &mut self,
+        tx: &mut Tx,
+        caller: &Caller,
+        m: &Mutation,
+        id: &str,
+        unknown: &str,
+    ) -> Result<Result<UnitRow, Box<MutationResult>>, ApiError> {
+        Ok(match self.unit(tx, id).await? {
+            None => Err(Box::new(rejected(m, "invalid", "payload.unit_id", unknown))),
+            Some(unit) if !caller.sees(&unit.path) => {
+                Err(Box::new(out_of_scope(m, "payload.unit_id")))
+            }
+            Some(unit) => Ok(unit),
+        })
+    }
+
     async fn unit(&mut self, tx: &mut Tx, id: &str) -> Result<Option<UnitRow>, ApiError> {
         if let Some(unit) = self.units.get(id) {
             return Ok(unit.clone());
@@ -417,17 +436,13 @@ async fn apply_screening(
         return Ok(out_of_scope(m, "entity_id"));
     }
     let unit_id = record.unit_id.to_string();
-    let Some(unit) = batch.unit(tx, &unit_id).await? else {
-        return Ok(rejected(
-            m,
-            "invalid",
-            "payload.unit_id",
-            "未知的单位 / unknown unit",
-        ));
+    let unit = match batch
+        .unit_in_scope(tx, caller, m, &unit_id, "未知的单位 / unknown unit")
+        .await?
+    {
+        Ok(unit) => unit,
+        Err(refused) => return Ok(*refused),
     };
-    if !caller.sees(&unit.path) {
-        return Ok(out_of_scope(m, "payload.unit_id"));
-    }
     let Ok(kind) = unit.kind.parse::<UnitKind>() else {
         return Ok(rejected(
             m,
@@ -583,17 +598,13 @@ async fn apply_case(
                 ));
             }
             let unit_id = case.unit_id.to_string();
-            let Some(unit) = batch.unit(tx, &unit_id).await? else {
-                return Ok(rejected(
-                    m,
-                    "invalid",
-                    "payload.unit_id",
-                    "未知的调委会 / unknown committee",
-                ));
+            let unit = match batch
+                .unit_in_scope(tx, caller, m, &unit_id, "未知的调委会 / unknown committee")
+                .await?
+            {
+                Ok(unit) => unit,
+                Err(refused) => return Ok(*refused),
             };
-            if !caller.sees(&unit.path) {
-                return Ok(out_of_scope(m, "payload.unit_id"));
-            }
             let version = existing.as_ref().map_or(1, |old| old.version + 1);
             // the server owns these
             case.version = version as u64;
