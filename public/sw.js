@@ -120,6 +120,27 @@ async function remindFromSummary() {
   });
 }
 
+// Web Push (where the browser's push service is reachable: not in
+// mainland China). The server's reminder scheduler sends one encrypted
+// message per pass with the recipient's new reminders (docs/screening.md).
+self.addEventListener("push", (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch (_) {
+    data = { body: event.data ? event.data.text() : "" };
+  }
+  event.waitUntil(
+    self.registration.showNotification(data.title || "调解通 · 排查提醒", {
+      body: data.body || "有新的排查提醒。/ New screening reminders.",
+      tag: data.tag || "tiaojie-reminders",
+      icon: "/icons/icon-192.png",
+      badge: "/icons/icon-192.png",
+      data: { url: data.url || "/" },
+    }),
+  );
+});
+
 // A tap on a reminder opens the app (or brings its window forward).
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();

@@ -94,6 +94,10 @@ pub enum Command {
     Rules(crate::rules_cli::RulesCommand),
     /// Write deterministic practice cases as a file the phone imports (本机数据 → 导入数据文件).
     SampleCases(crate::sample_cli::SampleArgs),
+    /// Run one pass of the reminder scheduler now (排查提醒): compute every
+    /// unit's reminders, send those not sent yet through the configured
+    /// channels, print what it did. Safe beside running servers.
+    Remind(crate::config::RemindArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -147,6 +151,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Rules(command) => crate::rules_cli::run(command),
         Command::SampleCases(args) => crate::sample_cli::run(args),
+        Command::Remind(args) => {
+            let db = connect_and_migrate(&db_args).await?;
+            let result = remind_once(&db, &args).await;
+            db.close().await;
+            result
+        }
         Command::User(UserCommand::Add(args)) => {
             let db = connect_and_migrate(&db_args).await?;
             let result = user_add(&db, args).await;
@@ -192,6 +202,26 @@ async fn load_history(db: &Db, end: Option<Date>) -> anyhow::Result<()> {
         report.added,
         report.cases,
         tiers.join(", ")
+    );
+    Ok(())
+}
+
+async fn remind_once(db: &Db, args: &crate::config::RemindArgs) -> anyhow::Result<()> {
+    let push = crate::reminders::web_push_channel(db, args).await?;
+    let scheduler = crate::reminders::Scheduler::new(db.clone(), args, push)?;
+    let r = scheduler.pass(jiff::Timestamp::now()).await?;
+    println!(
+        "排查提醒 / reminders: {} 个单位 units, {} 项未完成 open, {} 项认领 claimed, {} 条已发送 sent, {} 条失败 failed{}",
+        r.units,
+        r.open,
+        r.claimed,
+        r.sent,
+        r.failed,
+        if r.quiet {
+            " (不在发送时段 / outside the sending hours)"
+        } else {
+            ""
+        }
     );
     Ok(())
 }

@@ -51,6 +51,9 @@ pub struct ServeArgs {
     /// Seconds to let open requests finish after SIGINT/SIGTERM.
     #[arg(long, env = "TIAOJIE_SHUTDOWN_GRACE_SECS", default_value_t = 10)]
     pub shutdown_grace_secs: u64,
+
+    #[command(flatten)]
+    pub remind: RemindArgs,
 }
 
 impl Default for ServeArgs {
@@ -60,6 +63,82 @@ impl Default for ServeArgs {
             site_root: PathBuf::from("target/site"),
             demo: false,
             shutdown_grace_secs: 10,
+            remind: RemindArgs::default(),
         }
+    }
+}
+
+/// The reminder scheduler and its channels (docs/screening.md, "The
+/// server's reminders").
+#[derive(Debug, Clone, Args)]
+pub struct RemindArgs {
+    /// Seconds between the scheduler's passes; 0 turns it off.
+    #[arg(long, env = "TIAOJIE_REMIND_EVERY_SECS", default_value_t = 900)]
+    pub remind_every_secs: u64,
+
+    /// China-time hours in which reminders are sent, `FROM-TO` (from
+    /// included, to excluded): nobody's phone buzzes at night.
+    #[arg(long, env = "TIAOJIE_REMIND_HOURS", default_value = "8-21")]
+    pub remind_hours: String,
+
+    /// Where to POST the signed JSON of each recipient's reminders (an SMS
+    /// or messaging gateway). Off when unset.
+    #[arg(long, env = "TIAOJIE_WEBHOOK_URL")]
+    pub webhook_url: Option<String>,
+
+    /// The webhook's HMAC-SHA256 key (16 characters or more).
+    #[arg(long, env = "TIAOJIE_WEBHOOK_SECRET", hide_env_values = true)]
+    pub webhook_secret: Option<String>,
+
+    /// Turn the Web Push channel off.
+    #[arg(long, env = "TIAOJIE_NO_WEB_PUSH")]
+    pub no_web_push: bool,
+
+    /// The VAPID `sub` claim: how a push service reaches the operator.
+    #[arg(
+        long,
+        env = "TIAOJIE_PUSH_SUBJECT",
+        default_value = "mailto:tiaojie@localhost"
+    )]
+    pub push_subject: String,
+
+    /// Accept `http://` push endpoints (tests on loopback only).
+    #[arg(long, hide = true)]
+    pub push_allow_http_endpoints: bool,
+}
+
+impl Default for RemindArgs {
+    /// As tests want it: no passes unless asked for.
+    fn default() -> Self {
+        RemindArgs {
+            remind_every_secs: 0,
+            remind_hours: "0-24".to_owned(),
+            webhook_url: None,
+            webhook_secret: None,
+            no_web_push: false,
+            push_subject: "mailto:tiaojie@localhost".to_owned(),
+            push_allow_http_endpoints: false,
+        }
+    }
+}
+
+impl RemindArgs {
+    /// The sending hours, `(from, to)`.
+    pub fn hours(&self) -> anyhow::Result<(u8, u8)> {
+        let bad = || {
+            anyhow::anyhow!(
+                "提醒时段应为 起-止 (0–24) / remind hours must be FROM-TO within 0-24: {:?}",
+                self.remind_hours
+            )
+        };
+        let (from, to) = self.remind_hours.split_once('-').ok_or_else(bad)?;
+        let (from, to): (u8, u8) = (
+            from.trim().parse().map_err(|_| bad())?,
+            to.trim().parse().map_err(|_| bad())?,
+        );
+        if from >= to || to > 24 {
+            return Err(bad());
+        }
+        Ok((from, to))
     }
 }

@@ -21,6 +21,7 @@ pub mod offline;
 pub mod password;
 pub mod push_queue;
 pub mod reference;
+pub mod reminders;
 pub mod rules_cli;
 pub mod sample_cli;
 pub mod startup;

@@ -28,6 +28,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     local_addr: SocketAddr,
+    scheduler: crate::reminders::Scheduler,
 }
 
 impl Application {
@@ -42,11 +43,15 @@ impl Application {
         let site = Site::discover(&args.site_root);
         let options = site.leptos_options(local_addr);
         let offline = Offline::new(&site);
-        let state = AppState::new(db, options, site.paths.clone(), offline);
+        let push = crate::reminders::web_push_channel(&db, &args.remind).await?;
+        let scheduler = crate::reminders::Scheduler::new(db.clone(), &args.remind, push.clone())?;
+        let mut state = AppState::new(db, options, site.paths.clone(), offline);
+        state.web_push = push;
         Ok(Application {
             listener,
             router: router(state, &site),
             local_addr,
+            scheduler,
         })
     }
 
@@ -60,9 +65,14 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router.into_make_service())
+        let reminders = self.scheduler.spawn();
+        let served = axum::serve(self.listener, self.router.into_make_service())
             .with_graceful_shutdown(shutdown)
-            .await
+            .await;
+        if let Some(task) = reminders {
+            task.abort();
+        }
+        served
     }
 }
 
@@ -120,6 +130,11 @@ pub fn router(state: AppState, site: &Site) -> Router {
         )
         .route("/api/v1/devices", get(api::office::devices))
         .route("/api/v1/compliance", get(api::office::compliance))
+        .route("/api/v1/push/key", get(api::push::key))
+        .route(
+            "/api/v1/push/subscription",
+            put(api::push::subscribe).delete(api::push::unsubscribe),
+        )
         .route(
             "/api/v1/devices/{id}/revoke",
             post(api::office::revoke_device),

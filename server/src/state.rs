@@ -22,6 +22,8 @@ pub struct AppState {
     pub limits: Arc<crate::limits::Limits>,
     /// Sync pushes, applied in group commits.
     pub pushes: crate::push_queue::PushQueue,
+    /// The Web Push channel, when on: its public key and endpoint check.
+    pub web_push: Option<Arc<crate::reminders::web_push::WebPush>>,
 }
 
 impl AppState {
@@ -40,6 +42,7 @@ impl AppState {
             offline,
             limits: Arc::new(crate::limits::Limits::new()),
             pushes: crate::push_queue::PushQueue::start(db.clone()),
+            web_push: None,
         }
     }
 }

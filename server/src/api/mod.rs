@@ -6,4 +6,5 @@ pub mod body;
 pub mod health;
 pub mod office;
 pub mod openapi;
+pub mod push;
 pub mod sync;

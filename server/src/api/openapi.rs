@@ -3,7 +3,7 @@
 //! annotations and the wire types' `ToSchema` derives. Built once, on the
 //! first request.
 
-use super::{attachments, auth, health, office, sync};
+use super::{attachments, auth, health, office, push, sync};
 use crate::error::ErrorBody;
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -28,7 +28,7 @@ pub const BEARER: &str = "bearer";
         title = "Tiaojie 调解通 API",
         version = env!("CARGO_PKG_VERSION"),
         description = "The JSON API of Tiaojie (调解通): log-in and device sessions, the sync protocol \
-            (push and pull of cases), content-addressed attachments, office locks and device revocation, and the offices' screening compliance view. Every rejected request \
+            (push and pull of cases), content-addressed attachments, office locks and device revocation, the offices' screening compliance view, and Web Push subscriptions for reminders. Every rejected request \
             answers `{code, message, field?}` (`ErrorBody`). The protocol is described in docs/sync.md."
     ),
     paths(
@@ -46,6 +46,9 @@ pub const BEARER: &str = "bearer";
         office::devices,
         office::revoke_device,
         office::compliance,
+        push::key,
+        push::subscribe,
+        push::unsubscribe,
         health::healthz,
     ),
     components(schemas(
@@ -67,6 +70,10 @@ pub const BEARER: &str = "bearer";
         TownshipRow,
         OverdueUnit,
         MeetingRow,
+        push::PushKey,
+        push::SubscriptionBody,
+        push::SubscriptionKeys,
+        push::EndpointBody,
     )),
     modifiers(&BearerScheme),
     tags(
@@ -74,6 +81,7 @@ pub const BEARER: &str = "bearer";
         (name = "sync", description = "Push and pull of cases (同步)"),
         (name = "attachments", description = "Photos and PDFs of signed paper, by SHA-256 (附件)"),
         (name = "office", description = "Locks and devices of the supervised units (上级管理)"),
+        (name = "push", description = "Web Push subscriptions for reminders (提醒推送订阅)"),
         (name = "health", description = "Liveness and the database (运行状态)"),
     )
 )]

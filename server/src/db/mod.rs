@@ -8,6 +8,7 @@ pub mod cases;
 pub mod org;
 pub mod people;
 pub mod reference;
+pub mod reminders;
 pub mod screenings;
 pub mod sessions;
 

@@ -125,10 +125,21 @@ impl TestApp {
 
     /// A server whose built site (pkg/, sw.js, hash.txt…) is in `site_root`.
     pub async fn spawn_with_site(db: &TestDb, site_root: &std::path::Path) -> TestApp {
+        Self::spawn_with_args(
+            db,
+            ServeArgs {
+                site_root: site_root.to_owned(),
+                ..ServeArgs::default()
+            },
+        )
+        .await
+    }
+
+    /// A server with these settings, on a free loopback port.
+    pub async fn spawn_with_args(db: &TestDb, args: ServeArgs) -> TestApp {
         let args = ServeArgs {
             addr: "127.0.0.1:0".parse().unwrap(),
-            site_root: site_root.to_owned(),
-            ..ServeArgs::default()
+            ..args
         };
         let app = Application::build(&args, db.db.clone())
             .await

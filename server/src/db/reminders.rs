@@ -1,0 +1,330 @@
+//! What the reminder scheduler reads and claims: the people who answer for
+//! a unit's duties, the devices' Web Push subscriptions, the claims
+//! (`reminder_notice`, one row per reminder, channel and recipient) and the
+//! log of passes. Shared settings (the VAPID key) live here too.
+
+use super::DbError;
+
+/// Roles whose holders are told of their unit's duties: the mediators and
+/// committee heads of a committee or group, the judicial office of a
+/// township, the bureau's business section for the city.
+pub const ANSWERING_ROLES: [&str; 5] = [
+    "mediator",
+    "committee_head",
+    "judicial_staff",
+    "judicial_director",
+    "bureau_section",
+];
+
+/// A person who answers for a unit's duties.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Answering {
+    pub unit_id: String,
+    pub person_id: String,
+    pub name: String,
+    pub phone: Option<String>,
+}
+
+/// Everyone active holding one of [`ANSWERING_ROLES`], by unit.
+pub async fn answering(pool: &sqlx::AnyPool) -> Result<Vec<Answering>, DbError> {
+    let roles = ANSWERING_ROLES
+        .iter()
+        .map(|r| format!("'{r}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT DISTINCT g.unit_id, p.id AS person_id, p.name, p.phone \
+         FROM role_grant g JOIN person p ON p.id = g.person_id \
+         WHERE p.active = 1 AND g.role IN ({roles}) ORDER BY g.unit_id, p.id"
+    );
+    Ok(sqlx::query_as::<_, Answering>(&sql).fetch_all(pool).await?)
+}
+
+/// A device's push subscription, of a session not revoked.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Subscription {
+    pub id: String,
+    pub person_id: String,
+    pub endpoint: String,
+    pub p256dh: String,
+    pub auth: String,
+}
+
+pub async fn subscriptions(pool: &sqlx::AnyPool) -> Result<Vec<Subscription>, DbError> {
+    Ok(sqlx::query_as::<_, Subscription>(
+        "SELECT s.id, s.person_id, s.endpoint, s.p256dh, s.auth FROM push_subscription s \
+         JOIN device_session d ON d.id = s.session_id WHERE d.revoked_at IS NULL \
+         ORDER BY s.person_id, s.id",
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Stores (or moves to this session) a subscription.
+pub async fn save_subscription(
+    pool: &sqlx::AnyPool,
+    sub: &Subscription,
+    session_id: &str,
+    now: &str,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO push_subscription (id, session_id, person_id, endpoint, p256dh, auth, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (id) DO UPDATE SET session_id = excluded.session_id, \
+         person_id = excluded.person_id, p256dh = excluded.p256dh, auth = excluded.auth",
+    )
+    .bind(&sub.id)
+    .bind(session_id)
+    .bind(&sub.person_id)
+    .bind(&sub.endpoint)
+    .bind(&sub.p256dh)
+    .bind(&sub.auth)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Forgets a subscription: of this session (`DELETE` by the device), or
+/// any (the push service said it is gone).
+pub async fn delete_subscription(
+    pool: &sqlx::AnyPool,
+    id: &str,
+    session_id: Option<&str>,
+) -> Result<bool, DbError> {
+    let done = match session_id {
+        Some(session) => {
+            sqlx::query("DELETE FROM push_subscription WHERE id = $1 AND session_id = $2")
+                .bind(id)
+                .bind(session)
+                .execute(pool)
+                .await?
+        }
+        None => {
+            sqlx::query("DELETE FROM push_subscription WHERE id = $1")
+                .bind(id)
+                .execute(pool)
+                .await?
+        }
+    };
+    Ok(done.rows_affected() > 0)
+}
+
+/// A setting generated once for every instance: the first to ask stores
+/// `make()`'s value, everyone reads the stored one.
+pub async fn shared_setting(
+    pool: &sqlx::AnyPool,
+    name: &str,
+    make: impl FnOnce() -> String,
+    now: &str,
+) -> Result<String, DbError> {
+    if let Some(v) = sqlx::query_scalar("SELECT value FROM server_setting WHERE name = $1")
+        .bind(name)
+        .fetch_optional(pool)
+        .await?
+    {
+        return Ok(v);
+    }
+    sqlx::query(
+        "INSERT INTO server_setting (name, value, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(name)
+    .bind(make())
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(
+        sqlx::query_scalar("SELECT value FROM server_setting WHERE name = $1")
+            .bind(name)
+            .fetch_one(pool)
+            .await?,
+    )
+}
+
+/// One claim: a reminder for one channel and one recipient.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, sqlx::FromRow)]
+pub struct Notice {
+    pub reminder_key: String,
+    pub channel: String,
+    pub recipient_id: String,
+    pub unit_id: String,
+    pub state: String,
+    pub due_on: String,
+}
+
+/// Rows per INSERT (7 values each, far under either database's limit).
+const CLAIM_BATCH: usize = 200;
+
+/// Claims the notices no instance has claimed before; returns those this
+/// call claimed (the others were already someone's).
+pub async fn claim(
+    pool: &sqlx::AnyPool,
+    notices: &[Notice],
+    instance: &str,
+    now: &str,
+) -> Result<Vec<Notice>, DbError> {
+    let mut claimed = Vec::new();
+    for chunk in notices.chunks(CLAIM_BATCH) {
+        let values = (0..chunk.len())
+            .map(|i| {
+                let b = i * 6 + 3;
+                format!(
+                    "(${b}, ${}, ${}, ${}, ${}, ${}, $1, $2)",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO reminder_notice (reminder_key, channel, recipient_id, unit_id, state, due_on, claimed_by, claimed_at) \
+             VALUES {values} ON CONFLICT (reminder_key, channel, recipient_id) DO NOTHING \
+             RETURNING reminder_key, channel, recipient_id, unit_id, state, due_on"
+        );
+        let mut q = sqlx::query_as::<_, Notice>(&sql).bind(instance).bind(now);
+        for n in chunk {
+            q = q
+                .bind(&n.reminder_key)
+                .bind(&n.channel)
+                .bind(&n.recipient_id)
+                .bind(&n.unit_id)
+                .bind(&n.state)
+                .bind(&n.due_on);
+        }
+        claimed.extend(q.fetch_all(pool).await?);
+    }
+    Ok(claimed)
+}
+
+/// Takes over the notices whose sending failed or whose instance stopped
+/// before it finished: unsent, claimed before `stale_before`, tried fewer
+/// than `max_attempts` times. One instance wins each row.
+pub async fn reclaim(
+    pool: &sqlx::AnyPool,
+    instance: &str,
+    now: &str,
+    stale_before: &str,
+    max_attempts: i64,
+) -> Result<Vec<Notice>, DbError> {
+    Ok(sqlx::query_as::<_, Notice>(
+        "UPDATE reminder_notice SET claimed_by = $1, claimed_at = $2, attempts = attempts + 1 \
+         WHERE sent_at IS NULL AND claimed_at < $3 AND attempts < $4 \
+         RETURNING reminder_key, channel, recipient_id, unit_id, state, due_on",
+    )
+    .bind(instance)
+    .bind(now)
+    .bind(stale_before)
+    .bind(max_attempts)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Marks notices sent (`error` none) or failed (kept for a retry).
+pub async fn finish(
+    pool: &sqlx::AnyPool,
+    notices: &[&Notice],
+    now: &str,
+    error: Option<&str>,
+) -> Result<(), DbError> {
+    let mut tx = pool.begin().await?;
+    for n in notices {
+        let q = match error {
+            None => sqlx::query(
+                "UPDATE reminder_notice SET sent_at = $1, last_error = NULL \
+                 WHERE reminder_key = $2 AND channel = $3 AND recipient_id = $4",
+            )
+            .bind(now),
+            Some(e) => sqlx::query(
+                "UPDATE reminder_notice SET last_error = $1 \
+                 WHERE reminder_key = $2 AND channel = $3 AND recipient_id = $4",
+            )
+            .bind(e),
+        };
+        q.bind(&n.reminder_key)
+            .bind(&n.channel)
+            .bind(&n.recipient_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What one pass of the scheduler did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunLog {
+    pub id: String,
+    pub instance: String,
+    pub started_at: String,
+    pub finished_at: String,
+    pub units: i64,
+    pub reminders: i64,
+    pub claimed: i64,
+    pub sent: i64,
+    pub failed: i64,
+}
+
+pub async fn record_run(pool: &sqlx::AnyPool, run: &RunLog) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO reminder_run (id, instance, started_at, finished_at, units, reminders, claimed, sent, failed) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(&run.id)
+    .bind(&run.instance)
+    .bind(&run.started_at)
+    .bind(&run.finished_at)
+    .bind(run.units)
+    .bind(run.reminders)
+    .bind(run.claimed)
+    .bind(run.sent)
+    .bind(run.failed)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Every screening record's (unit, duty, day) dated on or after `from`.
+pub async fn done_since(
+    pool: &sqlx::AnyPool,
+    from: &str,
+) -> Result<Vec<super::screenings::DoneRow>, DbError> {
+    Ok(
+        sqlx::query_as("SELECT unit_id, duty, done_on FROM screening_record WHERE done_on >= $1")
+            .bind(from)
+            .fetch_all(pool)
+            .await?,
+    )
+}
+
+/// The stored cases that are not deleted, as JSON (for their risk
+/// follow-ups).
+pub async fn live_case_payloads(pool: &sqlx::AnyPool) -> Result<Vec<String>, DbError> {
+    Ok(sqlx::query_scalar(
+        "SELECT payload FROM case_record WHERE deleted = 0 AND payload IS NOT NULL",
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Gives up notices the other side refused: no pass tries them again.
+pub async fn give_up(pool: &sqlx::AnyPool, notices: &[&Notice]) -> Result<(), DbError> {
+    let mut tx = pool.begin().await?;
+    for n in notices {
+        sqlx::query(
+            "UPDATE reminder_notice SET attempts = $1 \
+             WHERE reminder_key = $2 AND channel = $3 AND recipient_id = $4",
+        )
+        .bind(crate::reminders::MAX_ATTEMPTS)
+        .bind(&n.reminder_key)
+        .bind(&n.channel)
+        .bind(&n.recipient_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

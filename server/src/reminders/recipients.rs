@@ -1,0 +1,109 @@
+//! Who is told of a unit's reminder: the people who answer for the unit
+//! itself or, when it has none (a villager group without its own mediator),
+//! for the nearest unit above it — a village's mediators file their groups'
+//! weekly reports.
+
+use crate::db::reminders::Answering;
+use std::collections::HashMap;
+
+/// A person a channel may reach.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient {
+    pub person_id: String,
+    pub name: String,
+    pub phone: Option<String>,
+}
+
+/// The units' parents and the people answering at each unit.
+pub struct Directory {
+    parent: HashMap<String, Option<String>>,
+    at_unit: HashMap<String, Vec<Recipient>>,
+}
+
+/// How far up a reminder may climb (group → committee → township → city).
+const MAX_CLIMB: usize = 4;
+
+impl Directory {
+    pub fn new(
+        parents: impl IntoIterator<Item = (String, Option<String>)>,
+        answering: Vec<Answering>,
+    ) -> Directory {
+        let mut at_unit: HashMap<String, Vec<Recipient>> = HashMap::new();
+        for a in answering {
+            let list = at_unit.entry(a.unit_id).or_default();
+            // one person may hold two answering roles at a unit
+            if !list.iter().any(|r| r.person_id == a.person_id) {
+                list.push(Recipient {
+                    person_id: a.person_id,
+                    name: a.name,
+                    phone: a.phone,
+                });
+            }
+        }
+        Directory {
+            parent: parents.into_iter().collect(),
+            at_unit,
+        }
+    }
+
+    /// The people who answer for `unit`: its own, else the nearest
+    /// ancestor's (at most [`MAX_CLIMB`] levels up). Empty when nobody does.
+    pub fn answering_for(&self, unit: &str) -> &[Recipient] {
+        let mut at = Some(unit.to_owned());
+        for _ in 0..=MAX_CLIMB {
+            let Some(u) = at else { break };
+            if let Some(people) = self.at_unit.get(&u).filter(|p| !p.is_empty()) {
+                return people;
+            }
+            at = self.parent.get(&u).cloned().flatten();
+        }
+        &[]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(unit: &str, id: &str) -> Answering {
+        Answering {
+            unit_id: unit.into(),
+            person_id: id.into(),
+            name: id.to_uppercase(),
+            phone: None,
+        }
+    }
+
+    #[test]
+    fn a_group_without_its_own_people_is_answered_for_by_its_committee() {
+        let parents = [
+            ("city".to_owned(), None),
+            ("town".to_owned(), Some("city".to_owned())),
+            ("village".to_owned(), Some("town".to_owned())),
+            ("group1".to_owned(), Some("village".to_owned())),
+            ("group2".to_owned(), Some("village".to_owned())),
+        ];
+        let d = Directory::new(
+            parents,
+            vec![
+                person("village", "m1"),
+                person("village", "m2"),
+                person("village", "m2"),
+                person("group2", "leader"),
+                person("city", "bureau"),
+            ],
+        );
+        let ids = |u: &str| {
+            d.answering_for(u)
+                .iter()
+                .map(|r| r.person_id.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids("group1"), ["m1", "m2"]);
+        assert_eq!(ids("group2"), ["leader"]);
+        assert_eq!(ids("village"), ["m1", "m2"]);
+        // a township without a judicial office on record: the city hears of it
+        assert_eq!(ids("town"), ["bureau"]);
+        assert!(ids("unknown").is_empty());
+    }
+}
