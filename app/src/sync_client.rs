@@ -92,6 +92,11 @@ mod http {
         res: Result<gloo_net::http::Response, gloo_net::Error>,
     ) -> Result<T, Failure> {
         let res = res.map_err(|e| Failure::Offline(e.to_string()))?;
+        // no content: `()` (and any type that reads `null`)
+        if res.status() == 204 {
+            return serde_json::from_value(serde_json::Value::Null)
+                .map_err(|e| Failure::Offline(e.to_string()));
+        }
         if res.ok() {
             return res
                 .json::<T>()
@@ -380,6 +385,36 @@ pub async fn compliance() -> Result<domain::screening::ComplianceReport, ActionE
     }
     #[cfg(not(feature = "hydrate"))]
     Err(ActionError::from(NOT_HERE.to_owned()))
+}
+
+/// The caller's inbox: high-risk disputes escalated to them (online).
+pub async fn inbox() -> Result<domain::sync::Inbox, ActionError> {
+    #[cfg(feature = "hydrate")]
+    {
+        let token = office_token().await?;
+        http::get("/api/v1/inbox", &token)
+            .await
+            .map_err(action_error)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    Err(ActionError::from(NOT_HERE.to_owned()))
+}
+
+/// Marks an inbox item read (online).
+pub async fn mark_inbox_read(id: String) -> Result<(), ActionError> {
+    #[cfg(feature = "hydrate")]
+    {
+        let token = office_token().await?;
+        let url = format!("/api/v1/inbox/{id}/read");
+        http::post::<_, ()>(&url, Some(&token), &serde_json::json!({}))
+            .await
+            .map_err(action_error)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = id;
+        Err(ActionError::from(NOT_HERE.to_owned()))
+    }
 }
 
 /// Revokes a lost phone's session (online); returns its row, now revoked.

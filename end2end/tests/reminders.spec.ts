@@ -153,7 +153,7 @@ test('offline, Home lists the overdue weekly screening and a nothing-found repor
   await bureau.close();
 });
 
-test('a high-risk dispute recorded in the field is in the township office\'s list after sync', async ({ browser, page }) => {
+test('a high-risk dispute recorded in the field reaches the township office\'s inbox at once and its list after sync', async ({ browser, page }) => {
   await logIn(page, COMMUNITY_MEDIATOR);
   const errors = watchErrors(page);
   await page.goto('/cases/new/general');
@@ -166,6 +166,8 @@ test('a high-risk dispute recorded in the field is in the township office\'s lis
   await page.locator('#f-mediator').fill('普调解');
   await page.getByTestId('save-case').click();
   await expect(page.getByTestId('case-status')).toHaveText('已受理');
+  const caseId = new URL(page.url()).pathname.split('/').pop()!;
+  expect(caseId).toMatch(/^[0-9a-f-]{36}$/);
   // the mediator's own Home lists it too
   await page.goto('/');
   await expect(page.getByTestId('high-risk-case').filter({ hasText: '沙高危' })).toHaveCount(1);
@@ -185,6 +187,28 @@ test('a high-risk dispute recorded in the field is in the township office\'s lis
   await expect(listed).toContainText('鹿城社区');
   await listed.locator('a').click();
   await expect(desk.getByText('因排水沟纠纷扬言报复').first()).toBeVisible();
+
+  // the server escalated it when the mediator's sync stored it: the
+  // office's inbox has it, unread, without the parties' names
+  await desk.goto('/');
+  await desk.getByTestId('inbox-link').click();
+  const item = desk.locator(`[data-testid="inbox-item"][data-case="${caseId}"]`);
+  await expect(item).toHaveAttribute('data-read', 'false');
+  await expect(item).toContainText('高风险纠纷');
+  await expect(item).toContainText('鹿城社区');
+  await expect(item).not.toContainText('沙高危');
+  await item.locator('a').click();
+  await expect(desk.getByText('因排水沟纠纷扬言报复').first()).toBeVisible();
+  await desk.goto('/inbox');
+  await expect(desk.locator(`[data-testid="inbox-item"][data-case="${caseId}"]`)).toHaveAttribute('data-read', 'true');
   expect(deskErrors).toEqual([]);
   await office.close();
+
+  // the city bureau's inbox has it too
+  const city = await browser.newContext();
+  const bureauPage = await city.newPage();
+  await logIn(bureauPage, BUREAU);
+  await bureauPage.goto('/inbox');
+  await expect(bureauPage.locator(`[data-testid="inbox-item"][data-case="${caseId}"]`)).toHaveCount(1);
+  await city.close();
 });

@@ -47,6 +47,7 @@ impl Application {
         let scheduler = crate::reminders::Scheduler::new(db.clone(), &args.remind, push.clone())?;
         let mut state = AppState::new(db, options, site.paths.clone(), offline);
         state.web_push = push;
+        state.escalate = Some(scheduler.wake_handle());
         Ok(Application {
             listener,
             router: router(state, &site),
@@ -69,9 +70,7 @@ impl Application {
         let served = axum::serve(self.listener, self.router.into_make_service())
             .with_graceful_shutdown(shutdown)
             .await;
-        if let Some(task) = reminders {
-            task.abort();
-        }
+        reminders.abort();
         served
     }
 }
@@ -131,6 +130,8 @@ pub fn router(state: AppState, site: &Site) -> Router {
         .route("/api/v1/devices", get(api::office::devices))
         .route("/api/v1/compliance", get(api::office::compliance))
         .route("/api/v1/push/key", get(api::push::key))
+        .route("/api/v1/inbox", get(api::inbox::list))
+        .route("/api/v1/inbox/{id}/read", post(api::inbox::mark_read))
         .route(
             "/api/v1/push/subscription",
             put(api::push::subscribe).delete(api::push::unsubscribe),

@@ -24,6 +24,8 @@ pub struct AppState {
     pub pushes: crate::push_queue::PushQueue,
     /// The Web Push channel, when on: its public key and endpoint check.
     pub web_push: Option<Arc<crate::reminders::web_push::WebPush>>,
+    /// Wakes the reminder scheduler to escalate a high-risk case at once.
+    pub escalate: Option<Arc<tokio::sync::Notify>>,
 }
 
 impl AppState {
@@ -43,6 +45,7 @@ impl AppState {
             limits: Arc::new(crate::limits::Limits::new()),
             pushes: crate::push_queue::PushQueue::start(db.clone()),
             web_push: None,
+            escalate: None,
         }
     }
 }

@@ -431,6 +431,125 @@ on_both_databases! {
     }
 }
 
+/// An open high-risk dispute of the device's committee.
+fn high_risk_case(device: &Device, seed: u64) -> Value {
+    let unit = domain::UnitId::parse(&device.unit_id).unwrap();
+    let owner = domain::PersonId::parse(&device.person_id).unwrap();
+    let d = |s: &str| domain::dates::parse_iso(s).unwrap();
+    let mut case = domain::sample::cases(60, seed, unit, owner, d("2026-11-01"), d("2026-11-20"))
+        .into_iter()
+        .find(|c| c.status != domain::case::CaseStatus::Closed)
+        .expect("the sample has an open case");
+    case.risk = domain::case::RiskLevel::High;
+    serde_json::to_value(case).unwrap()
+}
+
+async fn inbox(app: &TestApp, device: &Device) -> domain::sync::Inbox {
+    let res = app
+        .client
+        .get(app.url("/api/v1/inbox"))
+        .bearer_auth(&device.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+on_both_databases! {
+    async fn a_high_risk_case_reaches_the_township_and_the_city_at_once_and_once(db: TestDb) {
+        tiaojie_server::demo::load(&db.db).await.unwrap();
+        let receiver = Receiver::start(vec![]).await;
+        // no periodic passes: only the push itself can wake the escalation
+        let remind = webhook_args(&receiver);
+        assert_eq!(remind.remind_every_secs, 0);
+        let app = TestApp::spawn_with_args(&db, ServeArgs { remind, ..ServeArgs::default() }).await;
+        let phone = login(&app, VILLAGE_MEDIATOR).await;
+        let office = login(&app, JUDICIAL_OFFICE).await;
+        let bureau = login(&app, BUREAU).await;
+        let other_township = login(&app, COMMUNITY_MEDIATOR).await;
+        let case = high_risk_case(&phone, 7);
+        let answer = push(&app, &phone, vec![mutation(&phone, "upsert", &case, 0)]).await;
+        assert_eq!(answer.results[0].status, domain::sync::Status::Applied, "{:?}", answer.results[0]);
+
+        // the township's judicial office sees it in its inbox without syncing
+        let mut got = inbox(&app, &office).await;
+        for _ in 0..100 {
+            if !got.items.is_empty() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            got = inbox(&app, &office).await;
+        }
+        assert_eq!(got.unread, 1, "{got:?}");
+        let item = &got.items[0];
+        assert_eq!(item.kind, "escalation");
+        assert_eq!(item.case_id.as_deref(), case["id"].as_str());
+        assert_eq!(item.unit_id, phone.unit_id);
+        assert!(item.title.starts_with("高风险纠纷"), "{item:?}");
+        for party in case["parties"].as_array().unwrap() {
+            let name = party["name"].as_str().unwrap();
+            assert!(!item.body.contains(name) && !item.title.contains(name), "no party names: {item:?}");
+        }
+        // so does the city; a mediator is not a supervisor, another township is not told
+        assert_eq!(inbox(&app, &bureau).await.unread, 1);
+        assert_eq!(inbox(&app, &phone).await.unread, 0);
+        assert_eq!(inbox(&app, &other_township).await.unread, 0);
+
+        // and the gateway was asked to text the judicial office (staff and
+        // director) and the bureau, each once
+        let mut texts = receiver.take();
+        for _ in 0..100 {
+            if texts.len() >= 3 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            texts.extend(receiver.take());
+        }
+        let mut phones: Vec<String> = texts
+            .iter()
+            .map(|r| verified(r)["message"]["recipient"]["phone"].as_str().unwrap().to_owned())
+            .collect();
+        phones.sort();
+        assert_eq!(phones, ["13900000002", "13900000003", BUREAU]);
+        let body = verified(&texts[0]);
+        assert!(body["message"]["text_zh"].as_str().unwrap().contains("高风险纠纷上报"), "{body}");
+
+        // an edit of the same case, still high risk, tells nobody again
+        let mut edited = case.clone();
+        edited["place"] = json!("村委会调解室");
+        let again = push(&app, &phone, vec![mutation(&phone, "upsert", &edited, 1)]).await;
+        assert_ne!(again.results[0].status, domain::sync::Status::Rejected, "{:?}", again.results[0]);
+        // a second high-risk case is a new escalation, proving the wake-up ran after the edit
+        let second = high_risk_case(&phone, 8);
+        assert_ne!(second["id"], case["id"]);
+        push(&app, &phone, vec![mutation(&phone, "upsert", &second, 0)]).await;
+        let mut after = inbox(&app, &office).await;
+        for _ in 0..100 {
+            if after.items.len() >= 2 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            after = inbox(&app, &office).await;
+        }
+        assert_eq!(after.items.len(), 2, "one item per case: {after:?}");
+        assert_eq!(after.items[0].case_id.as_deref(), second["id"].as_str(), "newest first");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        assert_eq!(receiver.take().len(), 3, "three texts for the second case only");
+
+        // reading: only one's own items
+        let read = |device: &Device, id: &str| {
+            app.client.post(app.url(&format!("/api/v1/inbox/{id}/read"))).bearer_auth(&device.token).send()
+        };
+        assert_eq!(read(&phone, &after.items[0].id).await.unwrap().status(), 404);
+        assert_eq!(read(&office, &after.items[0].id).await.unwrap().status(), 204);
+        assert_eq!(inbox(&app, &office).await.unread, 1);
+        assert_eq!(inbox(&app, &bureau).await.unread, 2, "the bureau's own items are its own");
+        drop(app);
+        db.cleanup().await;
+    }
+}
+
 /// Verifies an ES256 JWT with an uncompressed P-256 public key; its claims.
 fn verify_es256(token: &str, public: &[u8]) -> Value {
     use p256::ecdsa::signature::Verifier;

@@ -228,6 +228,33 @@ pub struct DeviceSession {
     pub revoked_at: Option<String>,
 }
 
+/// One item of a person's inbox (收件箱, `GET /api/v1/inbox`): today, a
+/// high-risk dispute in a unit they supervise, escalated at once by the
+/// server. Times are RFC 3339 UTC.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InboxItem {
+    pub id: String,
+    /// `escalation`
+    pub kind: String,
+    /// e.g. `高风险纠纷 · 大潭村人民调解委员会`
+    pub title: String,
+    /// e.g. `大潭村人民调解委员会 邻里纠纷（11月25日受理）`: no party names.
+    pub body: String,
+    pub case_id: Option<String>,
+    pub unit_id: String,
+    pub created_at: String,
+    pub read: bool,
+}
+
+/// The caller's newest inbox items and how many are unread.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Inbox {
+    pub unread: i64,
+    pub items: Vec<InboxItem>,
+}
+
 /// The largest piece of an attachment one request may carry.
 pub const MAX_UPLOAD_PIECE: usize = 1024 * 1024;
 

@@ -4,6 +4,7 @@ pub mod autosave;
 pub mod field;
 pub mod lang_switch;
 pub mod office_actions;
+pub mod office_screen;
 pub mod pending_sync;
 pub mod reminders_card;
 pub mod sync_card;

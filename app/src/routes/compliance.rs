@@ -6,7 +6,8 @@
 //! (docs/screening.md). Online only.
 
 use crate::components::lang_switch::LangSwitch;
-use crate::components::office_actions::{supervises, use_online};
+use crate::components::office_actions::use_online;
+use crate::components::office_screen::{OfficeScreen, load_office};
 use crate::i18n::{Locale, use_i18n};
 use crate::lazy_text::say;
 use crate::sync_client;
@@ -15,32 +16,10 @@ use domain::screening::{ComplianceReport, Period};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Screen {
-    Loading,
-    LoggedOut,
-    NotOffice,
-    Offline,
-    Failed(String),
-    Report(Box<ComplianceReport>),
-}
+type Screen = OfficeScreen<Box<ComplianceReport>>;
 
 async fn load() -> Screen {
-    let session = match sync_client::session().await {
-        Ok(Some(s)) => s,
-        Ok(None) => return Screen::LoggedOut,
-        Err(e) => return Screen::Failed(e),
-    };
-    if !supervises(&session.role) {
-        return Screen::NotOffice;
-    }
-    if !sync_client::online() {
-        return Screen::Offline;
-    }
-    match sync_client::compliance().await {
-        Ok(report) => Screen::Report(Box::new(report)),
-        Err(e) => Screen::Failed(e.message),
-    }
+    load_office(|_| async { sync_client::compliance().await.map(Box::new) }).await
 }
 
 fn period_label(key: &str, en: bool) -> String {
@@ -72,12 +51,12 @@ pub fn CompliancePage() -> impl IntoView {
         </header>
         <main class="page page-wide" data-testid="compliance">
             {move || match screen.get() {
-                Screen::Loading => view! { <p class="muted">"…"</p> }.into_any(),
-                Screen::LoggedOut => view! { <p class="notice">{say(i18n, "请先登录。", "Log in first.")} " " <a href="/login">{say(i18n, "登录", "Log in")}</a></p> }.into_any(),
-                Screen::NotOffice => view! { <p class="notice">{say(i18n, "排查履职情况供司法所、乡镇和市司法局查看。", "This view is for judicial offices, townships and the city bureau.")}</p> }.into_any(),
-                Screen::Offline => view! { <p class="notice" data-testid="compliance-offline">{say(i18n, "需要联网：履职情况由服务器按全部已同步记录计算。", "Needs a connection: the server computes it from every synced record.")}</p> }.into_any(),
-                Screen::Failed(e) => view! { <p class="notice notice--bad">{e}</p> }.into_any(),
-                Screen::Report(r) => report_view(*r, en).into_any(),
+                OfficeScreen::Loading => view! { <p class="muted">"…"</p> }.into_any(),
+                OfficeScreen::LoggedOut => view! { <p class="notice">{say(i18n, "请先登录。", "Log in first.")} " " <a href="/login">{say(i18n, "登录", "Log in")}</a></p> }.into_any(),
+                OfficeScreen::NotOffice => view! { <p class="notice">{say(i18n, "排查履职情况供司法所、乡镇和市司法局查看。", "This view is for judicial offices, townships and the city bureau.")}</p> }.into_any(),
+                OfficeScreen::Offline => view! { <p class="notice" data-testid="compliance-offline">{say(i18n, "需要联网：履职情况由服务器按全部已同步记录计算。", "Needs a connection: the server computes it from every synced record.")}</p> }.into_any(),
+                OfficeScreen::Failed(e) => view! { <p class="notice notice--bad">{e}</p> }.into_any(),
+                OfficeScreen::Ready(r) => report_view(*r, en).into_any(),
             }}
         </main>
     }

@@ -4,34 +4,16 @@
 //! phone is told, logs out and wipes its data. Online only.
 
 use crate::components::lang_switch::LangSwitch;
-use crate::components::office_actions::{supervises, use_online};
+use crate::components::office_actions::use_online;
+use crate::components::office_screen::{OfficeScreen, load_office};
 use crate::i18n::{t, use_i18n};
 use crate::sync_client::{self, DeviceSession};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 /// What the screen can show.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Screen {
-    Loading,
-    /// No session on this phone: nothing is asked of the server.
-    LoggedOut,
-    /// A mediator's (or finance's) session: nothing is asked either.
-    NotOffice,
-    Offline,
-    Failed(String),
-    /// The rows, and the logged-in person's phone (their own devices).
-    Rows(Vec<DeviceSession>, String),
-}
-
-/// A server time (RFC 3339 UTC) as China's wall clock, to the minute.
-fn china_minute(text: &str) -> String {
-    let shown = text
-        .parse::<jiff::Timestamp>()
-        .map(crate::clock::in_china)
-        .unwrap_or_else(|_| text.to_owned());
-    shown.get(..16).unwrap_or(shown.as_str()).replace('T', " ")
-}
+/// The rows, and the logged-in person's phone (their own devices).
+type Screen = OfficeScreen<(Vec<DeviceSession>, String)>;
 
 /// A browser's user agent, short enough for a row.
 fn short(device: &str) -> String {
@@ -43,25 +25,13 @@ fn short(device: &str) -> String {
 }
 
 async fn load() -> Screen {
-    let session = match sync_client::session().await {
-        Ok(Some(s)) => s,
-        Ok(None) => return Screen::LoggedOut,
-        Err(e) => return Screen::Failed(e),
-    };
-    if !supervises(&session.role) {
-        return Screen::NotOffice;
-    }
-    if !sync_client::online() {
-        return Screen::Offline;
-    }
-    match sync_client::devices().await {
-        Ok(mut rows) => {
-            // most recently used first (text order is time order)
-            rows.sort_by(|a, b| b.last_seen_at.cmp(&a.last_seen_at));
-            Screen::Rows(rows, session.phone)
-        }
-        Err(e) => Screen::Failed(e.message),
-    }
+    load_office(|session| async move {
+        let mut rows = sync_client::devices().await?;
+        // most recently used first (text order is time order)
+        rows.sort_by(|a, b| b.last_seen_at.cmp(&a.last_seen_at));
+        Ok((rows, session.phone))
+    })
+    .await
 }
 
 #[component]
@@ -81,7 +51,7 @@ pub fn DevicesPage() -> impl IntoView {
     Effect::new(move |_| reload());
     // back online: the list can be fetched now
     Effect::new(move |_| {
-        if online.get() && screen.with_untracked(|s| *s == Screen::Offline) {
+        if online.get() && screen.with_untracked(|s| *s == OfficeScreen::Offline) {
             reload();
         }
     });
@@ -116,7 +86,7 @@ pub fn DevicesPage() -> impl IntoView {
                 match sync_client::revoke_device(row.id.clone()).await {
                     Ok(revoked) => {
                         screen.try_update(|s| {
-                            if let Screen::Rows(rows, _) = s {
+                            if let OfficeScreen::Ready((rows, _)) = s {
                                 for r in rows.iter_mut().filter(|r| r.id == revoked.id) {
                                     *r = revoked.clone();
                                 }
@@ -146,9 +116,9 @@ pub fn DevicesPage() -> impl IntoView {
                 let mine = row.phone == own_phone;
                 let id = row.id.clone();
                 let working = move || busy.with(|b| b.as_deref() == Some(id.as_str()));
-                let last_seen = china_minute(&row.last_seen_at);
-                let since = china_minute(&row.created_at);
-                let revoked_at = row.revoked_at.as_deref().map(china_minute);
+                let last_seen = crate::clock::china_minute(&row.last_seen_at);
+                let since = crate::clock::china_minute(&row.created_at);
+                let revoked_at = row.revoked_at.as_deref().map(crate::clock::china_minute);
                 let device_title = row.device_name.clone();
                 let device = short(&row.device_name);
                 let for_button = row.clone();
@@ -202,22 +172,22 @@ pub fn DevicesPage() -> impl IntoView {
                 <p class="notice notice--bad" role="alert" data-testid="revoke-error">{text}</p>
             })}
             {move || match screen.get() {
-                Screen::Loading => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
-                Screen::LoggedOut => view! {
+                OfficeScreen::Loading => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
+                OfficeScreen::LoggedOut => view! {
                     <p class="card" data-testid="devices-denied">{crate::lazy_text::say(i18n, "请先登录司法所、乡镇或司法局的账号。", "Log in first with a judicial office, township or bureau account.")}</p>
                     <a class="button" href="/login">{t!(i18n, sync_login)}</a>
                 }.into_any(),
-                Screen::NotOffice => view! {
+                OfficeScreen::NotOffice => view! {
                     <p class="card" data-testid="devices-denied">{crate::lazy_text::say(i18n, "只有司法所、乡镇分管领导和司法局的账号可以管理设备。", "Only judicial office, township leader and bureau accounts manage devices.")}</p>
                 }.into_any(),
-                Screen::Offline => view! {
+                OfficeScreen::Offline => view! {
                     <p class="notice" role="status" data-testid="devices-offline">{crate::lazy_text::say(i18n, "需要网络才能查看和注销设备，请联网后再试。", "Viewing and revoking devices needs a network: try again when online.")}</p>
                 }.into_any(),
-                Screen::Failed(e) => view! {
+                OfficeScreen::Failed(e) => view! {
                     <p class="notice notice--bad" role="alert" data-testid="devices-error">{e}</p>
                     <button type="button" class="button" on:click=move |_| reload()>{crate::lazy_text::say(i18n, "重试", "Try again")}</button>
                 }.into_any(),
-                Screen::Rows(rows, own_phone) => view! {
+                OfficeScreen::Ready((rows, own_phone)) => view! {
                     <p class="muted">{crate::lazy_text::say(i18n, "辖区内人员登录过的设备，最近使用的在前。手机丢失时请注销：该手机下次联网时会退出登录并清除本机数据。", "Devices that people in your units have logged in on, most recently used first. Revoke a lost phone: at its next connection it is logged out and its data wiped.")}</p>
                     {rows_view(rows, own_phone)}
                 }.into_any(),

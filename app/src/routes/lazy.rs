@@ -135,6 +135,20 @@ impl LazyRoute for Compliance {
     }
 }
 
+/// 收件箱 — an office's escalated high-risk disputes (online).
+pub struct Inbox;
+
+#[lazy_route]
+impl LazyRoute for Inbox {
+    fn data() -> Self {
+        Self
+    }
+    fn view(_this: Self) -> AnyView {
+        page_shown();
+        view! { <super::inbox::InboxPage /> }.into_any()
+    }
+}
+
 /// 登录 — log-in.
 pub struct Login;
 

@@ -7,6 +7,7 @@ pub mod compliance;
 pub mod data;
 pub mod devices;
 pub mod home;
+pub mod inbox;
 pub mod lazy;
 pub mod login;
 pub mod not_found;

@@ -56,3 +56,21 @@ CREATE TABLE reminder_run (
     sent        BIGINT NOT NULL,
     failed      BIGINT NOT NULL
 );
+
+-- What the server tells a person in the app (收件箱): a high-risk dispute
+-- in a unit they supervise, at once. One row per person and subject.
+CREATE TABLE inbox_item (
+    id         TEXT PRIMARY KEY,
+    person_id  TEXT NOT NULL REFERENCES person (id),
+    -- the notice's key: `<unit>/escalate:<case>/high`
+    subject    TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    title      TEXT NOT NULL,
+    body       TEXT NOT NULL,
+    case_id    TEXT,
+    unit_id    TEXT NOT NULL REFERENCES org_unit (id),
+    created_at TEXT NOT NULL,
+    read_at    TEXT,
+    UNIQUE (person_id, subject)
+);
+CREATE INDEX inbox_item_person ON inbox_item (person_id, created_at);

@@ -4,6 +4,7 @@ pub mod attachments;
 pub mod auth;
 pub mod body;
 pub mod health;
+pub mod inbox;
 pub mod office;
 pub mod openapi;
 pub mod push;

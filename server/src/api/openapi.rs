@@ -3,7 +3,7 @@
 //! annotations and the wire types' `ToSchema` derives. Built once, on the
 //! first request.
 
-use super::{attachments, auth, health, office, push, sync};
+use super::{attachments, auth, health, inbox, office, push, sync};
 use crate::error::ErrorBody;
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -46,6 +46,8 @@ pub const BEARER: &str = "bearer";
         office::devices,
         office::revoke_device,
         office::compliance,
+        inbox::list,
+        inbox::mark_read,
         push::key,
         push::subscribe,
         push::unsubscribe,
@@ -70,6 +72,8 @@ pub const BEARER: &str = "bearer";
         TownshipRow,
         OverdueUnit,
         MeetingRow,
+        domain::sync::Inbox,
+        domain::sync::InboxItem,
         push::PushKey,
         push::SubscriptionBody,
         push::SubscriptionKeys,

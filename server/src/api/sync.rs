@@ -9,7 +9,7 @@ use crate::sync;
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Query, State};
-use domain::sync::{PullResponse, PushRequest, PushResponse};
+use domain::sync::{PullResponse, PushRequest, PushResponse, Status};
 use serde::Deserialize;
 
 /// A push of 500 cases with their text is well under this; photos travel
@@ -43,7 +43,22 @@ pub async fn push(
 ) -> Result<Json<PushResponse>, ApiError> {
     state.limits.check_device(&caller.session_id)?;
     let req: PushRequest = read_json(body, PUSH_BODY_LIMIT).await?;
-    Ok(Json(state.pushes.push(caller, req).await?))
+    let high_risk: Vec<usize> = (0..req.mutations.len())
+        .filter(|&i| crate::reminders::escalation::may_escalate(&req.mutations[i]))
+        .collect();
+    let answer = state.pushes.push(caller, req).await?;
+    // a high-risk dispute reaches the township and the city at once
+    if let Some(wake) = &state.escalate
+        && high_risk.iter().any(|&i| {
+            answer
+                .results
+                .get(i)
+                .is_some_and(|r| r.status != Status::Rejected)
+        })
+    {
+        wake.notify_one();
+    }
+    Ok(Json(answer))
 }
 
 /// The query of `GET /api/v1/sync/pull`.

@@ -25,9 +25,22 @@ pub struct Answering {
     pub phone: Option<String>,
 }
 
+/// Roles whose holders hear at once of a high-risk dispute below them:
+/// the township's judicial office, the city bureau's business section.
+pub const SUPERVISING_ROLES: [&str; 3] = ["judicial_staff", "judicial_director", "bureau_section"];
+
 /// Everyone active holding one of [`ANSWERING_ROLES`], by unit.
 pub async fn answering(pool: &sqlx::AnyPool) -> Result<Vec<Answering>, DbError> {
-    let roles = ANSWERING_ROLES
+    holding(pool, &ANSWERING_ROLES).await
+}
+
+/// Everyone active holding one of [`SUPERVISING_ROLES`], by unit.
+pub async fn supervising(pool: &sqlx::AnyPool) -> Result<Vec<Answering>, DbError> {
+    holding(pool, &SUPERVISING_ROLES).await
+}
+
+async fn holding(pool: &sqlx::AnyPool, roles: &[&str]) -> Result<Vec<Answering>, DbError> {
+    let roles = roles
         .iter()
         .map(|r| format!("'{r}'"))
         .collect::<Vec<_>>()
@@ -200,27 +213,35 @@ pub async fn claim(
     Ok(claimed)
 }
 
+/// The part of an escalation's key after the unit: `<unit>/escalate:…`.
+pub const ESCALATION_MARK: &str = "/escalate:";
+
 /// Takes over the notices whose sending failed or whose instance stopped
 /// before it finished: unsent, claimed before `stale_before`, tried fewer
-/// than `max_attempts` times. One instance wins each row.
+/// than `max_attempts` times; escalations or the others. One instance wins
+/// each row.
 pub async fn reclaim(
     pool: &sqlx::AnyPool,
     instance: &str,
     now: &str,
     stale_before: &str,
     max_attempts: i64,
+    escalations: bool,
 ) -> Result<Vec<Notice>, DbError> {
-    Ok(sqlx::query_as::<_, Notice>(
+    let kind = if escalations { "LIKE" } else { "NOT LIKE" };
+    let sql = format!(
         "UPDATE reminder_notice SET claimed_by = $1, claimed_at = $2, attempts = attempts + 1 \
-         WHERE sent_at IS NULL AND claimed_at < $3 AND attempts < $4 \
-         RETURNING reminder_key, channel, recipient_id, unit_id, state, due_on",
-    )
-    .bind(instance)
-    .bind(now)
-    .bind(stale_before)
-    .bind(max_attempts)
-    .fetch_all(pool)
-    .await?)
+         WHERE sent_at IS NULL AND claimed_at < $3 AND attempts < $4 AND reminder_key {kind} $5 \
+         RETURNING reminder_key, channel, recipient_id, unit_id, state, due_on"
+    );
+    Ok(sqlx::query_as::<_, Notice>(&sql)
+        .bind(instance)
+        .bind(now)
+        .bind(stale_before)
+        .bind(max_attempts)
+        .bind(format!("%{ESCALATION_MARK}%"))
+        .fetch_all(pool)
+        .await?)
 }
 
 /// Marks notices sent (`error` none) or failed (kept for a retry).
@@ -327,4 +348,100 @@ pub async fn give_up(pool: &sqlx::AnyPool, notices: &[&Notice]) -> Result<(), Db
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// The stored cases that may be open high-risk disputes (the JSON is
+/// compact, as the server writes it): the caller parses and checks them.
+pub async fn high_risk_payloads(pool: &sqlx::AnyPool) -> Result<Vec<String>, DbError> {
+    Ok(
+        sqlx::query_scalar("SELECT payload FROM case_record WHERE deleted = 0 AND payload LIKE $1")
+            .bind("%\"risk\":\"high\"%")
+            .fetch_all(pool)
+            .await?,
+    )
+}
+
+/// One item of a person's inbox.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct InboxRow {
+    pub id: String,
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    pub case_id: Option<String>,
+    pub unit_id: String,
+    pub created_at: String,
+    pub read_at: Option<String>,
+}
+
+/// Stores an inbox item once per person and subject.
+#[allow(clippy::too_many_arguments)]
+pub async fn put_inbox(
+    pool: &sqlx::AnyPool,
+    person_id: &str,
+    subject: &str,
+    kind: &str,
+    title: &str,
+    body: &str,
+    case_id: Option<&str>,
+    unit_id: &str,
+    now: &str,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO inbox_item (id, person_id, subject, kind, title, body, case_id, unit_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (person_id, subject) DO NOTHING",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(person_id)
+    .bind(subject)
+    .bind(kind)
+    .bind(title)
+    .bind(body)
+    .bind(case_id)
+    .bind(unit_id)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// A person's newest inbox items, and how many are unread.
+pub async fn inbox_of(
+    pool: &sqlx::AnyPool,
+    person_id: &str,
+    limit: i64,
+) -> Result<(Vec<InboxRow>, i64), DbError> {
+    let items = sqlx::query_as::<_, InboxRow>(
+        "SELECT id, kind, title, body, case_id, unit_id, created_at, read_at FROM inbox_item \
+         WHERE person_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+    )
+    .bind(person_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    let unread = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM inbox_item WHERE person_id = $1 AND read_at IS NULL",
+    )
+    .bind(person_id)
+    .fetch_one(pool)
+    .await?;
+    Ok((items, unread))
+}
+
+/// Marks one of the person's items read; false when it is not theirs.
+pub async fn mark_read(
+    pool: &sqlx::AnyPool,
+    person_id: &str,
+    id: &str,
+    now: &str,
+) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE inbox_item SET read_at = COALESCE(read_at, $1) WHERE id = $2 AND person_id = $3",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(person_id)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() > 0)
 }

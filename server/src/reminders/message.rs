@@ -27,6 +27,9 @@ pub struct Item {
     /// `due` or `overdue`
     pub state: &'static str,
     pub due_on: String,
+    /// One line about this item alone (an escalated case), for an inbox.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub detail_zh: String,
 }
 
 /// Who is told what.
@@ -161,6 +164,7 @@ pub fn compose(
                 case_id,
                 state: r.state.code(),
                 due_on: domain::dates::format_iso(r.due_on),
+                detail_zh: String::new(),
             }
         })
         .collect();

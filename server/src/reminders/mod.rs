@@ -13,6 +13,8 @@
 //! `X-Tiaojie-Delivery` key lets a gateway drop the copy.
 
 pub mod channel;
+pub mod escalation;
+pub mod inbox;
 pub mod message;
 pub mod recipients;
 pub mod web_push;
@@ -28,7 +30,8 @@ use domain::screening::{
     Cadence, Period, RECENT_PERIODS, RecordIndex, RecordRef, Reminder, ReminderState, Schedule,
     case_risks, units_in_charge,
 };
-use recipients::Directory;
+use message::Message;
+use recipients::{Directory, Recipient};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
@@ -58,8 +61,12 @@ pub struct Scheduler {
     db: Db,
     instance: String,
     channels: Vec<Arc<dyn Channel>>,
+    /// Always on: where escalations land in the app.
+    inbox: Arc<inbox::Inbox>,
     every: Duration,
     hours: (u8, u8),
+    /// Notified when a push stored a high-risk case.
+    wake: Arc<tokio::sync::Notify>,
 }
 
 impl Scheduler {
@@ -82,11 +89,13 @@ impl Scheduler {
             channels.push(push);
         }
         Ok(Scheduler {
+            inbox: Arc::new(inbox::Inbox::new(db.clone())),
             db,
             instance: format!("{}-{}", hostname(), uuid::Uuid::now_v7().simple()),
             channels,
             every: Duration::from_secs(args.remind_every_secs),
             hours: args.hours()?,
+            wake: Arc::new(tokio::sync::Notify::new()),
         })
     }
 
@@ -99,32 +108,47 @@ impl Scheduler {
         (self.every * 2).max(Duration::from_secs(600))
     }
 
-    /// Runs a pass every `every` until the process ends (spawned by `serve`).
-    pub fn spawn(self) -> Option<tokio::task::JoinHandle<()>> {
-        if self.every.is_zero() {
-            return None;
-        }
-        Some(tokio::spawn(async move {
+    /// Notify it to escalate new high-risk cases now (the push handler
+    /// does, after a push stored one).
+    pub fn wake_handle(&self) -> Arc<tokio::sync::Notify> {
+        self.wake.clone()
+    }
+
+    /// Runs until the process ends (spawned by `serve`): a pass every
+    /// `every` (none when 0), and an escalation whenever woken.
+    pub fn spawn(self) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            let periodic = !self.every.is_zero();
+            let every = self.every.max(Duration::from_secs(1));
             // the first pass a little after start, when the server is warm
-            let first = tokio::time::Instant::now() + self.every.min(Duration::from_secs(30));
-            let mut tick = tokio::time::interval_at(first, self.every);
+            let first = tokio::time::Instant::now() + every.min(Duration::from_secs(30));
+            let mut tick = tokio::time::interval_at(first, every);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
-                tick.tick().await;
-                match self.pass(jiff::Timestamp::now()).await {
-                    Ok(r) => tracing::info!(
-                        units = r.units,
-                        open = r.open,
-                        claimed = r.claimed,
-                        sent = r.sent,
-                        failed = r.failed,
-                        quiet = r.quiet,
-                        "reminder pass"
-                    ),
-                    Err(e) => tracing::error!(error = %e, "reminder pass failed"),
+                tokio::select! {
+                    _ = tick.tick(), if periodic => {
+                        match self.pass(jiff::Timestamp::now()).await {
+                            Ok(r) => tracing::info!(
+                                units = r.units,
+                                open = r.open,
+                                claimed = r.claimed,
+                                sent = r.sent,
+                                failed = r.failed,
+                                quiet = r.quiet,
+                                "reminder pass"
+                            ),
+                            Err(e) => tracing::error!(error = %e, "reminder pass failed"),
+                        }
+                    }
+                    () = self.wake.notified() => {
+                        match self.escalate(jiff::Timestamp::now()).await {
+                            Ok(r) => tracing::info!(claimed = r.claimed, sent = r.sent, failed = r.failed, "escalation"),
+                            Err(e) => tracing::error!(error = %e, "escalation failed"),
+                        }
+                    }
                 }
             }
-        }))
+        })
     }
 
     /// One pass at `now`: compute, claim, send, record.
@@ -187,9 +211,46 @@ impl Scheduler {
         let hour = now.to_zoned(domain::dates::china()).hour() as u8;
         report.quiet = !(self.hours.0 <= hour && hour < self.hours.1);
         if !report.quiet && !self.channels.is_empty() {
-            self.claim_and_send(now, &schedule, &open, parents, &unit_names, &mut report)
-                .await?;
+            let directory = Directory::new(parents.clone(), store::answering(pool).await?);
+            let by_key: HashMap<String, &Reminder> =
+                open.iter().map(|r| (r.reminder_key(), r)).collect();
+            let topics: Vec<(Topic, Vec<Recipient>)> = open
+                .iter()
+                .map(|r| {
+                    let unit = r.unit_id.to_string();
+                    let people = directory.answering_for(&unit).to_vec();
+                    (
+                        Topic {
+                            key: r.reminder_key(),
+                            unit_id: unit,
+                            state: r.state.code().to_owned(),
+                            due_on: domain::dates::format_iso(r.due_on),
+                        },
+                        people,
+                    )
+                })
+                .collect();
+            let compose = |person: &Recipient, keys: &[&str]| {
+                let items: Vec<&Reminder> = keys
+                    .iter()
+                    .filter_map(|k| by_key.get(*k).copied())
+                    .collect();
+                (!items.is_empty())
+                    .then(|| message::compose(person, &items, &schedule, &unit_names))
+            };
+            self.deliver(
+                now,
+                &self.channels,
+                &topics,
+                Kind::Duty,
+                &compose,
+                &mut report,
+            )
+            .await?;
         }
+        // high-risk disputes go out at any hour
+        self.escalate_cases(now, &cases, &parents, &unit_names, &mut report)
+            .await?;
 
         store::record_run(
             pool,
@@ -209,17 +270,87 @@ impl Scheduler {
         Ok(report)
     }
 
-    async fn claim_and_send(
+    /// Escalates every open high-risk case not escalated yet: its
+    /// township's judicial office and the city hear of it in their inbox
+    /// and through the channels, once. Run by every pass and, at once, when
+    /// a push stores a high-risk case ([`Scheduler::wake`]).
+    pub async fn escalate(&self, now: jiff::Timestamp) -> anyhow::Result<PassReport> {
+        let pool = self.db.pool();
+        let cases: Vec<Case> = store::high_risk_payloads(pool)
+            .await?
+            .iter()
+            .filter_map(|p| serde_json::from_str(p).ok())
+            .collect();
+        let rows = org::units_under(pool, &["/"]).await?;
+        let parents: Vec<(String, Option<String>)> = rows
+            .iter()
+            .map(|u| (u.id.clone(), u.parent_id.clone()))
+            .collect();
+        let unit_names: HashMap<String, String> =
+            rows.into_iter().map(|u| (u.id, u.name)).collect();
+        let mut report = PassReport::default();
+        self.escalate_cases(now, &cases, &parents, &unit_names, &mut report)
+            .await?;
+        Ok(report)
+    }
+
+    async fn escalate_cases(
         &self,
         now: jiff::Timestamp,
-        schedule: &Schedule,
-        open: &[Reminder],
-        parents: Vec<(String, Option<String>)>,
+        cases: &[Case],
+        parents: &[(String, Option<String>)],
         unit_names: &HashMap<String, String>,
         report: &mut PassReport,
     ) -> anyhow::Result<()> {
+        let high: Vec<&Case> = cases.iter().filter(|c| escalation::needs(c)).collect();
+        if high.is_empty() {
+            return Ok(());
+        }
         let pool = self.db.pool();
-        let directory = Directory::new(parents, store::answering(pool).await?);
+        let supervisors = Directory::new(parents.to_vec(), store::supervising(pool).await?);
+        let by_key: HashMap<String, &Case> =
+            high.iter().map(|c| (escalation::key(c), *c)).collect();
+        let topics: Vec<(Topic, Vec<Recipient>)> = high
+            .iter()
+            .map(|c| {
+                let unit = c.unit_id.to_string();
+                (
+                    Topic {
+                        key: escalation::key(c),
+                        unit_id: unit.clone(),
+                        state: "overdue".to_owned(),
+                        due_on: domain::dates::format_iso(c.received_on),
+                    },
+                    supervisors.above(&unit),
+                )
+            })
+            .collect();
+        let compose = |person: &Recipient, keys: &[&str]| {
+            let items: Vec<&Case> = keys
+                .iter()
+                .filter_map(|k| by_key.get(*k).copied())
+                .collect();
+            (!items.is_empty()).then(|| escalation::compose(person, &items, unit_names))
+        };
+        let mut channels = vec![self.inbox.clone() as Arc<dyn Channel>];
+        channels.extend(self.channels.iter().cloned());
+        self.deliver(now, &channels, &topics, Kind::Escalation, &compose, report)
+            .await
+    }
+
+    /// Claims what `channels` can send of `topics` to their recipients,
+    /// takes over this kind's stale claims, and sends one message per
+    /// channel and recipient.
+    async fn deliver(
+        &self,
+        now: jiff::Timestamp,
+        channels: &[Arc<dyn Channel>],
+        topics: &[(Topic, Vec<Recipient>)],
+        kind: Kind,
+        compose: &(dyn Fn(&Recipient, &[&str]) -> Option<Message> + Sync),
+        report: &mut PassReport,
+    ) -> anyhow::Result<()> {
+        let pool = self.db.pool();
         let mut subscriptions: HashMap<String, Vec<store::Subscription>> = HashMap::new();
         for s in store::subscriptions(pool).await? {
             subscriptions
@@ -231,25 +362,24 @@ impl Scheduler {
         let subs_of = |person: &str| subscriptions.get(person).unwrap_or(&no_subscriptions);
 
         // what each channel could send, then what this instance claims
-        let by_key: HashMap<String, &Reminder> =
-            open.iter().map(|r| (r.reminder_key(), r)).collect();
+        let mut people: HashMap<&str, &Recipient> = HashMap::new();
         let mut wanted = Vec::new();
-        for r in open {
-            let unit = r.unit_id.to_string();
-            for person in directory.answering_for(&unit) {
+        for (topic, recipients) in topics {
+            for person in recipients {
+                people.insert(person.person_id.as_str(), person);
                 let reach = Reach {
                     recipient: person,
                     subscriptions: subs_of(&person.person_id),
                 };
-                for channel in &self.channels {
+                for channel in channels {
                     if channel.reaches(&reach) {
                         wanted.push(store::Notice {
-                            reminder_key: r.reminder_key(),
+                            reminder_key: topic.key.clone(),
                             channel: channel.name().to_owned(),
                             recipient_id: person.person_id.clone(),
-                            unit_id: unit.clone(),
-                            state: r.state.code().to_owned(),
-                            due_on: domain::dates::format_iso(r.due_on),
+                            unit_id: topic.unit_id.clone(),
+                            state: topic.state.clone(),
+                            due_on: topic.due_on.clone(),
                         });
                     }
                 }
@@ -259,60 +389,53 @@ impl Scheduler {
         let stale = now
             .checked_sub(jiff::SignedDuration::try_from(self.lease())?)
             .unwrap_or(now);
-        let mut claimed = store::reclaim(
+        let keys: HashSet<&str> = topics.iter().map(|(t, _)| t.key.as_str()).collect();
+        let retaken = store::reclaim(
             pool,
             &self.instance,
             &now_text,
             &db::timestamp_text(stale),
             MAX_ATTEMPTS,
+            kind == Kind::Escalation,
         )
         .await?;
-        // a taken-over claim whose reminder is done by now is not sent
-        let (still_open, closed): (Vec<_>, Vec<_>) = claimed
-            .drain(..)
-            .partition(|n| by_key.contains_key(&n.reminder_key));
+        // a taken-over claim that is no longer open (the duty was done,
+        // the case closed) is not sent
+        let (mut claimed, closed): (Vec<_>, Vec<_>) = retaken.into_iter().partition(|n| {
+            keys.contains(n.reminder_key.as_str()) && people.contains_key(n.recipient_id.as_str())
+        });
         if !closed.is_empty() {
             let refs: Vec<&store::Notice> = closed.iter().collect();
             store::finish(pool, &refs, &now_text, Some("no longer open")).await?;
         }
-        claimed = still_open;
         claimed.extend(store::claim(pool, &wanted, &self.instance, &now_text).await?);
-        report.claimed = claimed.len();
+        report.claimed += claimed.len();
 
         // one message per channel and recipient
-        let mut groups: HashMap<(String, String), Vec<&store::Notice>> = HashMap::new();
+        let mut groups: HashMap<(&str, &str), Vec<&store::Notice>> = HashMap::new();
         for n in &claimed {
             groups
-                .entry((n.channel.clone(), n.recipient_id.clone()))
+                .entry((n.channel.as_str(), n.recipient_id.as_str()))
                 .or_default()
                 .push(n);
         }
-        let people: HashMap<&str, &recipients::Recipient> = claimed
-            .iter()
-            .filter_map(|n| {
-                directory
-                    .answering_for(&n.unit_id)
-                    .iter()
-                    .find(|p| p.person_id == n.recipient_id)
-                    .map(|p| (n.recipient_id.as_str(), p))
-            })
-            .collect();
         let mut jobs = Vec::new();
         for ((channel_name, person_id), notices) in groups {
-            let Some(channel) = self.channels.iter().find(|c| c.name() == channel_name) else {
-                continue;
-            };
-            let Some(person) = people.get(person_id.as_str()) else {
+            let (Some(channel), Some(person)) = (
+                channels.iter().find(|c| c.name() == channel_name),
+                people.get(person_id),
+            ) else {
                 continue;
             };
             let mut seen = HashSet::new();
-            let items: Vec<&Reminder> = notices
+            let keys: Vec<&str> = notices
                 .iter()
-                .filter_map(|n| by_key.get(&n.reminder_key).copied())
-                .filter(|r| seen.insert(r.reminder_key()))
+                .map(|n| n.reminder_key.as_str())
+                .filter(|k| seen.insert(*k))
                 .collect();
-            let message = message::compose(person, &items, schedule, unit_names);
-            jobs.push((channel.clone(), (*person).clone(), message, notices));
+            if let Some(message) = compose(person, &keys) {
+                jobs.push((channel.clone(), (*person).clone(), message, notices));
+            }
         }
 
         let semaphore = Arc::new(tokio::sync::Semaphore::new(PARALLEL_SENDS));
@@ -355,6 +478,21 @@ impl Scheduler {
         }
         Ok(())
     }
+}
+
+/// What a claim is about: a duty or follow-up, or an escalation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Duty,
+    Escalation,
+}
+
+/// Something to tell people about, once per channel and recipient.
+struct Topic {
+    key: String,
+    unit_id: String,
+    state: String,
+    due_on: String,
 }
 
 /// The Web Push channel, with the instances' shared VAPID key (generated

@@ -59,6 +59,23 @@ impl Directory {
         }
         &[]
     }
+
+    /// Everyone at `unit` and every unit above it (the supervisors of a
+    /// case's committee: its township's judicial office, the city).
+    pub fn above(&self, unit: &str) -> Vec<Recipient> {
+        let mut out: Vec<Recipient> = Vec::new();
+        let mut at = Some(unit.to_owned());
+        for _ in 0..=MAX_CLIMB {
+            let Some(u) = at else { break };
+            for person in self.at_unit.get(&u).into_iter().flatten() {
+                if !out.iter().any(|p| p.person_id == person.person_id) {
+                    out.push(person.clone());
+                }
+            }
+            at = self.parent.get(&u).cloned().flatten();
+        }
+        out
+    }
 }
 
 #[cfg(test)]
@@ -105,5 +122,13 @@ mod tests {
         // a township without a judicial office on record: the city hears of it
         assert_eq!(ids("town"), ["bureau"]);
         assert!(ids("unknown").is_empty());
+        let above = |u: &str| {
+            d.above(u)
+                .into_iter()
+                .map(|r| r.person_id)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(above("group2"), ["leader", "m1", "m2", "bureau"]);
+        assert_eq!(above("town"), ["bureau"]);
     }
 }

@@ -1,0 +1,59 @@
+//! The app's inbox (收件箱) as a channel: sending is storing one item per
+//! person and subject, read by `GET /api/v1/inbox`. It reaches everyone and
+//! works in mainland China; escalations always go through it.
+
+use super::channel::{BoxFuture, Channel, Outcome, Reach, SendError};
+use super::message::Message;
+use crate::db::{self, Db, reminders as store};
+
+pub struct Inbox {
+    db: Db,
+}
+
+impl Inbox {
+    pub fn new(db: Db) -> Inbox {
+        Inbox { db }
+    }
+}
+
+impl Channel for Inbox {
+    fn name(&self) -> &'static str {
+        "inbox"
+    }
+
+    fn reaches(&self, _reach: &Reach<'_>) -> bool {
+        true
+    }
+
+    fn send<'a>(
+        &'a self,
+        reach: Reach<'a>,
+        message: &'a Message,
+    ) -> BoxFuture<'a, Result<Outcome, SendError>> {
+        Box::pin(async move {
+            let now = db::now_text();
+            for item in &message.items {
+                let title = format!("{} · {}", item.name_zh, item.unit_name);
+                let body = if item.detail_zh.is_empty() {
+                    message.text_zh.clone()
+                } else {
+                    item.detail_zh.clone()
+                };
+                store::put_inbox(
+                    self.db.pool(),
+                    &reach.recipient.person_id,
+                    &item.key,
+                    item.kind,
+                    &title,
+                    &body,
+                    item.case_id.as_deref(),
+                    &item.unit_id,
+                    &now,
+                )
+                .await
+                .map_err(|e| SendError::Retry(e.to_string()))?;
+            }
+            Ok(Outcome::default())
+        })
+    }
+}
