@@ -361,6 +361,40 @@ pub async fn set_case_lock(
     Err(ActionError::from(NOT_HERE.to_owned()))
 }
 
+/// A case's risk assessment, its levels and who may be named (online).
+pub async fn case_risk(case_id: String) -> Result<domain::sync::CaseRisk, ActionError> {
+    #[cfg(feature = "hydrate")]
+    {
+        let token = office_token().await?;
+        let url = format!("/api/v1/cases/{case_id}/risk");
+        http::get(&url, &token).await.map_err(action_error)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = case_id;
+        Err(ActionError::from(NOT_HERE.to_owned()))
+    }
+}
+
+/// Takes a step of a case's risk assessment on the server (online); the
+/// phone's copy follows at the next sync.
+pub async fn risk_step(
+    case_id: String,
+    step: domain::sync::RiskStepRequest,
+) -> Result<domain::sync::CaseRisk, ActionError> {
+    #[cfg(feature = "hydrate")]
+    {
+        let token = office_token().await?;
+        let url = format!("/api/v1/cases/{case_id}/risk");
+        http::put(&url, &token, &step).await.map_err(action_error)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (case_id, step);
+        Err(ActionError::from(NOT_HERE.to_owned()))
+    }
+}
+
 /// The device sessions of the people below the caller's units (online).
 pub async fn devices() -> Result<Vec<DeviceSession>, ActionError> {
     #[cfg(feature = "hydrate")]

@@ -66,6 +66,7 @@ fn oral_case(summary: &str) -> Case {
         updated_at: "2024-05-10T08:00:00+08:00".into(),
         server_verdict: None,
         locked_reason: None,
+        risk_assessment: None,
     }
 }
 

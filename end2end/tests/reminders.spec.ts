@@ -153,7 +153,8 @@ test('offline, Home lists the overdue weekly screening and a nothing-found repor
   await bureau.close();
 });
 
-test('a high-risk dispute recorded in the field reaches the township office\'s inbox at once and its list after sync', async ({ browser, page }) => {
+test('a high-risk dispute recorded in the field reaches the township office\'s inbox at once; the committee agrees its level, the township confirms it with a responsible person', async ({ browser, page }) => {
+  test.setTimeout(90_000); // three devices
   await logIn(page, COMMUNITY_MEDIATOR);
   const errors = watchErrors(page);
   await page.goto('/cases/new/general');
@@ -174,6 +175,18 @@ test('a high-risk dispute recorded in the field reaches the township office\'s i
   await page.getByTestId('sync-now').click();
   await expect(page.getByTestId('sync-status')).toHaveAttribute('data-running', 'false');
   await expect(pending(page)).toHaveText('0');
+
+  // 村议定: the committee's mediator agrees the level, online, on the case page
+  await page.goto(`/cases/${caseId}`);
+  const risk = page.getByTestId('risk-card');
+  await expect(risk.getByTestId('risk-step')).toHaveAttribute('data-step', 'none');
+  await risk.locator('#risk-action').selectOption('agree');
+  await risk.getByTestId('risk-submit').click();
+  await expect(risk.getByTestId('risk-done')).toBeVisible();
+  await expect(risk.getByTestId('risk-step')).toHaveAttribute('data-step', 'agreed');
+  await expect(risk.getByTestId('risk-entry')).toHaveCount(2);
+  await page.goto('/');
+  await expect(page.getByTestId('sync-status')).toHaveAttribute('data-running', 'false');
   expect(errors).toEqual([]);
 
   // the township's judicial office, on its own device, after its sync
@@ -199,9 +212,21 @@ test('a high-risk dispute recorded in the field reaches the township office\'s i
   await expect(item).not.toContainText('沙高危');
   await item.locator('a').click();
   await expect(desk.getByText('因排水沟纠纷扬言报复').first()).toBeVisible();
+
+  // 乡审定: high risk needs a responsible person (包保人)
+  const deskRisk = desk.getByTestId('risk-card');
+  await expect(deskRisk.getByTestId('risk-step')).toHaveAttribute('data-step', 'agreed');
+  await deskRisk.locator('#risk-action').selectOption('confirm');
+  await deskRisk.getByTestId('risk-submit').click();
+  await expect(deskRisk.getByTestId('risk-responsible-error')).toContainText('包保人');
+  await deskRisk.locator('#risk-responsible').selectOption({ index: 1 });
+  await deskRisk.getByTestId('risk-submit').click();
+  await expect(deskRisk.getByTestId('risk-step')).toHaveAttribute('data-step', 'confirmed');
+  await expect(deskRisk.getByTestId('risk-responsible')).toContainText('包保人');
   await desk.goto('/inbox');
   await expect(desk.locator(`[data-testid="inbox-item"][data-case="${caseId}"]`)).toHaveAttribute('data-read', 'true');
-  expect(deskErrors).toEqual([]);
+  // the one refusal asked for above (no responsible person named) is the only error
+  expect(deskErrors).toEqual(['console: Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)']);
   await office.close();
 
   // the city bureau's inbox has it too
@@ -211,4 +236,14 @@ test('a high-risk dispute recorded in the field reaches the township office\'s i
   await bureauPage.goto('/inbox');
   await expect(bureauPage.locator(`[data-testid="inbox-item"][data-case="${caseId}"]`)).toHaveCount(1);
   await city.close();
+
+  // the mediator's phone learns of the confirmation and its responsible person at its sync
+  await page.goto('/');
+  await page.getByTestId('sync-now').click();
+  await expect(page.getByTestId('sync-status')).toHaveAttribute('data-running', 'false');
+  await page.goto(`/cases/${caseId}`);
+  await expect(page.getByTestId('risk-step')).toHaveAttribute('data-step', 'confirmed');
+  await expect(page.getByTestId('risk-responsible')).toBeVisible();
+  await expect(page.getByTestId('risk-entry')).toHaveCount(3);
+  expect(errors).toEqual([]);
 });

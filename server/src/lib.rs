@@ -22,6 +22,7 @@ pub mod password;
 pub mod push_queue;
 pub mod reference;
 pub mod reminders;
+pub mod risk;
 pub mod rules_cli;
 pub mod sample_cli;
 pub mod startup;

@@ -45,6 +45,49 @@ pub async fn set_lock(
     id: &str,
     reason: Option<String>,
 ) -> Result<CaseLock, ApiError> {
+    let label = if reason.is_some() { "lock" } else { "unlock" };
+    let (id, version, _) = change_case(
+        db,
+        caller,
+        id,
+        label,
+        |caller, row| {
+            if caller.supervises(&row.unit_path) {
+                Ok(())
+            } else {
+                Err(ApiError::Forbidden)
+            }
+        },
+        |mut case| {
+            if case.locked_reason == reason {
+                return Ok(None);
+            }
+            case.locked_reason = reason.clone();
+            Ok(Some(case))
+        },
+    )
+    .await?;
+    Ok(CaseLock {
+        id,
+        version,
+        locked_reason: reason,
+    })
+}
+
+/// Changes one case on the server (an office's lock, a step of its risk
+/// assessment): reads it in the caller's scope, checks `allowed`, lets
+/// `change` make the new case (`None`: nothing changes), and stores it as
+/// a new version with the old one in the history, in one transaction —
+/// so every device learns of it at its next pull. Answers the case's id,
+/// its version and the case as stored.
+pub async fn change_case(
+    db: &Db,
+    caller: &Caller,
+    id: &str,
+    label: &str,
+    allowed: impl FnOnce(&Caller, &CaseRow) -> Result<(), ApiError>,
+    change: impl FnOnce(Case) -> Result<Option<Case>, ApiError>,
+) -> Result<(String, i64, Case), ApiError> {
     let id = uuid::Uuid::parse_str(id)
         .map_err(|_| ApiError::BadRequest {
             code: "malformed",
@@ -54,6 +97,8 @@ pub async fn set_lock(
         .to_string();
     let _turn = db.writer_turn().await;
     let mut tx = db.pool().begin().await.map_err(db::DbError::from)?;
+    // first: the counter's row lock orders concurrent changes, so the read
+    // below sees the one committed before (PostgreSQL)
     let change_no = cases::reserve_change_nos(&mut tx, 1).await?;
     let old = cases::get_many(&mut tx, std::slice::from_ref(&id))
         .await?
@@ -61,9 +106,7 @@ pub async fn set_lock(
         .next()
         .filter(|row| caller.sees(&row.unit_path))
         .ok_or(ApiError::NotFound)?;
-    if !caller.supervises(&old.unit_path) {
-        return Err(ApiError::Forbidden);
-    }
+    allowed(caller, &old)?;
     if old.deleted == 1 {
         return Err(ApiError::Conflict {
             code: "deleted",
@@ -71,25 +114,20 @@ pub async fn set_lock(
             message: "案件已删除 / the case was deleted".into(),
         });
     }
-    if old.locked_reason == reason {
-        return Ok(CaseLock {
-            id,
-            version: old.version,
-            locked_reason: reason,
-        });
-    }
-    let mut case: Case = serde_json::from_str(old.payload.as_deref().unwrap_or("null"))
+    let case: Case = serde_json::from_str(old.payload.as_deref().unwrap_or("null"))
         .map_err(|e| ApiError::Internal(e.into()))?;
+    let Some(mut case) = change(case.clone())? else {
+        return Ok((id, old.version, case));
+    };
     let now = db::now_text();
     let version = old.version + 1;
-    case.locked_reason = reason.clone();
     case.version = version as u64;
     case.updated_at = now.clone();
     let payload = serde_json::to_string(&case).map_err(|e| ApiError::Internal(e.into()))?;
     let new = CaseRow {
         version,
         payload: Some(payload),
-        locked_reason: reason.clone(),
+        locked_reason: case.locked_reason.clone(),
         change_no,
         ..old.clone()
     };
@@ -100,24 +138,16 @@ pub async fn set_lock(
             version: old.version,
             payload: old.payload.clone(),
             deleted: old.deleted,
-            replaced_by: format!(
-                "{}:{}",
-                if reason.is_some() { "lock" } else { "unlock" },
-                caller.session_id
-            ),
+            replaced_by: format!("{label}:{}", caller.session_id),
             overridden: "[]".into(),
         }],
         &now,
     )
     .await?;
     cases::upsert_many(&mut tx, &[&new], &now).await?;
-    cases::set_locked(&mut tx, &id, reason.as_deref()).await?;
+    cases::set_locked(&mut tx, &id, case.locked_reason.as_deref()).await?;
     tx.commit().await.map_err(db::DbError::from)?;
-    Ok(CaseLock {
-        id,
-        version,
-        locked_reason: reason,
-    })
+    Ok((id, version, case))
 }
 
 /// The device sessions of the people in the units the caller supervises.

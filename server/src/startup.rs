@@ -127,6 +127,10 @@ pub fn router(state: AppState, site: &Site) -> Router {
             "/api/v1/cases/{id}/lock",
             put(api::office::lock).delete(api::office::unlock),
         )
+        .route(
+            "/api/v1/cases/{id}/risk",
+            get(api::risk::get).put(api::risk::step),
+        )
         .route("/api/v1/devices", get(api::office::devices))
         .route("/api/v1/compliance", get(api::office::compliance))
         .route("/api/v1/push/key", get(api::push::key))

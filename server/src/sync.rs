@@ -605,6 +605,23 @@ async fn apply_case(
                 Ok(unit) => unit,
                 Err(refused) => return Ok(*refused),
             };
+            // the risk assessment is the server's (`PUT …/risk`): kept as
+            // stored, and the level it set is changed only through it
+            let assessment = match &existing {
+                Some(old) => stored_assessment(old.payload.as_deref())?,
+                None => None,
+            };
+            if let Some(a) = &assessment
+                && domain::case::RiskLevel::from_code(&a.level).is_some_and(|l| l != case.risk)
+            {
+                return Ok(rejected(
+                    m,
+                    "invalid",
+                    "payload.risk",
+                    "风险等级已进入研判流程，请在案件页“风险研判”中调整 / the risk level is under assessment: change it with the case page's risk steps",
+                ));
+            }
+            case.risk_assessment = assessment;
             let version = existing.as_ref().map_or(1, |old| old.version + 1);
             // the server owns these
             case.version = version as u64;
@@ -884,4 +901,21 @@ pub struct PulledChange {
     pub verdict: Option<Verdict>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub overridden: Vec<String>,
+}
+
+/// The risk assessment of a stored case's JSON, if it has one.
+fn stored_assessment(
+    payload: Option<&str>,
+) -> Result<Option<domain::screening::RiskAssessment>, ApiError> {
+    #[derive(serde::Deserialize)]
+    struct Stored {
+        #[serde(default)]
+        risk_assessment: Option<domain::screening::RiskAssessment>,
+    }
+    match payload {
+        None => Ok(None),
+        Some(p) => serde_json::from_str::<Stored>(p)
+            .map(|s| s.risk_assessment)
+            .map_err(|e| ApiError::Internal(e.into())),
+    }
 }

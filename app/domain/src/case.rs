@@ -6,6 +6,7 @@
 use crate::ids::{CaseId, ClaimId, PersonId, SessionId, UnitId};
 use crate::money::Money;
 use crate::rules::{CaseFacts, CommitteeKind, FormCode, Method, Outcome};
+use crate::screening::{Act, RiskAction, RiskAssessment, RiskError, RiskLevels};
 use crate::validate::{Phone, ResidentId, Sex};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -81,6 +82,26 @@ pub enum RiskLevel {
     Low,
     Medium,
     High,
+}
+
+impl RiskLevel {
+    pub fn code(self) -> &'static str {
+        match self {
+            RiskLevel::Low => "low",
+            RiskLevel::Medium => "medium",
+            RiskLevel::High => "high",
+        }
+    }
+
+    /// The level of a locality level code, when it is one of the three.
+    pub fn from_code(code: &str) -> Option<RiskLevel> {
+        match code {
+            "low" => Some(RiskLevel::Low),
+            "medium" => Some(RiskLevel::Medium),
+            "high" => Some(RiskLevel::High),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -252,6 +273,13 @@ pub struct Case {
     /// the mediator); the server owns it, like `claim_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locked_reason: Option<String>,
+    /// 风险研判 (REFERENCE.md §9): the group's provisional level, the
+    /// village's agreement, the township's confirmation with a responsible
+    /// person (包保人), downgrades and the close-out (销号), with history.
+    /// The server owns it (`PUT /api/v1/cases/{id}/risk`); `risk` follows
+    /// its level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk_assessment: Option<RiskAssessment>,
 }
 
 /// A problem with one field, for the form to show next to it.
@@ -288,6 +316,68 @@ pub fn case_number(year: i16, prefix: &str, seq: u32) -> String {
 }
 
 impl Case {
+    /// Whether the risk is still open: not closed out (销号).
+    pub fn risk_open(&self) -> bool {
+        self.risk_assessment
+            .as_ref()
+            .is_none_or(RiskAssessment::is_open)
+    }
+
+    /// The case after one step of its risk assessment. Before the first
+    /// step, the level the mediator recorded on the case stands as the
+    /// group's provisional one (组初定, by the case's owner), so the village
+    /// can agree it at once. `risk` follows the new level.
+    pub fn with_risk_step(
+        &self,
+        levels: &RiskLevels,
+        action: RiskAction,
+        level: Option<&str>,
+        responsible: Option<PersonId>,
+        act: Act<'_>,
+    ) -> Result<Case, RiskError> {
+        let level_or = |fallback: &str| level.unwrap_or(fallback).to_owned();
+        let current = match &self.risk_assessment {
+            Some(a) => a.clone(),
+            None if action == RiskAction::Propose => {
+                let next = RiskAssessment::propose(self.id, levels, &level_or(""), act)?;
+                return Ok(self.with_assessment(next));
+            }
+            None => RiskAssessment::propose(
+                self.id,
+                levels,
+                self.risk.code(),
+                Act {
+                    by: self.owner_id,
+                    ..act
+                },
+            )?,
+        };
+        let next = match action {
+            RiskAction::Propose => {
+                return Err(RiskError::WrongStep {
+                    action,
+                    step: current.step,
+                });
+            }
+            RiskAction::Agree => current.agree(levels, &level_or(&current.level), act)?,
+            RiskAction::Confirm => {
+                current.confirm(levels, &level_or(&current.level), responsible, act)?
+            }
+            RiskAction::Downgrade => current.downgrade(levels, &level_or(""), act)?,
+            RiskAction::Close => current.close(levels, act)?,
+        };
+        Ok(self.with_assessment(next))
+    }
+
+    fn with_assessment(&self, assessment: RiskAssessment) -> Case {
+        let mut case = self.clone();
+        if let Some(level) = RiskLevel::from_code(&assessment.level) {
+            case.risk = level;
+        }
+        case.risk_assessment = Some(assessment);
+        case
+    }
+
     /// Its case number, once it has one: `(2024)楚人调字第 12 号`.
     pub fn number(&self, prefix: &str) -> Option<String> {
         let year = self.received_on.year();
@@ -619,6 +709,7 @@ mod tests {
             updated_at: String::new(),
             server_verdict: None,
             locked_reason: None,
+            risk_assessment: None,
         }
     }
 
@@ -789,6 +880,119 @@ mod tests {
             ..oral_case()
         };
         assert_eq!(fields(&case.check(TODAY)), ["approved_amount"]);
+    }
+
+    #[test]
+    fn the_risk_goes_through_village_agreement_and_township_confirmation_with_a_responsible_person()
+    {
+        let levels = RiskLevels::default();
+        let case = Case {
+            risk: RiskLevel::High,
+            status: CaseStatus::Mediating,
+            ..oral_case()
+        };
+        let village = PersonId::stable("village-head");
+        let township = PersonId::stable("judicial-office");
+        let at = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+        let act = |by, t: &str, note| Act {
+            by,
+            at: at(t),
+            note,
+        };
+        // the township cannot confirm what the village has not agreed
+        let early = case.with_risk_step(
+            &levels,
+            RiskAction::Confirm,
+            Some("high"),
+            Some(village),
+            act(township, "2026-11-25T02:00:00Z", ""),
+        );
+        assert!(
+            matches!(early, Err(RiskError::WrongStep { .. })),
+            "{early:?}"
+        );
+        // the level on the case is the group's proposal; the village agrees it
+        let agreed = case
+            .with_risk_step(
+                &levels,
+                RiskAction::Agree,
+                None,
+                None,
+                act(village, "2026-11-25T02:00:00Z", ""),
+            )
+            .unwrap();
+        let a = agreed.risk_assessment.as_ref().unwrap();
+        assert_eq!(a.step, crate::screening::RiskStep::Agreed);
+        assert_eq!(a.history.len(), 2);
+        assert_eq!(
+            a.history[0].by, case.owner_id,
+            "proposed by the case's owner"
+        );
+        assert_eq!(a.level, "high");
+        // high needs a named responsible person
+        let unnamed = agreed.with_risk_step(
+            &levels,
+            RiskAction::Confirm,
+            Some("high"),
+            None,
+            act(township, "2026-11-25T03:00:00Z", ""),
+        );
+        assert_eq!(
+            unnamed.unwrap_err(),
+            RiskError::ResponsibleRequired("high".into())
+        );
+        let confirmed = agreed
+            .with_risk_step(
+                &levels,
+                RiskAction::Confirm,
+                Some("high"),
+                Some(village),
+                act(township, "2026-11-25T03:00:00Z", ""),
+            )
+            .unwrap();
+        let a = confirmed.risk_assessment.as_ref().unwrap();
+        assert_eq!(a.responsible, Some(village));
+        assert!(a.check(&levels).is_ok(), "the history replays");
+        // a downgrade moves the case's own level; a close-out ends the risk
+        let lower = confirmed
+            .with_risk_step(
+                &levels,
+                RiskAction::Downgrade,
+                Some("medium"),
+                None,
+                act(township, "2026-11-26T03:00:00Z", ""),
+            )
+            .unwrap();
+        assert_eq!(lower.risk, RiskLevel::Medium);
+        assert!(lower.risk_open());
+        let no_reason = lower.with_risk_step(
+            &levels,
+            RiskAction::Close,
+            None,
+            None,
+            act(township, "2026-11-27T03:00:00Z", ""),
+        );
+        assert_eq!(no_reason.unwrap_err(), RiskError::ReasonRequired);
+        let closed = lower
+            .with_risk_step(
+                &levels,
+                RiskAction::Close,
+                None,
+                None,
+                act(township, "2026-11-27T03:00:00Z", "双方和解，隐患消除"),
+            )
+            .unwrap();
+        assert!(!closed.risk_open());
+        assert_eq!(closed.risk_assessment.as_ref().unwrap().history.len(), 5);
+        // and a second proposal is never allowed
+        let again = closed.with_risk_step(
+            &levels,
+            RiskAction::Propose,
+            Some("low"),
+            None,
+            act(village, "2026-11-28T03:00:00Z", ""),
+        );
+        assert!(again.is_err());
     }
 
     #[test]

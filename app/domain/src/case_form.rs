@@ -325,6 +325,7 @@ impl CaseDraft {
             updated_at: new.now.clone(),
             server_verdict: None,
             locked_reason: None,
+            risk_assessment: None,
         }
     }
 

@@ -7,6 +7,7 @@ pub mod office_actions;
 pub mod office_screen;
 pub mod pending_sync;
 pub mod reminders_card;
+pub mod risk_card;
 pub mod sync_card;
 pub mod sync_notes;
 pub mod tier_preview;

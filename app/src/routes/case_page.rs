@@ -162,6 +162,7 @@ pub fn CasePage() -> impl IntoView {
                     <CaseSummary case profile en />
                     <SyncNotes case_id=id />
                     <crate::components::office_actions::OfficeActions case />
+                    <crate::components::risk_card::RiskCard case />
                     <TierSection case profile />
                     <Timeline case en />
                     <NextSteps case />

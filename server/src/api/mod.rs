@@ -8,4 +8,5 @@ pub mod inbox;
 pub mod office;
 pub mod openapi;
 pub mod push;
+pub mod risk;
 pub mod sync;

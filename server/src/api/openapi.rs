@@ -3,7 +3,7 @@
 //! annotations and the wire types' `ToSchema` derives. Built once, on the
 //! first request.
 
-use super::{attachments, auth, health, inbox, office, push, sync};
+use super::{attachments, auth, health, inbox, office, push, risk, sync};
 use crate::error::ErrorBody;
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -46,6 +46,8 @@ pub const BEARER: &str = "bearer";
         office::devices,
         office::revoke_device,
         office::compliance,
+        risk::get,
+        risk::step,
         inbox::list,
         inbox::mark_read,
         push::key,
@@ -72,6 +74,9 @@ pub const BEARER: &str = "bearer";
         TownshipRow,
         OverdueUnit,
         MeetingRow,
+        domain::sync::CaseRisk,
+        domain::sync::RiskCandidate,
+        domain::sync::RiskStepRequest,
         domain::sync::Inbox,
         domain::sync::InboxItem,
         push::PushKey,

@@ -445,3 +445,34 @@ pub async fn mark_read(
     .await?;
     Ok(done.rows_affected() > 0)
 }
+
+/// (person id, name, unit name, role) of everyone active holding an
+/// answering role at one of `units`.
+pub async fn answering_at(
+    pool: &sqlx::AnyPool,
+    units: &[&str],
+) -> Result<Vec<(String, String, String, String)>, DbError> {
+    if units.is_empty() {
+        return Ok(Vec::new());
+    }
+    let roles = ANSWERING_ROLES
+        .iter()
+        .map(|r| format!("'{r}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let ids = (1..=units.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT p.id, p.name, u.name, g.role FROM role_grant g \
+         JOIN person p ON p.id = g.person_id JOIN org_unit u ON u.id = g.unit_id \
+         WHERE p.active = 1 AND g.role IN ({roles}) AND g.unit_id IN ({ids}) \
+         ORDER BY u.depth DESC, p.name"
+    );
+    let mut q = sqlx::query_as::<_, (String, String, String, String)>(&sql);
+    for u in units {
+        q = q.bind(*u);
+    }
+    Ok(q.fetch_all(pool).await?)
+}

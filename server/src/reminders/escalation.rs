@@ -10,9 +10,9 @@ use domain::case::{Case, CaseStatus, RiskLevel, dispute_type_name};
 use domain::sync::{Entity, Mutation, Op};
 use std::collections::HashMap;
 
-/// An open, high-risk case.
+/// An open, high-risk case whose risk is not closed out (销号).
 pub fn needs(case: &Case) -> bool {
-    case.risk == RiskLevel::High && case.status != CaseStatus::Closed
+    case.risk == RiskLevel::High && case.status != CaseStatus::Closed && case.risk_open()
 }
 
 /// `<unit>/escalate:<case>/high`: one escalation per case and level.

@@ -63,7 +63,7 @@ pub fn risk_code(level: RiskLevel) -> &'static str {
 pub fn case_risks<'c>(cases: impl IntoIterator<Item = &'c Case>) -> Vec<RiskRef<'static>> {
     cases
         .into_iter()
-        .filter(|c| c.status != CaseStatus::Closed)
+        .filter(|c| c.status != CaseStatus::Closed && c.risk_open())
         .map(|c| RiskRef {
             case_id: c.id,
             unit_id: c.unit_id,
