@@ -68,7 +68,16 @@ if [ ! -x "$ROOT/end2end/node_modules/.bin/wasm-opt" ] || [ ! -d "$ROOT/end2end/
   (cd "$ROOT/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-# 5. Debian's Chromium (Playwright must not download its own)
+# 5. OpenSSL's headers for the server's https client and the Web Push
+#    encryption (openssl-sys); Debian's image of this kind has them
+if ! pkg-config --exists openssl 2>/dev/null; then
+  log "installing Debian's libssl-dev and pkg-config"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq libssl-dev pkg-config >/dev/null
+fi
+
+# 6. Debian's Chromium (Playwright must not download its own)
 if [ "$want_browser" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   log "installing Debian's chromium"
   export DEBIAN_FRONTEND=noninteractive

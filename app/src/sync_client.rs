@@ -92,16 +92,16 @@ mod http {
         res: Result<gloo_net::http::Response, gloo_net::Error>,
     ) -> Result<T, Failure> {
         let res = res.map_err(|e| Failure::Offline(e.to_string()))?;
-        // no content: `()` (and any type that reads `null`)
-        if res.status() == 204 {
-            return serde_json::from_value(serde_json::Value::Null)
-                .map_err(|e| Failure::Offline(e.to_string()));
-        }
         if res.ok() {
-            return res
-                .json::<T>()
+            let text = res
+                .text()
                 .await
-                .map_err(|e| Failure::Offline(e.to_string()));
+                .map_err(|e| Failure::Offline(e.to_string()))?;
+            // no content (204) reads as `null`: `()`. One deserializer for
+            // every answer (a second one, e.g. from a `Value`, would copy
+            // each type's decoding into the first load)
+            let text = if text.is_empty() { "null" } else { &text };
+            return serde_json::from_str::<T>(text).map_err(|e| Failure::Offline(e.to_string()));
         }
         let status = res.status();
         let body: serde_json::Value = res.json().await.unwrap_or_default();

@@ -209,14 +209,16 @@ async fn load_history(db: &Db, end: Option<Date>) -> anyhow::Result<()> {
 async fn remind_once(db: &Db, args: &crate::config::RemindArgs) -> anyhow::Result<()> {
     let push = crate::reminders::web_push_channel(db, args).await?;
     let scheduler = crate::reminders::Scheduler::new(db.clone(), args, push)?;
+    let started = Instant::now();
     let r = scheduler.pass(jiff::Timestamp::now()).await?;
     println!(
-        "排查提醒 / reminders: {} 个单位 units, {} 项未完成 open, {} 项认领 claimed, {} 条已发送 sent, {} 条失败 failed{}",
+        "排查提醒 / reminders: {} 个单位 units, {} 项未完成 open, {} 项认领 claimed, {} 条已发送 sent, {} 条失败 failed, {:.1} ms{}",
         r.units,
         r.open,
         r.claimed,
         r.sent,
         r.failed,
+        started.elapsed().as_secs_f64() * 1000.0,
         if r.quiet {
             " (不在发送时段 / outside the sending hours)"
         } else {

@@ -90,8 +90,8 @@ pub struct RemindArgs {
     #[arg(long, env = "TIAOJIE_WEBHOOK_SECRET", hide_env_values = true)]
     pub webhook_secret: Option<String>,
 
-    /// Turn the Web Push channel off.
-    #[arg(long, env = "TIAOJIE_NO_WEB_PUSH")]
+    /// Turn the Web Push channel off (`TIAOJIE_NO_WEB_PUSH=1`).
+    #[arg(long, env = "TIAOJIE_NO_WEB_PUSH", value_parser = clap::builder::FalseyValueParser::new())]
     pub no_web_push: bool,
 
     /// The VAPID `sub` claim: how a push service reaches the operator.

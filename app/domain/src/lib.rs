@@ -10,6 +10,7 @@ pub mod ids;
 pub mod money;
 pub mod org;
 pub mod people;
+pub mod referral;
 pub mod rules;
 pub mod sample;
 pub mod screening;

@@ -195,7 +195,7 @@ pub fn CaseListPage() -> impl IntoView {
                     </ul>
                     <Show when=move || { hits.with(Vec::len) > shown.get() }>
                         <button type="button" class="button button--quiet" data-testid="show-more"
-                            on:click=move |_| shown.update(|n| *n += PAGE)>{t!(i18n, show_more)}</button>
+                            on:click=move |_| shown.update(|n| *n += PAGE)>{crate::lazy_text::say(i18n, "显示更多", "Show more")}</button>
                     </Show>
                     <Show when=move || total == 0>
                         <p class="muted" data-testid="no-cases">{t!(i18n, no_cases_yet)}</p>

@@ -144,20 +144,20 @@ pub fn CasePage() -> impl IntoView {
     view! {
         <header class="app-bar">
             <a class="app-bar__back" href="/cases" aria-label="返回 / back">"‹"</a>
-            <h1 class="app-bar__title">{t!(i18n, case_title)}</h1>
+            <h1 class="app-bar__title">{crate::lazy_text::say(i18n, "案件", "Case")}</h1>
             <LangSwitch />
         </header>
         <main class="page" data-testid="case-page" data-load=move || format!("{:?}", load.get())>
             {move || match load.get() {
                 Load::Loading => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
                 Load::Missing => view! {
-                    <p class="card" data-testid="case-missing">{t!(i18n, case_missing)}</p>
+                    <p class="card" data-testid="case-missing">{crate::lazy_text::say(i18n, "本机没有这个案件（可能尚未同步到这部手机）。", "This case is not on this phone (it may not have been synced here).")}</p>
                     <a class="action" href="/cases">{t!(i18n, case_list_title)}</a>
                 }.into_any(),
                 Load::Failed(e) => view! { <p class="field__error" role="alert">{e}</p> }.into_any(),
                 Load::Ready => view! {
                     <Show when=just_saved>
-                        <p class="notice notice--ok" role="status" data-testid="saved-notice">{t!(i18n, saved_locally)}</p>
+                        <p class="notice notice--ok" role="status" data-testid="saved-notice">{crate::lazy_text::say(i18n, "已保存到本机，等待上传到服务器（可在“本机数据”中导出备份）。", "Saved on this phone; waiting to be sent to the server (back it up under Data on this phone).")}</p>
                     </Show>
                     <CaseSummary case profile en />
                     <SyncNotes case_id=id />
@@ -170,7 +170,7 @@ pub fn CasePage() -> impl IntoView {
                     <Photos case />
                     <PrintLinks case />
                     <p class="muted" data-testid="history-count">
-                        {t!(i18n, history_kept)} " " {move || history.get()}
+                        {crate::lazy_text::say(i18n, "已保留的早先版本：", "Earlier versions kept:")} " " {move || history.get()}
                     </p>
                 }.into_any(),
             }}
@@ -267,7 +267,7 @@ fn TierSection(case: RwSignal<Option<Case>>, profile: RwSignal<Option<Profile>>)
     view! {
         <Show when=move || preview.with(Option::is_some)>
             <Show when=move || preview.with(|p| p.as_ref().is_some_and(|(_, assumed)| *assumed))>
-                <p class="muted" data-testid="tier-assumed">{t!(i18n, tier_if_closed_today)}</p>
+                <p class="muted" data-testid="tier-assumed">{crate::lazy_text::say(i18n, "尚未结案。下面是“若今天调解成功结案”的补贴测算：", "Not closed yet. Below: the subsidy if it closed today with an agreement.")}</p>
             </Show>
             <TierPreview facts />
         </Show>
@@ -473,7 +473,7 @@ fn SessionForm(case: RwSignal<Option<Case>>, id: String) -> impl IntoView {
     };
     view! {
         <details class="card step" data-testid="session-form">
-            <summary class="step__title">{t!(i18n, add_session)}</summary>
+            <summary class="step__title">{crate::lazy_text::say(i18n, "添加调解记录", "Add a mediation session")}</summary>
             <ProblemSummary errors />
             <TextField name="session.held_on" bind=bind!(draft, held_on) errors input_type="date" required=true>{t!(i18n, f_session_on)}</TextField>
             <TextField name="session.place" bind=bind!(draft, place) errors>{t!(i18n, f_place)}</TextField>
@@ -512,7 +512,7 @@ fn ClosingForm(case: RwSignal<Option<Case>>, id: String) -> impl IntoView {
     let performance = bind!(draft, performance);
     view! {
         <details class="card step" data-testid="closing-form">
-            <summary class="step__title">{t!(i18n, close_case)}</summary>
+            <summary class="step__title">{crate::lazy_text::say(i18n, "结案", "Close the case")}</summary>
             <ProblemSummary errors />
             <Segmented name="outcome" bind=outcome errors options=vec![
                 ("agreed", t!(i18n, outcome_agreed).into_any()),
@@ -561,7 +561,7 @@ fn FollowUpForm(case: RwSignal<Option<Case>>, id: String) -> impl IntoView {
     };
     view! {
         <details class="card step" data-testid="follow-up-form">
-            <summary class="step__title">{t!(i18n, add_follow_up)}</summary>
+            <summary class="step__title">{crate::lazy_text::say(i18n, "添加回访记录", "Add follow-up visit")}</summary>
             <ProblemSummary errors />
             <TextField name="follow_up.on" bind=bind!(draft, on) errors input_type="date" required=true>{t!(i18n, f_follow_up_on)}</TextField>
             <TextField name="follow_up.note" bind=bind!(draft, note) errors multiline=true required=true>{t!(i18n, f_follow_up_note)}</TextField>
@@ -635,7 +635,7 @@ fn FormsChecklist(
     view! {
         <Show when=general>
             <section class="card" data-testid="forms-checklist">
-                <h2 class="card__label">{t!(i18n, dossier_forms)}</h2>
+                <h2 class="card__label">{crate::lazy_text::say(i18n, "一案六表", "Dossier forms")}</h2>
                 {boxes}
                 <label class="check"><input type="checkbox" id="archived" prop:checked=archived disabled=locked on:change=toggle_archived />{t!(i18n, f_archived)}</label>
                 {move || store_error.get().map(|e| view! { <p class="field__error" role="alert">{e}</p> })}
@@ -735,7 +735,7 @@ fn Photos(case: RwSignal<Option<Case>>) -> impl IntoView {
                     {t!(i18n, photo_position)}
                 </label>
                 <label class="button button--primary file-button">
-                    {move || if busy.get() { t!(i18n, photo_working).into_any() } else { t!(i18n, take_photo).into_any() }}
+                    {move || if busy.get() { crate::lazy_text::say(i18n, "正在处理照片…", "Processing the photo…").into_any() } else { crate::lazy_text::say(i18n, "拍照或选择照片", "Take or choose a photo").into_any() }}
                     <input type="file" accept="image/*" capture="environment" data-testid="photo-input"
                         class="visually-hidden" disabled=move || busy.get() on:change=on_file />
                 </label>
@@ -820,8 +820,8 @@ fn PrintLinks(case: RwSignal<Option<Case>>) -> impl IntoView {
             view! {
                 <section class="card print-links">
                     <h2 class="card__label">{t!(i18n, print)}</h2>
-                    {oral.then(|| view! { <a class="action" href=format!("/cases/{id}/print/register") data-testid="print-register">{t!(i18n, print_register)}</a> })}
-                    {agreed.then(|| view! { <a class="action" href=format!("/cases/{id}/print/agreement") data-testid="print-agreement">{t!(i18n, print_agreement)}</a> })}
+                    {oral.then(|| view! { <a class="action" href=format!("/cases/{id}/print/register") data-testid="print-register">{crate::lazy_text::say(i18n, "打印口头协议登记表", "Print the oral-agreement register")}</a> })}
+                    {agreed.then(|| view! { <a class="action" href=format!("/cases/{id}/print/agreement") data-testid="print-agreement">{crate::lazy_text::say(i18n, "打印人民调解协议书", "Print the mediation agreement")}</a> })}
                 </section>
             }
         })

@@ -191,15 +191,15 @@ pub fn DataPage() -> impl IntoView {
                 <h2 class="card__label">{t!(i18n, unsent_heading)}</h2>
                 <p><span>{t!(i18n, pending_sync)}</span> " "
                     <strong data-testid="data-pending">{move || pending.get().map_or("…".to_owned(), |n| n.to_string())}</strong></p>
-                <p class="muted">{t!(i18n, export_explain)}</p>
+                <p class="muted">{crate::lazy_text::say(i18n, "清除网站数据、换手机或手机损坏都会丢失未同步的记录。导出的文件包含全部未同步记录和照片，可在本机或另一部手机上导入。文件含当事人身份证号、电话和照片，请妥善保管，不要在群聊中转发。", "Clearing site data, a new or broken phone lose unsent records. The export holds every unsent record and photo and can be imported on this or another phone. It contains parties’ ID numbers, phones and photos: keep it safe and do not forward it in group chats.")}</p>
                 <button type="button" class="button button--primary" data-testid="export" on:click=on_export>{t!(i18n, export_unsent)}</button>
                 <label class="button button--quiet file-button">
-                    {t!(i18n, import_file)}
+                    {crate::lazy_text::say(i18n, "导入数据文件", "Import a data file")}
                     <input type="file" accept="application/json,.json" class="visually-hidden" data-testid="import" on:change=on_import />
                 </label>
             </section>
             <section class="card">
-                <h2 class="card__label">{t!(i18n, storage_heading)}</h2>
+                <h2 class="card__label">{crate::lazy_text::say(i18n, "存储空间", "Storage")}</h2>
                 {move || storage.get().map(|s| view! {
                     <p data-testid="storage-used">
                         {if en() { "used " } else { "已用 " }} {megabytes(s.used_bytes)}
@@ -211,12 +211,12 @@ pub fn DataPage() -> impl IntoView {
                         } else if en() { "Not protected: the browser may clear it when space runs low." } else { "未开启长期保存：空间不足时浏览器可能清除。" }}
                     </p>
                     {(!s.persisted).then(|| view! {
-                        <button type="button" class="button button--quiet" data-testid="persist" on:click=on_persist>{t!(i18n, persist_request)}</button>
+                        <button type="button" class="button button--quiet" data-testid="persist" on:click=on_persist>{crate::lazy_text::say(i18n, "开启长期保存", "Ask to keep data")}</button>
                     })}
                 })}
             </section>
             <section class="card">
-                <h2 class="card__label">{t!(i18n, profile_heading)}</h2>
+                <h2 class="card__label">{crate::lazy_text::say(i18n, "本机调解员与调委会", "Mediator and committee of this phone")}</h2>
                 <div class="field"><label for="profile-mediator">{t!(i18n, f_mediator)}</label>
                     <input id="profile-mediator" prop:value=mediator on:input=set_mediator /></div>
                 <div class="field"><label for="profile-unit">{t!(i18n, f_committee_name)}</label>
@@ -234,19 +234,19 @@ pub fn DataPage() -> impl IntoView {
                             </option>
                         })}
                     </select></div>
-                <div class="field"><label for="profile-prefix">{t!(i18n, f_number_prefix)}</label>
+                <div class="field"><label for="profile-prefix">{crate::lazy_text::say(i18n, "案号前缀（如“楚”）", "Case-number prefix (e.g. 楚)")}</label>
                     <input id="profile-prefix" prop:value=prefix on:input=set_prefix maxlength="4" /></div>
                 <button type="button" class="button" on:click=save_profile>{t!(i18n, save)}</button>
             </section>
             <section class="card card--danger">
-                <h2 class="card__label">{t!(i18n, reset_heading)}</h2>
+                <h2 class="card__label">{crate::lazy_text::say(i18n, "重置", "Reset")}</h2>
                 <Show when=move || !confirm_reset.get()>
                     <button type="button" class="button button--danger" data-testid="reset" on:click=move |_| {
                         // count again: the warning must be about what is unsent now
                         pending.set(None);
                         refresh();
                         confirm_reset.set(true);
-                    }>{t!(i18n, reset_button)}</button>
+                    }>{crate::lazy_text::say(i18n, "清除本机数据", "Delete this phone’s data")}</button>
                 </Show>
                 <Show when=move || confirm_reset.get()>
                     <div role="alertdialog" aria-labelledby="reset-warning" data-testid="reset-confirm">
@@ -264,8 +264,8 @@ pub fn DataPage() -> impl IntoView {
                         <Show when=move || { pending.get().unwrap_or(0) > 0 }>
                             <button type="button" class="button button--primary" data-testid="reset-export" on:click=on_export>{t!(i18n, export_unsent)}</button>
                         </Show>
-                        <button type="button" class="button button--danger" data-testid="reset-confirm-button" disabled=move || pending.get().is_none() on:click=reset>{t!(i18n, reset_anyway)}</button>
-                        <button type="button" class="button button--quiet" on:click=move |_| confirm_reset.set(false)>{t!(i18n, cancel)}</button>
+                        <button type="button" class="button button--danger" data-testid="reset-confirm-button" disabled=move || pending.get().is_none() on:click=reset>{crate::lazy_text::say(i18n, "仍然清除", "Delete anyway")}</button>
+                        <button type="button" class="button button--quiet" on:click=move |_| confirm_reset.set(false)>{crate::lazy_text::say(i18n, "取消", "Cancel")}</button>
                     </div>
                 </Show>
             </section>

@@ -13,7 +13,7 @@ pub fn NotFound() -> impl IntoView {
     view! {
         <main class="page page-narrow">
             <h1>{t!(i18n, not_found)}</h1>
-            <a class="button" href="/">{t!(i18n, back_home)}</a>
+            <a class="button" href="/">{crate::lazy_text::say(i18n, "返回首页", "Back to home")}</a>
         </main>
     }
 }

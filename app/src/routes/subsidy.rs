@@ -91,11 +91,11 @@ pub fn SubsidyPage() -> impl IntoView {
     view! {
         <header class="app-bar">
             <a class="app-bar__back" href="/" aria-label="返回">"‹"</a>
-            <h1 class="app-bar__title">{t!(i18n, subsidy_title)}</h1>
+            <h1 class="app-bar__title">{crate::lazy_text::say(i18n, "以案定补测算", "Case subsidy calculator")}</h1>
             <LangSwitch />
         </header>
         <main class="page">
-            <p class="muted">{t!(i18n, subsidy_intro)}</p>
+            <p class="muted">{crate::lazy_text::say(i18n, "按现行规则即时测算补助档次，离线可用；正式金额以司法局审核为准。", "Estimates the subsidy tier with the rules in force, offline; the bureau's review sets the final amount.")}</p>
             <TierPreview facts />
             <form class="card form" on:submit=|ev| ev.prevent_default()>
                 <label class="field">
