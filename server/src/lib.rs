@@ -21,6 +21,7 @@ pub mod offline;
 pub mod password;
 pub mod push_queue;
 pub mod reference;
+pub mod referral;
 pub mod reminders;
 pub mod risk;
 pub mod rules_cli;

@@ -88,6 +88,35 @@ pub async fn change_case(
     allowed: impl FnOnce(&Caller, &CaseRow) -> Result<(), ApiError>,
     change: impl FnOnce(Case) -> Result<Option<Case>, ApiError>,
 ) -> Result<(String, i64, Case), ApiError> {
+    let changing = begin_change(db, caller, id).await?;
+    allowed(caller, &changing.old)?;
+    let id = changing.old.id.clone();
+    match change(changing.case.clone())? {
+        None => Ok((id, changing.old.version, changing.case)),
+        Some(case) => {
+            let (version, case) = changing.store(case, label, caller).await?;
+            Ok((id, version, case))
+        }
+    }
+}
+
+/// A case read for a change, inside the change's transaction (dropped
+/// without [`Changing::store`] or [`Changing::commit`]: nothing changes).
+pub struct Changing<'a> {
+    pub tx: sqlx::Transaction<'static, sqlx::Any>,
+    pub old: CaseRow,
+    pub case: Case,
+    change_no: i64,
+    _turn: Option<tokio::sync::MutexGuard<'a, ()>>,
+}
+
+/// Opens the change of one case in the caller's scope: 404 outside it,
+/// 409 when it was deleted.
+pub async fn begin_change<'a>(
+    db: &'a Db,
+    caller: &Caller,
+    id: &str,
+) -> Result<Changing<'a>, ApiError> {
     let id = uuid::Uuid::parse_str(id)
         .map_err(|_| ApiError::BadRequest {
             code: "malformed",
@@ -95,7 +124,7 @@ pub async fn change_case(
             message: "案件编号无效 / invalid case id".into(),
         })?
         .to_string();
-    let _turn = db.writer_turn().await;
+    let turn = db.writer_turn().await;
     let mut tx = db.pool().begin().await.map_err(db::DbError::from)?;
     // first: the counter's row lock orders concurrent changes, so the read
     // below sees the one committed before (PostgreSQL)
@@ -106,7 +135,6 @@ pub async fn change_case(
         .next()
         .filter(|row| caller.sees(&row.unit_path))
         .ok_or(ApiError::NotFound)?;
-    allowed(caller, &old)?;
     if old.deleted == 1 {
         return Err(ApiError::Conflict {
             code: "deleted",
@@ -116,38 +144,61 @@ pub async fn change_case(
     }
     let case: Case = serde_json::from_str(old.payload.as_deref().unwrap_or("null"))
         .map_err(|e| ApiError::Internal(e.into()))?;
-    let Some(mut case) = change(case.clone())? else {
-        return Ok((id, old.version, case));
-    };
-    let now = db::now_text();
-    let version = old.version + 1;
-    case.version = version as u64;
-    case.updated_at = now.clone();
-    let payload = serde_json::to_string(&case).map_err(|e| ApiError::Internal(e.into()))?;
-    let new = CaseRow {
-        version,
-        payload: Some(payload),
-        locked_reason: case.locked_reason.clone(),
+    Ok(Changing {
+        tx,
+        old,
+        case,
         change_no,
-        ..old.clone()
-    };
-    cases::insert_history(
-        &mut tx,
-        &[HistoryRow {
-            case_id: old.id.clone(),
-            version: old.version,
-            payload: old.payload.clone(),
-            deleted: old.deleted,
-            replaced_by: format!("{label}:{}", caller.session_id),
-            overridden: "[]".into(),
-        }],
-        &now,
-    )
-    .await?;
-    cases::upsert_many(&mut tx, &[&new], &now).await?;
-    cases::set_locked(&mut tx, &id, case.locked_reason.as_deref()).await?;
-    tx.commit().await.map_err(db::DbError::from)?;
-    Ok((id, version, case))
+        _turn: turn,
+    })
+}
+
+impl Changing<'_> {
+    /// Stores `case` as the next version (the old one to the history,
+    /// `replaced_by = <label>:<session>`) and commits.
+    pub async fn store(
+        mut self,
+        mut case: Case,
+        label: &str,
+        caller: &Caller,
+    ) -> Result<(i64, Case), ApiError> {
+        let now = db::now_text();
+        let old = &self.old;
+        let version = old.version + 1;
+        case.version = version as u64;
+        case.updated_at = now.clone();
+        let payload = serde_json::to_string(&case).map_err(|e| ApiError::Internal(e.into()))?;
+        let new = CaseRow {
+            version,
+            payload: Some(payload),
+            locked_reason: case.locked_reason.clone(),
+            change_no: self.change_no,
+            ..old.clone()
+        };
+        cases::insert_history(
+            &mut self.tx,
+            &[HistoryRow {
+                case_id: old.id.clone(),
+                version: old.version,
+                payload: old.payload.clone(),
+                deleted: old.deleted,
+                replaced_by: format!("{label}:{}", caller.session_id),
+                overridden: "[]".into(),
+            }],
+            &now,
+        )
+        .await?;
+        cases::upsert_many(&mut self.tx, &[&new], &now).await?;
+        cases::set_locked(&mut self.tx, &old.id, case.locked_reason.as_deref()).await?;
+        self.tx.commit().await.map_err(db::DbError::from)?;
+        Ok((version, case))
+    }
+
+    /// Commits what was written beside the case, with no new version.
+    pub async fn commit(self) -> Result<(), ApiError> {
+        self.tx.commit().await.map_err(db::DbError::from)?;
+        Ok(())
+    }
 }
 
 /// The device sessions of the people in the units the caller supervises.

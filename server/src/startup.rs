@@ -128,6 +128,10 @@ pub fn router(state: AppState, site: &Site) -> Router {
             put(api::office::lock).delete(api::office::unlock),
         )
         .route(
+            "/api/v1/cases/{id}/referral",
+            get(api::referral::get).post(api::referral::act),
+        )
+        .route(
             "/api/v1/cases/{id}/risk",
             get(api::risk::get).put(api::risk::step),
         )

@@ -77,6 +77,20 @@ pub fn china_date(t: jiff::Timestamp) -> Date {
     t.to_zoned(china()).date()
 }
 
+/// A moment as RFC 3339 in China time, `2026-05-10T09:30:00+08:00`,
+/// written without jiff's printer; one format and one offset, so such
+/// texts sort by time.
+pub fn china_rfc3339(t: jiff::Timestamp) -> String {
+    let z = t.to_zoned(china());
+    format!(
+        "{}T{:02}:{:02}:{:02}+08:00",
+        format_iso(z.date()),
+        z.hour(),
+        z.minute(),
+        z.second()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -114,12 +114,16 @@ pub enum ReferralError {
 }
 
 impl ReferralError {
-    /// The field it is about: `to_unit`, `note`, or `by`.
+    /// The field it is about: `to_unit`, `note`, `action` (nothing to
+    /// answer, or one already waiting) or `by` (not the caller's step).
     pub fn field(&self) -> &'static str {
         match self {
             ReferralError::NotOnTheLadder => "to_unit",
             ReferralError::ReasonRequired | ReferralError::NoteTooLong => "note",
-            _ => "by",
+            ReferralError::AlreadyPending | ReferralError::NothingPending => "action",
+            ReferralError::NotOwner | ReferralError::NotReceiver | ReferralError::NotReferrer => {
+                "by"
+            }
         }
     }
 }

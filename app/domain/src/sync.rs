@@ -307,6 +307,50 @@ pub struct RiskStepRequest {
     pub note: String,
 }
 
+/// A unit a case may be referred to (移交).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReferralTarget {
+    pub unit_id: String,
+    pub name: String,
+    /// `village`, `township`, `city`…
+    pub kind: String,
+}
+
+/// Who owns a case, its hand-overs and where it may go (`GET` and `POST
+/// /api/v1/cases/{id}/referral`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseOwnership {
+    pub case_id: String,
+    /// The case's version (an acceptance makes a new one).
+    pub version: u64,
+    pub owner_id: String,
+    /// The owner and the units and people of the history, by id.
+    pub names: std::collections::BTreeMap<String, String>,
+    /// Every hand-over; none before the first referral.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub ownership: Option<crate::referral::Ownership>,
+    /// Units above the owner's, for a referral (empty while one waits).
+    pub targets: Vec<ReferralTarget>,
+}
+
+/// `POST /api/v1/cases/{id}/referral`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReferralRequest {
+    /// `refer` (the owner), `withdraw` (the referrer), `accept` or
+    /// `decline` (the receiving unit's people).
+    pub action: String,
+    /// The unit to refer to (for `refer`).
+    #[serde(default)]
+    pub to_unit: Option<String>,
+    /// Why (needed to decline).
+    #[serde(default)]
+    pub note: String,
+}
+
 /// The largest piece of an attachment one request may carry.
 pub const MAX_UPLOAD_PIECE: usize = 1024 * 1024;
 

@@ -8,5 +8,6 @@ pub mod inbox;
 pub mod office;
 pub mod openapi;
 pub mod push;
+pub mod referral;
 pub mod risk;
 pub mod sync;

@@ -3,7 +3,7 @@
 //! annotations and the wire types' `ToSchema` derives. Built once, on the
 //! first request.
 
-use super::{attachments, auth, health, inbox, office, push, risk, sync};
+use super::{attachments, auth, health, inbox, office, push, referral, risk, sync};
 use crate::error::ErrorBody;
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -46,6 +46,8 @@ pub const BEARER: &str = "bearer";
         office::devices,
         office::revoke_device,
         office::compliance,
+        referral::get,
+        referral::act,
         risk::get,
         risk::step,
         inbox::list,
@@ -74,6 +76,9 @@ pub const BEARER: &str = "bearer";
         TownshipRow,
         OverdueUnit,
         MeetingRow,
+        domain::sync::CaseOwnership,
+        domain::sync::ReferralTarget,
+        domain::sync::ReferralRequest,
         domain::sync::CaseRisk,
         domain::sync::RiskCandidate,
         domain::sync::RiskStepRequest,

@@ -5,7 +5,7 @@
 //! closed out (销号). Every step is kept in the item's history. Pure
 //! functions: each returns the next assessment or says why it may not.
 
-use crate::dates;
+use crate::dates::china_rfc3339;
 use crate::ids::{CaseId, PersonId};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -254,19 +254,6 @@ impl RiskError {
             E::DuplicateRank { index, .. } => format!("levels[{index}].rank"),
         }
     }
-}
-
-/// `2026-05-10T09:30:00+08:00`, written without jiff's printer (see
-/// `dates`); one format and one offset, so the texts sort by time.
-fn china_rfc3339(t: Timestamp) -> String {
-    let z = t.to_zoned(dates::china());
-    format!(
-        "{}T{:02}:{:02}:{:02}+08:00",
-        dates::format_iso(z.date()),
-        z.hour(),
-        z.minute(),
-        z.second()
-    )
 }
 
 fn known<'l>(levels: &'l RiskLevels, code: &str) -> Result<&'l RiskLevelDef, RiskError> {

@@ -1,0 +1,269 @@
+//! First-mediator responsibility and referral (首调责任制, REFERENCE.md
+//! §10) on the server: the owner refers a case up the ladder, the
+//! receiving unit's people accept it (the case's `owner_id` becomes the
+//! acceptor's: a new version devices pull) or decline it with a reason,
+//! the referrer may withdraw it; the rules are `domain::referral`'s, the
+//! record lives in `case_ownership` beside the case, and each side hears of
+//! the other's step in their inbox. Route → handler (`api::referral`) →
+//! here → the store.
+
+use crate::auth::Caller;
+use crate::db::{self, Db, reminders as store};
+use crate::error::ApiError;
+use crate::office::begin_change;
+use domain::referral::{Actor, Ownership, ReferralError, Target};
+use domain::sync::{CaseOwnership, ReferralRequest, ReferralTarget};
+use domain::{PersonId, UnitId, UnitKind};
+use std::collections::BTreeMap;
+
+fn refused(e: ReferralError) -> ApiError {
+    ApiError::invalid(e.field(), e.to_string())
+}
+
+fn internal(e: impl Into<anyhow::Error>) -> ApiError {
+    ApiError::Internal(e.into())
+}
+
+async fn stored(tx: &mut db::cases::Tx, case_id: &str) -> Result<Option<Ownership>, ApiError> {
+    let payload: Option<String> =
+        sqlx::query_scalar("SELECT payload FROM case_ownership WHERE case_id = $1")
+            .bind(case_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(internal)?;
+    payload
+        .map(|p| serde_json::from_str(&p).map_err(internal))
+        .transpose()
+}
+
+async fn save(tx: &mut db::cases::Tx, o: &Ownership) -> Result<(), ApiError> {
+    let payload = serde_json::to_string(o).map_err(internal)?;
+    let pending = o.pending().map(|h| h.to_unit.to_string());
+    sqlx::query(
+        "INSERT INTO case_ownership (case_id, payload, pending_to_unit, updated_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (case_id) DO UPDATE SET payload = excluded.payload, \
+         pending_to_unit = excluded.pending_to_unit, updated_at = excluded.updated_at",
+    )
+    .bind(o.case_id.to_string())
+    .bind(payload)
+    .bind(pending)
+    .bind(db::now_text())
+    .execute(&mut *tx)
+    .await
+    .map_err(internal)?;
+    Ok(())
+}
+
+/// (name, kind, path) of a unit.
+async fn unit(db: &Db, id: &str) -> Result<(String, String, String), ApiError> {
+    sqlx::query_as("SELECT name, kind, path FROM org_unit WHERE id = $1")
+        .bind(id)
+        .fetch_one(db.pool())
+        .await
+        .map_err(internal)
+}
+
+/// Units a case owned at `owner_unit` may be referred up to.
+async fn targets(db: &Db, owner_unit: &str) -> Result<Vec<ReferralTarget>, ApiError> {
+    let (_, _, path) = unit(db, owner_unit).await?;
+    let mut out = Vec::new();
+    for id in path
+        .split('/')
+        .filter(|s| !s.is_empty() && *s != owner_unit)
+    {
+        let (name, kind, _) = unit(db, id).await?;
+        if matches!(kind.as_str(), "village" | "community" | "township" | "city") {
+            out.push(ReferralTarget {
+                unit_id: id.to_owned(),
+                name,
+                kind,
+            });
+        }
+    }
+    // nearest first
+    out.reverse();
+    Ok(out)
+}
+
+async fn view(
+    db: &Db,
+    case: &domain::case::Case,
+    version: i64,
+    ownership: Option<Ownership>,
+) -> Result<CaseOwnership, ApiError> {
+    let owner_unit = ownership
+        .as_ref()
+        .map_or(case.unit_id, |o| o.owner_unit)
+        .to_string();
+    let mut people = vec![case.owner_id.to_string()];
+    let mut units = vec![owner_unit.clone()];
+    for h in ownership.iter().flat_map(|o| &o.handovers) {
+        people.push(h.from_person.to_string());
+        people.extend(h.answered_by.map(|p| p.to_string()));
+        units.push(h.from_unit.to_string());
+        units.push(h.to_unit.to_string());
+    }
+    let mut names = BTreeMap::new();
+    for p in people {
+        let name: Option<String> = sqlx::query_scalar("SELECT name FROM person WHERE id = $1")
+            .bind(&p)
+            .fetch_optional(db.pool())
+            .await
+            .map_err(internal)?;
+        names.insert(p, name.unwrap_or_default());
+    }
+    for u in units {
+        let (name, _, _) = unit(db, &u).await?;
+        names.insert(u, name);
+    }
+    let pending = ownership.as_ref().is_some_and(|o| o.pending().is_some());
+    Ok(CaseOwnership {
+        case_id: case.id.to_string(),
+        version: version as u64,
+        owner_id: case.owner_id.to_string(),
+        names,
+        targets: if pending {
+            Vec::new()
+        } else {
+            targets(db, &owner_unit).await?
+        },
+        ownership,
+    })
+}
+
+/// Who owns the case and its hand-overs, for anyone who sees it.
+pub async fn get(db: &Db, caller: &Caller, id: &str) -> Result<CaseOwnership, ApiError> {
+    let mut changing = begin_change(db, caller, id).await?;
+    let ownership = stored(&mut changing.tx, &changing.old.id).await?;
+    let (case, version) = (changing.case.clone(), changing.old.version);
+    drop(changing);
+    view(db, &case, version, ownership).await
+}
+
+/// One step: refer, withdraw, accept or decline.
+pub async fn act(
+    db: &Db,
+    caller: &Caller,
+    id: &str,
+    req: ReferralRequest,
+) -> Result<CaseOwnership, ApiError> {
+    let person = PersonId::parse(&caller.person_id).map_err(internal)?;
+    let now = domain::dates::china_rfc3339(jiff::Timestamp::now());
+    let mut changing = begin_change(db, caller, id).await?;
+    let case = changing.case.clone();
+    let current = stored(&mut changing.tx, &changing.old.id)
+        .await?
+        .unwrap_or_else(|| Ownership::first(case.id, case.owner_id, case.unit_id));
+    // the caller answers for the unit a referral waits at when they hold a
+    // role there
+    let pending_at = current.pending().map(|h| h.to_unit);
+    let my_unit = pending_at
+        .filter(|u| caller.scopes.iter().any(|s| s.unit_id == u.to_string()))
+        .unwrap_or(current.owner_unit);
+    let actor = Actor {
+        person,
+        unit: my_unit,
+        at: &now,
+        note: &req.note,
+    };
+    let next = match req.action.as_str() {
+        "refer" if case.status == domain::case::CaseStatus::Closed => {
+            return Err(ApiError::invalid(
+                "action",
+                "已结案的案件不再移交 / a closed case is not referred",
+            ));
+        }
+        "refer" => {
+            let to = req.to_unit.as_deref().ok_or_else(|| {
+                ApiError::invalid("to_unit", "请选择移交单位 / choose the unit to refer to")
+            })?;
+            let to_id = UnitId::parse(to)
+                .map_err(|_| ApiError::invalid("to_unit", "单位编号无效 / invalid unit id"))?;
+            let allowed = targets(db, &current.owner_unit.to_string()).await?;
+            let Some(target) = allowed.iter().find(|t| t.unit_id == to_id.to_string()) else {
+                return Err(refused(ReferralError::NotOnTheLadder));
+            };
+            let kind = target
+                .kind
+                .parse::<UnitKind>()
+                .map_err(|_| internal(anyhow::anyhow!("unit kind")))?;
+            current
+                .refer(
+                    actor,
+                    Target {
+                        unit: to_id,
+                        kind,
+                        above_owner_unit: true,
+                    },
+                )
+                .map_err(refused)?
+        }
+        "withdraw" => current.withdraw(actor).map_err(refused)?,
+        "accept" => current.accept(actor).map_err(refused)?,
+        "decline" => current.decline(actor).map_err(refused)?,
+        _ => {
+            return Err(ApiError::invalid(
+                "action",
+                "操作应为 refer、withdraw、accept 或 decline / action must be refer, withdraw, accept or decline",
+            ));
+        }
+    };
+    save(&mut changing.tx, &next).await?;
+    let (version, case) = if next.owner != current.owner {
+        let mut moved = changing.case.clone();
+        moved.owner_id = next.owner;
+        changing.store(moved, "referral", caller).await?
+    } else {
+        let version = changing.old.version;
+        changing.commit().await?;
+        (version, case)
+    };
+    tell(db, &case, &next).await?;
+    view(db, &case, version, Some(next)).await
+}
+
+/// The inbox of whoever must act or hear of the last step.
+async fn tell(db: &Db, case: &domain::case::Case, o: &Ownership) -> Result<(), ApiError> {
+    let Some((n, last)) = o.handovers.iter().enumerate().last() else {
+        return Ok(());
+    };
+    let (from_name, _, _) = unit(db, &last.from_unit.to_string()).await?;
+    let (to_name, _, _) = unit(db, &last.to_unit.to_string()).await?;
+    let kind = domain::case::dispute_type_name(&case.dispute_type).unwrap_or("其他");
+    let subject = format!("{}/referral:{}:{n}:{:?}", case.unit_id, case.id, last.state);
+    let (people, title, body) = match last.state {
+        domain::referral::HandoverState::Pending => (
+            store::answering_at(db.pool(), &[&last.to_unit.to_string()])
+                .await?
+                .into_iter()
+                .map(|(p, ..)| p)
+                .collect::<Vec<_>>(),
+            format!("案件移交待接收 · {from_name}"),
+            format!("{from_name}将一件{kind}纠纷移交{to_name}，请接收或退回。"),
+        ),
+        state => (
+            vec![last.from_person.to_string()],
+            format!("移交{} · {to_name}", state.name_zh()),
+            format!(
+                "{to_name}{}了你移交的{kind}纠纷。{}",
+                state.name_zh(),
+                last.answer_note
+            ),
+        ),
+    };
+    for person in people {
+        store::put_inbox(
+            db.pool(),
+            &person,
+            &subject,
+            "referral",
+            &title,
+            &body,
+            Some(&case.id.to_string()),
+            &case.unit_id.to_string(),
+            &db::now_text(),
+        )
+        .await?;
+    }
+    Ok(())
+}
