@@ -395,6 +395,41 @@ pub async fn risk_step(
     }
 }
 
+/// Who owns a case, its hand-overs and where it may go (online).
+pub async fn case_referral(case_id: String) -> Result<domain::sync::CaseOwnership, ActionError> {
+    #[cfg(feature = "hydrate")]
+    {
+        let token = office_token().await?;
+        let url = format!("/api/v1/cases/{case_id}/referral");
+        http::get(&url, &token).await.map_err(action_error)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = case_id;
+        Err(ActionError::from(NOT_HERE.to_owned()))
+    }
+}
+
+/// Refers, withdraws, accepts or declines on the server (online).
+pub async fn referral_step(
+    case_id: String,
+    step: domain::sync::ReferralRequest,
+) -> Result<domain::sync::CaseOwnership, ActionError> {
+    #[cfg(feature = "hydrate")]
+    {
+        let token = office_token().await?;
+        let url = format!("/api/v1/cases/{case_id}/referral");
+        http::post(&url, Some(&token), &step)
+            .await
+            .map_err(action_error)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (case_id, step);
+        Err(ActionError::from(NOT_HERE.to_owned()))
+    }
+}
+
 /// The device sessions of the people below the caller's units (online).
 pub async fn devices() -> Result<Vec<DeviceSession>, ActionError> {
     #[cfg(feature = "hydrate")]

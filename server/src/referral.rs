@@ -224,9 +224,10 @@ pub async fn act(
 
 /// The inbox of whoever must act or hear of the last step.
 async fn tell(db: &Db, case: &domain::case::Case, o: &Ownership) -> Result<(), ApiError> {
-    let Some((n, last)) = o.handovers.iter().enumerate().last() else {
+    let Some(last) = o.handovers.last() else {
         return Ok(());
     };
+    let n = o.handovers.len() - 1;
     let (from_name, _, _) = unit(db, &last.from_unit.to_string()).await?;
     let (to_name, _, _) = unit(db, &last.to_unit.to_string()).await?;
     let kind = domain::case::dispute_type_name(&case.dispute_type).unwrap_or("其他");

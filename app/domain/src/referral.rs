@@ -9,9 +9,9 @@
 //! time. Every hand-over stays in the history. Pure functions: each returns
 //! the next ownership or says why it may not.
 //!
-//! Not wired to the server and the app yet (docs/screening.md, "Not built
-//! yet"): the plan is a server-owned record beside the case, answered
-//! online, with the case's `owner_id` following an acceptance.
+//! The server keeps the [`Ownership`] beside the case and answers the
+//! steps online (`server/src/referral.rs`); the case's `owner_id` follows
+//! an acceptance (docs/screening.md, "Ownership and referral").
 
 use crate::UnitKind;
 use crate::ids::{CaseId, PersonId, UnitId};

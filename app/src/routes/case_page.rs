@@ -163,6 +163,7 @@ pub fn CasePage() -> impl IntoView {
                     <SyncNotes case_id=id />
                     <crate::components::office_actions::OfficeActions case />
                     <crate::components::risk_card::RiskCard case />
+                    <crate::components::referral_card::ReferralCard case />
                     <TierSection case profile />
                     <Timeline case en />
                     <NextSteps case />

@@ -1,0 +1,182 @@
+//! On a case's page, online: who owns the case (首调负责, REFERENCE.md
+//! §10), every hand-over, and the next step — the owner refers it up the
+//! ladder (移交) or withdraws a referral (撤回); the receiving unit's people
+//! accept it (接收: they own it now) or decline it with a reason (退回).
+//! The server takes the step (`POST /api/v1/cases/{id}/referral`); an
+//! acceptance is a new version of the case, which this device pulls with
+//! a sync started at once.
+
+use crate::components::office_actions::use_online;
+use crate::i18n::{Locale, use_i18n};
+use crate::lazy_text::say;
+use crate::sync_client::{self, ActionError, use_sync_status};
+use domain::case::{Case, CaseStatus};
+use domain::referral::HandoverState;
+use domain::sync::{CaseOwnership, ReferralRequest};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+fn state_text(s: HandoverState, en: bool) -> &'static str {
+    match (s, en) {
+        (_, false) => s.name_zh(),
+        (HandoverState::Pending, true) => "waiting",
+        (HandoverState::Accepted, true) => "accepted",
+        (HandoverState::Declined, true) => "declined",
+        (HandoverState::Withdrawn, true) => "withdrawn",
+    }
+}
+
+#[component]
+pub fn ReferralCard(case: RwSignal<Option<Case>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let en = move || i18n.get_locale() == Locale::en;
+    let status = use_sync_status();
+    let online = use_online();
+    let view_data = RwSignal::new(None::<CaseOwnership>);
+    // the logged-in person and the unit of their role
+    let me = RwSignal::new(None::<(String, String)>);
+    let to_unit = RwSignal::new(String::new());
+    let note = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<ActionError>);
+    let busy = RwSignal::new(false);
+    let on_server = Memo::new(move |_| case.with(|c| c.as_ref().is_some_and(|c| c.version > 0)));
+    let closed = Memo::new(move |_| {
+        case.with(|c| c.as_ref().is_some_and(|c| c.status == CaseStatus::Closed))
+    });
+    let case_id = move || {
+        case.with_untracked(|c| c.as_ref().map(|c| c.id.to_string()))
+            .unwrap_or_default()
+    };
+    Effect::new(move |_| {
+        if !online.get() || !on_server.get() {
+            return;
+        }
+        let id = case_id();
+        spawn_local(async move {
+            if let Ok(Some(s)) = sync_client::session().await {
+                me.try_set(Some((s.person_id, s.unit_id)));
+            }
+            if let Ok(v) = sync_client::case_referral(id).await {
+                view_data.try_set(Some(v));
+            }
+        });
+    });
+
+    let send = move |action: &'static str| {
+        error.set(None);
+        let step = ReferralRequest {
+            action: action.to_owned(),
+            to_unit: (action == "refer")
+                .then(|| to_unit.get_untracked())
+                .filter(|u| !u.is_empty()),
+            note: note.get_untracked(),
+        };
+        let id = case_id();
+        busy.set(true);
+        spawn_local(async move {
+            match sync_client::referral_step(id, step).await {
+                Ok(v) => {
+                    let new_owner = v.owner_id.clone();
+                    let moved = case.with_untracked(|c| {
+                        c.as_ref()
+                            .is_some_and(|c| c.owner_id.to_string() != new_owner)
+                    });
+                    view_data.try_set(Some(v));
+                    note.try_set(String::new());
+                    busy.try_set(false);
+                    if moved {
+                        // the case's new version (its new owner) comes with a sync
+                        sync_client::sync_now(status).await;
+                    }
+                }
+                Err(e) => {
+                    error.try_set(Some(e));
+                    busy.try_set(false);
+                }
+            }
+        });
+    };
+    let field_error = move |name: &'static str| {
+        error.with(|e| {
+            e.as_ref()
+                .filter(|e| e.field.as_deref() == Some(name))
+                .map(|e| e.message.clone())
+        })
+    };
+
+    view! {
+        <Show when=move || view_data.with(|v| v.is_some())>
+            <section class="card" data-testid="referral-card" aria-labelledby="referral-heading">
+                <h2 id="referral-heading" class="card__label">{say(i18n, "首调负责与移交", "Ownership and referral")}</h2>
+                {move || view_data.get().map(|v| {
+                    let name = |id: &str| v.names.get(id).cloned().unwrap_or_default();
+                    let mine = me.with(|m| m.as_ref().is_some_and(|(p, _)| *p == v.owner_id));
+                    let owner = if mine {
+                        if en() { "you".to_owned() } else { "本人".to_owned() }
+                    } else {
+                        name(&v.owner_id)
+                    };
+                    let handovers = v.ownership.as_ref().map(|o| o.handovers.clone()).unwrap_or_default();
+                    let pending = handovers.last().filter(|h| h.state == HandoverState::Pending).cloned();
+                    let receiver = pending.as_ref().is_some_and(|h| me.with(|m| m.as_ref().is_some_and(|(_, u)| *u == h.to_unit.to_string())));
+                    let referrer = pending.as_ref().is_some_and(|h| me.with(|m| m.as_ref().is_some_and(|(p, _)| *p == h.from_person.to_string())));
+                    let rows = handovers.iter().map(|h| {
+                        let line = format!(
+                            "{} → {} · {} · {}",
+                            name(&h.from_unit.to_string()),
+                            name(&h.to_unit.to_string()),
+                            state_text(h.state, en()),
+                            h.sent_at.get(..16).unwrap_or(&h.sent_at).replace('T', " "),
+                        );
+                        let notes = [h.note.clone(), h.answer_note.clone()].into_iter().filter(|n| !n.is_empty()).collect::<Vec<_>>().join(" / ");
+                        view! {
+                            <li data-testid="handover" data-state=format!("{:?}", h.state).to_lowercase()>
+                                {line}
+                                {(!notes.is_empty()).then(|| view! { <span class="muted">" · " {notes}</span> })}
+                            </li>
+                        }
+                    }).collect_view();
+                    let targets = v.targets.clone();
+                    let can_refer = mine && pending.is_none() && !closed.get() && !targets.is_empty();
+                    view! {
+                        <p data-testid="case-owner" data-owner=v.owner_id.clone()>
+                            {if en() { "Owner: " } else { "负责人：" }} {owner}
+                        </p>
+                        <ul class="timeline">{rows}</ul>
+                        {can_refer.then(|| {
+                            let options = targets.into_iter().map(|t| view! { <option value=t.unit_id.clone()>{t.name.clone()}</option> }).collect_view();
+                            view! {
+                                <label class="field">
+                                    <span class="field__label">{if en() { "Refer to" } else { "移交至" }}</span>
+                                    <select id="referral-to" bind:value=to_unit>
+                                        <option value="">{if en() { "Choose" } else { "请选择" }}</option>
+                                        {options}
+                                    </select>
+                                    {move || field_error("to_unit").map(|m| view! { <span class="field__error" role="alert">{m}</span> })}
+                                </label>
+                            }
+                        })}
+                        {(can_refer || receiver || referrer).then(|| view! {
+                            <label class="field">
+                                <span class="field__label">{if en() { "Note (needed to decline)" } else { "说明（退回须填写）" }}</span>
+                                <textarea id="referral-note" bind:value=note rows="2"></textarea>
+                                {move || field_error("note").map(|m| view! { <span class="field__error" role="alert" data-testid="referral-note-error">{m}</span> })}
+                            </label>
+                        })}
+                        <div class="actions">
+                            {can_refer.then(|| view! { <button class="button" type="button" data-testid="refer" disabled=move || busy.get() on:click=move |_| send("refer")>{if en() { "Refer" } else { "移交" }}</button> })}
+                            {referrer.then(|| view! { <button class="button button--quiet" type="button" data-testid="withdraw" disabled=move || busy.get() on:click=move |_| send("withdraw")>{if en() { "Withdraw" } else { "撤回" }}</button> })}
+                            {receiver.then(|| view! {
+                                <button class="button" type="button" data-testid="accept-referral" disabled=move || busy.get() on:click=move |_| send("accept")>{if en() { "Accept" } else { "接收" }}</button>
+                                <button class="button button--quiet" type="button" data-testid="decline-referral" disabled=move || busy.get() on:click=move |_| send("decline")>{if en() { "Decline" } else { "退回" }}</button>
+                            })}
+                        </div>
+                    }
+                })}
+                {move || error.with(|e| e.as_ref().filter(|e| !matches!(e.field.as_deref(), Some("note") | Some("to_unit"))).map(|e| view! {
+                    <p class="notice notice--bad" role="alert" data-testid="referral-error">{e.message.clone()}</p>
+                }))}
+            </section>
+        </Show>
+    }
+}

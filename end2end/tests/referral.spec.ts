@@ -1,0 +1,83 @@
+import { test, expect, type Page } from '@playwright/test';
+import { appReady, watchErrors } from './helpers';
+
+// First-mediator responsibility (首调责任制, docs/screening.md "Ownership
+// and referral"): the mediator who registered a dispute owns it until the
+// unit it is referred to accepts it.
+
+const PASSWORD = 'tiaojie2023';
+const COMMUNITY_MEDIATOR = '13800000002';
+const JUDICIAL_OFFICE = '13900000002';
+
+async function logIn(page: Page, phone: string) {
+  await page.goto('/login');
+  await appReady(page);
+  await page.locator('#f-phone').fill(phone);
+  await page.locator('#f-password').fill(PASSWORD);
+  await page.getByTestId('login-submit').click();
+  await expect(page.getByTestId('logged-in')).toBeVisible();
+  await expect(page.getByTestId('sync-status')).toHaveAttribute('data-running', 'false');
+}
+
+async function syncNow(page: Page) {
+  await page.goto('/');
+  await expect(page.getByTestId('sync-status')).toHaveAttribute('data-running', 'false');
+  await page.getByTestId('sync-now').click();
+  await expect(page.getByTestId('sync-status')).toHaveAttribute('data-running', 'false');
+}
+
+test('a dispute is the first mediator\'s until the township accepts the referral; the phone learns its new owner', async ({ browser, page }) => {
+  test.setTimeout(90_000);
+  await logIn(page, COMMUNITY_MEDIATOR);
+  const errors = watchErrors(page);
+  await page.goto('/cases/new/general');
+  await page.waitForSelector('[data-testid="case-form"][data-ready="true"]');
+  await page.locator('#f-dispute_type').selectOption('forest_land');
+  await page.locator('#f-parties-0-name').fill('罗移交');
+  await page.locator('#f-parties-1-name').fill('杨两村');
+  await page.locator('#f-summary').fill('地界跨两个社区，需乡镇协调');
+  await page.locator('#f-mediator').fill('普调解');
+  await page.getByTestId('save-case').click();
+  await expect(page.getByTestId('case-status')).toHaveText('已受理');
+  const caseId = new URL(page.url()).pathname.split('/').pop()!;
+  await syncNow(page);
+
+  // 移交: the owner refers it up to the township
+  await page.goto(`/cases/${caseId}`);
+  const card = page.getByTestId('referral-card');
+  await expect(card.getByTestId('case-owner')).toContainText('本人');
+  await card.locator('#referral-to').selectOption({ index: 1 });
+  await card.locator('#referral-note').fill('涉及两个社区，请乡镇协调');
+  await card.getByTestId('refer').click();
+  await expect(card.getByTestId('handover')).toHaveAttribute('data-state', 'pending');
+  await expect(card.getByTestId('refer')).toHaveCount(0);
+  await expect(card.getByTestId('withdraw')).toBeVisible();
+  await expect(card.getByTestId('case-owner')).toContainText('本人');
+  expect(errors).toEqual([]);
+
+  // the township's judicial office finds it in its inbox and accepts it
+  const office = await browser.newContext();
+  const desk = await office.newPage();
+  const deskErrors = watchErrors(desk);
+  await logIn(desk, JUDICIAL_OFFICE);
+  await desk.getByTestId('inbox-link').click();
+  const item = desk.locator(`[data-testid="inbox-item"][data-case="${caseId}"]`).filter({ hasText: '移交' });
+  await expect(item).toContainText('案件移交待接收');
+  await item.locator('a').click();
+  const deskCard = desk.getByTestId('referral-card');
+  await deskCard.getByTestId('decline-referral').click();
+  await expect(deskCard.getByTestId('referral-note-error')).toContainText('理由');
+  await deskCard.getByTestId('accept-referral').click();
+  await expect(deskCard.getByTestId('handover')).toHaveAttribute('data-state', 'accepted');
+  await expect(deskCard.getByTestId('case-owner')).toContainText('本人');
+  expect(deskErrors).toEqual(['console: Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)']);
+  await office.close();
+
+  // the mediator's phone: the case now belongs to the office
+  await syncNow(page);
+  await page.goto(`/cases/${caseId}`);
+  await expect(card.getByTestId('handover')).toHaveAttribute('data-state', 'accepted');
+  await expect(card.getByTestId('case-owner')).not.toContainText('本人');
+  await expect(card.getByTestId('withdraw')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
