@@ -263,6 +263,9 @@ test('a photo taken with no signal is uploaded at the next sync and the township
   await desk.goto(caseUrl);
   const img = desk.locator('.photos[data-count="1"] img');
   await expect(img).toBeVisible();
+  // the photo loads lazily (loading="lazy"): below the risk and referral
+  // cards it is fetched once scrolled to, as on a phone
+  await img.scrollIntoViewIfNeeded();
   await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBeGreaterThan(100);
   await office.close();
   expect([...errors, ...deskErrors]).toEqual([]);
