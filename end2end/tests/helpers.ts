@@ -1,4 +1,4 @@
-import type { Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 
 /** The wasm app has drawn its first screen and is live (pwa::page_shown). */
 export async function appReady(page: Page) {
@@ -19,4 +19,19 @@ export function watchErrors(page: Page): string[] {
   });
   page.on('pageerror', (err) => errors.push(`page: ${err.message}`));
   return errors;
+}
+
+/** The demo log-ins' password (server/src/demo). */
+export const PASSWORD = 'tiaojie2023';
+
+/** Logs in with a demo account and waits for the first sync to end. */
+export async function logIn(page: Page, phone: string) {
+  await page.goto('/login');
+  await appReady(page);
+  await page.locator('#f-phone').fill(phone);
+  await page.locator('#f-password').fill(PASSWORD);
+  await page.getByTestId('login-submit').click();
+  await expect(page.getByTestId('logged-in')).toBeVisible();
+  await expect(page.getByTestId('sync-status')).toContainText(/已同步|拒绝|无法连接/);
+  await expect(page.getByTestId('sync-status')).toHaveAttribute('data-running', 'false');
 }

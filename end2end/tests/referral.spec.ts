@@ -1,23 +1,13 @@
 import { test, expect, type Page } from '@playwright/test';
-import { appReady, watchErrors } from './helpers';
+import { logIn, watchErrors } from './helpers';
 
 // First-mediator responsibility (首调责任制, docs/screening.md "Ownership
 // and referral"): the mediator who registered a dispute owns it until the
 // unit it is referred to accepts it.
 
-const PASSWORD = 'tiaojie2023';
 const COMMUNITY_MEDIATOR = '13800000002';
 const JUDICIAL_OFFICE = '13900000002';
 
-async function logIn(page: Page, phone: string) {
-  await page.goto('/login');
-  await appReady(page);
-  await page.locator('#f-phone').fill(phone);
-  await page.locator('#f-password').fill(PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await expect(page.getByTestId('logged-in')).toBeVisible();
-  await expect(page.getByTestId('sync-status')).toHaveAttribute('data-running', 'false');
-}
 
 async function syncNow(page: Page) {
   await page.goto('/');

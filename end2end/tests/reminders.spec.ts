@@ -1,27 +1,16 @@
 import { test, expect, type Page } from '@playwright/test';
-import { appReady, watchErrors } from './helpers';
+import { appReady, logIn, watchErrors } from './helpers';
 
 // Screening reminders ("五个一", docs/screening.md): computed on the phone
 // from the schedule and unit tree the sync brought, so they work with no
 // signal. The demo's resident groups have never reported, so last week's
 // group screening is overdue whatever day the suite runs.
 
-const PASSWORD = 'tiaojie2023';
 const COMMUNITY_MEDIATOR = '13800000002';
 const JUDICIAL_OFFICE = '13900000002';
 const BUREAU = '13900000006';
 const WEEKLY = 'group_weekly_screening';
 
-async function logIn(page: Page, phone: string) {
-  await page.goto('/login');
-  await appReady(page);
-  await page.locator('#f-phone').fill(phone);
-  await page.locator('#f-password').fill(PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await expect(page.getByTestId('logged-in')).toBeVisible();
-  await expect(page.getByTestId('sync-status')).toContainText(/已同步|拒绝|无法连接/);
-  await expect(page.getByTestId('sync-status')).toHaveAttribute('data-running', 'false');
-}
 
 const pending = (page: Page) => page.locator('[data-testid="pending-sync"][data-ready="true"]');
 

@@ -6,10 +6,9 @@
 use crate::auth::Caller;
 use crate::db::{Db, org, screenings};
 use crate::error::ApiError;
-use domain::UnitId;
 use domain::org::UnitRecord;
 use domain::screening::{
-    Cadence, ComplianceReport, Period, RATE_PERIODS, RecordRef, Schedule, ScreeningRecord, report,
+    Cadence, ComplianceReport, Period, RATE_PERIODS, Schedule, ScreeningRecord, report,
 };
 use jiff::civil::Date;
 
@@ -56,15 +55,6 @@ pub async fn view(db: &Db, caller: &Caller, today: Date) -> Result<ComplianceRep
             }
         }
     }
-    let refs: Vec<RecordRef<'_>> = done
-        .iter()
-        .filter_map(|row| {
-            Some(RecordRef {
-                unit_id: UnitId::parse(&row.unit_id).ok()?,
-                duty: &row.duty,
-                date: domain::dates::parse_iso(&row.done_on)?,
-            })
-        })
-        .collect();
+    let refs = crate::db::screenings::record_refs(&done);
     Ok(report(&schedule, &units, &refs, &meetings, today))
 }

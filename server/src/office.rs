@@ -110,6 +110,17 @@ pub struct Changing<'a> {
     _turn: Option<tokio::sync::MutexGuard<'a, ()>>,
 }
 
+/// A case id from a path, in its canonical form; 400 when it is not one.
+pub fn parse_case_id(id: &str) -> Result<String, ApiError> {
+    uuid::Uuid::parse_str(id)
+        .map(|u| u.to_string())
+        .map_err(|_| ApiError::BadRequest {
+            code: "malformed",
+            field: Some("id".into()),
+            message: "案件编号无效 / invalid case id".into(),
+        })
+}
+
 /// Opens the change of one case in the caller's scope: 404 outside it,
 /// 409 when it was deleted.
 pub async fn begin_change<'a>(
@@ -117,13 +128,7 @@ pub async fn begin_change<'a>(
     caller: &Caller,
     id: &str,
 ) -> Result<Changing<'a>, ApiError> {
-    let id = uuid::Uuid::parse_str(id)
-        .map_err(|_| ApiError::BadRequest {
-            code: "malformed",
-            field: Some("id".into()),
-            message: "案件编号无效 / invalid case id".into(),
-        })?
-        .to_string();
+    let id = parse_case_id(id)?;
     let turn = db.writer_turn().await;
     let mut tx = db.pool().begin().await.map_err(db::DbError::from)?;
     // first: the counter's row lock orders concurrent changes, so the read

@@ -43,13 +43,7 @@ fn view(case: &Case, version: i64, candidates: Vec<RiskCandidate>) -> CaseRisk {
 
 /// The case's assessment and who may be named, for anyone who sees it.
 pub async fn get(db: &Db, caller: &Caller, id: &str) -> Result<CaseRisk, ApiError> {
-    let id = uuid::Uuid::parse_str(id)
-        .map_err(|_| ApiError::BadRequest {
-            code: "malformed",
-            field: Some("id".into()),
-            message: "案件编号无效 / invalid case id".into(),
-        })?
-        .to_string();
+    let id = crate::office::parse_case_id(id)?;
     let mut conn = db.pool().acquire().await.map_err(db::DbError::from)?;
     let row = db::cases::get_many(&mut conn, std::slice::from_ref(&id))
         .await?

@@ -12,18 +12,6 @@ use domain::referral::HandoverState;
 use domain::sync::CaseOwnership;
 use serde_json::{Value, json};
 
-/// A dispute of the device's committee still being mediated.
-fn open_case(device: &Device) -> Value {
-    let unit = domain::UnitId::parse(&device.unit_id).unwrap();
-    let owner = domain::PersonId::parse(&device.person_id).unwrap();
-    let d = |s: &str| domain::dates::parse_iso(s).unwrap();
-    let case = domain::sample::cases(60, 13, unit, owner, d("2026-11-01"), d("2026-11-20"))
-        .into_iter()
-        .find(|c| c.status != domain::case::CaseStatus::Closed)
-        .expect("the sample has an open case");
-    serde_json::to_value(case).unwrap()
-}
-
 async fn get(app: &TestApp, device: &Device, id: &str) -> reqwest::Response {
     app.client
         .get(app.url(&format!("/api/v1/cases/{id}/referral")))
@@ -55,17 +43,12 @@ async fn ok(res: reqwest::Response) -> CaseOwnership {
 }
 
 async fn inbox_kinds(app: &TestApp, device: &Device) -> Vec<(String, String)> {
-    let inbox: domain::sync::Inbox = app
-        .client
-        .get(app.url("/api/v1/inbox"))
-        .bearer_auth(&device.token)
-        .send()
+    inbox(app, device)
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    inbox.items.into_iter().map(|i| (i.kind, i.title)).collect()
+        .items
+        .into_iter()
+        .map(|i| (i.kind, i.title))
+        .collect()
 }
 
 on_both_databases! {
@@ -77,7 +60,7 @@ on_both_databases! {
         let bureau = login(&app, BUREAU).await;
         let stranger = login(&app, COMMUNITY_MEDIATOR).await;
         let closed = new_case(&phone, 5);
-        let case = open_case(&phone);
+        let case = open_case(&phone, 13, domain::case::RiskLevel::Low);
         let id = case["id"].as_str().unwrap().to_owned();
         push(&app, &phone, vec![mutation(&phone, "upsert", &case, 0), mutation(&phone, "upsert", &closed, 0)]).await;
         // a closed case is resolved: nothing to refer

@@ -431,31 +431,6 @@ on_both_databases! {
     }
 }
 
-/// An open high-risk dispute of the device's committee.
-fn high_risk_case(device: &Device, seed: u64) -> Value {
-    let unit = domain::UnitId::parse(&device.unit_id).unwrap();
-    let owner = domain::PersonId::parse(&device.person_id).unwrap();
-    let d = |s: &str| domain::dates::parse_iso(s).unwrap();
-    let mut case = domain::sample::cases(60, seed, unit, owner, d("2026-11-01"), d("2026-11-20"))
-        .into_iter()
-        .find(|c| c.status != domain::case::CaseStatus::Closed)
-        .expect("the sample has an open case");
-    case.risk = domain::case::RiskLevel::High;
-    serde_json::to_value(case).unwrap()
-}
-
-async fn inbox(app: &TestApp, device: &Device) -> domain::sync::Inbox {
-    let res = app
-        .client
-        .get(app.url("/api/v1/inbox"))
-        .bearer_auth(&device.token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    res.json().await.unwrap()
-}
-
 on_both_databases! {
     async fn a_high_risk_case_reaches_the_township_and_the_city_at_once_and_once(db: TestDb) {
         tiaojie_server::demo::load(&db.db).await.unwrap();
@@ -468,7 +443,7 @@ on_both_databases! {
         let office = login(&app, JUDICIAL_OFFICE).await;
         let bureau = login(&app, BUREAU).await;
         let other_township = login(&app, COMMUNITY_MEDIATOR).await;
-        let case = high_risk_case(&phone, 7);
+        let case = open_case(&phone, 7, domain::case::RiskLevel::High);
         let answer = push(&app, &phone, vec![mutation(&phone, "upsert", &case, 0)]).await;
         assert_eq!(answer.results[0].status, domain::sync::Status::Applied, "{:?}", answer.results[0]);
 
@@ -521,7 +496,7 @@ on_both_databases! {
         let again = push(&app, &phone, vec![mutation(&phone, "upsert", &edited, 1)]).await;
         assert_ne!(again.results[0].status, domain::sync::Status::Rejected, "{:?}", again.results[0]);
         // a second high-risk case is a new escalation, proving the wake-up ran after the edit
-        let second = high_risk_case(&phone, 8);
+        let second = open_case(&phone, 8, domain::case::RiskLevel::High);
         assert_ne!(second["id"], case["id"]);
         push(&app, &phone, vec![mutation(&phone, "upsert", &second, 0)]).await;
         let mut after = inbox(&app, &office).await;

@@ -12,18 +12,6 @@ use domain::screening::RiskStep;
 use domain::sync::{CaseRisk, Status};
 use serde_json::{Value, json};
 
-fn high_risk_case(device: &Device) -> Value {
-    let unit = domain::UnitId::parse(&device.unit_id).unwrap();
-    let owner = domain::PersonId::parse(&device.person_id).unwrap();
-    let d = |s: &str| domain::dates::parse_iso(s).unwrap();
-    let mut case = domain::sample::cases(60, 11, unit, owner, d("2026-11-01"), d("2026-11-20"))
-        .into_iter()
-        .find(|c| c.status != domain::case::CaseStatus::Closed)
-        .expect("the sample has an open case");
-    case.risk = domain::case::RiskLevel::High;
-    serde_json::to_value(case).unwrap()
-}
-
 async fn risk_get(app: &TestApp, device: &Device, id: &str) -> reqwest::Response {
     app.client
         .get(app.url(&format!("/api/v1/cases/{id}/risk")))
@@ -64,7 +52,7 @@ on_both_databases! {
         let phone = login(&app, VILLAGE_MEDIATOR).await;
         let office = login(&app, JUDICIAL_OFFICE).await;
         let stranger = login(&app, COMMUNITY_MEDIATOR).await;
-        let case = high_risk_case(&phone);
+        let case = open_case(&phone, 11, domain::case::RiskLevel::High);
         let id = case["id"].as_str().unwrap().to_owned();
         push(&app, &phone, vec![mutation(&phone, "upsert", &case, 0)]).await;
 
@@ -108,8 +96,7 @@ on_both_databases! {
         assert_eq!(a.step, RiskStep::Confirmed);
         assert_eq!(a.responsible.map(|p| p.to_string()), Some(phone.person_id.clone()));
         // the responsible person hears of it in their inbox
-        let inbox: domain::sync::Inbox = app.client.get(app.url("/api/v1/inbox")).bearer_auth(&phone.token)
-            .send().await.unwrap().json().await.unwrap();
+        let inbox = inbox(&app, &phone).await;
         assert!(inbox.items.iter().any(|i| i.kind == "responsible" && i.case_id.as_deref() == Some(id.as_str())), "{inbox:?}");
 
         // the phone pulls the new version with the assessment

@@ -39,12 +39,17 @@ pub async fn supervising(pool: &sqlx::AnyPool) -> Result<Vec<Answering>, DbError
     holding(pool, &SUPERVISING_ROLES).await
 }
 
-async fn holding(pool: &sqlx::AnyPool, roles: &[&str]) -> Result<Vec<Answering>, DbError> {
-    let roles = roles
+/// `'a', 'b'`: a list of role codes (constants of ours) for `IN (…)`.
+fn roles_sql(roles: &[&str]) -> String {
+    roles
         .iter()
         .map(|r| format!("'{r}'"))
         .collect::<Vec<_>>()
-        .join(", ");
+        .join(", ")
+}
+
+async fn holding(pool: &sqlx::AnyPool, roles: &[&str]) -> Result<Vec<Answering>, DbError> {
+    let roles = roles_sql(roles);
     let sql = format!(
         "SELECT DISTINCT g.unit_id, p.id AS person_id, p.name, p.phone \
          FROM role_grant g JOIN person p ON p.id = g.person_id \
@@ -455,11 +460,7 @@ pub async fn answering_at(
     if units.is_empty() {
         return Ok(Vec::new());
     }
-    let roles = ANSWERING_ROLES
-        .iter()
-        .map(|r| format!("'{r}'"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let roles = roles_sql(&ANSWERING_ROLES);
     let ids = (1..=units.len())
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()

@@ -93,6 +93,20 @@ pub struct DoneRow {
     pub done_on: String,
 }
 
+/// The rows as the reminders read them (rows with a bad id or day are
+/// left out: the push checked both).
+pub fn record_refs(rows: &[DoneRow]) -> Vec<domain::screening::RecordRef<'_>> {
+    rows.iter()
+        .filter_map(|row| {
+            Some(domain::screening::RecordRef {
+                unit_id: domain::UnitId::parse(&row.unit_id).ok()?,
+                duty: &row.duty,
+                date: domain::dates::parse_iso(&row.done_on)?,
+            })
+        })
+        .collect()
+}
+
 fn scope_sql(roots: &[&str], first: usize) -> String {
     (0..roots.len())
         .map(|i| format!("unit_path LIKE ${}", i + first))

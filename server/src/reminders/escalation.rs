@@ -3,7 +3,7 @@
 //! once — in their app inbox and through the channels — and only once
 //! (the claim's key names the case and the level).
 
-use super::message::{Counts, Item, Message, RecipientOut};
+use super::message::{Counts, Item, Message};
 use super::recipients::Recipient;
 use crate::db::reminders::ESCALATION_MARK;
 use domain::case::{Case, CaseStatus, RiskLevel, dispute_type_name};
@@ -74,11 +74,7 @@ pub fn compose(
         })
         .collect();
     Message {
-        recipient: RecipientOut {
-            person_id: recipient.person_id.clone(),
-            name: recipient.name.clone(),
-            phone: recipient.phone.clone(),
-        },
+        recipient: recipient.into(),
         counts: Counts {
             due: 0,
             overdue: cases.len() as u32,

@@ -51,6 +51,16 @@ pub struct RecipientOut {
     pub phone: Option<String>,
 }
 
+impl From<&Recipient> for RecipientOut {
+    fn from(r: &Recipient) -> RecipientOut {
+        RecipientOut {
+            person_id: r.person_id.clone(),
+            name: r.name.clone(),
+            phone: r.phone.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Counts {
     pub due: u32,
@@ -170,11 +180,7 @@ pub fn compose(
         .collect();
     let count = |s| reminders.iter().filter(|r| r.state == s).count() as u32;
     Message {
-        recipient: RecipientOut {
-            person_id: recipient.person_id.clone(),
-            name: recipient.name.clone(),
-            phone: recipient.phone.clone(),
-        },
+        recipient: recipient.into(),
         counts: Counts {
             due: count(ReminderState::Due),
             overdue: count(ReminderState::Overdue),

@@ -23,12 +23,11 @@ pub mod webhook;
 use crate::config::RemindArgs;
 use crate::db::{self, Db, org, reminders as store};
 use channel::{Channel, Reach};
-use domain::UnitId;
 use domain::case::Case;
 use domain::org::UnitRecord;
 use domain::screening::{
-    Cadence, Period, RECENT_PERIODS, RecordIndex, RecordRef, Reminder, ReminderState, Schedule,
-    case_risks, units_in_charge,
+    Cadence, Period, RECENT_PERIODS, RecordIndex, Reminder, ReminderState, Schedule, case_risks,
+    units_in_charge,
 };
 use message::Message;
 use recipients::{Directory, Recipient};
@@ -180,16 +179,7 @@ impl Scheduler {
             .collect();
         let from = domain::dates::format_iso(records_needed_from(today));
         let done = store::done_since(pool, &from).await?;
-        let refs: Vec<RecordRef<'_>> = done
-            .iter()
-            .filter_map(|row| {
-                Some(RecordRef {
-                    unit_id: UnitId::parse(&row.unit_id).ok()?,
-                    duty: &row.duty,
-                    date: domain::dates::parse_iso(&row.done_on)?,
-                })
-            })
-            .collect();
+        let refs = crate::db::screenings::record_refs(&done);
         let cases: Vec<Case> = store::live_case_payloads(pool)
             .await?
             .iter()

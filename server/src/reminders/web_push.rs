@@ -70,22 +70,6 @@ impl WebPush {
 
     /// Whether a device may register this endpoint: https (or http on
     /// loopback in tests), no credentials, a host.
-    /// The origin of an endpoint (RFC 6454): scheme, host and a non-default port.
-    pub fn origin(endpoint: &str) -> Option<String> {
-        let uri = endpoint.parse::<axum::http::Uri>().ok()?;
-        let scheme = uri.scheme_str()?;
-        let authority = uri.authority()?;
-        let default = match scheme {
-            "https" => 443,
-            "http" => 80,
-            _ => return None,
-        };
-        Some(match authority.port_u16() {
-            Some(port) if port != default => format!("{scheme}://{}:{port}", authority.host()),
-            _ => format!("{scheme}://{}", authority.host()),
-        })
-    }
-
     pub fn endpoint_allowed(&self, endpoint: &str) -> bool {
         endpoint_allowed(endpoint, self.allow_http)
     }

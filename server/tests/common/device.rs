@@ -57,6 +57,20 @@ pub fn new_case(device: &Device, seed: u64) -> Value {
     serde_json::to_value(case).unwrap()
 }
 
+/// A dispute of the device's committee still being mediated (registered
+/// in November 2026), at `risk`; `seed` picks it.
+pub fn open_case(device: &Device, seed: u64, risk: domain::case::RiskLevel) -> Value {
+    let unit = domain::UnitId::parse(&device.unit_id).unwrap();
+    let owner = domain::PersonId::parse(&device.person_id).unwrap();
+    let d = |s: &str| domain::dates::parse_iso(s).unwrap();
+    let mut case = domain::sample::cases(60, seed, unit, owner, d("2026-11-01"), d("2026-11-20"))
+        .into_iter()
+        .find(|c| c.status != domain::case::CaseStatus::Closed)
+        .expect("the sample has an open case");
+    case.risk = risk;
+    serde_json::to_value(case).unwrap()
+}
+
 pub fn mutation(device: &Device, op: &str, case: &Value, base_version: u64) -> Value {
     device.seq.set(device.seq.get() + 1);
     json!({
@@ -137,4 +151,17 @@ pub async fn count(db: &TestDb, table: &str) -> i64 {
         .fetch_one(db.db.pool())
         .await
         .unwrap()
+}
+
+/// The device's person's inbox (`GET /api/v1/inbox`).
+pub async fn inbox(app: &TestApp, device: &Device) -> domain::sync::Inbox {
+    let res = app
+        .client
+        .get(app.url("/api/v1/inbox"))
+        .bearer_auth(&device.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
 }
