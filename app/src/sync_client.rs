@@ -291,6 +291,13 @@ pub struct ActionError {
     pub field: Option<String>,
 }
 
+impl ActionError {
+    /// The message, when the error is about `field` (shown next to it).
+    pub fn message_for(&self, field: &str) -> Option<String> {
+        (self.field.as_deref() == Some(field)).then(|| self.message.clone())
+    }
+}
+
 impl From<String> for ActionError {
     fn from(message: String) -> Self {
         ActionError {

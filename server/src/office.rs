@@ -121,6 +121,22 @@ pub fn parse_case_id(id: &str) -> Result<String, ApiError> {
         })
 }
 
+/// Reads one case in the caller's scope, without a transaction (a GET):
+/// 404 outside it or when deleted.
+pub async fn read_case(db: &Db, caller: &Caller, id: &str) -> Result<(CaseRow, Case), ApiError> {
+    let id = parse_case_id(id)?;
+    let mut conn = db.pool().acquire().await.map_err(db::DbError::from)?;
+    let row = cases::get_many(&mut conn, std::slice::from_ref(&id))
+        .await?
+        .into_iter()
+        .next()
+        .filter(|row| caller.sees(&row.unit_path) && row.deleted == 0)
+        .ok_or(ApiError::NotFound)?;
+    let case: Case = serde_json::from_str(row.payload.as_deref().unwrap_or("null"))
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    Ok((row, case))
+}
+
 /// Opens the change of one case in the caller's scope: 404 outside it,
 /// 409 when it was deleted.
 pub async fn begin_change<'a>(

@@ -14,7 +14,7 @@ use crate::office::begin_change;
 use domain::referral::{Actor, Ownership, ReferralError, Target};
 use domain::sync::{CaseOwnership, ReferralRequest, ReferralTarget};
 use domain::{PersonId, UnitId, UnitKind};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 fn refused(e: ReferralError) -> ApiError {
     ApiError::invalid(e.field(), e.to_string())
@@ -54,35 +54,61 @@ async fn save(tx: &mut db::cases::Tx, o: &Ownership) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// (name, kind, path) of a unit.
-async fn unit(db: &Db, id: &str) -> Result<(String, String, String), ApiError> {
-    sqlx::query_as("SELECT name, kind, path FROM org_unit WHERE id = $1")
-        .bind(id)
-        .fetch_one(db.pool())
+/// (name, kind, path) of each of `ids` that exists, in one query.
+async fn units(
+    db: &Db,
+    ids: &[&str],
+) -> Result<HashMap<String, (String, String, String)>, ApiError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let list = (1..=ids.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!("SELECT id, name, kind, path FROM org_unit WHERE id IN ({list})");
+    let mut q = sqlx::query_as::<_, (String, String, String, String)>(&sql);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    Ok(q.fetch_all(db.pool())
         .await
-        .map_err(internal)
+        .map_err(internal)?
+        .into_iter()
+        .map(|(id, name, kind, path)| (id, (name, kind, path)))
+        .collect())
 }
 
-/// Units a case owned at `owner_unit` may be referred up to.
+fn name_of(units: &HashMap<String, (String, String, String)>, id: &str) -> String {
+    units.get(id).map(|u| u.0.clone()).unwrap_or_default()
+}
+
+/// Units a case owned at `owner_unit` may be referred up to, nearest first.
 async fn targets(db: &Db, owner_unit: &str) -> Result<Vec<ReferralTarget>, ApiError> {
-    let (_, _, path) = unit(db, owner_unit).await?;
-    let mut out = Vec::new();
-    for id in path
+    let path = units(db, &[owner_unit])
+        .await?
+        .remove(owner_unit)
+        .map(|u| u.2)
+        .unwrap_or_default();
+    let above: Vec<&str> = path
         .split('/')
         .filter(|s| !s.is_empty() && *s != owner_unit)
-    {
-        let (name, kind, _) = unit(db, id).await?;
-        if matches!(kind.as_str(), "village" | "community" | "township" | "city") {
-            out.push(ReferralTarget {
-                unit_id: id.to_owned(),
-                name,
-                kind,
-            });
-        }
-    }
-    // nearest first
-    out.reverse();
-    Ok(out)
+        .collect();
+    let found = units(db, &above).await?;
+    Ok(above
+        .iter()
+        .rev()
+        .filter_map(|id| {
+            let (name, kind, _) = found.get(*id)?;
+            matches!(kind.as_str(), "village" | "community" | "township" | "city").then(|| {
+                ReferralTarget {
+                    unit_id: (*id).to_owned(),
+                    name: name.clone(),
+                    kind: kind.clone(),
+                }
+            })
+        })
+        .collect())
 }
 
 async fn view(
@@ -96,25 +122,36 @@ async fn view(
         .map_or(case.unit_id, |o| o.owner_unit)
         .to_string();
     let mut people = vec![case.owner_id.to_string()];
-    let mut units = vec![owner_unit.clone()];
+    let mut units_seen = vec![owner_unit.clone()];
     for h in ownership.iter().flat_map(|o| &o.handovers) {
         people.push(h.from_person.to_string());
         people.extend(h.answered_by.map(|p| p.to_string()));
-        units.push(h.from_unit.to_string());
-        units.push(h.to_unit.to_string());
+        units_seen.push(h.from_unit.to_string());
+        units_seen.push(h.to_unit.to_string());
     }
-    let mut names = BTreeMap::new();
-    for p in people {
-        let name: Option<String> = sqlx::query_scalar("SELECT name FROM person WHERE id = $1")
-            .bind(&p)
-            .fetch_optional(db.pool())
-            .await
-            .map_err(internal)?;
-        names.insert(p, name.unwrap_or_default());
+    people.sort();
+    people.dedup();
+    units_seen.sort();
+    units_seen.dedup();
+    let list = (1..=people.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!("SELECT id, name FROM person WHERE id IN ({list})");
+    let mut q = sqlx::query_as::<_, (String, String)>(&sql);
+    for p in &people {
+        q = q.bind(p);
     }
-    for u in units {
-        let (name, _, _) = unit(db, &u).await?;
-        names.insert(u, name);
+    let mut names: BTreeMap<String, String> = q
+        .fetch_all(db.pool())
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .collect();
+    let unit_refs: Vec<&str> = units_seen.iter().map(String::as_str).collect();
+    let found = units(db, &unit_refs).await?;
+    for u in &units_seen {
+        names.insert(u.clone(), name_of(&found, u));
     }
     let pending = ownership.as_ref().is_some_and(|o| o.pending().is_some());
     Ok(CaseOwnership {
@@ -133,11 +170,11 @@ async fn view(
 
 /// Who owns the case and its hand-overs, for anyone who sees it.
 pub async fn get(db: &Db, caller: &Caller, id: &str) -> Result<CaseOwnership, ApiError> {
-    let mut changing = begin_change(db, caller, id).await?;
-    let ownership = stored(&mut changing.tx, &changing.old.id).await?;
-    let (case, version) = (changing.case.clone(), changing.old.version);
-    drop(changing);
-    view(db, &case, version, ownership).await
+    let (row, case) = crate::office::read_case(db, caller, id).await?;
+    let mut conn = db.pool().acquire().await.map_err(db::DbError::from)?;
+    let ownership = stored(&mut conn, &row.id).await?;
+    drop(conn);
+    view(db, &case, row.version, ownership).await
 }
 
 /// One step: refer, withdraw, accept or decline.
@@ -228,8 +265,9 @@ async fn tell(db: &Db, case: &domain::case::Case, o: &Ownership) -> Result<(), A
         return Ok(());
     };
     let n = o.handovers.len() - 1;
-    let (from_name, _, _) = unit(db, &last.from_unit.to_string()).await?;
-    let (to_name, _, _) = unit(db, &last.to_unit.to_string()).await?;
+    let (from, to) = (last.from_unit.to_string(), last.to_unit.to_string());
+    let found = units(db, &[&from, &to]).await?;
+    let (from_name, to_name) = (name_of(&found, &from), name_of(&found, &to));
     let kind = domain::case::dispute_type_name(&case.dispute_type).unwrap_or("其他");
     let subject = format!("{}/referral:{}:{n}:{:?}", case.unit_id, case.id, last.state);
     let (people, title, body) = match last.state {

@@ -43,17 +43,7 @@ fn view(case: &Case, version: i64, candidates: Vec<RiskCandidate>) -> CaseRisk {
 
 /// The case's assessment and who may be named, for anyone who sees it.
 pub async fn get(db: &Db, caller: &Caller, id: &str) -> Result<CaseRisk, ApiError> {
-    let id = crate::office::parse_case_id(id)?;
-    let mut conn = db.pool().acquire().await.map_err(db::DbError::from)?;
-    let row = db::cases::get_many(&mut conn, std::slice::from_ref(&id))
-        .await?
-        .into_iter()
-        .next()
-        .filter(|row| caller.sees(&row.unit_path) && row.deleted == 0)
-        .ok_or(ApiError::NotFound)?;
-    drop(conn);
-    let case: Case = serde_json::from_str(row.payload.as_deref().unwrap_or("null"))
-        .map_err(|e| ApiError::Internal(e.into()))?;
+    let (row, case) = crate::office::read_case(db, caller, id).await?;
     Ok(view(
         &case,
         row.version,

@@ -96,13 +96,8 @@ pub fn ReferralCard(case: RwSignal<Option<Case>>) -> impl IntoView {
             }
         });
     };
-    let field_error = move |name: &'static str| {
-        error.with(|e| {
-            e.as_ref()
-                .filter(|e| e.field.as_deref() == Some(name))
-                .map(|e| e.message.clone())
-        })
-    };
+    let field_error =
+        move |name: &'static str| error.with(|e| e.as_ref().and_then(|e| e.message_for(name)));
 
     view! {
         <Show when=move || view_data.with(|v| v.is_some())>
