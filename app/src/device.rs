@@ -201,7 +201,7 @@ pub async fn add_photo(
         .map_err(|e| e.to_string())?;
     let attachment = crate::store::NewAttachment {
         id,
-        case_id: case_id.clone(),
+        owner: crate::store::PhotoOwner::Case(case_id.clone()),
         blob: jpeg,
     };
     let edited = store
@@ -223,6 +223,53 @@ pub async fn add_photo(
             .collect::<Vec<_>>()
             .join("；")
     })
+}
+
+/// Compresses a photo taken for a form not saved yet (a screening report)
+/// and keeps it on the phone at once, so a reload keeps it with the form's
+/// draft. Returns its description, named by its SHA-256; saving the form
+/// gives it to the records.
+pub async fn keep_form_photo(file: &File) -> Result<AttachmentRef, String> {
+    let taken_at = taken_at(file);
+    let jpeg = compress_photo(file).await?;
+    let sha256 = sha256_of(&jpeg).await?;
+    let photo = AttachmentRef {
+        id: uuid::Uuid::now_v7().to_string(),
+        form: None,
+        taken_at,
+        position: None,
+        bytes: jpeg.size() as u64,
+        content_type: "image/jpeg".into(),
+        sha256: Some(sha256),
+    };
+    let store = crate::store::LocalStore::shared()
+        .await
+        .map_err(|e| e.to_string())?;
+    store
+        .put_attachment(&crate::store::NewAttachment {
+            id: photo.id.clone(),
+            owner: crate::store::PhotoOwner::Screening(String::new()),
+            blob: jpeg,
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(photo)
+}
+
+/// Forgets a photo taken for a form and removed from it before saving.
+pub async fn forget_form_photo(id: &str) -> Result<(), String> {
+    let store = crate::store::LocalStore::shared()
+        .await
+        .map_err(|e| e.to_string())?;
+    let kept = store.attachment(id).await.map_err(|e| e.to_string())?;
+    // never one a saved record owns
+    if kept.is_some_and(|k| k.owner == crate::store::PhotoOwner::Screening(String::new())) {
+        store
+            .delete_attachment(id)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }
 
 /// A stored photo's name on the server: the SHA-256 of its bytes, lowercase

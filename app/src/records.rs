@@ -226,6 +226,11 @@ pub struct Bundle {
 #[serde(deny_unknown_fields)]
 pub struct BundleAttachment {
     pub id: String,
+    /// The case it belongs to (empty for a screening record's photo).
+    #[serde(default)]
     pub case_id: String,
+    /// The screening record it belongs to, for a screening photo.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub screening_id: Option<String>,
     pub data_url: String,
 }

@@ -8,7 +8,7 @@ use domain::case::{Case, CaseStatus, RiskLevel};
 use domain::dates::format_iso;
 use domain::screening::{
     Counts, Digest, DigestLine, RecordIndex, RecordRef, ReminderState, Schedule, Subject, UnitRef,
-    case_risks, digest, units_in_charge,
+    applying, case_risks, digest, units_in_charge,
 };
 use domain::{PersonId, UnitId, UnitKind};
 use jiff::civil::Date;
@@ -56,13 +56,12 @@ pub struct RiskCase {
     pub status: CaseStatus,
 }
 
-/// The schedule that applies: the one of a locality above the user (the
-/// city's code), else the newest there is.
+/// The schedule that applies: the one of a locality among the units the
+/// sync brought (the city's code above the user), else the newest there
+/// is — `domain::screening::applying`, the server's choice too.
 fn pick_schedule(inputs: &ReminderInputs) -> Option<Schedule> {
     let codes: Vec<&str> = inputs.units.iter().map(|u| u.code.as_str()).collect();
-    let mut all: Vec<&Schedule> = inputs.schedules.iter().collect();
-    all.sort_by_key(|s| (codes.contains(&s.locality.as_str()), s.version));
-    all.last().map(|s| (*s).clone())
+    applying(&inputs.schedules, &codes).cloned()
 }
 
 /// The reminders of the user's units on `today`; none before the first

@@ -891,11 +891,11 @@ async fn name_photos(store: &crate::store::LocalStore) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?
     {
-        let Some(case) = store
-            .case(&photo.case_id)
-            .await
-            .map_err(|e| e.to_string())?
-        else {
+        // a screening photo is named when it is taken
+        let crate::store::PhotoOwner::Case(case_id) = &photo.owner else {
+            continue;
+        };
+        let Some(case) = store.case(case_id).await.map_err(|e| e.to_string())? else {
             continue;
         };
         let unnamed = case
@@ -908,7 +908,7 @@ async fn name_photos(store: &crate::store::LocalStore) -> Result<(), String> {
         let sha256 = crate::device::sha256_of(&photo.blob).await?;
         let id = photo.id.clone();
         let edited = store
-            .edit_case(&photo.case_id, None, move |current| {
+            .edit_case(case_id, None, move |current| {
                 let mut next = current.clone();
                 for a in next.attachments.iter_mut().filter(|a| a.id == id) {
                     a.sha256 = Some(sha256.clone());
@@ -940,27 +940,47 @@ async fn upload_photos(
     token: &str,
     status: RwSignal<SyncStatus>,
 ) -> Result<(u32, Vec<String>), http::Failure> {
+    use crate::store::PhotoOwner;
     use domain::sync::UploadStatus;
     let local = |e: crate::store::StoreError| http::Failure::Offline(e.to_string());
     let pending = store.unsent_attachments().await.map_err(local)?;
     let waiting = store.pending().await.map_err(local)?;
     let mut todo = Vec::new();
+    let mut screenings = None;
     for photo in pending {
-        // the server learns of a photo with its case's change
-        if waiting
-            .iter()
-            .any(|e| e.entity_id == photo.case_id && e.error.is_none())
+        let owner = match &photo.owner {
+            PhotoOwner::Case(id) | PhotoOwner::Screening(id) => id,
+        };
+        // the server learns of a photo with its owner's change (a screening
+        // form not saved yet owns nothing)
+        if owner.is_empty()
+            || waiting
+                .iter()
+                .any(|e| e.entity_id == *owner && e.error.is_none())
         {
             continue;
         }
-        let case = store.case(&photo.case_id).await.map_err(local)?;
-        let sha256 = case.and_then(|c| {
-            c.attachments
-                .into_iter()
-                .find(|a| a.id == photo.id)
-                .and_then(|a| a.sha256)
-        });
-        if let Some(sha256) = sha256 {
+        let named = match &photo.owner {
+            PhotoOwner::Case(id) => store.case(id).await.map_err(local)?.and_then(|c| {
+                c.attachments
+                    .into_iter()
+                    .find(|a| a.id == photo.id)
+                    .and_then(|a| a.sha256)
+            }),
+            PhotoOwner::Screening(id) => {
+                if screenings.is_none() {
+                    screenings = Some(store.screenings().await.map_err(local)?);
+                }
+                screenings
+                    .iter()
+                    .flatten()
+                    .find(|r| r.id.to_string() == *id)
+                    .and_then(|r| r.photo.as_ref())
+                    .filter(|p| p.id == photo.id)
+                    .and_then(|p| p.sha256.clone())
+            }
+        };
+        if let Some(sha256) = named {
             todo.push((photo, sha256));
         }
     }

@@ -202,7 +202,7 @@ async fn a_change_keeps_the_version_it_replaces() {
 
 #[wasm_bindgen_test]
 async fn export_then_import_elsewhere_brings_everything_back_once() {
-    use app::store::NewAttachment;
+    use app::store::{NewAttachment, PhotoOwner};
     let here = LocalStore::open_named(&fresh_name(), CURRENT_VERSION)
         .await
         .unwrap();
@@ -220,7 +220,7 @@ async fn export_then_import_elsewhere_brings_everything_back_once() {
     let blob = web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&bytes)).unwrap();
     let photo = NewAttachment {
         id: "photo-1".into(),
-        case_id: case.id.to_string(),
+        owner: PhotoOwner::Case(case.id.to_string()),
         blob,
     };
     here.save_case_with(&case, &entry(&case), Some(&photo))
@@ -469,7 +469,7 @@ async fn sync_steps_number_once_acknowledge_and_keep_local_changes_over_pulls() 
 #[wasm_bindgen_test]
 async fn refused_changes_go_again_photos_wait_until_sent_and_conflicts_are_noted() {
     use app::records::Session;
-    use app::store::NewAttachment;
+    use app::store::{NewAttachment, PhotoOwner};
     use domain::sync::{Change, Entity, MutationResult, Status};
     let store = LocalStore::open_named(&fresh_name(), CURRENT_VERSION)
         .await
@@ -501,7 +501,7 @@ async fn refused_changes_go_again_photos_wait_until_sent_and_conflicts_are_noted
     let bytes = js_sys::Uint8Array::from(&[9u8, 8, 7][..]);
     let photo = NewAttachment {
         id: "photo-r".into(),
-        case_id: case.id.to_string(),
+        owner: PhotoOwner::Case(case.id.to_string()),
         blob: web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&bytes)).unwrap(),
     };
     store

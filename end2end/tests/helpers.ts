@@ -35,3 +35,36 @@ export async function logIn(page: Page, phone: string) {
   await expect(page.getByTestId('sync-status')).toContainText(/已同步|拒绝|无法连接/);
   await expect(page.getByTestId('sync-status')).toHaveAttribute('data-running', 'false');
 }
+
+/** Reads a whole object store of the app's database, as the browser holds it. */
+export async function readStore(page: Page, store: string): Promise<any[]> {
+  return page.evaluate(
+    (store) =>
+      new Promise<any[]>((resolve, reject) => {
+        const open = indexedDB.open('tiaojie');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains(store)) {
+            db.close();
+            resolve([]);
+            return;
+          }
+          const req = db.transaction(store).objectStore(store).getAll();
+          req.onsuccess = () => {
+            db.close();
+            // Blobs do not cross into the test: describe them
+            resolve(
+              req.result.map((r: any) =>
+                Object.fromEntries(
+                  Object.entries(r).map(([k, v]) => [k, v instanceof Blob ? { type: v.type, size: v.size } : v]),
+                ),
+              ),
+            );
+          };
+          req.onerror = () => reject(req.error);
+        };
+      }),
+    store,
+  );
+}

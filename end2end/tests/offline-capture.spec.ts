@@ -1,5 +1,5 @@
 import { test, expect, type Page, type BrowserContext } from '@playwright/test';
-import { appReady, watchErrors } from './helpers';
+import { appReady, readStore, watchErrors } from './helpers';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 
@@ -62,39 +62,6 @@ async function recordOral(page: Page, input: OralInput = {}): Promise<string> {
   const id = new URL(page.url()).pathname.split('/').pop()!;
   expect(id).toMatch(/^[0-9a-f-]{36}$/);
   return id;
-}
-
-/** Reads a whole object store of the app's database, as the browser holds it. */
-async function readStore(page: Page, store: string): Promise<any[]> {
-  return page.evaluate(
-    (store) =>
-      new Promise<any[]>((resolve, reject) => {
-        const open = indexedDB.open('tiaojie');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const db = open.result;
-          if (!db.objectStoreNames.contains(store)) {
-            db.close();
-            resolve([]);
-            return;
-          }
-          const req = db.transaction(store).objectStore(store).getAll();
-          req.onsuccess = () => {
-            db.close();
-            // Blobs do not cross into the test: describe them
-            resolve(
-              req.result.map((r: any) =>
-                Object.fromEntries(
-                  Object.entries(r).map(([k, v]) => [k, v instanceof Blob ? { type: v.type, size: v.size } : v]),
-                ),
-              ),
-            );
-          };
-          req.onerror = () => reject(req.error);
-        };
-      }),
-    store,
-  );
 }
 
 test('after one online visit the app starts offline at home and at a case, and records an oral agreement', async ({ page, context }) => {

@@ -1,5 +1,6 @@
 import { test, expect, type Page } from '@playwright/test';
-import { appReady, logIn, watchErrors } from './helpers';
+import { appReady, logIn, readStore, watchErrors } from './helpers';
+import * as path from 'node:path';
 
 // Screening reminders ("五个一", docs/screening.md): computed on the phone
 // from the schedule and unit tree the sync brought, so they work with no
@@ -10,6 +11,7 @@ const COMMUNITY_MEDIATOR = '13800000002';
 const JUDICIAL_OFFICE = '13900000002';
 const BUREAU = '13900000006';
 const WEEKLY = 'group_weekly_screening';
+const PHOTO = path.join(__dirname, '..', 'fixtures', 'signed-agreement.png');
 
 
 const pending = (page: Page) => page.locator('[data-testid="pending-sync"][data-ready="true"]');
@@ -64,15 +66,21 @@ test('offline, Home lists the overdue weekly screening and a nothing-found repor
   expect(groups).toBeGreaterThan(1);
   await expect(page.getByTestId('period-label')).toContainText('周');
 
-  // a reload mid-form keeps what was typed
+  // a reload mid-form keeps what was typed, and the photo taken (kept on
+  // the phone, compressed, as soon as it is chosen)
   await page.locator('#f-households').fill('64');
   await page.locator('#f-notes').fill('各居民小组长电话报告：本周无矛盾纠纷');
+  await page.getByTestId('screening-photo-input').setInputFiles(PHOTO);
+  await expect(page.locator('[data-testid="screening-photo"] img')).toBeVisible();
   await page.waitForTimeout(600); // the draft is written after a typing pause
   await page.reload();
   await appReady(page);
   await page.waitForSelector('[data-testid="screening-form"][data-ready="true"]');
   await expect(page.getByTestId('draft-restored')).toBeVisible();
   await expect(page.locator('#f-notes')).toHaveValue('各居民小组长电话报告：本周无矛盾纠纷');
+  await expect(page.locator('[data-testid="screening-photo"] img')).toBeVisible();
+  const [kept] = await readStore(page, 'attachments');
+  expect(kept).toMatchObject({ screening_id: '', blob: { type: 'image/jpeg' } });
 
   // bad input is named by its field, in Chinese, and nothing is stored
   await page.locator('#f-date').fill('2099-01-01');
@@ -97,6 +105,14 @@ test('offline, Home lists the overdue weekly screening and a nothing-found repor
   await page.getByTestId('outcome-nothing').click();
   await page.getByTestId('save-screening').click();
   await expect(page.getByTestId('screening-saved')).toContainText(`${groups} 条排查记录`);
+  // every group's record names the one photo, which the first record owns
+  const records = await readStore(page, 'screenings');
+  expect(records).toHaveLength(groups);
+  const sha = records[0].photo.sha256;
+  expect(sha).toMatch(/^[0-9a-f]{64}$/);
+  expect(records.every((r: any) => r.photo.sha256 === sha && r.photo.id === kept.id)).toBe(true);
+  const [owned] = await readStore(page, 'attachments');
+  expect(records.map((r: any) => r.id)).toContain(owned.screening_id);
 
   // Home: that week's line is gone, the overdue count fell by one per group
   await page.getByTestId('back-home').click();
@@ -114,6 +130,8 @@ test('offline, Home lists the overdue weekly screening and a nothing-found repor
   await expect(page.getByTestId('sync-status')).toHaveAttribute('data-running', 'false');
   await expect(pending(page)).toHaveText('0');
   await expect(page.getByTestId('sync-status')).toHaveAttribute('data-failed', 'false');
+  // the photo went up after its records: the server holds it whole
+  await expect.poll(async () => (await readStore(page, 'attachments'))[0].sent).toBe(true);
   expect(errors).toEqual([]);
 
   // a second phone of the same mediator gets them with its first sync: the week is done there too

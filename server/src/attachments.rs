@@ -1,9 +1,10 @@
 //! Attachments (附件: photos of signed paper, scans): kept once per content
 //! under its SHA-256, uploaded in pieces that survive a dropped connection,
-//! and reachable only through a case the caller can see. A case names its
-//! photos' hashes (`AttachmentRef::sha256`); the push records those
-//! references (`case_attachment`), so the case must be pushed before its
-//! photos are uploaded. See docs/sync.md, "Attachments".
+//! and reachable only through a case or a screening record the caller can
+//! see. A case names its photos' hashes (`AttachmentRef::sha256`), a
+//! screening record its photo's; the push records those references, so the
+//! record must be pushed before its photos are uploaded. See docs/sync.md,
+//! "Attachments".
 
 use crate::auth::{Caller, sha256_hex};
 use crate::db::{self, Db, attachments};
@@ -25,7 +26,7 @@ pub fn parse_sha256(text: &str) -> Result<&str, ApiError> {
     }
 }
 
-/// No case the caller can see refers to this content (whether or not
+/// Nothing the caller can see refers to this content (whether or not
 /// another's does: the answer reveals nothing outside the caller's scope).
 fn not_referenced() -> ApiError {
     ApiError::NotFound
@@ -100,7 +101,7 @@ pub async fn upload(
         return Err(ApiError::invalid(
             "body",
             format!(
-                "内容超过案件中登记的 {bytes} 字节 / more bytes than the case declares ({bytes})"
+                "内容超过记录中登记的 {bytes} 字节 / more bytes than the record declares ({bytes})"
             ),
         ));
     }

@@ -98,6 +98,10 @@ pub enum Command {
     /// unit's reminders, send those not sent yet through the configured
     /// channels, print what it did. Safe beside running servers.
     Remind(crate::config::RemindArgs),
+    /// A locality's screening schedule (排查"五个一"): check a file, or
+    /// publish it for the server's reminders and checks and the phones.
+    #[command(subcommand)]
+    Schedule(crate::schedule_cli::ScheduleCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -150,6 +154,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             result
         }
         Command::Rules(command) => crate::rules_cli::run(command),
+        Command::Schedule(command) => crate::schedule_cli::run(command, &db_args).await,
         Command::SampleCases(args) => crate::sample_cli::run(args),
         Command::Remind(args) => {
             let db = connect_and_migrate(&db_args).await?;
@@ -166,7 +171,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn connect_and_migrate(args: &DatabaseArgs) -> anyhow::Result<Db> {
+pub(crate) async fn connect_and_migrate(args: &DatabaseArgs) -> anyhow::Result<Db> {
     let db = Db::connect(args)
         .await
         .context("连接数据库 / connecting to the database")?;

@@ -6,9 +6,10 @@
 use crate::auth::Caller;
 use crate::db::{Db, org, screenings};
 use crate::error::ApiError;
+use crate::reference;
 use domain::org::UnitRecord;
 use domain::screening::{
-    Cadence, ComplianceReport, Period, RATE_PERIODS, Schedule, ScreeningRecord, report,
+    Cadence, ComplianceReport, Period, RATE_PERIODS, ScreeningRecord, applying_index, report,
 };
 use jiff::civil::Date;
 
@@ -36,8 +37,20 @@ pub async fn view(db: &Db, caller: &Caller, today: Date) -> Result<ComplianceRep
     if roots.is_empty() {
         return Err(ApiError::Forbidden);
     }
-    // the schedule the server checks pushed records against
-    let schedule = Schedule::five_ones();
+    // One schedule per view (`report` takes one): the one that applies
+    // where the caller's supervised units are — their codes and those
+    // above them, so a township's office finds its city's — as for the
+    // records pushed there. An office supervises one city or county; one
+    // over several localities with schedules of their own would see all
+    // of them by the highest version among those (`applying`).
+    let schedule = {
+        let mut conn = db.pool().acquire().await.map_err(internal)?;
+        let mut schedules = reference::schedules_in(&mut conn).await?;
+        let codes = org::codes_on_paths(&mut conn, &roots).await?;
+        let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
+        let index = applying_index(&schedules, &codes).unwrap_or(0);
+        schedules.swap_remove(index)
+    };
     let units = org::units_under(db.pool(), &roots)
         .await?
         .into_iter()

@@ -26,6 +26,7 @@ pub mod reminders;
 pub mod risk;
 pub mod rules_cli;
 pub mod sample_cli;
+pub mod schedule_cli;
 pub mod startup;
 pub mod state;
 pub mod sync;

@@ -4,17 +4,20 @@
 //! (change numbers, a cursor, pages), read-only on the phone.
 
 use crate::auth::Caller;
-use crate::db::reference::{self, DocumentRow, UnitChangeRow};
+use crate::db::cases::Tx;
+use crate::db::reference::{self, DocumentRow, Published, Replace, UnitChangeRow};
 use crate::db::{self, Db, DbError, org};
 use crate::error::ApiError;
 use crate::sync::{PullPage, PulledChange, page_limit};
-use domain::screening::Schedule;
+use domain::screening::{Schedule, ScheduleError, applying_index, parse_schedule};
 use domain::sync::Entity;
 use serde_json::value::RawValue;
 
 /// Stores the documents this build ships with (the "five ones" schedule,
 /// the built-in rule sets) where they are new or changed, so devices pull
-/// them. Run at start-up; returns how many changed.
+/// them — but not over a stored document of the same id whose own version
+/// is higher (an operator's `tiaojie schedule publish`). Run at start-up;
+/// returns how many changed.
 pub async fn publish_builtin(db: &Db) -> Result<usize, DbError> {
     let now = db::now_text();
     let mut documents = vec![(
@@ -32,11 +35,77 @@ pub async fn publish_builtin(db: &Db) -> Result<usize, DbError> {
     let mut changed = 0;
     for (entity, id, text) in documents {
         let text = text.expect("a built-in document serialises");
-        if reference::publish(db, entity.code(), &id, &text, &now).await? {
-            changed += 1;
+        let published =
+            reference::publish(db, entity.code(), &id, &text, &now, Replace::UnlessNewer).await?;
+        match published {
+            Published::Stored => changed += 1,
+            Published::Unchanged => {}
+            Published::Kept { stored_version } => tracing::info!(
+                entity = entity.code(),
+                id = %id,
+                stored_version,
+                "a newer stored document is kept over the built-in one"
+            ),
         }
     }
     Ok(changed)
+}
+
+/// The schedules stored in the reference stream (`entity: "schedule"`),
+/// by id, that read and pass their checks — a stored one that does not is
+/// logged and left out, so that one bad document does not stop the
+/// reminders or the pushes. [`Schedule::five_ones`] alone when none is
+/// left (a database no server has started on yet). Never empty.
+pub async fn stored_schedules(db: &Db) -> Result<Vec<Schedule>, DbError> {
+    let mut conn = db.pool().acquire().await?;
+    schedules_in(&mut conn).await
+}
+
+/// [`stored_schedules`], read on a connection or inside a transaction.
+pub async fn schedules_in(tx: &mut Tx) -> Result<Vec<Schedule>, DbError> {
+    let mut out = Vec::new();
+    for text in reference::payloads_of(tx, Entity::Schedule.code()).await? {
+        match parse_schedule(&text) {
+            Ok(schedule) => out.push(schedule),
+            Err(problems) => tracing::error!(
+                problems = %problems
+                    .iter()
+                    .map(describe_problem)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                "a stored schedule is not used"
+            ),
+        }
+    }
+    if out.is_empty() {
+        out.push(Schedule::five_ones());
+    }
+    Ok(out)
+}
+
+/// The schedule that applies to the unit at `path` (the codes of the unit
+/// and of the units above it decide, `domain::screening::applying`): what
+/// a pushed screening record is checked against. Reads the unit codes only
+/// when there is more than one schedule to choose from.
+pub async fn schedule_for_path(tx: &mut Tx, path: &str) -> Result<Schedule, DbError> {
+    let mut schedules = schedules_in(tx).await?;
+    let codes = if schedules.len() > 1 {
+        org::codes_on_paths(tx, &[path]).await?
+    } else {
+        Vec::new()
+    };
+    let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
+    let index = applying_index(&schedules, &codes).unwrap_or(0);
+    Ok(schedules.swap_remove(index))
+}
+
+/// One problem of a schedule with its field: `duties[2].code: 职责代码…`.
+pub fn describe_problem(problem: &ScheduleError) -> String {
+    match problem {
+        // its text names the place already
+        ScheduleError::Syntax { .. } => problem.to_string(),
+        _ => format!("{}: {problem}", problem.field()),
+    }
 }
 
 /// Answers a pull of the reference stream: units and documents changed

@@ -11,7 +11,7 @@ use crate::db::{self, Db, attachments, screenings};
 use crate::error::ApiError;
 use domain::case::Case;
 use domain::rules::{CommitteeKind, builtin, evaluate};
-use domain::screening::{Schedule, ScreeningRecord};
+use domain::screening::ScreeningRecord;
 use domain::sync::{
     DEFAULT_PULL_LIMIT, Entity, MAX_PULL_LIMIT, MAX_PUSH_MUTATIONS, Mutation, MutationResult, Op,
     PushRequest, PushResponse, Status, Verdict, merge,
@@ -452,11 +452,9 @@ async fn apply_screening(
         ));
     };
     let today = domain::dates::china_date(jiff::Timestamp::now());
-    if let Some(problem) = record
-        .check_with(&Schedule::five_ones(), kind, today)
-        .into_iter()
-        .next()
-    {
+    // the schedule of the unit's locality (as on the phone that made it)
+    let schedule = crate::reference::schedule_for_path(tx, &unit.path).await?;
+    if let Some(problem) = record.check_with(&schedule, kind, today).into_iter().next() {
         let field = format!("payload.{}", problem.field());
         return Ok(rejected(m, "invalid", &field, &problem.to_string()));
     }
@@ -473,6 +471,13 @@ async fn apply_screening(
             version,
             payload: &text,
             change_no: batch.take_change_no(),
+            photo: record.photo.as_ref().and_then(|p| {
+                Some((
+                    p.sha256.as_deref()?,
+                    p.bytes as i64,
+                    p.content_type.as_str(),
+                ))
+            }),
         },
         now,
     )

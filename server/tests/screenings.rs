@@ -136,6 +136,72 @@ on_both_databases! {
         db.cleanup().await;
     }
 
+    async fn a_screening_photo_is_uploaded_after_its_record_and_read_only_in_scope(db: TestDb) {
+        tiaojie_server::demo::load(&db.db).await.unwrap();
+        let app = TestApp::spawn(&db).await;
+        let phone = login(&app, VILLAGE_MEDIATOR).await;
+        let office = login(&app, JUDICIAL_OFFICE).await;
+        let other = login(&app, COMMUNITY_MEDIATOR).await;
+        let group = group_of(&db, &phone.unit_id).await;
+        let bytes: Vec<u8> = (0..70_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        let sha = tiaojie_server::auth::sha256_hex(&bytes);
+        let status_url = format!("/api/v1/attachments/{sha}/upload");
+        let get = |device: &Device, path: String| {
+            app.client.get(app.url(&path)).bearer_auth(&device.token).send()
+        };
+        // before its record arrives, nobody may upload it
+        assert_eq!(get(&phone, status_url.clone()).await.unwrap().status(), 404);
+
+        let mut r = record(&phone, &group, "group_weekly_screening", "with-photo");
+        let mut photo = domain::case::AttachmentRef {
+            id: Uuid::now_v7().to_string(),
+            form: None,
+            taken_at: "2026-11-27T10:00:00+08:00".into(),
+            position: None,
+            bytes: bytes.len() as u64,
+            content_type: "image/jpeg".into(),
+            sha256: None,
+        };
+        // a photo not named by its SHA-256 could never be uploaded: refused
+        r.photo = Some(photo.clone());
+        let answer = push(&app, &phone, vec![mutation_of(&phone, "upsert", &r)]).await;
+        assert_eq!(answer.results[0].field.as_deref(), Some("payload.photo.sha256"), "{:?}", answer.results[0]);
+        assert_eq!(count(&db, "screening_record").await, 0);
+        photo.sha256 = Some(sha.clone());
+        r.photo = Some(photo);
+        let answer = push(&app, &phone, vec![mutation_of(&phone, "upsert", &r)]).await;
+        assert_eq!(answer.results[0].status, Status::Applied, "{:?}", answer.results[0]);
+
+        // another committee's mediator neither uploads nor reads it
+        let put = |device: &Device, body: Vec<u8>| {
+            app.client
+                .put(app.url(&format!("/api/v1/attachments/{sha}")))
+                .bearer_auth(&device.token)
+                .header("Upload-Offset", "0")
+                .body(body)
+                .send()
+        };
+        assert_eq!(put(&other, bytes.clone()).await.unwrap().status(), 404);
+        let at: domain::sync::UploadStatus = get(&phone, status_url.clone()).await.unwrap().json().await.unwrap();
+        assert_eq!((at.bytes, at.received, at.complete), (bytes.len() as u64, 0, false));
+        let done: domain::sync::UploadStatus = put(&phone, bytes.clone()).await.unwrap().json().await.unwrap();
+        assert!(done.complete, "{done:?}");
+        // the township office reads it; the other committee does not
+        let download = get(&office, format!("/api/v1/attachments/{sha}")).await.unwrap();
+        assert_eq!(download.status(), 200);
+        assert_eq!(download.headers()["content-type"], "image/jpeg");
+        assert_eq!(download.bytes().await.unwrap().as_ref(), &bytes[..]);
+        assert_eq!(get(&other, format!("/api/v1/attachments/{sha}")).await.unwrap().status(), 404);
+
+        // corrected without the photo: nothing refers to it any more
+        r.photo = None;
+        let answer = push(&app, &phone, vec![mutation_of(&phone, "upsert", &r)]).await;
+        assert_eq!(answer.results[0].version, Some(2));
+        assert_eq!(get(&office, format!("/api/v1/attachments/{sha}")).await.unwrap().status(), 404);
+        drop(app);
+        db.cleanup().await;
+    }
+
     async fn records_come_back_in_the_pull_between_cases_in_change_order_and_in_scope(db: TestDb) {
         tiaojie_server::demo::load(&db.db).await.unwrap();
         let app = TestApp::spawn(&db).await;
@@ -226,6 +292,16 @@ on_both_databases! {
         meeting.households = None;
         meeting.attendees = Some(14);
         meeting.notes = "第四季度矛盾纠纷形势分析".into();
+        let sign_in_sheet = "ab".repeat(32);
+        meeting.photo = Some(domain::case::AttachmentRef {
+            id: Uuid::now_v7().to_string(),
+            form: None,
+            taken_at: "2026-11-20T15:00:00+08:00".into(),
+            position: None,
+            bytes: 90_000,
+            content_type: "image/jpeg".into(),
+            sha256: Some(sign_in_sheet.clone()),
+        });
         let a = push(&app, &phone, vec![mutation_of(&phone, "upsert", &weekly), mutation_of(&phone, "upsert", &monthly)]).await;
         let b = push(&app, &office, vec![mutation_of(&office, "upsert", &meeting)]).await;
         assert!(a.results.iter().chain(&b.results).all(|r| r.status == Status::Applied), "{a:?} {b:?}");
@@ -265,6 +341,7 @@ on_both_databases! {
         assert_eq!(counted, view.overdue_total);
         assert_eq!(view.meetings.len(), 1);
         assert_eq!((view.meetings[0].attendees, view.meetings[0].notes.as_str()), (Some(14), "第四季度矛盾纠纷形势分析"));
+        assert_eq!(view.meetings[0].photo_sha256.as_deref(), Some(sign_in_sheet.as_str()));
 
         // the bureau sees every township, this one with the same numbers
         let city: domain::screening::ComplianceReport = get(&bureau).await.unwrap().json().await.unwrap();

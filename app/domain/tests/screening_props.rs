@@ -4,7 +4,7 @@
 use domain::dates::china;
 use domain::screening::{
     Cadence, Period, RecordIndex, RecordRef, ReminderState, RiskRef, Schedule, Subject, UnitRef,
-    reminders, summary,
+    applying, reminders, summary,
 };
 use domain::{CaseId, UnitId, UnitKind};
 use jiff::Span;
@@ -270,6 +270,53 @@ proptest! {
                 }
                 seen.insert(key, (day_no, r.state));
             }
+        }
+    }
+}
+
+const LOCALITIES: [&str; 3] = ["532301", "532302", "532901"];
+
+proptest! {
+    /// The phone and the server pick a unit's schedule with the same
+    /// function from lists in different orders: the pick depends on the
+    /// schedules alone, is a schedule of a locality given when there is
+    /// one, and has the highest version among those it was chosen from.
+    #[test]
+    fn the_applying_schedule_does_not_depend_on_the_order_of_the_list(
+        // (id, locality, version); ids are unique, as in the store and on the phone
+        list in prop::collection::vec((0usize..3, 1u32..5), 0..8)
+            .prop_map(|v| {
+                v.into_iter()
+                    .enumerate()
+                    .map(|(id, (locality, version))| (id, locality, version))
+                    .collect::<Vec<_>>()
+            })
+            .prop_flat_map(|v| (Just(v.clone()), Just(v).prop_shuffle())),
+        codes in prop::collection::vec(0usize..3, 0..3),
+    ) {
+        let schedules = |v: &[(usize, usize, u32)]| -> Vec<Schedule> {
+            v.iter()
+                .map(|&(id, locality, version)| Schedule {
+                    id: format!("s{id}"),
+                    locality: LOCALITIES[locality].into(),
+                    version,
+                    ..Schedule::five_ones()
+                })
+                .collect()
+        };
+        let (listed, shuffled) = (schedules(&list.0[..]), schedules(&list.1[..]));
+        let codes: Vec<&str> = codes.iter().map(|&i| LOCALITIES[i]).collect();
+        let picked = applying(&listed, &codes);
+        prop_assert_eq!(picked, applying(&shuffled, &codes));
+        prop_assert_eq!(picked.is_none(), listed.is_empty());
+        if let Some(p) = picked {
+            let local: Vec<&Schedule> = listed
+                .iter()
+                .filter(|s| codes.contains(&s.locality.as_str()))
+                .collect();
+            let from: Vec<&Schedule> = if local.is_empty() { listed.iter().collect() } else { local };
+            prop_assert!(from.contains(&p), "{} of {} is not among those to choose from", p.id, p.locality);
+            prop_assert!(from.iter().all(|s| s.version <= p.version));
         }
     }
 }

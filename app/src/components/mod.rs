@@ -6,6 +6,7 @@ pub mod lang_switch;
 pub mod office_actions;
 pub mod office_screen;
 pub mod pending_sync;
+pub mod photo_thumb;
 pub mod referral_card;
 pub mod reminders_card;
 pub mod risk_card;

@@ -8,6 +8,7 @@
 use crate::components::lang_switch::LangSwitch;
 use crate::components::office_actions::use_online;
 use crate::components::office_screen::{OfficeScreen, load_office};
+use crate::components::photo_thumb::PhotoThumb;
 use crate::i18n::{Locale, use_i18n};
 use crate::lazy_text::say;
 use crate::sync_client;
@@ -155,6 +156,11 @@ fn report_view(
                     <td>{duty}</td>
                     <td>{attendees}</td>
                     <td>{m.notes.clone()}</td>
+                    <td>{m.photo_sha256.clone().map(|sha256| view! {
+                        <ul class="photos" data-testid="meeting-photo">
+                            <PhotoThumb id=String::new() sha256=Some(sha256) taken_at=format_iso(m.date) position=None />
+                        </ul>
+                    })}</td>
                 </tr>
             }
         })
@@ -184,6 +190,7 @@ fn report_view(
                             <th scope="col">{move || if en() { "Duty" } else { "事项" }}</th>
                             <th scope="col">{move || if en() { "Attendees" } else { "参加人数" }}</th>
                             <th scope="col">{move || if en() { "Notes" } else { "备注" }}</th>
+                            <th scope="col">{move || if en() { "Photo" } else { "照片" }}</th>
                         </tr></thead>
                         <tbody>{meetings}</tbody>
                     </table>

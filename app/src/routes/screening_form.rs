@@ -1,13 +1,15 @@
 //! 排查登记 — a screening report in a few taps: the duty, the units it is
 //! for (a village mediator reports for the groups that told them), the day,
 //! the area, and "nothing found" (零上报) or the cases registered for what
-//! was found. Opened from a Home reminder it starts filled in for that duty
-//! and period. The draft survives a reload; the records and their outbox
-//! entries are stored in one transaction before the app says "saved".
+//! was found, and a photo if wanted. Opened from a Home reminder it starts
+//! filled in for that duty and period. The draft (and its photo) survives a
+//! reload; the records, their outbox entries and the photo's owner are
+//! stored in one transaction before the app says "saved".
 
 use crate::components::autosave::use_autosave;
 use crate::components::field::{FieldProblem, ProblemSummary, TextField};
 use crate::components::lang_switch::LangSwitch;
+use crate::components::photo_thumb::PhotoThumb;
 use crate::i18n::{Locale, use_i18n};
 use crate::lazy_text::say;
 use crate::reminders::Reminders;
@@ -215,6 +217,50 @@ fn ScreeningForm(r: Reminders) -> impl IntoView {
         });
     };
 
+    // the photo: compressed and kept on the phone as soon as it is chosen
+    let photo = Memo::new(move |_| draft.with(|d| d.photo.clone()));
+    let photo_busy = RwSignal::new(false);
+    let photo_problem = RwSignal::new(None::<String>);
+    let on_photo = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        {
+            let Some(file) = crate::device::chosen_file(&ev) else {
+                return;
+            };
+            photo_busy.set(true);
+            photo_problem.set(None);
+            spawn_local(async move {
+                match crate::device::keep_form_photo(&file).await {
+                    Ok(taken) => {
+                        let old = draft.try_update(|d| d.photo.replace(taken)).flatten();
+                        errors.try_update(|es| es.retain(|e| e.field != "photo"));
+                        if let Some(old) = old {
+                            let _ = crate::device::forget_form_photo(&old.id).await;
+                        }
+                    }
+                    Err(e) => {
+                        photo_problem.try_set(Some(e));
+                    }
+                }
+                photo_busy.try_set(false);
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (ev, photo_busy, photo_problem);
+    };
+    let remove_photo = move |_| {
+        let old = draft.try_update(|d| d.photo.take()).flatten();
+        errors.update(|es| es.retain(|e| e.field != "photo"));
+        #[cfg(feature = "hydrate")]
+        if let Some(old) = old {
+            spawn_local(async move {
+                let _ = crate::device::forget_form_photo(&old.id).await;
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = old;
+    };
+
     let set_duty = move |ev: leptos::ev::Event| {
         let code = event_target_value(&ev);
         draft.update(|d| {
@@ -364,6 +410,30 @@ fn ScreeningForm(r: Reminders) -> impl IntoView {
             <TextField name="notes" bind=bind!(draft, notes) errors multiline=true>
                 {say(i18n, "备注", "Notes")}
             </TextField>
+            <div class="field" id="f-photo" data-field="photo">
+                <span>{say(i18n, "照片（可选：走访现场、会议签到表）", "Photo (optional: the visit, the sign-in sheet)")}</span>
+                {move || photo.get().map(|p| view! {
+                    <ul class="photos" data-testid="screening-photo">
+                        <PhotoThumb id=p.id sha256=p.sha256 taken_at=p.taken_at position=p.position />
+                    </ul>
+                    <button type="button" class="button" data-testid="remove-photo" on:click=remove_photo>
+                        {say(i18n, "删除照片", "Remove the photo")}
+                    </button>
+                })}
+                <div><label class="button file-button">
+                    {move || if photo_busy.get() {
+                        say(i18n, "正在处理照片…", "Processing the photo…").into_any()
+                    } else if photo.with(Option::is_some) {
+                        say(i18n, "重新拍照", "Take it again").into_any()
+                    } else {
+                        say(i18n, "拍照或选择照片", "Take or choose a photo").into_any()
+                    }}
+                    <input type="file" accept="image/*" capture="environment" data-testid="screening-photo-input"
+                        class="visually-hidden" disabled=move || photo_busy.get() on:change=on_photo />
+                </label></div>
+                <FieldProblem errors field="photo" />
+                {move || photo_problem.get().map(|e| view! { <p class="field__error" role="alert">{e}</p> })}
+            </div>
             {move || save_error.get().map(|e| view! { <p class="notice notice--bad" role="alert">{e}</p> })}
             <button class="button button--primary" type="button" data-testid="save-screening"
                 disabled=move || saving.get() || !autosave.loaded.get() on:click=save>

@@ -1,5 +1,6 @@
-//! Photos and files as Blobs, by id. The case keeps each one's description
-//! (`domain::case::AttachmentRef`); this store keeps the bytes.
+//! Photos and files as Blobs, by id. The case (or the screening record)
+//! keeps each one's description (`domain::case::AttachmentRef`); this store
+//! keeps the bytes.
 
 use super::{LocalStore, StoreError, stores};
 use indexed_db_futures::prelude::*;
@@ -8,29 +9,47 @@ use js_sys::{Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Blob;
 
+/// Whose photo it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PhotoOwner {
+    /// A case's: its `attachments` describe it.
+    Case(String),
+    /// Screening records': each names it as its `photo`. The id of the
+    /// first record saved with it; empty while its form is not saved.
+    Screening(String),
+}
+
 /// A photo's bytes on their way into the store.
 #[derive(Debug, Clone)]
 pub struct NewAttachment {
     pub id: String,
-    pub case_id: String,
+    pub owner: PhotoOwner,
     pub blob: Blob,
 }
 
 impl NewAttachment {
-    /// `{id, case_id, blob}`: IndexedDB keeps the Blob itself.
+    /// `{id, case_id | screening_id, blob}`: IndexedDB keeps the Blob itself.
     pub(super) fn to_js(&self) -> Result<JsValue, StoreError> {
         let record = Object::new();
         Reflect::set(&record, &"id".into(), &self.id.as_str().into())?;
-        Reflect::set(&record, &"case_id".into(), &self.case_id.as_str().into())?;
+        let (key, owner) = match &self.owner {
+            PhotoOwner::Case(id) => ("case_id", id),
+            PhotoOwner::Screening(id) => ("screening_id", id),
+        };
+        Reflect::set(&record, &key.into(), &owner.as_str().into())?;
         Reflect::set(&record, &"blob".into(), &self.blob)?;
         Ok(record.into())
     }
 
     pub(super) fn from_js(value: &JsValue) -> Option<NewAttachment> {
         let text = |key: &str| Reflect::get(value, &key.into()).ok()?.as_string();
+        let owner = match text("screening_id") {
+            Some(id) => PhotoOwner::Screening(id),
+            None => PhotoOwner::Case(text("case_id")?),
+        };
         Some(NewAttachment {
             id: text("id")?,
-            case_id: text("case_id")?,
+            owner,
             blob: Reflect::get(value, &"blob".into()).ok()?.dyn_into().ok()?,
         })
     }
@@ -82,6 +101,36 @@ impl LocalStore {
             store.put(record).primitive()?.await?;
         }
         drop(store);
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Keeps a photo taken for a form not saved yet (a screening report's),
+    /// so that a reload keeps it with the form's draft.
+    pub async fn put_attachment(&self, photo: &NewAttachment) -> Result<(), StoreError> {
+        let tx = self
+            .db
+            .transaction(stores::ATTACHMENTS)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(stores::ATTACHMENTS)?
+            .put(photo.to_js()?)
+            .primitive()?
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Forgets a photo taken for a form and then removed from it.
+    pub async fn delete_attachment(&self, id: &str) -> Result<(), StoreError> {
+        let tx = self
+            .db
+            .transaction(stores::ATTACHMENTS)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(stores::ATTACHMENTS)?
+            .delete(id.to_owned())
+            .await?;
         tx.commit().await?;
         Ok(())
     }

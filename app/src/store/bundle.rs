@@ -4,7 +4,7 @@
 //! a case changed on the phone since the export is not overwritten.
 
 use super::meta::{MetaRecord, seq_key};
-use super::{LocalStore, NewAttachment, OutboxEntry, StoreError, stores};
+use super::{LocalStore, NewAttachment, OutboxEntry, PhotoOwner, StoreError, stores};
 use crate::records::{
     BUNDLE_FORMAT as FORMAT, Bundle, BundleAttachment, HistoryEntry, ImportReport,
 };
@@ -36,6 +36,20 @@ async fn blob_of(data_url: &str) -> Result<web_sys::Blob, StoreError> {
     Ok(JsFuture::from(response.blob()?).await?.dyn_into()?)
 }
 
+/// A stored photo as an export file carries it.
+async fn bundled(stored: NewAttachment) -> Result<BundleAttachment, StoreError> {
+    let (case_id, screening_id) = match stored.owner {
+        PhotoOwner::Case(id) => (id, None),
+        PhotoOwner::Screening(id) => (String::new(), Some(id)),
+    };
+    Ok(BundleAttachment {
+        id: stored.id,
+        case_id,
+        screening_id,
+        data_url: data_url(&stored.blob).await?,
+    })
+}
+
 impl LocalStore {
     /// Everything not yet acknowledged by the server, with its photos.
     pub async fn export_unsent(&self) -> Result<Bundle, StoreError> {
@@ -55,11 +69,7 @@ impl LocalStore {
         for case in &cases {
             for photo in &case.attachments {
                 if let Some(stored) = self.attachment(&photo.id).await? {
-                    attachments.push(BundleAttachment {
-                        id: stored.id,
-                        case_id: stored.case_id,
-                        data_url: data_url(&stored.blob).await?,
-                    });
+                    attachments.push(bundled(stored).await?);
                 }
             }
         }
@@ -71,6 +81,12 @@ impl LocalStore {
             .collect();
         for record in self.screenings().await? {
             if unsent.contains(record.id.to_string().as_str()) {
+                if let Some(photo) = &record.photo
+                    && !attachments.iter().any(|a| a.id == photo.id)
+                    && let Some(stored) = self.attachment(&photo.id).await?
+                {
+                    attachments.push(bundled(stored).await?);
+                }
                 screenings.push(record);
             }
         }
@@ -96,9 +112,13 @@ impl LocalStore {
         // decode the photos first: a transaction must not wait on anything else
         let mut photos = Vec::with_capacity(bundle.attachments.len());
         for a in &bundle.attachments {
+            let owner = match &a.screening_id {
+                Some(id) => PhotoOwner::Screening(id.clone()),
+                None => PhotoOwner::Case(a.case_id.clone()),
+            };
             photos.push(NewAttachment {
                 id: a.id.clone(),
-                case_id: a.case_id.clone(),
+                owner,
                 blob: blob_of(&a.data_url).await?,
             });
         }

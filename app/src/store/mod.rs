@@ -17,7 +17,7 @@ mod screenings;
 mod sync;
 
 pub use crate::records::{Bundle, BundleAttachment};
-pub use attachments::NewAttachment;
+pub use attachments::{NewAttachment, PhotoOwner};
 pub use drafts::Draft;
 pub use outbox::{OutboxEntry, OutboxOp, case_upsert};
 pub use schema::{CURRENT_VERSION, DB_NAME, stores};

@@ -2,10 +2,11 @@
 //! units, made here or pulled, by `id`. A save writes the records and their
 //! outbox entries in one transaction and drops the form's draft with them.
 
-use super::{LocalStore, OutboxEntry, OutboxOp, StoreError, stores};
+use super::{LocalStore, NewAttachment, OutboxEntry, OutboxOp, PhotoOwner, StoreError, stores};
 use domain::screening::ScreeningRecord;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
+use wasm_bindgen::JsValue;
 
 /// An upsert of a screening record as it now is, made now: a record made
 /// on this phone is new to the server (version 0); a correction names the
@@ -22,8 +23,10 @@ pub fn screening_upsert(record: &ScreeningRecord, base_version: u64) -> OutboxEn
 
 impl LocalStore {
     /// Saves new records (one per unit screened) and queues each for the
-    /// server, and deletes the form's draft — all in one transaction, or
-    /// nothing. A record id already here aborts it (a double tap saves once).
+    /// server, gives their photo (taken for the form, kept meanwhile) to the
+    /// first of them, and deletes the form's draft — all in one
+    /// transaction, or nothing. A record id already here aborts it (a
+    /// double tap saves once).
     pub async fn save_screenings(
         &self,
         records: &[ScreeningRecord],
@@ -31,9 +34,28 @@ impl LocalStore {
     ) -> Result<(), StoreError> {
         let tx = self
             .db
-            .transaction([stores::SCREENINGS, stores::OUTBOX, stores::DRAFTS])
+            .transaction([
+                stores::SCREENINGS,
+                stores::OUTBOX,
+                stores::DRAFTS,
+                stores::ATTACHMENTS,
+            ])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
+        if let Some(first) = records.first()
+            && let Some(photo) = &first.photo
+        {
+            let photos = tx.object_store(stores::ATTACHMENTS)?;
+            let stored: Option<JsValue> = photos.get(photo.id.clone()).primitive()?.await?;
+            let Some(mut stored) = stored.as_ref().and_then(NewAttachment::from_js) else {
+                return Err(StoreError(
+                    "照片已不在本机，请重新拍摄 / the photo is no longer on this phone: take it again"
+                        .into(),
+                ));
+            };
+            stored.owner = PhotoOwner::Screening(first.id.to_string());
+            photos.put(stored.to_js()?).primitive()?.await?;
+        }
         let screenings = tx.object_store(stores::SCREENINGS)?;
         let outbox = tx.object_store(stores::OUTBOX)?;
         for record in records {

@@ -1,4 +1,5 @@
-//! Attachments: which case refers to which content (`case_attachment`), the
+//! Attachments: which case refers to which content (`case_attachment`; a
+//! screening record names its photo in its own row), the
 //! contents themselves (`attachment_blob`, one row per SHA-256) and uploads
 //! under way (`attachment_upload` with its pieces in `attachment_chunk`).
 
@@ -56,8 +57,8 @@ pub async fn replace_refs(tx: &mut Tx, clear: &[String], rows: &[RefRow]) -> Res
     Ok(())
 }
 
-/// A content as a case inside `roots` declares it: (bytes, content type).
-/// None when no case the caller can see refers to it.
+/// A content as a case or a screening record inside `roots` declares it:
+/// (bytes, content type). None when nothing the caller can see refers to it.
 pub async fn visible_ref(
     conn: &mut Tx,
     sha256: &str,
@@ -70,15 +71,26 @@ pub async fn visible_ref(
         .map(|i| format!("unit_path LIKE ${}", i + 2))
         .collect::<Vec<_>>()
         .join(" OR ");
-    let sql = format!(
-        "SELECT bytes, content_type FROM case_attachment WHERE sha256 = $1 AND ({scope}) \
-         ORDER BY case_id, attachment_id LIMIT 1"
-    );
-    let mut q = sqlx::query_as::<_, (i64, String)>(&sql).bind(sha256);
-    for root in roots {
-        q = q.bind(format!("{root}%"));
+    let queries = [
+        format!(
+            "SELECT bytes, content_type FROM case_attachment WHERE sha256 = $1 AND ({scope}) \
+             ORDER BY case_id, attachment_id LIMIT 1"
+        ),
+        format!(
+            "SELECT photo_bytes, photo_type FROM screening_record WHERE photo_sha256 = $1 AND ({scope}) \
+             ORDER BY id LIMIT 1"
+        ),
+    ];
+    for sql in &queries {
+        let mut q = sqlx::query_as::<_, (i64, String)>(sql).bind(sha256);
+        for root in roots {
+            q = q.bind(format!("{root}%"));
+        }
+        if let Some(found) = q.fetch_optional(&mut *conn).await? {
+            return Ok(Some(found));
+        }
     }
-    Ok(q.fetch_optional(&mut *conn).await?)
+    Ok(None)
 }
 
 /// Whether the content is stored whole.

@@ -1,6 +1,6 @@
 //! Organisation units: the tree every scoped query hangs on.
 
-use super::{Backend, Db, DbError, values_placeholders};
+use super::{Backend, Db, DbError, list_placeholders, values_placeholders};
 use domain::{UnitId, UnitKind};
 use sqlx::{Any, Transaction};
 
@@ -173,4 +173,32 @@ pub async fn units_under(
         q = q.bind(format!("{root}%"));
     }
     Ok(q.fetch_all(pool).await?)
+}
+
+/// The codes of the units on these paths (`/city/township/village/`): each
+/// unit and every unit above it, which decide the schedule that applies
+/// (`domain::screening::applying`). One query, by primary key.
+pub async fn codes_on_paths(
+    tx: &mut super::cases::Tx,
+    paths: &[&str],
+) -> Result<Vec<String>, DbError> {
+    let mut ids: Vec<&str> = paths
+        .iter()
+        .flat_map(|p| p.split('/'))
+        .filter(|id| !id.is_empty())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT code FROM org_unit WHERE id IN ({})",
+        list_placeholders(Backend::of(tx), ids.len())
+    );
+    let mut q = sqlx::query_scalar::<_, String>(&sql);
+    for id in ids {
+        q = q.bind(id);
+    }
+    Ok(q.fetch_all(&mut *tx).await?)
 }

@@ -3,7 +3,7 @@
 //! latest change, and versioned documents (screening schedules, subsidy
 //! rule sets) kept whole as JSON.
 
-use super::cases;
+use super::cases::{self, Tx};
 use super::{Db, DbError};
 
 /// A document as stored.
@@ -28,16 +28,52 @@ pub struct UnitChangeRow {
     pub change_no: i64,
 }
 
-/// Stores a document when it is new, replaces it (next version, a new
-/// change number, so devices pull it again) when its text differs, and
-/// leaves it alone when it is the same. Returns whether it changed.
+/// How [`publish`] treats a stored document of the same id, by the
+/// documents' own `version` (a schedule's; a rule set has none: 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replace {
+    /// Unless the stored one's version is higher: the documents a build
+    /// ships with, published at every start-up, do not undo an operator's
+    /// newer version of the same id.
+    UnlessNewer,
+    /// Only with a higher version than the stored one's: an operator's
+    /// `tiaojie schedule publish`.
+    OnlyHigher,
+}
+
+/// What [`publish`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Published {
+    /// Stored, new or replacing the stored one: devices pull it.
+    Stored,
+    /// The same text was stored already.
+    Unchanged,
+    /// Not stored: the stored document of the same id has this version,
+    /// which the [`Replace`] rule keeps.
+    Kept { stored_version: u64 },
+}
+
+/// A document's own `version` field; 0 when it has none or does not read.
+fn document_version(payload: &str) -> u64 {
+    #[derive(serde::Deserialize)]
+    struct Versioned {
+        #[serde(default)]
+        version: u64,
+    }
+    serde_json::from_str::<Versioned>(payload).map_or(0, |v| v.version)
+}
+
+/// Stores a document when it is new, replaces it (next row version, a new
+/// change number, so devices pull it again) when its text differs and
+/// `replace` allows it, and leaves it alone when it is the same.
 pub async fn publish(
     db: &Db,
     entity: &str,
     id: &str,
     payload: &str,
     now: &str,
-) -> Result<bool, DbError> {
+    replace: Replace,
+) -> Result<Published, DbError> {
     let _turn = db.writer_turn().await;
     let mut tx = db.pool().begin().await?;
     // the counter's lock first: two servers starting at once publish in turn
@@ -50,9 +86,20 @@ pub async fn publish(
     .bind(id)
     .fetch_optional(&mut *tx)
     .await?;
-    if stored.as_ref().is_some_and(|(_, text)| text == payload) {
-        tx.rollback().await?;
-        return Ok(false);
+    if let Some((_, text)) = &stored {
+        if text == payload {
+            tx.rollback().await?;
+            return Ok(Published::Unchanged);
+        }
+        let (stored_version, version) = (document_version(text), document_version(payload));
+        let keep = match replace {
+            Replace::UnlessNewer => stored_version > version,
+            Replace::OnlyHigher => stored_version >= version,
+        };
+        if keep {
+            tx.rollback().await?;
+            return Ok(Published::Kept { stored_version });
+        }
     }
     sqlx::query(
         "INSERT INTO reference_record (entity, id, version, payload, change_no, updated_at) \
@@ -69,7 +116,17 @@ pub async fn publish(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(true)
+    Ok(Published::Stored)
+}
+
+/// The stored documents of one kind (`schedule`, `rule_set`), as text, by id.
+pub async fn payloads_of(tx: &mut Tx, entity: &str) -> Result<Vec<String>, DbError> {
+    Ok(sqlx::query_scalar::<_, String>(
+        "SELECT payload FROM reference_record WHERE entity = $1 ORDER BY id",
+    )
+    .bind(entity)
+    .fetch_all(&mut *tx)
+    .await?)
 }
 
 /// The last change number handed out by a committed transaction. Writers

@@ -15,6 +15,8 @@ pub struct ScreeningRow<'a> {
     pub version: i64,
     pub payload: &'a str,
     pub change_no: i64,
+    /// The photo's (sha256, bytes, content type), if the record has one.
+    pub photo: Option<(&'a str, i64, &'a str)>,
 }
 
 /// The stored version of a record, if any.
@@ -29,11 +31,13 @@ pub async fn version_of(tx: &mut Tx, id: &str) -> Result<Option<(i64, String)>, 
 
 pub async fn upsert(tx: &mut Tx, row: &ScreeningRow<'_>, now: &str) -> Result<(), DbError> {
     sqlx::query(
-        "INSERT INTO screening_record (id, unit_id, unit_path, duty, done_on, version, payload, change_no, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) \
+        "INSERT INTO screening_record (id, unit_id, unit_path, duty, done_on, version, payload, change_no, \
+         photo_sha256, photo_bytes, photo_type, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) \
          ON CONFLICT (id) DO UPDATE SET unit_id = excluded.unit_id, unit_path = excluded.unit_path, \
          duty = excluded.duty, done_on = excluded.done_on, version = excluded.version, \
-         payload = excluded.payload, change_no = excluded.change_no, updated_at = excluded.updated_at",
+         payload = excluded.payload, change_no = excluded.change_no, photo_sha256 = excluded.photo_sha256, \
+         photo_bytes = excluded.photo_bytes, photo_type = excluded.photo_type, updated_at = excluded.updated_at",
     )
     .bind(row.id)
     .bind(row.unit_id)
@@ -43,6 +47,9 @@ pub async fn upsert(tx: &mut Tx, row: &ScreeningRow<'_>, now: &str) -> Result<()
     .bind(row.version)
     .bind(row.payload)
     .bind(row.change_no)
+    .bind(row.photo.map(|p| p.0))
+    .bind(row.photo.map(|p| p.1))
+    .bind(row.photo.map(|p| p.2))
     .bind(now)
     .execute(&mut *tx)
     .await?;

@@ -82,18 +82,21 @@ fn month_day(date: jiff::civil::Date) -> String {
     format!("{}月{}日", date.month(), date.day())
 }
 
-/// The message of `reminders` (open ones, of one recipient).
+/// The message of `reminders` (open ones, of one recipient); a duty is
+/// named by the first of `schedules` (those of the reminders' units) that
+/// has it.
 pub fn compose(
     recipient: &Recipient,
     reminders: &[&Reminder],
-    schedule: &Schedule,
+    schedules: &[&Schedule],
     unit_names: &HashMap<String, String>,
 ) -> Message {
     let owned: Vec<Reminder> = reminders.iter().map(|r| (*r).clone()).collect();
     let d = digest(&owned);
     let duty_name = |code: &str| {
-        schedule
-            .duty(code)
+        schedules
+            .iter()
+            .find_map(|s| s.duty(code))
             .map(|d| (d.name_zh.clone(), d.name_en.clone()))
             .unwrap_or_else(|| (code.to_owned(), code.to_owned()))
     };

@@ -23,11 +23,12 @@ pub mod webhook;
 use crate::config::RemindArgs;
 use crate::db::{self, Db, org, reminders as store};
 use channel::{Channel, Reach};
+use domain::UnitId;
 use domain::case::Case;
 use domain::org::UnitRecord;
 use domain::screening::{
-    Cadence, Period, RECENT_PERIODS, RecordIndex, Reminder, ReminderState, Schedule, case_risks,
-    units_in_charge,
+    Cadence, Period, RECENT_PERIODS, RecordIndex, RecordRef, Reminder, ReminderState, RiskRef,
+    Schedule, UnitRef, applying_by_unit, applying_index, case_risks, units_in_charge,
 };
 use message::Message;
 use recipients::{Directory, Recipient};
@@ -155,7 +156,7 @@ impl Scheduler {
     pub async fn pass(&self, now: jiff::Timestamp) -> anyhow::Result<PassReport> {
         let started = db::timestamp_text(now);
         let today = domain::dates::china_date(now);
-        let schedule = Schedule::five_ones();
+        let schedules = crate::reference::stored_schedules(&self.db).await?;
         let pool = self.db.pool();
 
         // every unit, the records that can still matter, the open cases
@@ -186,12 +187,36 @@ impl Scheduler {
             .filter_map(|p| serde_json::from_str(p).ok())
             .collect();
         let risks = case_risks(&cases);
-        let index = RecordIndex::build(&schedule, &refs, today);
-        let open: Vec<Reminder> = index
-            .reminders(&units, &risks)
-            .into_iter()
-            .filter(|r| r.state != ReminderState::Done)
-            .collect();
+        // each unit's duties and follow-ups are those of the schedule of its
+        // locality (as on the phones there): one index per schedule in use
+        let applies = applying_by_unit(&schedules, &records);
+        let newest = applying_index(&schedules, &[]).unwrap_or(0);
+        let schedule_of = |unit: UnitId| applies.get(&unit).copied().unwrap_or(newest);
+        let mut units_of: Vec<Vec<UnitRef>> = vec![Vec::new(); schedules.len()];
+        for u in &units {
+            units_of[schedule_of(u.id)].push(*u);
+        }
+        let mut refs_of: Vec<Vec<RecordRef<'_>>> = vec![Vec::new(); schedules.len()];
+        for r in &refs {
+            refs_of[schedule_of(r.unit_id)].push(*r);
+        }
+        let mut risks_of: Vec<Vec<RiskRef<'_>>> = vec![Vec::new(); schedules.len()];
+        for r in &risks {
+            risks_of[schedule_of(r.unit_id)].push(*r);
+        }
+        let mut open: Vec<Reminder> = Vec::new();
+        for (i, schedule) in schedules.iter().enumerate() {
+            if units_of[i].is_empty() && risks_of[i].is_empty() {
+                continue;
+            }
+            let index = RecordIndex::build(schedule, &refs_of[i], today);
+            open.extend(
+                index
+                    .reminders(&units_of[i], &risks_of[i])
+                    .into_iter()
+                    .filter(|r| r.state != ReminderState::Done),
+            );
+        }
         let mut report = PassReport {
             units: units.len(),
             open: open.len(),
@@ -225,8 +250,15 @@ impl Scheduler {
                     .iter()
                     .filter_map(|k| by_key.get(*k).copied())
                     .collect();
-                (!items.is_empty())
-                    .then(|| message::compose(person, &items, &schedule, &unit_names))
+                // the schedules of the items' units name their duties
+                let mut own: Vec<&Schedule> = Vec::new();
+                for r in &items {
+                    let s = &schedules[schedule_of(r.unit_id)];
+                    if !own.iter().any(|o| std::ptr::eq(*o, s)) {
+                        own.push(s);
+                    }
+                }
+                (!items.is_empty()).then(|| message::compose(person, &items, &own, &unit_names))
             };
             self.deliver(
                 now,

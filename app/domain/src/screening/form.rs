@@ -7,7 +7,7 @@
 use super::record::{ScreeningOutcome, ScreeningRecord};
 use super::schedule::Schedule;
 use crate::UnitKind;
-use crate::case::FieldError;
+use crate::case::{AttachmentRef, FieldError};
 use crate::dates::parse_iso;
 use crate::ids::{CaseId, PersonId, ScreeningId, UnitId};
 use jiff::civil::Date;
@@ -33,6 +33,9 @@ pub struct ScreeningDraft {
     /// People present at a meeting or training, or empty.
     pub attendees: String,
     pub notes: String,
+    /// A photo taken for the report (the visit, the meeting's sign-in
+    /// sheet), kept on the phone until the report is saved.
+    pub photo: Option<AttachmentRef>,
 }
 
 /// The outcome codes of the form.
@@ -149,23 +152,25 @@ impl ScreeningDraft {
                 households,
                 outcome: outcome.clone(),
                 notes: self.notes.trim().to_owned(),
-                photo: None,
+                photo: self.photo.clone(),
                 recorded_by,
                 attendees,
             };
             for e in record.check_with(schedule, kind, today) {
-                let field = e.field();
+                // the form's field: the duty is not for a unit chosen; the
+                // photo is one field of the form
+                let field = match e.field() {
+                    f if f == "duty" => "units".to_owned(),
+                    f if f.starts_with("photo") => "photo".to_owned(),
+                    f => f,
+                };
                 if out.iter().any(|p| p.field == field) {
                     continue; // one message per field, not one per unit
                 }
                 let text = e.to_string();
                 let (zh, en) = text.split_once(" / ").unwrap_or((&text, &text));
                 out.push(FieldError {
-                    field: if e.field() == "duty" {
-                        "units".into() // the duty is not for a unit chosen
-                    } else {
-                        field
-                    },
+                    field,
                     zh: zh.into(),
                     en: en.into(),
                 });
@@ -275,6 +280,34 @@ mod tests {
         assert_eq!(fields(build(&d).unwrap_err()), ["outcome.case_ids"]);
         d.case_ids = vec![CaseId::stable("c").to_string()];
         assert!(build(&d).is_ok());
+    }
+
+    #[test]
+    fn every_record_of_a_report_names_its_photo_and_a_bad_one_is_the_photos_problem() {
+        let mut d = draft();
+        let photo = AttachmentRef {
+            id: "p1".into(),
+            form: None,
+            taken_at: "2026-11-27T09:30:00+08:00".into(),
+            position: None,
+            bytes: 120_000,
+            content_type: "image/jpeg".into(),
+            sha256: Some("0f".repeat(32)),
+        };
+        d.photo = Some(photo.clone());
+        let records = build(&d).unwrap();
+        assert_eq!(records.len(), 2);
+        assert!(records.iter().all(|r| r.photo.as_ref() == Some(&photo)));
+        // a draft kept before photos existed still reads
+        let old: ScreeningDraft =
+            serde_json::from_str(r#"{"duty":"group_weekly_screening"}"#).unwrap();
+        assert_eq!(old.photo, None);
+        d.photo = Some(AttachmentRef {
+            sha256: None,
+            bytes: 0,
+            ..photo
+        });
+        assert_eq!(fields(build(&d).unwrap_err()), ["photo"]);
     }
 
     #[test]

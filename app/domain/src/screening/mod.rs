@@ -34,4 +34,7 @@ pub use risk::{
     Act, MAX_NOTE_CHARS, RiskAction, RiskAssessment, RiskEntry, RiskError, RiskLevelDef,
     RiskLevels, RiskStep,
 };
-pub use schedule::{Duty, DutyKind, RiskFollowUp, Schedule, ScheduleError, parse_schedule};
+pub use schedule::{
+    Duty, DutyKind, RiskFollowUp, Schedule, ScheduleError, applying, applying_by_unit,
+    applying_index, parse_schedule,
+};

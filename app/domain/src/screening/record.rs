@@ -87,6 +87,8 @@ pub enum RecordError {
     NotesTooLong,
     #[error("照片校验码格式不对 / the photo's checksum is malformed")]
     PhotoChecksum,
+    #[error("照片缺少校验码 / the photo has no checksum")]
+    PhotoUnnamed,
     #[error("照片为空或超过 10 MB / the photo is empty or larger than 10 MB")]
     PhotoSize,
     #[error("照片只能是 JPEG、PNG、WebP 或 PDF / the photo must be a JPEG, PNG, WebP or PDF")]
@@ -106,7 +108,7 @@ impl RecordError {
             E::NoHouseholds => "households".into(),
             E::NoAttendees | E::ZeroAttendees => "attendees".into(),
             E::NotesTooLong => "notes".into(),
-            E::PhotoChecksum => "photo.sha256".into(),
+            E::PhotoChecksum | E::PhotoUnnamed => "photo.sha256".into(),
             E::PhotoSize => "photo.bytes".into(),
             E::PhotoType => "photo.content_type".into(),
         }
@@ -161,8 +163,12 @@ impl ScreeningRecord {
             out.push(E::NotesTooLong);
         }
         if let Some(photo) = &self.photo {
-            if photo.sha256.as_deref().is_some_and(|h| !is_sha256(h)) {
-                out.push(E::PhotoChecksum);
+            // named when taken: the server reaches a record's photo only
+            // by its SHA-256
+            match photo.sha256.as_deref() {
+                None => out.push(E::PhotoUnnamed),
+                Some(h) if !is_sha256(h) => out.push(E::PhotoChecksum),
+                Some(_) => {}
             }
             if photo.bytes == 0 || photo.bytes > MAX_ATTACHMENT_BYTES {
                 out.push(E::PhotoSize);
@@ -308,6 +314,19 @@ mod tests {
                 "photo.bytes",
                 "photo.content_type"
             ]
+        );
+        // a photo is named by its SHA-256 when it is taken
+        let photo = r.photo.as_mut().unwrap();
+        photo.sha256 = None;
+        assert!(r.check(TODAY).contains(&RecordError::PhotoUnnamed));
+        let photo = r.photo.as_mut().unwrap();
+        photo.sha256 = Some("ab".repeat(32));
+        photo.bytes = 180_000;
+        photo.content_type = "image/jpeg".into();
+        assert!(
+            !fields(&r.check(TODAY))
+                .iter()
+                .any(|f| f.starts_with("photo"))
         );
     }
 

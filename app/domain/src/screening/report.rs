@@ -101,6 +101,10 @@ pub struct MeetingRow {
     pub date: Date,
     pub attendees: Option<u32>,
     pub notes: String,
+    /// The photo's SHA-256 (the sign-in sheet, the meeting), if one was
+    /// taken: `GET /api/v1/attachments/{sha256}` serves it in scope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photo_sha256: Option<String>,
 }
 
 /// The whole view.
@@ -281,6 +285,7 @@ pub fn report(
             date: m.date,
             attendees: m.attendees,
             notes: m.notes.clone(),
+            photo_sha256: m.photo.as_ref().and_then(|p| p.sha256.clone()),
         })
         .collect();
     meetings.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.name.cmp(&b.name)));

@@ -6,10 +6,11 @@
 
 use super::period::Cadence;
 use super::risk::RiskLevels;
-use crate::UnitKind;
+use crate::org::UnitRecord;
+use crate::{UnitId, UnitKind};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// One locality's screening schedule, version by version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -372,6 +373,56 @@ impl Schedule {
     }
 }
 
+/// The schedule that applies where `locality_codes` are — a unit's own code
+/// and the codes of the units above it (the phone passes every unit it
+/// knows): of the schedules whose `locality` is one of them, the highest
+/// version; when none is, the highest version of all. Ties go to the
+/// greater id, so the answer does not depend on the order of `schedules`
+/// (the phone's store and the server's table list them differently).
+/// `None` only when there is no schedule.
+///
+/// Localities are meant not to nest (one schedule per city or county): a
+/// township's own schedule beside its city's wins only by a higher version.
+pub fn applying<'a>(schedules: &'a [Schedule], locality_codes: &[&str]) -> Option<&'a Schedule> {
+    applying_index(schedules, locality_codes).map(|i| &schedules[i])
+}
+
+/// [`applying`], as the schedule's index in `schedules`.
+pub fn applying_index(schedules: &[Schedule], locality_codes: &[&str]) -> Option<usize> {
+    let key = |s: &Schedule| (locality_codes.contains(&s.locality.as_str()), s.version);
+    schedules
+        .iter()
+        .enumerate()
+        .max_by(|x, y| key(x.1).cmp(&key(y.1)).then_with(|| x.1.id.cmp(&y.1.id)))
+        .map(|(i, _)| i)
+}
+
+/// For every unit of `units`, the index in `schedules` of the schedule
+/// that applies to it: [`applying`] with the codes of the unit and of every
+/// unit above it that `units` holds (a unit whose parent is missing has
+/// its own code and those found so far). Empty when there is no schedule.
+pub fn applying_by_unit(schedules: &[Schedule], units: &[UnitRecord]) -> HashMap<UnitId, usize> {
+    let mut out = HashMap::with_capacity(units.len());
+    if schedules.is_empty() {
+        return out;
+    }
+    let by_id: HashMap<UnitId, &UnitRecord> = units.iter().map(|u| (u.id, u)).collect();
+    let mut codes: Vec<&str> = Vec::new();
+    for unit in units {
+        codes.clear();
+        let mut next = Some(unit);
+        // a cycle in bad data must not loop for ever
+        while let Some(u) = next.filter(|_| codes.len() <= units.len()) {
+            codes.push(u.code.as_str());
+            next = u.parent_id.and_then(|p| by_id.get(&p).copied());
+        }
+        if let Some(i) = applying_index(schedules, &codes) {
+            out.insert(unit.id, i);
+        }
+    }
+    out
+}
+
 /// Reads a schedule file and checks it. A file that does not parse reports
 /// the first syntax or type error; one that parses reports every problem.
 pub fn parse_schedule(json: &str) -> Result<Schedule, Vec<ScheduleError>> {
@@ -497,6 +548,97 @@ mod tests {
                 ScheduleError::NoFollowUp { code: "low".into() },
             ]
         );
+    }
+
+    fn schedule(id: &str, locality: &str, version: u32) -> Schedule {
+        Schedule {
+            id: id.into(),
+            locality: locality.into(),
+            version,
+            ..Schedule::five_ones()
+        }
+    }
+
+    fn ids(picked: Option<&Schedule>) -> Option<(&str, u32)> {
+        picked.map(|s| (s.id.as_str(), s.version))
+    }
+
+    #[test]
+    fn the_schedule_of_a_locality_above_wins_over_a_newer_one_elsewhere() {
+        let all = [
+            schedule("five-ones", "532301", 1),
+            schedule("chuxiong-2027", "532301", 3),
+            schedule("dali", "532901", 7),
+        ];
+        // a group of 楚雄市: its own code, its village's, township's, city's
+        let chuxiong = ["532301100001001", "532301100001", "532301100", "532301"];
+        assert_eq!(ids(applying(&all, &chuxiong)), Some(("chuxiong-2027", 3)));
+        assert_eq!(applying_index(&all, &chuxiong), Some(1));
+        assert_eq!(ids(applying(&all, &["532901"])), Some(("dali", 7)));
+        // nowhere known: the newest there is
+        assert_eq!(ids(applying(&all, &["110101"])), Some(("dali", 7)));
+        assert_eq!(ids(applying(&all, &[])), Some(("dali", 7)));
+        assert_eq!(applying(&[], &chuxiong), None);
+        // the order they are listed in does not matter, ties included
+        let mut reversed = all.to_vec();
+        reversed.reverse();
+        assert_eq!(
+            ids(applying(&reversed, &chuxiong)),
+            Some(("chuxiong-2027", 3))
+        );
+        let tie = [schedule("b", "532301", 2), schedule("a", "532301", 2)];
+        let tie_reversed = [tie[1].clone(), tie[0].clone()];
+        assert_eq!(ids(applying(&tie, &["532301"])), Some(("b", 2)));
+        assert_eq!(ids(applying(&tie_reversed, &["532301"])), Some(("b", 2)));
+    }
+
+    #[test]
+    fn each_unit_gets_the_schedule_of_the_locality_above_it() {
+        let unit = |key: &str, code: &str, kind, parent: Option<&str>| UnitRecord {
+            id: UnitId::stable(key),
+            code: code.into(),
+            name: key.into(),
+            kind,
+            parent_id: parent.map(UnitId::stable),
+        };
+        use UnitKind as U;
+        let units = [
+            unit("chuxiong", "532301", U::City, None),
+            unit("lucheng", "532301100", U::Township, Some("chuxiong")),
+            unit("datan", "532301100001", U::Village, Some("lucheng")),
+            unit(
+                "group-3",
+                "532301100001003",
+                U::VillagerGroup,
+                Some("datan"),
+            ),
+            unit("dali", "532901", U::City, None),
+            unit("xiaguan", "532901100", U::Township, Some("dali")),
+            // its parent is not in the list: only its own code counts
+            unit("stray", "532301999", U::Township, Some("nowhere")),
+        ];
+        let schedules = [
+            schedule("five-ones", "532301", 1),
+            schedule("chuxiong-2027", "532301", 2),
+            schedule("dali", "532901", 1),
+        ];
+        let picked = applying_by_unit(&schedules, &units);
+        let of = |key: &str| picked.get(&UnitId::stable(key)).copied();
+        for key in ["chuxiong", "lucheng", "datan", "group-3"] {
+            assert_eq!(of(key), Some(1), "{key}");
+        }
+        assert_eq!(of("dali"), Some(2));
+        assert_eq!(of("xiaguan"), Some(2));
+        assert_eq!(of("stray"), Some(1), "no locality of its own: the newest");
+        assert_eq!(picked.len(), units.len());
+        assert!(applying_by_unit(&[], &units).is_empty());
+
+        // a parent loop in bad data ends
+        let looped = [
+            unit("a", "1", U::Township, Some("b")),
+            unit("b", "2", U::Township, Some("a")),
+        ];
+        assert_eq!(applying_by_unit(&schedules, &looped).len(), 2);
     }
 
     #[test]
