@@ -203,6 +203,7 @@ pub async fn add_photo(
         id,
         owner: crate::store::PhotoOwner::Case(case_id.clone()),
         blob: jpeg,
+        sha256: None,
     };
     let edited = store
         .edit_case(&case_id, Some(&attachment), move |current| {
@@ -250,6 +251,7 @@ pub async fn keep_form_photo(file: &File) -> Result<AttachmentRef, String> {
             id: photo.id.clone(),
             owner: crate::store::PhotoOwner::Screening(String::new()),
             blob: jpeg,
+            sha256: photo.sha256.clone(),
         })
         .await
         .map_err(|e| e.to_string())?;

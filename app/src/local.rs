@@ -125,6 +125,27 @@ pub async fn reminder_inputs() -> Result<ReminderInputs, String> {
     })
 }
 
+/// The schedule of the user's locality — its duties and the names of its
+/// risk levels — as the last sync brought it (`domain::screening::applying`,
+/// the server's choice too); Chuxiong's built-in one before the first sync.
+pub async fn locality_schedule() -> Result<Schedule, String> {
+    in_browser!(|s| async move {
+        let schedules: Vec<Schedule> = s
+            .documents(domain::sync::Entity::Schedule)
+            .await?
+            .into_iter()
+            .filter_map(|d| serde_json::from_value::<Schedule>(d.payload).ok())
+            .collect();
+        let units = s.units().await?;
+        let codes: Vec<&str> = units.iter().map(|u| u.code.as_str()).collect();
+        Ok::<_, crate::store::StoreError>(
+            domain::screening::applying(&schedules, &codes)
+                .cloned()
+                .unwrap_or_else(Schedule::five_ones),
+        )
+    })
+}
+
 /// Saves new screening records and queues them, dropping the form's draft,
 /// in one transaction; resolves only after IndexedDB committed.
 pub async fn save_screenings(

@@ -215,15 +215,8 @@ impl Reminders {
                 (title, href, sub)
             }
             Subject::FollowUp { case_id, level } => {
-                let level = match (level.as_str(), en) {
-                    ("high", false) => "高风险",
-                    ("medium", false) => "中风险",
-                    ("low", false) => "低风险",
-                    ("high", true) => "high risk",
-                    ("medium", true) => "medium risk",
-                    ("low", true) => "low risk",
-                    (other, _) => other,
-                };
+                // as the locality names its levels (高风险, 红色风险)
+                let level = self.schedule.risk_name(level, en);
                 let title = if en {
                     format!("Follow up a {level} case")
                 } else {

@@ -946,7 +946,6 @@ async fn upload_photos(
     let pending = store.unsent_attachments().await.map_err(local)?;
     let waiting = store.pending().await.map_err(local)?;
     let mut todo = Vec::new();
-    let mut screenings = None;
     for photo in pending {
         let owner = match &photo.owner {
             PhotoOwner::Case(id) | PhotoOwner::Screening(id) => id,
@@ -967,18 +966,9 @@ async fn upload_photos(
                     .find(|a| a.id == photo.id)
                     .and_then(|a| a.sha256)
             }),
-            PhotoOwner::Screening(id) => {
-                if screenings.is_none() {
-                    screenings = Some(store.screenings().await.map_err(local)?);
-                }
-                screenings
-                    .iter()
-                    .flatten()
-                    .find(|r| r.id.to_string() == *id)
-                    .and_then(|r| r.photo.as_ref())
-                    .filter(|p| p.id == photo.id)
-                    .and_then(|p| p.sha256.clone())
-            }
+            // named when it was taken (the screening records are not read
+            // here: their decoding would join the first load)
+            PhotoOwner::Screening(_) => photo.sha256.clone(),
         };
         if let Some(sha256) = named {
             todo.push((photo, sha256));

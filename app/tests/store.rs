@@ -221,6 +221,7 @@ async fn export_then_import_elsewhere_brings_everything_back_once() {
     let photo = NewAttachment {
         id: "photo-1".into(),
         owner: PhotoOwner::Case(case.id.to_string()),
+        sha256: None,
         blob,
     };
     here.save_case_with(&case, &entry(&case), Some(&photo))
@@ -502,6 +503,7 @@ async fn refused_changes_go_again_photos_wait_until_sent_and_conflicts_are_noted
     let photo = NewAttachment {
         id: "photo-r".into(),
         owner: PhotoOwner::Case(case.id.to_string()),
+        sha256: None,
         blob: web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&bytes)).unwrap(),
     };
     store

@@ -261,6 +261,8 @@ test('a general dispute: sessions, closing, the forms, and the tier changes when
   await page.waitForSelector('[data-testid="case-form"][data-ready="true"]');
   await page.locator('#f-dispute_type').selectOption('housing_homestead');
   await page.locator('#f-source').selectOption('own_initiative');
+  // the levels as the locality names them (Chuxiong's built-in before a sync)
+  await expect(page.locator('[data-field="risk"] [data-value]')).toHaveText(['低', '中', '高']);
   await page.locator('[data-field="risk"] [data-value="medium"]').click();
   await page.locator('#f-parties-0-name').fill('普德明');
   await page.locator('#f-parties-1-name').fill('罗桂兰');
@@ -269,6 +271,7 @@ test('a general dispute: sessions, closing, the forms, and the tier changes when
   await page.locator('#f-mediator').fill('杨调解');
   await page.getByTestId('save-case').click();
   await expect(page.getByTestId('case-status')).toHaveText('已受理');
+  await expect(page.getByTestId('case-risk')).toHaveText('中风险');
   await expect(page.getByTestId('tier-assumed')).toBeVisible();
 
   // a session

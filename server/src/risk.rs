@@ -30,24 +30,40 @@ async fn candidates(db: &Db, unit_path: &str) -> Result<Vec<RiskCandidate>, ApiE
         .collect())
 }
 
-fn view(case: &Case, version: i64, candidates: Vec<RiskCandidate>) -> CaseRisk {
+fn view(
+    case: &Case,
+    version: i64,
+    candidates: Vec<RiskCandidate>,
+    levels: &RiskLevels,
+) -> CaseRisk {
     CaseRisk {
         case_id: case.id.to_string(),
         version: version as u64,
         level: case.risk.code().to_owned(),
         assessment: case.risk_assessment.clone(),
-        levels: RiskLevels::default().levels,
+        levels: levels.levels.clone(),
         candidates,
     }
 }
 
-/// The case's assessment and who may be named, for anyone who sees it.
+/// The risk levels of the locality of the unit at `path` (its schedule's).
+async fn levels_at(db: &Db, path: &str) -> Result<RiskLevels, ApiError> {
+    let mut conn = db.pool().acquire().await.map_err(db::DbError::from)?;
+    Ok(crate::reference::schedule_for_path(&mut conn, path)
+        .await?
+        .risk_levels)
+}
+
+/// The case's assessment, the locality's levels and who may be named, for
+/// anyone who sees it.
 pub async fn get(db: &Db, caller: &Caller, id: &str) -> Result<CaseRisk, ApiError> {
     let (row, case) = crate::office::read_case(db, caller, id).await?;
+    let levels = levels_at(db, &row.unit_path).await?;
     Ok(view(
         &case,
         row.version,
         candidates(db, &row.unit_path).await?,
+        &levels,
     ))
 }
 
@@ -97,7 +113,9 @@ pub async fn step(
         }
     };
     let by = PersonId::parse(&caller.person_id).map_err(|e| ApiError::Internal(e.into()))?;
-    let levels = RiskLevels::default();
+    let levels = RiskLevels {
+        levels: current.levels.clone(),
+    };
     let action = req.action;
     let (_, version, case) = change_case(
         db,
@@ -118,20 +136,25 @@ pub async fn step(
     )
     .await?;
     if let (RiskAction::Confirm, Some(person)) = (action, responsible) {
-        tell_responsible(db, &case, person).await?;
+        tell_responsible(db, &case, person, &levels).await?;
     }
-    Ok(view(&case, version, current.candidates))
+    Ok(view(&case, version, current.candidates, &levels))
 }
 
 /// The named person's inbox: 你被指定为包保人.
-async fn tell_responsible(db: &Db, case: &Case, person: PersonId) -> Result<(), ApiError> {
+async fn tell_responsible(
+    db: &Db,
+    case: &Case,
+    person: PersonId,
+    levels: &RiskLevels,
+) -> Result<(), ApiError> {
     let unit_name: String = sqlx::query_scalar("SELECT name FROM org_unit WHERE id = $1")
         .bind(case.unit_id.to_string())
         .fetch_one(db.pool())
         .await
         .map_err(|e| ApiError::Internal(e.into()))?;
     let kind = domain::case::dispute_type_name(&case.dispute_type).unwrap_or("其他");
-    let level = RiskLevels::default()
+    let level = levels
         .get(case.risk.code())
         .map(|l| l.name_zh.clone())
         .unwrap_or_default();

@@ -8,7 +8,7 @@ use crate::db::{self, Db, org};
 use crate::reference::describe_problem;
 use anyhow::{Context, bail};
 use clap::Subcommand;
-use domain::screening::{RiskLevels, Schedule, parse_schedule};
+use domain::screening::{Schedule, parse_schedule};
 use domain::sync::Entity;
 use std::path::{Path, PathBuf};
 
@@ -63,28 +63,15 @@ pub async fn run(command: ScheduleCommand, db_args: &DatabaseArgs) -> anyhow::Re
     }
 }
 
-/// Reads a schedule file and checks it, with the risk levels the server
-/// uses (every follow-up names a known level, every level has one).
-/// Every problem is listed, one a line, with its field.
+/// Reads a schedule file and checks it, its risk levels with it (every
+/// follow-up names one of its levels, every level has one). Every problem
+/// is listed, one a line, with its field.
 pub fn load(file: &Path) -> anyhow::Result<Schedule> {
     let text =
         std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-    let levels = RiskLevels::default();
     let problems = match parse_schedule(&text) {
-        Ok(schedule) => {
-            let problems = schedule.check_levels(&levels);
-            if problems.is_empty() {
-                return Ok(schedule);
-            }
-            problems
-        }
-        // it reads but has problems: those with the risk levels too
-        Err(mut problems) => {
-            if let Ok(schedule) = serde_json::from_str::<Schedule>(&text) {
-                problems.extend(schedule.check_levels(&levels));
-            }
-            problems
-        }
+        Ok(schedule) => return Ok(schedule),
+        Err(problems) => problems,
     };
     let list: Vec<String> = problems
         .iter()

@@ -288,4 +288,51 @@ on_both_databases! {
         drop(app);
         db.cleanup().await;
     }
+
+    async fn a_locality_that_names_its_risk_levels_by_colour_gets_them_on_the_risk_card_and_in_the_inbox(db: TestDb) {
+        tiaojie_server::demo::load(&db.db).await.unwrap();
+        let app = TestApp::spawn(&db).await;
+        let phone = login(&app, VILLAGE_MEDIATOR).await;
+        let office = login(&app, JUDICIAL_OFFICE).await;
+        // 楚雄市 names its levels 红/橙/黄, and its medium (橙色) items too
+        // need a responsible person
+        let mut colours = Schedule::five_ones();
+        colours.version = 2;
+        for (level, name) in colours.risk_levels.levels.iter_mut().zip(["红色", "橙色", "黄色"]) {
+            level.name_zh = name.into();
+            level.needs_responsible = level.code != "low";
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let out = publish(&db, &file_of(dir.path(), "colours.json", &colours)).await;
+        assert!(out.status.success(), "{}", text(&out.stderr));
+
+        let case = open_case(&phone, 31, domain::case::RiskLevel::Medium);
+        let id = case["id"].as_str().unwrap().to_owned();
+        push(&app, &phone, vec![mutation(&phone, "upsert", &case, 0)]).await;
+        let risk_url = app.url(&format!("/api/v1/cases/{id}/risk"));
+        let view: domain::sync::CaseRisk = app.client.get(&risk_url).bearer_auth(&office.token).send().await.unwrap().json().await.unwrap();
+        let names: Vec<&str> = view.levels.iter().map(|l| l.name_zh.as_str()).collect();
+        assert_eq!(names, ["红色", "橙色", "黄色"]);
+        let step = |device: &Device, body: Value| app.client.put(&risk_url).bearer_auth(&device.token).json(&body).send();
+        assert_eq!(step(&phone, json!({"action": "agree"})).await.unwrap().status(), 200);
+        // the built-in levels would confirm a medium item without one
+        let refused = step(&office, json!({"action": "confirm", "level": "medium"})).await.unwrap();
+        assert_eq!(refused.status(), 422);
+        assert_eq!(refused.json::<Value>().await.unwrap()["field"], "responsible");
+        let res = step(&office, json!({"action": "confirm", "level": "medium", "responsible": phone.person_id})).await.unwrap();
+        assert_eq!(res.status(), 200);
+        let told = inbox(&app, &phone).await;
+        let item = told.items.iter().find(|i| i.kind == "responsible").expect("the responsible person is told");
+        assert!(item.body.contains("橙色风险"), "{}", item.body);
+
+        // a file whose levels do not fit a case's three codes is refused
+        let mut bad = colours.clone();
+        bad.version = 3;
+        bad.risk_levels.levels[2].code = "blue".into();
+        let out = publish(&db, &file_of(dir.path(), "bad.json", &bad)).await;
+        assert!(!out.status.success());
+        assert!(text(&out.stderr).contains("risk_levels[2].code"), "{}", text(&out.stderr));
+        drop(app);
+        db.cleanup().await;
+    }
 }

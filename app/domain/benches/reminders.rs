@@ -8,8 +8,8 @@ use domain::ids::{CaseId, UnitId};
 use domain::org::UnitRecord;
 use domain::sample::Mix;
 use domain::screening::{
-    Period, RecordIndex, RecordRef, RiskRef, Schedule, UnitRef, china_today, reminders, report,
-    summary,
+    Period, RecordIndex, RecordRef, RiskRef, Schedule, UnitRef, applying_by_unit, china_today,
+    reminders, report, summary,
 };
 use jiff::Span;
 use jiff::civil::Date;
@@ -218,6 +218,40 @@ fn main() {
         units.len(),
         view.townships.len(),
         view.overdue_total,
+        median(times),
+    );
+
+    // the server's pass: which schedule applies to each unit (every
+    // unit's ancestors' codes), with three localities' schedules stored;
+    // the tree's codes are `000000`… so the city's is `000000`
+    let schedules = [
+        Schedule {
+            locality: "000000".into(),
+            version: 2,
+            ..schedule.clone()
+        },
+        Schedule {
+            id: "elsewhere".into(),
+            locality: "999999".into(),
+            version: 7,
+            ..schedule.clone()
+        },
+        schedule.clone(),
+    ];
+    let applies = applying_by_unit(&schedules, &records_of_tree);
+    assert!(
+        applies.values().all(|&i| i == 0),
+        "the city's own schedule applies everywhere"
+    );
+    let mut times = Vec::new();
+    for _ in 0..9 {
+        let t = Instant::now();
+        black_box(applying_by_unit(&schedules, black_box(&records_of_tree)));
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    println!(
+        "the schedule of each of {} units (3 stored): median {:.1} ms (of 9, one core)",
+        applies.len(),
         median(times),
     );
 

@@ -12,22 +12,59 @@ use crate::i18n::{Locale, use_i18n};
 use crate::lazy_text::say;
 use crate::sync_client::{self, ActionError, use_sync_status};
 use domain::case::Case;
-use domain::screening::{RiskAction, RiskAssessment, RiskLevels, RiskStep};
+use domain::screening::{RiskAction, RiskAssessment, RiskStep, Schedule};
 use domain::sync::{CaseRisk, RiskStepRequest};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-fn level_name(code: &str, en: bool) -> String {
-    RiskLevels::default()
-        .get(code)
-        .map(|l| {
-            if en {
-                l.name_en.clone()
-            } else {
-                l.name_zh.clone()
-            }
+/// The schedule of the user's locality as the case screens read it: its
+/// risk levels name a case's level (高/中/低, or 红/橙/黄 where a locality
+/// uses colours). Chuxiong's until this device's copy is read.
+#[derive(Debug, Clone, Copy)]
+pub struct Locality(pub RwSignal<Schedule>);
+
+impl Locality {
+    /// Reads the locality's schedule from this device (once, in the
+    /// browser) and provides it to the screen's components.
+    pub fn provide() -> Locality {
+        let schedule = RwSignal::new(Schedule::five_ones());
+        Effect::new(move |_| {
+            spawn_local(async move {
+                if let Ok(found) = crate::local::locality_schedule().await {
+                    schedule.try_set(found);
+                }
+            });
+        });
+        let locality = Locality(schedule);
+        provide_context(locality);
+        locality
+    }
+
+    /// The one provided, or Chuxiong's.
+    pub fn used() -> Locality {
+        use_context::<Locality>().unwrap_or_else(|| Locality(RwSignal::new(Schedule::five_ones())))
+    }
+
+    /// A level's short name (高, 红色), as the locality writes it.
+    pub fn level_name(self, code: &str, en: bool) -> String {
+        self.0.with(|s| {
+            s.risk_levels
+                .get(code)
+                .map(|l| {
+                    if en {
+                        l.name_en.clone()
+                    } else {
+                        l.name_zh.clone()
+                    }
+                })
+                .unwrap_or_else(|| code.to_owned())
         })
-        .unwrap_or_else(|| code.to_owned())
+    }
+
+    /// A level with its word: 高风险, 红色风险, high risk.
+    pub fn risk_name(self, code: &str, en: bool) -> String {
+        self.0.with(|s| s.risk_name(code, en))
+    }
 }
 
 /// The steps the user may take now: a field role agrees; an office also
@@ -66,6 +103,8 @@ fn action_code(a: RiskAction) -> &'static str {
 pub fn RiskCard(case: RwSignal<Option<Case>>) -> impl IntoView {
     let i18n = use_i18n();
     let en = move || i18n.get_locale() == Locale::en;
+    let locality = Locality::used();
+    let level_name = move |code: &str, en: bool| locality.level_name(code, en);
     let status = use_sync_status();
     let online = use_online();
     // the server's view (levels, who may be named) once fetched

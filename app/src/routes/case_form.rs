@@ -95,6 +95,8 @@ fn PartyFields(
 #[component]
 pub fn NewCasePage(oral: bool) -> impl IntoView {
     let i18n = use_i18n();
+    // the risk levels' names are the locality's (高/中/低, or colours)
+    let locality = crate::components::risk_card::Locality::provide();
     let navigate = use_navigate();
     let draft = RwSignal::new(CaseDraft::default());
     let errors = RwSignal::new(Vec::<FieldError>::new());
@@ -227,11 +229,10 @@ pub fn NewCasePage(oral: bool) -> impl IntoView {
                                 {t!(i18n, f_source)}
                             </SelectField>
                         }}
-                        <Segmented name="risk" bind=bind!(draft, risk) errors options=vec![
-                            ("low", t!(i18n, risk_low).into_any()),
-                            ("medium", t!(i18n, risk_medium).into_any()),
-                            ("high", t!(i18n, risk_high).into_any()),
-                        ]>{t!(i18n, f_risk)}</Segmented>
+                        <Segmented name="risk" bind=bind!(draft, risk) errors options=["low", "medium", "high"]
+                            .into_iter()
+                            .map(|code| (code, (move || locality.level_name(code, i18n.get_locale() == Locale::en)).into_any()))
+                            .collect()>{t!(i18n, f_risk)}</Segmented>
                     })}
                 </div>
                 <For each=move || 0..party_count.get() key=|i| *i let:index>

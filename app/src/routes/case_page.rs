@@ -68,17 +68,6 @@ pub fn status_label(status: CaseStatus, en: bool) -> &'static str {
     }
 }
 
-fn risk_label(risk: RiskLevel, en: bool) -> &'static str {
-    match (risk, en) {
-        (RiskLevel::Low, false) => "低风险",
-        (RiskLevel::Medium, false) => "中风险",
-        (RiskLevel::High, false) => "高风险",
-        (RiskLevel::Low, true) => "low risk",
-        (RiskLevel::Medium, true) => "medium risk",
-        (RiskLevel::High, true) => "high risk",
-    }
-}
-
 /// The facts the tier preview reads: the case's own once closed; while it is
 /// open, as if it were closed today with an agreement (what it could earn).
 fn preview_facts(case: &Case, profile: &Profile) -> (CaseFacts, bool) {
@@ -106,6 +95,8 @@ pub fn CasePage() -> impl IntoView {
     let profile = RwSignal::new(None::<Profile>);
     let history = RwSignal::new(0usize);
     let load = RwSignal::new(Load::Loading);
+    // the locality's names of risk levels, for the summary and the risk card
+    crate::components::risk_card::Locality::provide();
 
     Effect::new(move |_| {
         let id = id.get();
@@ -187,6 +178,7 @@ fn CaseSummary(
     en: impl Fn() -> bool + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let locality = crate::components::risk_card::Locality::used();
     move || {
         let (Some(c), Some(p)) = (case.get(), profile.get()) else {
             return ().into_any();
@@ -219,7 +211,7 @@ fn CaseSummary(
                 <p class="chips">
                     <span class="chip">{kind}</span>
                     <span class="chip" data-testid="case-status">{status_label(c.status, en())}</span>
-                    <span class="chip" class:chip--alert=c.risk == RiskLevel::High>{risk_label(c.risk, en())}</span>
+                    <span class="chip" class:chip--alert=c.risk == RiskLevel::High data-testid="case-risk">{locality.risk_name(c.risk.code(), en())}</span>
                     {locked.then(|| view! { <span class="chip chip--alert">{t!(i18n, locked)}</span> })}
                 </p>
                 {c.locked_reason.clone().map(|reason| view! {

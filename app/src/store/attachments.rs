@@ -25,10 +25,14 @@ pub struct NewAttachment {
     pub id: String,
     pub owner: PhotoOwner,
     pub blob: Blob,
+    /// Its SHA-256 when it was named as it was stored (a screening photo;
+    /// a case's photos are named in the case).
+    pub sha256: Option<String>,
 }
 
 impl NewAttachment {
-    /// `{id, case_id | screening_id, blob}`: IndexedDB keeps the Blob itself.
+    /// `{id, case_id | screening_id, blob, sha256?}`: IndexedDB keeps the
+    /// Blob itself.
     pub(super) fn to_js(&self) -> Result<JsValue, StoreError> {
         let record = Object::new();
         Reflect::set(&record, &"id".into(), &self.id.as_str().into())?;
@@ -38,6 +42,9 @@ impl NewAttachment {
         };
         Reflect::set(&record, &key.into(), &owner.as_str().into())?;
         Reflect::set(&record, &"blob".into(), &self.blob)?;
+        if let Some(sha256) = &self.sha256 {
+            Reflect::set(&record, &"sha256".into(), &sha256.as_str().into())?;
+        }
         Ok(record.into())
     }
 
@@ -51,6 +58,7 @@ impl NewAttachment {
             id: text("id")?,
             owner,
             blob: Reflect::get(value, &"blob".into()).ok()?.dyn_into().ok()?,
+            sha256: text("sha256"),
         })
     }
 }

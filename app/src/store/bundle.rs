@@ -116,10 +116,21 @@ impl LocalStore {
                 Some(id) => PhotoOwner::Screening(id.clone()),
                 None => PhotoOwner::Case(a.case_id.clone()),
             };
+            let blob = blob_of(&a.data_url).await?;
+            // a screening photo is named in the file's record
+            let sha256 = match &owner {
+                PhotoOwner::Screening(id) => bundle
+                    .screenings
+                    .iter()
+                    .find(|r| r.id.to_string() == *id)
+                    .and_then(|r| r.photo.as_ref()?.sha256.clone()),
+                PhotoOwner::Case(_) => None,
+            };
             photos.push(NewAttachment {
                 id: a.id.clone(),
                 owner,
-                blob: blob_of(&a.data_url).await?,
+                blob,
+                sha256,
             });
         }
         let mut report = ImportReport::default();

@@ -3,7 +3,7 @@
 //! notification's payload).
 
 use super::recipients::Recipient;
-use domain::screening::{Reminder, ReminderState, RiskLevels, Schedule, Subject, digest};
+use domain::screening::{Reminder, ReminderState, Schedule, Subject, digest};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -70,14 +70,6 @@ pub struct Counts {
 /// The most lines a text lists; the rest are counted.
 const MAX_LINES: usize = 3;
 
-/// A risk level's Chinese name (高), from the built-in levels.
-fn level_zh(code: &str) -> String {
-    RiskLevels::default()
-        .get(code)
-        .map(|l| l.name_zh.clone())
-        .unwrap_or_else(|| code.to_owned())
-}
-
 fn month_day(date: jiff::civil::Date) -> String {
     format!("{}月{}日", date.month(), date.day())
 }
@@ -91,6 +83,13 @@ pub fn compose(
     schedules: &[&Schedule],
     unit_names: &HashMap<String, String>,
 ) -> Message {
+    // a risk level as the locality names it (高风险, 红色风险)
+    let level_zh = |code: &str| {
+        schedules.first().map_or_else(
+            || Schedule::five_ones().risk_name(code, false),
+            |s| s.risk_name(code, false),
+        )
+    };
     let owned: Vec<Reminder> = reminders.iter().map(|r| (*r).clone()).collect();
     let d = digest(&owned);
     let duty_name = |code: &str| {
@@ -123,7 +122,7 @@ pub fn compose(
             }
             Subject::FollowUp { level, .. } => {
                 zh.push(format!(
-                    "{}风险纠纷回访 {state}（{}）",
+                    "{}纠纷回访 {state}（{}）",
                     level_zh(level),
                     month_day(line.due_on)
                 ));
@@ -161,7 +160,7 @@ pub fn compose(
                 Subject::FollowUp { case_id, level } => (
                     "follow_up",
                     level.clone(),
-                    format!("{}风险纠纷回访", level_zh(level)),
+                    format!("{}纠纷回访", level_zh(level)),
                     None,
                     Some(case_id.to_string()),
                 ),

@@ -5,7 +5,8 @@
 //! REFERENCE.md §5.
 
 use super::period::Cadence;
-use super::risk::RiskLevels;
+use super::risk::{RiskError, RiskLevels};
+use crate::case::RiskLevel;
 use crate::org::UnitRecord;
 use crate::{UnitId, UnitKind};
 use jiff::civil::Date;
@@ -33,6 +34,12 @@ pub struct Schedule {
     pub duties: Vec<Duty>,
     /// How often an open risk item is followed up, by risk level code.
     pub follow_ups: Vec<RiskFollowUp>,
+    /// The locality's risk levels (风险等级): their names — 高/中/低, or
+    /// colours such as 红/橙/黄 — and which needs a responsible person. The
+    /// codes are those of a case's `risk`: `high`, `medium`, `low`. A
+    /// schedule without them has Chuxiong's.
+    #[serde(default)]
+    pub risk_levels: RiskLevels,
 }
 
 /// What kind of work a duty is.
@@ -145,6 +152,12 @@ pub enum ScheduleError {
     UnknownLevel { index: usize, code: String },
     #[error("风险等级 “{code}” 没有回访间隔 / the risk level has no follow-up interval")]
     NoFollowUp { code: String },
+    #[error("{0}")]
+    RiskLevel(RiskError),
+    #[error("风险等级代码只能是 high、medium 或 low / a risk level code is high, medium or low")]
+    RiskCode { index: usize },
+    #[error("缺少风险等级 “{code}” / the risk level is missing")]
+    MissingRiskLevel { code: String },
 }
 
 impl ScheduleError {
@@ -171,6 +184,9 @@ impl ScheduleError {
             E::ZeroFollowUpDays { index } => format!("follow_ups[{index}].every_days"),
             E::LeadNotShorter { index } => format!("follow_ups[{index}].lead_days"),
             E::NoFollowUp { .. } => "follow_ups".into(),
+            E::RiskLevel(e) => format!("risk_{}", e.field()),
+            E::RiskCode { index } => format!("risk_levels[{index}].code"),
+            E::MissingRiskLevel { .. } => "risk_levels".into(),
         }
     }
 }
@@ -258,6 +274,7 @@ impl Schedule {
                 follow_up("medium", 7, 1),
                 follow_up("low", 30, 7),
             ],
+            risk_levels: RiskLevels::default(),
         }
     }
 
@@ -347,7 +364,32 @@ impl Schedule {
                 out.push(E::LeadNotShorter { index });
             }
         }
+        // the levels name a case's three: each once, no other
+        out.extend(self.risk_levels.check().into_iter().map(E::RiskLevel));
+        for (index, l) in self.risk_levels.levels.iter().enumerate() {
+            if RiskLevel::from_code(&l.code).is_none() {
+                out.push(E::RiskCode { index });
+            }
+        }
+        for level in [RiskLevel::High, RiskLevel::Medium, RiskLevel::Low] {
+            if self.risk_levels.get(level.code()).is_none() {
+                out.push(E::MissingRiskLevel {
+                    code: level.code().into(),
+                });
+            }
+        }
+        out.extend(self.check_levels(&self.risk_levels));
         out
+    }
+
+    /// A risk level's name in the locality's words: `高风险`, `红色风险`;
+    /// `high risk` in English. The code itself when the level is unknown.
+    pub fn risk_name(&self, code: &str, en: bool) -> String {
+        match self.risk_levels.get(code) {
+            Some(l) if en => format!("{} risk", l.name_en),
+            Some(l) => format!("{}风险", l.name_zh),
+            None => code.to_owned(),
+        }
     }
 
     /// Problems between the schedule and the locality's risk levels: every
@@ -519,6 +561,8 @@ mod tests {
                 "follow_ups[0].lead_days",
                 "follow_ups[1].level",
                 "follow_ups[2].every_days",
+                // medium has no follow-up left (the levels are checked too)
+                "follow_ups"
             ]
         );
         let e = &s.check()[3];
@@ -546,6 +590,45 @@ mod tests {
                     code: "high".into()
                 },
                 ScheduleError::NoFollowUp { code: "low".into() },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_locality_names_its_risk_levels_and_keeps_a_cases_three_codes() {
+        let mut s = Schedule::five_ones();
+        assert_eq!(s.risk_name("high", false), "高风险");
+        assert_eq!(s.risk_name("medium", true), "medium risk");
+        // a file without levels has Chuxiong's
+        let mut json = serde_json::to_value(&s).unwrap();
+        json.as_object_mut().unwrap().remove("risk_levels");
+        let read: Schedule = serde_json::from_value(json).unwrap();
+        assert_eq!(read.risk_levels, RiskLevels::default());
+        // colours instead: 红/橙/黄
+        for (l, name) in s
+            .risk_levels
+            .levels
+            .iter_mut()
+            .zip(["红色", "橙色", "黄色"])
+        {
+            l.name_zh = name.into();
+        }
+        assert_eq!(s.check(), vec![]);
+        assert_eq!(s.risk_name("high", false), "红色风险");
+        assert_eq!(s.risk_name("severe", false), "severe");
+        // a fourth colour has no case code to stand for; a missing level,
+        // a level without follow-ups and a repeated rank are named
+        let mut bad = s.clone();
+        bad.risk_levels.levels[2].code = "blue".into();
+        bad.risk_levels.levels[1].rank = 3;
+        assert_eq!(
+            fields(&bad.check()),
+            [
+                "risk_levels[1].rank",
+                "risk_levels[2].code",
+                "risk_levels",
+                "follow_ups[2].level",
+                "follow_ups"
             ]
         );
     }
