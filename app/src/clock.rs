@@ -26,22 +26,13 @@ pub fn now_in_china() -> String {
 /// A server time (RFC 3339 UTC) as China's wall clock, to the minute:
 /// `2026-11-25 10:00`. Text that is not a time is shown as it is.
 pub fn china_minute(text: &str) -> String {
-    let shown = text
-        .parse::<jiff::Timestamp>()
+    let shown = domain::dates::parse_utc(text)
         .map(in_china)
-        .unwrap_or_else(|_| text.to_owned());
+        .unwrap_or_else(|| text.to_owned());
     shown.get(..16).unwrap_or(shown.as_str()).replace('T', " ")
 }
 
 /// A moment as RFC 3339 with the China offset.
 pub fn in_china(t: jiff::Timestamp) -> String {
-    let z = t.to_zoned(domain::dates::china());
-    let (d, t) = (z.date(), z.time());
-    format!(
-        "{}T{:02}:{:02}:{:02}+08:00",
-        domain::dates::format_iso(d),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    domain::dates::china_rfc3339(t)
 }

@@ -65,6 +65,30 @@ pub mod iso_opt {
     }
 }
 
+/// A server time, `2026-11-25T02:00:00.123456Z` (RFC 3339 in UTC, any
+/// fraction of a second, which is dropped), read without jiff's general
+/// parser (see the module notes). `None` for anything else.
+pub fn parse_utc(s: &str) -> Option<jiff::Timestamp> {
+    let b = s.as_bytes();
+    if b.len() < 20 || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let rest = &s[19..];
+    let zone = rest
+        .strip_prefix('.')
+        .map_or(rest, |f| f.trim_start_matches(|c: char| c.is_ascii_digit()));
+    if zone != "Z" && zone != "+00:00" {
+        return None;
+    }
+    let two = |at: usize| -> Option<i8> {
+        let (h, l) = (b[at], b[at + 1]);
+        (h.is_ascii_digit() && l.is_ascii_digit()).then(|| ((h - b'0') * 10 + (l - b'0')) as i8)
+    };
+    let time = jiff::civil::Time::new(two(11)?, two(14)?, two(17)?, 0).ok()?;
+    let at = parse_iso(&s[..10])?.to_datetime(time);
+    jiff::tz::Offset::UTC.to_timestamp(at).ok()
+}
+
 /// China's time zone: UTC+8 all year (no daylight saving), so a fixed
 /// offset is exact and needs no time-zone database.
 pub fn china() -> jiff::tz::TimeZone {
@@ -74,14 +98,21 @@ pub fn china() -> jiff::tz::TimeZone {
 /// The calendar date in China at a moment (the rules' and forms' calendar,
 /// whatever the device's or server's own zone).
 pub fn china_date(t: jiff::Timestamp) -> Date {
-    t.to_zoned(china()).date()
+    china_datetime(t).date()
+}
+
+/// The wall clock in China at a moment. Through the offset alone, not a
+/// `TimeZone`: a zone's code (and its time-zone-file parser's messages)
+/// would join the phone's first load.
+fn china_datetime(t: jiff::Timestamp) -> jiff::civil::DateTime {
+    jiff::tz::offset(8).to_datetime(t)
 }
 
 /// A moment as RFC 3339 in China time, `2026-05-10T09:30:00+08:00`,
 /// written without jiff's printer; one format and one offset, so such
 /// texts sort by time.
 pub fn china_rfc3339(t: jiff::Timestamp) -> String {
-    let z = t.to_zoned(china());
+    let z = china_datetime(t);
     format!(
         "{}T{:02}:{:02}:{:02}+08:00",
         format_iso(z.date()),
@@ -95,6 +126,39 @@ pub fn china_rfc3339(t: jiff::Timestamp) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn server_times_read_as_the_moment_they_name() {
+        let t = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+        assert_eq!(
+            parse_utc("2026-11-25T02:00:00.123456Z"),
+            Some(t("2026-11-25T02:00:00Z"))
+        );
+        assert_eq!(
+            parse_utc("2026-12-31T16:00:00+00:00"),
+            Some(t("2026-12-31T16:00:00Z"))
+        );
+        assert_eq!(
+            parse_utc("2026-11-25T02:00:00Z"),
+            Some(t("2026-11-25T02:00:00Z"))
+        );
+        for bad in [
+            "",
+            "2026-11-25",
+            "2026-11-25T02:00:00",
+            "2026-11-25T02:00:00+08:00",
+            "2026-11-25T25:00:00Z",
+            "2026-02-30T02:00:00Z",
+            "2026-11-25 02:00:00Z",
+            "2026-11-25T02:00:00.Zx",
+        ] {
+            assert_eq!(parse_utc(bad), None, "{bad:?}");
+        }
+        assert_eq!(
+            china_rfc3339(parse_utc("2026-12-31T16:30:00.5Z").unwrap()),
+            "2027-01-01T00:30:00+08:00"
+        );
+    }
 
     #[test]
     fn the_china_date_turns_at_16_00_utc() {

@@ -83,12 +83,11 @@ impl ResidentId {
 
     pub fn birth_date(&self) -> Date {
         let s = &self.0;
-        Date::new(
-            s[6..10].parse().expect("checked"),
-            s[10..12].parse().expect("checked"),
-            s[12..14].parse().expect("checked"),
-        )
-        .expect("checked in parse")
+        let n = |r: std::ops::Range<usize>| s[r].parse().unwrap_or(0);
+        // checked when the number was read; no `expect` on jiff's error
+        // here: its Debug text (every jiff error's name) would join the
+        // phone's first load
+        Date::new(n(6..10), n(10..12) as i8, n(12..14) as i8).unwrap_or(Date::MIN)
     }
 
     pub fn sex(&self) -> Sex {

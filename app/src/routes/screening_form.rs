@@ -299,7 +299,11 @@ fn ScreeningForm(r: Reminders) -> impl IntoView {
         list.retain(|c| {
             c.status != CaseStatus::Closed
                 || c.received_on
-                    >= clock::today_in_china().saturating_sub(jiff::Span::new().days(31))
+                    >= jiff::Span::new()
+                        .try_days(31)
+                        .map_or(jiff::civil::Date::MIN, |month| {
+                            clock::today_in_china().saturating_sub(month)
+                        })
         });
         list.truncate(30);
         list
@@ -411,7 +415,7 @@ fn ScreeningForm(r: Reminders) -> impl IntoView {
                 {say(i18n, "备注", "Notes")}
             </TextField>
             <div class="field" id="f-photo" data-field="photo">
-                <span>{say(i18n, "照片（可选：走访现场、会议签到表）", "Photo (optional: the visit, the sign-in sheet)")}</span>
+                <span>{say(i18n, "照片（可选）", "Photo (optional)")}</span>
                 {move || photo.get().map(|p| view! {
                     <ul class="photos" data-testid="screening-photo">
                         <PhotoThumb id=p.id sha256=p.sha256 taken_at=p.taken_at position=p.position />
@@ -423,8 +427,6 @@ fn ScreeningForm(r: Reminders) -> impl IntoView {
                 <div><label class="button file-button">
                     {move || if photo_busy.get() {
                         say(i18n, "正在处理照片…", "Processing the photo…").into_any()
-                    } else if photo.with(Option::is_some) {
-                        say(i18n, "重新拍照", "Take it again").into_any()
                     } else {
                         say(i18n, "拍照或选择照片", "Take or choose a photo").into_any()
                     }}

@@ -17,8 +17,7 @@ fn today_in_china() -> Date {
         .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
     #[cfg(not(feature = "hydrate"))]
     let now = jiff::Timestamp::now();
-    now.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
-        .date()
+    domain::dates::china_date(now)
 }
 
 #[component]

@@ -458,7 +458,12 @@ fn plus_days(day: Date, days: i32) -> Date {
     if days == 0 {
         return day;
     }
-    day.checked_add(jiff::Span::new().days(days))
+    // `try_days`, not `days`: that one's `expect` would link jiff's error
+    // texts into the phone's first load (docs/perf.md)
+    jiff::Span::new()
+        .try_days(days)
+        .ok()
+        .and_then(|span| day.checked_add(span).ok())
         .unwrap_or(Date::MAX)
 }
 

@@ -267,8 +267,10 @@ pub fn report(
         code(&a.unit_id).cmp(&code(&b.unit_id))
     });
 
-    let year_ago = today
-        .checked_sub(jiff::Span::new().days(366))
+    let year_ago = jiff::Span::new()
+        .try_days(366)
+        .ok()
+        .and_then(|span| today.checked_sub(span).ok())
         .unwrap_or(Date::MIN);
     let mut meetings: Vec<MeetingRow> = meetings
         .iter()
