@@ -169,6 +169,20 @@ pub async fn position() -> Option<Position> {
     })
 }
 
+/// A new photo's description: a new id, when the camera took it, its
+/// size, JPEG, named by its SHA-256 (no form, no position yet).
+async fn described(file: &File, jpeg: &Blob) -> Result<AttachmentRef, String> {
+    Ok(AttachmentRef {
+        id: uuid::Uuid::now_v7().to_string(),
+        form: None,
+        taken_at: taken_at(file),
+        position: None,
+        bytes: jpeg.size() as u64,
+        content_type: "image/jpeg".into(),
+        sha256: Some(sha256_of(jpeg).await?),
+    })
+}
+
 /// Compresses a photo and stores it with the case as stored when the photo
 /// is ready (a change made meanwhile is kept), in one transaction with the
 /// case's new version and its outbox entry. Returns the saved case.
@@ -178,24 +192,16 @@ pub async fn add_photo(
     form: Option<FormCode>,
     with_position: bool,
 ) -> Result<Case, String> {
-    let taken_at = taken_at(file);
     let jpeg = compress_photo(file).await?;
     let position = if with_position {
         position().await
     } else {
         None
     };
-    let sha256 = sha256_of(&jpeg).await?;
-    let id = uuid::Uuid::now_v7().to_string();
-    let photo = AttachmentRef {
-        id: id.clone(),
-        form: form.clone(),
-        taken_at,
-        position,
-        bytes: jpeg.size() as u64,
-        content_type: "image/jpeg".into(),
-        sha256: Some(sha256),
-    };
+    let mut photo = described(file, &jpeg).await?;
+    photo.form = form.clone();
+    photo.position = position;
+    let id = photo.id.clone();
     let store = crate::store::LocalStore::shared()
         .await
         .map_err(|e| e.to_string())?;
@@ -231,18 +237,8 @@ pub async fn add_photo(
 /// draft. Returns its description, named by its SHA-256; saving the form
 /// gives it to the records.
 pub async fn keep_form_photo(file: &File) -> Result<AttachmentRef, String> {
-    let taken_at = taken_at(file);
     let jpeg = compress_photo(file).await?;
-    let sha256 = sha256_of(&jpeg).await?;
-    let photo = AttachmentRef {
-        id: uuid::Uuid::now_v7().to_string(),
-        form: None,
-        taken_at,
-        position: None,
-        bytes: jpeg.size() as u64,
-        content_type: "image/jpeg".into(),
-        sha256: Some(sha256),
-    };
+    let photo = described(file, &jpeg).await?;
     let store = crate::store::LocalStore::shared()
         .await
         .map_err(|e| e.to_string())?;

@@ -88,15 +88,25 @@ pub async fn schedules_in(tx: &mut Tx) -> Result<Vec<Schedule>, DbError> {
 /// a pushed screening record is checked against. Reads the unit codes only
 /// when there is more than one schedule to choose from.
 pub async fn schedule_for_path(tx: &mut Tx, path: &str) -> Result<Schedule, DbError> {
-    let mut schedules = schedules_in(tx).await?;
+    let schedules = schedules_in(tx).await?;
+    Ok(schedule_at(tx, &schedules, path).await?.clone())
+}
+
+/// Of `schedules` (as [`schedules_in`] read them: never empty), the one
+/// that applies to the unit at `path`; a push reads the schedules once and
+/// asks this for each record.
+pub async fn schedule_at<'s>(
+    tx: &mut Tx,
+    schedules: &'s [Schedule],
+    path: &str,
+) -> Result<&'s Schedule, DbError> {
     let codes = if schedules.len() > 1 {
         org::codes_on_paths(tx, &[path]).await?
     } else {
         Vec::new()
     };
     let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
-    let index = applying_index(&schedules, &codes).unwrap_or(0);
-    Ok(schedules.swap_remove(index))
+    Ok(&schedules[applying_index(schedules, &codes).unwrap_or(0)])
 }
 
 /// One problem of a schedule with its field: `duties[2].code: 职责代码…`.

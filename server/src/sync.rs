@@ -73,6 +73,8 @@ struct Batch {
     refs: HashMap<String, Vec<attachments::RefRow>>,
     /// Written cases that existed before: their old references go.
     refs_to_clear: HashSet<String>,
+    /// The stored screening schedules, read at the push's first record.
+    schedules: Option<Vec<domain::screening::Schedule>>,
 }
 
 impl Batch {
@@ -255,6 +257,7 @@ pub async fn push_shared(
         next_change_no: first_change_no,
         refs: HashMap::new(),
         refs_to_clear: HashSet::new(),
+        schedules: None,
     };
 
     let mut results = Vec::with_capacity(req.mutations.len());
@@ -453,8 +456,12 @@ async fn apply_screening(
     };
     let today = domain::dates::china_date(jiff::Timestamp::now());
     // the schedule of the unit's locality (as on the phone that made it)
-    let schedule = crate::reference::schedule_for_path(tx, &unit.path).await?;
-    if let Some(problem) = record.check_with(&schedule, kind, today).into_iter().next() {
+    if batch.schedules.is_none() {
+        batch.schedules = Some(crate::reference::schedules_in(tx).await?);
+    }
+    let schedules = batch.schedules.as_deref().unwrap_or_default();
+    let schedule = crate::reference::schedule_at(tx, schedules, &unit.path).await?;
+    if let Some(problem) = record.check_with(schedule, kind, today).into_iter().next() {
         let field = format!("payload.{}", problem.field());
         return Ok(rejected(m, "invalid", &field, &problem.to_string()));
     }
