@@ -450,17 +450,25 @@ pub async fn devices() -> Result<Vec<DeviceSession>, ActionError> {
     Err(ActionError::from(NOT_HERE.to_owned()))
 }
 
-/// The screening compliance view of the caller's units (online, offices).
-pub async fn compliance() -> Result<domain::screening::ComplianceReport, ActionError> {
+/// The screening compliance view of the caller's units (online, offices),
+/// as it stood on the China date `on` (today when `None`).
+pub async fn compliance(
+    on: Option<jiff::civil::Date>,
+) -> Result<domain::screening::ComplianceReport, ActionError> {
     #[cfg(feature = "hydrate")]
     {
         let token = office_token().await?;
-        http::get("/api/v1/compliance", &token)
-            .await
-            .map_err(action_error)
+        let url = match on {
+            Some(day) => format!("/api/v1/compliance?on={}", domain::dates::format_iso(day)),
+            None => "/api/v1/compliance".to_owned(),
+        };
+        http::get(&url, &token).await.map_err(action_error)
     }
     #[cfg(not(feature = "hydrate"))]
-    Err(ActionError::from(NOT_HERE.to_owned()))
+    {
+        let _ = on;
+        Err(ActionError::from(NOT_HERE.to_owned()))
+    }
 }
 
 /// The caller's inbox: high-risk disputes escalated to them (online).

@@ -153,9 +153,26 @@ test('offline, Home lists the overdue weekly screening and a nothing-found repor
   await desk.getByTestId('compliance-link').click();
   await expect(desk.getByTestId('compliance-table')).toBeVisible();
   expect(await desk.getByTestId('compliance-row').count()).toBeGreaterThanOrEqual(15);
+  await expect(desk.getByTestId('overdue-unit').first()).toBeVisible();
+  // seen as of the Monday after the reported week (the suite may cross
+  // midnight in China, which would make a new week "last week"): picked
+  // on the page, kept in the address
+  const monday = await page.evaluate((d) => {
+    const next = new Date(`${d}T00:00:00Z`);
+    next.setUTCDate(next.getUTCDate() + 1);
+    return next.toISOString().slice(0, 10);
+  }, sundayOfWeek);
+  await desk.locator('#compliance-on').fill(monday);
+  await expect(desk).toHaveURL(new RegExp(`/compliance\\?on=${monday}$`));
+  await expect(desk.getByTestId('compliance-table')).toContainText(`${year}年第${w}周`);
   await expect(desk.locator(`td[data-duty="${WEEKLY}"][data-done-previous="${groups}"]`)).toHaveCount(1);
   await expect(desk.locator(`td[data-duty="${WEEKLY}"][data-done-previous="0"]`).first()).toBeVisible();
-  await expect(desk.getByTestId('overdue-unit').first()).toBeVisible();
+  // a day after today is named next to the field, and nothing is asked
+  await desk.goto('/compliance?on=2099-01-01');
+  await expect(desk.locator('[data-error-for="on"]')).toContainText('查看日期不能晚于今天');
+  await expect(desk.getByTestId('compliance-table')).toHaveCount(0);
+  await desk.getByTestId('compliance-today').click();
+  await expect(desk.getByTestId('compliance-table')).toBeVisible();
   expect(deskErrors).toEqual([]);
   await bureau.close();
 });

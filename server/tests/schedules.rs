@@ -325,6 +325,22 @@ on_both_databases! {
         let item = told.items.iter().find(|i| i.kind == "responsible").expect("the responsible person is told");
         assert!(item.body.contains("橙色风险"), "{}", item.body);
 
+        // a high (红色) dispute reaches the township by that name
+        let high = open_case(&phone, 32, domain::case::RiskLevel::High);
+        push(&app, &phone, vec![mutation(&phone, "upsert", &high, 0)]).await;
+        let mut escalated = None;
+        for _ in 0..100 {
+            escalated = inbox(&app, &office).await.items.into_iter().find(|i| i.kind == "escalation");
+            if escalated.is_some() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let escalated = escalated.expect("the township is told at once");
+        assert_eq!(escalated.case_id.as_deref(), high["id"].as_str());
+        assert!(escalated.title.starts_with("红色风险纠纷"), "{escalated:?}");
+        assert!(!escalated.title.contains("高风险"), "{escalated:?}");
+
         // a file whose levels do not fit a case's three codes is refused
         let mut bad = colours.clone();
         bad.version = 3;

@@ -286,8 +286,10 @@ on_both_databases! {
         // township office records its quarterly analysis meeting
         let mut weekly = record(&phone, &group, "group_weekly_screening", "c-weekly");
         weekly.date = today.checked_sub(jiff::Span::new().days(7)).unwrap();
-        let monthly = record(&phone, &phone.unit_id, "village_monthly_screening", "c-monthly");
+        let mut monthly = record(&phone, &phone.unit_id, "village_monthly_screening", "c-monthly");
+        monthly.date = today;
         let mut meeting = record(&office, &office.unit_id, "quarterly_analysis", "c-meeting");
+        meeting.date = today;
         meeting.coverage.clear();
         meeting.households = None;
         meeting.attendees = Some(14);
@@ -306,8 +308,11 @@ on_both_databases! {
         let b = push(&app, &office, vec![mutation_of(&office, "upsert", &meeting)]).await;
         assert!(a.results.iter().chain(&b.results).all(|r| r.status == Status::Applied), "{a:?} {b:?}");
 
+        // pinned to the day the records were made, so a run across
+        // midnight in China asks about the same periods
+        let on_today = format!("/api/v1/compliance?on={}", domain::dates::format_iso(today));
         let get = |device: &Device| {
-            app.client.get(app.url("/api/v1/compliance")).bearer_auth(device.token.clone()).send()
+            app.client.get(app.url(&on_today)).bearer_auth(device.token.clone()).send()
         };
         // a mediator does not get it
         let refused = get(&phone).await.unwrap();
@@ -348,6 +353,46 @@ on_both_databases! {
         assert!(city.townships.len() >= 15, "{}", city.townships.len());
         let same = city.townships.iter().find(|t| t.unit_id.to_string() == office.unit_id).unwrap();
         assert_eq!(same.duties[at("group_weekly_screening")], *w);
+
+        // the view as it stood a week ago: last week was running then, and
+        // the meeting recorded today is not in it yet
+        let week_ago = domain::dates::format_iso(weekly.date);
+        let then: domain::screening::ComplianceReport = app
+            .client
+            .get(app.url(&format!("/api/v1/compliance?on={week_ago}")))
+            .bearer_auth(office.token.clone())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(then.today, weekly.date);
+        assert_eq!(then.duties[at("group_weekly_screening")].current, view.duties[at("group_weekly_screening")].previous);
+        assert_eq!(then.townships[0].duties[at("group_weekly_screening")].done_current, 1);
+        assert!(then.meetings.is_empty(), "{:?}", then.meetings);
+
+        // a day that is not a date, or after today, is named; so is an unknown parameter
+        let tomorrow = domain::dates::format_iso(today.tomorrow().unwrap());
+        for (query, status, code, field) in [
+            (format!("on={tomorrow}"), 422, "invalid", Some("on")),
+            ("on=2026-13-01".to_owned(), 422, "invalid", Some("on")),
+            ("on=1999-12-31".to_owned(), 422, "invalid", Some("on")),
+            ("day=2026-11-01".to_owned(), 400, "malformed", None),
+        ] {
+            let res = app
+                .client
+                .get(app.url(&format!("/api/v1/compliance?{query}")))
+                .bearer_auth(office.token.clone())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), status, "{query}");
+            let body: Value = res.json().await.unwrap();
+            assert_eq!(body["code"], code, "{query}: {body}");
+            assert_eq!(body["field"].as_str(), field, "{query}: {body}");
+            assert!(body["message"].as_str().unwrap().contains("查"), "{query}: {body}");
+        }
         drop(app);
         db.cleanup().await;
     }

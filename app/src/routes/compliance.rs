@@ -5,6 +5,7 @@
 //! trainings recorded. Computed by the server from every synced record
 //! (docs/screening.md). Online only.
 
+use crate::clock;
 use crate::components::lang_switch::LangSwitch;
 use crate::components::office_actions::use_online;
 use crate::components::office_screen::{OfficeScreen, load_office};
@@ -12,15 +13,36 @@ use crate::components::photo_thumb::PhotoThumb;
 use crate::i18n::{Locale, use_i18n};
 use crate::lazy_text::say;
 use crate::sync_client;
-use domain::dates::format_iso;
+use domain::dates::{format_iso, parse_iso};
 use domain::screening::{ComplianceReport, Period};
+use jiff::civil::Date;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::hooks::{use_navigate, use_query_map};
 
 type Screen = OfficeScreen<Box<ComplianceReport>>;
 
-async fn load() -> Screen {
-    load_office(|_| async { sync_client::compliance().await.map(Box::new) }).await
+async fn load(on: Option<Date>) -> Screen {
+    load_office(|_| async move { sync_client::compliance(on).await.map(Box::new) }).await
+}
+
+/// Why the address's `on` cannot be shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DayProblem {
+    NotADate,
+    AfterToday,
+}
+
+/// The `on` of the address (`/compliance?on=2026-11-23`): none for today.
+fn chosen_day(on: &str, today: Date) -> Result<Option<Date>, DayProblem> {
+    if on.is_empty() {
+        return Ok(None);
+    }
+    match parse_iso(on) {
+        Some(day) if day > today => Err(DayProblem::AfterToday),
+        Some(day) => Ok((day != today).then_some(day)),
+        None => Err(DayProblem::NotADate),
+    }
 }
 
 fn period_label(key: &str, en: bool) -> String {
@@ -37,13 +59,41 @@ pub fn CompliancePage() -> impl IntoView {
     let en = move || i18n.get_locale() == Locale::en;
     let online = use_online();
     let screen = RwSignal::new(Screen::Loading);
+    let query = use_query_map();
+    let on_text = move || query.with(|q| q.get("on").unwrap_or_default());
     Effect::new(move |_| {
         online.get();
+        let Ok(on) = chosen_day(&on_text(), clock::today_in_china()) else {
+            return; // named next to the field; nothing is asked
+        };
+        screen.set(Screen::Loading);
         spawn_local(async move {
-            let next = load().await;
+            let next = load(on).await;
             screen.try_set(next);
         });
     });
+    // a day picked: the address says it, so a reload or a shared link shows the same view
+    let navigate = use_navigate();
+    let pick = move |ev: leptos::ev::Event| {
+        let day = event_target_value(&ev);
+        let to = if day.is_empty() {
+            "/compliance".to_owned()
+        } else {
+            format!("/compliance?on={day}")
+        };
+        navigate(&to, Default::default());
+    };
+    let day_problem = move || chosen_day(&on_text(), clock::today_in_china()).err();
+    let not_a_date = say(
+        i18n,
+        "查看日期应为日期，如 2026-11-23",
+        "The date must be a date, e.g. 2026-11-23",
+    );
+    let after_today = say(
+        i18n,
+        "查看日期不能晚于今天",
+        "The date cannot be after today",
+    );
     view! {
         <header class="app-bar">
             <a class="app-bar__back" href="/" aria-label="返回 / back">"‹"</a>
@@ -51,14 +101,29 @@ pub fn CompliancePage() -> impl IntoView {
             <LangSwitch />
         </header>
         <main class="page page-wide" data-testid="compliance">
-            {move || match screen.get() {
+            <div class="field field--inline">
+                <label for="compliance-on">{say(i18n, "查看日期", "As of")}</label>
+                <input id="compliance-on" type="date" data-field="on"
+                    max=move || format_iso(clock::today_in_china())
+                    prop:value=move || parse_iso(&on_text()).map(format_iso).unwrap_or_default()
+                    aria-invalid=move || day_problem().is_some().to_string()
+                    on:change=pick />
+                <Show when=move || !on_text().is_empty()>
+                    <a href="/compliance" data-testid="compliance-today">{say(i18n, "回到今天", "Today")}</a>
+                </Show>
+                {move || day_problem().map(|p| {
+                    let message = if p == DayProblem::AfterToday { after_today } else { not_a_date };
+                    view! { <p class="field__error" role="alert" data-error-for="on">{message}</p> }
+                })}
+            </div>
+            {move || if day_problem().is_some() { ().into_any() } else { match screen.get() {
                 OfficeScreen::Loading => view! { <p class="muted">"…"</p> }.into_any(),
                 OfficeScreen::LoggedOut => view! { <p class="notice">{say(i18n, "请先登录。", "Log in first.")} " " <a href="/login">{say(i18n, "登录", "Log in")}</a></p> }.into_any(),
                 OfficeScreen::NotOffice => view! { <p class="notice">{say(i18n, "排查履职情况供司法所、乡镇和市司法局查看。", "This view is for judicial offices, townships and the city bureau.")}</p> }.into_any(),
                 OfficeScreen::Offline => view! { <p class="notice" data-testid="compliance-offline">{say(i18n, "需要联网：履职情况由服务器按全部已同步记录计算。", "Needs a connection: the server computes it from every synced record.")}</p> }.into_any(),
                 OfficeScreen::Failed(e) => view! { <p class="notice notice--bad">{e}</p> }.into_any(),
                 OfficeScreen::Ready(r) => report_view(*r, en).into_any(),
-            }}
+            }}}
         </main>
     }
 }
@@ -197,5 +262,25 @@ fn report_view(
                 </div>
             }.into_any()
         }}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn the_address_day_is_a_date_up_to_today_and_today_means_none() {
+        let today = date(2026, 11, 30);
+        assert_eq!(chosen_day("", today), Ok(None));
+        assert_eq!(chosen_day("2026-11-30", today), Ok(None));
+        assert_eq!(
+            chosen_day("2026-11-23", today),
+            Ok(Some(date(2026, 11, 23)))
+        );
+        assert_eq!(chosen_day("2026-12-01", today), Err(DayProblem::AfterToday));
+        assert_eq!(chosen_day("2026-02-30", today), Err(DayProblem::NotADate));
+        assert_eq!(chosen_day("23/11/2026", today), Err(DayProblem::NotADate));
     }
 }

@@ -1,5 +1,6 @@
 //! Office actions on the units below: `PUT`/`DELETE /api/v1/cases/{id}/lock`,
-//! `GET /api/v1/devices`, `POST /api/v1/devices/{id}/revoke`.
+//! `GET /api/v1/devices`, `POST /api/v1/devices/{id}/revoke`,
+//! `GET /api/v1/compliance`.
 
 use super::body::read_json;
 use crate::auth::Caller;
@@ -8,7 +9,8 @@ use crate::office;
 use crate::state::AppState;
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use domain::screening::ComplianceReport;
 use domain::sync::{CaseLock, DeviceSession};
 use serde::Deserialize;
@@ -145,10 +147,13 @@ pub async fn revoke_device(
     path = "/api/v1/compliance",
     tag = "office",
     security(("bearer" = [])),
+    params(ComplianceParams),
     responses(
-        (status = 200, description = "The view, computed now", body = ComplianceReport),
+        (status = 200, description = "The view, computed now from every synced record", body = ComplianceReport),
+        (status = 400, description = "Bad query (`malformed`)", body = ErrorBody),
         (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
         (status = 403, description = "The caller supervises no unit (`forbidden`)", body = ErrorBody),
+        (status = 422, description = "`on` is not a date from 2000-01-01 up to today (`invalid`, field `on`)", body = ErrorBody),
         (status = 429, description = "Too many requests from this device (`rate_limited`)", body = ErrorBody),
     )
 )]
@@ -156,10 +161,56 @@ pub async fn revoke_device(
 pub async fn compliance(
     State(state): State<AppState>,
     caller: Caller,
+    params: Result<Query<ComplianceParams>, QueryRejection>,
 ) -> Result<Json<ComplianceReport>, ApiError> {
     state.limits.check_device(&caller.session_id)?;
+    let Query(params) = params.map_err(|e| ApiError::BadRequest {
+        code: "malformed",
+        field: None,
+        message: format!("查询参数无效 / bad query: {e}"),
+    })?;
     let today = domain::dates::china_date(jiff::Timestamp::now());
-    Ok(Json(
-        crate::compliance::view(&state.db, &caller, today).await?,
-    ))
+    let on = match params.on.as_deref() {
+        None | Some("") => today,
+        Some(text) => as_of(text, today)?,
+    };
+    Ok(Json(crate::compliance::view(&state.db, &caller, on).await?))
+}
+
+/// The query of `GET /api/v1/compliance`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ComplianceParams {
+    /// The view as it stood on this China date (`YYYY-MM-DD`, not after
+    /// today): its periods are the running and the previous ones, its
+    /// overdue units those past their grace then. Default today.
+    pub on: Option<String>,
+}
+
+/// The earliest date the compliance view goes back to.
+const FIRST_VIEW_DATE: jiff::civil::Date = jiff::civil::date(2000, 1, 1);
+
+/// `on` of the compliance query, checked: a date from
+/// [`FIRST_VIEW_DATE`] up to `today`.
+fn as_of(text: &str, today: jiff::civil::Date) -> Result<jiff::civil::Date, ApiError> {
+    let date = domain::dates::parse_iso(text).ok_or_else(|| {
+        ApiError::invalid(
+            "on",
+            "查看日期应为 YYYY-MM-DD 格式的日期 / on must be a date as YYYY-MM-DD",
+        )
+    })?;
+    if date > today {
+        return Err(ApiError::invalid(
+            "on",
+            "查看日期不能晚于今天 / on cannot be after today",
+        ));
+    }
+    if date < FIRST_VIEW_DATE {
+        return Err(ApiError::invalid(
+            "on",
+            "查看日期不能早于 2000-01-01 / on cannot be before 2000-01-01",
+        ));
+    }
+    Ok(date)
 }

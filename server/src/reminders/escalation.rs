@@ -47,13 +47,22 @@ fn line(case: &Case, unit_names: &HashMap<String, String>) -> String {
     )
 }
 
-/// The message of `cases` to one supervisor.
+/// The message of `cases` to one supervisor; `level_zh` names a case's
+/// high level as its locality does (高风险, 红色风险).
 pub fn compose(
     recipient: &Recipient,
     cases: &[&Case],
     unit_names: &HashMap<String, String>,
+    level_zh: &dyn Fn(&Case) -> String,
 ) -> Message {
     let lines: Vec<String> = cases.iter().map(|c| line(c, unit_names)).collect();
+    let mut levels: Vec<String> = Vec::new();
+    for c in cases {
+        let name = level_zh(c);
+        if !levels.contains(&name) {
+            levels.push(name);
+        }
+    }
     let items = cases
         .iter()
         .map(|c| {
@@ -64,7 +73,7 @@ pub fn compose(
                 unit_id,
                 kind: "escalation",
                 code: "high".into(),
-                name_zh: "高风险纠纷".into(),
+                name_zh: format!("{}纠纷", level_zh(c)),
                 period: None,
                 case_id: Some(c.id.to_string()),
                 state: "overdue",
@@ -80,7 +89,8 @@ pub fn compose(
             overdue: cases.len() as u32,
         },
         text_zh: format!(
-            "【调解通】高风险纠纷上报：{}。请及时研判并指定包保人。",
+            "【调解通】{}纠纷上报：{}。请及时研判并指定包保人。",
+            levels.join("、"),
             lines.join("；")
         ),
         text_en: format!(

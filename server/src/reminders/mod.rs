@@ -69,6 +69,14 @@ pub struct Scheduler {
     wake: Arc<tokio::sync::Notify>,
 }
 
+/// The `high` risk level as `schedule`'s locality names it (高风险 by default).
+fn high_name(schedule: Option<&Schedule>) -> String {
+    schedule.map_or_else(
+        || Schedule::five_ones().risk_name("high", false),
+        |s| s.risk_name("high", false),
+    )
+}
+
 impl Scheduler {
     /// A scheduler with the channels `args` configures: the webhook when
     /// it has a URL, Web Push when `push` is given (none: it still computes
@@ -271,7 +279,8 @@ impl Scheduler {
             .await?;
         }
         // high-risk disputes go out at any hour
-        self.escalate_cases(now, &cases, &parents, &unit_names, &mut report)
+        let high_zh = |c: &Case| high_name(schedules.get(schedule_of(c.unit_id)));
+        self.escalate_cases(now, &cases, &parents, &unit_names, &high_zh, &mut report)
             .await?;
 
         store::record_run(
@@ -308,10 +317,29 @@ impl Scheduler {
             .iter()
             .map(|u| (u.id.clone(), u.parent_id.clone()))
             .collect();
-        let unit_names: HashMap<String, String> =
-            rows.into_iter().map(|u| (u.id, u.name)).collect();
+        let unit_names: HashMap<String, String> = rows
+            .iter()
+            .map(|u| (u.id.clone(), u.name.clone()))
+            .collect();
+        // the high level as the case's locality names it
+        let schedules = crate::reference::stored_schedules(&self.db).await?;
+        let records: Vec<UnitRecord> = rows
+            .into_iter()
+            .map(org::SubtreeUnit::into_record)
+            .collect::<anyhow::Result<_>>()?;
+        let applies = applying_by_unit(&schedules, &records);
+        let newest = applying_index(&schedules, &[]);
+        let high_zh = |c: &Case| {
+            high_name(
+                applies
+                    .get(&c.unit_id)
+                    .copied()
+                    .or(newest)
+                    .and_then(|i| schedules.get(i)),
+            )
+        };
         let mut report = PassReport::default();
-        self.escalate_cases(now, &cases, &parents, &unit_names, &mut report)
+        self.escalate_cases(now, &cases, &parents, &unit_names, &high_zh, &mut report)
             .await?;
         Ok(report)
     }
@@ -322,6 +350,7 @@ impl Scheduler {
         cases: &[Case],
         parents: &[(String, Option<String>)],
         unit_names: &HashMap<String, String>,
+        high_zh: &(dyn Fn(&Case) -> String + Sync),
         report: &mut PassReport,
     ) -> anyhow::Result<()> {
         let high: Vec<&Case> = cases.iter().filter(|c| escalation::needs(c)).collect();
@@ -352,7 +381,7 @@ impl Scheduler {
                 .iter()
                 .filter_map(|k| by_key.get(*k).copied())
                 .collect();
-            (!items.is_empty()).then(|| escalation::compose(person, &items, unit_names))
+            (!items.is_empty()).then(|| escalation::compose(person, &items, unit_names, high_zh))
         };
         let mut channels = vec![self.inbox.clone() as Arc<dyn Channel>];
         channels.extend(self.channels.iter().cloned());

@@ -121,7 +121,7 @@ pub struct ComplianceReport {
     pub overdue: Vec<OverdueUnit>,
     /// How many overdue (unit, duty) pairs there are in all.
     pub overdue_total: u32,
-    /// Meetings and trainings of the last four quarters, newest first.
+    /// Meetings and trainings of the year up to `today`, newest first.
     pub meetings: Vec<MeetingRow>,
 }
 
@@ -274,7 +274,7 @@ pub fn report(
         .unwrap_or(Date::MIN);
     let mut meetings: Vec<MeetingRow> = meetings
         .iter()
-        .filter(|m| m.date > year_ago && by_id.contains_key(&m.unit_id))
+        .filter(|m| m.date > year_ago && m.date <= today && by_id.contains_key(&m.unit_id))
         .filter(|m| {
             schedule
                 .duty(&m.duty)
@@ -410,5 +410,60 @@ mod tests {
         assert_eq!(counted, r.overdue_total);
         assert_eq!(r.meetings.len(), 1);
         assert_eq!(r.meetings[0].attendees, Some(14));
+    }
+
+    #[test]
+    fn a_view_of_an_earlier_day_uses_that_days_periods_and_nothing_after_it() {
+        let schedule = Schedule::five_ones();
+        let records = [
+            rec("t1-v1-g1", "group_weekly_screening", date(2026, 11, 13)),
+            rec("t1-v1-g1", "group_weekly_screening", date(2026, 11, 20)),
+            rec("t1-v1-g2", "group_weekly_screening", date(2026, 11, 25)),
+        ];
+        let meeting = |day: Date, notes: &str| ScreeningRecord {
+            id: ScreeningId::stable(notes),
+            unit_id: UnitId::stable("t1"),
+            duty: "quarterly_analysis".into(),
+            date: day,
+            coverage: String::new(),
+            households: None,
+            outcome: ScreeningOutcome::NothingFound,
+            notes: notes.into(),
+            photo: None,
+            recorded_by: PersonId::stable("p"),
+            attendees: Some(9),
+        };
+        let meetings = [
+            meeting(date(2026, 10, 15), "before"),
+            meeting(date(2026, 11, 25), "after"),
+        ];
+        let on = date(2026, 11, 22); // Sunday of 2026-W47
+        let r = report(&schedule, &tree(), &records, &meetings, on);
+        assert_eq!(r.today, on);
+        let weekly = r
+            .duties
+            .iter()
+            .position(|d| d.code == "group_weekly_screening")
+            .unwrap();
+        assert_eq!(
+            (
+                r.duties[weekly].current.as_str(),
+                r.duties[weekly].previous.as_str()
+            ),
+            ("2026-W47", "2026-W46")
+        );
+        let t1 = &r.townships[0].duties[weekly];
+        // g1 reported in W46 and W47; g2's record of W48 is after the day
+        assert_eq!(
+            (t1.units, t1.done_current, t1.done_previous, t1.overdue),
+            (2, 1, 1, 1)
+        );
+        let notes: Vec<&str> = r.meetings.iter().map(|m| m.notes.as_str()).collect();
+        assert_eq!(notes, ["before"]);
+        // the same records seen a week later: W48 is running, W47 the previous
+        let later = report(&schedule, &tree(), &records, &meetings, TODAY);
+        let t1 = &later.townships[0].duties[weekly];
+        assert_eq!((t1.done_current, t1.done_previous), (1, 1));
+        assert_eq!(later.meetings.len(), 2);
     }
 }
