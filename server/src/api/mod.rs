@@ -8,6 +8,7 @@ pub mod inbox;
 pub mod office;
 pub mod openapi;
 pub mod push;
+pub mod query;
 pub mod referral;
 pub mod risk;
 pub mod sync;

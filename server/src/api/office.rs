@@ -164,11 +164,7 @@ pub async fn compliance(
     params: Result<Query<ComplianceParams>, QueryRejection>,
 ) -> Result<Json<ComplianceReport>, ApiError> {
     state.limits.check_device(&caller.session_id)?;
-    let Query(params) = params.map_err(|e| ApiError::BadRequest {
-        code: "malformed",
-        field: None,
-        message: format!("查询参数无效 / bad query: {e}"),
-    })?;
+    let params = super::query::read_query(params)?;
     let today = domain::dates::china_date(jiff::Timestamp::now());
     let on = match params.on.as_deref() {
         None | Some("") => today,

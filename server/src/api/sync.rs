@@ -80,12 +80,7 @@ fn page_params(
     params: Result<Query<PullParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<PullParams, ApiError> {
     state.limits.check_device(&caller.session_id)?;
-    let Query(params) = params.map_err(|e| ApiError::BadRequest {
-        code: "malformed",
-        field: None,
-        message: format!("查询参数无效 / bad query: {e}"),
-    })?;
-    Ok(params)
+    super::query::read_query(params)
 }
 
 /// Pull what changed in the caller's scope (下载更新)
