@@ -115,13 +115,7 @@ fn screening(device: &Device, unit: &str, duty: &str) -> Value {
 
 /// The duty codes of the compliance view the office gets.
 async fn compliance_duties(app: &TestApp, office: &Device) -> Vec<String> {
-    let res = app
-        .client
-        .get(app.url("/api/v1/compliance"))
-        .bearer_auth(&office.token)
-        .send()
-        .await
-        .unwrap();
+    let res = compliance_raw(app, office, "").await;
     assert_eq!(res.status(), 200);
     let view: domain::screening::ComplianceReport = res.json().await.unwrap();
     view.duties.into_iter().map(|d| d.code).collect()
@@ -182,11 +176,7 @@ on_both_databases! {
             screening(&phone, &group, &weekly),
             screening(&phone, &phone.unit_id, "village_monthly_screening"),
         ]).await;
-        let got: Vec<(Status, Option<&str>, Option<&str>)> = answer
-            .results
-            .iter()
-            .map(|r| (r.status, r.code.as_deref(), r.field.as_deref()))
-            .collect();
+        let got = outcomes(&answer);
         assert_eq!(got, vec![
             (Status::Rejected, Some("invalid"), Some("payload.duty")),
             (Status::Applied, None, None),

@@ -105,11 +105,7 @@ on_both_databases! {
             mutation_of(&phone, "upsert", &foreign),
             mutation_of(&phone, "delete", &ok),
         ]).await;
-        let got: Vec<(Status, Option<&str>, Option<&str>)> = answer
-            .results
-            .iter()
-            .map(|r| (r.status, r.code.as_deref(), r.field.as_deref()))
-            .collect();
+        let got = outcomes(&answer);
         assert_eq!(got, vec![
             (Status::Rejected, Some("invalid"), Some("payload.outcome.case_ids")),
             (Status::Rejected, Some("invalid"), Some("payload.date")),
@@ -310,17 +306,15 @@ on_both_databases! {
 
         // pinned to the day the records were made, so a run across
         // midnight in China asks about the same periods
-        let on_today = format!("/api/v1/compliance?on={}", domain::dates::format_iso(today));
-        let get = |device: &Device| {
-            app.client.get(app.url(&on_today)).bearer_auth(device.token.clone()).send()
-        };
+        let on_today = format!("on={}", domain::dates::format_iso(today));
+        let get = |device| compliance_raw(&app, device, &on_today);
         // a mediator does not get it
-        let refused = get(&phone).await.unwrap();
+        let refused = get(&phone).await;
         assert_eq!(refused.status(), 403);
         let body: Value = refused.json().await.unwrap();
         assert_eq!(body["code"], "forbidden");
 
-        let res = get(&office).await.unwrap();
+        let res = get(&office).await;
         assert_eq!(res.status(), 200);
         let view: domain::screening::ComplianceReport = res.json().await.unwrap();
         assert_eq!(view.today, today);
@@ -349,7 +343,7 @@ on_both_databases! {
         assert_eq!(view.meetings[0].photo_sha256.as_deref(), Some(sign_in_sheet.as_str()));
 
         // the bureau sees every township, this one with the same numbers
-        let city: domain::screening::ComplianceReport = get(&bureau).await.unwrap().json().await.unwrap();
+        let city: domain::screening::ComplianceReport = get(&bureau).await.json().await.unwrap();
         assert!(city.townships.len() >= 15, "{}", city.townships.len());
         let same = city.townships.iter().find(|t| t.unit_id.to_string() == office.unit_id).unwrap();
         assert_eq!(same.duties[at("group_weekly_screening")], *w);
@@ -357,16 +351,8 @@ on_both_databases! {
         // the view as it stood a week ago: last week was running then, and
         // the meeting recorded today is not in it yet
         let week_ago = domain::dates::format_iso(weekly.date);
-        let then: domain::screening::ComplianceReport = app
-            .client
-            .get(app.url(&format!("/api/v1/compliance?on={week_ago}")))
-            .bearer_auth(office.token.clone())
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let then: domain::screening::ComplianceReport =
+            compliance_raw(&app, &office, &format!("on={week_ago}")).await.json().await.unwrap();
         assert_eq!(then.today, weekly.date);
         assert_eq!(then.duties[at("group_weekly_screening")].current, view.duties[at("group_weekly_screening")].previous);
         assert_eq!(then.townships[0].duties[at("group_weekly_screening")].done_current, 1);
@@ -380,13 +366,7 @@ on_both_databases! {
             ("on=1999-12-31".to_owned(), 422, "invalid", Some("on")),
             ("day=2026-11-01".to_owned(), 400, "malformed", None),
         ] {
-            let res = app
-                .client
-                .get(app.url(&format!("/api/v1/compliance?{query}")))
-                .bearer_auth(office.token.clone())
-                .send()
-                .await
-                .unwrap();
+            let res = compliance_raw(&app, &office, &query).await;
             assert_eq!(res.status(), status, "{query}");
             let body: Value = res.json().await.unwrap();
             assert_eq!(body["code"], code, "{query}: {body}");

@@ -14,7 +14,7 @@ use crate::i18n::{Locale, use_i18n};
 use crate::lazy_text::say;
 use crate::sync_client;
 use domain::dates::{format_iso, parse_iso};
-use domain::screening::{ComplianceReport, Period};
+use domain::screening::{ComplianceReport, Period, ViewDayError, view_day};
 use jiff::civil::Date;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -24,25 +24,6 @@ type Screen = OfficeScreen<Box<ComplianceReport>>;
 
 async fn load(on: Option<Date>) -> Screen {
     load_office(|_| async move { sync_client::compliance(on).await.map(Box::new) }).await
-}
-
-/// Why the address's `on` cannot be shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum DayProblem {
-    NotADate,
-    AfterToday,
-}
-
-/// The `on` of the address (`/compliance?on=2026-11-23`): none for today.
-fn chosen_day(on: &str, today: Date) -> Result<Option<Date>, DayProblem> {
-    if on.is_empty() {
-        return Ok(None);
-    }
-    match parse_iso(on) {
-        Some(day) if day > today => Err(DayProblem::AfterToday),
-        Some(day) => Ok((day != today).then_some(day)),
-        None => Err(DayProblem::NotADate),
-    }
 }
 
 fn period_label(key: &str, en: bool) -> String {
@@ -63,7 +44,7 @@ pub fn CompliancePage() -> impl IntoView {
     let on_text = move || query.with(|q| q.get("on").unwrap_or_default());
     Effect::new(move |_| {
         online.get();
-        let Ok(on) = chosen_day(&on_text(), clock::today_in_china()) else {
+        let Ok(on) = view_day(&on_text(), clock::today_in_china()) else {
             return; // named next to the field; nothing is asked
         };
         screen.set(Screen::Loading);
@@ -83,7 +64,7 @@ pub fn CompliancePage() -> impl IntoView {
         };
         navigate(&to, Default::default());
     };
-    let day_problem = move || chosen_day(&on_text(), clock::today_in_china()).err();
+    let day_problem = move || view_day(&on_text(), clock::today_in_china()).err();
     let not_a_date = say(
         i18n,
         "查看日期应为日期，如 2026-11-23",
@@ -93,6 +74,11 @@ pub fn CompliancePage() -> impl IntoView {
         i18n,
         "查看日期不能晚于今天",
         "The date cannot be after today",
+    );
+    let too_early = say(
+        i18n,
+        "查看日期不能早于 2000-01-01",
+        "The date cannot be before 2000-01-01",
     );
     view! {
         <header class="app-bar">
@@ -112,7 +98,11 @@ pub fn CompliancePage() -> impl IntoView {
                     <a href="/compliance" data-testid="compliance-today">{say(i18n, "回到今天", "Today")}</a>
                 </Show>
                 {move || day_problem().map(|p| {
-                    let message = if p == DayProblem::AfterToday { after_today } else { not_a_date };
+                    let message = match p {
+                        ViewDayError::AfterToday => after_today,
+                        ViewDayError::NotADate => not_a_date,
+                        ViewDayError::TooEarly => too_early,
+                    };
                     view! { <p class="field__error" role="alert" data-error-for="on">{message}</p> }
                 })}
             </div>
@@ -262,25 +252,5 @@ fn report_view(
                 </div>
             }.into_any()
         }}
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use jiff::civil::date;
-
-    #[test]
-    fn the_address_day_is_a_date_up_to_today_and_today_means_none() {
-        let today = date(2026, 11, 30);
-        assert_eq!(chosen_day("", today), Ok(None));
-        assert_eq!(chosen_day("2026-11-30", today), Ok(None));
-        assert_eq!(
-            chosen_day("2026-11-23", today),
-            Ok(Some(date(2026, 11, 23)))
-        );
-        assert_eq!(chosen_day("2026-12-01", today), Err(DayProblem::AfterToday));
-        assert_eq!(chosen_day("2026-02-30", today), Err(DayProblem::NotADate));
-        assert_eq!(chosen_day("23/11/2026", today), Err(DayProblem::NotADate));
     }
 }

@@ -166,10 +166,9 @@ pub async fn compliance(
     state.limits.check_device(&caller.session_id)?;
     let params = super::query::read_query(params)?;
     let today = domain::dates::china_date(jiff::Timestamp::now());
-    let on = match params.on.as_deref() {
-        None | Some("") => today,
-        Some(text) => as_of(text, today)?,
-    };
+    let on = domain::screening::view_day(params.on.as_deref().unwrap_or(""), today)
+        .map_err(|e| ApiError::invalid("on", e.to_string()))?
+        .unwrap_or(today);
     Ok(Json(crate::compliance::view(&state.db, &caller, on).await?))
 }
 
@@ -182,31 +181,4 @@ pub struct ComplianceParams {
     /// today): its periods are the running and the previous ones, its
     /// overdue units those past their grace then. Default today.
     pub on: Option<String>,
-}
-
-/// The earliest date the compliance view goes back to.
-const FIRST_VIEW_DATE: jiff::civil::Date = jiff::civil::date(2000, 1, 1);
-
-/// `on` of the compliance query, checked: a date from
-/// [`FIRST_VIEW_DATE`] up to `today`.
-fn as_of(text: &str, today: jiff::civil::Date) -> Result<jiff::civil::Date, ApiError> {
-    let date = domain::dates::parse_iso(text).ok_or_else(|| {
-        ApiError::invalid(
-            "on",
-            "查看日期应为 YYYY-MM-DD 格式的日期 / on must be a date as YYYY-MM-DD",
-        )
-    })?;
-    if date > today {
-        return Err(ApiError::invalid(
-            "on",
-            "查看日期不能晚于今天 / on cannot be after today",
-        ));
-    }
-    if date < FIRST_VIEW_DATE {
-        return Err(ApiError::invalid(
-            "on",
-            "查看日期不能早于 2000-01-01 / on cannot be before 2000-01-01",
-        ));
-    }
-    Ok(date)
 }

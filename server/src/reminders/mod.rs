@@ -69,6 +69,27 @@ pub struct Scheduler {
     wake: Arc<tokio::sync::Notify>,
 }
 
+/// Which of the stored schedules applies to each unit: its locality's, or
+/// the newest where no schedule names the unit's locality.
+struct Localities {
+    applies: HashMap<UnitId, usize>,
+    newest: Option<usize>,
+}
+
+impl Localities {
+    fn new(schedules: &[Schedule], units: &[UnitRecord]) -> Self {
+        Localities {
+            applies: applying_by_unit(schedules, units),
+            newest: applying_index(schedules, &[]),
+        }
+    }
+
+    /// The index in the schedules of the one that applies to `unit`.
+    fn of(&self, unit: UnitId) -> Option<usize> {
+        self.applies.get(&unit).copied().or(self.newest)
+    }
+}
+
 /// The `high` risk level as `schedule`'s locality names it (高风险 by default).
 fn high_name(schedule: Option<&Schedule>) -> String {
     schedule.map_or_else(
@@ -197,9 +218,8 @@ impl Scheduler {
         let risks = case_risks(&cases);
         // each unit's duties and follow-ups are those of the schedule of its
         // locality (as on the phones there): one index per schedule in use
-        let applies = applying_by_unit(&schedules, &records);
-        let newest = applying_index(&schedules, &[]).unwrap_or(0);
-        let schedule_of = |unit: UnitId| applies.get(&unit).copied().unwrap_or(newest);
+        let localities = Localities::new(&schedules, &records);
+        let schedule_of = |unit: UnitId| localities.of(unit).unwrap_or(0);
         let mut units_of: Vec<Vec<UnitRef>> = vec![Vec::new(); schedules.len()];
         for u in &units {
             units_of[schedule_of(u.id)].push(*u);
@@ -312,6 +332,12 @@ impl Scheduler {
             .iter()
             .filter_map(|p| serde_json::from_str(p).ok())
             .collect();
+        let mut report = PassReport::default();
+        // no open high-risk case (closed, closed out or lowered since): the
+        // tree and the schedules are not read
+        if !cases.iter().any(escalation::needs) {
+            return Ok(report);
+        }
         let rows = org::units_under(pool, &["/"]).await?;
         let parents: Vec<(String, Option<String>)> = rows
             .iter()
@@ -327,18 +353,8 @@ impl Scheduler {
             .into_iter()
             .map(org::SubtreeUnit::into_record)
             .collect::<anyhow::Result<_>>()?;
-        let applies = applying_by_unit(&schedules, &records);
-        let newest = applying_index(&schedules, &[]);
-        let high_zh = |c: &Case| {
-            high_name(
-                applies
-                    .get(&c.unit_id)
-                    .copied()
-                    .or(newest)
-                    .and_then(|i| schedules.get(i)),
-            )
-        };
-        let mut report = PassReport::default();
+        let localities = Localities::new(&schedules, &records);
+        let high_zh = |c: &Case| high_name(localities.of(c.unit_id).and_then(|i| schedules.get(i)));
         self.escalate_cases(now, &cases, &parents, &unit_names, &high_zh, &mut report)
             .await?;
         Ok(report)

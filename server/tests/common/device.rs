@@ -165,3 +165,22 @@ pub async fn inbox(app: &TestApp, device: &Device) -> domain::sync::Inbox {
     assert_eq!(res.status(), 200);
     res.json().await.unwrap()
 }
+
+/// Each answer of a push as (status, code, field).
+pub fn outcomes(answer: &PushResponse) -> Vec<(domain::sync::Status, Option<&str>, Option<&str>)> {
+    answer
+        .results
+        .iter()
+        .map(|r| (r.status, r.code.as_deref(), r.field.as_deref()))
+        .collect()
+}
+
+/// `GET /api/v1/compliance` with `query` (e.g. `on=2026-11-23`, or empty).
+pub async fn compliance_raw(app: &TestApp, device: &Device, query: &str) -> reqwest::Response {
+    app.client
+        .get(app.url(&format!("/api/v1/compliance?{query}")))
+        .bearer_auth(&device.token)
+        .send()
+        .await
+        .unwrap()
+}

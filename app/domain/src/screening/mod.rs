@@ -27,8 +27,8 @@ pub use reminder::{
     ReminderState, RiskRef, Subject, UnitRef, reminders, summary,
 };
 pub use report::{
-    ComplianceReport, DutyColumn, DutyStat, MAX_OVERDUE_LISTED, MeetingRow, OverdueUnit,
-    RATE_PERIODS, TownshipRow, report,
+    ComplianceReport, DutyColumn, DutyStat, FIRST_VIEW_DAY, MAX_OVERDUE_LISTED, MeetingRow,
+    OverdueUnit, RATE_PERIODS, TownshipRow, ViewDayError, report, view_day,
 };
 pub use risk::{
     Act, MAX_NOTE_CHARS, RiskAction, RiskAssessment, RiskEntry, RiskError, RiskLevelDef,

@@ -125,6 +125,35 @@ pub struct ComplianceReport {
     pub meetings: Vec<MeetingRow>,
 }
 
+/// The earliest day the view can be asked about.
+pub const FIRST_VIEW_DAY: Date = jiff::civil::date(2000, 1, 1);
+
+/// Why a day cannot be the view's "as of" day (查看日期).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ViewDayError {
+    #[error("查看日期应为 YYYY-MM-DD 格式的日期 / on must be a date as YYYY-MM-DD")]
+    NotADate,
+    #[error("查看日期不能晚于今天 / on cannot be after today")]
+    AfterToday,
+    #[error("查看日期不能早于 2000-01-01 / on cannot be before 2000-01-01")]
+    TooEarly,
+}
+
+/// The day the view is asked about (`YYYY-MM-DD`, China date): none when
+/// `text` is empty or today; else a date from [`FIRST_VIEW_DAY`] up to
+/// `today`. The page checks it before asking, the server again.
+pub fn view_day(text: &str, today: Date) -> Result<Option<Date>, ViewDayError> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    match crate::dates::parse_iso(text) {
+        None => Err(ViewDayError::NotADate),
+        Some(day) if day > today => Err(ViewDayError::AfterToday),
+        Some(day) if day < FIRST_VIEW_DAY => Err(ViewDayError::TooEarly),
+        Some(day) => Ok((day != today).then_some(day)),
+    }
+}
+
 /// The view of `units` (a subtree: every unit's parent is in the list or
 /// is its root) on `today`, from the records of those units.
 /// `meetings` are the records of analysis meetings and trainings whose
@@ -465,5 +494,17 @@ mod tests {
         let t1 = &later.townships[0].duties[weekly];
         assert_eq!((t1.done_current, t1.done_previous), (1, 1));
         assert_eq!(later.meetings.len(), 2);
+    }
+
+    #[test]
+    fn the_view_day_is_a_date_up_to_today_and_today_means_none() {
+        let today = date(2026, 11, 30);
+        assert_eq!(view_day("", today), Ok(None));
+        assert_eq!(view_day("2026-11-30", today), Ok(None));
+        assert_eq!(view_day("2026-11-23", today), Ok(Some(date(2026, 11, 23))));
+        assert_eq!(view_day("2026-12-01", today), Err(ViewDayError::AfterToday));
+        assert_eq!(view_day("1999-12-31", today), Err(ViewDayError::TooEarly));
+        assert_eq!(view_day("2026-02-30", today), Err(ViewDayError::NotADate));
+        assert_eq!(view_day("23/11/2026", today), Err(ViewDayError::NotADate));
     }
 }
