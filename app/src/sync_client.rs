@@ -402,6 +402,22 @@ pub async fn risk_step(
     }
 }
 
+/// A case as the server holds it, when it is not on this device (online):
+/// a referral across the tree waits at the caller's unit.
+pub async fn server_case(case_id: String) -> Result<domain::sync::ServerCase, ActionError> {
+    #[cfg(feature = "hydrate")]
+    {
+        let token = office_token().await?;
+        let url = format!("/api/v1/cases/{case_id}");
+        http::get(&url, &token).await.map_err(action_error)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = case_id;
+        Err(ActionError::from(NOT_HERE.to_owned()))
+    }
+}
+
 /// Who owns a case, its hand-overs and where it may go (online).
 pub async fn case_referral(case_id: String) -> Result<domain::sync::CaseOwnership, ActionError> {
     #[cfg(feature = "hydrate")]

@@ -3,10 +3,12 @@ import { logIn, watchErrors } from './helpers';
 
 // First-mediator responsibility (首调责任制, docs/screening.md "Ownership
 // and referral"): the mediator who registered a dispute owns it until the
-// unit it is referred to accepts it.
+// unit it is referred to accepts it: up the ladder, or across to a sector
+// committee, which reads the case from the server until it accepts.
 
 const COMMUNITY_MEDIATOR = '13800000002';
 const JUDICIAL_OFFICE = '13900000002';
+const SECTOR_MEDIATOR = '13800000003';
 
 
 async function syncNow(page: Page) {
@@ -69,5 +71,73 @@ test('a dispute is the first mediator\'s until the township accepts the referral
   await expect(card.getByTestId('handover')).toHaveAttribute('data-state', 'accepted');
   await expect(card.getByTestId('case-owner')).not.toContainText('本人');
   await expect(card.getByTestId('withdraw')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
+test('a dispute referred across to the medical committee: its mediator reads it online without the contacts, accepts it, and has it on the phone', async ({ browser, page }) => {
+  test.setTimeout(120_000);
+  await logIn(page, COMMUNITY_MEDIATOR);
+  const errors = watchErrors(page);
+  await page.goto('/cases/new/general');
+  await page.waitForSelector('[data-testid="case-form"][data-ready="true"]');
+  await page.locator('#f-dispute_type').selectOption('medical');
+  await page.locator('#f-parties-0-name').fill('李医患');
+  await page.locator('#f-parties-0-phone').fill('13912345678');
+  await page.locator('#f-parties-1-name').fill('楚雄某诊所');
+  await page.locator('#f-summary').fill('输液后过敏，双方对赔偿有争议');
+  await page.locator('#f-mediator').fill('普调解');
+  await page.getByTestId('save-case').click();
+  await expect(page.getByTestId('case-status')).toHaveText('已受理');
+  const caseId = new URL(page.url()).pathname.split('/').pop()!;
+  await syncNow(page);
+
+  // 移交 across: the sector committees are offered after the ladder
+  await page.goto(`/cases/${caseId}`);
+  const card = page.getByTestId('referral-card');
+  await expect(card.locator('#referral-to option[data-kind="sector"]')).toHaveCount(11);
+  await card.locator('#referral-to').selectOption({ label: '楚雄市医疗纠纷人民调解委员会' });
+  await card.locator('#referral-note').fill('涉及医疗损害，请医调委调解');
+  await card.getByTestId('refer').click();
+  await expect(card.getByTestId('handover')).toHaveAttribute('data-state', 'pending');
+  expect(errors).toEqual([]);
+
+  // the committee's mediator: the case is not on their phone; the inbox
+  // opens the server's copy, without the parties' contacts
+  const committee = await browser.newContext();
+  const phone = await committee.newPage();
+  const phoneErrors = watchErrors(phone);
+  await logIn(phone, SECTOR_MEDIATOR);
+  await phone.getByTestId('inbox-link').click();
+  const item = phone.locator(`[data-testid="inbox-item"][data-case="${caseId}"]`);
+  await expect(item).toContainText('案件移交待接收');
+  await item.locator('a').click();
+  await expect(phone.getByTestId('case-page')).toHaveAttribute('data-load', 'Remote');
+  await expect(phone.getByTestId('remote-case-summary')).toHaveText('输液后过敏，双方对赔偿有争议');
+  await expect(phone.getByTestId('contacts-hidden')).toBeVisible();
+  await expect(phone.getByTestId('remote-summary')).not.toContainText('13912345678');
+  const theirs = phone.getByTestId('referral-card');
+  await theirs.getByTestId('accept-referral').click();
+
+  // the sync that follows brings the case to this phone, contacts and all
+  await expect(phone.getByTestId('case-page')).toHaveAttribute('data-load', 'Ready');
+  await expect(theirs.getByTestId('case-owner')).toContainText('本人');
+  await expect(theirs.getByTestId('handover')).toHaveAttribute('data-state', 'accepted');
+  await expect(phone.locator('.parties')).toContainText('13912345678');
+  // and it stays there offline (once the app's worker is active)
+  await phone.evaluate(async () => {
+    const reg = await navigator.serviceWorker.ready;
+    if (!reg.active) throw new Error('no active worker');
+  });
+  await committee.setOffline(true);
+  await phone.goto('/cases');
+  await expect(phone.getByText('李医患').first()).toBeVisible();
+  expect(phoneErrors).toEqual([]);
+  await committee.close();
+
+  // the referrer's phone learns its new owner
+  await syncNow(page);
+  await page.goto(`/cases/${caseId}`);
+  await expect(card.getByTestId('handover')).toHaveAttribute('data-state', 'accepted');
+  await expect(card.getByTestId('case-owner')).not.toContainText('本人');
   expect(errors).toEqual([]);
 });

@@ -10,7 +10,7 @@ use crate::db::sessions;
 use crate::db::{self, Db};
 use crate::error::ApiError;
 use domain::case::Case;
-use domain::sync::{CaseLock, DeviceSession};
+use domain::sync::{CaseLock, DeviceSession, ServerCase};
 
 /// The longest lock reason, in characters.
 pub const MAX_REASON_CHARS: usize = 200;
@@ -121,24 +121,66 @@ pub fn parse_case_id(id: &str) -> Result<String, ApiError> {
         })
 }
 
-/// Reads one case in the caller's scope, without a transaction (a GET):
-/// 404 outside it or when deleted.
-pub async fn read_case(db: &Db, caller: &Caller, id: &str) -> Result<(CaseRow, Case), ApiError> {
-    let id = parse_case_id(id)?;
-    let mut conn = db.pool().acquire().await.map_err(db::DbError::from)?;
-    let row = cases::get_many(&mut conn, std::slice::from_ref(&id))
+/// The case `id` when the caller sees it: in their scope, or reached by a
+/// referral across the tree that waits at or was accepted by a unit of
+/// theirs ([`cases::Reach`]); 404 otherwise.
+async fn visible(tx: &mut cases::Tx, caller: &Caller, id: &str) -> Result<CaseRow, ApiError> {
+    let row = cases::get_many(tx, &[id.to_owned()])
         .await?
         .into_iter()
         .next()
-        .filter(|row| caller.sees(&row.unit_path) && row.deleted == 0)
+        .ok_or(ApiError::NotFound)?;
+    if caller.sees(&row.unit_path) || cases::reach(tx, id).await?.lets(|path| caller.sees(path)) {
+        Ok(row)
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+/// Reads one case the caller sees ([`visible`]), without a transaction (a
+/// GET): 404 otherwise or when deleted.
+pub async fn read_case(db: &Db, caller: &Caller, id: &str) -> Result<(CaseRow, Case), ApiError> {
+    let id = parse_case_id(id)?;
+    let mut conn = db.pool().acquire().await.map_err(db::DbError::from)?;
+    let row = Some(visible(&mut conn, caller, &id).await?)
+        .filter(|row| row.deleted == 0)
         .ok_or(ApiError::NotFound)?;
     let case: Case = serde_json::from_str(row.payload.as_deref().unwrap_or("null"))
         .map_err(|e| ApiError::Internal(e.into()))?;
     Ok((row, case))
 }
 
-/// Opens the change of one case in the caller's scope: 404 outside it,
-/// 409 when it was deleted.
+/// One case the caller sees ([`read_case`]) with its committee's name;
+/// without the parties' contacts when only a referral waiting at the
+/// caller's unit shows it to them ([`domain::referral::for_receiver`]).
+pub async fn server_case(db: &Db, caller: &Caller, id: &str) -> Result<ServerCase, ApiError> {
+    let (row, case) = read_case(db, caller, id).await?;
+    let mut conn = db.pool().acquire().await.map_err(db::DbError::from)?;
+    let owns = caller.sees(&row.unit_path)
+        || cases::reach(&mut conn, &row.id)
+            .await?
+            .grant_path
+            .is_some_and(|p| caller.sees(&p));
+    let unit_name = cases::unit_names(&mut conn, &[row.unit_id])
+        .await?
+        .into_iter()
+        .next()
+        .map(|(_, name)| name)
+        .unwrap_or_default();
+    Ok(ServerCase {
+        case: if owns {
+            case
+        } else {
+            domain::referral::for_receiver(&case)
+        },
+        unit_name,
+        contacts_hidden: !owns,
+    })
+}
+
+/// Opens the change of one case the caller sees ([`visible`]): 404
+/// otherwise, 409 when it was deleted. (Each change checks who may make
+/// it: a lock or a risk step asks for the case's own branch.)
 pub async fn begin_change<'a>(
     db: &'a Db,
     caller: &Caller,
@@ -150,12 +192,7 @@ pub async fn begin_change<'a>(
     // first: the counter's row lock orders concurrent changes, so the read
     // below sees the one committed before (PostgreSQL)
     let change_no = cases::reserve_change_nos(&mut tx, 1).await?;
-    let old = cases::get_many(&mut tx, std::slice::from_ref(&id))
-        .await?
-        .into_iter()
-        .next()
-        .filter(|row| caller.sees(&row.unit_path))
-        .ok_or(ApiError::NotFound)?;
+    let old = visible(&mut tx, caller, &id).await?;
     if old.deleted == 1 {
         return Err(ApiError::Conflict {
             code: "deleted",

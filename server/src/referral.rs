@@ -1,5 +1,6 @@
 //! First-mediator responsibility and referral (首调责任制, REFERENCE.md
-//! §10) on the server: the owner refers a case up the ladder, the
+//! §10) on the server: the owner refers a case up the ladder or across to
+//! a sector committee (who then sees it: `case_ownership`'s paths), the
 //! receiving unit's people accept it (the case's `owner_id` becomes the
 //! acceptor's: a new version devices pull) or decline it with a reason,
 //! the referrer may withdraw it; the rules are `domain::referral`'s, the
@@ -36,17 +37,43 @@ async fn stored(tx: &mut db::cases::Tx, case_id: &str) -> Result<Option<Ownershi
         .transpose()
 }
 
-async fn save(tx: &mut db::cases::Tx, o: &Ownership) -> Result<(), ApiError> {
+/// Stores the ownership beside the case at `case_path`, with who else
+/// sees the case: the unit a referral waits at and the owner's unit, each
+/// when it is off the case's branch (a unit above already sees it).
+async fn save(tx: &mut db::cases::Tx, o: &Ownership, case_path: &str) -> Result<(), ApiError> {
     let payload = serde_json::to_string(o).map_err(internal)?;
     let pending = o.pending().map(|h| h.to_unit.to_string());
+    let owner_unit = o.owner_unit.to_string();
+    let ids: Vec<String> = pending
+        .iter()
+        .cloned()
+        .chain([owner_unit.clone()])
+        .collect();
+    let paths: HashMap<String, String> = db::cases::units_many(tx, &ids)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.path))
+        .collect();
+    let off_branch = |unit: &str| {
+        paths
+            .get(unit)
+            .filter(|path| !case_path.starts_with(path.as_str()))
+            .cloned()
+    };
+    let pending_path = pending.as_deref().and_then(off_branch);
+    let grant_path = off_branch(&owner_unit);
     sqlx::query(
-        "INSERT INTO case_ownership (case_id, payload, pending_to_unit, updated_at) VALUES ($1, $2, $3, $4) \
+        "INSERT INTO case_ownership (case_id, payload, pending_to_unit, pending_path, grant_path, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) \
          ON CONFLICT (case_id) DO UPDATE SET payload = excluded.payload, \
-         pending_to_unit = excluded.pending_to_unit, updated_at = excluded.updated_at",
+         pending_to_unit = excluded.pending_to_unit, pending_path = excluded.pending_path, \
+         grant_path = excluded.grant_path, updated_at = excluded.updated_at",
     )
     .bind(o.case_id.to_string())
     .bind(payload)
     .bind(pending)
+    .bind(pending_path)
+    .bind(grant_path)
     .bind(db::now_text())
     .execute(&mut *tx)
     .await
@@ -83,32 +110,66 @@ fn name_of(units: &HashMap<String, (String, String, String)>, id: &str) -> Strin
     units.get(id).map(|u| u.0.clone()).unwrap_or_default()
 }
 
-/// Units a case owned at `owner_unit` may be referred up to, nearest first.
+/// Kinds of unit a case goes up to (the owner's unit's ancestors).
+const UP: [&str; 4] = ["village", "community", "township", "city"];
+/// Kinds of unit a case goes across to, anywhere under its city: the
+/// resolution centre, the sector and the administrative-department
+/// committees (REFERENCE.md §10).
+const ACROSS: [&str; 3] = ["centre", "sector", "admin_dept"];
+
+/// Units a case owned at `owner_unit` may be referred to: up the ladder,
+/// nearest first, then across to the city's centre, sector and
+/// administrative-department committees.
 async fn targets(db: &Db, owner_unit: &str) -> Result<Vec<ReferralTarget>, ApiError> {
-    let path = units(db, &[owner_unit])
+    let (_, owner_kind, path) = units(db, &[owner_unit])
         .await?
         .remove(owner_unit)
-        .map(|u| u.2)
         .unwrap_or_default();
     let above: Vec<&str> = path
         .split('/')
         .filter(|s| !s.is_empty() && *s != owner_unit)
         .collect();
     let found = units(db, &above).await?;
-    Ok(above
+    let target = |id: &str, name: &str, kind: &str| ReferralTarget {
+        unit_id: id.to_owned(),
+        name: name.to_owned(),
+        kind: kind.to_owned(),
+    };
+    let mut out: Vec<ReferralTarget> = above
         .iter()
         .rev()
         .filter_map(|id| {
             let (name, kind, _) = found.get(*id)?;
-            matches!(kind.as_str(), "village" | "community" | "township" | "city").then(|| {
-                ReferralTarget {
-                    unit_id: (*id).to_owned(),
-                    name: name.clone(),
-                    kind: kind.clone(),
-                }
-            })
+            UP.contains(&kind.as_str()).then(|| target(id, name, kind))
         })
-        .collect())
+        .collect();
+    let city = found
+        .values()
+        .find(|(_, kind, _)| kind == "city")
+        .map(|(_, _, path)| path.clone())
+        .or_else(|| (owner_kind == "city").then(|| path.clone()));
+    if let Some(city) = city {
+        let kinds = ACROSS.map(|k| format!("'{k}'")).join(", ");
+        let sql = format!(
+            "SELECT id, name, kind, path FROM org_unit \
+             WHERE kind IN ({kinds}) AND path LIKE $1 AND id <> $2"
+        );
+        let mut across = sqlx::query_as::<_, (String, String, String, String)>(&sql)
+            .bind(format!("{city}%"))
+            .bind(owner_unit)
+            .fetch_all(db.pool())
+            .await
+            .map_err(internal)?;
+        across.sort_by_key(|(_, _, kind, path)| {
+            (ACROSS.iter().position(|k| k == kind), path.clone())
+        });
+        out.extend(
+            across
+                .iter()
+                .map(|(id, name, kind, _)| target(id, name, kind)),
+        );
+    }
+    Ok(out)
 }
 
 async fn view(
@@ -230,7 +291,8 @@ pub async fn act(
                     Target {
                         unit: to_id,
                         kind,
-                        above_owner_unit: true,
+                        // `targets` lists ladder units above the owner's only
+                        above_owner_unit: UP.contains(&target.kind.as_str()),
                     },
                 )
                 .map_err(refused)?
@@ -245,7 +307,7 @@ pub async fn act(
             ));
         }
     };
-    save(&mut changing.tx, &next).await?;
+    save(&mut changing.tx, &next, &changing.old.unit_path).await?;
     let (version, case) = if next.owner != current.owner {
         let mut moved = changing.case.clone();
         moved.owner_id = next.owner;

@@ -123,6 +123,7 @@ pub fn router(state: AppState, site: &Site) -> Router {
             "/api/v1/attachments/{sha256}/upload",
             get(api::attachments::upload_status),
         )
+        .route("/api/v1/cases/{id}", get(api::cases::get))
         .route(
             "/api/v1/cases/{id}/lock",
             put(api::office::lock).delete(api::office::unlock),

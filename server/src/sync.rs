@@ -62,6 +62,9 @@ pub fn check_batch(req: &PushRequest) -> Result<(), ApiError> {
 struct Batch {
     /// The latest state of every case read or written so far.
     cases: HashMap<String, CaseRow>,
+    /// The granted path of each case off the caller's branch that an
+    /// accepted referral across the tree gave a unit (`case_ownership`).
+    granted: HashMap<String, String>,
     /// Ids of the cases written, in first-write order.
     written: Vec<String>,
     history: Vec<HistoryRow>,
@@ -241,12 +244,25 @@ pub async fn push_shared(
     let mut case_ids: Vec<String> = fresh.iter().map(|m| m.entity_id.to_string()).collect();
     case_ids.sort_unstable();
     case_ids.dedup();
+    let stored_cases: HashMap<String, CaseRow> = cases::get_many(tx, &case_ids)
+        .await?
+        .into_iter()
+        .map(|r| (r.id.clone(), r))
+        .collect();
+    // cases off the caller's branch: reached only by an accepted referral
+    let off_branch: Vec<String> = stored_cases
+        .values()
+        .filter(|r| !caller.sees(&r.unit_path))
+        .map(|r| r.id.clone())
+        .collect();
+    let granted = if off_branch.is_empty() {
+        HashMap::new()
+    } else {
+        cases::grants_many(tx, &off_branch).await?
+    };
     let mut batch = Batch {
-        cases: cases::get_many(tx, &case_ids)
-            .await?
-            .into_iter()
-            .map(|r| (r.id.clone(), r))
-            .collect(),
+        cases: stored_cases,
+        granted,
         written: Vec::new(),
         history: Vec::new(),
         units: std::mem::take(&mut shared.units),
@@ -502,8 +518,13 @@ async fn apply_case(
     let id = m.entity_id.to_string();
     let mutation_id = m.mutation_id.to_string();
     let existing = batch.cases.get(&id).cloned();
+    // the owner's unit of an accepted referral across the tree changes the
+    // case, which stays registered at its committee
+    let granted = existing.as_ref().is_some_and(|old| {
+        !caller.sees(&old.unit_path) && batch.granted.get(&id).is_some_and(|p| caller.sees(p))
+    });
     if let Some(old) = &existing {
-        if !caller.sees(&old.unit_path) {
+        if !caller.sees(&old.unit_path) && !granted {
             // the same answer as for a case that does not exist elsewhere:
             // ids outside the caller's scope reveal nothing
             return Ok(out_of_scope(m, "entity_id"));
@@ -610,12 +631,26 @@ async fn apply_case(
                 ));
             }
             let unit_id = case.unit_id.to_string();
-            let unit = match batch
-                .unit_in_scope(tx, caller, m, &unit_id, "未知的调委会 / unknown committee")
-                .await?
-            {
-                Ok(unit) => unit,
-                Err(refused) => return Ok(*refused),
+            let unit = match existing.as_ref().filter(|_| granted) {
+                Some(old) if old.unit_id != unit_id => {
+                    return Ok(rejected(
+                        m,
+                        "invalid",
+                        "payload.unit_id",
+                        "移交接收的案件不能更改登记的调委会 / a case received by referral keeps the committee that registered it",
+                    ));
+                }
+                Some(old) => match batch.unit(tx, &old.unit_id).await? {
+                    Some(unit) => unit,
+                    None => return Err(ApiError::Internal(anyhow::anyhow!("the case's unit"))),
+                },
+                None => match batch
+                    .unit_in_scope(tx, caller, m, &unit_id, "未知的调委会 / unknown committee")
+                    .await?
+                {
+                    Ok(unit) => unit,
+                    Err(refused) => return Ok(*refused),
+                },
             };
             // the risk assessment is the server's (`PUT …/risk`): kept as
             // stored, and the level it set is changed only through it

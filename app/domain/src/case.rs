@@ -648,7 +648,7 @@ impl Case {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::rules::{builtin, evaluate};
     use jiff::civil::date;
@@ -668,7 +668,7 @@ mod tests {
     }
 
     /// The 30-yuan path: an oral agreement settled on the spot.
-    fn oral_case() -> Case {
+    pub(crate) fn oral_case() -> Case {
         Case {
             id: CaseId::stable("oral"),
             unit_id: UnitId::stable("532301100201"),

@@ -14,6 +14,7 @@
 //! an acceptance (docs/screening.md, "Ownership and referral").
 
 use crate::UnitKind;
+use crate::case::Case;
 use crate::ids::{CaseId, PersonId, UnitId};
 use serde::{Deserialize, Serialize};
 
@@ -245,6 +246,21 @@ impl Ownership {
     }
 }
 
+/// The case as the people of a unit a referral waits at read it before
+/// they accept it: the parties' resident ID numbers, phones and addresses
+/// stay with the units that own or see the case (they come with the case
+/// once accepted), and so do the photos.
+pub fn for_receiver(case: &Case) -> Case {
+    let mut shown = case.clone();
+    for p in &mut shown.parties {
+        p.resident_id = None;
+        p.phone = None;
+        p.address.clear();
+    }
+    shown.attachments.clear();
+    shown
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -339,6 +355,22 @@ mod tests {
             "a decline leaves the owner"
         );
         assert_eq!(declined.handovers.len(), 2, "every hand-over is kept");
+    }
+
+    #[test]
+    fn a_receiver_reads_the_dispute_but_not_the_parties_contacts() {
+        let case = crate::case::tests::oral_case();
+        assert!(case.parties.iter().all(|p| p.resident_id.is_some()));
+        let shown = for_receiver(&case);
+        for (p, q) in case.parties.iter().zip(&shown.parties) {
+            assert_eq!((&p.name, p.role), (&q.name, q.role));
+            assert_eq!((q.resident_id.as_ref(), q.phone.as_ref()), (None, None));
+            assert!(q.address.is_empty());
+        }
+        assert_eq!(
+            (&shown.summary, shown.dispute_type.as_str(), shown.status),
+            (&case.summary, "neighbours", case.status)
+        );
     }
 
     #[test]

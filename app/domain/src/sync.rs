@@ -307,6 +307,22 @@ pub struct RiskStepRequest {
     pub note: String,
 }
 
+/// One case as the server holds it (`GET /api/v1/cases/{id}`): for the
+/// people of a unit a referral across the tree waits at, who read it online
+/// before it is theirs (it reaches their phones once they accept it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ServerCase {
+    /// A `domain::case::Case` as JSON (案件).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub case: crate::case::Case,
+    /// The name of the committee that registered it.
+    pub unit_name: String,
+    /// The parties' ID numbers, phones, addresses and the photos are left
+    /// out: the case is shown for a referral not accepted yet.
+    pub contacts_hidden: bool,
+}
+
 /// A unit a case may be referred to (移交).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -1,6 +1,7 @@
-//! What a page that an office opens online (设备管理, 排查履职, 收件箱)
-//! can show: the session must be a supervising office's and the browser
-//! online before the server is asked.
+//! What a page opened online (设备管理, 排查履职 for offices; 收件箱 for
+//! everyone logged in) can show: the session must be there (an office's
+//! where the page is an office's) and the browser online before the
+//! server is asked.
 
 use crate::components::office_actions::supervises;
 use crate::records::Session;
@@ -19,8 +20,26 @@ pub enum OfficeScreen<T> {
     Ready(T),
 }
 
-/// Checks the session and the network, then asks the server with `fetch`.
+/// Checks the session (a supervising office's) and the network, then
+/// asks the server with `fetch`.
 pub async fn load_office<T, F, Fut>(fetch: F) -> OfficeScreen<T>
+where
+    F: FnOnce(Session) -> Fut,
+    Fut: Future<Output = Result<T, ActionError>>,
+{
+    load(fetch, true).await
+}
+
+/// [`load_office`] for a page everyone logged in opens (the inbox).
+pub async fn load_signed_in<T, F, Fut>(fetch: F) -> OfficeScreen<T>
+where
+    F: FnOnce(Session) -> Fut,
+    Fut: Future<Output = Result<T, ActionError>>,
+{
+    load(fetch, false).await
+}
+
+async fn load<T, F, Fut>(fetch: F, offices_only: bool) -> OfficeScreen<T>
 where
     F: FnOnce(Session) -> Fut,
     Fut: Future<Output = Result<T, ActionError>>,
@@ -30,7 +49,7 @@ where
         Ok(None) => return OfficeScreen::LoggedOut,
         Err(e) => return OfficeScreen::Failed(e),
     };
-    if !supervises(&session.role) {
+    if offices_only && !supervises(&session.role) {
         return OfficeScreen::NotOffice;
     }
     if !sync_client::online() {

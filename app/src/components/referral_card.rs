@@ -1,6 +1,7 @@
 //! On a case's page, online: who owns the case (首调负责, REFERENCE.md
 //! §10), every hand-over, and the next step — the owner refers it up the
-//! ladder (移交) or withdraws a referral (撤回); the receiving unit's people
+//! ladder or across to a sector committee (移交) or withdraws a referral
+//! (撤回); the receiving unit's people
 //! accept it (接收: they own it now) or decline it with a reason (退回).
 //! The server takes the step (`POST /api/v1/cases/{id}/referral`); an
 //! acceptance is a new version of the case, which this device pulls with
@@ -139,7 +140,14 @@ pub fn ReferralCard(case: RwSignal<Option<Case>>) -> impl IntoView {
                         </p>
                         <ul class="timeline">{rows}</ul>
                         {can_refer.then(|| {
-                            let options = targets.into_iter().map(|t| view! { <option value=t.unit_id.clone()>{t.name.clone()}</option> }).collect_view();
+                            // up the ladder, then across to the city's sector committees
+                            let (up, across): (Vec<_>, Vec<_>) = targets.into_iter().partition(|t| matches!(t.kind.as_str(), "village" | "community" | "township" | "city"));
+                            let options = |list: Vec<domain::sync::ReferralTarget>| list.into_iter().map(|t| view! { <option value=t.unit_id.clone() data-kind=t.kind.clone()>{t.name.clone()}</option> }).collect_view();
+                            let (up, across) = (options(up), options(across));
+                            let options = view! {
+                                <optgroup label=if en() { "Up the ladder" } else { "上级调委会、司法所" }>{up}</optgroup>
+                                <optgroup label=if en() { "Sector committees and the centre" } else { "行业性专业性调委会、多元化解中心" }>{across}</optgroup>
+                            };
                             view! {
                                 <label class="field">
                                     <span class="field__label">{if en() { "Refer to" } else { "移交至" }}</span>

@@ -67,8 +67,9 @@ pub fn SyncCard() -> impl IntoView {
                         {office.then(|| view! {
                             <a class="button button--quiet" href="/devices" data-testid="devices-link">{t!(i18n, devices_link)}</a>
                             <a class="button button--quiet" href="/compliance" data-testid="compliance-link">{t!(i18n, compliance_link)}</a>
-                            <a class="button button--quiet" href="/inbox" data-testid="inbox-link">{crate::lazy_text::say(i18n, "收件箱", "Inbox")}</a>
                         })}
+                        // everyone: referrals to their unit, answers to their own
+                        <a class="button button--quiet" href="/inbox" data-testid="inbox-link">{crate::lazy_text::say(i18n, "收件箱", "Inbox")}</a>
                     }.into_any()
                 }
                 Some(_) => view! {

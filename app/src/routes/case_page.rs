@@ -12,6 +12,7 @@ use crate::components::tier_preview::TierPreview;
 use crate::i18n::{Locale, t, use_i18n};
 use crate::records::Profile;
 use crate::routes::case_form::focus_first_problem;
+use crate::sync_client::{self, use_sync_status};
 use crate::{bind, clock, local};
 use domain::case::{
     Case, CaseKind, CaseStatus, FieldError, Performance, RiskLevel, dispute_type_name,
@@ -19,6 +20,7 @@ use domain::case::{
 use domain::case_form::{ClosingDraft, FollowUpDraft, SessionDraft};
 use domain::dates::format_iso;
 use domain::rules::{CaseFacts, FormCode, Outcome, STANDARD_FORMS, form_name};
+use domain::sync::ServerCase;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -27,6 +29,9 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 enum Load {
     Loading,
     Missing,
+    /// Not on this phone, but the server shows it (online): a referral
+    /// across the tree waits at this person's unit.
+    Remote,
     Ready,
     Failed(String),
 }
@@ -95,29 +100,52 @@ pub fn CasePage() -> impl IntoView {
     let profile = RwSignal::new(None::<Profile>);
     let history = RwSignal::new(0usize);
     let load = RwSignal::new(Load::Loading);
+    let remote = RwSignal::new(None::<ServerCase>);
     // the locality's names of risk levels, for the summary and the risk card
     crate::components::risk_card::Locality::provide();
 
-    Effect::new(move |_| {
-        let id = id.get();
-        spawn_local(async move {
-            let found = local::case(id.clone()).await;
-            let p = local::profile().await;
-            match (found, p) {
-                (Ok(Some(c)), Ok(p)) => {
-                    history.try_set(local::history(id).await.map_or(0, |h| h.len()));
-                    profile.try_set(Some(p));
-                    case.try_set(Some(c));
-                    load.try_set(Load::Ready);
+    let read = move |id: String| async move {
+        let found = local::case(id.clone()).await;
+        let p = local::profile().await;
+        match (found, p) {
+            (Ok(Some(c)), Ok(p)) => {
+                history.try_set(local::history(id).await.map_or(0, |h| h.len()));
+                profile.try_set(Some(p));
+                case.try_set(Some(c));
+                remote.try_set(None);
+                load.try_set(Load::Ready);
+            }
+            (Ok(None), _) if load.get_untracked() == Load::Remote => {}
+            // not on this phone: the server shows it when a referral waits
+            // at this person's unit (online, logged in; otherwise missing)
+            (Ok(None), _) => match sync_client::server_case(id).await {
+                Ok(found) => {
+                    case.try_set(Some(found.case.clone()));
+                    remote.try_set(Some(found));
+                    load.try_set(Load::Remote);
                 }
-                (Ok(None), _) => {
+                Err(_) => {
                     load.try_set(Load::Missing);
                 }
-                (Err(e), _) | (_, Err(e)) => {
-                    load.try_set(Load::Failed(e));
-                }
+            },
+            (Err(e), _) | (_, Err(e)) => {
+                load.try_set(Load::Failed(e));
             }
-        });
+        }
+    };
+    Effect::new(move |_| {
+        let id = id.get();
+        spawn_local(read(id));
+    });
+    // a referral accepted here: the sync that follows brings the case to
+    // this phone, which then shows its own copy
+    let status = use_sync_status();
+    Effect::new(move |was_running: Option<bool>| {
+        let running = status.with(|s| s.running);
+        if was_running == Some(true) && !running && load.get_untracked() == Load::Remote {
+            spawn_local(read(id.get_untracked()));
+        }
+        running
     });
     // a change saved here adds one earlier version
     Effect::new(move |prev: Option<Option<String>>| {
@@ -147,6 +175,12 @@ pub fn CasePage() -> impl IntoView {
                     <a class="action" href="/cases">{t!(i18n, case_list_title)}</a>
                 }.into_any(),
                 Load::Failed(e) => view! { <p class="field__error" role="alert">{e}</p> }.into_any(),
+                Load::Remote => view! {
+                    <p class="notice" data-testid="case-remote">{crate::lazy_text::say(i18n, "此案件不在本机，以下是服务器上的内容（只读）。接收移交后，案件即同步到本机。", "This case is not on this phone: below is the server's copy (read only). Once you accept the referral, it syncs to this phone.")}</p>
+                    <RemoteSummary remote en />
+                    <crate::components::referral_card::ReferralCard case />
+                    <Timeline case en />
+                }.into_any(),
                 Load::Ready => view! {
                     <Show when=just_saved>
                         <p class="notice notice--ok" role="status" data-testid="saved-notice">{crate::lazy_text::say(i18n, "已保存到本机，等待上传到服务器（可在“本机数据”中导出备份）。", "Saved on this phone; waiting to be sent to the server (back it up under Data on this phone).")}</p>
@@ -229,6 +263,55 @@ fn CaseSummary(
                     <h3 class="card__label">{t!(i18n, f_agreed_terms)}</h3>
                     <p data-testid="agreed-terms">{c.agreed_terms.clone()}</p>
                 })}
+            </section>
+        }
+        .into_any()
+    }
+}
+
+/// The server's copy of a case referred to this person's unit: who
+/// registered it and what it is about; the parties' contacts come with
+/// the case once the referral is accepted.
+#[component]
+fn RemoteSummary(
+    remote: RwSignal<Option<ServerCase>>,
+    en: impl Fn() -> bool + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let locality = crate::components::risk_card::Locality::used();
+    move || {
+        let Some(ServerCase {
+            case: c,
+            unit_name,
+            contacts_hidden,
+        }) = remote.get()
+        else {
+            return ().into_any();
+        };
+        let type_name = dispute_type_name(&c.dispute_type).unwrap_or("—");
+        let parties = c
+            .parties
+            .iter()
+            .map(|party| view! { <li><strong>{party.name.clone()}</strong></li> })
+            .collect_view();
+        view! {
+            <section class="card case-head" data-testid="remote-summary">
+                <p class="case-number" data-testid="remote-unit">{unit_name}</p>
+                <p class="chips">
+                    <span class="chip" data-testid="case-status">{status_label(c.status, en())}</span>
+                    <span class="chip" class:chip--alert=c.risk == RiskLevel::High data-testid="case-risk">{locality.risk_name(c.risk.code(), en())}</span>
+                </p>
+                <ul class="parties">{parties}</ul>
+                {contacts_hidden.then(|| view! {
+                    <p class="muted" data-testid="contacts-hidden">{crate::lazy_text::say(i18n, "当事人的身份证号、电话、住址和照片在接收后可见。", "The parties' ID numbers, phones, addresses and the photos show once you accept.")}</p>
+                })}
+                <dl class="facts">
+                    <div><dt>{t!(i18n, f_dispute_type)}</dt><dd>{type_name}</dd></div>
+                    <div><dt>{t!(i18n, f_received_on)}</dt><dd>{format_iso(c.received_on)}</dd></div>
+                    <div><dt>{t!(i18n, f_place)}</dt><dd>{c.place.clone()}</dd></div>
+                    <div><dt>{t!(i18n, f_mediator)}</dt><dd>{c.mediator.clone()}</dd></div>
+                </dl>
+                <p class="summary" data-testid="remote-case-summary">{c.summary.clone()}</p>
             </section>
         }
         .into_any()

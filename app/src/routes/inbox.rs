@@ -1,12 +1,14 @@
-//! 收件箱 — what the server told this office at once: open high-risk
-//! disputes in the units it supervises (REFERENCE.md §9), each a link to
-//! its case. The server escalates a case the moment a phone's sync stores
-//! it (docs/screening.md); this page asks the server, so it is online only
-//! and does not wait for this device's own sync.
+//! 收件箱 — what the server told this person at once: for an office, open
+//! high-risk disputes in the units it supervises (REFERENCE.md §9); for
+//! anyone, a case referred to their unit and the answer to their own
+//! referrals (REFERENCE.md §10), each a link to its case. The server
+//! writes an item the moment it happens (docs/screening.md); this page
+//! asks the server, so it is online only and does not wait for this
+//! device's own sync.
 
 use crate::components::lang_switch::LangSwitch;
 use crate::components::office_actions::use_online;
-use crate::components::office_screen::{OfficeScreen, load_office};
+use crate::components::office_screen::{OfficeScreen, load_signed_in};
 use crate::i18n::{Locale, use_i18n};
 use crate::lazy_text::say;
 use crate::sync_client;
@@ -17,7 +19,7 @@ use leptos::task::spawn_local;
 type Screen = OfficeScreen<Inbox>;
 
 async fn load() -> Screen {
-    load_office(|_| sync_client::inbox()).await
+    load_signed_in(|_| sync_client::inbox()).await
 }
 
 #[component]
@@ -59,13 +61,13 @@ pub fn InboxPage() -> impl IntoView {
         </header>
         <main class="page" data-testid="inbox">
             {move || match screen.get() {
-                OfficeScreen::Loading => view! { <p class="muted">"…"</p> }.into_any(),
+                // everyone logged in opens the inbox: never `NotOffice`
+                OfficeScreen::Loading | OfficeScreen::NotOffice => view! { <p class="muted">"…"</p> }.into_any(),
                 OfficeScreen::LoggedOut => view! { <p class="notice">{say(i18n, "请先登录。", "Log in first.")} " " <a href="/login">{say(i18n, "登录", "Log in")}</a></p> }.into_any(),
-                OfficeScreen::NotOffice => view! { <p class="notice">{say(i18n, "收件箱供司法所、乡镇和市司法局使用。", "The inbox is for judicial offices, townships and the city bureau.")}</p> }.into_any(),
                 OfficeScreen::Offline => view! { <p class="notice" data-testid="inbox-offline">{say(i18n, "需要联网：上报由服务器即时送达。", "Needs a connection: the server delivers reports as they come.")}</p> }.into_any(),
                 OfficeScreen::Failed(e) => view! { <p class="notice notice--bad">{e}</p> }.into_any(),
                 OfficeScreen::Ready(inbox) if inbox.items.is_empty() => view! {
-                    <p class="muted" data-testid="inbox-empty">{say(i18n, "暂无上报。辖区内的高风险纠纷一经同步到服务器，即送到这里。", "Nothing yet. A high-risk dispute in your units arrives here as soon as it reaches the server.")}</p>
+                    <p class="muted" data-testid="inbox-empty">{say(i18n, "暂无消息。移交给本单位的案件、辖区内的高风险纠纷，一到服务器即送到这里。", "Nothing yet. A case referred to your unit, or a high-risk dispute in your units, arrives here as soon as it reaches the server.")}</p>
                 }.into_any(),
                 OfficeScreen::Ready(inbox) => {
                     let unread = inbox.unread;
@@ -86,7 +88,7 @@ pub fn InboxPage() -> impl IntoView {
                     }).collect_view();
                     view! {
                         <p class="muted" data-testid="inbox-unread" data-unread=unread>
-                            {move || if en() { format!("{unread} unread. A case opens here once this device has synced it.") } else { format!("未读 {unread} 条。案件同步到本机后可打开查看。") }}
+                            {move || if en() { format!("{unread} unread. A case not on this phone yet opens from the server while online.") } else { format!("未读 {unread} 条。尚未同步到本机的案件，联网时可打开查看服务器上的内容。") }}
                         </p>
                         <ul class="reminder-list">{rows}</ul>
                     }.into_any()

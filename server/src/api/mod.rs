@@ -3,6 +3,7 @@
 pub mod attachments;
 pub mod auth;
 pub mod body;
+pub mod cases;
 pub mod health;
 pub mod inbox;
 pub mod office;

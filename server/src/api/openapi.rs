@@ -3,7 +3,7 @@
 //! annotations and the wire types' `ToSchema` derives. Built once, on the
 //! first request.
 
-use super::{attachments, auth, health, inbox, office, push, referral, risk, sync};
+use super::{attachments, auth, cases, health, inbox, office, push, referral, risk, sync};
 use crate::error::ErrorBody;
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -41,6 +41,7 @@ pub const BEARER: &str = "bearer";
         attachments::put,
         attachments::upload_status,
         attachments::get,
+        cases::get,
         office::lock,
         office::unlock,
         office::devices,
@@ -78,6 +79,7 @@ pub const BEARER: &str = "bearer";
         MeetingRow,
         domain::sync::CaseOwnership,
         domain::sync::ReferralTarget,
+        domain::sync::ServerCase,
         domain::sync::ReferralRequest,
         domain::sync::CaseRisk,
         domain::sync::RiskCandidate,

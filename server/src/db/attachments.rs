@@ -57,7 +57,8 @@ pub async fn replace_refs(tx: &mut Tx, clear: &[String], rows: &[RefRow]) -> Res
     Ok(())
 }
 
-/// A content as a case or a screening record inside `roots` declares it:
+/// A content as a case or a screening record inside `roots` declares it
+/// (a case also when its referral across the tree reached `roots`):
 /// (bytes, content type). None when nothing the caller can see refers to it.
 pub async fn visible_ref(
     conn: &mut Tx,
@@ -71,9 +72,21 @@ pub async fn visible_ref(
         .map(|i| format!("unit_path LIKE ${}", i + 2))
         .collect::<Vec<_>>()
         .join(" OR ");
+    // a case's photos also reach the owner's unit of a referral across
+    // the tree, once accepted (its `grant_path`)
+    let case_scope = (0..roots.len())
+        .map(|i| {
+            format!(
+                "unit_path LIKE ${0} OR case_id IN \
+                 (SELECT case_id FROM case_ownership WHERE grant_path LIKE ${0})",
+                i + 2
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" OR ");
     let queries = [
         format!(
-            "SELECT bytes, content_type FROM case_attachment WHERE sha256 = $1 AND ({scope}) \
+            "SELECT bytes, content_type FROM case_attachment WHERE sha256 = $1 AND ({case_scope}) \
              ORDER BY case_id, attachment_id LIMIT 1"
         ),
         format!(

@@ -108,6 +108,61 @@ pub async fn units_many(tx: &mut Tx, ids: &[String]) -> Result<Vec<UnitRow>, DbE
     .await
 }
 
+/// Who sees a case besides its unit's branch (a referral across the
+/// tree): the unit path a pending referral waits at, and the owner's unit
+/// path once such a referral was accepted (`case_ownership`).
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
+pub struct Reach {
+    pub pending_path: Option<String>,
+    pub grant_path: Option<String>,
+}
+
+impl Reach {
+    /// Whether a caller who sees `sees` paths may read the case online
+    /// (answering a referral needs it) or change it (as its new owner).
+    pub fn lets(&self, sees: impl Fn(&str) -> bool) -> bool {
+        [&self.pending_path, &self.grant_path]
+            .into_iter()
+            .flatten()
+            .any(|p| sees(p))
+    }
+}
+
+/// The case's [`Reach`] (none without an ownership row).
+pub async fn reach(tx: &mut Tx, id: &str) -> Result<Reach, DbError> {
+    Ok(sqlx::query_as::<_, Reach>(
+        "SELECT pending_path, grant_path FROM case_ownership WHERE case_id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .unwrap_or_default())
+}
+
+/// The granted paths (owner's unit off the case's branch) of those of
+/// `ids` that have one: case id → path.
+pub async fn grants_many(
+    tx: &mut Tx,
+    ids: &[String],
+) -> Result<std::collections::HashMap<String, String>, DbError> {
+    let rows: Vec<(String, Option<String>)> = select_in(
+        tx,
+        "SELECT case_id, grant_path FROM case_ownership",
+        "case_id",
+        ids,
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, path)| Some((id, path?)))
+        .collect())
+}
+
+/// (id, name) of those of `ids` that exist.
+pub async fn unit_names(tx: &mut Tx, ids: &[String]) -> Result<Vec<(String, String)>, DbError> {
+    select_in(tx, "SELECT id, name FROM org_unit", "id", ids).await
+}
+
 /// Which of these mutation ids were applied before (by any device).
 pub async fn seen_many(tx: &mut Tx, mutation_ids: &[String]) -> Result<Vec<String>, DbError> {
     let rows: Vec<(String,)> = select_in(
@@ -208,8 +263,10 @@ pub async fn changes_since(
     if roots.is_empty() {
         return Ok(Vec::new());
     }
+    // a case's branch, or the branch its owner's unit is on after a
+    // referral across the tree was accepted
     let scope = (0..roots.len())
-        .map(|i| format!("c.unit_path LIKE ${}", i + 2))
+        .map(|i| format!("c.unit_path LIKE ${0} OR o.grant_path LIKE ${0}", i + 2))
         .collect::<Vec<_>>()
         .join(" OR ");
     let columns = CASE_COLUMNS
@@ -220,6 +277,7 @@ pub async fn changes_since(
     let sql = format!(
         "SELECT {columns}, h.overridden FROM case_record c \
          LEFT JOIN case_history h ON h.case_id = c.id AND h.version = c.version - 1 \
+         LEFT JOIN case_ownership o ON o.case_id = c.id \
          WHERE c.change_no > $1 AND ({scope}) ORDER BY c.change_no LIMIT ${}",
         roots.len() + 2
     );

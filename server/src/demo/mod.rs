@@ -166,13 +166,14 @@ pub fn chuxiong() -> DemoOrg {
         format!("{CITY_CODE}Z01"),
         "楚雄市矛盾纠纷多元化解中心".into(),
     );
+    let mut sectors = Vec::new();
     for (i, sector) in names::SECTORS.iter().enumerate() {
-        b.unit(
+        sectors.push(b.unit(
             Some(city),
             UnitKind::Sector,
             format!("{CITY_CODE}S{:02}", i + 1),
             format!("楚雄市{sector}人民调解委员会"),
-        );
+        ));
     }
     for (i, dept) in names::ADMIN_DEPTS.iter().enumerate() {
         b.unit(
@@ -271,13 +272,19 @@ pub fn chuxiong() -> DemoOrg {
         }
     }
 
-    // Demo log-ins: two mediators, then one per office role (REFERENCE.md §2).
+    // Demo log-ins: three mediators, then one per office role (REFERENCE.md §2).
     let lucheng = townships[0];
     let (v0, c0) = (villages[0], communities[0]);
     let m_village = PersonId::stable(&format!("{}:mediator:0", b.units[v0].code));
     let m_community = PersonId::stable(&format!("{}:mediator:0", b.units[c0].code));
     b.account(m_village, Role::Mediator, v0, "13800000001");
     b.account(m_community, Role::Mediator, c0, "13800000002");
+    // a part-time mediator of the city's medical-dispute committee, who
+    // receives cases referred across the tree (docs/screening.md)
+    let medical = sectors[0];
+    let key = format!("{}:mediator:0", b.units[medical].code);
+    let m_medical = b.person(medical, PersonKind::MediatorPartTime, Role::Mediator, &key);
+    b.account(m_medical, Role::Mediator, medical, "13800000003");
 
     let office: [(Role, usize); 9] = [
         (Role::CommitteeHead, v0),

@@ -13,6 +13,9 @@ pub const VILLAGE_MEDIATOR: &str = "13800000001";
 pub const COMMUNITY_MEDIATOR: &str = "13800000002";
 pub const JUDICIAL_OFFICE: &str = "13900000002";
 pub const BUREAU: &str = "13900000006";
+/// A part-time mediator of the city's medical-dispute committee (a sector
+/// committee, off every township's branch).
+pub const SECTOR_MEDIATOR: &str = "13800000003";
 
 pub struct Device {
     pub token: String,
