@@ -123,6 +123,8 @@ test('a dispute referred across to the medical committee: its mediator reads it 
   await expect(theirs.getByTestId('case-owner')).toContainText('本人');
   await expect(theirs.getByTestId('handover')).toHaveAttribute('data-state', 'accepted');
   await expect(phone.locator('.parties')).toContainText('13912345678');
+  // its first copy here: no earlier version kept on this phone
+  await expect(phone.getByTestId('history-count')).toHaveText(/[:：]\s*0$/);
   // and it stays there offline (once the app's worker is active)
   await phone.evaluate(async () => {
     const reg = await navigator.serviceWorker.ready;

@@ -121,17 +121,39 @@ pub fn parse_case_id(id: &str) -> Result<String, ApiError> {
         })
 }
 
+/// How a caller sees a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sight {
+    /// On their branch of the tree, or as the owner's unit after a
+    /// referral across the tree was accepted: the whole case.
+    Full,
+    /// Only as the unit a referral across the tree waits at: to read the
+    /// dispute and answer the referral.
+    Pending,
+}
+
 /// The case `id` when the caller sees it: in their scope, or reached by a
 /// referral across the tree that waits at or was accepted by a unit of
 /// theirs ([`cases::Reach`]); 404 otherwise.
-async fn visible(tx: &mut cases::Tx, caller: &Caller, id: &str) -> Result<CaseRow, ApiError> {
+async fn visible(
+    tx: &mut cases::Tx,
+    caller: &Caller,
+    id: &str,
+) -> Result<(CaseRow, Sight), ApiError> {
     let row = cases::get_many(tx, &[id.to_owned()])
         .await?
         .into_iter()
         .next()
         .ok_or(ApiError::NotFound)?;
-    if caller.sees(&row.unit_path) || cases::reach(tx, id).await?.lets(|path| caller.sees(path)) {
-        Ok(row)
+    if caller.sees(&row.unit_path) {
+        return Ok((row, Sight::Full));
+    }
+    let reach = cases::reach(tx, id).await?;
+    let sees = |path: &Option<String>| path.as_deref().is_some_and(|p| caller.sees(p));
+    if sees(&reach.grant_path) {
+        Ok((row, Sight::Full))
+    } else if sees(&reach.pending_path) {
+        Ok((row, Sight::Pending))
     } else {
         Err(ApiError::NotFound)
     }
@@ -140,41 +162,48 @@ async fn visible(tx: &mut cases::Tx, caller: &Caller, id: &str) -> Result<CaseRo
 /// Reads one case the caller sees ([`visible`]), without a transaction (a
 /// GET): 404 otherwise or when deleted.
 pub async fn read_case(db: &Db, caller: &Caller, id: &str) -> Result<(CaseRow, Case), ApiError> {
+    let (row, case, _) = read_case_seen(db, caller, id).await?;
+    Ok((row, case))
+}
+
+/// [`read_case`], and how the caller sees it.
+pub async fn read_case_seen(
+    db: &Db,
+    caller: &Caller,
+    id: &str,
+) -> Result<(CaseRow, Case, Sight), ApiError> {
     let id = parse_case_id(id)?;
     let mut conn = db.pool().acquire().await.map_err(db::DbError::from)?;
-    let row = Some(visible(&mut conn, caller, &id).await?)
-        .filter(|row| row.deleted == 0)
-        .ok_or(ApiError::NotFound)?;
+    let (row, sight) = visible(&mut conn, caller, &id).await?;
+    if row.deleted != 0 {
+        return Err(ApiError::NotFound);
+    }
     let case: Case = serde_json::from_str(row.payload.as_deref().unwrap_or("null"))
         .map_err(|e| ApiError::Internal(e.into()))?;
-    Ok((row, case))
+    Ok((row, case, sight))
 }
 
 /// One case the caller sees ([`read_case`]) with its committee's name;
 /// without the parties' contacts when only a referral waiting at the
 /// caller's unit shows it to them ([`domain::referral::for_receiver`]).
 pub async fn server_case(db: &Db, caller: &Caller, id: &str) -> Result<ServerCase, ApiError> {
-    let (row, case) = read_case(db, caller, id).await?;
+    let (row, case, sight) = read_case_seen(db, caller, id).await?;
     let mut conn = db.pool().acquire().await.map_err(db::DbError::from)?;
-    let owns = caller.sees(&row.unit_path)
-        || cases::reach(&mut conn, &row.id)
-            .await?
-            .grant_path
-            .is_some_and(|p| caller.sees(&p));
     let unit_name = cases::unit_names(&mut conn, &[row.unit_id])
         .await?
         .into_iter()
         .next()
         .map(|(_, name)| name)
         .unwrap_or_default();
+    let pending = sight == Sight::Pending;
     Ok(ServerCase {
-        case: if owns {
-            case
-        } else {
+        case: if pending {
             domain::referral::for_receiver(&case)
+        } else {
+            case
         },
         unit_name,
-        contacts_hidden: !owns,
+        contacts_hidden: pending,
     })
 }
 
@@ -192,7 +221,7 @@ pub async fn begin_change<'a>(
     // first: the counter's row lock orders concurrent changes, so the read
     // below sees the one committed before (PostgreSQL)
     let change_no = cases::reserve_change_nos(&mut tx, 1).await?;
-    let old = visible(&mut tx, caller, &id).await?;
+    let (old, _) = visible(&mut tx, caller, &id).await?;
     if old.deleted == 1 {
         return Err(ApiError::Conflict {
             code: "deleted",

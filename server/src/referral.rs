@@ -12,7 +12,7 @@ use crate::auth::Caller;
 use crate::db::{self, Db, reminders as store};
 use crate::error::ApiError;
 use crate::office::begin_change;
-use domain::referral::{Actor, Ownership, ReferralError, Target};
+use domain::referral::{ACROSS_KINDS, Actor, Ownership, ReferralError, Target, UP_KINDS};
 use domain::sync::{CaseOwnership, ReferralRequest, ReferralTarget};
 use domain::{PersonId, UnitId, UnitKind};
 use std::collections::{BTreeMap, HashMap};
@@ -40,7 +40,12 @@ async fn stored(tx: &mut db::cases::Tx, case_id: &str) -> Result<Option<Ownershi
 /// Stores the ownership beside the case at `case_path`, with who else
 /// sees the case: the unit a referral waits at and the owner's unit, each
 /// when it is off the case's branch (a unit above already sees it).
-async fn save(tx: &mut db::cases::Tx, o: &Ownership, case_path: &str) -> Result<(), ApiError> {
+/// Answers whether the owner's unit's grant changed (then the case needs a
+/// new version, for the phones of the unit it now reaches to pull).
+async fn save(tx: &mut db::cases::Tx, o: &Ownership, case_path: &str) -> Result<bool, ApiError> {
+    let before: Option<String> = db::cases::reach(tx, &o.case_id.to_string())
+        .await?
+        .grant_path;
     let payload = serde_json::to_string(o).map_err(internal)?;
     let pending = o.pending().map(|h| h.to_unit.to_string());
     let owner_unit = o.owner_unit.to_string();
@@ -73,12 +78,12 @@ async fn save(tx: &mut db::cases::Tx, o: &Ownership, case_path: &str) -> Result<
     .bind(payload)
     .bind(pending)
     .bind(pending_path)
-    .bind(grant_path)
+    .bind(&grant_path)
     .bind(db::now_text())
     .execute(&mut *tx)
     .await
     .map_err(internal)?;
-    Ok(())
+    Ok(before != grant_path)
 }
 
 /// (name, kind, path) of each of `ids` that exists, in one query.
@@ -110,12 +115,10 @@ fn name_of(units: &HashMap<String, (String, String, String)>, id: &str) -> Strin
     units.get(id).map(|u| u.0.clone()).unwrap_or_default()
 }
 
-/// Kinds of unit a case goes up to (the owner's unit's ancestors).
-const UP: [&str; 4] = ["village", "community", "township", "city"];
-/// Kinds of unit a case goes across to, anywhere under its city: the
-/// resolution centre, the sector and the administrative-department
-/// committees (REFERENCE.md §10).
-const ACROSS: [&str; 3] = ["centre", "sector", "admin_dept"];
+/// Whether a unit kind's code is one of `kinds`.
+fn is_one_of(kinds: &[UnitKind], code: &str) -> bool {
+    kinds.iter().any(|k| k.code() == code)
+}
 
 /// Units a case owned at `owner_unit` may be referred to: up the ladder,
 /// nearest first, then across to the city's centre, sector and
@@ -140,7 +143,7 @@ async fn targets(db: &Db, owner_unit: &str) -> Result<Vec<ReferralTarget>, ApiEr
         .rev()
         .filter_map(|id| {
             let (name, kind, _) = found.get(*id)?;
-            UP.contains(&kind.as_str()).then(|| target(id, name, kind))
+            is_one_of(&UP_KINDS, kind).then(|| target(id, name, kind))
         })
         .collect();
     let city = found
@@ -149,9 +152,9 @@ async fn targets(db: &Db, owner_unit: &str) -> Result<Vec<ReferralTarget>, ApiEr
         .map(|(_, _, path)| path.clone())
         .or_else(|| (owner_kind == "city").then(|| path.clone()));
     if let Some(city) = city {
-        let kinds = ACROSS.map(|k| format!("'{k}'")).join(", ");
+        let kinds = ACROSS_KINDS.map(|k| format!("'{}'", k.code())).join(", ");
         let sql = format!(
-            "SELECT id, name, kind, path FROM org_unit \
+            "SELECT id, name, kind, code FROM org_unit \
              WHERE kind IN ({kinds}) AND path LIKE $1 AND id <> $2"
         );
         let mut across = sqlx::query_as::<_, (String, String, String, String)>(&sql)
@@ -160,8 +163,12 @@ async fn targets(db: &Db, owner_unit: &str) -> Result<Vec<ReferralTarget>, ApiEr
             .fetch_all(db.pool())
             .await
             .map_err(internal)?;
-        across.sort_by_key(|(_, _, kind, path)| {
-            (ACROSS.iter().position(|k| k == kind), path.clone())
+        // the centre, then the sector and department committees by code
+        across.sort_by_key(|(_, _, kind, code)| {
+            (
+                ACROSS_KINDS.iter().position(|k| k.code() == kind),
+                code.clone(),
+            )
         });
         out.extend(
             across
@@ -292,7 +299,7 @@ pub async fn act(
                         unit: to_id,
                         kind,
                         // `targets` lists ladder units above the owner's only
-                        above_owner_unit: UP.contains(&target.kind.as_str()),
+                        above_owner_unit: is_one_of(&UP_KINDS, &target.kind),
                     },
                 )
                 .map_err(refused)?
@@ -307,8 +314,10 @@ pub async fn act(
             ));
         }
     };
-    save(&mut changing.tx, &next, &changing.old.unit_path).await?;
-    let (version, case) = if next.owner != current.owner {
+    let granted = save(&mut changing.tx, &next, &changing.old.unit_path).await?;
+    // a new owner, or (the same person accepting at another unit of
+    // theirs) a new unit reached: a new version, which devices pull
+    let (version, case) = if next.owner != current.owner || granted {
         let mut moved = changing.case.clone();
         moved.owner_id = next.owner;
         changing.store(moved, "referral", caller).await?

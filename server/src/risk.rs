@@ -55,9 +55,13 @@ async fn levels_at(db: &Db, path: &str) -> Result<RiskLevels, ApiError> {
 }
 
 /// The case's assessment, the locality's levels and who may be named, for
-/// anyone who sees it.
+/// anyone who sees the whole case (not for a unit a referral only waits
+/// at: the assessment's notes and the branch's people are not theirs).
 pub async fn get(db: &Db, caller: &Caller, id: &str) -> Result<CaseRisk, ApiError> {
-    let (row, case) = crate::office::read_case(db, caller, id).await?;
+    let (row, case, sight) = crate::office::read_case_seen(db, caller, id).await?;
+    if sight == crate::office::Sight::Pending {
+        return Err(ApiError::NotFound);
+    }
     let levels = levels_at(db, &row.unit_path).await?;
     Ok(view(
         &case,

@@ -563,6 +563,12 @@ async fn apply_case(
     }
 
     match m.op {
+        Op::Delete if granted => Ok(rejected(
+            m,
+            "invalid",
+            "op",
+            "移交接收的案件不能删除，它仍属于登记的调委会 / a case received by referral is not deleted: it stays its committee's",
+        )),
         Op::Delete => {
             let Some(old) = existing else {
                 // nothing to delete: the tombstone's effect already holds

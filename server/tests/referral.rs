@@ -137,6 +137,8 @@ on_both_databases! {
         assert_eq!(own.case.attachments.len(), 1);
         assert_eq!(photo(&app, &medical, &sha).await, 404);
         assert!(pulled(&pull(&app, &medical, 0).await, &id).is_none());
+        let risk = |device: &Device| app.client.get(app.url(&format!("/api/v1/cases/{id}/risk"))).bearer_auth(device.token.clone()).send();
+        assert_eq!(risk(&medical).await.unwrap().status(), 404, "the assessment is not the waiting unit's");
         assert_eq!(server_case(&app, &other, &id).await.status(), 404, "another committee sees nothing");
         // the committee cannot lock it or take it over without accepting
         let lock = app.client.put(app.url(&format!("/api/v1/cases/{id}/lock")))
@@ -164,6 +166,8 @@ on_both_databases! {
         assert_eq!(photo(&app, &medical, &sha).await, 200);
         let full: domain::sync::ServerCase = server_case(&app, &medical, &id).await.json().await.unwrap();
         assert!(!full.contacts_hidden);
+        assert_eq!(full.case.parties, serde_json::from_value::<domain::case::Case>(case.clone()).unwrap().parties);
+        assert_eq!(risk(&medical).await.unwrap().status(), 200);
         // the village and its township keep seeing it
         assert_eq!(pulled(&pull(&app, &phone, 0).await, &id).unwrap().version, 2);
         assert_eq!(pulled(&pull(&app, &office, 0).await, &id).unwrap().version, 2);
@@ -180,6 +184,9 @@ on_both_databases! {
         moved["unit_id"] = json!(medical.unit_id);
         let r = push(&app, &medical, vec![mutation(&medical, "upsert", &moved, 3)]).await;
         assert_eq!(outcomes(&r), [(domain::sync::Status::Rejected, Some("invalid"), Some("payload.unit_id"))]);
+        // nor delete it: it stays the village's case
+        let r = push(&app, &medical, vec![mutation(&medical, "delete", &edited, 3)]).await;
+        assert_eq!(outcomes(&r), [(domain::sync::Status::Rejected, Some("invalid"), Some("op"))]);
         let back = pulled(&pull(&app, &phone, 0).await, &id).unwrap().clone();
         assert_eq!((back.version, back.payload.as_ref().unwrap()["summary"].as_str()), (3, Some("医疗损害纠纷，已委托鉴定")));
 
@@ -188,6 +195,32 @@ on_both_databases! {
         assert_eq!(next.targets[0].kind, "city");
         assert!(next.targets.iter().all(|t| t.unit_id != medical.unit_id));
         assert_eq!(across(&next.targets.iter().map(|t| t.kind.as_str()).collect::<Vec<_>>()), (1, 10, 34));
+        drop(app);
+        db.cleanup().await;
+    }
+
+    async fn a_mediator_of_both_committees_accepting_their_own_referral_still_reaches_the_committees_phones(db: TestDb) {
+        tiaojie_server::demo::load(&db.db).await.unwrap();
+        let app = TestApp::spawn(&db).await;
+        let medical = login(&app, SECTOR_MEDIATOR).await;
+        let phone = login(&app, VILLAGE_MEDIATOR).await;
+        // the village mediator also mediates at the medical committee
+        sqlx::query("INSERT INTO role_grant (person_id, role, unit_id, created_at) VALUES ($1, 'mediator', $2, '2026-11-29T00:00:00+08:00')")
+            .bind(&phone.person_id)
+            .bind(&medical.unit_id)
+            .execute(db.db.pool())
+            .await
+            .unwrap();
+        let case = open_case(&phone, 19, domain::case::RiskLevel::Low);
+        let id = case["id"].as_str().unwrap().to_owned();
+        push(&app, &phone, vec![mutation(&phone, "upsert", &case, 0)]).await;
+        let cursor = pull(&app, &medical, 0).await.cursor;
+        ok(act(&app, &phone, &id, json!({"action": "refer", "to_unit": medical.unit_id})).await).await;
+        let accepted = ok(act(&app, &phone, &id, json!({"action": "accept"})).await).await;
+        assert_eq!(accepted.owner_id, phone.person_id, "the same owner");
+        assert_eq!(accepted.version, 2, "but a new version: the case reaches another unit");
+        let change = pulled(&pull(&app, &medical, cursor).await, &id).cloned();
+        assert_eq!(change.map(|c| c.version), Some(2), "the committee's other phones get it");
         drop(app);
         db.cleanup().await;
     }

@@ -129,17 +129,22 @@ impl ReferralError {
     }
 }
 
+/// Kinds of unit a case goes up to: an ancestor of the owner's unit.
+pub const UP_KINDS: [UnitKind; 4] = [
+    UnitKind::Village,
+    UnitKind::Community,
+    UnitKind::Township,
+    UnitKind::City,
+];
+
+/// Kinds of unit a case goes across to, anywhere under its city: the
+/// resolution centre, the sector and the administrative-department
+/// committees, in the order a list shows them.
+pub const ACROSS_KINDS: [UnitKind; 3] = [UnitKind::Centre, UnitKind::Sector, UnitKind::AdminDept];
+
 /// Units a case may go up to (an ancestor of these kinds) or across to.
 fn on_the_ladder(t: &Target) -> bool {
-    let up = matches!(
-        t.kind,
-        UnitKind::Village | UnitKind::Community | UnitKind::Township | UnitKind::City
-    );
-    let across = matches!(
-        t.kind,
-        UnitKind::Sector | UnitKind::AdminDept | UnitKind::Centre
-    );
-    (up && t.above_owner_unit) || across
+    (UP_KINDS.contains(&t.kind) && t.above_owner_unit) || ACROSS_KINDS.contains(&t.kind)
 }
 
 fn checked_note(note: &str) -> Result<String, ReferralError> {

@@ -141,12 +141,17 @@ pub fn ReferralCard(case: RwSignal<Option<Case>>) -> impl IntoView {
                         <ul class="timeline">{rows}</ul>
                         {can_refer.then(|| {
                             // up the ladder, then across to the city's sector committees
-                            let (up, across): (Vec<_>, Vec<_>) = targets.into_iter().partition(|t| matches!(t.kind.as_str(), "village" | "community" | "township" | "city"));
+                            let (up, across): (Vec<_>, Vec<_>) = targets.into_iter().partition(|t| t.kind.parse::<domain::UnitKind>().is_ok_and(|k| domain::referral::UP_KINDS.contains(&k)));
+                            let (any_up, any_across) = (!up.is_empty(), !across.is_empty());
                             let options = |list: Vec<domain::sync::ReferralTarget>| list.into_iter().map(|t| view! { <option value=t.unit_id.clone() data-kind=t.kind.clone()>{t.name.clone()}</option> }).collect_view();
                             let (up, across) = (options(up), options(across));
                             let options = view! {
-                                <optgroup label=if en() { "Up the ladder" } else { "上级调委会、司法所" }>{up}</optgroup>
-                                <optgroup label=if en() { "Sector committees and the centre" } else { "行业性专业性调委会、多元化解中心" }>{across}</optgroup>
+                                {any_up.then(|| view! {
+                                    <optgroup label=if en() { "Up the ladder" } else { "上级调委会、司法所" }>{up}</optgroup>
+                                })}
+                                {any_across.then(|| view! {
+                                    <optgroup label=if en() { "Sector committees and the centre" } else { "行业性专业性调委会、多元化解中心" }>{across}</optgroup>
+                                })}
                             };
                             view! {
                                 <label class="field">

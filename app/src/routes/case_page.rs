@@ -135,6 +135,9 @@ pub fn CasePage() -> impl IntoView {
     };
     Effect::new(move |_| {
         let id = id.get();
+        // another case: not the server copy shown for the one before
+        load.set(Load::Loading);
+        remote.set(None);
         spawn_local(read(id));
     });
     // a referral accepted here: the sync that follows brings the case to
@@ -147,8 +150,12 @@ pub fn CasePage() -> impl IntoView {
         }
         running
     });
-    // a change saved here adds one earlier version
+    // a change saved here adds one earlier version (not the switch from
+    // the server's copy to this phone's own)
     Effect::new(move |prev: Option<Option<String>>| {
+        if load.with(|l| *l != Load::Ready) {
+            return None;
+        }
         let now = case.with(|c| c.as_ref().map(|c| c.updated_at.clone()));
         if let Some(Some(before)) = &prev
             && now.as_ref().is_some_and(|n| n != before)
@@ -176,7 +183,7 @@ pub fn CasePage() -> impl IntoView {
                 }.into_any(),
                 Load::Failed(e) => view! { <p class="field__error" role="alert">{e}</p> }.into_any(),
                 Load::Remote => view! {
-                    <p class="notice" data-testid="case-remote">{crate::lazy_text::say(i18n, "此案件不在本机，以下是服务器上的内容（只读）。接收移交后，案件即同步到本机。", "This case is not on this phone: below is the server's copy (read only). Once you accept the referral, it syncs to this phone.")}</p>
+                    <p class="notice" data-testid="case-remote">{crate::lazy_text::say(i18n, "此案件还不在本机，以下是服务器上的内容（只读）。", "This case is not on this phone yet: below is the server's copy (read only).")}</p>
                     <RemoteSummary remote en />
                     <crate::components::referral_card::ReferralCard case />
                     <Timeline case en />
@@ -303,7 +310,7 @@ fn RemoteSummary(
                 </p>
                 <ul class="parties">{parties}</ul>
                 {contacts_hidden.then(|| view! {
-                    <p class="muted" data-testid="contacts-hidden">{crate::lazy_text::say(i18n, "当事人的身份证号、电话、住址和照片在接收后可见。", "The parties' ID numbers, phones, addresses and the photos show once you accept.")}</p>
+                    <p class="muted" data-testid="contacts-hidden">{crate::lazy_text::say(i18n, "接收移交后，案件即同步到本机，当事人的身份证号、电话、住址和照片随之可见。", "Once you accept the referral, the case syncs to this phone with the parties' ID numbers, phones, addresses and the photos.")}</p>
                 })}
                 <dl class="facts">
                     <div><dt>{t!(i18n, f_dispute_type)}</dt><dd>{type_name}</dd></div>

@@ -6,8 +6,8 @@
 -- path: `pending_path` (the unit a referral waits at: its people read the
 -- case online and accept or decline it) and `grant_path` (the owner's unit
 -- once accepted: its phones pull the case, push changes to it and read its
--- photos). Kept in step with the other database's migration of the same
--- name.
+-- photos). Not indexed: a pull joins `case_ownership` by case id, and the
+-- table holds only cases ever referred. Kept in step with the other
+-- database's migration of the same name.
 ALTER TABLE case_ownership ADD COLUMN pending_path TEXT;
 ALTER TABLE case_ownership ADD COLUMN grant_path TEXT;
-CREATE INDEX case_ownership_grant ON case_ownership (grant_path);

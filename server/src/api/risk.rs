@@ -23,7 +23,7 @@ const BODY_LIMIT: usize = 8 * 1024;
         (status = 200, description = "The assessment, the levels and the candidates", body = CaseRisk),
         (status = 400, description = "Bad id (`malformed`)", body = ErrorBody),
         (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
-        (status = 404, description = "Not in the caller's organisation (`not_found`)", body = ErrorBody),
+        (status = 404, description = "Not in the caller's organisation, or only referred to their unit and not accepted (`not_found`)", body = ErrorBody),
     )
 )]
 #[tracing::instrument(skip_all, fields(session = %caller.session_id))]
@@ -53,7 +53,7 @@ pub async fn get(
         (status = 200, description = "The assessment after the step", body = CaseRisk),
         (status = 400, description = "Bad id or body (`malformed`)", body = ErrorBody),
         (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
-        (status = 403, description = "Not the caller's step to take (`forbidden`)", body = ErrorBody),
+        (status = 403, description = "Not the caller's step to take, e.g. a sector committee on a case it received by referral (`forbidden`)", body = ErrorBody),
         (status = 404, description = "Not in the caller's organisation (`not_found`)", body = ErrorBody),
         (status = 409, description = "The case was deleted (`deleted`)", body = ErrorBody),
         (status = 422, description = "Not allowed from the current step, an unknown or not lower level, no responsible person for a high level, no reason to close out (`invalid`, with the field)", body = ErrorBody),

@@ -117,17 +117,6 @@ pub struct Reach {
     pub grant_path: Option<String>,
 }
 
-impl Reach {
-    /// Whether a caller who sees `sees` paths may read the case online
-    /// (answering a referral needs it) or change it (as its new owner).
-    pub fn lets(&self, sees: impl Fn(&str) -> bool) -> bool {
-        [&self.pending_path, &self.grant_path]
-            .into_iter()
-            .flatten()
-            .any(|p| sees(p))
-    }
-}
-
 /// The case's [`Reach`] (none without an ownership row).
 pub async fn reach(tx: &mut Tx, id: &str) -> Result<Reach, DbError> {
     Ok(sqlx::query_as::<_, Reach>(

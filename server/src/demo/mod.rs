@@ -272,19 +272,14 @@ pub fn chuxiong() -> DemoOrg {
         }
     }
 
-    // Demo log-ins: three mediators, then one per office role (REFERENCE.md §2).
+    // Demo log-ins: two mediators, one per office role (REFERENCE.md §2),
+    // then a sector committee's mediator.
     let lucheng = townships[0];
     let (v0, c0) = (villages[0], communities[0]);
     let m_village = PersonId::stable(&format!("{}:mediator:0", b.units[v0].code));
     let m_community = PersonId::stable(&format!("{}:mediator:0", b.units[c0].code));
     b.account(m_village, Role::Mediator, v0, "13800000001");
     b.account(m_community, Role::Mediator, c0, "13800000002");
-    // a part-time mediator of the city's medical-dispute committee, who
-    // receives cases referred across the tree (docs/screening.md)
-    let medical = sectors[0];
-    let key = format!("{}:mediator:0", b.units[medical].code);
-    let m_medical = b.person(medical, PersonKind::MediatorPartTime, Role::Mediator, &key);
-    b.account(m_medical, Role::Mediator, medical, "13800000003");
 
     let office: [(Role, usize); 9] = [
         (Role::CommitteeHead, v0),
@@ -302,6 +297,13 @@ pub fn chuxiong() -> DemoOrg {
         let person = b.person(unit, PersonKind::OfficeStaff, role, &key);
         b.account(person, role, unit, &format!("139000000{:02}", i + 1));
     }
+    // last, so the names above stay as they were: a part-time mediator of
+    // the city's medical-dispute committee, who receives cases referred
+    // across the tree (docs/screening.md)
+    let medical = sectors[0];
+    let key = format!("{}:mediator:0", b.units[medical].code);
+    let m_medical = b.person(medical, PersonKind::MediatorPartTime, Role::Mediator, &key);
+    b.account(m_medical, Role::Mediator, medical, "13800000003");
 
     DemoOrg {
         units: b.units,
