@@ -1,8 +1,10 @@
-//! The app badge and notifications of the reminders (提醒角标、通知). Both
+//! The app badge and notifications of the reminders (提醒角标、通知). All
 //! are optional browser features: where one is missing nothing happens.
 //! Reached through `js_sys::Reflect`, as `web_sys` gates the Badging API
-//! behind unstable APIs. Web Push is not used here: it does not reach
-//! phones in mainland China (the reminders are computed on the phone).
+//! behind unstable APIs. The reminders are computed on the phone; a Web
+//! Push subscription ([`push_subscription`]) only adds the server's
+//! messages where the browser's push service is reachable (not from
+//! mainland China).
 
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -140,6 +142,65 @@ pub async fn register_periodic_check() {
         let _ = JsFuture::from(p).await;
     }
 }
+
+fn js_text(e: JsValue) -> String {
+    format!("{e:?}")
+}
+
+/// Calls `target.name(...args)` and awaits the promise it returns.
+async fn call(target: &JsValue, name: &str, args: &[JsValue]) -> Result<JsValue, String> {
+    let f = method(target, name).ok_or_else(|| format!("{name} missing"))?;
+    let promise = f
+        .apply(target, &args.iter().collect::<js_sys::Array>())
+        .map_err(js_text)?
+        .dyn_into::<Promise>()
+        .map_err(js_text)?;
+    JsFuture::from(promise).await.map_err(js_text)
+}
+
+/// This browser's Web Push subscription for the server's key (base64url,
+/// `applicationServerKey`), made when there is none, as
+/// `PushSubscription.toJSON()`. `None` where there is no Push API; an
+/// error where the browser's push service cannot be reached.
+pub async fn push_subscription(key: &str) -> Result<Option<JsValue>, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let ready = window
+        .navigator()
+        .service_worker()
+        .ready()
+        .map_err(js_text)?;
+    let registration = JsFuture::from(ready).await.map_err(js_text)?;
+    let manager = Reflect::get(&registration, &"pushManager".into()).map_err(js_text)?;
+    if manager.is_undefined() {
+        return Ok(None);
+    }
+    let existing = call(&manager, "getSubscription", &[]).await?;
+    let subscription = if existing.is_null() || existing.is_undefined() {
+        let options = Object::new();
+        Reflect::set(&options, &"userVisibleOnly".into(), &JsValue::TRUE).map_err(js_text)?;
+        Reflect::set(&options, &"applicationServerKey".into(), &key.into()).map_err(js_text)?;
+        call(&manager, "subscribe", &[options.into()]).await?
+    } else {
+        existing
+    };
+    let to_json = method(&subscription, "toJSON").ok_or("toJSON missing")?;
+    Ok(Some(to_json.call0(&subscription).map_err(js_text)?))
+}
+
+/// The log-in (device id) and endpoint last registered with the server
+/// for Web Push, as `<device id>|<endpoint>` (`<device id>|-`: this
+/// browser could not subscribe).
+pub fn push_registered() -> Option<String> {
+    storage().and_then(|s| s.get_item(PUSH_KEY).ok().flatten())
+}
+
+pub fn mark_push_registered(mark: &str) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(PUSH_KEY, mark);
+    }
+}
+
+const PUSH_KEY: &str = "tiaojie.push_registered";
 
 /// Whether today's reminder notice was shown already (kept in
 /// `localStorage`: a fact about this browser, not the user's data).

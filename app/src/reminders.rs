@@ -318,6 +318,7 @@ pub async fn allow_notifications() -> String {
     let answer = crate::notify::request_permission().await;
     if answer == "granted" {
         crate::notify::register_periodic_check().await;
+        crate::sync_client::register_push(true).await;
     }
     answer
 }
@@ -342,6 +343,8 @@ fn announce(r: &Reminders) {
             return;
         }
         crate::notify::register_periodic_check().await;
+        // the server's messages too, where they can arrive (once per log-in)
+        crate::sync_client::register_push(false).await;
         if open == 0 || crate::notify::shown_today(&day) {
             return;
         }

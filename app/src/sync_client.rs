@@ -402,6 +402,74 @@ pub async fn risk_step(
     }
 }
 
+/// `PushSubscription.toJSON()`, as `PUT /api/v1/push/subscription` takes it.
+#[cfg(feature = "hydrate")]
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PushSubscriptionJson {
+    endpoint: String,
+    #[serde(default)]
+    expiration_time: Option<f64>,
+    keys: PushKeys,
+}
+
+#[cfg(feature = "hydrate")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PushKeys {
+    p256dh: String,
+    auth: String,
+}
+
+#[cfg(feature = "hydrate")]
+#[derive(serde::Deserialize)]
+struct PushKey {
+    public_key: String,
+}
+
+/// Registers this device for the server's Web Push messages when
+/// notifications are allowed and the server sends Web Push: once per
+/// log-in (`again`: also when the user has just turned notifications on).
+/// Quiet when anything is missing (no Push API, the browser's push service
+/// out of reach as from mainland China — then not tried again until the
+/// next log-in —, Web Push off on the server): the reminders are computed
+/// on the phone anyway, and the inbox works everywhere.
+pub async fn register_push(again: bool) {
+    #[cfg(feature = "hydrate")]
+    {
+        if crate::notify::permission() != "granted" || !online() {
+            return;
+        }
+        let Ok(Some(s)) = session().await else {
+            return;
+        };
+        let this_login = format!("{}|", s.device_id);
+        if !again && crate::notify::push_registered().is_some_and(|m| m.starts_with(&this_login)) {
+            return;
+        }
+        let Ok(key) = http::get::<PushKey>("/api/v1/push/key", &s.token).await else {
+            return;
+        };
+        let subscription = match crate::notify::push_subscription(&key.public_key).await {
+            Ok(Some(json)) => js_sys::JSON::stringify(&json)
+                .ok()
+                .map(String::from)
+                .and_then(|text| serde_json::from_str::<PushSubscriptionJson>(&text).ok()),
+            _ => None,
+        };
+        let Some(subscription) = subscription else {
+            crate::notify::mark_push_registered(&format!("{this_login}-"));
+            return;
+        };
+        let mark = format!("{this_login}{}", subscription.endpoint);
+        if http::put::<_, ()>("/api/v1/push/subscription", &s.token, &subscription)
+            .await
+            .is_ok()
+        {
+            crate::notify::mark_push_registered(&mark);
+        }
+    }
+}
+
 /// A case as the server holds it, when it is not on this device (online):
 /// a referral across the tree waits at the caller's unit.
 pub async fn server_case(case_id: String) -> Result<domain::sync::ServerCase, ActionError> {

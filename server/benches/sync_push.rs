@@ -178,12 +178,15 @@ async fn raw_insert(s: &Setup, seed: u64, answers: bool) -> Duration {
     let rows = cases(s, MUTATIONS, seed);
     let client = format!("raw-{seed}");
     let started = Instant::now();
-    let mut tx = s.db.pool().begin().await.unwrap();
+    // read before the transaction: on SQLite a transaction that reads
+    // first and then writes fails (SQLITE_BUSY_SNAPSHOT) when the server's
+    // own background writes land in between
     let path: String = sqlx::query_scalar("SELECT path FROM org_unit WHERE id = $1")
         .bind(s.unit.to_string())
-        .fetch_one(&mut *tx)
+        .fetch_one(s.db.pool())
         .await
         .unwrap();
+    let mut tx = s.db.pool().begin().await.unwrap();
     for (i, c) in rows.iter().enumerate() {
         let now = tiaojie_server::db::now_text();
         sqlx::query(
