@@ -432,41 +432,41 @@ struct PushKey {
 /// Quiet when anything is missing (no Push API, the browser's push service
 /// out of reach as from mainland China — then not tried again until the
 /// next log-in —, Web Push off on the server): the reminders are computed
-/// on the phone anyway, and the inbox works everywhere.
+/// on the phone anyway, and the inbox works everywhere. A lazily loaded
+/// chunk: the HTTP client it needs stays out of the first load.
+#[cfg_attr(feature = "entry", lazy)]
+#[cfg(feature = "hydrate")]
 pub async fn register_push(again: bool) {
-    #[cfg(feature = "hydrate")]
+    if crate::notify::permission() != "granted" || !online() {
+        return;
+    }
+    let Ok(Some(s)) = session().await else {
+        return;
+    };
+    let this_login = format!("{}|", s.device_id);
+    if !again && crate::notify::push_registered().is_some_and(|m| m.starts_with(&this_login)) {
+        return;
+    }
+    let Ok(key) = http::get::<PushKey>("/api/v1/push/key", &s.token).await else {
+        return;
+    };
+    let subscription = match crate::notify::push_subscription(&key.public_key).await {
+        Ok(Some(json)) => js_sys::JSON::stringify(&json)
+            .ok()
+            .map(String::from)
+            .and_then(|text| serde_json::from_str::<PushSubscriptionJson>(&text).ok()),
+        _ => None,
+    };
+    let Some(subscription) = subscription else {
+        crate::notify::mark_push_registered(&format!("{this_login}-"));
+        return;
+    };
+    let mark = format!("{this_login}{}", subscription.endpoint);
+    if http::put::<_, ()>("/api/v1/push/subscription", &s.token, &subscription)
+        .await
+        .is_ok()
     {
-        if crate::notify::permission() != "granted" || !online() {
-            return;
-        }
-        let Ok(Some(s)) = session().await else {
-            return;
-        };
-        let this_login = format!("{}|", s.device_id);
-        if !again && crate::notify::push_registered().is_some_and(|m| m.starts_with(&this_login)) {
-            return;
-        }
-        let Ok(key) = http::get::<PushKey>("/api/v1/push/key", &s.token).await else {
-            return;
-        };
-        let subscription = match crate::notify::push_subscription(&key.public_key).await {
-            Ok(Some(json)) => js_sys::JSON::stringify(&json)
-                .ok()
-                .map(String::from)
-                .and_then(|text| serde_json::from_str::<PushSubscriptionJson>(&text).ok()),
-            _ => None,
-        };
-        let Some(subscription) = subscription else {
-            crate::notify::mark_push_registered(&format!("{this_login}-"));
-            return;
-        };
-        let mark = format!("{this_login}{}", subscription.endpoint);
-        if http::put::<_, ()>("/api/v1/push/subscription", &s.token, &subscription)
-            .await
-            .is_ok()
-        {
-            crate::notify::mark_push_registered(&mark);
-        }
+        crate::notify::mark_push_registered(&mark);
     }
 }
 
@@ -600,10 +600,12 @@ pub async fn revoke_device(id: String) -> Result<DeviceSession, ActionError> {
 }
 
 // The network side of sync (HTTP, the protocol's messages, the store's sync
-// steps) is reached only through these two lazy functions and the lazily
-// loaded log-in screen: built with `--split`, it is a wasm chunk fetched
-// the first time the app syncs (the worker precaches it), so the first
-// screen does not carry it (docs/perf.md).
+// steps) is reached only through lazy functions (these two and
+// `register_push`) and the lazily loaded log-in screen: built with
+// `--split`, it is a wasm chunk fetched the first time the app syncs (the
+// worker precaches it), so the first screen does not carry it
+// (docs/perf.md: a Web Push registration reachable from Home without a
+// split point brought the HTTP client back into the first load, +8 KB).
 
 /// (The browser-side tests build without the `entry` feature: there the
 /// same functions are plain, so the test wasm has no chunk imports.)
