@@ -18,21 +18,33 @@ async function syncNow(page: Page) {
   await expect(page.getByTestId('sync-status')).toHaveAttribute('data-running', 'false');
 }
 
-test('a dispute is the first mediator\'s until the township accepts the referral; the phone learns its new owner', async ({ browser, page }) => {
-  test.setTimeout(90_000);
-  await logIn(page, COMMUNITY_MEDIATOR);
-  const errors = watchErrors(page);
+/** Registers a general dispute on the phone, syncs it, and returns its id. */
+async function registerDispute(
+  page: Page,
+  d: { type: string; parties: [string, string]; phone?: string; summary: string },
+): Promise<string> {
   await page.goto('/cases/new/general');
   await page.waitForSelector('[data-testid="case-form"][data-ready="true"]');
-  await page.locator('#f-dispute_type').selectOption('forest_land');
-  await page.locator('#f-parties-0-name').fill('罗移交');
-  await page.locator('#f-parties-1-name').fill('杨两村');
-  await page.locator('#f-summary').fill('地界跨两个社区，需乡镇协调');
+  await page.locator('#f-dispute_type').selectOption(d.type);
+  await page.locator('#f-parties-0-name').fill(d.parties[0]);
+  if (d.phone) await page.locator('#f-parties-0-phone').fill(d.phone);
+  await page.locator('#f-parties-1-name').fill(d.parties[1]);
+  await page.locator('#f-summary').fill(d.summary);
   await page.locator('#f-mediator').fill('普调解');
   await page.getByTestId('save-case').click();
   await expect(page.getByTestId('case-status')).toHaveText('已受理');
   const caseId = new URL(page.url()).pathname.split('/').pop()!;
   await syncNow(page);
+  return caseId;
+}
+
+test('a dispute is the first mediator\'s until the township accepts the referral; the phone learns its new owner', async ({ browser, page }) => {
+  test.setTimeout(90_000);
+  await logIn(page, COMMUNITY_MEDIATOR);
+  const errors = watchErrors(page);
+  const caseId = await registerDispute(page, {
+    type: 'forest_land', parties: ['罗移交', '杨两村'], summary: '地界跨两个社区，需乡镇协调',
+  });
 
   // 移交: the owner refers it up to the township
   await page.goto(`/cases/${caseId}`);
@@ -78,18 +90,9 @@ test('a dispute referred across to the medical committee: its mediator reads it 
   test.setTimeout(120_000);
   await logIn(page, COMMUNITY_MEDIATOR);
   const errors = watchErrors(page);
-  await page.goto('/cases/new/general');
-  await page.waitForSelector('[data-testid="case-form"][data-ready="true"]');
-  await page.locator('#f-dispute_type').selectOption('medical');
-  await page.locator('#f-parties-0-name').fill('李医患');
-  await page.locator('#f-parties-0-phone').fill('13912345678');
-  await page.locator('#f-parties-1-name').fill('楚雄某诊所');
-  await page.locator('#f-summary').fill('输液后过敏，双方对赔偿有争议');
-  await page.locator('#f-mediator').fill('普调解');
-  await page.getByTestId('save-case').click();
-  await expect(page.getByTestId('case-status')).toHaveText('已受理');
-  const caseId = new URL(page.url()).pathname.split('/').pop()!;
-  await syncNow(page);
+  const caseId = await registerDispute(page, {
+    type: 'medical', parties: ['李医患', '楚雄某诊所'], phone: '13912345678', summary: '输液后过敏，双方对赔偿有争议',
+  });
 
   // 移交 across: the sector committees are offered after the ladder
   await page.goto(`/cases/${caseId}`);

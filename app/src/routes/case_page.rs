@@ -233,7 +233,6 @@ fn CaseSummary(
             (CaseKind::General, false) => "一般纠纷",
             (CaseKind::General, true) => "general dispute",
         };
-        let type_name = dispute_type_name(&c.dispute_type).unwrap_or("—");
         let parties = c
             .parties
             .iter()
@@ -259,12 +258,7 @@ fn CaseSummary(
                     <p class="notice notice--warn" data-testid="locked-reason">{t!(i18n, locked_by_office)} " " {reason}</p>
                 })}
                 <ul class="parties">{parties}</ul>
-                <dl class="facts">
-                    <div><dt>{t!(i18n, f_dispute_type)}</dt><dd>{type_name}</dd></div>
-                    <div><dt>{t!(i18n, f_received_on)}</dt><dd>{format_iso(c.received_on)}</dd></div>
-                    <div><dt>{t!(i18n, f_place)}</dt><dd>{c.place.clone()}</dd></div>
-                    <div><dt>{t!(i18n, f_mediator)}</dt><dd>{c.mediator.clone()}</dd></div>
-                </dl>
+                <Facts case=c.clone() />
                 <p class="summary">{c.summary.clone()}</p>
                 {(!c.agreed_terms.is_empty()).then(|| view! {
                     <h3 class="card__label">{t!(i18n, f_agreed_terms)}</h3>
@@ -273,6 +267,21 @@ fn CaseSummary(
             </section>
         }
         .into_any()
+    }
+}
+
+/// The dispute's type, day, place and mediator.
+#[component]
+fn Facts(case: Case) -> impl IntoView {
+    let i18n = use_i18n();
+    let type_name = dispute_type_name(&case.dispute_type).unwrap_or("—");
+    view! {
+        <dl class="facts">
+            <div><dt>{t!(i18n, f_dispute_type)}</dt><dd>{type_name}</dd></div>
+            <div><dt>{t!(i18n, f_received_on)}</dt><dd>{format_iso(case.received_on)}</dd></div>
+            <div><dt>{t!(i18n, f_place)}</dt><dd>{case.place}</dd></div>
+            <div><dt>{t!(i18n, f_mediator)}</dt><dd>{case.mediator}</dd></div>
+        </dl>
     }
 }
 
@@ -295,7 +304,6 @@ fn RemoteSummary(
         else {
             return ().into_any();
         };
-        let type_name = dispute_type_name(&c.dispute_type).unwrap_or("—");
         let parties = c
             .parties
             .iter()
@@ -312,12 +320,7 @@ fn RemoteSummary(
                 {contacts_hidden.then(|| view! {
                     <p class="muted" data-testid="contacts-hidden">{crate::lazy_text::say(i18n, "接收移交后，案件即同步到本机，当事人的身份证号、电话、住址和照片随之可见。", "Once you accept the referral, the case syncs to this phone with the parties' ID numbers, phones, addresses and the photos.")}</p>
                 })}
-                <dl class="facts">
-                    <div><dt>{t!(i18n, f_dispute_type)}</dt><dd>{type_name}</dd></div>
-                    <div><dt>{t!(i18n, f_received_on)}</dt><dd>{format_iso(c.received_on)}</dd></div>
-                    <div><dt>{t!(i18n, f_place)}</dt><dd>{c.place.clone()}</dd></div>
-                    <div><dt>{t!(i18n, f_mediator)}</dt><dd>{c.mediator.clone()}</dd></div>
-                </dl>
+                <Facts case=c.clone() />
                 <p class="summary" data-testid="remote-case-summary">{c.summary.clone()}</p>
             </section>
         }
