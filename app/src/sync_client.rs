@@ -437,6 +437,21 @@ struct PushKey {
 #[cfg_attr(feature = "entry", lazy)]
 #[cfg(feature = "hydrate")]
 pub async fn register_push(again: bool) {
+    // Home may ask twice at once (its card loads again after a sync): one
+    // registration at a time
+    thread_local! {
+        static BUSY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+    struct Turn;
+    impl Drop for Turn {
+        fn drop(&mut self) {
+            BUSY.with(|b| b.set(false));
+        }
+    }
+    if BUSY.with(|b| b.replace(true)) {
+        return;
+    }
+    let _turn = Turn;
     if crate::notify::permission() != "granted" || !online() {
         return;
     }
