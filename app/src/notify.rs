@@ -74,34 +74,34 @@ pub async fn request_permission() -> String {
 /// Shows a notification through the service worker (the way that works on
 /// Android), replacing an earlier one with the same `tag`.
 pub async fn show(title: &str, body: &str, tag: &str) -> Result<(), String> {
+    let registration = registration().await?;
+    let options = Object::new();
+    let set = |k: &str, v: JsValue| Reflect::set(&options, &k.into(), &v).map_err(js_text);
+    set("body", body.into())?;
+    set("tag", tag.into())?;
+    set("icon", "/icons/icon-192.png".into())?;
+    set("badge", "/icons/icon-192.png".into())?;
+    let data = Object::new();
+    Reflect::set(&data, &"url".into(), &"/".into()).map_err(js_text)?;
+    set("data", data.into())?;
+    call(
+        &registration,
+        "showNotification",
+        &[title.into(), options.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The service worker's registration, once it is ready.
+async fn registration() -> Result<JsValue, String> {
     let window = web_sys::window().ok_or("no window")?;
     let ready = window
         .navigator()
         .service_worker()
         .ready()
-        .map_err(|e| format!("{e:?}"))?;
-    let registration = JsFuture::from(ready).await.map_err(|e| format!("{e:?}"))?;
-    let show = method(&registration, "showNotification").ok_or("showNotification missing")?;
-    let options = Object::new();
-    let set = |k: &str, v: JsValue| Reflect::set(&options, &k.into(), &v);
-    set("body", body.into()).map_err(|e| format!("{e:?}"))?;
-    set("tag", tag.into()).map_err(|e| format!("{e:?}"))?;
-    set("icon", "/icons/icon-192.png".into()).map_err(|e| format!("{e:?}"))?;
-    set("badge", "/icons/icon-192.png".into()).map_err(|e| format!("{e:?}"))?;
-    let data = Object::new();
-    Reflect::set(&data, &"url".into(), &"/".into()).map_err(|e| format!("{e:?}"))?;
-    set("data", data.into()).map_err(|e| format!("{e:?}"))?;
-    let promise = show
-        .call2(&registration, &title.into(), &options)
-        .map_err(|e| format!("{e:?}"))?;
-    JsFuture::from(
-        promise
-            .dyn_into::<Promise>()
-            .map_err(|e| format!("{e:?}"))?,
-    )
-    .await
-    .map_err(|e| format!("{e:?}"))?;
-    Ok(())
+        .map_err(js_text)?;
+    JsFuture::from(ready).await.map_err(js_text)
 }
 
 /// The Periodic Background Sync tag the service worker answers.
@@ -111,13 +111,7 @@ pub const PERIODIC_TAG: &str = "tiaojie-reminders";
 /// remind of open duties (Periodic Background Sync: Chrome, for an
 /// installed app; elsewhere nothing happens).
 pub async fn register_periodic_check() {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let Ok(ready) = window.navigator().service_worker().ready() else {
-        return;
-    };
-    let Ok(registration) = JsFuture::from(ready).await else {
+    let Ok(registration) = registration().await else {
         return;
     };
     let Ok(periodic) = Reflect::get(&registration, &"periodicSync".into()) else {
@@ -163,13 +157,7 @@ async fn call(target: &JsValue, name: &str, args: &[JsValue]) -> Result<JsValue,
 /// `PushSubscription.toJSON()`. `None` where there is no Push API; an
 /// error where the browser's push service cannot be reached.
 pub async fn push_subscription(key: &str) -> Result<Option<JsValue>, String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let ready = window
-        .navigator()
-        .service_worker()
-        .ready()
-        .map_err(js_text)?;
-    let registration = JsFuture::from(ready).await.map_err(js_text)?;
+    let registration = registration().await?;
     let manager = Reflect::get(&registration, &"pushManager".into()).map_err(js_text)?;
     if manager.is_undefined() {
         return Ok(None);

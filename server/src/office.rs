@@ -172,9 +172,18 @@ pub async fn read_case_seen(
     caller: &Caller,
     id: &str,
 ) -> Result<(CaseRow, Case, Sight), ApiError> {
-    let id = parse_case_id(id)?;
     let mut conn = db.pool().acquire().await.map_err(db::DbError::from)?;
-    let (row, sight) = visible(&mut conn, caller, &id).await?;
+    read_on(&mut conn, caller, id).await
+}
+
+/// [`read_case_seen`] on a connection the caller holds.
+async fn read_on(
+    conn: &mut cases::Tx,
+    caller: &Caller,
+    id: &str,
+) -> Result<(CaseRow, Case, Sight), ApiError> {
+    let id = parse_case_id(id)?;
+    let (row, sight) = visible(conn, caller, &id).await?;
     if row.deleted != 0 {
         return Err(ApiError::NotFound);
     }
@@ -187,8 +196,8 @@ pub async fn read_case_seen(
 /// without the parties' contacts when only a referral waiting at the
 /// caller's unit shows it to them ([`domain::referral::for_receiver`]).
 pub async fn server_case(db: &Db, caller: &Caller, id: &str) -> Result<ServerCase, ApiError> {
-    let (row, case, sight) = read_case_seen(db, caller, id).await?;
     let mut conn = db.pool().acquire().await.map_err(db::DbError::from)?;
+    let (row, case, sight) = read_on(&mut conn, caller, id).await?;
     let unit_name = cases::unit_names(&mut conn, &[row.unit_id])
         .await?
         .into_iter()

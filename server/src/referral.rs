@@ -25,27 +25,38 @@ fn internal(e: impl Into<anyhow::Error>) -> ApiError {
     ApiError::Internal(e.into())
 }
 
-async fn stored(tx: &mut db::cases::Tx, case_id: &str) -> Result<Option<Ownership>, ApiError> {
-    let payload: Option<String> =
-        sqlx::query_scalar("SELECT payload FROM case_ownership WHERE case_id = $1")
+/// The ownership kept beside the case, if any, and the unit path it was
+/// granted to (a referral across the tree, accepted).
+async fn stored(
+    tx: &mut db::cases::Tx,
+    case_id: &str,
+) -> Result<(Option<Ownership>, Option<String>), ApiError> {
+    let row: Option<(String, Option<String>)> =
+        sqlx::query_as("SELECT payload, grant_path FROM case_ownership WHERE case_id = $1")
             .bind(case_id)
             .fetch_optional(&mut *tx)
             .await
             .map_err(internal)?;
-    payload
-        .map(|p| serde_json::from_str(&p).map_err(internal))
-        .transpose()
+    let Some((payload, grant_path)) = row else {
+        return Ok((None, None));
+    };
+    Ok((
+        Some(serde_json::from_str(&payload).map_err(internal)?),
+        grant_path,
+    ))
 }
 
 /// Stores the ownership beside the case at `case_path`, with who else
 /// sees the case: the unit a referral waits at and the owner's unit, each
 /// when it is off the case's branch (a unit above already sees it).
-/// Answers whether the owner's unit's grant changed (then the case needs a
+/// Answers whether the grant changed from `before` (then the case needs a
 /// new version, for the phones of the unit it now reaches to pull).
-async fn save(tx: &mut db::cases::Tx, o: &Ownership, case_path: &str) -> Result<bool, ApiError> {
-    let before: Option<String> = db::cases::reach(tx, &o.case_id.to_string())
-        .await?
-        .grant_path;
+async fn save(
+    tx: &mut db::cases::Tx,
+    o: &Ownership,
+    case_path: &str,
+    before: Option<String>,
+) -> Result<bool, ApiError> {
     let payload = serde_json::to_string(o).map_err(internal)?;
     let pending = o.pending().map(|h| h.to_unit.to_string());
     let owner_unit = o.owner_unit.to_string();
@@ -148,9 +159,9 @@ async fn targets(db: &Db, owner_unit: &str) -> Result<Vec<ReferralTarget>, ApiEr
         .collect();
     let city = found
         .values()
-        .find(|(_, kind, _)| kind == "city")
+        .find(|(_, kind, _)| kind == UnitKind::City.code())
         .map(|(_, _, path)| path.clone())
-        .or_else(|| (owner_kind == "city").then(|| path.clone()));
+        .or_else(|| (owner_kind == UnitKind::City.code()).then(|| path.clone()));
     if let Some(city) = city {
         let kinds = ACROSS_KINDS.map(|k| format!("'{}'", k.code())).join(", ");
         let sql = format!(
@@ -240,7 +251,7 @@ async fn view(
 pub async fn get(db: &Db, caller: &Caller, id: &str) -> Result<CaseOwnership, ApiError> {
     let (row, case) = crate::office::read_case(db, caller, id).await?;
     let mut conn = db.pool().acquire().await.map_err(db::DbError::from)?;
-    let ownership = stored(&mut conn, &row.id).await?;
+    let (ownership, _) = stored(&mut conn, &row.id).await?;
     drop(conn);
     view(db, &case, row.version, ownership).await
 }
@@ -256,9 +267,8 @@ pub async fn act(
     let now = domain::dates::china_rfc3339(jiff::Timestamp::now());
     let mut changing = begin_change(db, caller, id).await?;
     let case = changing.case.clone();
-    let current = stored(&mut changing.tx, &changing.old.id)
-        .await?
-        .unwrap_or_else(|| Ownership::first(case.id, case.owner_id, case.unit_id));
+    let (current, granted_before) = stored(&mut changing.tx, &changing.old.id).await?;
+    let current = current.unwrap_or_else(|| Ownership::first(case.id, case.owner_id, case.unit_id));
     // the caller answers for the unit a referral waits at when they hold a
     // role there
     let pending_at = current.pending().map(|h| h.to_unit);
@@ -314,7 +324,13 @@ pub async fn act(
             ));
         }
     };
-    let granted = save(&mut changing.tx, &next, &changing.old.unit_path).await?;
+    let granted = save(
+        &mut changing.tx,
+        &next,
+        &changing.old.unit_path,
+        granted_before,
+    )
+    .await?;
     // a new owner, or (the same person accepting at another unit of
     // theirs) a new unit reached: a new version, which devices pull
     let (version, case) = if next.owner != current.owner || granted {

@@ -100,7 +100,9 @@ pub fn CasePage() -> impl IntoView {
     let profile = RwSignal::new(None::<Profile>);
     let history = RwSignal::new(0usize);
     let load = RwSignal::new(Load::Loading);
-    let remote = RwSignal::new(None::<ServerCase>);
+    // the server's copy (in `case`): its committee's name, and whether the
+    // parties' contacts were left out
+    let remote = RwSignal::new(None::<(String, bool)>);
     // the locality's names of risk levels, for the summary and the risk card
     crate::components::risk_card::Locality::provide();
 
@@ -119,9 +121,13 @@ pub fn CasePage() -> impl IntoView {
             // not on this phone: the server shows it when a referral waits
             // at this person's unit (online, logged in; otherwise missing)
             (Ok(None), _) => match sync_client::server_case(id).await {
-                Ok(found) => {
-                    case.try_set(Some(found.case.clone()));
-                    remote.try_set(Some(found));
+                Ok(ServerCase {
+                    case: found,
+                    unit_name,
+                    contacts_hidden,
+                }) => {
+                    case.try_set(Some(found));
+                    remote.try_set(Some((unit_name, contacts_hidden)));
                     load.try_set(Load::Remote);
                 }
                 Err(_) => {
@@ -184,7 +190,7 @@ pub fn CasePage() -> impl IntoView {
                 Load::Failed(e) => view! { <p class="field__error" role="alert">{e}</p> }.into_any(),
                 Load::Remote => view! {
                     <p class="notice" data-testid="case-remote">{crate::lazy_text::say(i18n, "此案件还不在本机，以下是服务器上的内容（只读）。", "This case is not on this phone yet: below is the server's copy (read only).")}</p>
-                    <RemoteSummary remote en />
+                    <RemoteSummary case remote en />
                     <crate::components::referral_card::ReferralCard case />
                     <Timeline case en />
                 }.into_any(),
@@ -290,18 +296,14 @@ fn Facts(case: Case) -> impl IntoView {
 /// the case once the referral is accepted.
 #[component]
 fn RemoteSummary(
-    remote: RwSignal<Option<ServerCase>>,
+    case: RwSignal<Option<Case>>,
+    remote: RwSignal<Option<(String, bool)>>,
     en: impl Fn() -> bool + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let locality = crate::components::risk_card::Locality::used();
     move || {
-        let Some(ServerCase {
-            case: c,
-            unit_name,
-            contacts_hidden,
-        }) = remote.get()
-        else {
+        let (Some(c), Some((unit_name, contacts_hidden))) = (case.get(), remote.get()) else {
             return ().into_any();
         };
         let parties = c
