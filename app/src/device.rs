@@ -3,7 +3,8 @@
 //! Browser-only (`hydrate`).
 
 use crate::records::StorageInfo;
-use domain::case::{AttachmentRef, Case, Position};
+use domain::attachment::{AttachmentRef, Position};
+use domain::case::Case;
 use domain::rules::FormCode;
 use js_sys::{Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -218,7 +219,7 @@ pub async fn add_photo(
             if let Some(form) = form {
                 next.forms.insert(form);
             }
-            next.updated_at = crate::clock::now_in_china();
+            next.updated_at = Some(crate::clock::now());
             Ok(next)
         })
         .await
@@ -286,15 +287,15 @@ pub async fn sha256_of(blob: &Blob) -> Result<String, String> {
 }
 
 /// When the photo was taken: the camera file's time when it is plausible
-/// (within the last 30 days), else now — in China time.
-fn taken_at(file: &File) -> String {
+/// (within the last 30 days), else now.
+fn taken_at(file: &File) -> domain::Timestamp {
     let now = js_sys::Date::now();
     let modified = file.last_modified();
     let plausible =
         modified > 0.0 && modified <= now + 60_000.0 && now - modified < 30.0 * 86_400_000.0;
     let millis = if plausible { modified } else { now };
     jiff::Timestamp::from_millisecond(millis as i64)
-        .map_or_else(|_| crate::clock::now_in_china(), crate::clock::in_china)
+        .map_or_else(|_| crate::clock::now(), domain::Timestamp::from)
 }
 /// An object URL showing a photo the server holds (revoke it when done);
 /// none when this phone is not logged in or the server lacks it.

@@ -281,7 +281,7 @@ pub async fn logout() -> Result<(), String> {
 // and unlocks cases and revokes lost phones. Online only; called from the
 // lazily loaded case page and device screen, never from Home.
 
-pub use domain::sync::{CaseLock, DeviceSession};
+pub use domain::api::{CaseLock, DeviceSession};
 
 /// Why an office action did not happen: the message for people, and the
 /// request field it is about (e.g. `reason`), if any.
@@ -369,7 +369,7 @@ pub async fn set_case_lock(
 }
 
 /// A case's risk assessment, its levels and who may be named (online).
-pub async fn case_risk(case_id: String) -> Result<domain::sync::CaseRisk, ActionError> {
+pub async fn case_risk(case_id: String) -> Result<domain::api::CaseRisk, ActionError> {
     #[cfg(feature = "hydrate")]
     {
         let token = office_token().await?;
@@ -387,8 +387,8 @@ pub async fn case_risk(case_id: String) -> Result<domain::sync::CaseRisk, Action
 /// phone's copy follows at the next sync.
 pub async fn risk_step(
     case_id: String,
-    step: domain::sync::RiskStepRequest,
-) -> Result<domain::sync::CaseRisk, ActionError> {
+    step: domain::api::RiskStepRequest,
+) -> Result<domain::api::CaseRisk, ActionError> {
     #[cfg(feature = "hydrate")]
     {
         let token = office_token().await?;
@@ -487,7 +487,7 @@ pub async fn register_push(again: bool) {
 
 /// A case as the server holds it, when it is not on this device (online):
 /// a referral across the tree waits at the caller's unit.
-pub async fn server_case(case_id: String) -> Result<domain::sync::ServerCase, ActionError> {
+pub async fn server_case(case_id: String) -> Result<domain::api::ServerCase, ActionError> {
     #[cfg(feature = "hydrate")]
     {
         let token = office_token().await?;
@@ -502,7 +502,7 @@ pub async fn server_case(case_id: String) -> Result<domain::sync::ServerCase, Ac
 }
 
 /// Who owns a case, its hand-overs and where it may go (online).
-pub async fn case_referral(case_id: String) -> Result<domain::sync::CaseOwnership, ActionError> {
+pub async fn case_referral(case_id: String) -> Result<domain::api::CaseOwnership, ActionError> {
     #[cfg(feature = "hydrate")]
     {
         let token = office_token().await?;
@@ -519,8 +519,8 @@ pub async fn case_referral(case_id: String) -> Result<domain::sync::CaseOwnershi
 /// Refers, withdraws, accepts or declines on the server (online).
 pub async fn referral_step(
     case_id: String,
-    step: domain::sync::ReferralRequest,
-) -> Result<domain::sync::CaseOwnership, ActionError> {
+    step: domain::api::ReferralRequest,
+) -> Result<domain::api::CaseOwnership, ActionError> {
     #[cfg(feature = "hydrate")]
     {
         let token = office_token().await?;
@@ -571,7 +571,7 @@ pub async fn compliance(
 }
 
 /// The caller's inbox: high-risk disputes escalated to them (online).
-pub async fn inbox() -> Result<domain::sync::Inbox, ActionError> {
+pub async fn inbox() -> Result<domain::api::Inbox, ActionError> {
     #[cfg(feature = "hydrate")]
     {
         let token = office_token().await?;
@@ -919,7 +919,7 @@ async fn run(status: RwSignal<SyncStatus>) -> Result<String, Failed> {
             .filter_map(|(entry, payload)| {
                 Some(Mutation {
                     seq: entry.seq?,
-                    mutation_id: uuid::Uuid::parse_str(&entry.mutation_id).ok()?,
+                    mutation_id: domain::MutationId::parse(&entry.mutation_id).ok()?,
                     entity: match entry.entity.as_str() {
                         "screening" => Entity::Screening,
                         _ => Entity::Case,
@@ -938,7 +938,7 @@ async fn run(status: RwSignal<SyncStatus>) -> Result<String, Failed> {
             })
             .collect();
         let req = PushRequest {
-            client_id,
+            client_id: domain::DeviceId(client_id),
             mutations,
         };
         let answer: PushResponse =
@@ -1050,7 +1050,7 @@ async fn upload_photos(
     status: RwSignal<SyncStatus>,
 ) -> Result<(u32, Vec<String>), http::Failure> {
     use crate::store::PhotoOwner;
-    use domain::sync::UploadStatus;
+    use domain::api::UploadStatus;
     let local = |e: crate::store::StoreError| http::Failure::Offline(e.to_string());
     let pending = store.unsent_attachments().await.map_err(local)?;
     let waiting = store.pending().await.map_err(local)?;

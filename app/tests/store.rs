@@ -4,10 +4,8 @@
 #![cfg(all(target_arch = "wasm32", feature = "hydrate"))]
 
 use app::store::{CURRENT_VERSION, Draft, LocalStore, OutboxEntry, OutboxOp};
-use domain::case::{Case, CaseKind, CaseStatus, Party, PartyRole, Performance, RiskLevel, Source};
-use domain::rules::Outcome;
-use domain::{CaseId, PersonId, ResidentId, UnitId};
-use jiff::civil::date;
+use domain::case::Case;
+use domain::{CaseId, PersonId, UnitId};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -16,57 +14,16 @@ fn fresh_name() -> String {
     format!("tiaojie-test-{}", uuid::Uuid::now_v7())
 }
 
+/// The shared sample oral agreement (`domain::testing`), with this
+/// test's summary, id and time.
 fn oral_case(summary: &str) -> Case {
-    let party = |role, name: &str, id: &str| Party {
-        role,
-        name: name.into(),
-        sex: None,
-        ethnicity: None,
-        resident_id: Some(ResidentId::parse(id).unwrap()),
-        phone: None,
-        address: "大潭村".into(),
-    };
     Case {
         id: CaseId::stable("store-test"),
-        unit_id: UnitId::stable("532301100201"),
-        owner_id: PersonId::stable("532301100201:mediator:0"),
-        kind: CaseKind::Oral,
-        status: CaseStatus::Closed,
-        dispute_type: "neighbours".into(),
-        source: Source::PartyApplication,
-        risk: RiskLevel::Low,
-        place: "村委会".into(),
-        received_on: date(2024, 5, 10),
         summary: summary.into(),
-        parties: vec![
-            party(PartyRole::Applicant, "李建国", "11010519491231002X"),
-            party(PartyRole::Respondent, "张志强", "440524188001010014"),
-        ],
-        sessions: vec![],
-        outcome: Some(Outcome::Agreed),
-        agreed_terms: "共同疏通排水沟".into(),
-        performance: Some(Performance::Immediate),
-        closed_on: Some(date(2024, 5, 10)),
         amount_involved: Some("1200.50".parse().unwrap()),
-        forms: Default::default(),
-        oral_register: true,
-        archived: false,
-        recorded: true,
-        deaths: 0,
-        disability_grade: None,
-        independent: true,
-        special: false,
-        approved_amount: None,
-        claim_id: None,
-        version: 0,
-        mediator: "杨调解".into(),
-        follow_up: None,
-        attachments: vec![],
         seq: Some(1),
-        updated_at: "2024-05-10T08:00:00+08:00".into(),
-        server_verdict: None,
-        locked_reason: None,
-        risk_assessment: None,
+        updated_at: Some("2024-05-10T08:00:00+08:00".parse().unwrap()),
+        ..domain::testing::oral_case()
     }
 }
 
@@ -207,10 +164,10 @@ async fn export_then_import_elsewhere_brings_everything_back_once() {
         .await
         .unwrap();
     let mut case = oral_case("要导出的记录");
-    case.attachments.push(domain::case::AttachmentRef {
+    case.attachments.push(domain::attachment::AttachmentRef {
         id: "photo-1".into(),
         form: None,
-        taken_at: "2024-05-10T09:00:00+08:00".into(),
+        taken_at: "2024-05-10T09:00:00+08:00".parse().unwrap(),
         position: None,
         bytes: 3,
         content_type: "image/jpeg".into(),
@@ -256,7 +213,7 @@ async fn export_then_import_elsewhere_brings_everything_back_once() {
     // a newer version on this phone is not overwritten by an older file
     let mut newer = there.cases().await.unwrap().remove(0);
     newer.summary = "本机后来改过".into();
-    newer.updated_at = "2099-01-01T00:00:00+08:00".into();
+    newer.updated_at = Some("2099-01-01T00:00:00+08:00".parse().unwrap());
     there.save_case(&newer, &entry(&newer)).await.unwrap();
     let third = there.import(&bundle).await.unwrap();
     assert_eq!(third.cases_kept, 1);
@@ -534,7 +491,7 @@ async fn refused_changes_go_again_photos_wait_until_sent_and_conflicts_are_noted
             verdict: None,
             field: Some("entity_id".into()),
             message: Some("案件已锁定，不能修改：季度审核中".into()),
-            code: Some("locked".into()),
+            code: Some(domain::sync::Refusal::Locked),
             overridden: vec![],
             server: None,
         }])
@@ -592,7 +549,10 @@ async fn refused_changes_go_again_photos_wait_until_sent_and_conflicts_are_noted
         verdict: None,
         overridden: vec!["summary".into()],
     };
-    store.apply_pull(&[change.clone()], 5).await.unwrap();
+    store
+        .apply_pull(std::slice::from_ref(&change), 5)
+        .await
+        .unwrap();
     let history = store.history(&case.id.to_string()).await.unwrap();
     let notice = history.iter().find(|h| !h.overridden.is_empty()).unwrap();
     assert!(notice.theirs_won && !notice.seen);
@@ -763,7 +723,7 @@ async fn screening_records_are_saved_with_their_changes_sent_acknowledged_pulled
         id: ScreeningId::stable(key),
         unit_id: UnitId::stable(group),
         duty: "group_weekly_screening".into(),
-        date: date(2026, 11, 27),
+        date: jiff::civil::date(2026, 11, 27),
         coverage: "全组".into(),
         households: Some(30),
         outcome: ScreeningOutcome::NothingFound,

@@ -18,9 +18,9 @@ use domain::{PersonId, UnitId};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tiaojie_server::config::{DatabaseArgs, ServeArgs};
-use tiaojie_server::db::Db;
+use tiaojie_server::config::ServeArgs;
 use tiaojie_server::startup::Application;
+use tiaojie_server::store::Store;
 use uuid::Uuid;
 
 /// The allocator the `tiaojie` binary uses (server/src/main.rs).
@@ -32,7 +32,7 @@ const DEVICES: usize = 2_000;
 const CONCURRENCY: usize = 64;
 
 struct Setup {
-    db: Db,
+    db: Store,
     base: String,
     unit: UnitId,
     owner: PersonId,
@@ -40,12 +40,7 @@ struct Setup {
 }
 
 async fn setup(url: &str) -> Setup {
-    let db = Db::connect(&DatabaseArgs {
-        database_url: url.to_owned(),
-        db_max_connections: 8,
-    })
-    .await
-    .expect("database");
+    let db = Store::connect(url, 8).await.expect("database");
     db.migrate().await.expect("migrations");
     tiaojie_server::demo::load(&db).await.expect("demo data");
     let args = ServeArgs {
@@ -74,18 +69,18 @@ async fn setup(url: &str) -> Setup {
 /// A device session made directly in the database (the bench measures
 /// sync, not 2,000 argon2 log-ins).
 async fn device(s: &Setup) -> (String, Uuid) {
-    let token = tiaojie_server::auth::new_token();
+    let token = tiaojie_server::service::auth::new_token();
     let device_id = Uuid::now_v7();
-    tiaojie_server::db::sessions::insert(
+    tiaojie_server::store::sessions::insert(
         &s.db,
-        &tiaojie_server::db::sessions::NewSession {
-            id: &Uuid::now_v7().to_string(),
-            account_id: &s.account_id,
-            device_id: &device_id.to_string(),
+        &tiaojie_server::store::sessions::NewSession {
+            id: domain::DeviceSessionId::new_v7(),
+            account_id: s.account_id.parse().unwrap(),
+            device_id: device_id.into(),
             device_name: "bench",
-            token_hash: &tiaojie_server::auth::token_hash(&token),
+            token_hash: &tiaojie_server::service::auth::token_hash(&token),
         },
-        &tiaojie_server::db::now_text(),
+        jiff::Timestamp::now().into(),
     )
     .await
     .unwrap();
@@ -188,7 +183,7 @@ async fn raw_insert(s: &Setup, seed: u64, answers: bool) -> Duration {
         .unwrap();
     let mut tx = s.db.pool().begin().await.unwrap();
     for (i, c) in rows.iter().enumerate() {
-        let now = tiaojie_server::db::now_text();
+        let now = domain::Timestamp::from(jiff::Timestamp::now()).to_string();
         sqlx::query(
             "INSERT INTO case_record (id, unit_id, unit_path, version, payload, deleted, tier, amount_fen, change_no, created_at, updated_at) \
              VALUES ($1, $2, $3, 1, $4, 0, NULL, 0, $5, $6, $6)",
@@ -245,13 +240,12 @@ async fn run(name: &str, url: &str) {
     // 1a. the same work without HTTP: push_in on a transaction, 2 × 500
     let direct_cases = cases(&s, MUTATIONS, 4);
     let direct_device = Uuid::now_v7();
-    let person_id = s.owner.to_string();
-    let caller = tiaojie_server::auth::Caller {
-        session_id: String::new(),
-        account_id: s.account_id.clone(),
-        person_id: person_id.clone(),
-        device_id: direct_device.to_string(),
-        scopes: tiaojie_server::auth::scopes_of(&s.db, &person_id)
+    let caller = tiaojie_server::service::Caller {
+        session_id: domain::DeviceSessionId::new_v7(),
+        account_id: s.account_id.parse().unwrap(),
+        person_id: s.owner,
+        device_id: direct_device.into(),
+        scopes: tiaojie_server::service::auth::scopes_of(&s.db, s.owner)
             .await
             .unwrap(),
     };
@@ -263,8 +257,8 @@ async fn run(name: &str, url: &str) {
         .collect();
     let started = Instant::now();
     for req in &reqs {
-        let mut tx = s.db.pool().begin().await.unwrap();
-        let answer = tiaojie_server::sync::push_in(&mut tx, &caller, req)
+        let mut tx = s.db.write().await.unwrap();
+        let answer = tiaojie_server::service::sync::push_in(&mut tx, &caller, req)
             .await
             .unwrap();
         assert!(
@@ -423,12 +417,7 @@ async fn main() {
     let base = std::env::var("TEST_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
     let schema = format!("bench_{}", Uuid::now_v7().simple());
-    let Ok(admin) = Db::connect(&DatabaseArgs {
-        database_url: base.clone(),
-        db_max_connections: 1,
-    })
-    .await
-    else {
+    let Ok(admin) = Store::connect(&base, 1).await else {
         println!("[postgres] not reachable at {base}: skipped");
         return;
     };

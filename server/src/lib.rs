@@ -1,33 +1,23 @@
 //! Tiaojie's server as a library, so integration tests drive the same code
-//! the `tiaojie` binary runs.
+//! the `tiaojie` binary runs. Layers, each importing only those below it:
+//!
+//! - [`http`] — the router, extractors, the one error mapping, handlers;
+//! - [`service`] — what the server does, one module per concern;
+//! - [`store`] — every SQL statement, domain types in and out;
+//! - `domain` (its own crate) — the shared rules and value types.
+//!
+//! Beside them: [`cli`] (the commands), [`startup`] (binding and serving),
+//! [`demo`] (the demo organisation and its cases), [`config`], [`telemetry`].
 
 // Leptos view types of whole pages are deep; release builds (without
 // `erase_components`) need more room to compute their layout.
 #![recursion_limit = "512"]
 
-pub mod api;
-pub mod assets;
-pub mod attachments;
-pub mod auth;
 pub mod cli;
-pub mod compliance;
 pub mod config;
-pub mod db;
 pub mod demo;
-pub mod error;
-pub mod limits;
-pub mod office;
-pub mod offline;
-pub mod password;
-pub mod push_queue;
-pub mod reference;
-pub mod referral;
-pub mod reminders;
-pub mod risk;
-pub mod rules_cli;
-pub mod sample_cli;
-pub mod schedule_cli;
+pub mod http;
+pub mod service;
 pub mod startup;
-pub mod state;
-pub mod sync;
+pub mod store;
 pub mod telemetry;

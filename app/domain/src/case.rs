@@ -3,10 +3,14 @@
 //! subsidy rules read. Checked as a whole before it is saved; every problem
 //! names its field, in Chinese first.
 
+use crate::attachment::{ATTACHMENT_TYPES, AttachmentRef, MAX_ATTACHMENT_BYTES, is_sha256};
 use crate::ids::{CaseId, ClaimId, PersonId, SessionId, UnitId};
 use crate::money::Money;
-use crate::rules::{CaseFacts, CommitteeKind, FormCode, Method, Outcome};
-use crate::screening::{Act, RiskAction, RiskAssessment, RiskError, RiskLevels};
+use crate::risk::{Act, RiskAction, RiskAssessment, RiskError, RiskLevels};
+use crate::rules::{
+    CaseFacts, CommitteeKind, FormCode, Method, Outcome, Verdict, builtin, evaluate,
+};
+use crate::time::Timestamp;
 use crate::validate::{Phone, ResidentId, Sex};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -160,52 +164,6 @@ pub struct FollowUp {
     pub note: String,
 }
 
-/// A photo or file kept with the case, e.g. the signed paper agreement.
-/// The bytes live apart (on the phone as a Blob; on the server by sha256).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AttachmentRef {
-    /// UUID v7, made on the device.
-    pub id: String,
-    /// The dossier form this is a picture of, if any (e.g. `agreement`).
-    pub form: Option<FormCode>,
-    /// When the photo was taken, RFC 3339 with offset (evidence).
-    pub taken_at: String,
-    /// Where, if the user allowed the position.
-    pub position: Option<Position>,
-    pub bytes: u64,
-    pub content_type: String,
-    /// The bytes' SHA-256, lowercase hex: the server keeps each content once
-    /// under this name (content-addressed). Photos taken before it was
-    /// recorded get it at their first sync.
-    #[serde(default)]
-    pub sha256: Option<String>,
-}
-
-/// The largest photo or file the server accepts (the phone compresses
-/// photos to well under this).
-pub const MAX_ATTACHMENT_BYTES: u64 = 10 * 1024 * 1024;
-
-/// The kinds of file a case may keep.
-pub const ATTACHMENT_TYPES: [&str; 4] =
-    ["image/jpeg", "image/png", "image/webp", "application/pdf"];
-
-/// Whether `text` is a SHA-256 as the server names contents: 64 lowercase hex.
-pub fn is_sha256(text: &str) -> bool {
-    text.len() == 64
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-}
-
-/// A position in millionths of a degree (about 0.1 m), so it compares exactly.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Position {
-    pub lat_e6: i32,
-    pub lon_e6: i32,
-    /// Accuracy the device reported, in metres.
-    pub accuracy_m: u32,
-}
-
 /// A dispute case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Case {
@@ -262,13 +220,14 @@ pub struct Case {
     pub claim_id: Option<ClaimId>,
     /// Incremented on every change the server accepts (sync conflicts).
     pub version: u64,
-    /// When it was last changed on the device or the server (RFC 3339).
-    #[serde(default)]
-    pub updated_at: String,
+    /// When it was last changed on the device or the server; written `""`
+    /// before the first save.
+    #[serde(default, with = "crate::time::or_empty")]
+    pub updated_at: Option<Timestamp>,
     /// The server's tier verdict with the shared rules, set by the server on
     /// every change it accepts (the phone compares it with its own preview).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub server_verdict: Option<crate::sync::Verdict>,
+    pub server_verdict: Option<Verdict>,
     /// Set when an office locked the case for review (the reason, shown to
     /// the mediator); the server owns it, like `claim_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -427,6 +386,20 @@ impl Case {
             special: self.special,
             approved_amount: self.approved_amount,
         })
+    }
+
+    /// The tier and amount it earns by the built-in rules (the rule set in
+    /// force on its closing date) when judged as a `committee` (none: the
+    /// unit it was registered at is no committee, and nothing is earned).
+    /// The server's verdict on every change it accepts.
+    pub fn verdict(&self, committee: Option<CommitteeKind>) -> Verdict {
+        committee
+            .and_then(|c| self.facts(c))
+            .and_then(|facts| evaluate(&facts, builtin()).ok())
+            .map_or_else(Verdict::none, |e| Verdict {
+                tier: e.tier,
+                amount: e.amount,
+            })
     }
 
     /// Every problem with the case as entered, given today's date; empty when
@@ -648,70 +621,13 @@ impl Case {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-    use crate::rules::{builtin, evaluate};
     use jiff::civil::date;
 
     const TODAY: Date = date(2024, 5, 20);
 
-    fn party(role: PartyRole, name: &str, id: &str) -> Party {
-        Party {
-            role,
-            name: name.into(),
-            sex: None,
-            ethnicity: Some("彝族".into()),
-            resident_id: Some(ResidentId::parse(id).unwrap()),
-            phone: Some(Phone::parse("13800000001").unwrap()),
-            address: "楚雄市鹿城镇大潭村".into(),
-        }
-    }
-
-    /// The 30-yuan path: an oral agreement settled on the spot.
-    pub(crate) fn oral_case() -> Case {
-        Case {
-            id: CaseId::stable("oral"),
-            unit_id: UnitId::stable("532301100201"),
-            owner_id: PersonId::stable("532301100201:mediator:0"),
-            kind: CaseKind::Oral,
-            status: CaseStatus::Closed,
-            dispute_type: "neighbours".into(),
-            source: Source::PartyApplication,
-            risk: RiskLevel::Low,
-            place: "大潭村委会".into(),
-            received_on: date(2024, 5, 10),
-            summary: "宅基地边界排水沟纠纷".into(),
-            parties: vec![
-                party(PartyRole::Applicant, "李建国", "11010519491231002X"),
-                party(PartyRole::Respondent, "张志强", "440524188001010014"),
-            ],
-            sessions: vec![],
-            outcome: Some(Outcome::Agreed),
-            agreed_terms: "共同出资疏通排水沟".into(),
-            performance: Some(Performance::Immediate),
-            closed_on: Some(date(2024, 5, 10)),
-            amount_involved: None,
-            forms: BTreeSet::new(),
-            oral_register: true,
-            archived: false,
-            recorded: true,
-            deaths: 0,
-            disability_grade: None,
-            independent: true,
-            special: false,
-            approved_amount: None,
-            claim_id: None,
-            version: 0,
-            mediator: "杨调解".into(),
-            follow_up: None,
-            attachments: vec![],
-            seq: Some(12),
-            updated_at: String::new(),
-            server_verdict: None,
-            locked_reason: None,
-            risk_assessment: None,
-        }
-    }
+    use crate::testing::oral_case;
 
     fn fields(errors: &[FieldError]) -> Vec<&str> {
         errors.iter().map(|e| e.field.as_str()).collect()
@@ -768,7 +684,7 @@ pub(crate) mod tests {
         let photo = AttachmentRef {
             id: "p1".into(),
             form: Some(FormCode("agreement".into())),
-            taken_at: "2024-05-10T09:00:00+08:00".into(),
+            taken_at: "2024-05-10T09:00:00+08:00".parse().unwrap(),
             position: None,
             bytes: 120_000,
             content_type: "image/jpeg".into(),
@@ -893,7 +809,7 @@ pub(crate) mod tests {
         };
         let village = PersonId::stable("village-head");
         let township = PersonId::stable("judicial-office");
-        let at = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+        let at = |s: &str| s.parse::<Timestamp>().unwrap();
         let act = |by, t: &str, note| Act {
             by,
             at: at(t),
@@ -922,7 +838,7 @@ pub(crate) mod tests {
             )
             .unwrap();
         let a = agreed.risk_assessment.as_ref().unwrap();
-        assert_eq!(a.step, crate::screening::RiskStep::Agreed);
+        assert_eq!(a.step, crate::risk::RiskStep::Agreed);
         assert_eq!(a.history.len(), 2);
         assert_eq!(
             a.history[0].by, case.owner_id,

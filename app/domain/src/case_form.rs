@@ -11,6 +11,7 @@ use crate::dates::parse_iso;
 use crate::ids::{CaseId, PersonId, SessionId, UnitId};
 use crate::money::Money;
 use crate::rules::Outcome;
+use crate::time::Timestamp;
 use crate::validate::{Phone, ResidentId, Sex};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -94,8 +95,7 @@ pub struct NewCase {
     pub unit_id: UnitId,
     pub owner_id: PersonId,
     pub seq: Option<u32>,
-    /// RFC 3339.
-    pub now: String,
+    pub now: Timestamp,
 }
 
 /// A session as typed.
@@ -322,7 +322,7 @@ impl CaseDraft {
             approved_amount: None,
             claim_id: None,
             version: 0,
-            updated_at: new.now.clone(),
+            updated_at: Some(new.now),
             server_verdict: None,
             locked_reason: None,
             risk_assessment: None,
@@ -358,7 +358,12 @@ impl CaseDraft {
 
 impl SessionDraft {
     /// The case with this session added; it is then being mediated.
-    pub fn add_to(&self, case: &Case, today: Date, now: &str) -> Result<Case, Vec<FieldError>> {
+    pub fn add_to(
+        &self,
+        case: &Case,
+        today: Date,
+        now: Timestamp,
+    ) -> Result<Case, Vec<FieldError>> {
         let mut problems = Problems::default();
         let held_on = problems.date("session.held_on", &self.held_on, "调解日期", "session date");
         if self.record.trim().is_empty() {
@@ -383,14 +388,14 @@ impl SessionDraft {
         }
         next.forms
             .insert(crate::rules::FormCode::new("mediation_record"));
-        next.updated_at = now.to_owned();
+        next.updated_at = Some(now);
         problems.finish(next, today)
     }
 }
 
 impl ClosingDraft {
     /// The case closed with this outcome.
-    pub fn close(&self, case: &Case, today: Date, now: &str) -> Result<Case, Vec<FieldError>> {
+    pub fn close(&self, case: &Case, today: Date, now: Timestamp) -> Result<Case, Vec<FieldError>> {
         let mut problems = Problems::default();
         let outcome = match self.outcome.as_str() {
             "agreed" => Some(Outcome::Agreed),
@@ -412,7 +417,7 @@ impl ClosingDraft {
             next.agreed_terms.clear();
             next.performance = None;
         }
-        next.updated_at = now.to_owned();
+        next.updated_at = Some(now);
         if outcome.is_none() || closed_on.is_none() {
             // the case's own check would repeat what the form already said
             return Err(problems.0);
@@ -423,7 +428,12 @@ impl ClosingDraft {
 
 impl FollowUpDraft {
     /// The case with this follow-up visit recorded.
-    pub fn record(&self, case: &Case, today: Date, now: &str) -> Result<Case, Vec<FieldError>> {
+    pub fn record(
+        &self,
+        case: &Case,
+        today: Date,
+        now: Timestamp,
+    ) -> Result<Case, Vec<FieldError>> {
         let mut problems = Problems::default();
         let Some(on) = problems.date("follow_up.on", &self.on, "回访日期", "follow-up date")
         else {
@@ -441,7 +451,7 @@ impl FollowUpDraft {
             on,
             note: self.note.trim().to_owned(),
         });
-        next.updated_at = now.to_owned();
+        next.updated_at = Some(now);
         problems.finish(next, today)
     }
 }
@@ -454,13 +464,17 @@ mod tests {
 
     const TODAY: Date = date(2024, 5, 20);
 
+    fn now() -> Timestamp {
+        "2024-05-20T02:00:00Z".parse().unwrap()
+    }
+
     fn new_case() -> NewCase {
         NewCase {
             id: CaseId::stable("draft"),
             unit_id: UnitId::stable("532301100201"),
             owner_id: PersonId::stable("532301100201:mediator:0"),
             seq: Some(3),
-            now: "2024-05-20T10:00:00+08:00".into(),
+            now: "2024-05-20T10:00:00+08:00".parse().unwrap(),
         }
     }
 
@@ -589,7 +603,7 @@ mod tests {
         assert_eq!(general.source, Source::PoliceReferral);
         assert_eq!(general.facts(CommitteeKind::Village), None);
 
-        let now = "2024-05-20T10:00:00+08:00";
+        let now: Timestamp = "2024-05-20T10:00:00+08:00".parse().unwrap();
         let session = SessionDraft {
             held_on: "2024-05-12".into(),
             place: "村委会".into(),
@@ -630,7 +644,7 @@ mod tests {
     fn closing_needs_an_outcome_and_a_date_and_a_session_before_it() {
         let general = oral_draft().general_case(&new_case(), TODAY).unwrap();
         let errors = ClosingDraft::default()
-            .close(&general, TODAY, "now")
+            .close(&general, TODAY, now())
             .unwrap_err();
         assert_eq!(fields(&errors), ["outcome", "closed_on"]);
         let errors = ClosingDraft {
@@ -638,7 +652,7 @@ mod tests {
             closed_on: "2024-05-12".into(),
             ..ClosingDraft::default()
         }
-        .close(&general, TODAY, "now")
+        .close(&general, TODAY, now())
         .unwrap_err();
         assert_eq!(fields(&errors), ["sessions"]);
     }
@@ -650,7 +664,7 @@ mod tests {
             held_on: "2024-05-01".into(),
             ..SessionDraft::default()
         }
-        .add_to(&general, TODAY, "now")
+        .add_to(&general, TODAY, now())
         .unwrap_err();
         assert_eq!(fields(&errors), ["session.record", "sessions[0].held_on"]);
     }

@@ -20,7 +20,7 @@ pub struct CaseRow {
     /// Tier earned under the shared rules, when closed.
     pub tier: Option<String>,
     pub amount: Money,
-    pub updated_at: String,
+    pub updated_at: Option<crate::time::Timestamp>,
     /// Names, resident IDs, phones, place, summary, terms; lower case.
     haystack: String,
 }
@@ -69,7 +69,7 @@ impl CaseRow {
             received_on: case.received_on,
             tier: evaluation.as_ref().and_then(|e| e.tier.clone()),
             amount: evaluation.map_or(Money::ZERO, |e| e.amount),
-            updated_at: case.updated_at.clone(),
+            updated_at: case.updated_at,
             haystack: haystack.to_lowercase(),
         }
     }
@@ -132,6 +132,12 @@ impl CaseQuery {
     }
 }
 
+/// Cases most recently changed first (Home's latest cases): by the moment
+/// of the last change, wherever it was made, then by id.
+pub fn newest_first(cases: &mut [Case]) {
+    cases.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id)));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,7 +170,7 @@ mod tests {
             unit_id: UnitId::stable("u"),
             owner_id: PersonId::stable("p"),
             seq: Some(n),
-            now: format!("2024-05-20T10:00:{n:02}+08:00"),
+            now: format!("2024-05-20T10:00:{n:02}+08:00").parse().unwrap(),
         };
         let today = date(2024, 12, 31);
         if oral {
@@ -187,6 +193,29 @@ mod tests {
 
     fn ids(hits: &[&CaseRow]) -> Vec<Option<u32>> {
         hits.iter().map(|r| r.seq).collect()
+    }
+
+    #[test]
+    fn a_phone_written_and_a_server_written_case_sort_by_the_moment() {
+        // the phone wrote 10:00 China time (02:00 UTC) as +08:00; the
+        // server wrote 03:00 UTC: the server's change is the later one
+        let mut phone = case(1, "甲", "11010519491231002X", "2024-05-01", true);
+        phone.updated_at = Some("2026-11-25T10:00:00+08:00".parse().unwrap());
+        let mut server = case(2, "乙", "440524188001010014", "2024-05-01", true);
+        server.updated_at = Some("2026-11-25T03:00:00.000000Z".parse().unwrap());
+        let mut cases = vec![phone.clone(), server.clone()];
+        newest_first(&mut cases);
+        assert_eq!(cases, [server.clone(), phone.clone()]);
+        let rows = [
+            CaseRow::of(&phone, CommitteeKind::Village, rules::builtin()),
+            CaseRow::of(&server, CommitteeKind::Village, rules::builtin()),
+        ];
+        let hits = CaseQuery::default().filter(&rows);
+        assert_eq!(
+            ids(&hits),
+            [Some(2), Some(1)],
+            "same day received: the later change first"
+        );
     }
 
     #[test]

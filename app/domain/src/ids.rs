@@ -13,6 +13,7 @@ macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident, $prefix:literal) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(transparent)]
         pub struct $name(pub Uuid);
 
@@ -29,6 +30,19 @@ macro_rules! id_type {
 
             pub fn parse(s: &str) -> Result<Self, uuid::Error> {
                 Uuid::parse_str(s).map(Self)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = uuid::Error;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::parse(s)
+            }
+        }
+
+        impl From<Uuid> for $name {
+            fn from(id: Uuid) -> Self {
+                Self(id)
             }
         }
 
@@ -70,6 +84,28 @@ id_type!(
     /// or a training; created on the phone.
     ScreeningId,
     "screening"
+);
+id_type!(
+    /// An installed app (one per log-in): its sync identity, `client_id`
+    /// of the pushes.
+    DeviceId,
+    "device"
+);
+id_type!(
+    /// A device session (登录会话): one log-in of one device, behind a
+    /// bearer token; revoked by log-out or by an office.
+    DeviceSessionId,
+    "device-session"
+);
+id_type!(
+    /// One change made on a device (`mutation_id`), unique for ever.
+    MutationId,
+    "mutation"
+);
+id_type!(
+    /// An item of a person's inbox (收件箱).
+    InboxItemId,
+    "inbox"
 );
 id_type!(
     /// A quarterly subsidy claim batch (以案定补 兑现审批); a case in one is locked.

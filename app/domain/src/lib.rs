@@ -2,6 +2,8 @@
 //! and the server both use. Pure Rust: no I/O, no framework, no clock — callers
 //! pass "now" in. Every value is checked once, when its type is built.
 
+pub mod api;
+pub mod attachment;
 pub mod case;
 pub mod case_form;
 pub mod case_query;
@@ -11,14 +13,22 @@ pub mod money;
 pub mod org;
 pub mod people;
 pub mod referral;
+pub mod risk;
 pub mod rules;
 pub mod sample;
 pub mod screening;
 pub mod sync;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+pub mod time;
 pub mod validate;
 
-pub use ids::{AccountId, CaseId, ClaimId, PersonId, ScreeningId, SessionId, UnitId};
+pub use ids::{
+    AccountId, CaseId, ClaimId, DeviceId, DeviceSessionId, InboxItemId, MutationId, PersonId,
+    ScreeningId, SessionId, UnitId,
+};
 pub use money::Money;
-pub use org::UnitKind;
+pub use org::{UnitKind, UnitPath};
 pub use people::{PersonKind, Role};
+pub use time::Timestamp;
 pub use validate::{Phone, ResidentId};

@@ -23,6 +23,7 @@ pub struct UnitRecord {
 
 /// What kind of unit an organisation node is. Stored by its `code()`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum UnitKind {
     /// 市 — the city, home of the city mediation committee (市人民调解委员会) and the justice bureau.
@@ -129,6 +130,13 @@ impl UnitKind {
     }
 }
 
+impl PartialEq<&str> for UnitKind {
+    /// Compares with a code as stored and sent (`"village"`).
+    fn eq(&self, code: &&str) -> bool {
+        self.code() == *code
+    }
+}
+
 impl fmt::Display for UnitKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())
@@ -149,6 +157,90 @@ impl FromStr for UnitKind {
     }
 }
 
+/// Where a unit sits in the tree (组织路径): the ids from the root down to
+/// the unit, `/city/township/village/`. A unit's subtree is every unit
+/// whose path starts with its own, which is how every scoped question is
+/// asked (`LIKE 'path%'` in the database).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UnitPath(String);
+
+/// Not a unit path: `/` + UUIDs each followed by `/`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a unit path: {0:?}")]
+pub struct UnitPathError(pub String);
+
+impl UnitPath {
+    /// The path of a root unit: `/id/`.
+    pub fn root(id: crate::UnitId) -> UnitPath {
+        UnitPath(format!("/{id}/"))
+    }
+
+    /// The path of a child of the unit at `self`.
+    pub fn child(&self, id: crate::UnitId) -> UnitPath {
+        UnitPath(format!("{}{id}/", self.0))
+    }
+
+    /// Checks a stored path.
+    pub fn parse(s: &str) -> Result<UnitPath, UnitPathError> {
+        let bad = || UnitPathError(s.chars().take(80).collect());
+        let inner = s
+            .strip_prefix('/')
+            .and_then(|r| r.strip_suffix('/'))
+            .ok_or_else(bad)?;
+        if inner.is_empty() || inner.split('/').any(|id| crate::UnitId::parse(id).is_err()) {
+            return Err(bad());
+        }
+        Ok(UnitPath(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether the unit at `other` is this unit or inside its subtree.
+    pub fn contains(&self, other: &UnitPath) -> bool {
+        other.0.starts_with(&self.0)
+    }
+
+    /// The units on the path, from the root down to the unit itself.
+    pub fn unit_ids(&self) -> impl DoubleEndedIterator<Item = crate::UnitId> + '_ {
+        self.0
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .filter_map(|s| crate::UnitId::parse(s).ok())
+    }
+
+    /// The unit the path ends at.
+    pub fn unit_id(&self) -> Option<crate::UnitId> {
+        self.unit_ids().next_back()
+    }
+
+    /// Levels below the root (a root is 0).
+    pub fn depth(&self) -> usize {
+        self.unit_ids().count().saturating_sub(1)
+    }
+
+    /// The subtrees of `paths`, without those inside another: what a
+    /// scoped query needs to ask for.
+    pub fn outermost(paths: impl IntoIterator<Item = UnitPath>) -> Vec<UnitPath> {
+        let mut all: Vec<UnitPath> = paths.into_iter().collect();
+        all.sort_unstable();
+        all.dedup();
+        let keep: Vec<UnitPath> = all
+            .iter()
+            .filter(|p| !all.iter().any(|q| q != *p && q.contains(p)))
+            .cloned()
+            .collect();
+        keep
+    }
+}
+
+impl fmt::Display for UnitPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,6 +255,32 @@ mod tests {
             );
         }
         assert!("town".parse::<UnitKind>().is_err());
+    }
+
+    #[test]
+    fn paths_hold_their_subtrees_and_nothing_beside_them() {
+        let (c, t1, t10) = (
+            crate::UnitId::stable("c"),
+            crate::UnitId::stable("t1"),
+            crate::UnitId::stable("t10"),
+        );
+        let city = UnitPath::root(c);
+        let township = city.child(t1);
+        let village = township.child(crate::UnitId::stable("v"));
+        assert!(city.contains(&village) && township.contains(&village));
+        assert!(township.contains(&township));
+        assert!(!village.contains(&township));
+        assert!(!city.child(t10).contains(&village));
+        assert_eq!(village.depth(), 2);
+        assert_eq!(village.unit_ids().next(), Some(c));
+        assert_eq!(UnitPath::parse(village.as_str()), Ok(village.clone()));
+        for bad in ["", "/", "//", "x/", "/not-a-uuid/", &village.as_str()[1..]] {
+            assert!(UnitPath::parse(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            UnitPath::outermost([village.clone(), city.clone(), township.clone()]),
+            [city]
+        );
     }
 
     #[test]

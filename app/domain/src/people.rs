@@ -47,6 +47,7 @@ impl PersonKind {
 
 /// A role held at a unit; the unit is the role's scope (its subtree).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// 调解员 — records disputes, sessions, agreements, screenings.
@@ -183,6 +184,13 @@ impl Role {
             Role::BureauFinance => "bureau finance",
             Role::TownshipFinance => "township finance office",
         }
+    }
+}
+
+impl PartialEq<&str> for Role {
+    /// Compares with a code as stored and sent (`"village"`).
+    fn eq(&self, code: &&str) -> bool {
+        self.code() == *code
     }
 }
 

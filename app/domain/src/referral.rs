@@ -16,6 +16,7 @@
 use crate::UnitKind;
 use crate::case::Case;
 use crate::ids::{CaseId, PersonId, UnitId};
+use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
 /// Where a hand-over stands.
@@ -49,15 +50,14 @@ pub struct Handover {
     pub from_person: PersonId,
     pub from_unit: UnitId,
     pub to_unit: UnitId,
-    /// RFC 3339, China time.
-    pub sent_at: String,
+    pub sent_at: Timestamp,
     pub note: String,
     pub state: HandoverState,
     /// Who answered (accepted, declined or withdrew), when and why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answered_by: Option<PersonId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub answered_at: Option<String>,
+    pub answered_at: Option<Timestamp>,
     #[serde(default)]
     pub answer_note: String,
 }
@@ -80,12 +80,12 @@ pub struct Target {
     pub above_owner_unit: bool,
 }
 
-/// Who acts: a person of a unit, at a time (RFC 3339), with a note.
+/// Who acts: a person of a unit, at a time, with a note.
 #[derive(Debug, Clone, Copy)]
 pub struct Actor<'a> {
     pub person: PersonId,
     pub unit: UnitId,
-    pub at: &'a str,
+    pub at: Timestamp,
     pub note: &'a str,
 }
 
@@ -188,7 +188,7 @@ impl Ownership {
             from_person: by.person,
             from_unit: self.owner_unit,
             to_unit: to.unit,
-            sent_at: by.at.to_owned(),
+            sent_at: by.at,
             note: checked_note(by.note)?,
             state: HandoverState::Pending,
             answered_by: None,
@@ -214,7 +214,7 @@ impl Ownership {
         let last = next.handovers.last_mut().expect("a pending hand-over");
         last.state = state;
         last.answered_by = Some(by.person);
-        last.answered_at = Some(by.at.to_owned());
+        last.answered_at = Some(by.at);
         last.answer_note = note;
         if state == HandoverState::Accepted {
             next.owner = by.person;
@@ -280,7 +280,7 @@ mod tests {
         Actor {
             person: person(p),
             unit: unit(u),
-            at: "2026-11-29T10:00:00+08:00",
+            at: "2026-11-29T10:00:00+08:00".parse().unwrap(),
             note,
         }
     }
@@ -364,7 +364,7 @@ mod tests {
 
     #[test]
     fn a_receiver_reads_the_dispute_but_not_the_parties_contacts() {
-        let case = crate::case::tests::oral_case();
+        let case = crate::testing::oral_case();
         assert!(case.parties.iter().all(|p| p.resident_id.is_some()));
         let shown = for_receiver(&case);
         for (p, q) in case.parties.iter().zip(&shown.parties) {

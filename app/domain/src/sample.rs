@@ -121,7 +121,9 @@ pub fn cases(
             unit_id,
             owner_id,
             seq: Some(i as u32 + 1),
-            now: format!("{}T09:00:00+08:00", format_iso(received)),
+            now: format!("{}T09:00:00+08:00", format_iso(received))
+                .parse()
+                .expect("a sample time reads"),
         };
         let case = if mix.below(2) == 0 {
             draft.oral_case(&new, to)
@@ -156,7 +158,7 @@ fn general(
             place: "村委会".into(),
             record: format!("第{}次调解：听取双方陈述", s + 1),
         }
-        .add_to(&case, today, &new.now)?;
+        .add_to(&case, today, new.now)?;
     }
     if sessions == 0 || mix.below(4) == 0 {
         return Ok(case);
@@ -169,7 +171,7 @@ fn general(
         performance: "immediate".into(),
         due: String::new(),
     }
-    .close(&case, today, &new.now)?;
+    .close(&case, today, new.now)?;
     for form in ["application", "acceptance", "investigation", "agreement"] {
         if mix.below(6) != 0 {
             case.forms.insert(crate::rules::FormCode::new(form));
@@ -181,7 +183,7 @@ fn general(
             on: format_iso((day + 7.days()).min(today)),
             note: "已履行".into(),
         }
-        .record(&case, today, &new.now)?;
+        .record(&case, today, new.now)?;
     }
     Ok(case)
 }

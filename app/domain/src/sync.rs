@@ -5,6 +5,8 @@
 //!
 //! Pure: no I/O, compiled to wasm (the phone) and natively (the server).
 
+use crate::ids::{DeviceId, MutationId};
+use crate::rules::Verdict;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -74,7 +76,7 @@ pub struct Mutation {
     /// The device's own counter: strictly increasing, starting at 1.
     pub seq: u64,
     /// Made on the device (UUID v7); unique for ever.
-    pub mutation_id: Uuid,
+    pub mutation_id: MutationId,
     pub entity: Entity,
     pub entity_id: Uuid,
     pub op: Op,
@@ -93,7 +95,7 @@ pub struct Mutation {
 #[serde(deny_unknown_fields)]
 pub struct PushRequest {
     /// The device's sync identity (one per installed app; UUID).
-    pub client_id: Uuid,
+    pub client_id: DeviceId,
     pub mutations: Vec<Mutation>,
 }
 
@@ -111,13 +113,66 @@ pub enum Status {
     Conflict,
 }
 
+/// Why a mutation was not applied (its answer's `code`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Refusal {
+    /// A field of the record is refused (`field` names it).
+    Invalid,
+    /// The record or its unit is outside the caller's organisation.
+    Scope,
+    /// The case is locked (an office's review, or a claim).
+    Locked,
+    /// The case was deleted.
+    Deleted,
+    /// `base_version` is newer than the server's version.
+    BadVersion,
+    /// A change to a record the server does not have.
+    Unknown,
+    /// The same `mutation_id` was pushed before under another seq.
+    Duplicate,
+    /// The seq was used by another mutation.
+    SeqReused,
+    /// The seq is older than the last one applied and was never stored.
+    StaleSeq,
+    /// Units, schedules and rule sets change on the server only.
+    ReadOnly,
+    /// Screening records are corrected, not deleted.
+    NotDeletable,
+}
+
+impl Refusal {
+    pub fn code(self) -> &'static str {
+        match self {
+            Refusal::Invalid => "invalid",
+            Refusal::Scope => "scope",
+            Refusal::Locked => "locked",
+            Refusal::Deleted => "deleted",
+            Refusal::BadVersion => "bad_version",
+            Refusal::Unknown => "unknown",
+            Refusal::Duplicate => "duplicate",
+            Refusal::SeqReused => "seq_reused",
+            Refusal::StaleSeq => "stale_seq",
+            Refusal::ReadOnly => "read_only",
+            Refusal::NotDeletable => "not_deletable",
+        }
+    }
+}
+
+impl PartialEq<&str> for Refusal {
+    fn eq(&self, other: &&str) -> bool {
+        self.code() == *other
+    }
+}
+
 /// The server's answer to one mutation. A replayed push returns the stored
 /// answers unchanged.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MutationResult {
     pub seq: u64,
-    pub mutation_id: Uuid,
+    pub mutation_id: MutationId,
     pub status: Status,
     /// The record's version after this mutation (applied / conflict).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -133,7 +188,7 @@ pub struct MutationResult {
     pub message: Option<String>,
     /// Rejected: a machine-readable reason (`locked`, `invalid`, `scope`…).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
+    pub code: Option<Refusal>,
     /// Conflict: the fields where the server's order decided.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub overridden: Vec<String>,
@@ -142,17 +197,6 @@ pub struct MutationResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub server: Option<Value>,
-}
-
-/// The subsidy tier as the server computed it with the shared rules.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Verdict {
-    /// e.g. `"A"`; none while open or when nothing is earned.
-    pub tier: Option<String>,
-    /// The subsidy (补助) in yuan, a decimal string, e.g. `"30.00"`.
-    #[cfg_attr(feature = "openapi", schema(value_type = String, examples("30.00")))]
-    pub amount: crate::Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -186,189 +230,6 @@ pub struct Change {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub overridden: Vec<String>,
 }
-
-/// Where an attachment's upload stands (`GET /api/v1/attachments/{sha256}/upload`
-/// and the answer to each uploaded piece): send the bytes from `received`
-/// on, until `complete`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct UploadStatus {
-    pub sha256: String,
-    /// The whole content's size, as the case's attachment declares it.
-    pub bytes: u64,
-    /// Bytes the server holds so far (the offset of the next piece).
-    pub received: u64,
-    /// All bytes arrived and matched the SHA-256 (or the server had them).
-    pub complete: bool,
-}
-
-/// A case's lock as an office set it (`PUT`/`DELETE /api/v1/cases/{id}/lock`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct CaseLock {
-    pub id: String,
-    /// The case's version after the change (devices pull it).
-    pub version: i64,
-    pub locked_reason: Option<String>,
-}
-
-/// A device session of someone in the units the caller supervises
-/// (`GET /api/v1/devices`). Times are RFC 3339 UTC.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct DeviceSession {
-    /// The device session's id (what revocation names).
-    pub id: String,
-    pub person_name: String,
-    pub phone: String,
-    pub unit_name: String,
-    pub device_name: String,
-    pub created_at: String,
-    pub last_seen_at: String,
-    pub revoked_at: Option<String>,
-}
-
-/// One item of a person's inbox (收件箱, `GET /api/v1/inbox`): today, a
-/// high-risk dispute in a unit they supervise, escalated at once by the
-/// server. Times are RFC 3339 UTC.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct InboxItem {
-    pub id: String,
-    /// `escalation`
-    pub kind: String,
-    /// e.g. `高风险纠纷 · 大潭村人民调解委员会`
-    pub title: String,
-    /// e.g. `大潭村人民调解委员会 邻里纠纷（11月25日受理）`: no party names.
-    pub body: String,
-    pub case_id: Option<String>,
-    pub unit_id: String,
-    pub created_at: String,
-    pub read: bool,
-}
-
-/// The caller's newest inbox items and how many are unread.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Inbox {
-    pub unread: i64,
-    pub items: Vec<InboxItem>,
-}
-
-/// Someone who may be named responsible (包保人) for a case's risk: a
-/// mediator or committee head of its committee or an office above it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct RiskCandidate {
-    pub person_id: String,
-    pub name: String,
-    pub unit_name: String,
-    /// The role's code, e.g. `mediator`, `judicial_staff`.
-    pub role: String,
-}
-
-/// A case's risk assessment as the case page shows it (`GET` and `PUT
-/// /api/v1/cases/{id}/risk`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct CaseRisk {
-    pub case_id: String,
-    /// The case's version after the step (devices pull it).
-    pub version: u64,
-    /// The level recorded on the case (`high`…).
-    pub level: String,
-    /// None before the first step: the level on the case is the group's
-    /// provisional one.
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
-    pub assessment: Option<crate::screening::RiskAssessment>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
-    pub levels: Vec<crate::screening::RiskLevelDef>,
-    pub candidates: Vec<RiskCandidate>,
-}
-
-/// `PUT /api/v1/cases/{id}/risk`: one step of the assessment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct RiskStepRequest {
-    /// `agree` (村议定, the committee), `confirm` (乡审定), `downgrade`
-    /// (降级) or `close` (销号) (the township's judicial office).
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
-    pub action: crate::screening::RiskAction,
-    /// The level agreed, confirmed or downgraded to.
-    #[serde(default)]
-    pub level: Option<String>,
-    /// The responsible person (包保人), one of the candidates; needed to
-    /// confirm a high level.
-    #[serde(default)]
-    pub responsible: Option<String>,
-    /// Why (needed to close out).
-    #[serde(default)]
-    pub note: String,
-}
-
-/// One case as the server holds it (`GET /api/v1/cases/{id}`): for the
-/// people of a unit a referral across the tree waits at, who read it online
-/// before it is theirs (it reaches their phones once they accept it).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ServerCase {
-    /// A `domain::case::Case` as JSON (案件).
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
-    pub case: crate::case::Case,
-    /// The name of the committee that registered it.
-    pub unit_name: String,
-    /// The parties' ID numbers, phones, addresses and the photos are left
-    /// out: the case is shown for a referral not accepted yet.
-    pub contacts_hidden: bool,
-}
-
-/// A unit a case may be referred to (移交).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ReferralTarget {
-    pub unit_id: String,
-    pub name: String,
-    /// `village`, `township`, `city`…
-    pub kind: String,
-}
-
-/// Who owns a case, its hand-overs and where it may go (`GET` and `POST
-/// /api/v1/cases/{id}/referral`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct CaseOwnership {
-    pub case_id: String,
-    /// The case's version (an acceptance makes a new one).
-    pub version: u64,
-    pub owner_id: String,
-    /// The owner and the units and people of the history, by id.
-    pub names: std::collections::BTreeMap<String, String>,
-    /// Every hand-over; none before the first referral.
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
-    pub ownership: Option<crate::referral::Ownership>,
-    /// Units above the owner's, for a referral (empty while one waits).
-    pub targets: Vec<ReferralTarget>,
-}
-
-/// `POST /api/v1/cases/{id}/referral`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct ReferralRequest {
-    /// `refer` (the owner), `withdraw` (the referrer), `accept` or
-    /// `decline` (the receiving unit's people).
-    pub action: String,
-    /// The unit to refer to (for `refer`).
-    #[serde(default)]
-    pub to_unit: Option<String>,
-    /// Why (needed to decline).
-    #[serde(default)]
-    pub note: String,
-}
-
-/// The largest piece of an attachment one request may carry.
-pub const MAX_UPLOAD_PIECE: usize = 1024 * 1024;
 
 /// `GET /api/v1/sync/pull?cursor=N&limit=M`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

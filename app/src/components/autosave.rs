@@ -114,10 +114,9 @@ where
                 spawn_local(async move {
                     match crate::local::save_draft(key, json).await {
                         Ok(()) => {
-                            let now = crate::clock::now_in_china();
                             autosave
                                 .saved_at
-                                .try_set(now.get(11..19).map(str::to_owned));
+                                .try_set(Some(crate::clock::now().china_time()));
                             autosave.failed.try_set(None);
                         }
                         // e.g. the phone's storage is full: say so, the form is still on screen

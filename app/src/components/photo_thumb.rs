@@ -12,13 +12,11 @@ pub fn PhotoThumb(
     /// The server's name for it: a photo not on this phone (an office
     /// reviewing a mediator's case) is fetched from the server.
     sha256: Option<String>,
+    /// When it was taken, as people read it (`2026-11-25 10:00`).
     taken_at: String,
-    position: Option<domain::case::Position>,
+    position: Option<domain::attachment::Position>,
 ) -> impl IntoView {
-    let alt = format!(
-        "照片 {}",
-        taken_at.get(..16).unwrap_or(&taken_at).replace('T', " ")
-    );
+    let alt = format!("照片 {taken_at}");
     let url = RwSignal::new(None::<String>);
     #[cfg(not(feature = "hydrate"))]
     let _ = (id, sha256);
@@ -52,7 +50,7 @@ pub fn PhotoThumb(
     view! {
         <li class="photo">
             {move || url.get().map(|u| view! { <img src=u alt=alt.clone() width="96" height="96" loading="lazy" /> })}
-            <span class="muted">{taken_at.get(..16).unwrap_or(&taken_at).replace('T', " ")}</span>
+            <span class="muted">{taken_at.clone()}</span>
             {position.map(|p| view! {
                 <span class="muted" data-testid="photo-position">
                     {format!("{:.5}, {:.5} ±{} m", f64::from(p.lat_e6) / 1e6, f64::from(p.lon_e6) / 1e6, p.accuracy_m)}

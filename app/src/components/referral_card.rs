@@ -11,9 +11,9 @@ use crate::components::office_actions::use_online;
 use crate::i18n::{Locale, use_i18n};
 use crate::lazy_text::say;
 use crate::sync_client::{self, ActionError, use_sync_status};
+use domain::api::{CaseOwnership, ReferralAction, ReferralRequest};
 use domain::case::{Case, CaseStatus};
 use domain::referral::HandoverState;
-use domain::sync::{CaseOwnership, ReferralRequest};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -63,13 +63,13 @@ pub fn ReferralCard(case: RwSignal<Option<Case>>) -> impl IntoView {
         });
     });
 
-    let send = move |action: &'static str| {
+    let send = move |action: ReferralAction| {
         error.set(None);
         let step = ReferralRequest {
-            action: action.to_owned(),
-            to_unit: (action == "refer")
+            action,
+            to_unit: (action == ReferralAction::Refer)
                 .then(|| to_unit.get_untracked())
-                .filter(|u| !u.is_empty()),
+                .and_then(|u| domain::UnitId::parse(&u).ok()),
             note: note.get_untracked(),
         };
         let id = case_id();
@@ -77,11 +77,9 @@ pub fn ReferralCard(case: RwSignal<Option<Case>>) -> impl IntoView {
         spawn_local(async move {
             match sync_client::referral_step(id, step).await {
                 Ok(v) => {
-                    let new_owner = v.owner_id.clone();
-                    let moved = case.with_untracked(|c| {
-                        c.as_ref()
-                            .is_some_and(|c| c.owner_id.to_string() != new_owner)
-                    });
+                    let new_owner = v.owner_id;
+                    let moved = case
+                        .with_untracked(|c| c.as_ref().is_some_and(|c| c.owner_id != new_owner));
                     view_data.try_set(Some(v));
                     note.try_set(String::new());
                     busy.try_set(false);
@@ -106,11 +104,11 @@ pub fn ReferralCard(case: RwSignal<Option<Case>>) -> impl IntoView {
                 <h2 id="referral-heading" class="card__label">{say(i18n, "首调负责与移交", "Ownership and referral")}</h2>
                 {move || view_data.get().map(|v| {
                     let name = |id: &str| v.names.get(id).cloned().unwrap_or_default();
-                    let mine = me.with(|m| m.as_ref().is_some_and(|(p, _)| *p == v.owner_id));
+                    let mine = me.with(|m| m.as_ref().is_some_and(|(p, _)| *p == v.owner_id.to_string()));
                     let owner = if mine {
                         if en() { "you".to_owned() } else { "本人".to_owned() }
                     } else {
-                        name(&v.owner_id)
+                        name(&v.owner_id.to_string())
                     };
                     let handovers = v.ownership.as_ref().map(|o| o.handovers.clone()).unwrap_or_default();
                     let pending = handovers.last().filter(|h| h.state == HandoverState::Pending).cloned();
@@ -122,7 +120,7 @@ pub fn ReferralCard(case: RwSignal<Option<Case>>) -> impl IntoView {
                             name(&h.from_unit.to_string()),
                             name(&h.to_unit.to_string()),
                             state_text(h.state, en()),
-                            h.sent_at.get(..16).unwrap_or(&h.sent_at).replace('T', " "),
+                            h.sent_at.china_minute(),
                         );
                         let notes = [h.note.clone(), h.answer_note.clone()].into_iter().filter(|n| !n.is_empty()).collect::<Vec<_>>().join(" / ");
                         view! {
@@ -135,15 +133,15 @@ pub fn ReferralCard(case: RwSignal<Option<Case>>) -> impl IntoView {
                     let targets = v.targets.clone();
                     let can_refer = mine && pending.is_none() && !closed.get() && !targets.is_empty();
                     view! {
-                        <p data-testid="case-owner" data-owner=v.owner_id.clone()>
+                        <p data-testid="case-owner" data-owner=v.owner_id.to_string()>
                             {if en() { "Owner: " } else { "负责人：" }} {owner}
                         </p>
                         <ul class="timeline">{rows}</ul>
                         {can_refer.then(|| {
                             // up the ladder, then across to the city's sector committees
-                            let (up, across): (Vec<_>, Vec<_>) = targets.into_iter().partition(|t| t.kind.parse::<domain::UnitKind>().is_ok_and(|k| domain::referral::UP_KINDS.contains(&k)));
+                            let (up, across): (Vec<_>, Vec<_>) = targets.into_iter().partition(|t| domain::referral::UP_KINDS.contains(&t.kind));
                             let (any_up, any_across) = (!up.is_empty(), !across.is_empty());
-                            let options = |list: Vec<domain::sync::ReferralTarget>| list.into_iter().map(|t| view! { <option value=t.unit_id.clone() data-kind=t.kind.clone()>{t.name.clone()}</option> }).collect_view();
+                            let options = |list: Vec<domain::api::ReferralTarget>| list.into_iter().map(|t| view! { <option value=t.unit_id.to_string() data-kind=t.kind.code()>{t.name.clone()}</option> }).collect_view();
                             let (up, across) = (options(up), options(across));
                             let options = view! {
                                 {any_up.then(|| view! {
@@ -172,11 +170,11 @@ pub fn ReferralCard(case: RwSignal<Option<Case>>) -> impl IntoView {
                             </label>
                         })}
                         <div class="actions">
-                            {can_refer.then(|| view! { <button class="button" type="button" data-testid="refer" disabled=move || busy.get() on:click=move |_| send("refer")>{if en() { "Refer" } else { "移交" }}</button> })}
-                            {referrer.then(|| view! { <button class="button button--quiet" type="button" data-testid="withdraw" disabled=move || busy.get() on:click=move |_| send("withdraw")>{if en() { "Withdraw" } else { "撤回" }}</button> })}
+                            {can_refer.then(|| view! { <button class="button" type="button" data-testid="refer" disabled=move || busy.get() on:click=move |_| send(ReferralAction::Refer)>{if en() { "Refer" } else { "移交" }}</button> })}
+                            {referrer.then(|| view! { <button class="button button--quiet" type="button" data-testid="withdraw" disabled=move || busy.get() on:click=move |_| send(ReferralAction::Withdraw)>{if en() { "Withdraw" } else { "撤回" }}</button> })}
                             {receiver.then(|| view! {
-                                <button class="button" type="button" data-testid="accept-referral" disabled=move || busy.get() on:click=move |_| send("accept")>{if en() { "Accept" } else { "接收" }}</button>
-                                <button class="button button--quiet" type="button" data-testid="decline-referral" disabled=move || busy.get() on:click=move |_| send("decline")>{if en() { "Decline" } else { "退回" }}</button>
+                                <button class="button" type="button" data-testid="accept-referral" disabled=move || busy.get() on:click=move |_| send(ReferralAction::Accept)>{if en() { "Accept" } else { "接收" }}</button>
+                                <button class="button button--quiet" type="button" data-testid="decline-referral" disabled=move || busy.get() on:click=move |_| send(ReferralAction::Decline)>{if en() { "Decline" } else { "退回" }}</button>
                             })}
                         </div>
                     }

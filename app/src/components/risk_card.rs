@@ -11,9 +11,10 @@ use crate::components::office_actions::{supervises, use_online};
 use crate::i18n::{Locale, use_i18n};
 use crate::lazy_text::say;
 use crate::sync_client::{self, ActionError, use_sync_status};
+use domain::api::{CaseRisk, RiskStepRequest};
 use domain::case::Case;
-use domain::screening::{RiskAction, RiskAssessment, RiskStep, Schedule};
-use domain::sync::{CaseRisk, RiskStepRequest};
+use domain::risk::{RiskAction, RiskAssessment, RiskStep};
+use domain::screening::Schedule;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -144,7 +145,7 @@ pub fn RiskCard(case: RwSignal<Option<Case>>) -> impl IntoView {
                 s.as_ref().and_then(|s| {
                     s.candidates
                         .iter()
-                        .find(|c| c.person_id == id)
+                        .find(|c| c.person_id.to_string() == id)
                         .map(|c| format!("{}（{}）", c.name, c.unit_name))
                 })
             })
@@ -174,7 +175,8 @@ pub fn RiskCard(case: RwSignal<Option<Case>>) -> impl IntoView {
         let step = RiskStepRequest {
             action: act,
             level: keep(level.get_untracked()),
-            responsible: keep(responsible.get_untracked()),
+            responsible: keep(responsible.get_untracked())
+                .and_then(|p| domain::PersonId::parse(&p).ok()),
             note: note.get_untracked(),
         };
         let id = case_id();
@@ -239,7 +241,7 @@ pub fn RiskCard(case: RwSignal<Option<Case>>) -> impl IntoView {
                             view! {
                                 <li data-testid="risk-entry">
                                     <strong>{if en() { e.action.name_en() } else { e.action.name_zh() }}</strong>
-                                    " " {change} " · " {e.at.get(..16).unwrap_or(&e.at).replace('T', " ")}
+                                    " " {change} " · " {e.at.china_minute()}
                                     {(!e.note.is_empty()).then(|| view! { <span class="muted">" · " {e.note.clone()}</span> })}
                                 </li>
                             }
@@ -261,7 +263,7 @@ pub fn RiskCard(case: RwSignal<Option<Case>>) -> impl IntoView {
                         .collect_view();
                     let people = move || server.with(|s| s.as_ref().map(|s| s.candidates.clone()).unwrap_or_default())
                         .into_iter()
-                        .map(|c| view! { <option value=c.person_id.clone()>{format!("{} · {}", c.name, c.unit_name)}</option> })
+                        .map(|c| view! { <option value=c.person_id.to_string()>{format!("{} · {}", c.name, c.unit_name)}</option> })
                         .collect_view();
                     view! {
                         <form class="risk-step" on:submit=submit novalidate>

@@ -327,7 +327,7 @@ async fn save_new_case(oral: bool, draft: CaseDraft) -> Result<CaseId, SaveFailu
         owner_id: profile.mediator_id,
         // numbered by the store, in the saving transaction
         seq: None,
-        now: clock::now_in_china(),
+        now: clock::now(),
     };
     let case = if oral {
         draft.oral_case(&new, today)

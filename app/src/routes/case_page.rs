@@ -14,13 +14,13 @@ use crate::records::Profile;
 use crate::routes::case_form::focus_first_problem;
 use crate::sync_client::{self, use_sync_status};
 use crate::{bind, clock, local};
+use domain::api::ServerCase;
 use domain::case::{
     Case, CaseKind, CaseStatus, FieldError, Performance, RiskLevel, dispute_type_name,
 };
 use domain::case_form::{ClosingDraft, FollowUpDraft, SessionDraft};
 use domain::dates::format_iso;
 use domain::rules::{CaseFacts, FormCode, Outcome, STANDARD_FORMS, form_name};
-use domain::sync::ServerCase;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -158,11 +158,11 @@ pub fn CasePage() -> impl IntoView {
     });
     // a change saved here adds one earlier version (not the switch from
     // the server's copy to this phone's own)
-    Effect::new(move |prev: Option<Option<String>>| {
+    Effect::new(move |prev: Option<Option<Option<domain::Timestamp>>>| {
         if load.with(|l| *l != Load::Ready) {
             return None;
         }
-        let now = case.with(|c| c.as_ref().map(|c| c.updated_at.clone()));
+        let now = case.with(|c| c.as_ref().map(|c| c.updated_at));
         if let Some(Some(before)) = &prev
             && now.as_ref().is_some_and(|n| n != before)
         {
@@ -439,7 +439,7 @@ fn Timeline(
                 })
                 .unwrap_or_default();
             items.push((
-                photo.taken_at.get(..10).unwrap_or_default().to_owned(),
+                format_iso(photo.taken_at.china_date()),
                 if en { "photo" } else { "照片" }.into(),
                 what,
             ));
@@ -544,7 +544,7 @@ fn SessionForm(case: RwSignal<Option<Case>>, id: String) -> impl IntoView {
                 });
             },
             |d, c| {
-                d.add_to(c, clock::today_in_china(), &clock::now_in_china())
+                d.add_to(c, clock::today_in_china(), clock::now())
                     .map_err(|problems| {
                         // the case reports a session's date against its list; show it on this form's date
                         problems
@@ -594,7 +594,7 @@ fn ClosingForm(case: RwSignal<Option<Case>>, id: String) -> impl IntoView {
             errors,
             store_error,
             move || autosave.discard(),
-            |d, c| d.close(c, clock::today_in_china(), &clock::now_in_china()),
+            |d, c| d.close(c, clock::today_in_china(), clock::now()),
         )
     };
     let outcome = bind!(draft, outcome);
@@ -645,7 +645,7 @@ fn FollowUpForm(case: RwSignal<Option<Case>>, id: String) -> impl IntoView {
             errors,
             store_error,
             move || autosave.discard(),
-            |d, c| d.record(c, clock::today_in_china(), &clock::now_in_china()),
+            |d, c| d.record(c, clock::today_in_china(), clock::now()),
         )
     };
     view! {
@@ -676,7 +676,7 @@ fn FormsChecklist(
             let result = commit(case, move |current| {
                 let mut next = current.clone();
                 edit(&mut next);
-                next.updated_at = clock::now_in_china();
+                next.updated_at = Some(clock::now());
                 Ok(next)
             })
             .await;
@@ -806,7 +806,7 @@ fn Photos(case: RwSignal<Option<Case>>) -> impl IntoView {
             <h2 class="card__label">{t!(i18n, photos)}</h2>
             <ul class="photos" data-count=move || photos().len()>
                 <For each=photos key=|p| p.id.clone() let:photo>
-                    <PhotoThumb id=photo.id.clone() sha256=photo.sha256.clone() taken_at=photo.taken_at.clone() position=photo.position />
+                    <PhotoThumb id=photo.id.clone() sha256=photo.sha256.clone() taken_at=photo.taken_at.china_minute() position=photo.position />
                 </For>
             </ul>
             <Show when=move || !locked()>

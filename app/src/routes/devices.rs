@@ -28,7 +28,7 @@ async fn load() -> Screen {
     load_office(|session| async move {
         let mut rows = sync_client::devices().await?;
         // most recently used first (text order is time order)
-        rows.sort_by(|a, b| b.last_seen_at.cmp(&a.last_seen_at));
+        rows.sort_by_key(|r| std::cmp::Reverse(r.last_seen_at));
         Ok((rows, session.phone))
     })
     .await
@@ -40,7 +40,7 @@ pub fn DevicesPage() -> impl IntoView {
     let online = use_online();
     let screen = RwSignal::new(Screen::Loading);
     let message = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(None::<domain::DeviceSessionId>);
 
     let reload = move || {
         spawn_local(async move {
@@ -81,9 +81,9 @@ pub fn DevicesPage() -> impl IntoView {
             if !go {
                 return;
             }
-            busy.set(Some(row.id.clone()));
+            busy.set(Some(row.id));
             spawn_local(async move {
-                match sync_client::revoke_device(row.id.clone()).await {
+                match sync_client::revoke_device(row.id.to_string()).await {
                     Ok(revoked) => {
                         screen.try_update(|s| {
                             if let OfficeScreen::Ready((rows, _)) = s {
@@ -114,11 +114,11 @@ pub fn DevicesPage() -> impl IntoView {
             .map(|row| {
                 let revoked = row.revoked_at.is_some();
                 let mine = row.phone == own_phone;
-                let id = row.id.clone();
-                let working = move || busy.with(|b| b.as_deref() == Some(id.as_str()));
-                let last_seen = crate::clock::china_minute(&row.last_seen_at);
-                let since = crate::clock::china_minute(&row.created_at);
-                let revoked_at = row.revoked_at.as_deref().map(crate::clock::china_minute);
+                let id = row.id;
+                let working = move || busy.with(|b| *b == Some(id));
+                let last_seen = row.last_seen_at.china_minute();
+                let since = row.created_at.china_minute();
+                let revoked_at = row.revoked_at.map(|t| t.china_minute());
                 let device_title = row.device_name.clone();
                 let device = short(&row.device_name);
                 let for_button = row.clone();

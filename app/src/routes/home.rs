@@ -19,7 +19,7 @@ const RECENT: usize = 5;
 
 async fn recent_cases() -> Result<Vec<Case>, String> {
     let mut cases = local::cases().await?;
-    cases.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id)));
+    domain::case_query::newest_first(&mut cases);
     cases.truncate(RECENT);
     Ok(cases)
 }

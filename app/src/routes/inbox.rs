@@ -12,7 +12,7 @@ use crate::components::office_screen::{OfficeScreen, load_signed_in};
 use crate::i18n::{Locale, use_i18n};
 use crate::lazy_text::say;
 use crate::sync_client;
-use domain::sync::{Inbox, InboxItem};
+use domain::api::{Inbox, InboxItem};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -40,17 +40,17 @@ pub fn InboxPage() -> impl IntoView {
         if item.read {
             return;
         }
-        let id = item.id.clone();
+        let id = item.id;
         screen.update(|s| {
             if let OfficeScreen::Ready(inbox) = s {
                 for i in inbox.items.iter_mut().filter(|i| i.id == id) {
                     i.read = true;
                 }
-                inbox.unread = inbox.items.iter().filter(|i| !i.read).count() as i64;
+                inbox.unread = inbox.items.iter().filter(|i| !i.read).count() as u64;
             }
         });
         spawn_local(async move {
-            let _ = sync_client::mark_inbox_read(id).await;
+            let _ = sync_client::mark_inbox_read(id.to_string()).await;
         });
     };
     view! {
@@ -72,12 +72,12 @@ pub fn InboxPage() -> impl IntoView {
                 OfficeScreen::Ready(inbox) => {
                     let unread = inbox.unread;
                     let rows = inbox.items.into_iter().map(|item| {
-                        let href = item.case_id.as_deref().map(|id| format!("/cases/{id}")).unwrap_or_else(|| "/".into());
-                        let when = crate::clock::china_minute(&item.created_at);
+                        let href = item.case_id.map(|id| format!("/cases/{id}")).unwrap_or_else(|| "/".into());
+                        let when = item.created_at.china_minute();
                         let read = item.read;
                         let on_open = item.clone();
                         view! {
-                            <li class="reminder" class:reminder--overdue=!read data-testid="inbox-item" data-read=read.to_string() data-case=item.case_id.clone().unwrap_or_default()>
+                            <li class="reminder" class:reminder--overdue=!read data-testid="inbox-item" data-read=read.to_string() data-case=item.case_id.map(|c| c.to_string()).unwrap_or_default()>
                                 <a href=href on:click=move |_| open(&on_open)>
                                     <span class="reminder__state">{move || if read { if en() { "Read" } else { "已读" } } else if en() { "New" } else { "未读" }}</span>
                                     <strong>{item.title.clone()}</strong>

@@ -418,7 +418,7 @@ fn ScreeningForm(r: Reminders) -> impl IntoView {
                 <span>{say(i18n, "照片（可选）", "Photo (optional)")}</span>
                 {move || photo.get().map(|p| view! {
                     <ul class="photos" data-testid="screening-photo">
-                        <PhotoThumb id=p.id sha256=p.sha256 taken_at=p.taken_at position=p.position />
+                        <PhotoThumb id=p.id sha256=p.sha256 taken_at=p.taken_at.china_minute() position=p.position />
                     </ul>
                     <button type="button" class="button" data-testid="remove-photo" on:click=remove_photo>
                         {say(i18n, "删除照片", "Remove the photo")}

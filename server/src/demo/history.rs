@@ -5,7 +5,7 @@
 //! the mountain townships fewer), each case owned by one of its committee's
 //! full-time mediators, and written the way a mediator's phone writes it:
 //! through `domain::case_form`, so every case passes `Case::check`. The tier
-//! is the server's own verdict (`sync::verdict_for`): the rules decide, the
+//! is the server's own verdict (`Case::verdict`): the rules decide, the
 //! inputs are shaped so that most cases are oral agreements (A), then
 //! general disputes that failed after two sessions (B), then general
 //! agreements with the complete six-form dossier (C), and a handful of
@@ -19,18 +19,19 @@
 
 use super::load::SeedError;
 use super::{CITY_CODE, DemoOrg, chuxiong};
-use crate::db::cases::{self as case_db, Tx};
-use crate::db::org::NewUnit;
-use crate::db::{self, Db, DbError, org, values_placeholders};
+use crate::store::cases::StoredCase;
+use crate::store::org::NewUnit;
+use crate::store::{Store, cases, org};
 use domain::case::{Case, CaseKind, FieldError};
 use domain::case_form::{
     CaseDraft, ClosingDraft, FollowUpDraft, NewCase, PartyDraft, SessionDraft,
 };
 use domain::dates::{china, format_iso};
+use domain::rules::CommitteeKind;
 use domain::rules::FormCode;
 use domain::sample::Mix;
 use domain::validate::check_char;
-use domain::{CaseId, PersonId, Role, SessionId, UnitId, UnitKind};
+use domain::{CaseId, PersonId, Role, SessionId, Timestamp, UnitId, UnitKind, UnitPath};
 use jiff::ToSpan;
 use jiff::civil::Date;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -42,8 +43,6 @@ pub const HISTORY_DAYS: i64 = 365;
 
 /// The generator's fixed seed ("tiaojie2").
 const SEED: u64 = 0x7469_616f_6a69_6532;
-/// Rows per multi-row INSERT (11 columns: 2,200 parameters).
-const CHUNK: usize = 200;
 
 /// What a history load did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,7 +67,7 @@ pub fn history_start(end: Date) -> Date {
 /// the demo organisation (`load` first). Cases already there are left alone
 /// (a mediator may have edited them), so a second run adds nothing.
 #[tracing::instrument(skip(db), err)]
-pub async fn load_history(db: &Db, end: Date) -> Result<HistoryReport, SeedError> {
+pub async fn load_history(db: &Store, end: Date) -> Result<HistoryReport, SeedError> {
     match org::root(db).await? {
         None => return Err(SeedError::NoDemoOrganisation),
         Some(root) if root.code != CITY_CODE => {
@@ -80,13 +79,12 @@ pub async fn load_history(db: &Db, end: Date) -> Result<HistoryReport, SeedError
         Some(_) => {}
     }
     // the committees' paths as stored: scoped pulls match on them
-    let paths: HashMap<String, String> = sqlx::query_as::<_, (String, String)>(
-        "SELECT id, path FROM org_unit WHERE kind IN ('village', 'community')",
-    )
-    .fetch_all(db.pool())
-    .await?
-    .into_iter()
-    .collect();
+    let paths: HashMap<UnitId, UnitPath> = org::all(db)
+        .await?
+        .into_iter()
+        .filter(|u| matches!(u.kind, UnitKind::Village | UnitKind::Community))
+        .map(|u| (u.id, u.path))
+        .collect();
 
     let cases = history_cases(end);
     let mut tiers: BTreeMap<Option<String>, usize> = BTreeMap::new();
@@ -97,111 +95,57 @@ pub async fn load_history(db: &Db, end: Date) -> Result<HistoryReport, SeedError
             .clone()
             .expect("a history case carries the server's verdict");
         *tiers.entry(verdict.tier.clone()).or_default() += 1;
-        let unit_id = case.unit_id.to_string();
-        let Some(unit_path) = paths.get(&unit_id) else {
+        let Some(unit_path) = paths.get(&case.unit_id) else {
             return Err(SeedError::NoDemoOrganisation);
         };
-        rows.push(Row {
-            id: case.id.to_string(),
-            unit_id,
-            unit_path: unit_path.clone(),
-            payload: serde_json::to_string(case).expect("a case serialises"),
-            tier: verdict.tier,
-            amount_fen: verdict.amount.to_fen(),
-            created_at: stamp(case.received_on, 8, 30),
-            updated_at: case.updated_at.clone(),
-        });
+        let updated_at = case.updated_at.expect("a history case has its last change");
+        rows.push((
+            StoredCase {
+                id: case.id,
+                unit_id: case.unit_id,
+                unit_path: unit_path.clone(),
+                version: 1,
+                payload: Some(serde_json::to_string(case).expect("a case serialises")),
+                deleted: false,
+                verdict,
+                locked_reason: None,
+                change_no: 0,
+            },
+            stamp(case.received_on, 8, 30),
+            updated_at,
+        ));
     }
 
-    let _turn = db.writer_turn().await;
-    let mut tx = db.pool().begin().await?;
-    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-    let existing = existing_ids(&mut tx, &ids).await?;
-    let fresh: Vec<&Row> = rows.iter().filter(|r| !existing.contains(&r.id)).collect();
+    let mut tx = db.write().await?;
+    let ids: Vec<CaseId> = rows.iter().map(|(r, _, _)| r.id).collect();
+    let existing: HashSet<CaseId> = cases::existing(&mut tx, &ids).await?.into_iter().collect();
+    let mut fresh: Vec<(StoredCase, Timestamp, Timestamp)> = rows
+        .into_iter()
+        .filter(|(r, _, _)| !existing.contains(&r.id))
+        .collect();
     let mut added = 0;
     if !fresh.is_empty() {
         // change numbers make the cases visible to pulls, oldest first
-        let first = case_db::reserve_change_nos(&mut tx, fresh.len() as i64).await?;
-        added = insert_rows(&mut tx, &fresh, first).await?;
+        let first = cases::reserve_change_nos(&mut tx, fresh.len()).await?;
+        for (i, (row, _, _)) in fresh.iter_mut().enumerate() {
+            row.change_no = first + i as i64;
+        }
+        added = cases::insert_loaded(&mut tx, &fresh).await?;
     }
     tx.commit().await?;
-    drop(_turn);
     if added > 0 {
         // a bulk load: fresh planner statistics, or the first pulls after it
         // are slow until autovacuum catches up (docs/perf.md)
         db.analyze().await?;
     }
-    tracing::info!(added, cases = rows.len(), "demo case history loaded");
+    tracing::info!(added, cases = cases.len(), "demo case history loaded");
     Ok(HistoryReport {
         from: history_start(end),
         to: end,
-        cases: rows.len(),
+        cases: cases.len(),
         added,
         tiers,
     })
-}
-
-/// A `case_record` row of the history.
-struct Row {
-    id: String,
-    unit_id: String,
-    unit_path: String,
-    payload: String,
-    tier: Option<String>,
-    amount_fen: i64,
-    created_at: String,
-    updated_at: String,
-}
-
-/// Which of these case ids are stored already.
-async fn existing_ids(tx: &mut Tx, ids: &[&str]) -> Result<HashSet<String>, DbError> {
-    let mut out = HashSet::new();
-    for chunk in ids.chunks(500) {
-        let list = (1..=chunk.len())
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!("SELECT id FROM case_record WHERE id IN ({list})");
-        let mut q = sqlx::query_scalar::<_, String>(&sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
-        out.extend(q.fetch_all(&mut *tx).await?);
-    }
-    Ok(out)
-}
-
-/// Inserts the rows (version 1) with consecutive change numbers from
-/// `first_change_no`; an id stored meanwhile is skipped. Returns how many
-/// were stored.
-async fn insert_rows(tx: &mut Tx, rows: &[&Row], first_change_no: i64) -> Result<u64, DbError> {
-    let mut added = 0;
-    let mut change_no = first_change_no;
-    for chunk in rows.chunks(CHUNK) {
-        let sql = format!(
-            "INSERT INTO case_record (id, unit_id, unit_path, version, payload, deleted, tier, amount_fen, change_no, created_at, updated_at) \
-             VALUES {} ON CONFLICT (id) DO NOTHING",
-            values_placeholders(db::Backend::of(tx), chunk.len(), 11)
-        );
-        let mut q = sqlx::query(&sql);
-        for r in chunk {
-            q = q
-                .bind(&r.id)
-                .bind(&r.unit_id)
-                .bind(&r.unit_path)
-                .bind(1_i64)
-                .bind(&r.payload)
-                .bind(0_i64)
-                .bind(r.tier.clone())
-                .bind(r.amount_fen)
-                .bind(change_no)
-                .bind(&r.created_at)
-                .bind(&r.updated_at);
-            change_no += 1;
-        }
-        added += q.execute(&mut *tx).await?.rows_affected();
-    }
-    Ok(added)
 }
 
 /// The demo history ending on `end`, as the server stores it: version 1,
@@ -674,12 +618,12 @@ const FOLLOW_UP_NOTES: [&str; 3] = [
 ];
 
 /// An RFC 3339 UTC time (the database's form) of a moment on a day in China.
-fn stamp(day: Date, hour: i8, minute: i8) -> String {
+fn stamp(day: Date, hour: i8, minute: i8) -> Timestamp {
     let zoned = day
         .at(hour, minute, 0, 0)
         .to_zoned(china())
         .expect("a fixed offset has every time");
-    db::timestamp_text(zoned.timestamp())
+    Timestamp::from(zoned.timestamp())
 }
 
 /// A valid 18-character resident ID of a person of this sex, at least 18
@@ -863,8 +807,8 @@ fn one_case(i: usize, c: &Committee, seq: u32, received: Date, end: Date, r: &mu
     .unwrap_or(received);
     // as the server keeps a case it accepted: its version, time and verdict
     case.version = 1;
-    case.updated_at = stamp(last, 18, r.below(60) as i8);
-    case.server_verdict = Some(crate::sync::verdict_for(&case, c.unit.kind.code(), None));
+    case.updated_at = Some(stamp(last, 18, r.below(60) as i8));
+    case.server_verdict = Some(case.verdict(CommitteeKind::of_unit(c.unit.kind)));
     let problems = case.check(end);
     assert!(problems.is_empty(), "demo history case {i}: {problems:?}");
     case
@@ -926,7 +870,7 @@ fn general(
             place: draft.place.clone(),
             record: format!("第{}次调解：{record}", k + 1),
         }
-        .add_to(&case, end, &stamp(day, 14, r.below(60) as i8))?;
+        .add_to(&case, end, stamp(day, 14, r.below(60) as i8))?;
     }
     if grave || (sessions > 0 && r.chance(60)) {
         case.forms.insert(FormCode::new("investigation"));
@@ -949,7 +893,7 @@ fn general(
         performance: performance.into(),
         due,
     }
-    .close(&case, end, &stamp(day, 16, r.below(60) as i8))?;
+    .close(&case, end, stamp(day, 16, r.below(60) as i8))?;
     if agreed && (grave || r.chance(95)) {
         case.forms.insert(FormCode::new("agreement"));
     }
@@ -966,7 +910,7 @@ fn general(
                 on: format_iso(on),
                 note: (*r.pick(&FOLLOW_UP_NOTES)).into(),
             }
-            .record(&case, end, &stamp(on, 10, r.below(60) as i8))?;
+            .record(&case, end, stamp(on, 10, r.below(60) as i8))?;
         }
     }
     Ok(case)

@@ -2,8 +2,9 @@
 //! exist are left alone and existing accounts keep their password hash.
 
 use super::{DEMO_PASSWORD, DemoAccount, chuxiong};
-use crate::db::{self, Db, DbError, org, people};
-use crate::password;
+use crate::service::password;
+use crate::store::{Store, StoreError, org, people};
+use domain::Timestamp;
 
 /// Why the demo organisation was not loaded.
 #[derive(Debug, thiserror::Error)]
@@ -20,13 +21,7 @@ pub enum SeedError {
     )]
     NoDemoOrganisation,
     #[error(transparent)]
-    Db(#[from] DbError),
-}
-
-impl From<sqlx::Error> for SeedError {
-    fn from(e: sqlx::Error) -> Self {
-        SeedError::Db(e.into())
-    }
+    Store(#[from] StoreError),
 }
 
 /// What a load did, and the log-ins to print.
@@ -39,10 +34,14 @@ pub struct SeedReport {
 }
 
 /// The demo rows carry the article's date, so a reload writes identical rows.
-const DEMO_TIMESTAMP: &str = "2023-07-25T00:00:00.000000Z";
+fn demo_timestamp() -> Timestamp {
+    "2023-07-25T00:00:00.000000Z"
+        .parse()
+        .expect("the demo timestamp reads")
+}
 
 #[tracing::instrument(skip_all, err)]
-pub async fn load(db: &Db) -> Result<SeedReport, SeedError> {
+pub async fn load(db: &Store) -> Result<SeedReport, SeedError> {
     let foreign_root = org::root(db)
         .await?
         .filter(|root| root.code != super::CITY_CODE);
@@ -69,14 +68,14 @@ pub async fn load(db: &Db) -> Result<SeedReport, SeedError> {
         }
     }
 
-    let mut tx = db.pool().begin().await?;
-    let units_added = org::insert_units(&mut tx, &org.units, DEMO_TIMESTAMP).await?;
-    let people_added = people::insert_people(&mut tx, &org.people, DEMO_TIMESTAMP).await?;
-    people::insert_grants(&mut tx, &org.grants, DEMO_TIMESTAMP).await?;
+    let mut tx = db.begin().await?;
+    let units_added = org::insert_units(&mut tx, &org.units, demo_timestamp()).await?;
+    let people_added = people::insert_people(&mut tx, &org.people, demo_timestamp()).await?;
+    people::insert_grants(&mut tx, &org.grants, demo_timestamp()).await?;
     let mut accounts_added = 0;
-    let now = db::now_text();
+    let now = Timestamp::from(jiff::Timestamp::now());
     for account in &new_accounts {
-        if people::insert_account(&mut tx, account, &now).await? {
+        if people::insert_account(&mut tx, account, now).await? {
             accounts_added += 1;
         }
     }

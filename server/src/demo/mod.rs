@@ -25,8 +25,9 @@ pub use history::{
 };
 pub use load::{SeedError, SeedReport, load};
 
-use crate::db::org::NewUnit;
-use crate::db::people::{NewGrant, NewPerson};
+use crate::store::org::NewUnit;
+use crate::store::people::{NewGrant, NewPerson};
+use domain::UnitPath;
 use domain::{AccountId, PersonId, PersonKind, Phone, Role, UnitId, UnitKind};
 
 /// Password of every demo account (printed by `seed-demo`; demo use only).
@@ -89,11 +90,11 @@ struct Builder {
 impl Builder {
     fn unit(&mut self, parent: Option<usize>, kind: UnitKind, code: String, name: String) -> usize {
         let id = UnitId::stable(&code);
-        let (parent_id, path, depth) = match parent {
-            None => (None, NewUnit::root_path(id), 0),
+        let (parent_id, path) = match parent {
+            None => (None, UnitPath::root(id)),
             Some(i) => {
                 let p = &self.units[i];
-                (Some(p.id), NewUnit::child_path(&p.path, id), p.depth + 1)
+                (Some(p.id), p.path.child(id))
             }
         };
         self.units.push(NewUnit {
@@ -103,7 +104,6 @@ impl Builder {
             kind,
             parent_id,
             path,
-            depth,
         });
         self.units.len() - 1
     }
@@ -364,7 +364,7 @@ mod tests {
                 parent.map(|p| &p.name)
             );
             if let Some(p) = parent {
-                assert!(u.path.starts_with(&p.path) && u.depth == p.depth + 1);
+                assert!(p.path.contains(&u.path) && u.path.depth() == p.path.depth() + 1);
             }
         }
         // names of committees are unique within their township

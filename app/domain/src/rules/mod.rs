@@ -11,6 +11,7 @@ mod eval;
 mod facts;
 mod sums;
 mod text;
+mod verdict;
 
 pub use builtin::builtin;
 pub use check::{Problem, check, parse_rule_set};
@@ -18,6 +19,7 @@ pub use eval::{EvalError, Evaluation, evaluate, evaluate_with, in_force};
 pub use facts::{CaseFacts, FactsError, parse_facts};
 pub use sums::{MonthPay, QuarterSum, SumError, TierTotal, mediator_month, quarter_sum};
 pub use text::{Item, form_name};
+pub use verdict::Verdict;
 
 use crate::money::{Money, MoneyError};
 use jiff::civil::Date;

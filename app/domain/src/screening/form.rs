@@ -7,7 +7,8 @@
 use super::record::{ScreeningOutcome, ScreeningRecord};
 use super::schedule::Schedule;
 use crate::UnitKind;
-use crate::case::{AttachmentRef, FieldError};
+use crate::attachment::AttachmentRef;
+use crate::case::FieldError;
 use crate::dates::parse_iso;
 use crate::ids::{CaseId, PersonId, ScreeningId, UnitId};
 use jiff::civil::Date;
@@ -288,7 +289,7 @@ mod tests {
         let photo = AttachmentRef {
             id: "p1".into(),
             form: None,
-            taken_at: "2026-11-27T09:30:00+08:00".into(),
+            taken_at: "2026-11-27T09:30:00+08:00".parse().unwrap(),
             position: None,
             bytes: 120_000,
             content_type: "image/jpeg".into(),

@@ -2,7 +2,8 @@
 //! calendar of weekly, monthly and quarterly duties, the schedule that says
 //! which unit owes which, the records that show a duty done, the reminders
 //! (done, due, overdue) and compliance rates computed from them, and the
-//! risk-level assessment of disputes with its follow-up intervals.
+//! follow-up intervals of disputes by risk level (the assessment itself is
+//! `crate::risk`).
 //!
 //! All dates are China calendar days; callers pass "now" (a
 //! `jiff::Timestamp`) or "today" (from [`china_today`]).
@@ -13,7 +14,6 @@ mod period;
 mod record;
 mod reminder;
 mod report;
-mod risk;
 mod schedule;
 
 pub use digest::{Digest, DigestLine, case_risks, digest, risk_code, units_in_charge};
@@ -29,10 +29,6 @@ pub use reminder::{
 pub use report::{
     ComplianceReport, DutyColumn, DutyStat, FIRST_VIEW_DAY, MAX_OVERDUE_LISTED, MeetingRow,
     OverdueUnit, RATE_PERIODS, TownshipRow, ViewDayError, report, view_day,
-};
-pub use risk::{
-    Act, MAX_NOTE_CHARS, RiskAction, RiskAssessment, RiskEntry, RiskError, RiskLevelDef,
-    RiskLevels, RiskStep,
 };
 pub use schedule::{
     Duty, DutyKind, RiskFollowUp, Schedule, ScheduleError, applying, applying_by_unit,

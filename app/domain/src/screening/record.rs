@@ -5,7 +5,7 @@
 use super::reminder::RecordRef;
 use super::schedule::Schedule;
 use crate::UnitKind;
-use crate::case::{ATTACHMENT_TYPES, AttachmentRef, MAX_ATTACHMENT_BYTES, is_sha256};
+use crate::attachment::{ATTACHMENT_TYPES, AttachmentRef, MAX_ATTACHMENT_BYTES, is_sha256};
 use crate::ids::{CaseId, PersonId, ScreeningId, UnitId};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -297,7 +297,7 @@ mod tests {
         r.photo = Some(AttachmentRef {
             id: "p".into(),
             form: None,
-            taken_at: "2026-06-08T09:00:00+08:00".into(),
+            taken_at: "2026-06-08T09:00:00+08:00".parse().unwrap(),
             position: None,
             bytes: 0,
             content_type: "image/gif".into(),

@@ -5,9 +5,9 @@
 //! REFERENCE.md §5.
 
 use super::period::Cadence;
-use super::risk::{RiskError, RiskLevels};
 use crate::case::RiskLevel;
 use crate::org::UnitRecord;
+use crate::risk::{RiskError, RiskLevels};
 use crate::{UnitId, UnitKind};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};

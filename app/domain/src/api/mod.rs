@@ -1,0 +1,27 @@
+//! The messages of the JSON API (`/api/v1/…`) other than the sync
+//! protocol's (`crate::sync`): log-in, the case as the server holds it, an
+//! office's lock, the risk assessment, referral, the inbox, devices,
+//! attachments' uploads, Web Push subscriptions, and the error body every
+//! refusal carries. Part of the protocol: the phone and the server both
+//! use these types, and `server/tests/fixtures/wire.json` pins their JSON.
+//! docs/sync.md describes the endpoints.
+
+mod attachments;
+mod auth;
+mod cases;
+mod error;
+mod inbox;
+mod office;
+mod push;
+mod referral;
+mod risk;
+
+pub use attachments::{MAX_UPLOAD_PIECE, UploadStatus};
+pub use auth::{Identity, LoginRequest, LoginResponse, ScopeView};
+pub use cases::{CaseLock, LockRequest, ServerCase};
+pub use error::{ErrorBody, ErrorCode};
+pub use inbox::{Inbox, InboxItem, InboxKind};
+pub use office::DeviceSession;
+pub use push::{EndpointBody, PushKey, SubscriptionBody, SubscriptionKeys};
+pub use referral::{CaseOwnership, ReferralAction, ReferralRequest, ReferralTarget};
+pub use risk::{CaseRisk, RiskCandidate, RiskStepRequest};

@@ -1,0 +1,41 @@
+//! `GET /api/v1/cases/{id}`: one case as the server holds it, for whoever
+//! sees it — in particular the people of a sector committee a referral
+//! across the tree waits at, who read it before it reaches their phones
+//! (docs/screening.md, "Ownership and referral").
+
+use crate::http::error::ApiError;
+use crate::http::extract::PathId;
+use crate::http::state::AppState;
+use crate::service::Caller;
+use axum::Json;
+use axum::extract::State;
+use domain::CaseId;
+use domain::api::ErrorBody;
+use domain::api::ServerCase;
+
+/// One case as the server holds it
+#[utoipa::path(
+    get,
+    path = "/api/v1/cases/{id}",
+    tag = "office",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The case's UUID")),
+    responses(
+        (status = 200, description = "The case and the name of its committee", body = ServerCase),
+        (status = 400, description = "Bad id (`malformed`)", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
+        (status = 404, description = "Not in the caller's organisation, not referred to the caller's unit, or deleted (`not_found`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device (`rate_limited`)", body = ErrorBody),
+    )
+)]
+#[tracing::instrument(skip_all, fields(session = %caller.session_id))]
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId<CaseId>,
+) -> Result<Json<ServerCase>, ApiError> {
+    state.limits.check_device(caller.session_id)?;
+    Ok(Json(
+        crate::service::cases::server_case(&state.store, &caller, id).await?,
+    ))
+}

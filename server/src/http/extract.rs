@@ -1,0 +1,71 @@
+//! What handlers take from a request: the [`Caller`] behind its bearer
+//! token, an id from its path ([`PathId`]), and (`body`, `query`) its
+//! body and query string, strictly read.
+
+use super::error::ApiError;
+use super::state::AppState;
+use crate::service::{Caller, auth};
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use domain::api::ErrorCode;
+use domain::{CaseId, DeviceSessionId, InboxItemId};
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or(ApiError::Unauthenticated {
+                code: ErrorCode::Unauthenticated,
+            })?;
+        Ok(auth::caller(&state.store, token).await?)
+    }
+}
+
+/// An id in a request's path (`/cases/{id}`), checked when the request is
+/// read.
+pub struct PathId<T>(pub T);
+
+/// How an id in a path that does not read is answered.
+pub trait PathParam: std::str::FromStr {
+    fn not_an_id(text: &str) -> ApiError;
+}
+
+impl PathParam for CaseId {
+    fn not_an_id(_: &str) -> ApiError {
+        ApiError::malformed(Some("id".into()), "案件编号无效 / invalid case id")
+    }
+}
+
+/// A device session or an inbox item that is not an id is, like one of
+/// another's, not found.
+impl PathParam for DeviceSessionId {
+    fn not_an_id(_: &str) -> ApiError {
+        ApiError::NotFound
+    }
+}
+
+impl PathParam for InboxItemId {
+    fn not_an_id(_: &str) -> ApiError {
+        ApiError::NotFound
+    }
+}
+
+impl<T: PathParam + Send> FromRequestParts<AppState> for PathId<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let axum::extract::Path(text) =
+            axum::extract::Path::<String>::from_request_parts(parts, state)
+                .await
+                .map_err(|e| ApiError::malformed(None, format!("路径无效 / bad path: {e}")))?;
+        text.parse().map(PathId).map_err(|_| T::not_an_id(&text))
+    }
+}

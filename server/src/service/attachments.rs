@@ -1,0 +1,156 @@
+//! Attachments (附件: photos of signed paper, scans): kept once per content
+//! under its SHA-256, uploaded in pieces that survive a dropped connection,
+//! and reachable only through a case or a screening record the caller can
+//! see. A case names its photos' hashes (`AttachmentRef::sha256`), a
+//! screening record its photo's; the push records those references, so the
+//! record must be pushed before its photos are uploaded. See docs/sync.md,
+//! "Attachments".
+
+use super::auth::sha256_hex;
+use super::caller::Caller;
+use crate::store::{Store, StoreError, attachments};
+use domain::Timestamp;
+use domain::api::{MAX_UPLOAD_PIECE, UploadStatus};
+use domain::attachment::is_sha256;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AttachmentError {
+    /// The request does not read (a bad hash, a piece of the wrong size).
+    #[error("{field}: {message}")]
+    Malformed {
+        field: &'static str,
+        message: String,
+    },
+    /// Nothing the caller can see refers to this content (whether or not
+    /// another's does: the answer reveals nothing outside their scope).
+    #[error("not found")]
+    NotFound,
+    /// The piece does not start where the server's copy ends.
+    #[error("the server holds {received} bytes")]
+    OffsetMismatch { received: u64 },
+    /// The bytes do not fit what the record declares.
+    #[error("{field}: {message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A content's name from a path, checked.
+pub fn parse_sha256(text: &str) -> Result<&str, AttachmentError> {
+    if is_sha256(text) {
+        Ok(text)
+    } else {
+        Err(AttachmentError::Malformed {
+            field: "sha256",
+            message: "附件校验码应为 64 位小写十六进制 / sha256 must be 64 lowercase hex digits"
+                .into(),
+        })
+    }
+}
+
+/// Where the upload of `sha256` stands.
+pub async fn status(
+    store: &Store,
+    caller: &Caller,
+    sha256: &str,
+) -> Result<UploadStatus, AttachmentError> {
+    let mut c = store.read().await?;
+    let declared = attachments::visible(&mut c, sha256, &caller.roots())
+        .await?
+        .ok_or(AttachmentError::NotFound)?;
+    let complete = attachments::blob_exists(&mut c, sha256).await?;
+    let received = if complete {
+        declared.bytes
+    } else {
+        attachments::received(&mut c, sha256).await?
+    };
+    Ok(UploadStatus {
+        sha256: sha256.to_owned(),
+        bytes: declared.bytes,
+        received,
+        complete,
+    })
+}
+
+/// Takes the piece of `sha256` that starts at `offset`. The last piece
+/// checks the whole content against its hash and stores it; a content the
+/// server already holds is complete at once (nothing is stored twice).
+pub async fn upload(
+    store: &Store,
+    caller: &Caller,
+    sha256: &str,
+    offset: u64,
+    piece: &[u8],
+) -> Result<UploadStatus, AttachmentError> {
+    if piece.is_empty() || piece.len() > MAX_UPLOAD_PIECE {
+        return Err(AttachmentError::Malformed {
+            field: "body",
+            message: format!(
+                "每段应为 1 至 {MAX_UPLOAD_PIECE} 字节 / a piece must hold 1 to {MAX_UPLOAD_PIECE} bytes"
+            ),
+        });
+    }
+    let mut tx = store.write().await?;
+    let declared = attachments::visible(&mut tx, sha256, &caller.roots())
+        .await?
+        .ok_or(AttachmentError::NotFound)?;
+    let bytes = declared.bytes;
+    let done = |received: u64| UploadStatus {
+        sha256: sha256.to_owned(),
+        bytes,
+        received,
+        complete: received == bytes,
+    };
+    if attachments::blob_exists(&mut tx, sha256).await? {
+        return Ok(done(bytes));
+    }
+    let received = attachments::received(&mut tx, sha256).await?;
+    if offset != received {
+        return Err(AttachmentError::OffsetMismatch { received });
+    }
+    let end = offset + piece.len() as u64;
+    if end > bytes {
+        return Err(AttachmentError::Invalid {
+            field: "body",
+            message: format!(
+                "内容超过记录中登记的 {bytes} 字节 / more bytes than the record declares ({bytes})"
+            ),
+        });
+    }
+    let now = Timestamp::from(jiff::Timestamp::now());
+    let end = attachments::add_piece(&mut tx, sha256, bytes, offset, piece, now)
+        .await?
+        .ok_or(AttachmentError::OffsetMismatch { received })?;
+    if end == bytes {
+        let whole = attachments::pieces(&mut tx, sha256).await?;
+        attachments::drop_upload(&mut tx, sha256).await?;
+        if sha256_hex(&whole) != sha256 {
+            tx.commit().await?;
+            return Err(AttachmentError::Invalid {
+                field: "body",
+                message: "内容与校验码不符，请从头重新上传 / the bytes do not match the sha256: upload again from the start".into(),
+            });
+        }
+        attachments::insert_blob(&mut tx, sha256, &declared.content_type, &whole, now).await?;
+    }
+    tx.commit().await?;
+    Ok(done(end))
+}
+
+/// The stored content: (content type, bytes).
+pub async fn download(
+    store: &Store,
+    caller: &Caller,
+    sha256: &str,
+) -> Result<(String, Vec<u8>), AttachmentError> {
+    let mut c = store.read().await?;
+    attachments::visible(&mut c, sha256, &caller.roots())
+        .await?
+        .ok_or(AttachmentError::NotFound)?;
+    attachments::blob(&mut c, sha256)
+        .await?
+        .ok_or(AttachmentError::NotFound)
+}

@@ -1,0 +1,292 @@
+//! The case as the server holds it, for everyone who sees it: reading one
+//! (`GET /api/v1/cases/{id}`), and changing one on the server — an
+//! office's lock, a step of its risk assessment, a referral — as a new
+//! version that every device pulls, the replaced one kept in the history.
+//! Who sees a case is decided once, here ([`Sight`]).
+
+use super::caller::Caller;
+use crate::store::{self, Conn, Store, StoreError, Tx, cases::StoredCase, ownership};
+use domain::api::{CaseLock, ServerCase};
+use domain::case::Case;
+use domain::{CaseId, Timestamp};
+
+/// Why a case could not be read or changed.
+#[derive(Debug, thiserror::Error)]
+pub enum CaseError {
+    /// Not there, or not the caller's to see (the same answer: ids outside
+    /// the caller's organisation reveal nothing).
+    #[error("not found")]
+    NotFound,
+    /// Seen, but not the caller's to change.
+    #[error("forbidden")]
+    Forbidden,
+    /// Deleted: nothing more happens to it.
+    #[error("the case was deleted")]
+    Deleted,
+    /// A field of the request is refused.
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl CaseError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> CaseError {
+        CaseError::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// How a caller sees a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sight {
+    /// On their branch of the tree, or as the owner's unit after a
+    /// referral across the tree was accepted: the whole case.
+    Full,
+    /// Only as the unit a referral across the tree waits at: to read the
+    /// dispute and answer the referral.
+    Pending,
+}
+
+/// The case `id` when the caller sees it: in their scope, or reached by a
+/// referral across the tree that waits at or was accepted by a unit of
+/// theirs; `NotFound` otherwise.
+async fn visible(
+    c: &mut Conn,
+    caller: &Caller,
+    id: CaseId,
+) -> Result<(StoredCase, Sight), CaseError> {
+    let stored = store::cases::get(c, id).await?.ok_or(CaseError::NotFound)?;
+    if caller.sees(&stored.unit_path) {
+        return Ok((stored, Sight::Full));
+    }
+    let reach = ownership::reach(c, id).await?;
+    let sees = |path: &Option<domain::UnitPath>| path.as_ref().is_some_and(|p| caller.sees(p));
+    if sees(&reach.grant_path) {
+        Ok((stored, Sight::Full))
+    } else if sees(&reach.pending_path) {
+        Ok((stored, Sight::Pending))
+    } else {
+        Err(CaseError::NotFound)
+    }
+}
+
+fn case_of(stored: &StoredCase) -> Result<Case, CaseError> {
+    stored.case()?.ok_or(CaseError::Deleted)
+}
+
+/// A case the caller sees, read on a connection they hold: not found when
+/// deleted.
+pub async fn read_on(
+    c: &mut Conn,
+    caller: &Caller,
+    id: CaseId,
+) -> Result<(StoredCase, Case, Sight), CaseError> {
+    let (stored, sight) = visible(c, caller, id).await?;
+    if stored.deleted {
+        return Err(CaseError::NotFound);
+    }
+    let case = case_of(&stored)?;
+    Ok((stored, case, sight))
+}
+
+/// A case the caller sees, without a transaction (a read).
+pub async fn read(
+    store: &Store,
+    caller: &Caller,
+    id: CaseId,
+) -> Result<(StoredCase, Case, Sight), CaseError> {
+    let mut c = store.read().await?;
+    read_on(&mut c, caller, id).await
+}
+
+/// One case the caller sees with its committee's name; without the
+/// parties' contacts when only a referral waiting at the caller's unit
+/// shows it to them ([`domain::referral::for_receiver`]).
+pub async fn server_case(
+    store: &Store,
+    caller: &Caller,
+    id: CaseId,
+) -> Result<ServerCase, CaseError> {
+    let mut c = store.read().await?;
+    let (stored, case, sight) = read_on(&mut c, caller, id).await?;
+    let unit_name = store::org::one(&mut c, stored.unit_id)
+        .await?
+        .map(|u| u.name)
+        .unwrap_or_default();
+    let pending = sight == Sight::Pending;
+    Ok(ServerCase {
+        case: if pending {
+            domain::referral::for_receiver(&case)
+        } else {
+            case
+        },
+        unit_name,
+        contacts_hidden: pending,
+    })
+}
+
+/// A case read for a change, inside the change's transaction (dropped
+/// without [`Changing::store`] or [`Changing::commit`]: nothing changes).
+pub struct Changing {
+    pub tx: Tx,
+    pub old: StoredCase,
+    pub case: Case,
+    change_no: i64,
+}
+
+/// Opens the change of one case the caller sees: `NotFound` otherwise,
+/// `Deleted` when it was deleted. (Each change checks who may make it: a
+/// lock or a risk step asks for the case's own branch.)
+pub async fn begin_change(
+    store: &Store,
+    caller: &Caller,
+    id: CaseId,
+) -> Result<Changing, CaseError> {
+    let mut tx = store.write().await?;
+    // first: the counter's row lock orders concurrent changes, so the read
+    // below sees the one committed before (PostgreSQL)
+    let change_no = store::cases::reserve_change_nos(&mut tx, 1).await?;
+    let (old, _) = visible(&mut tx, caller, id).await?;
+    if old.deleted {
+        return Err(CaseError::Deleted);
+    }
+    let case = case_of(&old)?;
+    Ok(Changing {
+        tx,
+        old,
+        case,
+        change_no,
+    })
+}
+
+impl Changing {
+    /// Stores `case` as the next version (the old one to the history,
+    /// `replaced_by = <label>:<session>`) and commits.
+    pub async fn store(
+        mut self,
+        mut case: Case,
+        label: &str,
+        caller: &Caller,
+    ) -> Result<(u64, Case), CaseError> {
+        let now = Timestamp::from(jiff::Timestamp::now());
+        let old = &self.old;
+        let version = old.version + 1;
+        case.version = version;
+        case.updated_at = Some(now);
+        let payload = serde_json::to_string(&case).map_err(|e| StoreError::corrupt("case", e))?;
+        let new = StoredCase {
+            version,
+            payload: Some(payload),
+            locked_reason: case.locked_reason.clone(),
+            change_no: self.change_no,
+            ..old.clone()
+        };
+        store::cases::insert_replaced(
+            &mut self.tx,
+            &[store::cases::Replaced {
+                case_id: old.id,
+                version: old.version,
+                payload: old.payload.clone(),
+                deleted: old.deleted,
+                replaced_by: format!("{label}:{}", caller.session_id),
+                overridden: Vec::new(),
+            }],
+            now,
+        )
+        .await?;
+        store::cases::upsert_many(&mut self.tx, &[&new], now).await?;
+        store::cases::set_locked(&mut self.tx, old.id, case.locked_reason.as_deref()).await?;
+        self.tx.commit().await?;
+        Ok((version, case))
+    }
+
+    /// Commits what was written beside the case, with no new version.
+    pub async fn commit(self) -> Result<(), CaseError> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Changes one case on the server: reads it in the caller's scope, checks
+/// `allowed`, lets `change` make the new case (`None`: nothing changes),
+/// and stores it as a new version with the old one in the history, in one
+/// transaction. Answers the case's version and the case as stored.
+pub async fn change(
+    store: &Store,
+    caller: &Caller,
+    id: CaseId,
+    label: &str,
+    allowed: impl FnOnce(&Caller, &StoredCase) -> Result<(), CaseError>,
+    change: impl FnOnce(Case) -> Result<Option<Case>, CaseError>,
+) -> Result<(u64, Case), CaseError> {
+    let changing = begin_change(store, caller, id).await?;
+    allowed(caller, &changing.old)?;
+    match change(changing.case.clone())? {
+        None => Ok((changing.old.version, changing.case)),
+        Some(case) => changing.store(case, label, caller).await,
+    }
+}
+
+/// The longest lock reason, in characters.
+pub const MAX_REASON_CHARS: usize = 200;
+
+/// Checks a lock reason: said in words, not too long.
+pub fn check_reason(reason: &str) -> Result<String, CaseError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(CaseError::invalid(
+            "reason",
+            "请填写锁定原因 / give the reason for the lock",
+        ));
+    }
+    if reason.chars().count() > MAX_REASON_CHARS {
+        return Err(CaseError::invalid(
+            "reason",
+            format!("锁定原因最多 {MAX_REASON_CHARS} 字 / at most {MAX_REASON_CHARS} characters"),
+        ));
+    }
+    Ok(reason.to_owned())
+}
+
+/// Locks (`Some(reason)`) or unlocks (`None`) a case for an office's review
+/// (the judicial office, the township leader, the bureau: supervisors of
+/// its unit): a new version of the case, so every device learns of it at
+/// its next pull and its edits are refused with the reason. Setting the
+/// lock it already has changes nothing.
+pub async fn set_lock(
+    store: &Store,
+    caller: &Caller,
+    id: CaseId,
+    reason: Option<String>,
+) -> Result<CaseLock, CaseError> {
+    let label = if reason.is_some() { "lock" } else { "unlock" };
+    let (version, _) = change(
+        store,
+        caller,
+        id,
+        label,
+        |caller, stored| {
+            if caller.supervises(&stored.unit_path) {
+                Ok(())
+            } else {
+                Err(CaseError::Forbidden)
+            }
+        },
+        |mut case| {
+            if case.locked_reason == reason {
+                return Ok(None);
+            }
+            case.locked_reason = reason.clone();
+            Ok(Some(case))
+        },
+    )
+    .await?;
+    Ok(CaseLock {
+        id,
+        version,
+        locked_reason: reason,
+    })
+}

@@ -1,0 +1,20 @@
+//! What the server does, as plain functions over the store: each module is
+//! one concern and answers its own typed error, which the HTTP layer maps
+//! to a status and a body once (`crate::http::error`). Services take the
+//! [`Caller`] and the [`crate::store::Store`]; they never see a request.
+
+pub mod attachments;
+pub mod auth;
+pub mod caller;
+pub mod cases;
+pub mod directory;
+pub mod office;
+pub mod password;
+pub mod push;
+pub mod reference;
+pub mod referral;
+pub mod reminders;
+pub mod risk;
+pub mod sync;
+
+pub use caller::{Caller, Scope};

@@ -1,0 +1,334 @@
+//! The push's decisions about one case mutation, as pure functions: what
+//! the server holds, what the device sent and how the caller sees the case
+//! go in; a decision comes out. The I/O around them (`apply.rs`) reads
+//! what they need and writes what they decide. Table tests below.
+
+use super::refusal::{self, Refused};
+use domain::UnitId;
+use domain::case::{Case, RiskLevel};
+use domain::risk::RiskAssessment;
+use domain::sync::Op;
+
+/// What the server holds of a case, as far as the decisions need it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Held<'a> {
+    pub version: u64,
+    pub deleted: bool,
+    pub locked_reason: Option<&'a str>,
+    pub unit_id: UnitId,
+}
+
+/// How the caller reaches a case the server holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// It is on one of the caller's branches.
+    Branch,
+    /// An accepted referral across the tree gave it to a unit of theirs:
+    /// they change it, it stays registered at its committee.
+    Granted,
+    /// Neither: to them, it does not exist.
+    None,
+}
+
+/// The first decision, before the payload is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Admission {
+    Refuse(Refused),
+    /// A delete of a case the server never had: its effect already holds.
+    AlreadyGone,
+    /// Delete: a tombstone as the next version.
+    Delete,
+    /// Create or change: read the payload; merge it with the server's
+    /// record first when the device changed an older version.
+    Upsert {
+        merge: bool,
+        granted: bool,
+    },
+}
+
+/// Whether the mutation may go on, and how.
+pub fn admit(held: Option<Held<'_>>, reach: Reach, op: Op, base_version: u64) -> Admission {
+    let Some(held) = held else {
+        return match (op, base_version) {
+            (_, v) if v != 0 => Admission::Refuse(refusal::unknown_case()),
+            (Op::Delete, _) => Admission::AlreadyGone,
+            (Op::Upsert, _) => Admission::Upsert {
+                merge: false,
+                granted: false,
+            },
+        };
+    };
+    if reach == Reach::None {
+        // the same answer as for a case that does not exist elsewhere:
+        // ids outside the caller's scope reveal nothing
+        return Admission::Refuse(refusal::out_of_scope("entity_id"));
+    }
+    if let Some(reason) = held.locked_reason {
+        return Admission::Refuse(refusal::locked(reason));
+    }
+    if held.deleted {
+        return Admission::Refuse(refusal::deleted());
+    }
+    if base_version > held.version {
+        return Admission::Refuse(refusal::bad_version());
+    }
+    let granted = reach == Reach::Granted;
+    match op {
+        Op::Delete if granted => Admission::Refuse(refusal::received_not_deleted()),
+        Op::Delete => Admission::Delete,
+        Op::Upsert => Admission::Upsert {
+            merge: base_version != held.version,
+            granted,
+        },
+    }
+}
+
+/// Where the pushed case's unit stands, as the I/O found it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitFound {
+    /// It exists and is in the caller's scope.
+    InScope,
+    /// It exists elsewhere.
+    OutOfScope,
+    Unknown,
+}
+
+/// The second decision, on the case as read (and merged): whether the
+/// server takes it. `unit` is asked only for a new or owned case (a
+/// received one keeps the unit that registered it).
+pub fn accept(
+    case: &Case,
+    entity_id: uuid::Uuid,
+    today: jiff::civil::Date,
+    held: Option<Held<'_>>,
+    granted: bool,
+    unit: impl FnOnce(UnitId) -> UnitFound,
+    assessment: Option<&RiskAssessment>,
+) -> Result<(), Refused> {
+    if case.id.0 != entity_id {
+        return Err(refusal::id_differs("案件"));
+    }
+    if let Some(problem) = case.check(today).into_iter().next() {
+        return Err(refusal::invalid(
+            format!("payload.{}", problem.field),
+            format!("{} / {}", problem.zh, problem.en),
+        ));
+    }
+    match held.filter(|_| granted) {
+        Some(held) if held.unit_id != case.unit_id => return Err(refusal::received_keeps_unit()),
+        Some(_) => {}
+        None => match unit(case.unit_id) {
+            UnitFound::InScope => {}
+            UnitFound::OutOfScope => return Err(refusal::out_of_scope("payload.unit_id")),
+            UnitFound::Unknown => {
+                return Err(refusal::unknown_unit("未知的调委会 / unknown committee"));
+            }
+        },
+    }
+    // the risk assessment is the server's (`PUT …/risk`): the level it set
+    // is changed only through it
+    if let Some(a) = assessment
+        && RiskLevel::from_code(&a.level).is_some_and(|l| l != case.risk)
+    {
+        return Err(refusal::risk_under_assessment());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::sync::Refusal;
+
+    fn held(version: u64) -> Held<'static> {
+        Held {
+            version,
+            deleted: false,
+            locked_reason: None,
+            unit_id: UnitId::stable("v"),
+        }
+    }
+
+    fn refusal_of(a: &Admission) -> Option<(Refusal, &str)> {
+        match a {
+            Admission::Refuse(r) => Some((r.code, r.field.as_str())),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn admission_table() {
+        use Admission as A;
+        let upsert = |merge, granted| A::Upsert { merge, granted };
+        let locked = Held {
+            locked_reason: Some("季度审核中"),
+            ..held(3)
+        };
+        let gone = Held {
+            deleted: true,
+            ..held(3)
+        };
+        let cases: Vec<(Option<Held<'_>>, Reach, Op, u64, A)> = vec![
+            // new cases
+            (None, Reach::None, Op::Upsert, 0, upsert(false, false)),
+            (None, Reach::None, Op::Delete, 0, A::AlreadyGone),
+            (
+                None,
+                Reach::None,
+                Op::Upsert,
+                2,
+                A::Refuse(refusal::unknown_case()),
+            ),
+            // held, on the caller's branch
+            (
+                Some(held(3)),
+                Reach::Branch,
+                Op::Upsert,
+                3,
+                upsert(false, false),
+            ),
+            (
+                Some(held(3)),
+                Reach::Branch,
+                Op::Upsert,
+                1,
+                upsert(true, false),
+            ),
+            (
+                Some(held(3)),
+                Reach::Branch,
+                Op::Upsert,
+                0,
+                upsert(true, false),
+            ),
+            (
+                Some(held(3)),
+                Reach::Branch,
+                Op::Upsert,
+                4,
+                A::Refuse(refusal::bad_version()),
+            ),
+            (Some(held(3)), Reach::Branch, Op::Delete, 3, A::Delete),
+            (
+                Some(locked),
+                Reach::Branch,
+                Op::Upsert,
+                3,
+                A::Refuse(refusal::locked("季度审核中")),
+            ),
+            (
+                Some(gone),
+                Reach::Branch,
+                Op::Upsert,
+                3,
+                A::Refuse(refusal::deleted()),
+            ),
+            // received by a referral across the tree
+            (
+                Some(held(3)),
+                Reach::Granted,
+                Op::Upsert,
+                3,
+                upsert(false, true),
+            ),
+            (
+                Some(held(3)),
+                Reach::Granted,
+                Op::Delete,
+                3,
+                A::Refuse(refusal::received_not_deleted()),
+            ),
+            // out of reach: as if it did not exist, whatever else holds
+            (
+                Some(locked),
+                Reach::None,
+                Op::Upsert,
+                3,
+                A::Refuse(refusal::out_of_scope("entity_id")),
+            ),
+            (
+                Some(held(3)),
+                Reach::None,
+                Op::Delete,
+                3,
+                A::Refuse(refusal::out_of_scope("entity_id")),
+            ),
+        ];
+        for (i, (held, reach, op, base, want)) in cases.into_iter().enumerate() {
+            assert_eq!(admit(held, reach, op, base), want, "row {i}");
+        }
+        assert_eq!(
+            refusal_of(&admit(Some(held(1)), Reach::None, Op::Upsert, 1)),
+            Some((Refusal::Scope, "entity_id"))
+        );
+    }
+
+    #[test]
+    fn acceptance_table() {
+        let today = jiff::civil::date(2024, 6, 1);
+        let case = domain::testing::oral_case();
+        let id = case.id.0;
+        let here = |_| UnitFound::InScope;
+        assert_eq!(accept(&case, id, today, None, false, here, None), Ok(()));
+        // the payload names another case
+        let r = accept(&case, uuid::Uuid::nil(), today, None, false, here, None).unwrap_err();
+        assert_eq!((r.code, r.field.as_str()), (Refusal::Invalid, "payload.id"));
+        // a field the domain refuses, named under payload
+        let mut bad = case.clone();
+        bad.summary.clear();
+        let r = accept(&bad, id, today, None, false, here, None).unwrap_err();
+        assert_eq!(r.field, "payload.summary");
+        // the unit: unknown, elsewhere
+        let r = accept(&case, id, today, None, false, |_| UnitFound::Unknown, None).unwrap_err();
+        assert_eq!(
+            (r.code, r.field.as_str()),
+            (Refusal::Invalid, "payload.unit_id")
+        );
+        let r = accept(
+            &case,
+            id,
+            today,
+            None,
+            false,
+            |_| UnitFound::OutOfScope,
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(
+            (r.code, r.field.as_str()),
+            (Refusal::Scope, "payload.unit_id")
+        );
+        // a received case keeps its committee, and its unit is not looked up
+        let held = Held {
+            unit_id: case.unit_id,
+            ..held(2)
+        };
+        let never = |_| -> UnitFound { panic!("not asked") };
+        assert_eq!(
+            accept(&case, id, today, Some(held), true, never, None),
+            Ok(())
+        );
+        let moved = Held {
+            unit_id: UnitId::stable("elsewhere"),
+            ..held
+        };
+        let r = accept(&case, id, today, Some(moved), true, never, None).unwrap_err();
+        assert_eq!(r.field, "payload.unit_id");
+        // an assessed level is the server's
+        let levels = domain::risk::RiskLevels::default();
+        let act = domain::risk::Act {
+            by: case.owner_id,
+            at: "2024-05-10T02:00:00Z".parse().unwrap(),
+            note: "",
+        };
+        let assessed = RiskAssessment::propose(case.id, &levels, "high", act).unwrap();
+        let r = accept(&case, id, today, None, false, here, Some(&assessed)).unwrap_err();
+        assert_eq!(r.field, "payload.risk");
+        let mut high = case.clone();
+        high.risk = RiskLevel::High;
+        assert_eq!(
+            accept(&high, id, today, None, false, here, Some(&assessed)),
+            Ok(())
+        );
+    }
+}

@@ -1,0 +1,124 @@
+//! A pull's pages: the latest state of every record in the caller's
+//! subtrees changed after a cursor, oldest change first.
+
+use super::SyncError;
+use crate::service::caller::Caller;
+use crate::store::{self, Store, StoreError};
+use domain::rules::Verdict;
+use domain::sync::{DEFAULT_PULL_LIMIT, Entity, MAX_PULL_LIMIT};
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+/// Checks a pull's cursor and page size; the page size to use.
+pub fn page_limit(cursor: i64, limit: Option<u32>) -> Result<u32, SyncError> {
+    if cursor < 0 {
+        return Err(SyncError::Invalid {
+            field: "cursor",
+            message: "游标不能为负 / cursor cannot be negative".into(),
+        });
+    }
+    let limit = limit.unwrap_or(DEFAULT_PULL_LIMIT);
+    if limit == 0 || limit > MAX_PULL_LIMIT {
+        return Err(SyncError::Invalid {
+            field: "limit",
+            message: format!("每页 1–{MAX_PULL_LIMIT} 条 / limit must be 1–{MAX_PULL_LIMIT}"),
+        });
+    }
+    Ok(limit)
+}
+
+/// A pull's answer as the server writes it: the JSON of
+/// [`domain::sync::PullResponse`], with each stored record passed through
+/// as stored (checked as JSON, not parsed into a tree and written again:
+/// most of a pull's work before this).
+#[derive(Debug, Serialize)]
+pub struct PullPage {
+    pub changes: Vec<PulledChange>,
+    pub cursor: i64,
+    pub has_more: bool,
+}
+
+/// [`domain::sync::Change`], with the stored payload as it is.
+#[derive(Debug, Serialize)]
+pub struct PulledChange {
+    pub change_no: i64,
+    pub entity: Entity,
+    pub entity_id: uuid::Uuid,
+    pub version: u64,
+    pub deleted: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payload: Option<Box<RawValue>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<Verdict>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub overridden: Vec<String>,
+}
+
+/// Stored JSON, passed on as it is.
+pub(crate) fn raw(text: String) -> Result<Box<RawValue>, StoreError> {
+    RawValue::from_string(text).map_err(|e| StoreError::corrupt("stored JSON", e))
+}
+
+/// Answers a pull: the latest state of every record in the caller's
+/// subtrees changed after `cursor`, oldest change first.
+pub async fn pull(
+    store: &Store,
+    caller: &Caller,
+    cursor: i64,
+    limit: Option<u32>,
+) -> Result<PullPage, SyncError> {
+    let limit = page_limit(cursor, limit)?;
+    let roots = caller.roots();
+    let cases = store::cases::changes_since(store, cursor, &roots, limit + 1).await?;
+    // screening records go to the phones that work in the field only
+    let records =
+        store::screenings::changes_since(store, cursor, &caller.field_roots(), limit + 1).await?;
+    // one stream in change order: each list holds its first limit + 1, so
+    // the first `limit` of the merge are the first `limit` of both tables
+    let mut merged: Vec<PulledChange> = Vec::with_capacity(cases.len() + records.len());
+    let mut records = records.into_iter().peekable();
+    for pulled in cases {
+        while let Some(r) = records.next_if(|r| r.change_no < pulled.case.change_no) {
+            merged.push(record_change(r)?);
+        }
+        merged.push(case_change(pulled)?);
+    }
+    for r in records {
+        merged.push(record_change(r)?);
+    }
+    let has_more = merged.len() > limit as usize;
+    merged.truncate(limit as usize);
+    let next = merged.last().map_or(cursor, |c| c.change_no);
+    Ok(PullPage {
+        changes: merged,
+        cursor: next,
+        has_more,
+    })
+}
+
+fn record_change(r: store::screenings::PulledRecord) -> Result<PulledChange, StoreError> {
+    Ok(PulledChange {
+        change_no: r.change_no,
+        entity: Entity::Screening,
+        entity_id: r.id.0,
+        version: r.version,
+        deleted: false,
+        payload: Some(raw(r.payload)?),
+        verdict: None,
+        overridden: Vec::new(),
+    })
+}
+
+fn case_change(pulled: store::cases::PulledCase) -> Result<PulledChange, StoreError> {
+    let c = pulled.case;
+    Ok(PulledChange {
+        change_no: c.change_no,
+        entity: Entity::Case,
+        entity_id: c.id.0,
+        version: c.version,
+        deleted: c.deleted,
+        payload: c.payload.map(raw).transpose()?,
+        verdict: (!c.deleted).then_some(c.verdict),
+        overridden: pulled.overridden,
+    })
+}

@@ -1,0 +1,157 @@
+//! Why a mutation is refused: its code, the field at fault, and a message
+//! for people (Chinese, then English). Every refusal of the push is made
+//! here, so the texts stay one list.
+
+use domain::sync::Refusal;
+
+/// A mutation's refusal, before it becomes its answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub code: Refusal,
+    pub field: String,
+    pub message: String,
+}
+
+fn refused(code: Refusal, field: impl Into<String>, message: impl Into<String>) -> Refused {
+    Refused {
+        code,
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+/// A field of the record is refused.
+pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Refused {
+    refused(Refusal::Invalid, field, message)
+}
+
+/// The same answer whether the record exists elsewhere or not: ids outside
+/// the caller's scope reveal nothing.
+pub fn out_of_scope(field: &str) -> Refused {
+    refused(
+        Refusal::Scope,
+        field,
+        "超出您的管辖范围 / outside your organisation",
+    )
+}
+
+pub fn locked(reason: &str) -> Refused {
+    refused(
+        Refusal::Locked,
+        "entity_id",
+        format!("案件已锁定，不能修改：{reason} / the case is locked: {reason}"),
+    )
+}
+
+pub fn deleted() -> Refused {
+    refused(
+        Refusal::Deleted,
+        "entity_id",
+        "案件已删除 / the case was deleted",
+    )
+}
+
+pub fn bad_version() -> Refused {
+    refused(
+        Refusal::BadVersion,
+        "base_version",
+        "基础版本号高于服务器版本 / base_version is newer than the server's",
+    )
+}
+
+pub fn unknown_case() -> Refused {
+    refused(
+        Refusal::Unknown,
+        "entity_id",
+        "服务器上没有此案件 / no such case on the server",
+    )
+}
+
+pub fn received_not_deleted() -> Refused {
+    invalid(
+        "op",
+        "移交接收的案件不能删除，它仍属于登记的调委会 / a case received by referral is not deleted: it stays its committee's",
+    )
+}
+
+pub fn received_keeps_unit() -> Refused {
+    invalid(
+        "payload.unit_id",
+        "移交接收的案件不能更改登记的调委会 / a case received by referral keeps the committee that registered it",
+    )
+}
+
+pub fn unknown_unit(message: &str) -> Refused {
+    invalid("payload.unit_id", message)
+}
+
+pub fn risk_under_assessment() -> Refused {
+    invalid(
+        "payload.risk",
+        "风险等级已进入研判流程，请在案件页“风险研判”中调整 / the risk level is under assessment: change it with the case page's risk steps",
+    )
+}
+
+pub fn id_differs(what_zh: &str) -> Refused {
+    invalid(
+        "payload.id",
+        format!("{what_zh}编号与 entity_id 不一致 / payload.id differs from entity_id"),
+    )
+}
+
+pub fn missing_payload(what: &str) -> Refused {
+    invalid("payload", what)
+}
+
+/// A payload that does not read as its type: the path of the field at fault.
+pub fn unreadable(
+    path: &str,
+    what_zh: &str,
+    what_en: &str,
+    why: &dyn std::fmt::Display,
+) -> Refused {
+    invalid(
+        format!("payload.{path}"),
+        format!("{what_zh}无法读取 / unreadable {what_en}: {why}"),
+    )
+}
+
+pub fn duplicate() -> Refused {
+    refused(
+        Refusal::Duplicate,
+        "mutation_id",
+        "此变更已用另一序号提交过 / this mutation was already pushed under another seq",
+    )
+}
+
+pub fn seq_reused() -> Refused {
+    refused(
+        Refusal::SeqReused,
+        "seq",
+        "此序号已用于另一变更 / this seq was used by another mutation",
+    )
+}
+
+pub fn stale_seq() -> Refused {
+    refused(
+        Refusal::StaleSeq,
+        "seq",
+        "序号已过期 / this seq is older than the last one applied",
+    )
+}
+
+pub fn read_only() -> Refused {
+    refused(
+        Refusal::ReadOnly,
+        "entity",
+        "组织、日程和规则只能在服务器上修改 / units, schedules and rule sets are changed on the server only",
+    )
+}
+
+pub fn not_deletable() -> Refused {
+    refused(
+        Refusal::NotDeletable,
+        "op",
+        "排查记录不能删除，请更正 / a screening record is corrected, not deleted",
+    )
+}

@@ -1,0 +1,254 @@
+//! Attachments: which case refers to which content (`case_attachment`; a
+//! screening record names its photo in its own row), the contents
+//! themselves (`attachment_blob`, one row per SHA-256) and uploads under
+//! way (`attachment_upload` with its pieces in `attachment_chunk`).
+
+use super::sql::{
+    self, CaseAttachment, CaseOwnership, IDS_PER_STATEMENT, ROWS_PER_STATEMENT, ScreeningRecord,
+};
+use super::{Conn, StoreError};
+use domain::{CaseId, Timestamp, UnitPath};
+use sea_query::{Expr, OnConflict, Query};
+
+/// A case's reference to a content, as the push writes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseRef {
+    pub case_id: CaseId,
+    pub attachment_id: String,
+    pub sha256: String,
+    pub unit_path: UnitPath,
+    pub bytes: u64,
+    pub content_type: String,
+}
+
+/// Replaces the references of the cases in `clear` by `rows` (which belong
+/// to those cases or to new ones).
+pub async fn replace_refs(
+    c: &mut Conn,
+    clear: &[CaseId],
+    rows: &[CaseRef],
+) -> Result<(), StoreError> {
+    for chunk in clear.chunks(IDS_PER_STATEMENT) {
+        let stmt = Query::delete()
+            .from_table(CaseAttachment::Table)
+            .and_where(
+                Expr::col(CaseAttachment::CaseId).is_in(chunk.iter().map(|id| id.to_string())),
+            )
+            .to_owned();
+        let (text, values) = sql::render(c, &stmt);
+        sqlx::query_with(&text, values).execute(&mut *c).await?;
+    }
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let mut stmt = Query::insert()
+            .into_table(CaseAttachment::Table)
+            .columns([
+                CaseAttachment::CaseId,
+                CaseAttachment::AttachmentId,
+                CaseAttachment::Sha256,
+                CaseAttachment::UnitPath,
+                CaseAttachment::Bytes,
+                CaseAttachment::ContentType,
+            ])
+            .on_conflict(
+                OnConflict::columns([CaseAttachment::CaseId, CaseAttachment::AttachmentId])
+                    .update_columns([
+                        CaseAttachment::Sha256,
+                        CaseAttachment::UnitPath,
+                        CaseAttachment::Bytes,
+                        CaseAttachment::ContentType,
+                    ])
+                    .to_owned(),
+            )
+            .to_owned();
+        for r in chunk {
+            stmt.values_panic([
+                r.case_id.to_string().into(),
+                r.attachment_id.clone().into(),
+                r.sha256.clone().into(),
+                r.unit_path.as_str().into(),
+                (r.bytes as i64).into(),
+                r.content_type.clone().into(),
+            ]);
+        }
+        let (text, values) = sql::render(c, &stmt);
+        sqlx::query_with(&text, values).execute(&mut *c).await?;
+    }
+    Ok(())
+}
+
+/// What a record declares of a content: its size and type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Declared {
+    pub bytes: u64,
+    pub content_type: String,
+}
+
+/// A content as a case or a screening record inside `roots` declares it
+/// (a case also when its referral across the tree reached `roots`). None
+/// when nothing the caller can see refers to it.
+pub async fn visible(
+    c: &mut Conn,
+    sha256: &str,
+    roots: &[&UnitPath],
+) -> Result<Option<Declared>, StoreError> {
+    if roots.is_empty() {
+        return Ok(None);
+    }
+    // a case's photos also reach the owner's unit of a referral across
+    // the tree, once accepted (its `grant_path`)
+    let granted = Query::select()
+        .column(CaseOwnership::CaseId)
+        .from(CaseOwnership::Table)
+        .cond_where(sql::under(CaseOwnership::GrantPath, roots))
+        .to_owned();
+    let by_case = Query::select()
+        .columns([CaseAttachment::Bytes, CaseAttachment::ContentType])
+        .from(CaseAttachment::Table)
+        .and_where(Expr::col(CaseAttachment::Sha256).eq(sha256))
+        .cond_where(
+            sql::under(CaseAttachment::UnitPath, roots)
+                .add(Expr::col(CaseAttachment::CaseId).in_subquery(granted)),
+        )
+        .order_by(CaseAttachment::CaseId, sea_query::Order::Asc)
+        .order_by(CaseAttachment::AttachmentId, sea_query::Order::Asc)
+        .limit(1)
+        .to_owned();
+    let by_record = Query::select()
+        .columns([ScreeningRecord::PhotoBytes, ScreeningRecord::PhotoType])
+        .from(ScreeningRecord::Table)
+        .and_where(Expr::col(ScreeningRecord::PhotoSha256).eq(sha256))
+        .cond_where(sql::under(ScreeningRecord::UnitPath, roots))
+        .order_by(ScreeningRecord::Id, sea_query::Order::Asc)
+        .limit(1)
+        .to_owned();
+    for stmt in [by_case, by_record] {
+        let (text, values) = sql::render(c, &stmt);
+        if let Some((bytes, content_type)) =
+            sqlx::query_as_with::<_, (i64, String), _>(&text, values)
+                .fetch_optional(&mut *c)
+                .await?
+        {
+            return Ok(Some(Declared {
+                bytes: sql::count("bytes", bytes)?,
+                content_type,
+            }));
+        }
+    }
+    Ok(None)
+}
+
+/// Whether the content is stored whole.
+pub async fn blob_exists(c: &mut Conn, sha256: &str) -> Result<bool, StoreError> {
+    Ok(
+        sqlx::query_scalar::<_, i64>("SELECT 1 FROM attachment_blob WHERE sha256 = $1")
+            .bind(sha256)
+            .fetch_optional(&mut *c)
+            .await?
+            .is_some(),
+    )
+}
+
+/// The stored content: (content type, bytes).
+pub async fn blob(c: &mut Conn, sha256: &str) -> Result<Option<(String, Vec<u8>)>, StoreError> {
+    Ok(sqlx::query_as::<_, (String, Vec<u8>)>(
+        "SELECT content_type, data FROM attachment_blob WHERE sha256 = $1",
+    )
+    .bind(sha256)
+    .fetch_optional(&mut *c)
+    .await?)
+}
+
+/// Bytes received so far for an upload under way (0 when none).
+pub async fn received(c: &mut Conn, sha256: &str) -> Result<u64, StoreError> {
+    let n =
+        sqlx::query_scalar::<_, i64>("SELECT received FROM attachment_upload WHERE sha256 = $1")
+            .bind(sha256)
+            .fetch_optional(&mut *c)
+            .await?
+            .unwrap_or(0);
+    sql::count("received", n)
+}
+
+/// Adds a piece at `start` and moves the upload's mark to its end. None
+/// when another upload of the same content wrote that piece first.
+pub async fn add_piece(
+    c: &mut Conn,
+    sha256: &str,
+    bytes: u64,
+    start: u64,
+    data: &[u8],
+    now: Timestamp,
+) -> Result<Option<u64>, StoreError> {
+    let end = start + data.len() as u64;
+    let added = sqlx::query(
+        "INSERT INTO attachment_chunk (sha256, start, data) VALUES ($1, $2, $3) \
+         ON CONFLICT (sha256, start) DO NOTHING",
+    )
+    .bind(sha256)
+    .bind(start as i64)
+    .bind(data)
+    .execute(&mut *c)
+    .await?
+    .rows_affected();
+    if added == 0 {
+        return Ok(None);
+    }
+    sqlx::query(
+        "INSERT INTO attachment_upload (sha256, bytes, received, started_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $4) \
+         ON CONFLICT (sha256) DO UPDATE SET received = excluded.received, updated_at = excluded.updated_at",
+    )
+    .bind(sha256)
+    .bind(bytes as i64)
+    .bind(end as i64)
+    .bind(now.to_string())
+    .execute(&mut *c)
+    .await?;
+    Ok(Some(end))
+}
+
+/// All pieces of an upload, joined in order.
+pub async fn pieces(c: &mut Conn, sha256: &str) -> Result<Vec<u8>, StoreError> {
+    let parts = sqlx::query_scalar::<_, Vec<u8>>(
+        "SELECT data FROM attachment_chunk WHERE sha256 = $1 ORDER BY start",
+    )
+    .bind(sha256)
+    .fetch_all(&mut *c)
+    .await?;
+    Ok(parts.concat())
+}
+
+/// Forgets an upload under way (finished, or failed its checksum).
+pub async fn drop_upload(c: &mut Conn, sha256: &str) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM attachment_chunk WHERE sha256 = $1")
+        .bind(sha256)
+        .execute(&mut *c)
+        .await?;
+    sqlx::query("DELETE FROM attachment_upload WHERE sha256 = $1")
+        .bind(sha256)
+        .execute(&mut *c)
+        .await?;
+    Ok(())
+}
+
+/// Stores a whole, checked content (a second copy is a no-op).
+pub async fn insert_blob(
+    c: &mut Conn,
+    sha256: &str,
+    content_type: &str,
+    data: &[u8],
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO attachment_blob (sha256, bytes, content_type, data, created_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256) DO NOTHING",
+    )
+    .bind(sha256)
+    .bind(data.len() as i64)
+    .bind(content_type)
+    .bind(data)
+    .bind(now.to_string())
+    .execute(&mut *c)
+    .await?;
+    Ok(())
+}

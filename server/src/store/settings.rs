@@ -1,0 +1,32 @@
+//! Settings shared by every server instance (`server_setting`), made once
+//! by the first instance that needs one (the VAPID key).
+
+use super::{Store, StoreError};
+use domain::Timestamp;
+
+/// The stored value of `name`, storing `make()`'s value first when there
+/// is none: every instance reads the same one.
+pub async fn shared(
+    store: &Store,
+    name: &str,
+    make: impl FnOnce() -> String,
+    now: Timestamp,
+) -> Result<String, StoreError> {
+    let read = || {
+        sqlx::query_scalar::<_, String>("SELECT value FROM server_setting WHERE name = $1")
+            .bind(name)
+    };
+    if let Some(v) = read().fetch_optional(store.pool()).await? {
+        return Ok(v);
+    }
+    sqlx::query(
+        "INSERT INTO server_setting (name, value, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(name)
+    .bind(make())
+    .bind(now.to_string())
+    .execute(store.pool())
+    .await?;
+    Ok(read().fetch_one(store.pool()).await?)
+}

@@ -1,0 +1,25 @@
+//! The server's integration tests, one binary: the real server on a
+//! loopback port over a fresh SQLite file or a fresh PostgreSQL schema
+//! (`support`), driven over HTTP as a phone or an office would.
+
+#[macro_use]
+mod support;
+
+mod api_health;
+mod attachments;
+mod cli;
+mod migrations;
+mod office;
+mod offline_shell;
+mod openapi;
+mod push_queue;
+mod reference;
+mod referral;
+mod reminders;
+mod risk;
+mod schedules;
+mod screenings;
+mod seed_demo;
+mod sync;
+mod sync_crash;
+mod wire_golden;
