@@ -7,14 +7,16 @@
 #   - each lazy screen: the extra chunks it needs on top of the first load;
 #   - everything the service worker precaches in the background.
 # The page's HTML is measured separately (docs/perf.md has the curl command).
+# Exits 1 when the first load is over its budget (TIAOJIE_FIRST_LOAD_BUDGET_KB,
+# brotli KB, default 350): CI runs it, so no change grows it unnoticed.
 # Usage: scripts/bundle-size.sh [SITE_ROOT]
 set -euo pipefail
 SITE="${1:-target/site}"
 HASHES="$(dirname "$0")/../target/release/hash.txt"
 [ -f "$HASHES" ] || HASHES="$SITE/hash.txt"
-python3 - "$SITE/pkg" "$HASHES" <<'PY'
+python3 - "$SITE/pkg" "$HASHES" "${TIAOJIE_FIRST_LOAD_BUDGET_KB:-350}" <<'PY'
 import json, os, sys
-pkg, hashes = sys.argv[1], sys.argv[2]
+pkg, hashes, budget_kb = sys.argv[1], sys.argv[2], float(sys.argv[3])
 h = dict(line.split(":", 1) for line in open(hashes).read().split("\n") if ":" in line)
 h = {k.strip(): v.strip() for k, v in h.items()}
 def size(name):
@@ -47,4 +49,9 @@ raw = sum(size(c + ".wasm")[0] for c in all_chunks)
 br = sum(size(c + ".wasm")[1] or 0 for c in all_chunks)
 print(f"{f'all {len(all_chunks)} chunks (precached by the worker after the first load)':64} {kb(raw):>10} {kb(br):>10}")
 print(f"{'WHOLE APP (first load + all chunks)':64} {kb(tot_raw + raw):>10} {kb(tot_br + br):>10}")
+first_kb = tot_br / 1024
+if first_kb > budget_kb:
+    print(f"first load {first_kb:.1f} KB is over its budget of {budget_kb:.0f} KB (brotli)")
+    sys.exit(1)
+print(f"first load {first_kb:.1f} KB, within its budget of {budget_kb:.0f} KB (brotli)")
 PY

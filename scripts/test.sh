@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test on a fresh machine of this kind: installs what is missing,
-# lints, builds the site, runs the Rust tests (SQLite and PostgreSQL) and the
-# Playwright suite in Debian's Chromium.
+# builds the release site once (what `scripts/demo.sh` builds for a newcomer:
+# a release-only failure stops here) and checks its first-load budget, runs
+# the Rust tests (SQLite and PostgreSQL), the browser-side Rust tests, the
+# Playwright suite against the release build in Debian's Chromium, and lints.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -30,16 +32,18 @@ psql -h 127.0.0.1 -U postgres -d test -Atqc \
 step "format"
 cargo fmt --all -- --check
 
-step "build (cargo leptos build --split, debug)"
-# --split: every screen but Home is a lazily loaded wasm chunk (app/src/routes/lazy.rs)
-cargo leptos build --split
+step "build the release site (cargo leptos build --release --precompress --split)"
+# the build scripts/demo.sh makes; --split: every screen but Home is a
+# lazily loaded wasm chunk (app/src/routes/lazy.rs)
+cargo leptos build --release --precompress --split
 
-# Same flags as cargo-leptos' debug build, so the artifacts are shared
-# (../shared/TOOLCHAIN.md: otherwise everything is rebuilt).
-export RUSTFLAGS="--cfg erase_components"
-# and its wasm build's flags (--split links with relocations kept)
+step "first-load budget (scripts/bundle-size.sh)"
+scripts/bundle-size.sh
+
+# Plain cargo's flags come from .cargo/config.toml (those of cargo-leptos'
+# debug build); the wasm tests' build links with relocations kept, as
+# cargo-leptos' --split build does.
 WASM_RUSTFLAGS="-Clink-args=--emit-relocs --cfg erase_components"
-export LEPTOS_OUTPUT_NAME=tiaojie
 
 step "Rust tests (SQLite and PostgreSQL)"
 mkdir -p target
@@ -47,7 +51,6 @@ cargo test --workspace 2>&1 | tee target/test-rust.log
 rust_passed=$(grep -oE 'test result: ok\. [0-9]+ passed' target/test-rust.log | awk '{n += $4} END {print n + 0}')
 
 step "browser-side Rust tests (IndexedDB store, wasm-bindgen-test in headless Chromium)"
-# (same flags again: the wasm dependencies cargo-leptos built are reused)
 (
   CHROMEDRIVER=/usr/bin/chromedriver CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
     RUSTFLAGS="$WASM_RUSTFLAGS" cargo test -p app --target wasm32-unknown-unknown --no-default-features --features hydrate \
@@ -55,8 +58,8 @@ step "browser-side Rust tests (IndexedDB store, wasm-bindgen-test in headless Ch
 ) 2>&1 | tee target/test-wasm.log
 wasm_passed=$(grep -oE 'test result: ok\. [0-9]+ passed' target/test-wasm.log | awk '{n += $4} END {print n + 0}')
 
-step "Playwright (Chromium, Pixel 5)"
-(cd end2end && CI=1 npx playwright test) 2>&1 | tee target/test-e2e.log
+step "Playwright (Chromium, Pixel 5) against the release build"
+(cd end2end && CI=1 TIAOJIE_BIN=./target/release/tiaojie npx playwright test) 2>&1 | tee target/test-e2e.log
 e2e_passed=$(grep -oE '^ +[0-9]+ passed' target/test-e2e.log | awk '{n += $1} END {print n + 0}')
 
 step "clippy (server side and browser side, -D warnings)"

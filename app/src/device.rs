@@ -203,12 +203,12 @@ pub async fn add_photo(
     photo.form = form.clone();
     photo.position = position;
     let id = photo.id.clone();
-    let store = crate::store::LocalStore::shared()
+    let store = crate::idb::LocalStore::shared()
         .await
         .map_err(|e| e.to_string())?;
-    let attachment = crate::store::NewAttachment {
+    let attachment = crate::idb::NewAttachment {
         id,
-        owner: crate::store::PhotoOwner::Case(case_id.clone()),
+        owner: crate::idb::PhotoOwner::Case(case_id.clone()),
         blob: jpeg,
         sha256: None,
     };
@@ -240,13 +240,13 @@ pub async fn add_photo(
 pub async fn keep_form_photo(file: &File) -> Result<AttachmentRef, String> {
     let jpeg = compress_photo(file).await?;
     let photo = described(file, &jpeg).await?;
-    let store = crate::store::LocalStore::shared()
+    let store = crate::idb::LocalStore::shared()
         .await
         .map_err(|e| e.to_string())?;
     store
-        .put_attachment(&crate::store::NewAttachment {
+        .put_attachment(&crate::idb::NewAttachment {
             id: photo.id.clone(),
-            owner: crate::store::PhotoOwner::Screening(String::new()),
+            owner: crate::idb::PhotoOwner::Screening(String::new()),
             blob: jpeg,
             sha256: photo.sha256.clone(),
         })
@@ -257,12 +257,12 @@ pub async fn keep_form_photo(file: &File) -> Result<AttachmentRef, String> {
 
 /// Forgets a photo taken for a form and removed from it before saving.
 pub async fn forget_form_photo(id: &str) -> Result<(), String> {
-    let store = crate::store::LocalStore::shared()
+    let store = crate::idb::LocalStore::shared()
         .await
         .map_err(|e| e.to_string())?;
     let kept = store.attachment(id).await.map_err(|e| e.to_string())?;
     // never one a saved record owns
-    if kept.is_some_and(|k| k.owner == crate::store::PhotoOwner::Screening(String::new())) {
+    if kept.is_some_and(|k| k.owner == crate::idb::PhotoOwner::Screening(String::new())) {
         store
             .delete_attachment(id)
             .await
@@ -300,7 +300,7 @@ fn taken_at(file: &File) -> domain::Timestamp {
 /// An object URL showing a photo the server holds (revoke it when done);
 /// none when this phone is not logged in or the server lacks it.
 pub async fn server_photo_url(sha256: &str) -> Result<Option<String>, String> {
-    let store = crate::store::LocalStore::shared()
+    let store = crate::idb::LocalStore::shared()
         .await
         .map_err(|e| e.to_string())?;
     let Some(session) = store.session().await.map_err(|e| e.to_string())? else {
@@ -324,7 +324,7 @@ pub async fn server_photo_url(sha256: &str) -> Result<Option<String>, String> {
 
 /// An object URL showing a stored photo (revoke it when done).
 pub async fn photo_url(id: &str) -> Result<Option<String>, String> {
-    let store = crate::store::LocalStore::shared()
+    let store = crate::idb::LocalStore::shared()
         .await
         .map_err(|e| e.to_string())?;
     let Some(stored) = store.attachment(id).await.map_err(|e| e.to_string())? else {

@@ -10,18 +10,19 @@ pub mod components;
 pub mod device;
 pub mod directory;
 mod i18n_gen;
+#[cfg(feature = "hydrate")]
+pub mod idb;
 mod lazy_text;
-pub mod local;
 pub mod locale_pref;
 #[cfg(feature = "hydrate")]
 pub mod notify;
+pub mod online;
+pub mod phone;
 pub mod pwa;
 pub mod records;
 pub mod reminders;
 pub mod routes;
-#[cfg(feature = "hydrate")]
-pub mod store;
-pub mod sync_client;
+pub mod sync_plan;
 
 pub use i18n_gen::i18n;
 
@@ -122,7 +123,7 @@ pub fn App() -> impl IntoView {
             <Link rel="preload" href="/icons/icon.svg" as_="image" />
             <Router>
                 <components::update_banner::UpdateBanner />
-                <sync_client::SyncAgent />
+                <online::SyncAgent />
                 <Routes fallback=routes::not_found::NotFound>
                     <Route path=path!("/") view=routes::home::HomePage />
                     <Route path=path!("/subsidy") view={Lazy::<routes::lazy::Subsidy>::new()} />

@@ -3,7 +3,7 @@
 
 use domain::case::Case;
 use domain::rules::CommitteeKind;
-use domain::{PersonId, UnitId};
+use domain::{DeviceId, PersonId, Role, Timestamp, UnitId};
 use serde::{Deserialize, Serialize};
 
 /// Who uses this phone and for which committee. Until log-in binds them to
@@ -41,7 +41,7 @@ pub struct HistoryEntry {
     pub id: String,
     pub case_id: String,
     /// When it was replaced.
-    pub replaced_at: String,
+    pub replaced_at: Timestamp,
     /// The mutation that replaced it.
     pub mutation_id: String,
     pub case: Case,
@@ -61,7 +61,12 @@ pub struct HistoryEntry {
 
 impl HistoryEntry {
     /// `case` as it was before `mutation_id` replaced it.
-    pub fn replaced(case_id: &str, replaced_at: String, mutation_id: String, case: Case) -> Self {
+    pub fn replaced(
+        case_id: &str,
+        replaced_at: Timestamp,
+        mutation_id: String,
+        case: Case,
+    ) -> Self {
         HistoryEntry {
             id: uuid::Uuid::now_v7().to_string(),
             case_id: case_id.to_owned(),
@@ -129,7 +134,7 @@ pub struct OutboxEntry {
     pub op: OutboxOp,
     /// The entity's version this change was made on (conflict detection).
     pub base_version: u64,
-    pub created_at: String,
+    pub created_at: Timestamp,
     /// The device's push counter, given when the change is first sent and
     /// kept for every retry (the server answers a replayed seq once).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -146,7 +151,7 @@ impl OutboxEntry {
         entity_id: &str,
         op: OutboxOp,
         base_version: u64,
-        created_at: String,
+        created_at: Timestamp,
     ) -> OutboxEntry {
         OutboxEntry {
             mutation_id: uuid::Uuid::now_v7().to_string(),
@@ -168,14 +173,14 @@ pub struct Session {
     /// The device's bearer token (secret).
     pub token: String,
     /// Made at this log-in; the sync client id.
-    pub device_id: String,
-    pub person_id: String,
+    pub device_id: DeviceId,
+    pub person_id: PersonId,
     pub name: String,
     pub phone: String,
     /// The unit of the first role (a mediator's committee, an office's township…).
-    pub unit_id: String,
+    pub unit_id: UnitId,
     pub unit_name: String,
-    pub role: String,
+    pub role: Role,
     /// The pull cursor: the last server change number received.
     pub cursor: i64,
     /// The reference stream's cursor (units, schedules, rule sets).
@@ -183,8 +188,8 @@ pub struct Session {
     pub reference_cursor: i64,
     /// The next push seq to give.
     pub next_seq: u64,
-    /// When the last sync finished (RFC 3339).
-    pub last_sync: Option<String>,
+    /// When the last sync finished.
+    pub last_sync: Option<Timestamp>,
 }
 
 /// A schedule or rule set as pulled from the reference stream, kept whole.
@@ -209,7 +214,7 @@ pub struct Bundle {
     pub format: String,
     /// 1
     pub version: u32,
-    pub exported_at: String,
+    pub exported_at: Timestamp,
     pub profile: Option<Profile>,
     pub cases: Vec<Case>,
     pub outbox: Vec<OutboxEntry>,

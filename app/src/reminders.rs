@@ -3,7 +3,7 @@
 //! on this phone (screening records, cases), with the same domain code the
 //! server uses. Home shows them; the screening form starts from one.
 
-use crate::local::ReminderInputs;
+use crate::phone::ReminderInputs;
 use domain::case::{Case, CaseStatus, RiskLevel};
 use domain::dates::format_iso;
 use domain::screening::{
@@ -112,11 +112,7 @@ pub fn compute(inputs: &ReminderInputs, today: Date, clock: impl Fn() -> f64) ->
         })
         .collect();
     Some(Reminders {
-        office: inputs
-            .role
-            .as_deref()
-            .and_then(|r| r.parse::<domain::Role>().ok())
-            .is_some_and(domain::Role::supervises),
+        office: inputs.role.is_some_and(domain::Role::supervises),
         high_risk,
         high_risk_total: high.len(),
         digest,
@@ -131,7 +127,7 @@ pub fn compute(inputs: &ReminderInputs, today: Date, clock: impl Fn() -> f64) ->
 
 /// Reads the phone's data and computes its reminders now.
 pub async fn load() -> Result<Option<Reminders>, String> {
-    let inputs = crate::local::reminder_inputs().await?;
+    let inputs = crate::phone::reminder_inputs().await?;
     Ok(compute(&inputs, crate::clock::today_in_china(), now_ms))
 }
 
@@ -318,7 +314,7 @@ pub async fn allow_notifications() -> String {
     let answer = crate::notify::request_permission().await;
     if answer == "granted" {
         crate::notify::register_periodic_check().await;
-        crate::sync_client::register_push(true).await;
+        crate::online::register_push(true).await;
     }
     answer
 }
@@ -338,13 +334,13 @@ fn announce(r: &Reminders) {
     })
     .to_string();
     leptos::task::spawn_local(async move {
-        let _ = crate::local::save_reminder_summary(summary).await;
+        let _ = crate::phone::save_reminder_summary(summary).await;
         if crate::notify::permission() != "granted" {
             return;
         }
         crate::notify::register_periodic_check().await;
         // the server's messages too, where they can arrive (once per log-in)
-        crate::sync_client::register_push(false).await;
+        crate::online::register_push(false).await;
         if open == 0 || crate::notify::shown_today(&day) {
             return;
         }
@@ -396,7 +392,7 @@ mod tests {
         ReminderInputs {
             root: Some(UnitId::stable("v")),
             person: Some(PersonId::stable("m")),
-            role: Some(role.into()),
+            role: Some(role.parse().unwrap()),
             units: vec![
                 unit("t", UnitKind::Township, None),
                 unit("v", UnitKind::Village, Some("t")),

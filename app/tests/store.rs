@@ -3,7 +3,7 @@
 //! `cargo test -p app --target wasm32-unknown-unknown --no-default-features --features hydrate --tests`.
 #![cfg(all(target_arch = "wasm32", feature = "hydrate"))]
 
-use app::store::{CURRENT_VERSION, Draft, LocalStore, OutboxEntry, OutboxOp};
+use app::idb::{CURRENT_VERSION, Draft, LocalStore, OutboxEntry, OutboxOp};
 use domain::case::Case;
 use domain::{CaseId, PersonId, UnitId};
 use wasm_bindgen_test::*;
@@ -33,7 +33,7 @@ fn entry(case: &Case) -> OutboxEntry {
         &case.id.to_string(),
         OutboxOp::Upsert,
         case.version,
-        "2024-05-10T08:00:00.000000Z".into(),
+        "2024-05-10T08:00:00.000000Z".parse().unwrap(),
     )
 }
 
@@ -86,7 +86,7 @@ async fn a_draft_survives_closing_the_database() {
     let draft = Draft {
         key: "oral-agreement:new".into(),
         json: r#"{"summary":"写到一半"}"#.into(),
-        saved_at: "t".into(),
+        saved_at: "2024-05-10T08:00:00Z".parse().unwrap(),
     };
     store.save_draft(&draft).await.unwrap();
     store.close();
@@ -114,7 +114,7 @@ async fn every_older_schema_upgrades_to_the_current_one_keeping_its_drafts() {
         let draft = Draft {
             key: "case-form:oral".into(),
             json: r#"{"summary":"升级前的草稿"}"#.into(),
-            saved_at: "t".into(),
+            saved_at: "2024-05-10T08:00:00Z".parse().unwrap(),
         };
         store.save_draft(&draft).await.unwrap();
         store.close();
@@ -159,7 +159,7 @@ async fn a_change_keeps_the_version_it_replaces() {
 
 #[wasm_bindgen_test]
 async fn export_then_import_elsewhere_brings_everything_back_once() {
-    use app::store::{NewAttachment, PhotoOwner};
+    use app::idb::{NewAttachment, PhotoOwner};
     let here = LocalStore::open_named(&fresh_name(), CURRENT_VERSION)
         .await
         .unwrap();
@@ -288,13 +288,13 @@ async fn sync_steps_number_once_acknowledge_and_keep_local_changes_over_pulls() 
     let server_unit = UnitId::stable("server-unit");
     let session = Session {
         token: "tj1_x".into(),
-        device_id: uuid::Uuid::now_v7().to_string(),
-        person_id: PersonId::stable("server-person").to_string(),
+        device_id: domain::DeviceId::new_v7(),
+        person_id: PersonId::stable("server-person"),
         name: "杨调解".into(),
         phone: "13800000001".into(),
-        unit_id: server_unit.to_string(),
+        unit_id: server_unit,
         unit_name: "大潭村人民调解委员会".into(),
-        role: "mediator".into(),
+        role: domain::Role::Mediator,
         cursor: 0,
         reference_cursor: 0,
         next_seq: 1,
@@ -426,8 +426,8 @@ async fn sync_steps_number_once_acknowledge_and_keep_local_changes_over_pulls() 
 
 #[wasm_bindgen_test]
 async fn refused_changes_go_again_photos_wait_until_sent_and_conflicts_are_noted() {
+    use app::idb::{NewAttachment, PhotoOwner};
     use app::records::Session;
-    use app::store::{NewAttachment, PhotoOwner};
     use domain::sync::{Change, Entity, MutationResult, Status};
     let store = LocalStore::open_named(&fresh_name(), CURRENT_VERSION)
         .await
@@ -436,13 +436,13 @@ async fn refused_changes_go_again_photos_wait_until_sent_and_conflicts_are_noted
         .begin_session(
             &Session {
                 token: "tj1_x".into(),
-                device_id: uuid::Uuid::now_v7().to_string(),
-                person_id: PersonId::stable("p").to_string(),
+                device_id: domain::DeviceId::new_v7(),
+                person_id: PersonId::stable("p"),
                 name: "杨调解".into(),
                 phone: "13800000001".into(),
-                unit_id: UnitId::stable("u").to_string(),
+                unit_id: UnitId::stable("u"),
                 unit_name: "大潭村".into(),
-                role: "mediator".into(),
+                role: domain::Role::Mediator,
                 cursor: 0,
                 reference_cursor: 0,
                 next_seq: 1,
@@ -594,13 +594,13 @@ async fn reference_data_is_replaced_whole_keeps_its_own_cursor_and_goes_at_log_o
     let profile = store.profile().await.unwrap();
     let session = Session {
         token: "tj1_x".into(),
-        device_id: uuid::Uuid::now_v7().to_string(),
-        person_id: PersonId::stable("ref-person").to_string(),
+        device_id: domain::DeviceId::new_v7(),
+        person_id: PersonId::stable("ref-person"),
         name: "杨调解".into(),
         phone: "13800000001".into(),
-        unit_id: UnitId::stable("ref-village").to_string(),
+        unit_id: UnitId::stable("ref-village"),
         unit_name: "大潭村人民调解委员会".into(),
-        role: "mediator".into(),
+        role: domain::Role::Mediator,
         cursor: 5,
         reference_cursor: 0,
         next_seq: 1,
@@ -706,13 +706,13 @@ async fn screening_records_are_saved_with_their_changes_sent_acknowledged_pulled
     let profile = store.profile().await.unwrap();
     let session = Session {
         token: "tj1_x".into(),
-        device_id: uuid::Uuid::now_v7().to_string(),
-        person_id: PersonId::stable("scr-person").to_string(),
+        device_id: domain::DeviceId::new_v7(),
+        person_id: PersonId::stable("scr-person"),
         name: "杨调解".into(),
         phone: "13800000001".into(),
-        unit_id: UnitId::stable("scr-village").to_string(),
+        unit_id: UnitId::stable("scr-village"),
         unit_name: "大潭村人民调解委员会".into(),
-        role: "mediator".into(),
+        role: domain::Role::Mediator,
         cursor: 0,
         reference_cursor: 0,
         next_seq: 1,
@@ -737,7 +737,7 @@ async fn screening_records_are_saved_with_their_changes_sent_acknowledged_pulled
         .save_draft(&Draft {
             key: "screening-form".into(),
             json: "{}".into(),
-            saved_at: "now".into(),
+            saved_at: "2024-05-10T08:00:00Z".parse().unwrap(),
         })
         .await
         .unwrap();

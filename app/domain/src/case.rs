@@ -16,7 +16,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
-/// The default dispute-type table (REFERENCE.md §8): code, Chinese, English.
+/// The default dispute-type table (docs/domain.md §8): code, Chinese, English.
 /// Localities add their own types in a versioned table under codes starting
 /// `local:` (e.g. `local:migrant_wages` 拖欠农民工工资); these codes stay.
 pub const DISPUTE_TYPES: [(&str, &str, &str); 15] = [
@@ -79,7 +79,7 @@ pub enum Source {
     GovernmentAssignment,
 }
 
-/// Risk level (风险等级, REFERENCE.md §9); display names are locality data.
+/// Risk level (风险等级, docs/domain.md §9); display names are locality data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RiskLevel {
@@ -232,7 +232,7 @@ pub struct Case {
     /// the mediator); the server owns it, like `claim_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locked_reason: Option<String>,
-    /// 风险研判 (REFERENCE.md §9): the group's provisional level, the
+    /// 风险研判 (docs/domain.md §9): the group's provisional level, the
     /// village's agreement, the township's confirmation with a responsible
     /// person (包保人), downgrades and the close-out (销号), with history.
     /// The server owns it (`PUT /api/v1/cases/{id}/risk`); `risk` follows

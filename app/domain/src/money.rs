@@ -158,7 +158,7 @@ mod tests {
 
     #[test]
     fn monthly_budget_is_exact() {
-        // 186 mediators × 1,000 yuan × 12 months = 2,232,000 yuan (REFERENCE.md §3)
+        // 186 mediators × 1,000 yuan × 12 months = 2,232,000 yuan (docs/domain.md §3)
         let year = Money::yuan(1000).checked_mul(186 * 12).unwrap();
         assert_eq!(year.to_string(), "2232000.00");
     }

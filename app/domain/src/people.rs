@@ -1,4 +1,4 @@
-//! People in the network and the roles they hold (REFERENCE.md §2).
+//! People in the network and the roles they hold (docs/domain.md §2).
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -86,7 +86,7 @@ impl Role {
         Role::TownshipFinance,
     ];
 
-    /// The office roles of REFERENCE.md §2 (everything but the field mediator).
+    /// The office roles of docs/domain.md §2 (everything but the field mediator).
     pub const OFFICE: [Role; 9] = [
         Role::CommitteeHead,
         Role::JudicialStaff,

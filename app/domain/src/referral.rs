@@ -1,5 +1,5 @@
 //! First-mediator responsibility and referral (首调责任制, the "4+2" ladder,
-//! REFERENCE.md §10): whoever first takes a dispute owns it until it is
+//! docs/domain.md §10): whoever first takes a dispute owns it until it is
 //! resolved or handed on *and accepted*. A case is referred up the ladder
 //! (group → village or community → township → city) or across to a sector,
 //! administrative-department committee or the city's resolution centre;

@@ -1,4 +1,4 @@
-//! Risk levels (风险等级, REFERENCE.md §9) as locality data, and the
+//! Risk levels (风险等级, docs/domain.md §9) as locality data, and the
 //! three-step assessment of a dispute's risk: the group sets a provisional
 //! level (组初定) → the village agrees it (村议定) → the township confirms it
 //! (乡审定). A confirmed item may be downgraded (降级); any open item may be

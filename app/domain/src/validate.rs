@@ -210,7 +210,7 @@ mod tests {
 
     #[test]
     fn reference_examples_pass() {
-        // REFERENCE.md §12
+        // docs/domain.md §12
         let a = ResidentId::parse("11010519491231002X").unwrap();
         assert_eq!(a.sex(), Sex::Female);
         assert_eq!(a.birth_date(), jiff::civil::date(1949, 12, 31));

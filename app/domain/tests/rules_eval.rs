@@ -1,4 +1,4 @@
-//! Table tests of the 以案定补 rules at every tier boundary (REFERENCE.md §3).
+//! Table tests of the 以案定补 rules at every tier boundary (docs/domain.md §3).
 
 use domain::Money;
 use domain::rules::{

@@ -43,7 +43,7 @@ impl Autosave {
         self.restored.try_set(false);
         self.saved_at.try_set(None);
         spawn_local(async move {
-            let _ = crate::local::discard_draft(key).await;
+            let _ = crate::phone::discard_draft(key).await;
         });
     }
 }
@@ -71,7 +71,7 @@ where
     Effect::new(move |_| {
         let key = key.clone();
         spawn_local(async move {
-            let stored = crate::local::draft(key)
+            let stored = crate::phone::draft(key)
                 .await
                 .ok()
                 .flatten()
@@ -112,7 +112,7 @@ where
                     return;
                 };
                 spawn_local(async move {
-                    match crate::local::save_draft(key, json).await {
+                    match crate::phone::save_draft(key, json).await {
                         Ok(()) => {
                             autosave
                                 .saved_at

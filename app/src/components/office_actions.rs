@@ -5,23 +5,21 @@
 //! started at once.
 
 use crate::i18n::{Locale, use_i18n};
-use crate::local;
-use crate::sync_client::{self, ActionError, use_sync_status};
+use crate::online::{self, ActionError, use_sync_status};
+use crate::phone;
 use domain::case::Case;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-/// Whether the logged-in role (a `records::Session::role` code) supervises
-/// the units below it.
-pub fn supervises(role: &str) -> bool {
-    role.parse::<domain::Role>()
-        .is_ok_and(domain::Role::supervises)
+/// Whether the logged-in role supervises the units below it.
+pub fn supervises(role: &domain::Role) -> bool {
+    role.supervises()
 }
 
 /// Whether the browser has a network, kept up to date by its `online` and
 /// `offline` events (true on the server).
 pub fn use_online() -> RwSignal<bool> {
-    let online = RwSignal::new(sync_client::online());
+    let online = RwSignal::new(online::online());
     #[cfg(feature = "hydrate")]
     {
         let on = window_event_listener(leptos::ev::online, move |_| {
@@ -57,7 +55,7 @@ pub fn OfficeActions(case: RwSignal<Option<Case>>) -> impl IntoView {
     let status = use_sync_status();
     let online = use_online();
     let office = LocalResource::new(|| async {
-        matches!(sync_client::session().await, Ok(Some(s)) if supervises(&s.role))
+        matches!(online::session().await, Ok(Some(s)) if supervises(&s.role))
     });
     let reason = RwSignal::new(String::new());
     let error = RwSignal::new(None::<ActionError>);
@@ -72,8 +70,8 @@ pub fn OfficeActions(case: RwSignal<Option<Case>>) -> impl IntoView {
         Memo::new(move |_| case.with(|c| c.as_ref().is_some_and(|c| c.locked_reason.is_some())));
     let locked = move || locked.get();
     let case_id = move || {
-        case.with_untracked(|c| c.as_ref().map(|c| c.id.to_string()))
-            .unwrap_or_default()
+        case.with_untracked(|c| c.as_ref().map(|c| c.id))
+            .unwrap_or(domain::CaseId(uuid::Uuid::nil()))
     };
 
     // when a sync ends, re-read the case: the page then shows the server's
@@ -85,7 +83,7 @@ pub fn OfficeActions(case: RwSignal<Option<Case>>) -> impl IntoView {
         };
         let id = case_id();
         spawn_local(async move {
-            let stored = local::case(id).await.ok().flatten();
+            let stored = phone::case(id.to_string()).await.ok().flatten();
             let want_locked = want.is_some();
             match stored {
                 Some(stored) if stored.locked_reason == want => {
@@ -97,7 +95,7 @@ pub fn OfficeActions(case: RwSignal<Option<Case>>) -> impl IntoView {
                 }
                 _ if !retried => {
                     expected.try_set(Some((want, true)));
-                    sync_client::sync_now(status).await;
+                    online::sync_now(status).await;
                 }
                 _ => {
                     expected.try_set(None);
@@ -119,10 +117,8 @@ pub fn OfficeActions(case: RwSignal<Option<Case>>) -> impl IntoView {
     let act = move |lock: bool| {
         error.set(None);
         outcome.set(None);
-        if !online.get_untracked() || !sync_client::online() {
-            error.set(Some(ActionError::from(
-                sync_client::NEEDS_NETWORK.to_owned(),
-            )));
+        if !online.get_untracked() || !online::online() {
+            error.set(Some(ActionError::from(online::NEEDS_NETWORK.to_owned())));
             return;
         }
         let wanted = if lock {
@@ -141,7 +137,7 @@ pub fn OfficeActions(case: RwSignal<Option<Case>>) -> impl IntoView {
         let id = case_id();
         busy.set(true);
         spawn_local(async move {
-            match sync_client::set_case_lock(id, wanted).await {
+            match online::set_case_lock(id, wanted).await {
                 Ok(answer) => {
                     let now_locked = answer.locked_reason.is_some();
                     // the page shows the server's answer at once; the sync
@@ -159,7 +155,7 @@ pub fn OfficeActions(case: RwSignal<Option<Case>>) -> impl IntoView {
                     busy.try_set(false);
                     // returns at once if a sync is already running: its end
                     // re-reads the case all the same
-                    sync_client::sync_now(status).await;
+                    online::sync_now(status).await;
                 }
                 Err(e) => {
                     error.try_set(Some(e));

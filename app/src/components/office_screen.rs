@@ -4,8 +4,8 @@
 //! server is asked.
 
 use crate::components::office_actions::supervises;
+use crate::online::{self, ActionError};
 use crate::records::Session;
-use crate::sync_client::{self, ActionError};
 use std::future::Future;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,15 +44,15 @@ where
     F: FnOnce(Session) -> Fut,
     Fut: Future<Output = Result<T, ActionError>>,
 {
-    let session = match sync_client::session().await {
+    let session = match online::session().await {
         Ok(Some(s)) => s,
         Ok(None) => return OfficeScreen::LoggedOut,
-        Err(e) => return OfficeScreen::Failed(e),
+        Err(e) => return OfficeScreen::Failed(e.message),
     };
     if offices_only && !supervises(&session.role) {
         return OfficeScreen::NotOffice;
     }
-    if !sync_client::online() {
+    if !online::online() {
         return OfficeScreen::Offline;
     }
     match fetch(session).await {

@@ -8,10 +8,10 @@ use leptos::prelude::*;
 pub fn PendingSync() -> impl IntoView {
     let i18n = use_i18n();
     // re-counted when a sync starts and ends
-    let status = crate::sync_client::use_sync_status();
+    let status = crate::online::use_sync_status();
     let count = LocalResource::new(move || {
         status.with(|s| s.running);
-        crate::local::pending_count()
+        crate::phone::pending_count()
     });
     view! {
         <p class="pending-sync">

@@ -1,4 +1,4 @@
-//! On a case's page, online: who owns the case (首调负责, REFERENCE.md
+//! On a case's page, online: who owns the case (首调负责, docs/domain.md
 //! §10), every hand-over, and the next step — the owner refers it up the
 //! ladder or across to a sector committee (移交) or withdraws a referral
 //! (撤回); the receiving unit's people
@@ -10,7 +10,7 @@
 use crate::components::office_actions::use_online;
 use crate::i18n::{Locale, use_i18n};
 use crate::lazy_text::say;
-use crate::sync_client::{self, ActionError, use_sync_status};
+use crate::online::{self, ActionError, use_sync_status};
 use domain::api::{CaseOwnership, ReferralAction, ReferralRequest};
 use domain::case::{Case, CaseStatus};
 use domain::referral::HandoverState;
@@ -35,7 +35,7 @@ pub fn ReferralCard(case: RwSignal<Option<Case>>) -> impl IntoView {
     let online = use_online();
     let view_data = RwSignal::new(None::<CaseOwnership>);
     // the logged-in person and the unit of their role
-    let me = RwSignal::new(None::<(String, String)>);
+    let me = RwSignal::new(None::<(domain::PersonId, domain::UnitId)>);
     let to_unit = RwSignal::new(String::new());
     let note = RwSignal::new(String::new());
     let error = RwSignal::new(None::<ActionError>);
@@ -45,8 +45,8 @@ pub fn ReferralCard(case: RwSignal<Option<Case>>) -> impl IntoView {
         case.with(|c| c.as_ref().is_some_and(|c| c.status == CaseStatus::Closed))
     });
     let case_id = move || {
-        case.with_untracked(|c| c.as_ref().map(|c| c.id.to_string()))
-            .unwrap_or_default()
+        case.with_untracked(|c| c.as_ref().map(|c| c.id))
+            .unwrap_or(domain::CaseId(uuid::Uuid::nil()))
     };
     Effect::new(move |_| {
         if !online.get() || !on_server.get() {
@@ -54,10 +54,10 @@ pub fn ReferralCard(case: RwSignal<Option<Case>>) -> impl IntoView {
         }
         let id = case_id();
         spawn_local(async move {
-            if let Ok(Some(s)) = sync_client::session().await {
+            if let Ok(Some(s)) = online::session().await {
                 me.try_set(Some((s.person_id, s.unit_id)));
             }
-            if let Ok(v) = sync_client::case_referral(id).await {
+            if let Ok(v) = online::case_referral(id).await {
                 view_data.try_set(Some(v));
             }
         });
@@ -75,7 +75,7 @@ pub fn ReferralCard(case: RwSignal<Option<Case>>) -> impl IntoView {
         let id = case_id();
         busy.set(true);
         spawn_local(async move {
-            match sync_client::referral_step(id, step).await {
+            match online::referral_step(id, step).await {
                 Ok(v) => {
                     let new_owner = v.owner_id;
                     let moved = case
@@ -85,7 +85,7 @@ pub fn ReferralCard(case: RwSignal<Option<Case>>) -> impl IntoView {
                     busy.try_set(false);
                     if moved {
                         // the case's new version (its new owner) comes with a sync
-                        sync_client::sync_now(status).await;
+                        online::sync_now(status).await;
                     }
                 }
                 Err(e) => {
@@ -104,7 +104,7 @@ pub fn ReferralCard(case: RwSignal<Option<Case>>) -> impl IntoView {
                 <h2 id="referral-heading" class="card__label">{say(i18n, "首调负责与移交", "Ownership and referral")}</h2>
                 {move || view_data.get().map(|v| {
                     let name = |id: &str| v.names.get(id).cloned().unwrap_or_default();
-                    let mine = me.with(|m| m.as_ref().is_some_and(|(p, _)| *p == v.owner_id.to_string()));
+                    let mine = me.with(|m| m.as_ref().is_some_and(|(p, _)| *p == v.owner_id));
                     let owner = if mine {
                         if en() { "you".to_owned() } else { "本人".to_owned() }
                     } else {
@@ -112,8 +112,8 @@ pub fn ReferralCard(case: RwSignal<Option<Case>>) -> impl IntoView {
                     };
                     let handovers = v.ownership.as_ref().map(|o| o.handovers.clone()).unwrap_or_default();
                     let pending = handovers.last().filter(|h| h.state == HandoverState::Pending).cloned();
-                    let receiver = pending.as_ref().is_some_and(|h| me.with(|m| m.as_ref().is_some_and(|(_, u)| *u == h.to_unit.to_string())));
-                    let referrer = pending.as_ref().is_some_and(|h| me.with(|m| m.as_ref().is_some_and(|(p, _)| *p == h.from_person.to_string())));
+                    let receiver = pending.as_ref().is_some_and(|h| me.with(|m| m.as_ref().is_some_and(|(_, u)| *u == h.to_unit)));
+                    let referrer = pending.as_ref().is_some_and(|h| me.with(|m| m.as_ref().is_some_and(|(p, _)| *p == h.from_person)));
                     let rows = handovers.iter().map(|h| {
                         let line = format!(
                             "{} → {} · {} · {}",

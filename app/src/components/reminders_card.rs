@@ -6,8 +6,8 @@
 
 use crate::i18n::{Locale, use_i18n};
 use crate::lazy_text::say;
+use crate::online::use_sync_status;
 use crate::reminders::Card;
-use crate::sync_client::use_sync_status;
 use domain::screening::ReminderState;
 use leptos::prelude::*;
 
@@ -27,14 +27,14 @@ async fn load() -> Result<Option<Card>, String> {
     {
         // logged out (a first visit): nothing to compute, and the
         // computation's chunk is not fetched
-        if !matches!(crate::sync_client::session().await, Ok(Some(_))) {
+        if !matches!(crate::online::session().await, Ok(Some(_))) {
             return Ok(None);
         }
         crate::reminders::load_card().await
     }
     #[cfg(not(feature = "hydrate"))]
     {
-        Err(crate::local::NOT_HERE.to_owned())
+        Err(crate::phone::NOT_HERE.to_owned())
     }
 }
 

@@ -1,4 +1,4 @@
-//! On a case's page: its risk assessment (风险研判, REFERENCE.md §9) — the
+//! On a case's page: its risk assessment (风险研判, docs/domain.md §9) — the
 //! step it is at, the responsible person (包保人) and every step taken,
 //! from the case on this device (offline) — and, online, the next step the
 //! user may take: the committee agrees the level (村议定); the township's
@@ -10,7 +10,7 @@
 use crate::components::office_actions::{supervises, use_online};
 use crate::i18n::{Locale, use_i18n};
 use crate::lazy_text::say;
-use crate::sync_client::{self, ActionError, use_sync_status};
+use crate::online::{self, ActionError, use_sync_status};
 use domain::api::{CaseRisk, RiskStepRequest};
 use domain::case::Case;
 use domain::risk::{RiskAction, RiskAssessment, RiskStep};
@@ -31,7 +31,7 @@ impl Locality {
         let schedule = RwSignal::new(Schedule::five_ones());
         Effect::new(move |_| {
             spawn_local(async move {
-                if let Ok(found) = crate::local::locality_schedule().await {
+                if let Ok(found) = crate::phone::locality_schedule().await {
                     schedule.try_set(found);
                 }
             });
@@ -119,8 +119,8 @@ pub fn RiskCard(case: RwSignal<Option<Case>>) -> impl IntoView {
     let done = RwSignal::new(false);
     let busy = RwSignal::new(false);
     let case_id = move || {
-        case.with_untracked(|c| c.as_ref().map(|c| c.id.to_string()))
-            .unwrap_or_default()
+        case.with_untracked(|c| c.as_ref().map(|c| c.id))
+            .unwrap_or(domain::CaseId(uuid::Uuid::nil()))
     };
     // the server knows the case once a sync took it (version 1 and up)
     let on_server = Memo::new(move |_| case.with(|c| c.as_ref().is_some_and(|c| c.version > 0)));
@@ -130,9 +130,9 @@ pub fn RiskCard(case: RwSignal<Option<Case>>) -> impl IntoView {
         }
         let id = case_id();
         spawn_local(async move {
-            if let Ok(Some(s)) = sync_client::session().await {
+            if let Ok(Some(s)) = online::session().await {
                 office.try_set(supervises(&s.role));
-                if let Ok(view) = sync_client::case_risk(id).await {
+                if let Ok(view) = online::case_risk(id).await {
                     server.try_set(Some(view));
                 }
             }
@@ -182,7 +182,7 @@ pub fn RiskCard(case: RwSignal<Option<Case>>) -> impl IntoView {
         let id = case_id();
         busy.set(true);
         spawn_local(async move {
-            match sync_client::risk_step(id, step).await {
+            match online::risk_step(id, step).await {
                 Ok(view) => {
                     case.try_update(|c| {
                         if let Some(c) = c {
@@ -197,7 +197,7 @@ pub fn RiskCard(case: RwSignal<Option<Case>>) -> impl IntoView {
                     note.try_set(String::new());
                     done.try_set(true);
                     busy.try_set(false);
-                    sync_client::sync_now(status).await;
+                    online::sync_now(status).await;
                 }
                 Err(e) => {
                     error.try_set(Some(e));

@@ -2,7 +2,7 @@
 //! outcome; or a way to log in.
 
 use crate::i18n::{t, use_i18n};
-use crate::sync_client::{self, SyncStatus, use_sync_status};
+use crate::online::{self, SyncStatus, use_sync_status};
 use leptos::prelude::*;
 
 #[component]
@@ -12,16 +12,16 @@ pub fn SyncCard() -> impl IntoView {
     // re-read after each sync (the cursor and last-sync time change)
     let session = LocalResource::new(move || {
         status.with(|s| s.running);
-        sync_client::session()
+        online::session()
     });
     let sync = move |_| {
-        leptos::task::spawn_local(async move { sync_client::sync_now(status).await });
+        leptos::task::spawn_local(async move { online::sync_now(status).await });
     };
     // log-out wipes this phone: unsent changes are named first (the export
     // on 本机数据 keeps them)
     let logout = move |_| {
         leptos::task::spawn_local(async move {
-            let pending = crate::local::pending_count().await.unwrap_or(0);
+            let pending = crate::phone::pending_count().await.unwrap_or(0);
             #[cfg(feature = "hydrate")]
             {
                 let warning = if pending > 0 {
@@ -35,7 +35,7 @@ pub fn SyncCard() -> impl IntoView {
                     .and_then(|w| w.confirm_with_message(&warning).ok())
                     .unwrap_or(false);
                 if go
-                    && sync_client::logout().await.is_ok()
+                    && online::logout().await.is_ok()
                     && let Some(w) = web_sys::window()
                 {
                     let _ = w.location().set_href("/login");
@@ -50,7 +50,7 @@ pub fn SyncCard() -> impl IntoView {
             {move || match session.get() {
                 Some(Ok(Some(s))) => {
                     // a supervising office manages the devices below it (a lazy screen)
-                    let office = s.role.parse::<domain::Role>().is_ok_and(domain::Role::supervises);
+                    let office = s.role.supervises();
                     view! {
                         <p data-testid="logged-in">{s.name} " · " {s.unit_name}</p>
                         <button

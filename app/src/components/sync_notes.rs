@@ -5,7 +5,7 @@
 //! phone's history).
 
 use crate::i18n::{Locale, use_i18n};
-use crate::local;
+use crate::phone;
 use crate::records::HistoryEntry;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -67,21 +67,21 @@ pub fn SyncNotes(#[prop(into)] case_id: Signal<String>) -> impl IntoView {
         refresh.track();
         let id = case_id.get();
         async move {
-            let refused = local::refused(id.clone()).await.unwrap_or_default();
-            let conflicts = unread_conflicts(local::history(id).await.unwrap_or_default());
+            let refused = phone::refused(id.clone()).await.unwrap_or_default();
+            let conflicts = unread_conflicts(phone::history(id).await.unwrap_or_default());
             (refused, conflicts)
         }
     });
     let retry = move |_| {
         spawn_local(async move {
-            if local::retry_refused(case_id.get_untracked()).await.is_ok() {
+            if phone::retry_refused(case_id.get_untracked()).await.is_ok() {
                 refresh.update(|n| *n += 1);
             }
         });
     };
     let seen = move |_| {
         spawn_local(async move {
-            if local::mark_conflicts_seen(case_id.get_untracked())
+            if phone::mark_conflicts_seen(case_id.get_untracked())
                 .await
                 .is_ok()
             {

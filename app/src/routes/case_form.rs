@@ -7,7 +7,7 @@ use crate::components::autosave::use_autosave;
 use crate::components::field::{FieldProblem, ProblemSummary, Segmented, SelectField, TextField};
 use crate::components::lang_switch::LangSwitch;
 use crate::i18n::{Locale, t, use_i18n};
-use crate::{bind, bind_party, clock, local};
+use crate::{bind, bind_party, clock, phone};
 use domain::CaseId;
 use domain::case::{DISPUTE_TYPES, FieldError};
 use domain::case_form::{CaseDraft, NewCase, PartyDraft};
@@ -108,7 +108,7 @@ pub fn NewCasePage(oral: bool) -> impl IntoView {
         "case-form:general"
     };
     let autosave = use_autosave(key.to_owned(), draft, || async {
-        let profile = local::profile().await.ok();
+        let profile = phone::profile().await.ok();
         Some(CaseDraft {
             received_on: domain::dates::format_iso(clock::today_in_china()),
             mediator: profile.map(|p| p.mediator_name).unwrap_or_default(),
@@ -318,7 +318,7 @@ fn perf_measure(name: &str, since: &str) {
 
 /// Checks the draft and stores the new case with its outbox entry; returns its id.
 async fn save_new_case(oral: bool, draft: CaseDraft) -> Result<CaseId, SaveFailure> {
-    let profile = local::profile().await.map_err(SaveFailure::Store)?;
+    let profile = phone::profile().await.map_err(SaveFailure::Store)?;
     perf_mark("tiaojie:save-start");
     let today = clock::today_in_china();
     let new = NewCase {
@@ -340,7 +340,7 @@ async fn save_new_case(oral: bool, draft: CaseDraft) -> Result<CaseId, SaveFailu
     } else {
         "case-form:general"
     };
-    let case = local::save_new_case(case, draft_key.to_owned())
+    let case = phone::save_new_case(case, draft_key.to_owned())
         .await
         .map_err(SaveFailure::Store)?;
     perf_measure("tiaojie:save-case", "tiaojie:save-start");
@@ -348,7 +348,7 @@ async fn save_new_case(oral: bool, draft: CaseDraft) -> Result<CaseId, SaveFailu
     if profile.mediator_name.is_empty() {
         let mut profile = profile;
         profile.mediator_name = case.mediator.clone();
-        let _ = local::save_profile(profile).await;
+        let _ = phone::save_profile(profile).await;
     }
     Ok(case.id)
 }

@@ -5,7 +5,7 @@
 
 use crate::components::lang_switch::LangSwitch;
 use crate::i18n::{Locale, t, use_i18n};
-use crate::local;
+use crate::phone;
 use crate::routes::case_form::dispute_type_options;
 use crate::routes::case_page::status_label;
 use domain::case::{CaseStatus, dispute_type_name};
@@ -52,8 +52,8 @@ pub fn CaseListPage() -> impl IntoView {
 
     Effect::new(move |_| {
         spawn_local(async move {
-            let committee = local::profile().await.map(|p| p.committee);
-            let result = match (local::cases().await, committee) {
+            let committee = phone::profile().await.map(|p| p.committee);
+            let result = match (phone::cases().await, committee) {
                 (Ok(cases), Ok(committee)) => {
                     let built: Vec<CaseRow> = cases
                         .iter()

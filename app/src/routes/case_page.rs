@@ -10,10 +10,10 @@ use crate::components::photo_thumb::PhotoThumb;
 use crate::components::sync_notes::SyncNotes;
 use crate::components::tier_preview::TierPreview;
 use crate::i18n::{Locale, t, use_i18n};
+use crate::online::{self, use_sync_status};
 use crate::records::Profile;
 use crate::routes::case_form::focus_first_problem;
-use crate::sync_client::{self, use_sync_status};
-use crate::{bind, clock, local};
+use crate::{bind, clock, phone};
 use domain::api::ServerCase;
 use domain::case::{
     Case, CaseKind, CaseStatus, FieldError, Performance, RiskLevel, dispute_type_name,
@@ -52,7 +52,7 @@ where
     else {
         return Err("no case".into());
     };
-    match local::edit_case(id, edit).await? {
+    match phone::edit_case(id, edit).await? {
         Ok(next) => {
             // the page may have closed meanwhile: the case is saved all the same
             case.try_set(Some(next));
@@ -107,11 +107,11 @@ pub fn CasePage() -> impl IntoView {
     crate::components::risk_card::Locality::provide();
 
     let read = move |id: String| async move {
-        let found = local::case(id.clone()).await;
-        let p = local::profile().await;
+        let found = phone::case(id.clone()).await;
+        let p = phone::profile().await;
         match (found, p) {
             (Ok(Some(c)), Ok(p)) => {
-                history.try_set(local::history(id).await.map_or(0, |h| h.len()));
+                history.try_set(phone::history(id).await.map_or(0, |h| h.len()));
                 profile.try_set(Some(p));
                 case.try_set(Some(c));
                 remote.try_set(None);
@@ -120,20 +120,24 @@ pub fn CasePage() -> impl IntoView {
             (Ok(None), _) if load.get_untracked() == Load::Remote => {}
             // not on this phone: the server shows it when a referral waits
             // at this person's unit (online, logged in; otherwise missing)
-            (Ok(None), _) => match sync_client::server_case(id).await {
-                Ok(ServerCase {
-                    case: found,
-                    unit_name,
-                    contacts_hidden,
-                }) => {
-                    case.try_set(Some(found));
-                    remote.try_set(Some((unit_name, contacts_hidden)));
-                    load.try_set(Load::Remote);
+            (Ok(None), _) => {
+                match online::server_case(id.parse().unwrap_or(domain::CaseId(uuid::Uuid::nil())))
+                    .await
+                {
+                    Ok(ServerCase {
+                        case: found,
+                        unit_name,
+                        contacts_hidden,
+                    }) => {
+                        case.try_set(Some(found));
+                        remote.try_set(Some((unit_name, contacts_hidden)));
+                        load.try_set(Load::Remote);
+                    }
+                    Err(_) => {
+                        load.try_set(Load::Missing);
+                    }
                 }
-                Err(_) => {
-                    load.try_set(Load::Missing);
-                }
-            },
+            }
             (Err(e), _) | (_, Err(e)) => {
                 load.try_set(Load::Failed(e));
             }

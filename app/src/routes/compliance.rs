@@ -12,7 +12,7 @@ use crate::components::office_screen::{OfficeScreen, load_office};
 use crate::components::photo_thumb::PhotoThumb;
 use crate::i18n::{Locale, use_i18n};
 use crate::lazy_text::say;
-use crate::sync_client;
+use crate::online;
 use domain::dates::{format_iso, parse_iso};
 use domain::screening::{ComplianceReport, Period, ViewDayError, view_day};
 use jiff::civil::Date;
@@ -23,7 +23,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 type Screen = OfficeScreen<Box<ComplianceReport>>;
 
 async fn load(on: Option<Date>) -> Screen {
-    load_office(|_| async move { sync_client::compliance(on).await.map(Box::new) }).await
+    load_office(|_| async move { online::compliance(on).await.map(Box::new) }).await
 }
 
 fn period_label(key: &str, en: bool) -> String {

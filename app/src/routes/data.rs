@@ -5,7 +5,7 @@
 
 use crate::components::lang_switch::LangSwitch;
 use crate::i18n::{Locale, t, use_i18n};
-use crate::local;
+use crate::phone;
 use crate::records::{Profile, StorageInfo};
 use domain::rules::CommitteeKind;
 use leptos::prelude::*;
@@ -17,7 +17,7 @@ fn megabytes(bytes: f64) -> String {
 
 /// Downloads the export file; `Err` says why not.
 async fn export() -> Result<(), String> {
-    let (json, name) = local::export_unsent().await?;
+    let (json, name) = phone::export_unsent().await?;
     #[cfg(feature = "hydrate")]
     crate::device::download(&name, &json, "application/json")?;
     #[cfg(not(feature = "hydrate"))]
@@ -37,10 +37,10 @@ pub fn DataPage() -> impl IntoView {
 
     let refresh = move || {
         spawn_local(async move {
-            pending.try_set(local::pending_count().await.ok());
-            storage.try_set(local::storage_info().await.ok());
+            pending.try_set(phone::pending_count().await.ok());
+            storage.try_set(phone::storage_info().await.ok());
             if profile.get_untracked().is_none() {
-                profile.try_set(local::profile().await.ok());
+                profile.try_set(phone::profile().await.ok());
             }
         });
     };
@@ -69,7 +69,7 @@ pub fn DataPage() -> impl IntoView {
             };
             spawn_local(async move {
                 let result = match crate::device::read_text(&file).await {
-                    Ok(text) => local::import(text).await,
+                    Ok(text) => phone::import(text).await,
                     Err(e) => Err(e),
                 };
                 match result {
@@ -114,7 +114,7 @@ pub fn DataPage() -> impl IntoView {
     };
     let on_persist = move |_| {
         spawn_local(async move {
-            match local::request_persistence().await {
+            match phone::request_persistence().await {
                 Ok(true) => say(
                     true,
                     "浏览器已同意长期保存本机数据。".into(),
@@ -133,7 +133,7 @@ pub fn DataPage() -> impl IntoView {
     };
     let reset = move |_| {
         spawn_local(async move {
-            match local::clear_all().await {
+            match phone::clear_all().await {
                 Ok(()) => {
                     confirm_reset.try_set(false);
                     profile.try_set(None);
@@ -151,7 +151,7 @@ pub fn DataPage() -> impl IntoView {
     let save_profile = move |_| {
         if let Some(p) = profile.get_untracked() {
             spawn_local(async move {
-                match local::save_profile(p).await {
+                match phone::save_profile(p).await {
                     Ok(()) => say(true, "已保存。".into(), "Saved.".into()),
                     Err(e) => say(false, e.clone(), e),
                 }

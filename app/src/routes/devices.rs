@@ -7,7 +7,7 @@ use crate::components::lang_switch::LangSwitch;
 use crate::components::office_actions::use_online;
 use crate::components::office_screen::{OfficeScreen, load_office};
 use crate::i18n::{t, use_i18n};
-use crate::sync_client::{self, DeviceSession};
+use crate::online::{self, DeviceSession};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -26,7 +26,7 @@ fn short(device: &str) -> String {
 
 async fn load() -> Screen {
     load_office(|session| async move {
-        let mut rows = sync_client::devices().await?;
+        let mut rows = online::devices().await?;
         // most recently used first (text order is time order)
         rows.sort_by_key(|r| std::cmp::Reverse(r.last_seen_at));
         Ok((rows, session.phone))
@@ -60,8 +60,8 @@ pub fn DevicesPage() -> impl IntoView {
         message.set(None);
         #[cfg(feature = "hydrate")]
         {
-            if !sync_client::online() {
-                message.set(Some(sync_client::NEEDS_NETWORK.to_owned()));
+            if !online::online() {
+                message.set(Some(online::NEEDS_NETWORK.to_owned()));
                 return;
             }
             let own = if mine {
@@ -83,7 +83,7 @@ pub fn DevicesPage() -> impl IntoView {
             }
             busy.set(Some(row.id));
             spawn_local(async move {
-                match sync_client::revoke_device(row.id.to_string()).await {
+                match online::revoke_device(row.id).await {
                     Ok(revoked) => {
                         screen.try_update(|s| {
                             if let OfficeScreen::Ready((rows, _)) = s {

@@ -8,7 +8,7 @@ use crate::components::reminders_card::RemindersCard;
 use crate::components::sync_card::SyncCard;
 use crate::directory::load_org_summary;
 use crate::i18n::{Locale, t, use_i18n};
-use crate::local;
+use crate::phone;
 use crate::routes::case_page::status_label;
 use domain::case::{Case, dispute_type_name};
 use domain::dates::format_iso;
@@ -18,7 +18,7 @@ use leptos::prelude::*;
 const RECENT: usize = 5;
 
 async fn recent_cases() -> Result<Vec<Case>, String> {
-    let mut cases = local::cases().await?;
+    let mut cases = phone::cases().await?;
     domain::case_query::newest_first(&mut cases);
     cases.truncate(RECENT);
     Ok(cases)

@@ -1,7 +1,7 @@
 //! 收件箱 — what the server told this person at once: for an office, open
-//! high-risk disputes in the units it supervises (REFERENCE.md §9); for
+//! high-risk disputes in the units it supervises (docs/domain.md §9); for
 //! anyone, a case referred to their unit and the answer to their own
-//! referrals (REFERENCE.md §10), each a link to its case. The server
+//! referrals (docs/domain.md §10), each a link to its case. The server
 //! writes an item the moment it happens (docs/screening.md); this page
 //! asks the server, so it is online only and does not wait for this
 //! device's own sync.
@@ -11,7 +11,7 @@ use crate::components::office_actions::use_online;
 use crate::components::office_screen::{OfficeScreen, load_signed_in};
 use crate::i18n::{Locale, use_i18n};
 use crate::lazy_text::say;
-use crate::sync_client;
+use crate::online;
 use domain::api::{Inbox, InboxItem};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -19,7 +19,7 @@ use leptos::task::spawn_local;
 type Screen = OfficeScreen<Inbox>;
 
 async fn load() -> Screen {
-    load_signed_in(|_| sync_client::inbox()).await
+    load_signed_in(|_| online::inbox()).await
 }
 
 #[component]
@@ -50,7 +50,7 @@ pub fn InboxPage() -> impl IntoView {
             }
         });
         spawn_local(async move {
-            let _ = sync_client::mark_inbox_read(id.to_string()).await;
+            let _ = online::mark_inbox_read(id).await;
         });
     };
     view! {

@@ -2,7 +2,7 @@
 //! session then works offline until it is revoked or the user logs out.
 
 use crate::i18n::{t, use_i18n};
-use crate::sync_client::{self, use_sync_status};
+use crate::online::{self, use_sync_status};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
@@ -22,13 +22,13 @@ pub fn LoginPage() -> impl IntoView {
         error.set(None);
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            match sync_client::login(phone.get_untracked(), password.get_untracked()).await {
+            match online::login(phone.get_untracked(), password.get_untracked()).await {
                 Ok(_) => {
                     navigate("/", Default::default());
-                    sync_client::sync_now(status).await;
+                    online::sync_now(status).await;
                 }
                 Err(e) => {
-                    error.try_set(Some(e));
+                    error.try_set(Some(e.message));
                 }
             }
             busy.try_set(false);

@@ -1,9 +1,9 @@
 //! A4 print views laid out like the Ministry of Justice's 2010 forms
-//! (REFERENCE.md §7): 口头协议登记表 and 人民调解协议书. Printed from the
+//! (docs/domain.md §7): 口头协议登记表 and 人民调解协议书. Printed from the
 //! phone's store, so they work offline; the browser's print dialog can also
 //! save a PDF. Chinese only: these are official documents.
 
-use crate::local;
+use crate::phone;
 use crate::records::Profile;
 use domain::case::{Case, Party, PartyRole, Performance, dispute_type_name};
 use domain::validate::Sex;
@@ -92,8 +92,8 @@ pub fn PrintPage() -> impl IntoView {
         let id = params.read().get("id").unwrap_or_default();
         spawn_local(async move {
             let result = async {
-                let case = local::case(id).await?;
-                let profile = local::profile().await?;
+                let case = phone::case(id).await?;
+                let profile = phone::profile().await?;
                 Ok::<_, String>(case.map(|c| (c, profile)))
             }
             .await;

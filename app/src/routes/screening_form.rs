@@ -14,7 +14,7 @@ use crate::i18n::{Locale, use_i18n};
 use crate::lazy_text::say;
 use crate::reminders::Reminders;
 use crate::routes::case_form::focus_first_problem;
-use crate::{bind, clock, local};
+use crate::{bind, clock, phone};
 use domain::ScreeningId;
 use domain::case::{Case, CaseStatus, FieldError};
 use domain::dates::{format_iso, parse_iso};
@@ -110,7 +110,7 @@ fn ScreeningForm(r: Reminders) -> impl IntoView {
     let save_error = RwSignal::new(None::<String>);
     let start = r.with_value(|r| fresh(r, duty_q.as_deref(), period));
     let autosave = use_autosave(key.clone(), draft, move || async move { Some(start) });
-    let cases = LocalResource::new(local::cases);
+    let cases = LocalResource::new(phone::cases);
 
     let duties = move || {
         r.with_value(|r| {
@@ -205,7 +205,7 @@ fn ScreeningForm(r: Reminders) -> impl IntoView {
         spawn_local(async move {
             let n = records.len();
             autosave.discard();
-            match local::save_screenings(records, key).await {
+            match phone::save_screenings(records, key).await {
                 Ok(()) => {
                     saved.try_set(Some(n));
                 }

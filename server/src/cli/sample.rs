@@ -47,7 +47,7 @@ pub fn run(args: SampleArgs) -> anyhow::Result<()> {
     let bundle = Bundle {
         format: BUNDLE_FORMAT.into(),
         version: 1,
-        exported_at: jiff::Timestamp::now().to_string(),
+        exported_at: jiff::Timestamp::now().into(),
         profile: None,
         cases,
         outbox: Vec::new(),

@@ -1,5 +1,5 @@
 //! A year of cases for the demo organisation, at Chuxiong's real rate: 1,854
-//! disputes in January–August 2023 (REFERENCE.md §13), 243 days, which is
+//! disputes in January–August 2023 (docs/domain.md §13), 243 days, which is
 //! 2,785 in 365 days. Spread over the 154 village and community committees
 //! (a community, the city seat and the development zone see more disputes,
 //! the mountain townships fewer), each case owned by one of its committee's

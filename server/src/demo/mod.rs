@@ -1,5 +1,5 @@
 //! The demo organisation: Chuxiong City (楚雄市) as the 2023 article describes
-//! it (REFERENCE.md §1). Generated deterministically — the same codes, names
+//! it (docs/domain.md §1). Generated deterministically — the same codes, names
 //! and ids on every run — and loaded idempotently.
 //!
 //! Real: the 15 township names, every count (123 villages, 31 communities,
@@ -272,7 +272,7 @@ pub fn chuxiong() -> DemoOrg {
         }
     }
 
-    // Demo log-ins: two mediators, one per office role (REFERENCE.md §2),
+    // Demo log-ins: two mediators, one per office role (docs/domain.md §2),
     // then a sector committee's mediator.
     let lucheng = townships[0];
     let (v0, c0) = (villages[0], communities[0]);

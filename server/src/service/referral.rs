@@ -1,4 +1,4 @@
-//! First-mediator responsibility and referral (首调责任制, REFERENCE.md
+//! First-mediator responsibility and referral (首调责任制, docs/domain.md
 //! §10) on the server: the owner refers a case up the ladder or across to
 //! a sector committee (who then sees it: the ownership's paths), the
 //! receiving unit's people accept it (the case's `owner_id` becomes the

@@ -1,4 +1,4 @@
-//! A case's risk assessment (风险研判, REFERENCE.md §9) on the server: the
+//! A case's risk assessment (风险研判, docs/domain.md §9) on the server: the
 //! committee agrees the level (村议定), the township's judicial office
 //! confirms it and names a responsible person (乡审定, 包保人), downgrades
 //! it or closes it out (销号). Each step is the domain's

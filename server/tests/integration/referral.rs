@@ -1,4 +1,4 @@
-//! First-mediator responsibility and referral (首调责任制, REFERENCE.md
+//! First-mediator responsibility and referral (首调责任制, docs/domain.md
 //! §10) through the API, on SQLite and PostgreSQL: the owner refers a case
 //! up the ladder or across to a sector committee (which reads it online
 //! while the referral waits and gets it on its phones once it accepts); it

@@ -1,4 +1,4 @@
-//! A case's risk assessment (风险研判, REFERENCE.md §9) through the API, on
+//! A case's risk assessment (风险研判, docs/domain.md §9) through the API, on
 //! SQLite and PostgreSQL: the committee agrees, the township confirms and
 //! names a responsible person, downgrades and closes out; each step is a
 //! new version the devices pull; a step out of turn, out of scope or

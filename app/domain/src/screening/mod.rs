@@ -1,4 +1,4 @@
-//! Screening and prevention (排查, "五个一", REFERENCE.md §5, §9): the
+//! Screening and prevention (排查, "五个一", docs/domain.md §5, §9): the
 //! calendar of weekly, monthly and quarterly duties, the schedule that says
 //! which unit owes which, the records that show a duty done, the reminders
 //! (done, due, overdue) and compliance rates computed from them, and the

@@ -2,7 +2,7 @@
 //! (排查、分析研判、培训) how often, and how often a risk item is followed up
 //! by level. Synced to the phone like the subsidy rule sets, versioned, and
 //! checked before use. [`Schedule::five_ones`] is the "五个一" default of
-//! REFERENCE.md §5.
+//! docs/domain.md §5.
 
 use super::period::Cadence;
 use crate::case::RiskLevel;
@@ -198,7 +198,7 @@ fn is_code(s: &str) -> bool {
 }
 
 impl Schedule {
-    /// The "五个一" defaults of REFERENCE.md §5: villager/resident groups
+    /// The "五个一" defaults of docs/domain.md §5: villager/resident groups
     /// screen weekly; village/community committees and townships screen
     /// monthly; townships and the city hold a quarterly analysis meeting;
     /// the judicial office (township) trains mediators quarterly. Risk

@@ -1,4 +1,4 @@
-//! Escalation of high-risk disputes (REFERENCE.md §9): an open case marked
+//! Escalation of high-risk disputes (docs/domain.md §9): an open case marked
 //! high risk reaches its township's judicial office and the city bureau at
 //! once — in their app inbox and through the channels — and only once
 //! (the claim's key names the case and the level).

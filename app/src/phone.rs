@@ -15,7 +15,7 @@ pub const NOT_HERE: &str =
     "本机数据只在手机浏览器中可用 / the local store exists only in the browser";
 
 #[cfg(feature = "hydrate")]
-use crate::store::LocalStore;
+use crate::idb::LocalStore;
 
 #[cfg(feature = "hydrate")]
 async fn store() -> Result<LocalStore, String> {
@@ -69,7 +69,7 @@ pub async fn history(id: String) -> Result<Vec<HistoryEntry>, String> {
 pub async fn save_new_case(case: Case, draft_key: String) -> Result<Case, String> {
     in_browser!(|s| async move {
         let mut case = case;
-        let entry = crate::store::case_upsert(&case);
+        let entry = crate::idb::case_upsert(&case);
         s.save_new_case(&mut case, &entry, Some(&draft_key))
             .await
             .map(|_| case)
@@ -92,8 +92,8 @@ pub struct ReminderInputs {
     /// tree and the schedule come with the first sync).
     pub root: Option<domain::UnitId>,
     pub person: Option<domain::PersonId>,
-    /// The session's role code (an office sees its units' reminders too).
-    pub role: Option<String>,
+    /// The session's role (an office sees its units' reminders too).
+    pub role: Option<domain::Role>,
     pub units: Vec<UnitRecord>,
     pub schedules: Vec<Schedule>,
     pub screenings: Vec<ScreeningRecord>,
@@ -109,14 +109,10 @@ pub async fn reminder_inputs() -> Result<ReminderInputs, String> {
             .into_iter()
             .filter_map(|d| serde_json::from_value::<Schedule>(d.payload).ok())
             .collect();
-        Ok::<_, crate::store::StoreError>(ReminderInputs {
-            root: session
-                .as_ref()
-                .and_then(|s| domain::UnitId::parse(&s.unit_id).ok()),
-            person: session
-                .as_ref()
-                .and_then(|s| domain::PersonId::parse(&s.person_id).ok()),
-            role: session.as_ref().map(|s| s.role.clone()),
+        Ok::<_, crate::idb::StoreError>(ReminderInputs {
+            root: session.as_ref().map(|s| s.unit_id),
+            person: session.as_ref().map(|s| s.person_id),
+            role: session.as_ref().map(|s| s.role),
             units: s.units().await?,
             schedules,
             screenings: s.screenings().await?,
@@ -138,7 +134,7 @@ pub async fn locality_schedule() -> Result<Schedule, String> {
             .collect();
         let units = s.units().await?;
         let codes: Vec<&str> = units.iter().map(|u| u.code.as_str()).collect();
-        Ok::<_, crate::store::StoreError>(
+        Ok::<_, crate::idb::StoreError>(
             domain::screening::applying(&schedules, &codes)
                 .cloned()
                 .unwrap_or_else(Schedule::five_ones),
@@ -165,7 +161,7 @@ pub async fn refused_screenings() -> Result<Vec<OutboxEntry>, String> {
     in_browser!(|s| async move {
         let mut all = s.pending().await?;
         all.retain(|e| e.entity == "screening" && e.error.is_some());
-        Ok::<_, crate::store::StoreError>(all)
+        Ok::<_, crate::idb::StoreError>(all)
     })
 }
 
@@ -175,10 +171,10 @@ pub async fn draft(key: String) -> Result<Option<String>, String> {
 
 pub async fn save_draft(key: String, json: String) -> Result<(), String> {
     in_browser!(|s| async move {
-        let draft = crate::store::Draft {
+        let draft = crate::idb::Draft {
             key,
             json,
-            saved_at: crate::store::now_text(),
+            saved_at: crate::clock::now(),
         };
         s.save_draft(&draft).await
     })
@@ -212,22 +208,26 @@ pub async fn export_unsent() -> Result<(String, String), String> {
     in_browser!(|s| async move {
         let bundle = s.export_unsent().await?;
         let json =
-            serde_json::to_string(&bundle).map_err(|e| crate::store::StoreError(e.to_string()))?;
-        let stamp: String = bundle
-            .exported_at
-            .chars()
-            .filter(char::is_ascii_digit)
-            .take(14)
-            .collect();
-        Ok::<_, crate::store::StoreError>((json, format!("调解通-未同步数据-{stamp}.json")))
+            serde_json::to_string(&bundle).map_err(|e| crate::idb::StoreError(e.to_string()))?;
+        // China's day and time, as the mediator's own clock reads
+        let at = bundle.exported_at;
+        let stamp: String = format!(
+            "{}{}",
+            domain::dates::format_iso(at.china_date()),
+            at.china_time()
+        )
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+        Ok::<_, crate::idb::StoreError>((json, format!("调解通-未同步数据-{stamp}.json")))
     })
 }
 
 /// Reads an export file's text back in.
 pub async fn import(json: String) -> Result<ImportReport, String> {
     in_browser!(|s| async move {
-        let bundle: crate::store::Bundle = serde_json::from_str(&json).map_err(|e| {
-            crate::store::StoreError(format!(
+        let bundle: crate::idb::Bundle = serde_json::from_str(&json).map_err(|e| {
+            crate::idb::StoreError(format!(
                 "文件无法读取（不是调解通导出的文件，或已损坏）/ the file cannot be read: {e}"
             ))
         })?;

@@ -14,7 +14,7 @@ pub fn case_upsert(case: &domain::case::Case) -> OutboxEntry {
         &case.id.to_string(),
         OutboxOp::Upsert,
         case.version,
-        super::now_text(),
+        crate::clock::now(),
     )
 }
 

@@ -93,7 +93,7 @@ impl LocalStore {
         Ok(Bundle {
             format: FORMAT.into(),
             version: 1,
-            exported_at: super::now_text(),
+            exported_at: crate::clock::now(),
             profile: Some(self.profile().await?),
             cases,
             outbox,
@@ -167,7 +167,7 @@ impl LocalStore {
                 Some(here) if here.updated_at < case.updated_at => {
                     let kept = HistoryEntry::replaced(
                         &case.id.to_string(),
-                        super::now_text(),
+                        crate::clock::now(),
                         "import".into(),
                         here,
                     );

@@ -17,7 +17,7 @@ pub fn screening_upsert(record: &ScreeningRecord, base_version: u64) -> OutboxEn
         &record.id.to_string(),
         OutboxOp::Upsert,
         base_version,
-        super::now_text(),
+        crate::clock::now(),
     )
 }
 

@@ -45,7 +45,7 @@ impl LocalStore {
         if let Some(previous) = previous.filter(|p| p != case) {
             let entry = HistoryEntry::replaced(
                 &case.id.to_string(),
-                entry.created_at.clone(),
+                entry.created_at,
                 entry.mutation_id.clone(),
                 previous,
             );
@@ -113,7 +113,7 @@ impl LocalStore {
         tx.object_store(stores::HISTORY)?
             .add(&HistoryEntry::replaced(
                 id,
-                entry.created_at.clone(),
+                entry.created_at,
                 entry.mutation_id.clone(),
                 current,
             ))

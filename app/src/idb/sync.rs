@@ -1,18 +1,21 @@
 //! The phone's side of sync (docs/sync.md): the session, numbering the
 //! outbox for a push, applying the server's answers and pulled changes.
 //! Each step is one IndexedDB transaction; the network calls happen between
-//! them (app/src/sync_client.rs), never inside one.
+//! them (app/src/online.rs), never inside one.
 
 use super::meta::{MetaRecord, PROFILE};
 use super::{LocalStore, OutboxEntry, StoreError, stores};
 use crate::records::{HistoryEntry, Profile, ReferenceDocument, Session};
+pub use crate::sync_plan::PushOutcome;
+use crate::sync_plan::{self, LocalOp};
 use domain::case::Case;
 use domain::org::UnitRecord;
 use domain::screening::ScreeningRecord;
-use domain::sync::{Change, Entity, MutationResult, Status};
+use domain::sync::{Change, Entity, MutationResult};
 use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
+use std::collections::HashMap;
 
 const SESSION: &str = "session";
 
@@ -43,14 +46,6 @@ async fn queued(outbox: &ObjectStore<'_>) -> Result<Vec<OutboxEntry>, StoreError
         .serde()?
         .await?
         .collect::<indexed_db_futures::Result<Vec<OutboxEntry>>>()?)
-}
-
-/// What a push's answers changed here.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct PushOutcome {
-    pub applied: u32,
-    pub conflicts: u32,
-    pub rejected: u32,
 }
 
 impl LocalStore {
@@ -172,7 +167,8 @@ impl LocalStore {
         Ok((session, out))
     }
 
-    /// Applies the server's answers: acknowledged changes leave the outbox
+    /// Applies the server's answers, as `crate::sync_plan::apply_answers`
+    /// decides, in one transaction: acknowledged changes leave the outbox
     /// and the case takes the server's version (and, after a conflict with
     /// nothing newer queued here, the server's record; the replaced one goes
     /// to the history); refused ones stay with the reason.
@@ -185,64 +181,51 @@ impl LocalStore {
         let outbox = tx.object_store(stores::OUTBOX)?;
         let cases = tx.object_store(stores::CASES)?;
         let history = tx.object_store(stores::HISTORY)?;
-        let mut waiting = queued(&outbox).await?;
-        let mut outcome = PushOutcome::default();
-        for answer in answers {
-            let id = answer.mutation_id.to_string();
-            let Some(entry) = waiting.iter().find(|e| e.mutation_id == id).cloned() else {
-                continue; // answered before (a retried push)
-            };
-            match answer.status {
-                Status::Rejected => {
-                    let mut entry = entry;
-                    entry.error = Some(
-                        answer
-                            .message
-                            .clone()
-                            .unwrap_or_else(|| "服务器拒绝 / refused".into()),
-                    );
-                    outbox.put(&entry).serde()?.await?;
-                    outcome.rejected += 1;
-                    continue;
+        let waiting = queued(&outbox).await?;
+        let mut local: HashMap<String, Case> = HashMap::new();
+        for entry in waiting.iter().filter(|e| e.entity == "case") {
+            if !local.contains_key(&entry.entity_id)
+                && let Some(case) = cases.get(entry.entity_id.clone()).serde()?.await?
+            {
+                local.insert(entry.entity_id.clone(), case);
+            }
+        }
+        let (ops, outcome) = sync_plan::apply_answers(&waiting, &local, answers);
+        for op in ops {
+            match op {
+                LocalOp::Refuse {
+                    mutation_id,
+                    reason,
+                } => {
+                    if let Some(entry) = waiting.iter().find(|e| e.mutation_id == mutation_id) {
+                        let mut entry = entry.clone();
+                        entry.error = Some(reason);
+                        outbox.put(&entry).serde()?.await?;
+                    }
                 }
-                Status::Applied => outcome.applied += 1,
-                Status::Conflict => outcome.conflicts += 1,
-            }
-            outbox.delete(id.clone()).await?;
-            waiting.retain(|e| e.mutation_id != id);
-            if entry.entity != "case" {
-                continue; // a screening record: acknowledged is all
-            }
-            let more_here = waiting.iter().any(|e| e.entity_id == entry.entity_id);
-            let local: Option<Case> = cases.get(entry.entity_id.clone()).serde()?.await?;
-            let server: Option<Case> = answer
-                .server
-                .clone()
-                .and_then(|v| serde_json::from_value(v).ok());
-            match (local, server) {
-                (Some(local), Some(server)) if !more_here => {
+                LocalOp::Acknowledge { mutation_id } => outbox.delete(mutation_id).await?,
+                LocalOp::TakeServer {
+                    mutation_id,
+                    replaced,
+                    server,
+                    overridden,
+                } => {
+                    let case_id = replaced.id.to_string();
                     history
                         .put(&HistoryEntry {
-                            overridden: answer.overridden.clone(),
+                            overridden,
                             ..HistoryEntry::replaced(
-                                &entry.entity_id,
-                                super::now_text(),
-                                id.clone(),
-                                local,
+                                &case_id,
+                                crate::clock::now(),
+                                mutation_id,
+                                *replaced,
                             )
                         })
                         .serde()?
                         .await?;
-                    cases.put(&server).serde()?.await?;
+                    cases.put(&*server).serde()?.await?;
                 }
-                (Some(mut local), _) => {
-                    if let Some(version) = answer.version.filter(|v| *v > local.version) {
-                        local.version = version;
-                        local.server_verdict = answer.verdict.clone();
-                        cases.put(&local).serde()?.await?;
-                    }
-                }
-                (None, _) => {}
+                LocalOp::Advance { case } => cases.put(&*case).serde()?.await?,
             }
         }
         drop(history);
@@ -303,7 +286,7 @@ impl LocalStore {
                             theirs_won: true,
                             ..HistoryEntry::replaced(
                                 &id,
-                                super::now_text(),
+                                crate::clock::now(),
                                 format!("change:{}", change.change_no),
                                 local,
                             )
@@ -329,7 +312,7 @@ impl LocalStore {
         let meta = tx.object_store(stores::META)?;
         if let Some(mut session) = read_session(&meta).await? {
             session.cursor = cursor;
-            session.last_sync = Some(super::now_text());
+            session.last_sync = Some(crate::clock::now());
             write_session(&meta, &session).await?;
         }
         drop(meta);
@@ -463,7 +446,7 @@ impl LocalStore {
             case_id,
             last.op,
             case.map_or(last.base_version, |c| c.version),
-            super::now_text(),
+            crate::clock::now(),
         );
         outbox.add(&again).serde()?.await?;
         drop(outbox);

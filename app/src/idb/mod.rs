@@ -114,9 +114,3 @@ impl LocalStore {
         Ok(())
     }
 }
-
-/// Now as RFC 3339 UTC with milliseconds, from the device's clock.
-pub fn now_text() -> String {
-    let now = js_sys::Date::new_0();
-    now.to_iso_string().as_string().unwrap_or_default()
-}

@@ -13,7 +13,7 @@ pub struct Draft {
     pub key: String,
     /// The form's fields as JSON text.
     pub json: String,
-    pub saved_at: String,
+    pub saved_at: domain::Timestamp,
 }
 
 impl LocalStore {

@@ -1,0 +1,117 @@
+//! The phone's account: log in (online, once), the session it keeps, and
+//! log out (which wipes the phone). On the server each answers
+//! [`NOT_HERE`].
+
+#![cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
+
+use super::actions::ActionError;
+#[cfg(not(feature = "hydrate"))]
+use crate::phone::NOT_HERE;
+use crate::records::Session;
+
+#[cfg(feature = "hydrate")]
+fn local(e: impl std::fmt::Display) -> ActionError {
+    ActionError::from(e.to_string())
+}
+
+/// Logs in (online), binds this phone to the account's first unit and
+/// keeps the session; returns it.
+pub async fn login(phone: String, password: String) -> Result<Session, ActionError> {
+    #[cfg(feature = "hydrate")]
+    {
+        use crate::records::Profile;
+        use domain::rules::CommitteeKind;
+        let device_id = domain::DeviceId::new_v7();
+        let req = domain::api::LoginRequest {
+            phone: phone.trim().to_owned(),
+            password,
+            device_id,
+            device_name: web_sys::window()
+                .and_then(|w| w.navigator().user_agent().ok())
+                .unwrap_or_default(),
+        };
+        let answer = super::client::login(&req).await.map_err(|e| ActionError {
+            message: e.text(),
+            field: match &e {
+                super::client::ApiError::Refused { field, .. } => field.clone(),
+                _ => None,
+            },
+        })?;
+        let scope = answer
+            .identity
+            .scopes
+            .first()
+            .ok_or_else(|| local("此账号没有任何职务 / the account holds no role"))?;
+        let store = crate::idb::LocalStore::shared().await.map_err(local)?;
+        let old = store.profile().await.map_err(local)?;
+        let identity = &answer.identity;
+        let profile = Profile {
+            unit_id: scope.unit_id,
+            unit_name: scope.unit_name.clone(),
+            committee: CommitteeKind::of_unit(scope.unit_kind).unwrap_or(old.committee),
+            number_prefix: old.number_prefix.clone(),
+            mediator_id: identity.person_id,
+            mediator_name: identity.name.clone(),
+        };
+        let session = Session {
+            token: answer.token.clone(),
+            device_id,
+            person_id: identity.person_id,
+            name: identity.name.clone(),
+            phone: identity.phone.clone(),
+            unit_id: scope.unit_id,
+            unit_name: scope.unit_name.clone(),
+            role: scope.role,
+            cursor: 0,
+            reference_cursor: 0,
+            next_seq: 1,
+            last_sync: None,
+        };
+        store
+            .begin_session(&session, &profile)
+            .await
+            .map_err(local)?;
+        Ok(session)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    Err(ActionError::from(NOT_HERE.to_owned()))
+}
+
+/// The stored session, if this phone is logged in.
+pub async fn session() -> Result<Option<Session>, ActionError> {
+    #[cfg(feature = "hydrate")]
+    {
+        let store = crate::idb::LocalStore::shared().await.map_err(local)?;
+        store.session().await.map_err(local)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    Err(ActionError::from(NOT_HERE.to_owned()))
+}
+
+/// Ends the session on the server (best effort) and wipes this phone's
+/// data. The caller has warned about unsent changes first.
+pub async fn logout() -> Result<(), ActionError> {
+    #[cfg(feature = "hydrate")]
+    {
+        end_session().await
+    }
+    #[cfg(not(feature = "hydrate"))]
+    Err(ActionError::from(NOT_HERE.to_owned()))
+}
+
+// The network side of sync is reached only through lazy functions (this
+// one, the engine's `run_sync` and `register_push`) and the lazily loaded
+// log-in screen: built with `--split`, it is a wasm chunk fetched the first
+// time the app syncs (the worker precaches it), so the first screen does
+// not carry it (docs/perf.md, "The bundle a phone downloads"). The
+// browser-side tests build without the `entry` feature: there the same
+// functions are plain, so the test wasm has no chunk imports.
+#[cfg_attr(feature = "entry", leptos::lazy)]
+#[cfg(feature = "hydrate")]
+async fn end_session() -> Result<(), ActionError> {
+    let store = crate::idb::LocalStore::shared().await.map_err(local)?;
+    if let Ok(Some(session)) = store.session().await {
+        let _ = super::client::logout(&session.token).await;
+    }
+    store.clear_all().await.map_err(local)
+}

@@ -1,0 +1,165 @@
+//! What the online screens do on the server (docs/sync.md, "Office
+//! actions"): lock and unlock a case, its risk steps and referral, the
+//! case as the server holds it, the device list, the compliance view, the
+//! inbox. Online only; each checks the network and the session first and
+//! answers an [`ActionError`] a form can show next to its field. On the
+//! server (no browser) each answers [`NOT_HERE`].
+
+#![cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
+
+#[cfg(feature = "hydrate")]
+use super::client::{self, ApiError};
+#[cfg(not(feature = "hydrate"))]
+use crate::phone::NOT_HERE;
+pub use domain::api::{CaseLock, DeviceSession};
+use domain::api::{CaseOwnership, CaseRisk, Inbox, ReferralRequest, RiskStepRequest, ServerCase};
+use domain::screening::ComplianceReport;
+use domain::{CaseId, DeviceSessionId, InboxItemId};
+
+/// Why an action did not happen: the message for people, and the request
+/// field it is about (e.g. `reason`), if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionError {
+    pub message: String,
+    pub field: Option<String>,
+}
+
+impl ActionError {
+    /// The message, when the error is about `field` (shown next to it).
+    pub fn message_for(&self, field: &str) -> Option<String> {
+        (self.field.as_deref() == Some(field)).then(|| self.message.clone())
+    }
+}
+
+impl From<String> for ActionError {
+    fn from(message: String) -> Self {
+        ActionError {
+            message,
+            field: None,
+        }
+    }
+}
+
+/// Whether the browser says it has a network (`navigator.onLine`); on the
+/// server, true.
+pub fn online() -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        web_sys::window().is_none_or(|w| w.navigator().on_line())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    true
+}
+
+/// What an online action says when the browser has no network.
+pub const NEEDS_NETWORK: &str =
+    "此操作需要网络，请联网后再试 / this needs a network: try again when online";
+
+#[cfg(feature = "hydrate")]
+impl From<ApiError> for ActionError {
+    fn from(e: ApiError) -> Self {
+        match e {
+            ApiError::Offline(e) => ActionError::from(format!(
+                "无法连接服务器，请联网后再试 / cannot reach the server, try again when online: {e}"
+            )),
+            ApiError::Refused { message, field, .. } => ActionError { message, field },
+            revoked @ ApiError::Revoked => ActionError::from(revoked.text()),
+        }
+    }
+}
+
+/// The token of the logged-in session, or why there is none; checks the
+/// network first.
+#[cfg(feature = "hydrate")]
+async fn token() -> Result<String, ActionError> {
+    if !online() {
+        return Err(ActionError::from(NEEDS_NETWORK.to_owned()));
+    }
+    match super::account::session().await? {
+        Some(s) => Ok(s.token),
+        None => Err(ActionError::from("请先登录 / log in first".to_owned())),
+    }
+}
+
+/// Runs `$call` (an expression using the session's `$token`) in the
+/// browser; on the server answers [`NOT_HERE`].
+macro_rules! with_token {
+    (|$token:ident| $call:expr) => {{
+        #[cfg(feature = "hydrate")]
+        {
+            let $token = token().await?;
+            Ok($call.await?)
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            Err(ActionError::from(NOT_HERE.to_owned()))
+        }
+    }};
+}
+
+/// Locks a case for review (`Some(reason)`) or unlocks it (`None`), on the
+/// server. The phone's copy changes at the next sync's pull.
+pub async fn set_case_lock(id: CaseId, reason: Option<String>) -> Result<CaseLock, ActionError> {
+    with_token!(|t| async {
+        match reason {
+            Some(reason) => client::lock(&t, id, reason).await,
+            None => client::unlock(&t, id).await,
+        }
+    })
+}
+
+/// A case's risk assessment, its levels and who may be named.
+pub async fn case_risk(id: CaseId) -> Result<CaseRisk, ActionError> {
+    with_token!(|t| client::risk(&t, id))
+}
+
+/// Takes a step of a case's risk assessment on the server; the phone's
+/// copy follows at the next sync.
+pub async fn risk_step(id: CaseId, step: RiskStepRequest) -> Result<CaseRisk, ActionError> {
+    with_token!(|t| client::risk_step(&t, id, &step))
+}
+
+/// A case as the server holds it, when it is not on this device: a
+/// referral across the tree waits at the caller's unit.
+pub async fn server_case(id: CaseId) -> Result<ServerCase, ActionError> {
+    with_token!(|t| client::server_case(&t, id))
+}
+
+/// Who owns a case, its hand-overs and where it may go.
+pub async fn case_referral(id: CaseId) -> Result<CaseOwnership, ActionError> {
+    with_token!(|t| client::referral(&t, id))
+}
+
+/// Refers, withdraws, accepts or declines on the server.
+pub async fn referral_step(
+    id: CaseId,
+    step: ReferralRequest,
+) -> Result<CaseOwnership, ActionError> {
+    with_token!(|t| client::referral_step(&t, id, &step))
+}
+
+/// The device sessions of the people below the caller's units.
+pub async fn devices() -> Result<Vec<DeviceSession>, ActionError> {
+    with_token!(|t| client::devices(&t))
+}
+
+/// Revokes a lost phone's session; returns its row, now revoked.
+pub async fn revoke_device(id: DeviceSessionId) -> Result<DeviceSession, ActionError> {
+    with_token!(|t| client::revoke_device(&t, id))
+}
+
+/// The screening compliance view of the caller's units (offices), as it
+/// stood on the China date `on` (today when `None`).
+pub async fn compliance(on: Option<jiff::civil::Date>) -> Result<ComplianceReport, ActionError> {
+    with_token!(|t| client::compliance(&t, on))
+}
+
+/// The caller's inbox.
+pub async fn inbox() -> Result<Inbox, ActionError> {
+    with_token!(|t| client::inbox(&t))
+}
+
+/// Marks an inbox item read.
+pub async fn mark_inbox_read(id: InboxItemId) -> Result<(), ActionError> {
+    with_token!(|t| client::mark_read(&t, id))
+}

@@ -1,0 +1,287 @@
+//! The typed client of the server's JSON API (docs/sync.md): one function
+//! per endpoint the app calls, each answering the endpoint's message type
+//! or an [`ApiError`] — offline, revoked, or refused with the server's
+//! code and the field at fault. Browser-only; reached only through the
+//! lazily loaded sync chunk and online screens (so the HTTP client stays
+//! out of the first load).
+
+use domain::api::{
+    CaseLock, CaseOwnership, CaseRisk, DeviceSession, ErrorBody, ErrorCode, Inbox, LockRequest,
+    LoginRequest, LoginResponse, PushKey, ReferralRequest, RiskStepRequest, ServerCase,
+    SubscriptionBody, UploadStatus,
+};
+use domain::screening::ComplianceReport;
+use domain::sync::{PullResponse, PushRequest, PushResponse};
+use domain::{CaseId, DeviceSessionId, InboxItemId};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// Why a call did not get its answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// No network or no server (or a 5xx): try again later.
+    Offline(String),
+    /// The device was revoked or logged out elsewhere: wipe.
+    Revoked,
+    /// Refused (4xx): the status, the server's code, the field it is
+    /// about, and its message for people.
+    Refused {
+        status: u16,
+        code: Option<ErrorCode>,
+        field: Option<String>,
+        message: String,
+    },
+}
+
+impl ApiError {
+    /// Whether trying again later may succeed.
+    pub fn is_offline(&self) -> bool {
+        matches!(self, ApiError::Offline(_))
+    }
+
+    /// The words for people.
+    pub fn text(&self) -> String {
+        match self {
+            ApiError::Offline(e) => {
+                format!("无法连接服务器，稍后自动重试 / cannot reach the server, will retry: {e}")
+            }
+            ApiError::Revoked => "此设备已被注销 / this device was revoked".into(),
+            ApiError::Refused { message, .. } => message.clone(),
+        }
+    }
+}
+
+fn offline(e: impl std::fmt::Display) -> ApiError {
+    ApiError::Offline(e.to_string())
+}
+
+/// The answer of a request, read as `T` (a 204 reads as `()`).
+async fn answer<T: DeserializeOwned>(
+    res: Result<gloo_net::http::Response, gloo_net::Error>,
+) -> Result<T, ApiError> {
+    let res = res.map_err(offline)?;
+    if res.ok() {
+        let text = res.text().await.map_err(offline)?;
+        // no content (204) reads as `null`: `()`. One deserializer for
+        // every answer (a second one, e.g. from a `Value`, would copy each
+        // type's decoding into the sync chunk)
+        let text = if text.is_empty() { "null" } else { &text };
+        return serde_json::from_str::<T>(text).map_err(offline);
+    }
+    let status = res.status();
+    let body: Option<ErrorBody> = res.json().await.ok();
+    let code = body.as_ref().map(|b| b.code);
+    if status == 401 && code != Some(ErrorCode::BadCredentials) {
+        return Err(ApiError::Revoked);
+    }
+    if status >= 500 {
+        return Err(ApiError::Offline(format!("HTTP {status}")));
+    }
+    Err(ApiError::Refused {
+        status,
+        code,
+        field: body.as_ref().and_then(|b| b.field.clone()),
+        message: body.map_or_else(|| "请求被拒绝 / refused".to_owned(), |b| b.message),
+    })
+}
+
+fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+async fn get<T: DeserializeOwned>(url: &str, token: &str) -> Result<T, ApiError> {
+    let req = gloo_net::http::Request::get(url).header("Authorization", &bearer(token));
+    answer(req.send().await).await
+}
+
+async fn post<B: Serialize, T: DeserializeOwned>(
+    url: &str,
+    token: Option<&str>,
+    body: &B,
+) -> Result<T, ApiError> {
+    let mut req = gloo_net::http::Request::post(url);
+    if let Some(token) = token {
+        req = req.header("Authorization", &bearer(token));
+    }
+    answer(req.json(body).map_err(offline)?.send().await).await
+}
+
+async fn put<B: Serialize, T: DeserializeOwned>(
+    url: &str,
+    token: &str,
+    body: &B,
+) -> Result<T, ApiError> {
+    let req = gloo_net::http::Request::put(url)
+        .header("Authorization", &bearer(token))
+        .json(body)
+        .map_err(offline)?;
+    answer(req.send().await).await
+}
+
+async fn delete<T: DeserializeOwned>(url: &str, token: &str) -> Result<T, ApiError> {
+    let req = gloo_net::http::Request::delete(url).header("Authorization", &bearer(token));
+    answer(req.send().await).await
+}
+
+/// `POST /api/v1/auth/login`.
+pub async fn login(req: &LoginRequest) -> Result<LoginResponse, ApiError> {
+    post("/api/v1/auth/login", None, req).await
+}
+
+/// `POST /api/v1/auth/logout`.
+pub async fn logout(token: &str) -> Result<(), ApiError> {
+    post("/api/v1/auth/logout", Some(token), &()).await
+}
+
+/// `POST /api/v1/sync/push`.
+pub async fn push(token: &str, req: &PushRequest) -> Result<PushResponse, ApiError> {
+    post("/api/v1/sync/push", Some(token), req).await
+}
+
+/// The two things a sync pulls, each with its own cursor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    /// Cases and screening records (`/api/v1/sync/pull`).
+    Changes,
+    /// Units, schedules, rule sets (`/api/v1/sync/reference`).
+    Reference,
+}
+
+/// A page of `GET /api/v1/sync/pull` or `…/reference`.
+pub async fn pull(
+    token: &str,
+    stream: Stream,
+    cursor: i64,
+    limit: u32,
+) -> Result<PullResponse, ApiError> {
+    let path = match stream {
+        Stream::Changes => "pull",
+        Stream::Reference => "reference",
+    };
+    get(
+        &format!("/api/v1/sync/{path}?cursor={cursor}&limit={limit}"),
+        token,
+    )
+    .await
+}
+
+/// `GET /api/v1/attachments/{sha256}/upload`.
+pub async fn upload_status(token: &str, sha256: &str) -> Result<UploadStatus, ApiError> {
+    get(&format!("/api/v1/attachments/{sha256}/upload"), token).await
+}
+
+/// `PUT /api/v1/attachments/{sha256}` with the piece starting at `offset`.
+pub async fn upload_piece(
+    token: &str,
+    sha256: &str,
+    offset: u64,
+    piece: &web_sys::Blob,
+) -> Result<UploadStatus, ApiError> {
+    let req = gloo_net::http::Request::put(&format!("/api/v1/attachments/{sha256}"))
+        .header("Authorization", &bearer(token))
+        .header("Upload-Offset", &offset.to_string())
+        .header("Content-Type", "application/octet-stream")
+        .body(piece.clone())
+        .map_err(offline)?;
+    answer(req.send().await).await
+}
+
+/// `GET /api/v1/cases/{id}`.
+pub async fn server_case(token: &str, id: CaseId) -> Result<ServerCase, ApiError> {
+    get(&format!("/api/v1/cases/{id}"), token).await
+}
+
+/// `PUT /api/v1/cases/{id}/lock`.
+pub async fn lock(token: &str, id: CaseId, reason: String) -> Result<CaseLock, ApiError> {
+    put(
+        &format!("/api/v1/cases/{id}/lock"),
+        token,
+        &LockRequest { reason },
+    )
+    .await
+}
+
+/// `DELETE /api/v1/cases/{id}/lock`.
+pub async fn unlock(token: &str, id: CaseId) -> Result<CaseLock, ApiError> {
+    delete(&format!("/api/v1/cases/{id}/lock"), token).await
+}
+
+/// `GET /api/v1/cases/{id}/risk`.
+pub async fn risk(token: &str, id: CaseId) -> Result<CaseRisk, ApiError> {
+    get(&format!("/api/v1/cases/{id}/risk"), token).await
+}
+
+/// `PUT /api/v1/cases/{id}/risk`.
+pub async fn risk_step(
+    token: &str,
+    id: CaseId,
+    step: &RiskStepRequest,
+) -> Result<CaseRisk, ApiError> {
+    put(&format!("/api/v1/cases/{id}/risk"), token, step).await
+}
+
+/// `GET /api/v1/cases/{id}/referral`.
+pub async fn referral(token: &str, id: CaseId) -> Result<CaseOwnership, ApiError> {
+    get(&format!("/api/v1/cases/{id}/referral"), token).await
+}
+
+/// `POST /api/v1/cases/{id}/referral`.
+pub async fn referral_step(
+    token: &str,
+    id: CaseId,
+    step: &ReferralRequest,
+) -> Result<CaseOwnership, ApiError> {
+    post(&format!("/api/v1/cases/{id}/referral"), Some(token), step).await
+}
+
+/// `GET /api/v1/devices`.
+pub async fn devices(token: &str) -> Result<Vec<DeviceSession>, ApiError> {
+    get("/api/v1/devices", token).await
+}
+
+/// `POST /api/v1/devices/{id}/revoke`.
+pub async fn revoke_device(token: &str, id: DeviceSessionId) -> Result<DeviceSession, ApiError> {
+    post(
+        &format!("/api/v1/devices/{id}/revoke"),
+        Some(token),
+        &serde_json::json!({}),
+    )
+    .await
+}
+
+/// `GET /api/v1/compliance[?on=YYYY-MM-DD]`.
+pub async fn compliance(
+    token: &str,
+    on: Option<jiff::civil::Date>,
+) -> Result<ComplianceReport, ApiError> {
+    let url = match on {
+        Some(day) => format!("/api/v1/compliance?on={}", domain::dates::format_iso(day)),
+        None => "/api/v1/compliance".to_owned(),
+    };
+    get(&url, token).await
+}
+
+/// `GET /api/v1/inbox`.
+pub async fn inbox(token: &str) -> Result<Inbox, ApiError> {
+    get("/api/v1/inbox", token).await
+}
+
+/// `POST /api/v1/inbox/{id}/read`.
+pub async fn mark_read(token: &str, id: InboxItemId) -> Result<(), ApiError> {
+    post(
+        &format!("/api/v1/inbox/{id}/read"),
+        Some(token),
+        &serde_json::json!({}),
+    )
+    .await
+}
+
+/// `GET /api/v1/push/key`.
+pub async fn push_key(token: &str) -> Result<PushKey, ApiError> {
+    get("/api/v1/push/key", token).await
+}
+
+/// `PUT /api/v1/push/subscription`.
+pub async fn subscribe(token: &str, body: &SubscriptionBody) -> Result<(), ApiError> {
+    put("/api/v1/push/subscription", token, body).await
+}

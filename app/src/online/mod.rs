@@ -1,0 +1,38 @@
+//! The phone's online side (docs/sync.md, "The app's side"):
+//!
+//! - `client` — the typed API client: one function per endpoint, a typed
+//!   error (offline, revoked, refused with code and field);
+//! - `account` — log-in, the session, log-out;
+//! - `actions` — what the online screens do on the server (offices' locks,
+//!   risk steps, referral, devices, the compliance view, the inbox);
+//! - `engine` — the sync loop: push the outbox, upload photos, pull, with
+//!   back-off; its decisions are `crate::sync_plan`'s, pure and tested;
+//! - `upload` — photos in resumable pieces;
+//! - `web_push` — the device's Web Push subscription;
+//! - `agent` — the status signal and the component that starts syncs.
+//!
+//! The network is reached only from lazily loaded code (`engine::run_sync`,
+//! `account::end_session`, `web_push::register_push`, the online screens),
+//! so the HTTP client stays out of Home's first load.
+
+mod account;
+mod actions;
+mod agent;
+#[cfg(feature = "hydrate")]
+mod client;
+#[cfg(feature = "hydrate")]
+mod engine;
+#[cfg(feature = "hydrate")]
+mod upload;
+#[cfg(feature = "hydrate")]
+mod web_push;
+
+pub use account::{login, logout, session};
+pub use actions::{
+    ActionError, CaseLock, DeviceSession, NEEDS_NETWORK, case_referral, case_risk, compliance,
+    devices, inbox, mark_inbox_read, online, referral_step, revoke_device, risk_step, server_case,
+    set_case_lock,
+};
+pub use agent::{SyncAgent, SyncStatus, sync_now, use_sync_status};
+#[cfg(feature = "hydrate")]
+pub use web_push::register_push;
