@@ -19,8 +19,9 @@ use std::str::FromStr;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(jiff::Timestamp);
 
-/// Not an RFC 3339 moment (`2026-11-25T02:00:00Z`, with an offset).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Not an RFC 3339 moment (`2026-11-25T02:00:00Z`, with an offset); holds
+/// the text's first 40 bytes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, thiserror::Error)]
 #[error("not an RFC 3339 moment: {0:?}")]
 pub struct TimestampError(pub String);
 
@@ -86,7 +87,7 @@ impl FromStr for Timestamp {
 
     /// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse(s).ok_or_else(|| TimestampError(s.chars().take(40).collect()))
+        parse(s).ok_or_else(|| TimestampError(s[..s.floor_char_boundary(40)].to_owned()))
     }
 }
 
@@ -95,21 +96,26 @@ fn parse(s: &str) -> Option<Timestamp> {
     if b.len() < 20 || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
         return None;
     }
-    let two = |at: usize| -> Option<i8> {
+    let two = |at: usize| -> Option<i64> {
         let (h, l) = (*b.get(at)?, *b.get(at + 1)?);
-        (h.is_ascii_digit() && l.is_ascii_digit()).then(|| ((h - b'0') * 10 + (l - b'0')) as i8)
+        (h.is_ascii_digit() && l.is_ascii_digit()).then(|| i64::from((h - b'0') * 10 + (l - b'0')))
     };
     let date = parse_iso(&s[..10])?;
     let (hour, minute, second) = (two(11)?, two(14)?, two(17)?);
+    if hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
     let mut rest = &s[19..];
-    let mut nanos: i32 = 0;
+    let mut micros: i64 = 0;
     if let Some(fraction) = rest.strip_prefix('.') {
         let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
         if digits == 0 || digits > 9 {
             return None;
         }
-        let value: i32 = fraction[..digits].parse().ok()?;
-        nanos = value * 10i32.pow(9 - digits as u32);
+        // The first six digits; finer parts are dropped.
+        for (i, d) in fraction.bytes().take(digits.min(6)).enumerate() {
+            micros += i64::from(d - b'0') * 10i64.pow(5 - i as u32);
+        }
         rest = &fraction[digits..];
     }
     let offset_seconds = match rest {
@@ -129,13 +135,31 @@ fn parse(s: &str) -> Option<Timestamp> {
             if h > 23 || m > 59 {
                 return None;
             }
-            sign * (i32::from(h) * 3600 + i32::from(m) * 60)
+            sign * (h * 3600 + m * 60)
         }
     };
-    let time = jiff::civil::Time::new(hour, minute, second, nanos).ok()?;
-    let offset = jiff::tz::Offset::from_seconds(offset_seconds).ok()?;
-    let t = offset.to_timestamp(date.to_datetime(time)).ok()?;
-    Some(Timestamp::from_jiff(t))
+    let days = days_from_epoch(
+        i64::from(date.year()),
+        i64::from(date.month()),
+        i64::from(date.day()),
+    );
+    let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset_seconds;
+    jiff::Timestamp::from_microsecond(seconds * 1_000_000 + micros)
+        .ok()
+        .map(Timestamp)
+}
+
+/// Days from 1970-01-01 to a (valid) proleptic Gregorian date: plain
+/// arithmetic, so reading a moment needs none of jiff's time-zone code on
+/// the phone's first load.
+fn days_from_epoch(year: i64, month: i64, day: i64) -> i64 {
+    // Years start in March, so the leap day is the last of its year.
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
 }
 
 impl Serialize for Timestamp {
@@ -146,9 +170,22 @@ impl Serialize for Timestamp {
 
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
+        match read(&String::deserialize(d)?) {
+            Ok(Some(t)) => Ok(t),
+            Ok(None) => Err(serde::de::Error::custom(TimestampError::default())),
+            Err(e) => Err(serde::de::Error::custom(e)),
+        }
     }
+}
+
+/// A moment's text as read by serde: `None` for `""`. One function for
+/// both readers, so each reader's generic code stays a few lines (it is
+/// compiled once per reader into the phone's wasm).
+fn read(text: &str) -> Result<Option<Timestamp>, TimestampError> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    text.parse().map(Some)
 }
 
 #[cfg(feature = "openapi")]
@@ -184,11 +221,7 @@ pub mod or_empty {
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
-        let s = String::deserialize(d)?;
-        if s.is_empty() {
-            return Ok(None);
-        }
-        s.parse().map(Some).map_err(serde::de::Error::custom)
+        super::read(&String::deserialize(d)?).map_err(serde::de::Error::custom)
     }
 }
 
@@ -236,6 +269,23 @@ mod tests {
     }
 
     #[test]
+    fn before_the_epoch_and_on_leap_days() {
+        assert_eq!(
+            t("1969-12-31T23:59:59.999999Z").as_jiff().as_microsecond(),
+            -1
+        );
+        assert_eq!(
+            t("2024-02-29T16:00:00.000000+08:00").to_string(),
+            "2024-02-29T08:00:00.000000Z"
+        );
+        assert_eq!(
+            t("2000-03-01T00:00:00Z").to_string(),
+            "2000-03-01T00:00:00.000000Z"
+        );
+        assert!("2100-02-29T00:00:00Z".parse::<Timestamp>().is_err());
+    }
+
+    #[test]
     fn a_phone_time_and_a_server_time_sort_as_moments() {
         // 10:00 in China is 02:00 UTC: earlier than 03:00 UTC, though its
         // text as the phone wrote it sorts later
@@ -273,9 +323,30 @@ mod tests {
             r#"{"at":"2026-11-25T02:00:00.000000Z"}"#
         );
         assert!(serde_json::from_str::<R>(r#"{"at":"yesterday"}"#).is_err());
+        // a moment that must be there is never ""
+        assert!(serde_json::from_str::<Timestamp>(r#""""#).is_err());
+        let long = "时".repeat(30).parse::<Timestamp>().unwrap_err();
+        assert_eq!(
+            long.0,
+            "时".repeat(13),
+            "cut at a character, within 40 bytes"
+        );
     }
 
     proptest! {
+        #[test]
+        fn days_from_epoch_agrees_with_jiff(day in -800_000i64..800_000) {
+            let date = jiff::civil::date(1970, 1, 1)
+                .checked_add(jiff::Span::new().days(day))
+                .unwrap();
+            let counted = days_from_epoch(
+                i64::from(date.year()),
+                i64::from(date.month()),
+                i64::from(date.day()),
+            );
+            prop_assert_eq!(counted, day);
+        }
+
         #[test]
         fn text_round_trips_and_keeps_the_order(a in 0i64..4_000_000_000_000_000, b in 0i64..4_000_000_000_000_000) {
             let (ta, tb) = (
