@@ -227,7 +227,7 @@ pub async fn add_photo(
     edited.map_err(|problems| {
         problems
             .into_iter()
-            .map(|p| p.zh)
+            .map(|p| crate::texts::problem(&p.problem, false))
             .collect::<Vec<_>>()
             .join("；")
     })

@@ -23,6 +23,7 @@ pub mod records;
 pub mod reminders;
 pub mod routes;
 pub mod sync_plan;
+pub mod texts;
 
 pub use i18n_gen::i18n;
 

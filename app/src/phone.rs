@@ -6,8 +6,9 @@
 #![cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
 
 use crate::records::{HistoryEntry, ImportReport, OutboxEntry, Profile, StorageInfo};
-use domain::case::{Case, FieldError};
+use domain::case::Case;
 use domain::org::UnitRecord;
+use domain::problem::FieldError;
 use domain::screening::{Schedule, ScreeningRecord};
 
 /// The answer of every function here when it runs outside a browser.

@@ -255,11 +255,10 @@ async fn edits_made_at_the_same_time_both_land() {
     // problems found by an edit store nothing
     let refused = store
         .edit_case(&id, None, |_| {
-            Err(vec![domain::case::FieldError {
-                field: "summary".into(),
-                zh: "请填写简要案情".into(),
-                en: "enter the brief facts".into(),
-            }])
+            Err(vec![domain::problem::FieldError::new(
+                "summary",
+                domain::problem::Problem::NoSummary,
+            )])
         })
         .await
         .unwrap();

@@ -6,6 +6,7 @@
 use crate::attachment::{ATTACHMENT_TYPES, AttachmentRef, MAX_ATTACHMENT_BYTES, is_sha256};
 use crate::ids::{CaseId, ClaimId, PersonId, SessionId, UnitId};
 use crate::money::Money;
+use crate::problem::{FieldError, Problem};
 use crate::risk::{Act, RiskAction, RiskAssessment, RiskError, RiskLevels};
 use crate::rules::{
     CaseFacts, CommitteeKind, FormCode, Method, Outcome, Verdict, builtin, evaluate,
@@ -241,25 +242,6 @@ pub struct Case {
     pub risk_assessment: Option<RiskAssessment>,
 }
 
-/// A problem with one field, for the form to show next to it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FieldError {
-    /// e.g. `parties[1].name`, `closed_on`
-    pub field: String,
-    pub zh: String,
-    pub en: String,
-}
-
-impl FieldError {
-    fn new(field: impl Into<String>, zh: impl Into<String>, en: impl Into<String>) -> FieldError {
-        FieldError {
-            field: field.into(),
-            zh: zh.into(),
-            en: en.into(),
-        }
-    }
-}
-
 /// The Chinese name of a dispute type code, if it is in the default table.
 pub fn dispute_type_name(code: &str) -> Option<&'static str> {
     DISPUTE_TYPES
@@ -405,64 +387,41 @@ impl Case {
     /// Every problem with the case as entered, given today's date; empty when
     /// it can be saved.
     pub fn check(&self, today: Date) -> Vec<FieldError> {
+        use Problem as P;
         let mut errors = Vec::new();
         let mut err =
-            |field: String, zh: &str, en: &str| errors.push(FieldError::new(field, zh, en));
+            |field: String, problem: Problem| errors.push(FieldError::new(field, problem));
 
         if dispute_type_name(&self.dispute_type).is_none()
             && !self.dispute_type.starts_with("local:")
         {
-            err(
-                "dispute_type".into(),
-                "请选择纠纷类型",
-                "choose a dispute type",
-            );
+            err("dispute_type".into(), P::NoDisputeType);
         }
         if self.summary.trim().is_empty() {
-            err("summary".into(), "请填写简要案情", "enter the brief facts");
+            err("summary".into(), P::NoSummary);
         }
         if self.received_on > today {
-            err(
-                "received_on".into(),
-                "受理日期不能晚于今天",
-                "the date received cannot be in the future",
-            );
+            err("received_on".into(), P::ReceivedInFuture);
         }
         if self.parties.len() < 2 {
-            err(
-                "parties".into(),
-                "纠纷至少有两方当事人",
-                "a dispute has at least two parties",
-            );
+            err("parties".into(), P::FewerThanTwoParties);
         }
         for (i, p) in self.parties.iter().enumerate() {
             if p.name.trim().is_empty() {
-                err(
-                    format!("parties[{i}].name"),
-                    "请填写当事人姓名",
-                    "enter the party's name",
-                );
+                err(format!("parties[{i}].name"), P::NoPartyName);
             }
             if p.resident_id
                 .as_ref()
                 .zip(p.sex)
                 .is_some_and(|(id, sex)| id.sex() != sex)
             {
-                err(
-                    format!("parties[{i}].sex"),
-                    "性别与身份证号不符",
-                    "sex does not match the resident ID",
-                );
+                err(format!("parties[{i}].sex"), P::SexNotAsInId);
             }
             if p.resident_id
                 .as_ref()
                 .is_some_and(|id| id.birth_date() > today)
             {
-                err(
-                    format!("parties[{i}].resident_id"),
-                    "身份证号中的出生日期晚于今天",
-                    "the birth date in the ID is in the future",
-                );
+                err(format!("parties[{i}].resident_id"), P::BirthInFuture);
             }
         }
         let latest_session = self
@@ -472,65 +431,29 @@ impl Case {
             .min(today);
         for (i, s) in self.sessions.iter().enumerate() {
             if s.held_on > latest_session || s.held_on < self.received_on {
-                err(
-                    format!("sessions[{i}].held_on"),
-                    "调解日期应在受理日期与结案日期（或今天）之间",
-                    "a session must fall between the date received and the closing date (or today)",
-                );
+                err(format!("sessions[{i}].held_on"), P::SessionOutOfRange);
             }
         }
         let closed = self.status == CaseStatus::Closed;
         if closed && self.outcome.is_none() {
-            err(
-                "outcome".into(),
-                "结案须填写调解结果",
-                "a closed case needs its outcome",
-            );
+            err("outcome".into(), P::ClosedWithoutOutcome);
         }
         if !closed && self.outcome.is_some() {
-            err(
-                "outcome".into(),
-                "未结案的案件不应有调解结果",
-                "only a closed case has an outcome",
-            );
+            err("outcome".into(), P::OutcomeWhileOpen);
         }
         match self.closed_on {
-            None if closed => err(
-                "closed_on".into(),
-                "结案须填写结案日期",
-                "a closed case needs its closing date",
-            ),
-            Some(_) if !closed => err(
-                "closed_on".into(),
-                "未结案的案件不应有结案日期",
-                "only a closed case has a closing date",
-            ),
-            Some(day) if day > today => err(
-                "closed_on".into(),
-                "结案日期不能是将来的日期",
-                "the closing date cannot be in the future",
-            ),
-            Some(day) if day < self.received_on => err(
-                "closed_on".into(),
-                "结案日期不能早于受理日期",
-                "the closing date cannot be before the date received",
-            ),
+            None if closed => err("closed_on".into(), P::ClosedWithoutDate),
+            Some(_) if !closed => err("closed_on".into(), P::ClosingDateWhileOpen),
+            Some(day) if day > today => err("closed_on".into(), P::ClosedInFuture),
+            Some(day) if day < self.received_on => err("closed_on".into(), P::ClosedBeforeReceived),
             _ => {}
         }
         if self.outcome == Some(Outcome::Agreed) {
             if self.agreed_terms.trim().is_empty() {
-                err(
-                    "agreed_terms".into(),
-                    "调解成功须填写协议内容",
-                    "an agreement needs its terms",
-                );
+                err("agreed_terms".into(), P::NoAgreedTerms);
             }
             if self.performance.is_none() {
-                err(
-                    "performance".into(),
-                    "请选择履行方式",
-                    "choose how the agreement is performed",
-                );
+                err("performance".into(), P::NoPerformance);
             }
         }
         let deadline_before_closing = matches!(
@@ -538,83 +461,43 @@ impl Case {
             (Some(Performance::ByDate { due }), Some(closed)) if due < closed
         );
         if deadline_before_closing {
-            err(
-                "performance".into(),
-                "履行期限不能早于结案日期",
-                "the performance deadline cannot be before the closing date",
-            );
+            err("performance".into(), P::DeadlineBeforeClosing);
         }
         if self.kind == CaseKind::General
             && self.status == CaseStatus::Closed
             && self.sessions.is_empty()
         {
-            err(
-                "sessions".into(),
-                "一般纠纷结案前至少要有一次调解记录",
-                "a general case needs at least one session before closing",
-            );
+            err("sessions".into(), P::NoSessions);
         }
         for (i, a) in self.attachments.iter().enumerate() {
             if a.sha256.as_deref().is_some_and(|h| !is_sha256(h)) {
-                err(
-                    format!("attachments[{i}].sha256"),
-                    "附件校验码格式不对",
-                    "the attachment's checksum is malformed",
-                );
+                err(format!("attachments[{i}].sha256"), P::AttachmentChecksum);
             }
             if a.bytes == 0 || a.bytes > MAX_ATTACHMENT_BYTES {
-                err(
-                    format!("attachments[{i}].bytes"),
-                    "附件为空或超过 10 MB",
-                    "the attachment is empty or larger than 10 MB",
-                );
+                err(format!("attachments[{i}].bytes"), P::AttachmentSize);
             }
             if !ATTACHMENT_TYPES.contains(&a.content_type.as_str()) {
-                err(
-                    format!("attachments[{i}].content_type"),
-                    "附件只能是照片（JPEG、PNG、WebP）或 PDF",
-                    "an attachment must be a JPEG, PNG or WebP photo or a PDF",
-                );
+                err(format!("attachments[{i}].content_type"), P::AttachmentType);
             }
         }
         if let Some(visit) = &self.follow_up {
             match self.closed_on {
                 Some(closed) if closed <= visit.on && visit.on <= today => {}
-                Some(_) => err(
-                    "follow_up.on".into(),
-                    "回访日期应在结案日期与今天之间",
-                    "the follow-up visit falls between the closing date and today",
-                ),
-                None => err(
-                    "follow_up".into(),
-                    "结案后才能回访",
-                    "a follow-up visit comes after the case is closed",
-                ),
+                Some(_) => err("follow_up.on".into(), P::FollowUpOutOfRange),
+                None => err("follow_up".into(), P::FollowUpWhileOpen),
             }
         }
         if self
             .disability_grade
             .is_some_and(|g| !(1..=10).contains(&g))
         {
-            err(
-                "disability_grade".into(),
-                "伤残等级应为1至10级",
-                "the disability grade is 1 to 10",
-            );
+            err("disability_grade".into(), P::DisabilityGrade);
         }
         if self.approved_amount == Some(Money::ZERO) {
-            err(
-                "approved_amount".into(),
-                "审批金额应大于0",
-                "an approved amount must be more than 0",
-            );
+            err("approved_amount".into(), P::ApprovedAmountZero);
         }
         if self.approved_amount.is_some() && !self.special {
-            err(
-                "approved_amount".into(),
-                "仅重特大纠纷有审批金额",
-                "only a special case has an approved amount",
-            );
+            err("approved_amount".into(), P::ApprovedAmountNotSpecial);
         }
         errors
     }
@@ -676,7 +559,7 @@ mod tests {
                 "agreed_terms"
             ]
         );
-        assert_eq!(errors[4].zh, "结案日期不能是将来的日期");
+        assert_eq!(errors[4].problem, Problem::ClosedInFuture);
     }
 
     #[test]

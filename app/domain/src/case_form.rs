@@ -4,12 +4,12 @@
 //! field reads and [`Case::check`] finds nothing, so nothing is half-saved.
 
 use crate::case::{
-    Case, CaseKind, CaseStatus, FieldError, FollowUp, Party, PartyRole, Performance, RiskLevel,
-    Session, Source,
+    Case, CaseKind, CaseStatus, FollowUp, Party, PartyRole, Performance, RiskLevel, Session, Source,
 };
 use crate::dates::parse_iso;
 use crate::ids::{CaseId, PersonId, SessionId, UnitId};
 use crate::money::Money;
+use crate::problem::{DateOf, FieldError, Problem};
 use crate::rules::Outcome;
 use crate::time::Timestamp;
 use crate::validate::{Phone, ResidentId, Sex};
@@ -132,37 +132,19 @@ pub struct FollowUpDraft {
 struct Problems(Vec<FieldError>);
 
 impl Problems {
-    fn add(&mut self, field: impl Into<String>, zh: &str, en: &str) {
-        self.0.push(FieldError {
-            field: field.into(),
-            zh: zh.into(),
-            en: en.into(),
-        });
+    fn add(&mut self, field: impl Into<String>, problem: Problem) {
+        self.0.push(FieldError::new(field, problem));
     }
 
-    /// `"中文 / English"` texts (the value types' errors) split in two.
-    fn add_bilingual(&mut self, field: impl Into<String>, text: &str) {
-        let (zh, en) = text.split_once(" / ").unwrap_or((text, text));
-        self.add(field, zh, en);
-    }
-
-    fn date(&mut self, field: &str, input: &str, zh_name: &str, en_name: &str) -> Option<Date> {
+    fn date(&mut self, field: &str, input: &str, of: DateOf) -> Option<Date> {
         let input = input.trim();
         if input.is_empty() {
-            self.add(
-                field,
-                &format!("请填写{zh_name}"),
-                &format!("enter the {en_name}"),
-            );
+            self.add(field, Problem::NoDate(of));
             return None;
         }
         let date = parse_iso(input);
         if date.is_none() {
-            self.add(
-                field,
-                &format!("{zh_name}无效，应为“年-月-日”"),
-                &format!("the {en_name} is not a valid date (YYYY-MM-DD)"),
-            );
+            self.add(field, Problem::BadDate(of));
         }
         date
     }
@@ -171,7 +153,7 @@ impl Problems {
         match kind {
             "immediate" => Some(Performance::Immediate),
             "by_date" => self
-                .date("due", due, "履行期限", "performance deadline")
+                .date("due", due, DateOf::Deadline)
                 .map(|due| Performance::ByDate { due }),
             _ => None,
         }
@@ -227,7 +209,7 @@ fn parties(drafts: &[PartyDraft], problems: &mut Problems) -> Vec<Party> {
             text => match ResidentId::parse(text) {
                 Ok(id) => Some(id),
                 Err(e) => {
-                    problems.add_bilingual(format!("parties[{i}].resident_id"), &e.to_string());
+                    problems.add(format!("parties[{i}].resident_id"), Problem::ResidentId(e));
                     None
                 }
             },
@@ -237,7 +219,7 @@ fn parties(drafts: &[PartyDraft], problems: &mut Problems) -> Vec<Party> {
             text => match Phone::parse(text) {
                 Ok(phone) => Some(phone),
                 Err(e) => {
-                    problems.add_bilingual(format!("parties[{i}].phone"), &e.to_string());
+                    problems.add(format!("parties[{i}].phone"), Problem::Phone(e));
                     None
                 }
             },
@@ -268,20 +250,16 @@ fn parties(drafts: &[PartyDraft], problems: &mut Problems) -> Vec<Party> {
 
 impl CaseDraft {
     fn common(&self, new: &NewCase, kind: CaseKind, problems: &mut Problems) -> Case {
-        let received_on = problems.date("received_on", &self.received_on, "日期", "date");
+        let received_on = problems.date("received_on", &self.received_on, DateOf::Received);
         if self.mediator.trim().is_empty() {
-            problems.add("mediator", "请填写调解员", "enter the mediator");
+            problems.add("mediator", Problem::NoMediator);
         }
         let amount_involved = match self.amount_involved.trim() {
             "" => None,
             text => match text.parse::<Money>() {
                 Ok(m) if m >= Money::ZERO => Some(m),
                 _ => {
-                    problems.add(
-                        "amount_involved",
-                        "涉及金额应为不小于0的数字，如 1200 或 1200.50",
-                        "the amount is a number of yuan, e.g. 1200 or 1200.50",
-                    );
+                    problems.add("amount_involved", Problem::BadAmount);
                     None
                 }
             },
@@ -365,13 +343,9 @@ impl SessionDraft {
         now: Timestamp,
     ) -> Result<Case, Vec<FieldError>> {
         let mut problems = Problems::default();
-        let held_on = problems.date("session.held_on", &self.held_on, "调解日期", "session date");
+        let held_on = problems.date("session.held_on", &self.held_on, DateOf::Session);
         if self.record.trim().is_empty() {
-            problems.add(
-                "session.record",
-                "请填写调解记录",
-                "enter what happened in the session",
-            );
+            problems.add("session.record", Problem::NoSessionRecord);
         }
         let mut next = case.clone();
         if let Some(held_on) = held_on {
@@ -401,11 +375,11 @@ impl ClosingDraft {
             "agreed" => Some(Outcome::Agreed),
             "not_agreed" => Some(Outcome::NotAgreed),
             _ => {
-                problems.add("outcome", "请选择调解结果", "choose the outcome");
+                problems.add("outcome", Problem::NoOutcomeChosen);
                 None
             }
         };
-        let closed_on = problems.date("closed_on", &self.closed_on, "结案日期", "closing date");
+        let closed_on = problems.date("closed_on", &self.closed_on, DateOf::Closing);
         let mut next = case.clone();
         next.status = CaseStatus::Closed;
         next.outcome = outcome;
@@ -435,16 +409,11 @@ impl FollowUpDraft {
         now: Timestamp,
     ) -> Result<Case, Vec<FieldError>> {
         let mut problems = Problems::default();
-        let Some(on) = problems.date("follow_up.on", &self.on, "回访日期", "follow-up date")
-        else {
+        let Some(on) = problems.date("follow_up.on", &self.on, DateOf::FollowUp) else {
             return Err(problems.0);
         };
         if self.note.trim().is_empty() {
-            problems.add(
-                "follow_up.note",
-                "请填写回访情况",
-                "enter what the visit found",
-            );
+            problems.add("follow_up.note", Problem::NoFollowUpNote);
         }
         let mut next = case.clone();
         next.record_follow_up(FollowUp {
@@ -460,6 +429,7 @@ impl FollowUpDraft {
 mod tests {
     use super::*;
     use crate::rules::{CommitteeKind, builtin, evaluate};
+    use crate::validate::IdError;
     use jiff::civil::date;
 
     const TODAY: Date = date(2024, 5, 20);
@@ -529,8 +499,10 @@ mod tests {
         draft.parties[1].resident_id = "110105194912310021".into();
         let errors = draft.oral_case(&new_case(), TODAY).unwrap_err();
         assert_eq!(fields(&errors), ["parties[1].resident_id"]);
-        assert_eq!(errors[0].zh, "身份证号校验位不正确，应为X");
-        assert!(errors[0].en.contains("check digit"));
+        assert_eq!(
+            errors[0].problem,
+            Problem::ResidentId(IdError::CheckDigit { expected: 'X' })
+        );
     }
 
     #[test]
@@ -554,7 +526,7 @@ mod tests {
                 "parties[1].name"
             ]
         );
-        assert_eq!(errors[0].zh, "日期无效，应为“年-月-日”");
+        assert_eq!(errors[0].problem, Problem::BadDate(DateOf::Received));
     }
 
     #[test]

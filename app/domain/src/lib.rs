@@ -12,6 +12,7 @@ pub mod ids;
 pub mod money;
 pub mod org;
 pub mod people;
+pub mod problem;
 pub mod referral;
 pub mod risk;
 pub mod rules;

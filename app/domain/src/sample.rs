@@ -146,7 +146,7 @@ fn general(
     received: Date,
     today: Date,
     mix: &mut Mix,
-) -> Result<Case, Vec<crate::case::FieldError>> {
+) -> Result<Case, Vec<crate::problem::FieldError>> {
     let mut case = draft.general_case(new, today)?;
     let days_left = (today - received).get_days().max(0) as u64;
     let sessions = mix.below(4);

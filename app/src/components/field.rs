@@ -2,7 +2,7 @@
 //! last save shown next to the field it names (in the user's language).
 
 use crate::i18n::{Locale, use_i18n};
-use domain::case::FieldError;
+use domain::problem::FieldError;
 use leptos::prelude::*;
 
 /// A text value of a form and how to change it.
@@ -71,11 +71,7 @@ pub fn message_for(errors: RwSignal<Vec<FieldError>>, field: String) -> Signal<O
     Signal::derive(move || {
         errors.with(|es| {
             es.iter().find(|e| e.field == field).map(|e| {
-                if i18n.get_locale() == Locale::en {
-                    e.en.clone()
-                } else {
-                    e.zh.clone()
-                }
+                crate::texts::problem(&e.problem, i18n.get_locale() == Locale::en).into_owned()
             })
         })
     })

@@ -4,7 +4,8 @@
 use super::meta::{MetaRecord, seq_key};
 use super::{LocalStore, NewAttachment, OutboxEntry, StoreError, stores};
 use crate::records::HistoryEntry;
-use domain::case::{Case, FieldError};
+use domain::case::Case;
+use domain::problem::{FieldError, Problem};
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 
@@ -96,11 +97,7 @@ impl LocalStore {
         };
         if current.is_locked() {
             // (dropping the transaction unused aborts it: nothing is written)
-            return Ok(Err(vec![FieldError {
-                field: "case".into(),
-                zh: "案件已申报补贴，已锁定，不能修改".into(),
-                en: "the case is in a subsidy claim and locked".into(),
-            }]));
+            return Ok(Err(vec![FieldError::new("case", Problem::CaseLocked)]));
         }
         let next = match edit(&current) {
             Ok(next) => next,

@@ -46,7 +46,7 @@ pub async fn name_photos(store: &LocalStore) -> Result<(), String> {
         if let Err(problems) = edited {
             return Err(problems
                 .into_iter()
-                .map(|p| p.zh)
+                .map(|p| crate::texts::problem(&p.problem, false))
                 .collect::<Vec<_>>()
                 .join("；"));
         }

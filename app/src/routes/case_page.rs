@@ -15,11 +15,10 @@ use crate::records::Profile;
 use crate::routes::case_form::focus_first_problem;
 use crate::{bind, clock, phone};
 use domain::api::ServerCase;
-use domain::case::{
-    Case, CaseKind, CaseStatus, FieldError, Performance, RiskLevel, dispute_type_name,
-};
+use domain::case::{Case, CaseKind, CaseStatus, Performance, RiskLevel, dispute_type_name};
 use domain::case_form::{ClosingDraft, FollowUpDraft, SessionDraft};
 use domain::dates::format_iso;
+use domain::problem::FieldError;
 use domain::rules::{CaseFacts, FormCode, Outcome, STANDARD_FORMS, form_name};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -689,7 +688,7 @@ fn FormsChecklist(
                 Ok(Err(problems)) => Some(
                     problems
                         .into_iter()
-                        .map(|p| p.zh)
+                        .map(|p| crate::texts::problem(&p.problem, false))
                         .collect::<Vec<_>>()
                         .join("；"),
                 ),

@@ -22,11 +22,12 @@ use super::{CITY_CODE, DemoOrg, chuxiong};
 use crate::store::cases::StoredCase;
 use crate::store::org::NewUnit;
 use crate::store::{Store, cases, org};
-use domain::case::{Case, CaseKind, FieldError};
+use domain::case::{Case, CaseKind};
 use domain::case_form::{
     CaseDraft, ClosingDraft, FollowUpDraft, NewCase, PartyDraft, SessionDraft,
 };
 use domain::dates::{china, format_iso};
+use domain::problem::FieldError;
 use domain::rules::CommitteeKind;
 use domain::rules::FormCode;
 use domain::sample::Mix;

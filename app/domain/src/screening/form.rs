@@ -8,9 +8,9 @@ use super::record::{ScreeningOutcome, ScreeningRecord};
 use super::schedule::Schedule;
 use crate::UnitKind;
 use crate::attachment::AttachmentRef;
-use crate::case::FieldError;
 use crate::dates::parse_iso;
 use crate::ids::{CaseId, PersonId, ScreeningId, UnitId};
+use crate::problem::{DateOf, FieldError, Problem};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
@@ -43,12 +43,8 @@ pub struct ScreeningDraft {
 pub const NOTHING_FOUND: &str = "nothing_found";
 pub const FOUND: &str = "found";
 
-fn problem(field: &str, zh: &str, en: &str) -> FieldError {
-    FieldError {
-        field: field.into(),
-        zh: zh.into(),
-        en: en.into(),
-    }
+fn problem(field: &str, problem: Problem) -> FieldError {
+    FieldError::new(field, problem)
 }
 
 /// A count as typed: empty is none; anything else must be a whole number.
@@ -60,7 +56,7 @@ fn count(text: &str, field: &str, out: &mut Vec<FieldError>) -> Option<u32> {
     match text.parse::<u32>() {
         Ok(n) => Some(n),
         Err(_) => {
-            out.push(problem(field, "请填写整数", "enter a whole number"));
+            out.push(problem(field, Problem::NotWholeNumber));
             None
         }
     }
@@ -81,44 +77,32 @@ impl ScreeningDraft {
         let mut out = Vec::new();
         let date = match self.date.trim() {
             "" => {
-                out.push(problem("date", "请填写排查日期", "enter the date"));
+                out.push(problem("date", Problem::NoDate(DateOf::Screening)));
                 None
             }
             text => {
                 let date = parse_iso(text);
                 if date.is_none() {
-                    out.push(problem(
-                        "date",
-                        "日期格式应为 年-月-日",
-                        "the date reads YYYY-MM-DD",
-                    ));
+                    out.push(problem("date", Problem::BadDate(DateOf::Screening)));
                 }
                 date
             }
         };
         let duty = schedule.duty(self.duty.trim());
         if self.duty.trim().is_empty() {
-            out.push(problem("duty", "请选择工作职责", "choose the duty"));
+            out.push(problem("duty", Problem::NoDuty));
         } else if duty.is_none() {
-            out.push(problem("duty", "未知的工作职责", "unknown duty"));
+            out.push(problem("duty", Problem::UnknownDuty));
         }
         let mut chosen = Vec::new();
         for id in &self.units {
             match units.iter().find(|(u, _)| u.to_string() == *id) {
                 Some(&(u, kind)) => chosen.push((u, kind)),
-                None => out.push(problem(
-                    "units",
-                    "所选单位不在您的职责范围内",
-                    "a unit chosen is not yours to report for",
-                )),
+                None => out.push(problem("units", Problem::UnitNotYours)),
             }
         }
         if self.units.is_empty() {
-            out.push(problem(
-                "units",
-                "请至少选择一个单位",
-                "choose at least one unit",
-            ));
+            out.push(problem("units", Problem::NoUnits));
         }
         let households = count(&self.households, "households", &mut out);
         let attendees = count(&self.attendees, "attendees", &mut out);
@@ -128,11 +112,7 @@ impl ScreeningDraft {
                 for id in &self.case_ids {
                     match CaseId::parse(id) {
                         Ok(id) => case_ids.push(id),
-                        Err(_) => out.push(problem(
-                            "outcome.case_ids",
-                            "关联案件编号无效",
-                            "a linked case id is not valid",
-                        )),
+                        Err(_) => out.push(problem("outcome.case_ids", Problem::BadCaseId)),
                     }
                 }
                 ScreeningOutcome::Found { case_ids }
@@ -168,13 +148,7 @@ impl ScreeningDraft {
                 if out.iter().any(|p| p.field == field) {
                     continue; // one message per field, not one per unit
                 }
-                let text = e.to_string();
-                let (zh, en) = text.split_once(" / ").unwrap_or((&text, &text));
-                out.push(FieldError {
-                    field,
-                    zh: zh.into(),
-                    en: en.into(),
-                });
+                out.push(FieldError::new(field, Problem::Screening(e)));
             }
             records.push(record);
         }

@@ -111,7 +111,7 @@ pub fn accept(
     if let Some(problem) = case.check(today).into_iter().next() {
         return Err(refusal::invalid(
             format!("payload.{}", problem.field),
-            format!("{} / {}", problem.zh, problem.en),
+            app::texts::problem_both(&problem.problem),
         ));
     }
     match held.filter(|_| granted) {
@@ -278,6 +278,8 @@ mod tests {
         bad.summary.clear();
         let r = accept(&bad, id, today, None, false, here, None).unwrap_err();
         assert_eq!(r.field, "payload.summary");
+        // in the form's words, both languages (the app's one table)
+        assert_eq!(r.message, "请填写简要案情 / enter the brief facts");
         // the unit: unknown, elsewhere
         let r = accept(&case, id, today, None, false, |_| UnitFound::Unknown, None).unwrap_err();
         assert_eq!(
