@@ -126,6 +126,16 @@ fn words(p: &Problem) -> Words {
             "履行期限不能早于结案日期",
             "the performance deadline cannot be before the closing date",
         ),
+        P::BadFormCode => fixed("文书名称代码不对", "the form's code is malformed"),
+        P::BadAttachmentId => fixed("附件编号不对", "the attachment's id is malformed"),
+        P::TooLong { max, chars } => (
+            format!("内容太长：最多 {max} 字，现有 {chars} 字").into(),
+            format!("too long: at most {max} characters, this has {chars}").into(),
+        ),
+        P::TooMany { max } => (
+            format!("条数太多：最多 {max} 条").into(),
+            format!("too many: at most {max}").into(),
+        ),
         P::AttachmentChecksum => fixed(
             "附件校验码格式不对",
             "the attachment's checksum is malformed",

@@ -42,6 +42,27 @@ pub const DISPUTE_TYPES: [(&str, &str, &str); 15] = [
     ("other", "其他", "other"),
 ];
 
+/// The longest name, place, ethnicity or dispute-type code, in characters.
+pub const MAX_SHORT_CHARS: usize = 100;
+/// The longest address, in characters.
+pub const MAX_ADDRESS_CHARS: usize = 200;
+/// The longest brief facts, agreed terms, session record or visit note, in
+/// characters (about three printed pages).
+pub const MAX_LONG_CHARS: usize = 5000;
+/// The most parties of one case.
+pub const MAX_PARTIES: usize = 30;
+/// The most sessions of one case.
+pub const MAX_SESSIONS: usize = 20;
+/// The most photos and files of one case.
+pub const MAX_ATTACHMENTS: usize = 60;
+/// The most dossier forms one case lists.
+pub const MAX_FORMS: usize = 20;
+/// A case within every limit above is smaller than this as JSON, whatever
+/// its characters (a test fills every field to its limit with characters
+/// JSON writes six bytes for): the size a pull page and the push body
+/// limit are planned around.
+pub const MAX_CASE_JSON_BYTES: usize = 1024 * 1024;
+
 /// 口头调解 (the 30-yuan path) or a general dispute with a full dossier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -134,7 +155,11 @@ pub struct Party {
 
 /// How the agreement is to be performed (履行方式).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(
+    tag = "kind",
+    rename_all = "snake_case",
+    try_from = "PerformanceFields"
+)]
 pub enum Performance {
     /// 即时履行
     Immediate,
@@ -143,6 +168,40 @@ pub enum Performance {
         #[serde(with = "crate::dates::iso")]
         due: Date,
     },
+}
+
+/// [`Performance`] as read: a plain struct, so a field it does not have
+/// is refused (a tagged enum's unit variant would drop it silently).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PerformanceFields {
+    kind: PerformanceKind,
+    #[serde(default, with = "crate::dates::iso_opt")]
+    due: Option<Date>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum PerformanceKind {
+    Immediate,
+    ByDate,
+}
+
+impl TryFrom<PerformanceFields> for Performance {
+    type Error = &'static str;
+
+    fn try_from(p: PerformanceFields) -> Result<Performance, &'static str> {
+        match (p.kind, p.due) {
+            (PerformanceKind::Immediate, None) => Ok(Performance::Immediate),
+            (PerformanceKind::ByDate, Some(due)) => Ok(Performance::ByDate { due }),
+            (PerformanceKind::Immediate, Some(_)) => {
+                Err("即时履行没有履行期限 / immediate performance has no `due`")
+            }
+            (PerformanceKind::ByDate, None) => {
+                Err("限期履行须有履行期限 / performance by date needs `due`")
+            }
+        }
+    }
 }
 
 /// One mediation session (调解记录).
@@ -257,6 +316,56 @@ pub fn case_number(year: i16, prefix: &str, seq: u32) -> String {
 }
 
 impl Case {
+    /// Every free text a mediator types, with its field and its limit in
+    /// characters.
+    fn texts(&self) -> Vec<(String, &str, usize)> {
+        let mut texts = vec![
+            (
+                "mediator".to_owned(),
+                self.mediator.as_str(),
+                MAX_SHORT_CHARS,
+            ),
+            (
+                "dispute_type".to_owned(),
+                &self.dispute_type,
+                MAX_SHORT_CHARS,
+            ),
+            ("place".to_owned(), &self.place, MAX_ADDRESS_CHARS),
+            ("summary".to_owned(), &self.summary, MAX_LONG_CHARS),
+            (
+                "agreed_terms".to_owned(),
+                &self.agreed_terms,
+                MAX_LONG_CHARS,
+            ),
+        ];
+        for (i, p) in self.parties.iter().enumerate() {
+            texts.push((format!("parties[{i}].name"), &p.name, MAX_SHORT_CHARS));
+            if let Some(e) = &p.ethnicity {
+                texts.push((format!("parties[{i}].ethnicity"), e, MAX_SHORT_CHARS));
+            }
+            texts.push((
+                format!("parties[{i}].address"),
+                &p.address,
+                MAX_ADDRESS_CHARS,
+            ));
+        }
+        for (i, s) in self.sessions.iter().enumerate() {
+            texts.push((format!("sessions[{i}].place"), &s.place, MAX_ADDRESS_CHARS));
+            texts.push((format!("sessions[{i}].record"), &s.record, MAX_LONG_CHARS));
+        }
+        if let Some(v) = &self.follow_up {
+            texts.push(("follow_up.note".to_owned(), &v.note, MAX_LONG_CHARS));
+        }
+        for (i, a) in self.attachments.iter().enumerate() {
+            texts.push((
+                format!("attachments[{i}].content_type"),
+                &a.content_type,
+                MAX_SHORT_CHARS,
+            ));
+        }
+        texts
+    }
+
     /// Whether the risk is still open: not closed out (销号).
     pub fn risk_open(&self) -> bool {
         self.risk_assessment
@@ -397,6 +506,27 @@ impl Case {
         {
             err("dispute_type".into(), P::NoDisputeType);
         }
+        for (field, text, max) in self.texts() {
+            let chars = text.chars().count();
+            if chars > max {
+                err(field, P::TooLong { max, chars });
+            }
+        }
+        for (field, n, max) in [
+            ("parties", self.parties.len(), MAX_PARTIES),
+            ("sessions", self.sessions.len(), MAX_SESSIONS),
+            ("attachments", self.attachments.len(), MAX_ATTACHMENTS),
+            ("forms", self.forms.len(), MAX_FORMS),
+        ] {
+            if n > max {
+                err(field.into(), P::TooMany { max });
+            }
+        }
+        for (i, code) in self.forms.iter().enumerate() {
+            if !code.is_well_formed() {
+                err(format!("forms[{i}]"), P::BadFormCode);
+            }
+        }
         if self.summary.trim().is_empty() {
             err("summary".into(), P::NoSummary);
         }
@@ -470,6 +600,12 @@ impl Case {
             err("sessions".into(), P::NoSessions);
         }
         for (i, a) in self.attachments.iter().enumerate() {
+            if a.form.as_ref().is_some_and(|f| !f.is_well_formed()) {
+                err(format!("attachments[{i}].form"), P::BadFormCode);
+            }
+            if a.id.is_empty() || a.id.len() > 64 {
+                err(format!("attachments[{i}].id"), P::BadAttachmentId);
+            }
             if a.sha256.as_deref().is_some_and(|h| !is_sha256(h)) {
                 err(format!("attachments[{i}].sha256"), P::AttachmentChecksum);
             }
@@ -885,5 +1021,93 @@ mod tests {
             .replace("11010519491231002X", "110105194912310021");
         let err = serde_json::from_str::<Case>(&json).unwrap_err().to_string();
         assert!(err.contains("校验位"), "{err}");
+    }
+
+    /// Every text at its limit, every list full, in the character JSON
+    /// writes longest (`\u0001`): passes the checks and stays under
+    /// `MAX_CASE_JSON_BYTES`; one character more is refused by name.
+    #[test]
+    fn a_case_at_every_limit_is_accepted_and_stays_under_its_size() {
+        use crate::attachment::AttachmentRef;
+        let long = |n: usize| "\u{1}".repeat(n);
+        let mut case = Case {
+            status: CaseStatus::Closed,
+            kind: CaseKind::General,
+            mediator: long(MAX_SHORT_CHARS),
+            place: long(MAX_ADDRESS_CHARS),
+            summary: long(MAX_LONG_CHARS),
+            agreed_terms: long(MAX_LONG_CHARS),
+            follow_up: Some(FollowUp {
+                on: date(2024, 5, 12),
+                note: long(MAX_LONG_CHARS),
+            }),
+            forms: (0..MAX_FORMS)
+                .map(|i| FormCode(format!("local:{i:034}")))
+                .collect(),
+            ..oral_case()
+        };
+        let party = case.parties[0].clone();
+        case.parties = (0..MAX_PARTIES)
+            .map(|_| Party {
+                name: long(MAX_SHORT_CHARS),
+                ethnicity: Some(long(MAX_SHORT_CHARS)),
+                address: long(MAX_ADDRESS_CHARS),
+                resident_id: None,
+                ..party.clone()
+            })
+            .collect();
+        case.sessions = (0..MAX_SESSIONS)
+            .map(|i| Session {
+                id: SessionId::stable(&format!("s{i}")),
+                held_on: date(2024, 5, 10),
+                place: long(MAX_ADDRESS_CHARS),
+                record: long(MAX_LONG_CHARS),
+            })
+            .collect();
+        case.attachments = (0..MAX_ATTACHMENTS)
+            .map(|i| AttachmentRef {
+                id: format!("{i:064}"),
+                form: Some(FormCode(format!("local:{i:034}"))),
+                taken_at: "2024-05-10T08:00:00Z".parse().unwrap(),
+                position: Some(crate::attachment::Position {
+                    lat_e6: -90_000_000,
+                    lon_e6: -180_000_000,
+                    accuracy_m: u32::MAX,
+                }),
+                bytes: MAX_ATTACHMENT_BYTES,
+                content_type: "image/jpeg".into(),
+                sha256: Some("f".repeat(64)),
+            })
+            .collect();
+        assert_eq!(case.check(TODAY), vec![]);
+        let bytes = serde_json::to_vec(&case).unwrap().len();
+        assert!(bytes < MAX_CASE_JSON_BYTES, "{bytes} bytes");
+        assert!(
+            bytes > MAX_CASE_JSON_BYTES / 2,
+            "{bytes} bytes: the bound is near"
+        );
+
+        case.sessions[3].record.push('字');
+        case.parties.push(party);
+        assert_eq!(
+            case.check(TODAY),
+            vec![
+                FieldError::new(
+                    "sessions[3].record",
+                    Problem::TooLong {
+                        max: MAX_LONG_CHARS,
+                        chars: MAX_LONG_CHARS + 1
+                    }
+                ),
+                FieldError::new("parties", Problem::TooMany { max: MAX_PARTIES }),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_form_code_is_a_short_code() {
+        let mut case = oral_case();
+        case.forms.insert(FormCode::new("协议书"));
+        assert_eq!(fields(&case.check(TODAY)), ["forms[0]"]);
     }
 }

@@ -348,9 +348,10 @@ impl SessionDraft {
             problems.add("session.record", Problem::NoSessionRecord);
         }
         let mut next = case.clone();
+        let id = SessionId::new_v7();
         if let Some(held_on) = held_on {
             next.sessions.push(Session {
-                id: SessionId::new_v7(),
+                id,
                 held_on,
                 place: self.place.trim().to_owned(),
                 record: self.record.trim().to_owned(),
@@ -363,7 +364,23 @@ impl SessionDraft {
         next.forms
             .insert(crate::rules::FormCode::new("mediation_record"));
         next.updated_at = Some(now);
-        problems.finish(next, today)
+        // the case names this session by its place in the list; the form
+        // names its own fields (`session.record`)
+        let this = next.sessions.iter().position(|s| s.id == id);
+        problems.finish(next, today).map_err(|errors| {
+            errors
+                .into_iter()
+                .map(|mut e| {
+                    let own = this.and_then(|i| e.field.strip_prefix(&format!("sessions[{i}].")));
+                    if let Some(rest) = own {
+                        e.field = format!("session.{rest}");
+                    } else if e.field == "sessions" {
+                        e.field = "session.record".into();
+                    }
+                    e
+                })
+                .collect()
+        })
     }
 }
 
@@ -630,6 +647,37 @@ mod tests {
     }
 
     #[test]
+    fn a_session_too_long_or_one_too_many_is_named_on_the_session_form() {
+        let case = crate::testing::oral_case();
+        let draft = SessionDraft {
+            held_on: "2024-05-10".into(),
+            place: "村委会".into(),
+            record: "记".repeat(crate::case::MAX_LONG_CHARS + 1),
+        };
+        let today = jiff::civil::date(2024, 5, 20);
+        let now = now();
+        let errors = draft.add_to(&case, today, now).unwrap_err();
+        assert_eq!(fields(&errors), ["session.record"]);
+        assert!(matches!(errors[0].problem, Problem::TooLong { .. }));
+        let mut full = case.clone();
+        let short = SessionDraft {
+            record: "记".into(),
+            ..draft
+        };
+        for _ in 0..crate::case::MAX_SESSIONS {
+            full = short.add_to(&full, today, now).unwrap();
+        }
+        let errors = short.add_to(&full, today, now).unwrap_err();
+        assert_eq!(fields(&errors), ["session.record"]);
+        assert_eq!(
+            errors[0].problem,
+            Problem::TooMany {
+                max: crate::case::MAX_SESSIONS
+            }
+        );
+    }
+
+    #[test]
     fn a_session_needs_its_record_and_a_date_in_range() {
         let general = oral_draft().general_case(&new_case(), TODAY).unwrap();
         let errors = SessionDraft {
@@ -638,7 +686,8 @@ mod tests {
         }
         .add_to(&general, TODAY, now())
         .unwrap_err();
-        assert_eq!(fields(&errors), ["session.record", "sessions[0].held_on"]);
+        // the new session's date, checked against the case, is named on this form
+        assert_eq!(fields(&errors), ["session.record", "session.held_on"]);
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod risk;
 pub mod rules;
 pub mod sample;
 pub mod screening;
+pub mod strict;
 pub mod sync;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

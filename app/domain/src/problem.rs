@@ -91,6 +91,16 @@ pub enum Problem {
     BadCaseId,
     /// A duty the schedule does not have.
     UnknownDuty,
+    /// A dossier form code that is not one (`a-z`, `0-9`, `_`, `:`).
+    BadFormCode,
+    /// An attachment's id empty or over 64 characters.
+    BadAttachmentId,
+
+    // ---- sizes
+    /// A text over its limit (`chars` typed, `max` allowed).
+    TooLong { max: usize, chars: usize },
+    /// A list with more items than allowed.
+    TooMany { max: usize },
 
     // ---- values that do not fit together
     /// 受理日期 after today.

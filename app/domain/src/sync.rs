@@ -17,6 +17,11 @@ pub const MAX_PUSH_MUTATIONS: usize = 500;
 pub const MAX_PULL_LIMIT: u32 = 1000;
 /// A page of a pull when the client names no limit.
 pub const DEFAULT_PULL_LIMIT: u32 = 500;
+/// A page of a pull ends before its records pass this many bytes of JSON
+/// (at least one record: the largest case the checks allow is under
+/// [`crate::case::MAX_CASE_JSON_BYTES`]). A phone on a weak signal then
+/// redoes at most this much when a page is cut off.
+pub const MAX_PULL_PAGE_BYTES: usize = 1024 * 1024;
 
 /// What a change is about. Devices push cases and screenings; the reference data
 /// (units, schedules, rule sets) comes down the reference stream

@@ -549,7 +549,7 @@ fn SessionForm(case: RwSignal<Option<Case>>, id: String) -> impl IntoView {
             |d, c| {
                 d.add_to(c, clock::today_in_china(), clock::now())
                     .map_err(|problems| {
-                        // the case reports a session's date against its list; show it on this form's date
+                        // another session's date, reported against the list: show it on this form's date
                         problems
                             .into_iter()
                             .map(|mut e| {

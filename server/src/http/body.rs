@@ -8,6 +8,7 @@
 
 use super::error::ApiError;
 use axum::body::{Body, Bytes};
+use domain::strict::Unreadable;
 use http_body_util::BodyExt;
 use serde::de::DeserializeOwned;
 
@@ -46,12 +47,13 @@ pub async fn read_bytes(mut body: Body, limit: usize) -> Result<Bytes, ApiError>
 
 pub async fn read_json<T: DeserializeOwned>(body: Body, limit: usize) -> Result<T, ApiError> {
     let bytes = read_bytes(body, limit).await?;
-    let de = &mut serde_json::Deserializer::from_slice(&bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        ApiError::malformed(
-            (path != ".").then_some(path),
-            format!("无法读取请求 / cannot read the request: {}", e.inner()),
-        )
+    domain::strict::from_slice(&bytes).map_err(|e| match e {
+        Unreadable::UnknownField { ref path } => {
+            ApiError::malformed(Some(path.clone()), e.to_string())
+        }
+        Unreadable::Bad { path, reason } => ApiError::malformed(
+            path,
+            format!("无法读取请求 / cannot read the request: {reason}"),
+        ),
     })
 }

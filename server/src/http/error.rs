@@ -12,6 +12,7 @@ use crate::service::sync::SyncError;
 use crate::store::StoreError;
 use axum::Json;
 use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
 use axum::response::{IntoResponse, Response};
 use domain::api::{ErrorBody, ErrorCode};
 
@@ -48,8 +49,14 @@ pub enum ApiError {
     /// Outside what the caller's roles may do.
     #[error("forbidden")]
     Forbidden,
+    /// Too many requests: try again after this many seconds (`Retry-After`).
     #[error("rate limited")]
-    RateLimited,
+    RateLimited { retry_after_secs: u64 },
+    /// A refusal of the edge itself (`edge.rs`): a body that is not JSON
+    /// (415), a path too long (414), a method the path does not have (405),
+    /// a path the API does not have (404).
+    #[error("refused at the edge: {code:?}")]
+    Edge { status: StatusCode, code: ErrorCode },
     #[error("service unavailable: {0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
@@ -243,12 +250,22 @@ impl IntoResponse for ApiError {
                 None,
                 "超出您的管辖范围 / outside your organisation".to_owned(),
             ),
-            ApiError::RateLimited => (
-                StatusCode::TOO_MANY_REQUESTS,
-                ErrorCode::RateLimited,
-                None,
-                "请求过于频繁，请稍后再试 / too many requests, try again later".to_owned(),
-            ),
+            ApiError::RateLimited { retry_after_secs } => {
+                let body = ErrorBody {
+                    code: ErrorCode::RateLimited,
+                    field: None,
+                    message: format!(
+                        "请求过于频繁，请 {retry_after_secs} 秒后再试 / too many requests, try again in {retry_after_secs} s"
+                    ),
+                };
+                return (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [(RETRY_AFTER, retry_after_secs.to_string())],
+                    Json(body),
+                )
+                    .into_response();
+            }
+            ApiError::Edge { status, code } => (status, code, None, edge_message(code).to_owned()),
             ApiError::Unavailable(err) => {
                 tracing::error!(error = %err, "service unavailable");
                 (
@@ -277,5 +294,42 @@ impl IntoResponse for ApiError {
             }),
         )
             .into_response()
+    }
+}
+
+/// The words of the edge's refusals.
+fn edge_message(code: ErrorCode) -> &'static str {
+    match code {
+        ErrorCode::UnsupportedMediaType => {
+            "请求须为 JSON（Content-Type: application/json） / the body must be JSON (Content-Type: application/json)"
+        }
+        ErrorCode::UriTooLong => "请求地址过长 / the request's address is too long",
+        ErrorCode::MethodNotAllowed => {
+            "此地址不支持该请求方法 / this address does not take that method"
+        }
+        ErrorCode::NotFound => "未找到 / not found",
+        ErrorCode::TooLarge => "请求过大 / request too large",
+        ErrorCode::Timeout => "请求未在时限内收完 / the request did not arrive in time",
+        ErrorCode::Internal => "服务器内部错误 / internal error",
+        ErrorCode::Unavailable => "服务暂不可用 / service unavailable",
+        _ => "请求无法处理 / the request cannot be handled",
+    }
+}
+
+/// The code of a status the framework answered without a body.
+pub fn edge_code(status: StatusCode) -> ErrorCode {
+    match status {
+        StatusCode::NOT_FOUND => ErrorCode::NotFound,
+        StatusCode::METHOD_NOT_ALLOWED => ErrorCode::MethodNotAllowed,
+        StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::TooLarge,
+        StatusCode::URI_TOO_LONG => ErrorCode::UriTooLong,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorCode::UnsupportedMediaType,
+        StatusCode::REQUEST_TIMEOUT => ErrorCode::Timeout,
+        StatusCode::TOO_MANY_REQUESTS => ErrorCode::RateLimited,
+        StatusCode::UNAUTHORIZED => ErrorCode::Unauthenticated,
+        StatusCode::FORBIDDEN => ErrorCode::Forbidden,
+        StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT => ErrorCode::Unavailable,
+        s if s.is_server_error() => ErrorCode::Internal,
+        _ => ErrorCode::Malformed,
     }
 }

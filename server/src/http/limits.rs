@@ -4,7 +4,8 @@
 
 use super::error::ApiError;
 use domain::DeviceSessionId;
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, NotUntil, Quota, RateLimiter};
 use std::num::NonZeroU32;
 
 pub struct Limits {
@@ -26,18 +27,27 @@ impl Limits {
     pub fn check_device(&self, session: DeviceSessionId) -> Result<(), ApiError> {
         self.device
             .check_key(&session)
-            .map_err(|_| ApiError::RateLimited)
+            .map_err(|e| rate_limited(&e, self.device.clock()))
     }
 
     pub fn check_login(&self, phone: &domain::Phone) -> Result<(), ApiError> {
         self.login
             .check_key(&phone.as_str().to_owned())
-            .map_err(|_| ApiError::RateLimited)
+            .map_err(|e| rate_limited(&e, self.login.clock()))
     }
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits::new()
+    }
+}
+
+/// 429 with the whole seconds until the next request would pass
+/// (`Retry-After`), at least one.
+fn rate_limited(e: &NotUntil<<DefaultClock as Clock>::Instant>, clock: &DefaultClock) -> ApiError {
+    let wait = e.wait_time_from(clock.now());
+    ApiError::RateLimited {
+        retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
     }
 }

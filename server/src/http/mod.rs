@@ -6,6 +6,7 @@
 pub mod api;
 pub mod assets;
 pub mod body;
+pub mod edge;
 pub mod error;
 pub mod extract;
 pub mod limits;
@@ -106,6 +107,7 @@ pub fn router(state: AppState, site: &Site) -> Router {
         .route("/api/fn/{*fn_name}", post(server_fn).get(server_fn))
         .leptos_routes_with_context(&state, routes, pages_context, pages_shell)
         .fallback_service(static_files)
+        .layer(axum::middleware::from_fn(edge::api))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

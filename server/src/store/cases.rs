@@ -4,6 +4,7 @@
 //! bump the change counter first, so concurrent pushes are serialised on
 //! its row and change numbers follow commit order.
 
+use super::page::{self, Page, PageBound};
 use super::sql::{
     self, CaseHistory, CaseOwnership, CaseRecord, IDS_PER_STATEMENT, ROWS_PER_STATEMENT,
 };
@@ -366,10 +367,10 @@ pub async fn changes_since(
     store: &Store,
     cursor: i64,
     roots: &[&UnitPath],
-    limit: u32,
-) -> Result<Vec<PulledCase>, StoreError> {
+    bound: PageBound,
+) -> Result<Page<PulledCase>, StoreError> {
     if roots.is_empty() {
-        return Ok(Vec::new());
+        return Ok(Page::empty());
     }
     let (c, h, o) = (
         sea_query::Alias::new("c"),
@@ -406,14 +407,15 @@ pub async fn changes_since(
                 .add(sql::under((o.clone(), CaseOwnership::GrantPath), roots)),
         )
         .order_by((c.clone(), CaseRecord::ChangeNo), sea_query::Order::Asc)
-        .limit(u64::from(limit))
+        .limit(bound.limit as u64 + 1)
         .to_owned();
     let (text, values) = sql::render_for(store.backend(), &stmt);
-    sqlx::query_as_with::<_, PullRow, _>(&text, values)
-        .fetch_all(store.pool())
-        .await?
-        .into_iter()
-        .map(|row| {
+    let rows = sqlx::query_as_with::<_, PullRow, _>(&text, values).fetch(store.pool());
+    page::read(
+        rows,
+        bound,
+        |row| row.case.payload.as_ref().map_or(0, String::len),
+        |row| {
             Ok(PulledCase {
                 case: row.case.try_into()?,
                 overridden: row
@@ -422,8 +424,9 @@ pub async fn changes_since(
                     .and_then(|o| serde_json::from_str(o).ok())
                     .unwrap_or_default(),
             })
-        })
-        .collect()
+        },
+    )
+    .await
 }
 
 /// The stored cases that are not deleted, as JSON (the reminders read

@@ -22,6 +22,7 @@ pub mod cases;
 pub mod inbox;
 pub mod org;
 pub mod ownership;
+pub mod page;
 pub mod people;
 pub mod reference;
 pub mod reminders;

@@ -1,6 +1,7 @@
 //! Screening records (排查记录) as stored: one row per record, its latest
 //! version, with the change number of its latest change.
 
+use super::page::{self, Page, PageBound};
 use super::sql::{self, ScreeningRecord as Sr};
 use super::{Conn, Store, StoreError};
 use domain::dates::{format_iso, parse_iso};
@@ -82,10 +83,10 @@ pub async fn changes_since(
     store: &Store,
     cursor: i64,
     roots: &[&UnitPath],
-    limit: u32,
-) -> Result<Vec<PulledRecord>, StoreError> {
+    bound: PageBound,
+) -> Result<Page<PulledRecord>, StoreError> {
     if roots.is_empty() {
-        return Ok(Vec::new());
+        return Ok(Page::empty());
     }
     let stmt = Query::select()
         .columns([Sr::ChangeNo, Sr::Id, Sr::Version, Sr::Payload])
@@ -93,22 +94,25 @@ pub async fn changes_since(
         .and_where(Expr::col(Sr::ChangeNo).gt(cursor))
         .cond_where(sql::under(Sr::UnitPath, roots))
         .order_by(Sr::ChangeNo, Order::Asc)
-        .limit(u64::from(limit))
+        .limit(bound.limit as u64 + 1)
         .to_owned();
     let (text, values) = sql::render_for(store.backend(), &stmt);
-    sqlx::query_as_with::<_, (i64, String, i64, String), _>(&text, values)
-        .fetch_all(store.pool())
-        .await?
-        .into_iter()
-        .map(|(change_no, id, version, payload)| {
+    let rows =
+        sqlx::query_as_with::<_, (i64, String, i64, String), _>(&text, values).fetch(store.pool());
+    page::read(
+        rows,
+        bound,
+        |row| row.3.len(),
+        |(change_no, id, version, payload)| {
             Ok(PulledRecord {
                 change_no,
                 id: sql::read("screening id", &id)?,
                 version: sql::count("version", version)?,
                 payload,
             })
-        })
-        .collect()
+        },
+    )
+    .await
 }
 
 /// A record's (unit, duty, day), what the reminders and the compliance

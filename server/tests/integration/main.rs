@@ -20,6 +20,7 @@ mod risk;
 mod schedules;
 mod screenings;
 mod seed_demo;
+mod strict_wire;
 mod sync;
 mod sync_crash;
 mod wire_golden;

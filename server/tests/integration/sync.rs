@@ -338,7 +338,7 @@ on_both_databases! {
         let body: Value = res.json().await.unwrap();
         assert!(body["field"].as_str().unwrap().starts_with("mutations[0]"), "{body}");
         // not JSON; a bad id; too many mutations; too big
-        let res = app.client.post(app.url("/api/v1/sync/push")).bearer_auth(&phone.token).body("{not json").send().await.unwrap();
+        let res = app.client.post(app.url("/api/v1/sync/push")).bearer_auth(&phone.token).header("content-type", "application/json").body("{not json").send().await.unwrap();
         assert_eq!(res.status(), 400);
         let mut bad_id = good.clone();
         bad_id["entity_id"] = json!("not-a-uuid");

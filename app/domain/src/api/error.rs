@@ -24,8 +24,13 @@ pub enum ErrorCode {
     BadCredentials,
     /// 403: outside what the caller's roles may do.
     Forbidden,
-    /// 404: not there, or not in the caller's organisation.
+    /// 404: not there, or not in the caller's organisation (or a path the
+    /// API does not have).
     NotFound,
+    /// 405: the path does not take this method (`Allow` lists those it does).
+    MethodNotAllowed,
+    /// 408: the request did not arrive in time.
+    Timeout,
     /// 409: an upload piece at the wrong offset (ask where it stands).
     OffsetMismatch,
     /// 409: the case was deleted.
@@ -34,6 +39,11 @@ pub enum ErrorCode {
     DeviceInUse,
     /// 413: the body is over the endpoint's limit.
     TooLarge,
+    /// 414: the path and query are over 8 KiB.
+    UriTooLong,
+    /// 415: a JSON endpoint was sent something other than
+    /// `Content-Type: application/json`.
+    UnsupportedMediaType,
     /// 422: a field's value is refused (`field` names it).
     Invalid,
     /// 429: too many requests; try again later.
@@ -56,10 +66,14 @@ impl ErrorCode {
             ErrorCode::BadCredentials => "bad_credentials",
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::NotFound => "not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::Timeout => "timeout",
             ErrorCode::OffsetMismatch => "offset_mismatch",
             ErrorCode::Deleted => "deleted",
             ErrorCode::DeviceInUse => "device_in_use",
             ErrorCode::TooLarge => "too_large",
+            ErrorCode::UriTooLong => "uri_too_long",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::Invalid => "invalid",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Internal => "internal",

@@ -156,6 +156,15 @@ impl FormCode {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// A code as the rule sets write them: 1–40 of `a-z`, `0-9`, `_`, `:`.
+    pub fn is_well_formed(&self) -> bool {
+        (1..=40).contains(&self.0.len())
+            && self
+                .0
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b':')
+    }
 }
 
 /// One versioned rule set of a locality.

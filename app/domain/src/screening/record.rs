@@ -20,12 +20,44 @@ pub const EARLIEST: Date = jiff::civil::date(2000, 1, 1);
 
 /// What the screening found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", try_from = "OutcomeFields")]
 pub enum ScreeningOutcome {
     /// 零上报 — nothing found: still a record, so the period counts as done.
     NothingFound,
     /// 排查出矛盾纠纷 — disputes found, each registered as a case.
     Found { case_ids: Vec<CaseId> },
+}
+
+/// [`ScreeningOutcome`] as read: a plain struct, so a field it does not
+/// have is refused (a tagged enum's unit variant would drop it silently).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OutcomeFields {
+    kind: OutcomeKind,
+    #[serde(default)]
+    case_ids: Option<Vec<CaseId>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum OutcomeKind {
+    NothingFound,
+    Found,
+}
+
+impl TryFrom<OutcomeFields> for ScreeningOutcome {
+    type Error = &'static str;
+
+    fn try_from(o: OutcomeFields) -> Result<ScreeningOutcome, &'static str> {
+        match (o.kind, o.case_ids) {
+            (OutcomeKind::NothingFound, None) => Ok(ScreeningOutcome::NothingFound),
+            (OutcomeKind::Found, Some(case_ids)) => Ok(ScreeningOutcome::Found { case_ids }),
+            (OutcomeKind::NothingFound, Some(_)) => {
+                Err("零上报没有案件 / nothing_found lists no `case_ids`")
+            }
+            (OutcomeKind::Found, None) => Err("须列出案件 / found needs `case_ids`"),
+        }
+    }
 }
 
 /// One record of a duty done.

@@ -300,8 +300,7 @@ fn read_payload<T: serde::de::DeserializeOwned>(
     what_zh: &str,
     what_en: &str,
 ) -> Result<T, Refused> {
-    serde_path_to_error::deserialize(payload)
-        .map_err(|e| refusal::unreadable(&e.path().to_string(), what_zh, what_en, e.inner()))
+    domain::strict::from_value(payload).map_err(|e| refusal::unreadable(e, what_zh, what_en))
 }
 
 fn rejected(m: &Mutation, r: Refused) -> MutationResult {

@@ -3,9 +3,10 @@
 
 use super::SyncError;
 use crate::service::caller::Caller;
+use crate::store::page::PageBound;
 use crate::store::{self, Store, StoreError};
 use domain::rules::Verdict;
-use domain::sync::{DEFAULT_PULL_LIMIT, Entity, MAX_PULL_LIMIT};
+use domain::sync::{DEFAULT_PULL_LIMIT, Entity, MAX_PULL_LIMIT, MAX_PULL_PAGE_BYTES};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
@@ -67,17 +68,29 @@ pub async fn pull(
     cursor: i64,
     limit: Option<u32>,
 ) -> Result<PullPage, SyncError> {
-    let limit = page_limit(cursor, limit)?;
+    let bound = PageBound {
+        limit: page_limit(cursor, limit)? as usize,
+        bytes: MAX_PULL_PAGE_BYTES,
+    };
     let roots = caller.roots();
-    let cases = store::cases::changes_since(store, cursor, &roots, limit + 1).await?;
+    let cases = store::cases::changes_since(store, cursor, &roots, bound).await?;
     // screening records go to the phones that work in the field only
     let records =
-        store::screenings::changes_since(store, cursor, &caller.field_roots(), limit + 1).await?;
-    // one stream in change order: each list holds its first limit + 1, so
-    // the first `limit` of the merge are the first `limit` of both tables
-    let mut merged: Vec<PulledChange> = Vec::with_capacity(cases.len() + records.len());
-    let mut records = records.into_iter().peekable();
-    for pulled in cases {
+        store::screenings::changes_since(store, cursor, &caller.field_roots(), bound).await?;
+    // one stream in change order. A list cut short (by count or bytes) is
+    // complete only up to its last item, so the merge stops there.
+    let last = |more: bool, no: Option<i64>| if more { no } else { None };
+    let upto = [
+        last(cases.more, cases.items.last().map(|c| c.case.change_no)),
+        last(records.more, records.items.last().map(|r| r.change_no)),
+    ]
+    .into_iter()
+    .flatten()
+    .min()
+    .unwrap_or(i64::MAX);
+    let mut merged: Vec<PulledChange> = Vec::with_capacity(cases.items.len() + records.items.len());
+    let mut records = records.items.into_iter().peekable();
+    for pulled in cases.items {
         while let Some(r) = records.next_if(|r| r.change_no < pulled.case.change_no) {
             merged.push(record_change(r)?);
         }
@@ -86,8 +99,20 @@ pub async fn pull(
     for r in records {
         merged.push(record_change(r)?);
     }
-    let has_more = merged.len() > limit as usize;
-    merged.truncate(limit as usize);
+    let whole = merged.len();
+    let mut bytes = 0usize;
+    let keep = merged
+        .iter()
+        .take_while(|c| c.change_no <= upto)
+        .enumerate()
+        .take_while(|(i, c)| {
+            bytes += c.payload.as_ref().map_or(0, |p| p.get().len());
+            *i == 0 || bytes <= bound.bytes
+        })
+        .take(bound.limit)
+        .count();
+    merged.truncate(keep);
+    let has_more = keep < whole || upto != i64::MAX;
     let next = merged.last().map_or(cursor, |c| c.change_no);
     Ok(PullPage {
         changes: merged,

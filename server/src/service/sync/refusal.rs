@@ -2,6 +2,7 @@
 //! for people (Chinese, then English). Every refusal of the push is made
 //! here, so the texts stay one list.
 
+use domain::strict::Unreadable;
 use domain::sync::Refusal;
 
 /// A mutation's refusal, before it becomes its answer.
@@ -104,16 +105,18 @@ pub fn missing_payload(what: &str) -> Refused {
 }
 
 /// A payload that does not read as its type: the path of the field at fault.
-pub fn unreadable(
-    path: &str,
-    what_zh: &str,
-    what_en: &str,
-    why: &dyn std::fmt::Display,
-) -> Refused {
-    invalid(
-        format!("payload.{path}"),
-        format!("{what_zh}无法读取 / unreadable {what_en}: {why}"),
-    )
+pub fn unreadable(e: Unreadable, what_zh: &str, what_en: &str) -> Refused {
+    let field = match e.path() {
+        Some(path) => format!("payload.{path}"),
+        None => "payload".to_owned(),
+    };
+    match e {
+        Unreadable::UnknownField { .. } => invalid(field, e.to_string()),
+        Unreadable::Bad { reason, .. } => invalid(
+            field,
+            format!("{what_zh}无法读取 / unreadable {what_en}: {reason}"),
+        ),
+    }
 }
 
 pub fn duplicate() -> Refused {
