@@ -248,14 +248,12 @@ pub struct PullResponse {
     pub has_more: bool,
 }
 
-/// Fields the merge never treats as the user's: the server sets them.
-const SERVER_FIELDS: [&str; 5] = [
-    "version",
-    "updated_at",
-    "server_verdict",
-    "claim_id",
-    "locked_reason",
-];
+/// Fields the merge never treats as the user's: the server writes its own
+/// over them. (The fields that earn money or grant ownership, `owner_id`,
+/// `special`, `approved_amount` and `claim_id`, merge like any other, so a
+/// device that changed one is seen to have changed it, and the server
+/// refuses it: docs/sync.md, "The server's fields".)
+const SERVER_FIELDS: [&str; 4] = ["version", "updated_at", "server_verdict", "locked_reason"];
 
 /// The outcome of merging a change made against `base` into the server's
 /// `current` record.

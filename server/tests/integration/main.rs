@@ -20,6 +20,7 @@ mod risk;
 mod schedules;
 mod screenings;
 mod seed_demo;
+mod server_owned;
 mod strict_wire;
 mod sync;
 mod sync_crash;

@@ -331,14 +331,15 @@ async fn conversation(db: &TestDb) -> Map<String, Value> {
         Some(json!({"action": "steal"})),
     )
     .await;
-    r.call(
-        "accept",
-        M::POST,
-        &format!("/api/v1/cases/{id}/referral"),
-        Some(&office),
-        Some(json!({"action": "accept"})),
-    )
-    .await;
+    let accepted = r
+        .call(
+            "accept",
+            M::POST,
+            &format!("/api/v1/cases/{id}/referral"),
+            Some(&office),
+            Some(json!({"action": "accept"})),
+        )
+        .await;
     r.get("inbox_mediator", "/api/v1/inbox", &token).await;
     r.get("compliance", "/api/v1/compliance?on=2026-11-23", &office)
         .await;
@@ -358,8 +359,10 @@ async fn conversation(db: &TestDb) -> Map<String, Value> {
         "taken_at": "2026-11-20T10:00:00+08:00", "position": {"lat_e6": 25040000, "lon_e6": 101540000, "accuracy_m": 12},
         "bytes": bytes.len(), "content_type": "image/jpeg", "sha256": sha,
     }]);
-    // the office accepted the case: its owner is the office's person now,
+    // the office accepted the case: its owner is the office's person now
+    // (the phone's copy of version 6 says so: the owner is the server's),
     // and the phone still edits it (the committee registered it)
+    with_photo["owner_id"] = accepted["owner_id"].clone();
     r.call(
         "push_photo_ref",
         M::POST,

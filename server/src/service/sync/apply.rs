@@ -2,7 +2,7 @@
 //! decisions (`decide`), and what it writes (multi-row statements at the
 //! end). Later mutations of the same push see the earlier ones' effect.
 
-use super::decide::{self, Admission, Held, Reach, UnitFound};
+use super::decide::{self, Admission, Held, Owned, Reach, UnitFound};
 use super::refusal::{self, Refused};
 use super::{SyncError, check_batch};
 use crate::service::caller::Caller;
@@ -490,6 +490,14 @@ async fn apply_case(
         Some(old) => stored_assessment(old.payload.as_deref())?,
         None => None,
     };
+    // what earns money or grants ownership stays as the server holds it
+    let owned = match &existing {
+        Some(old) => stored_owned(old.payload.as_deref())?,
+        None => Owned::new_case(caller.person_id),
+    };
+    if let Err(refused) = decide::keeps_owned(&case, &owned) {
+        return Ok(rejected(m, refused));
+    }
     // the unit the case is registered at, as the decision needs it: found
     // before the decision (a lookup of ours), not by it
     let own_unit = if granted {
@@ -529,7 +537,7 @@ async fn apply_case(
     // the server owns these
     case.version = version;
     case.updated_at = Some(now);
-    case.claim_id = None;
+    owned.put(&mut case);
     case.locked_reason = None;
     let verdict = verdict(batch, c, &case, &unit).await?;
     case.server_verdict = Some(verdict.clone());
@@ -619,6 +627,13 @@ async fn verdict(
 }
 
 /// The risk assessment of a stored case's JSON, if it has one.
+/// The stored case's values of the fields the server owns.
+fn stored_owned(payload: Option<&str>) -> Result<Owned, StoreError> {
+    let payload =
+        payload.ok_or_else(|| StoreError::corrupt("case", "a held case without payload"))?;
+    serde_json::from_str::<Owned>(payload).map_err(|e| StoreError::corrupt("case", e))
+}
+
 fn stored_assessment(
     payload: Option<&str>,
 ) -> Result<Option<domain::risk::RiskAssessment>, StoreError> {

@@ -4,10 +4,10 @@
 //! what they need and writes what they decide. Table tests below.
 
 use super::refusal::{self, Refused};
-use domain::UnitId;
 use domain::case::{Case, RiskLevel};
 use domain::risk::RiskAssessment;
 use domain::sync::Op;
+use domain::{ClaimId, Money, PersonId, UnitId};
 
 /// What the server holds of a case, as far as the decisions need it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,6 +81,78 @@ pub fn admit(held: Option<Held<'_>>, reach: Reach, op: Op, base_version: u64) ->
             granted,
         },
     }
+}
+
+/// The fields of a case that earn money or grant ownership: the server's
+/// to set, never a phone's. A phone sends back what it was given; a value
+/// other than that is refused with its field, and nothing is stored.
+///
+/// - `owner_id` (首调责任人): the pusher of a new case; then only a referral
+///   accepted on the server changes it.
+/// - `special`, `approved_amount` (一案一报 and the bureau's decision).
+/// - `claim_id` (the quarterly claim that holds the case).
+///
+/// `version`, `updated_at`, `server_verdict`, `locked_reason` and
+/// `risk_assessment` are the server's too; a phone's copy of them is
+/// bookkeeping it echoes, so the server writes its own over it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct Owned {
+    pub owner_id: PersonId,
+    #[serde(default)]
+    pub special: bool,
+    #[serde(default)]
+    pub approved_amount: Option<Money>,
+    #[serde(default)]
+    pub claim_id: Option<ClaimId>,
+}
+
+impl Owned {
+    /// A case's own values of these fields.
+    pub fn of(case: &Case) -> Owned {
+        Owned {
+            owner_id: case.owner_id,
+            special: case.special,
+            approved_amount: case.approved_amount,
+            claim_id: case.claim_id,
+        }
+    }
+
+    /// What a new case starts with: its pusher owns it, nothing else set.
+    pub fn new_case(pusher: PersonId) -> Owned {
+        Owned {
+            owner_id: pusher,
+            special: false,
+            approved_amount: None,
+            claim_id: None,
+        }
+    }
+
+    /// Writes these values into `case`.
+    pub fn put(&self, case: &mut Case) {
+        case.owner_id = self.owner_id;
+        case.special = self.special;
+        case.approved_amount = self.approved_amount;
+        case.claim_id = self.claim_id;
+    }
+}
+
+/// Whether the case as pushed (and merged) keeps the server's values of
+/// the fields it owns: `held` is the stored case's, or a new case's.
+pub fn keeps_owned(case: &Case, held: &Owned) -> Result<(), Refused> {
+    let sent = Owned::of(case);
+    if sent.owner_id != held.owner_id {
+        return Err(refusal::server_owned("owner_id"));
+    }
+    if sent.special != held.special {
+        return Err(refusal::server_owned("special"));
+    }
+    if sent.approved_amount != held.approved_amount {
+        return Err(refusal::server_owned("approved_amount"));
+    }
+    if sent.claim_id != held.claim_id {
+        return Err(refusal::server_owned("claim_id"));
+    }
+    Ok(())
 }
 
 /// Where the pushed case's unit stands, as the I/O found it.
@@ -332,5 +404,37 @@ mod tests {
             accept(&high, id, today, None, false, here, Some(&assessed)),
             Ok(())
         );
+    }
+
+    #[test]
+    fn the_server_owned_fields_are_kept_or_refused_by_name() {
+        let case = domain::testing::oral_case();
+        let pusher = case.owner_id;
+        assert_eq!(keeps_owned(&case, &Owned::new_case(pusher)), Ok(()));
+        type Forge = fn(&mut Case);
+        let forged: [(&str, Forge); 4] = [
+            ("payload.owner_id", |c| {
+                c.owner_id = PersonId::stable("someone else")
+            }),
+            ("payload.special", |c| c.special = true),
+            ("payload.approved_amount", |c| {
+                c.approved_amount = Some(Money::yuan(88_888))
+            }),
+            ("payload.claim_id", |c| c.claim_id = Some(ClaimId::new_v7())),
+        ];
+        for (field, forge) in forged {
+            let mut f = case.clone();
+            forge(&mut f);
+            let refused = keeps_owned(&f, &Owned::new_case(pusher)).unwrap_err();
+            assert_eq!(
+                (refused.code, refused.field.as_str()),
+                (Refusal::Invalid, field)
+            );
+            // what the server holds is what it keeps: the same values pass
+            assert_eq!(keeps_owned(&f, &Owned::of(&f)), Ok(()));
+            let mut back = case.clone();
+            Owned::of(&f).put(&mut back);
+            assert_eq!(Owned::of(&back), Owned::of(&f));
+        }
     }
 }

@@ -86,6 +86,25 @@ pub fn unknown_unit(message: &str) -> Refused {
     invalid("payload.unit_id", message)
 }
 
+/// A field the server sets (`decide::Owned`) sent with another value.
+pub fn server_owned(field: &str) -> Refused {
+    let (zh, en) = match field {
+        "owner_id" => (
+            "案件负责人由系统确定：新案件为提交人，之后只能经移交变更",
+            "the owner is set by the server: the pusher of a new case, then only a referral changes it",
+        ),
+        "claim_id" => (
+            "案件所在的季度申报由系统填写",
+            "the quarterly claim a case is in is set by the server",
+        ),
+        _ => (
+            "特殊案件及其核定金额由市司法局决定后由系统填写，手机不能设置",
+            "a special case and its approved amount are set by the server after the bureau's decision, not by a phone",
+        ),
+    };
+    invalid(format!("payload.{field}"), format!("{zh} / {en}"))
+}
+
 pub fn risk_under_assessment() -> Refused {
     invalid(
         "payload.risk",
