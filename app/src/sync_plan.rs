@@ -72,8 +72,18 @@ pub enum LocalOp {
         server: Box<Case>,
         overridden: Vec<String>,
     },
-    /// Applied: the phone's case takes the server's version and verdict.
+    /// Applied: the phone's case takes the server's version and verdict
+    /// (and the case number the server gave, after a `Renumbered`).
     Advance { case: Box<Case> },
+    /// The server gave the case another number (案号): its number here
+    /// was another case's of the committee's year. The case as it was
+    /// goes to the history (a notice on the case page names both numbers),
+    /// and the committee's counter here moves past `seq`.
+    Renumbered {
+        mutation_id: String,
+        was: Box<Case>,
+        seq: u32,
+    },
 }
 
 /// What a push's answers changed here.
@@ -96,6 +106,8 @@ pub fn apply_answers(
     let mut waiting: Vec<&OutboxEntry> = waiting.iter().collect();
     let mut outcome = PushOutcome::default();
     let mut ops = Vec::new();
+    // a case renumbered once, whatever number of its changes the push held
+    let mut renumbered: Vec<&str> = Vec::new();
     for answer in answers {
         let id = answer.mutation_id.to_string();
         let Some(entry) = waiting.iter().find(|e| e.mutation_id == id).copied() else {
@@ -128,7 +140,21 @@ pub fn apply_answers(
             .server
             .clone()
             .and_then(|v| serde_json::from_value(v).ok());
-        match (local.get(&entry.entity_id), server) {
+        let mine = local.get(&entry.entity_id);
+        let new_number = answer
+            .renumbered
+            .filter(|n| mine.is_some_and(|m| m.seq != Some(*n)));
+        if let (Some(mine), Some(seq)) = (mine, new_number)
+            && !renumbered.contains(&entry.entity_id.as_str())
+        {
+            renumbered.push(&entry.entity_id);
+            ops.push(LocalOp::Renumbered {
+                mutation_id: id.clone(),
+                was: Box::new(mine.clone()),
+                seq,
+            });
+        }
+        match (mine, server) {
             (Some(mine), Some(server)) if !more_here => ops.push(LocalOp::TakeServer {
                 mutation_id: id,
                 replaced: Box::new(mine.clone()),
@@ -136,10 +162,16 @@ pub fn apply_answers(
                 overridden: answer.overridden.clone(),
             }),
             (Some(mine), _) => {
-                if let Some(version) = answer.version.filter(|v| *v > mine.version) {
+                let newer = answer.version.filter(|v| *v > mine.version);
+                if newer.is_some() || new_number.is_some() {
                     let mut next = mine.clone();
-                    next.version = version;
-                    next.server_verdict = answer.verdict.clone();
+                    if let Some(version) = newer {
+                        next.version = version;
+                        next.server_verdict = answer.verdict.clone();
+                    }
+                    if let Some(seq) = new_number {
+                        next.seq = Some(seq);
+                    }
                     ops.push(LocalOp::Advance {
                         case: Box::new(next),
                     });
@@ -238,6 +270,7 @@ mod tests {
             code: None,
             overridden: Vec::new(),
             server: None,
+            renumbered: None,
         }
     }
 
@@ -266,6 +299,54 @@ mod tests {
         assert_eq!(
             (req.mutations[1].op, req.mutations[1].payload.clone()),
             (Op::Delete, None)
+        );
+    }
+
+    #[test]
+    fn a_renumbered_case_takes_its_new_number_once_and_keeps_the_old_in_history() {
+        let mine = domain::testing::oral_case(); // numbered 12 here
+        let first = entry(1, &mine, OutboxOp::Upsert, Some(1));
+        let second = entry(2, &mine, OutboxOp::Upsert, Some(2));
+        let local: HashMap<String, Case> = [(mine.id.to_string(), mine.clone())].into();
+        let renumbered = |e: &OutboxEntry, version| MutationResult {
+            version: Some(version),
+            renumbered: Some(13),
+            ..answer(e, Status::Applied)
+        };
+        let answers = [renumbered(&first, 1), renumbered(&second, 2)];
+        let (ops, _) = apply_answers(&[first.clone(), second.clone()], &local, &answers);
+        let history: Vec<&LocalOp> = ops
+            .iter()
+            .filter(|op| matches!(op, LocalOp::Renumbered { .. }))
+            .collect();
+        assert_eq!(
+            history,
+            [&LocalOp::Renumbered {
+                mutation_id: first.mutation_id.clone(),
+                was: Box::new(mine.clone()),
+                seq: 13
+            }],
+            "one notice for the case"
+        );
+        let Some(LocalOp::Advance { case }) = ops.last() else {
+            panic!("{ops:?}");
+        };
+        assert_eq!((case.seq, case.version), (Some(13), 2));
+        // the number it already has is no news
+        let already = Case {
+            seq: Some(13),
+            ..mine.clone()
+        };
+        let local: HashMap<String, Case> = [(mine.id.to_string(), already)].into();
+        let (ops, _) = apply_answers(
+            std::slice::from_ref(&first),
+            &local,
+            &[renumbered(&first, 1)],
+        );
+        assert!(
+            !ops.iter()
+                .any(|op| matches!(op, LocalOp::Renumbered { .. })),
+            "{ops:?}"
         );
     }
 

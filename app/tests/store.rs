@@ -347,6 +347,7 @@ async fn sync_steps_number_once_acknowledge_and_keep_local_changes_over_pulls() 
         code: None,
         overridden: vec![],
         server: None,
+        renumbered: None,
     };
     let outcome = store
         .apply_push(&[
@@ -493,6 +494,7 @@ async fn refused_changes_go_again_photos_wait_until_sent_and_conflicts_are_noted
             code: Some(domain::sync::Refusal::Locked),
             overridden: vec![],
             server: None,
+            renumbered: None,
         }])
         .await
         .unwrap();
@@ -532,6 +534,7 @@ async fn refused_changes_go_again_photos_wait_until_sent_and_conflicts_are_noted
             code: None,
             overridden: vec![],
             server: None,
+            renumbered: None,
         }])
         .await
         .unwrap();
@@ -796,6 +799,7 @@ async fn screening_records_are_saved_with_their_changes_sent_acknowledged_pulled
             code: None,
             overridden: vec![],
             server: None,
+            renumbered: None,
         })
         .collect();
     assert_eq!(store.apply_push(&answers).await.unwrap().applied, 2);

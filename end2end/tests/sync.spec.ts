@@ -421,3 +421,62 @@ test('the township office locks a case from its page and the mediator sees it; t
   await appReady(page);
   await expect(page.getByTestId('revoked')).toBeVisible();
 });
+
+test('two phones of one committee number a case alike offline: the later one is renumbered at sync, and says so', async ({ browser, page, context }) => {
+  const errors = watchErrors(page);
+  await logIn(page, VILLAGE_MEDIATOR);
+  await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+  const otherContext = await browser.newContext();
+  const other = await otherContext.newPage();
+  const otherErrors = watchErrors(other);
+  await logIn(other, VILLAGE_MEDIATOR);
+  await other.evaluate(async () => { await navigator.serviceWorker.ready; });
+
+  // no signal on either: each numbers its case after the committee's last
+  await context.setOffline(true);
+  await otherContext.setOffline(true);
+  await recordOral(page, '甲同号', '乙同号', '鸡鸭进菜地', '赔偿菜苗');
+  const mine = (await page.getByTestId('case-number').textContent())!;
+  await recordOral(other, '丙同号', '丁同号', '水管漏水', '共同修理');
+  const theirsUrl = new URL(other.url()).pathname;
+  await expect(other.getByTestId('case-number')).toHaveText(mine);
+  const number = (n: string) => Number(/第 (\d+) 号/.exec(n)![1]);
+  const was = number(mine);
+
+  // the first phone's case reaches the server first and keeps its number
+  await context.setOffline(false);
+  await syncAndWait(page);
+  await expect(page.locator('[data-testid="pending-sync"][data-ready="true"]')).toHaveText('0');
+  await otherContext.setOffline(false);
+  await syncAndWait(other);
+  await expect(other.locator('[data-testid="pending-sync"][data-ready="true"]')).toHaveText('0');
+
+  // the other phone's case took the next number; the page says why
+  await other.goto(theirsUrl);
+  await appReady(other);
+  const renumbered = mine.replace(`第 ${was} 号`, `第 ${was + 1} 号`);
+  await expect(other.getByTestId('case-number')).toHaveText(renumbered);
+  const notice = other.getByTestId('renumbered');
+  await expect(notice).toHaveAttribute('data-was', String(was));
+  await expect(notice).toContainText(`已先用了第 ${was} 号`);
+  // its print shows the new number
+  await other.getByTestId('print-register').click();
+  await expect(other.getByTestId('print-number')).toHaveText(renumbered);
+  // read: the notice goes
+  await other.goto(theirsUrl);
+  await appReady(other);
+  await other.getByTestId('conflict-seen').click();
+  await expect(other.getByTestId('renumbered')).toHaveCount(0);
+
+  // and the next case the other phone numbers comes after both
+  await recordOral(other, '戊新号', '己新号', '占道堆放柴草', '三日内清走');
+  await expect(other.getByTestId('case-number')).toHaveText(mine.replace(`第 ${was} 号`, `第 ${was + 2} 号`));
+  // the first phone learns the other case under its new number
+  await syncAndWait(page);
+  await page.goto(theirsUrl);
+  await appReady(page);
+  await expect(page.getByTestId('case-number')).toHaveText(renumbered);
+  expect(errors).toEqual([]);
+  expect(otherErrors).toEqual([]);
+  await otherContext.close();
+});

@@ -202,6 +202,11 @@ pub struct MutationResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub server: Option<Value>,
+    /// Applied or conflict: the case number (案号 `seq`) the server gave,
+    /// when the one sent was another case's in the committee's year (or
+    /// none was sent). The phone takes it; the old one stays in its history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renumbered: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

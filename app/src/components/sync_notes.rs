@@ -31,6 +31,7 @@ pub fn field_label(field: &str, en: bool) -> String {
         "mediator" => ("调解员", "mediator"),
         "source" => ("纠纷来源", "source"),
         "owner_id" => ("负责人", "owner"),
+        "seq" => ("案号", "case number"),
         _ => (field, field),
     };
     if en { english } else { zh }.to_owned()
@@ -124,6 +125,20 @@ pub fn SyncNotes(#[prop(into)] case_id: Signal<String>) -> impl IntoView {
                         .collect::<Vec<_>>()
                 })
                 .map(|(theirs, label, was)| {
+                    if label == field_label("seq", en()) {
+                        // the server gave the case a new number (案号)
+                        let old = was.unwrap_or_default();
+                        let data_was = old.clone();
+                        return view! {
+                            <li data-testid="renumbered" data-was=data_was>
+                                <strong>{label}</strong>
+                                {crate::lazy_text::say(i18n, "：本会另一件案件已先用了第 ", ": another case of your committee already had number ")}
+                                {old}
+                                {crate::lazy_text::say(i18n, " 号，服务器给此案换了新案号（见页首）。如已打印，请按新案号改正纸质文书。", ", so the server gave this case a new number (at the top of the page). If you printed it, correct the paper forms.")}
+                            </li>
+                        }
+                        .into_any();
+                    }
                     view! {
                         <li data-testid="conflict-field" data-theirs=theirs.to_string()>
                             <strong>{label}</strong>
@@ -135,6 +150,7 @@ pub fn SyncNotes(#[prop(into)] case_id: Signal<String>) -> impl IntoView {
                             {was.map(|was| view! { " " {crate::lazy_text::say(i18n, "你原来填的是", "You had")} " " <q>{was}</q> })}
                         </li>
                     }
+                    .into_any()
                 })
                 .collect_view();
             view! {

@@ -3,7 +3,7 @@
 //! Each step is one IndexedDB transaction; the network calls happen between
 //! them (app/src/online.rs), never inside one.
 
-use super::meta::{MetaRecord, PROFILE};
+use super::meta::{MetaRecord, PROFILE, seq_key};
 use super::{LocalStore, OutboxEntry, StoreError, stores};
 use crate::records::{HistoryEntry, Profile, ReferenceDocument, Session};
 pub use crate::sync_plan::PushOutcome;
@@ -24,6 +24,29 @@ fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
 }
 
 /// The session as stored in `meta`, inside the caller's transaction.
+/// Moves a committee's case-number counter here past `seq`. A counter not
+/// kept yet stays so: numbering then looks at every case here, `seq`'s too.
+async fn raise_counter(
+    meta: &ObjectStore<'_>,
+    unit: domain::UnitId,
+    year: i16,
+    seq: u32,
+) -> Result<(), StoreError> {
+    let key = seq_key(unit, year);
+    let counter: Option<MetaRecord> = meta.get(key.clone()).serde()?.await?;
+    if let Some(n) = counter.and_then(|r| r.json.parse::<u32>().ok())
+        && n < seq
+    {
+        meta.put(&MetaRecord {
+            key,
+            json: seq.to_string(),
+        })
+        .serde()?
+        .await?;
+    }
+    Ok(())
+}
+
 async fn read_session(meta: &ObjectStore<'_>) -> Result<Option<Session>, StoreError> {
     let record: Option<MetaRecord> = meta.get(SESSION.to_owned()).serde()?.await?;
     Ok(record.and_then(|r| serde_json::from_str(&r.json).ok()))
@@ -175,12 +198,13 @@ impl LocalStore {
     pub async fn apply_push(&self, answers: &[MutationResult]) -> Result<PushOutcome, StoreError> {
         let tx = self
             .db
-            .transaction([stores::OUTBOX, stores::CASES, stores::HISTORY])
+            .transaction([stores::OUTBOX, stores::CASES, stores::HISTORY, stores::META])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let outbox = tx.object_store(stores::OUTBOX)?;
         let cases = tx.object_store(stores::CASES)?;
         let history = tx.object_store(stores::HISTORY)?;
+        let meta = tx.object_store(stores::META)?;
         let waiting = queued(&outbox).await?;
         let mut local: HashMap<String, Case> = HashMap::new();
         for entry in waiting.iter().filter(|e| e.entity == "case") {
@@ -226,8 +250,30 @@ impl LocalStore {
                     cases.put(&*server).serde()?.await?;
                 }
                 LocalOp::Advance { case } => cases.put(&*case).serde()?.await?,
+                LocalOp::Renumbered {
+                    mutation_id,
+                    was,
+                    seq,
+                } => {
+                    let (unit, year) = (was.unit_id, was.received_on.year());
+                    history
+                        .put(&HistoryEntry {
+                            overridden: vec!["seq".into()],
+                            theirs_won: true,
+                            ..HistoryEntry::replaced(
+                                &was.id.to_string(),
+                                crate::clock::now(),
+                                mutation_id,
+                                *was,
+                            )
+                        })
+                        .serde()?
+                        .await?;
+                    raise_counter(&meta, unit, year, seq).await?;
+                }
             }
         }
+        drop(meta);
         drop(history);
         drop(cases);
         drop(outbox);
@@ -255,6 +301,7 @@ impl LocalStore {
         let history = tx.object_store(stores::HISTORY)?;
         let screenings = tx.object_store(stores::SCREENINGS)?;
         let mut applied = 0;
+        let mut numbered: HashMap<(domain::UnitId, i16), u32> = HashMap::new();
         for change in changes {
             let id = change.entity_id.to_string();
             if waiting.iter().any(|e| e.entity_id == id) {
@@ -302,6 +349,11 @@ impl LocalStore {
                 .clone()
                 .and_then(|v| serde_json::from_value::<Case>(v).ok())
             {
+                if let Some(seq) = case.seq {
+                    let key = (case.unit_id, case.received_on.year());
+                    let top = numbered.entry(key).or_insert(seq);
+                    *top = (*top).max(seq);
+                }
                 cases.put(&case).serde()?.await?;
             }
             applied += 1;
@@ -310,6 +362,11 @@ impl LocalStore {
         drop(cases);
         drop(screenings);
         let meta = tx.object_store(stores::META)?;
+        // the committee's numbers given on other phones: numbering here
+        // goes on after them, so fewer clash at the next sync
+        for ((unit, year), seq) in numbered {
+            raise_counter(&meta, unit, year, seq).await?;
+        }
         if let Some(mut session) = read_session(&meta).await? {
             session.cursor = cursor;
             session.last_sync = Some(crate::clock::now());

@@ -21,7 +21,7 @@ use super::load::SeedError;
 use super::{CITY_CODE, DemoOrg, chuxiong};
 use crate::store::cases::StoredCase;
 use crate::store::org::NewUnit;
-use crate::store::{Store, cases, org};
+use crate::store::{Store, cases, numbers, org};
 use domain::case::{Case, CaseKind};
 use domain::case_form::{
     CaseDraft, ClosingDraft, FollowUpDraft, NewCase, PartyDraft, SessionDraft,
@@ -132,6 +132,23 @@ pub async fn load_history(db: &Store, end: Date) -> Result<HistoryReport, SeedEr
             row.change_no = first + i as i64;
         }
         added = cases::insert_loaded(&mut tx, &fresh).await?;
+        let fresh_ids: HashSet<CaseId> = fresh.iter().map(|(r, _, _)| r.id).collect();
+        let given: Vec<(CaseId, numbers::Number)> = cases
+            .iter()
+            .filter(|c| fresh_ids.contains(&c.id))
+            .filter_map(|c| {
+                let seq = c.seq?;
+                Some((
+                    c.id,
+                    numbers::Number {
+                        unit_id: c.unit_id,
+                        year: c.received_on.year(),
+                        seq,
+                    },
+                ))
+            })
+            .collect();
+        numbers::insert_loaded(&mut tx, &given).await?;
     }
     tx.commit().await?;
     if added > 0 {

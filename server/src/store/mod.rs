@@ -20,6 +20,7 @@ mod sql;
 pub mod attachments;
 pub mod cases;
 pub mod inbox;
+pub mod numbers;
 pub mod org;
 pub mod ownership;
 pub mod page;

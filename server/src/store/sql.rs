@@ -90,6 +90,15 @@ pub(super) enum CaseRecord {
 }
 
 #[derive(Iden, Clone, Copy)]
+pub(super) enum CaseNumber {
+    Table,
+    UnitId,
+    Year,
+    Seq,
+    CaseId,
+}
+
+#[derive(Iden, Clone, Copy)]
 pub(super) enum CaseHistory {
     Table,
     CaseId,

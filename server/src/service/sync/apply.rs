@@ -3,6 +3,7 @@
 //! end). Later mutations of the same push see the earlier ones' effect.
 
 use super::decide::{self, Admission, Held, Owned, Reach, UnitFound};
+use super::numbers::Numbers;
 use super::refusal::{self, Refused};
 use super::{SyncError, check_batch};
 use crate::service::caller::Caller;
@@ -42,6 +43,8 @@ struct Batch {
     refs_to_clear: HashSet<CaseId>,
     /// The stored screening schedules, read at the push's first record.
     schedules: Option<Vec<Schedule>>,
+    /// Case numbers read and given.
+    numbers: Numbers,
 }
 
 impl Batch {
@@ -228,6 +231,7 @@ pub async fn push_shared(
         refs: HashMap::new(),
         refs_to_clear: HashSet::new(),
         schedules: None,
+        numbers: Numbers::load(c, &case_ids).await?,
     };
 
     let mut results = Vec::with_capacity(req.mutations.len());
@@ -258,6 +262,7 @@ pub async fn push_shared(
     }
 
     shared.units = std::mem::take(&mut batch.units);
+    std::mem::take(&mut batch.numbers).write(c).await?;
     store::cases::insert_replaced(c, &batch.replaced, now).await?;
     let rows: Vec<&StoredCase> = batch
         .written
@@ -315,6 +320,7 @@ fn rejected(m: &Mutation, r: Refused) -> MutationResult {
         code: Some(r.code),
         overridden: Vec::new(),
         server: None,
+        renumbered: None,
     }
 }
 
@@ -330,6 +336,7 @@ fn applied(m: &Mutation, version: Option<u64>, verdict: Option<Verdict>) -> Muta
         code: None,
         overridden: Vec::new(),
         server: None,
+        renumbered: None,
     }
 }
 
@@ -533,6 +540,13 @@ async fn apply_case(
         }
     };
     case.risk_assessment = assessment;
+    // the case number: the one sent when it is free in the committee's year
+    let seq = batch
+        .numbers
+        .give(c, id, case.unit_id, case.received_on.year(), case.seq)
+        .await?;
+    let renumbered = (case.seq != Some(seq)).then_some(seq);
+    case.seq = Some(seq);
     let version = existing.as_ref().map_or(1, |old| old.version + 1);
     // the server owns these
     case.version = version;
@@ -573,6 +587,7 @@ async fn apply_case(
     batch.refs.insert(id, refs);
     batch.write(existing, row, m.mutation_id, &overridden);
     let mut result = applied(m, Some(version), Some(verdict));
+    result.renumbered = renumbered;
     if !overridden.is_empty() {
         result.status = Status::Conflict;
         result.overridden = overridden;

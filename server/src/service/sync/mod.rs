@@ -7,12 +7,14 @@
 //!
 //! - `decide` — the decisions about one case mutation, pure, table-tested;
 //! - `apply` — the I/O around them: what a push reads and writes;
+//! - `numbers` — case numbers, unique per committee and year;
 //! - `refusal` — every refusal's code, field and text;
 //! - `queue` — the group commit that applies concurrent pushes together;
 //! - `pull` — the pull's pages.
 
 mod apply;
 mod decide;
+mod numbers;
 mod pull;
 mod queue;
 mod refusal;
