@@ -338,6 +338,14 @@ test('edits of the same field on the phone and at the office: the mediator is to
   await expect(ours).toContainText('回访');
   await page.getByTestId('conflict-seen').click();
   await expect(page.getByTestId('conflict-notice')).toHaveCount(0);
+  // "theirs is in the server's history": the case's change history shows it
+  await page.getByTestId('history-card').locator('summary').click();
+  await expect(page.getByTestId('history-version')).toHaveCount(3);
+  const replaced = page.getByTestId('history-overridden');
+  await expect(replaced).toHaveCount(1);
+  await expect(replaced).toContainText('回访');
+  await expect(replaced).toContainText('司法所回访：已履行');
+  await expect(page.locator('[data-testid="history-version"][data-version="1"]')).toContainText('登记');
 
   // now the office corrects the visit again on the version it had: its change is the later one
   const second = await office.edit(caseId, first.version, { ...v1.payload, follow_up: { on: todayInChina(), note: '所长复核：已履行，另补签字' } });

@@ -260,6 +260,22 @@ pub struct PullResponse {
 /// refuses it: docs/sync.md, "The server's fields".)
 const SERVER_FIELDS: [&str; 4] = ["version", "updated_at", "server_verdict", "locked_reason"];
 
+/// The top-level fields of a case that differ between two of its versions
+/// (the server's bookkeeping, `version`, `updated_at` and
+/// `server_verdict`, aside), in the order of their names.
+pub fn changed_fields(before: &Map<String, Value>, after: &Map<String, Value>) -> Vec<String> {
+    let keys: std::collections::BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    keys.into_iter()
+        .filter(|k| !matches!(k.as_str(), "version" | "updated_at" | "server_verdict"))
+        .filter(|k| {
+            let absent = |v: Option<&Value>| v.is_none_or(Value::is_null);
+            let (b, a) = (before.get(*k), after.get(*k));
+            b != a && !(absent(b) && absent(a))
+        })
+        .cloned()
+        .collect()
+}
+
 /// The outcome of merging a change made against `base` into the server's
 /// `current` record.
 #[derive(Debug, Clone, PartialEq)]
@@ -407,5 +423,16 @@ mod tests {
         assert!(serde_json::from_str::<PushRequest>(bad).is_err());
         let bad = r#"{"seq":1,"mutation_id":"0192f0c1-0000-7000-8000-000000000001","entity":"case","entity_id":"0192f0c1-0000-7000-8000-000000000002","op":"upsert","base_version":0,"payload":{},"x":1}"#;
         assert!(serde_json::from_str::<Mutation>(bad).is_err());
+    }
+
+    #[test]
+    fn changed_fields_name_what_differs_but_the_bookkeeping() {
+        let before = json!({"summary": "a", "place": "x", "version": 1, "updated_at": "t1", "locked_reason": null});
+        let after = json!({"summary": "b", "place": "x", "version": 2, "updated_at": "t2", "follow_up": {"on": "2024-05-12"}});
+        let (Value::Object(b), Value::Object(a)) = (before, after) else {
+            unreachable!()
+        };
+        assert_eq!(changed_fields(&b, &a), ["follow_up", "summary"]);
+        assert_eq!(changed_fields(&a, &a), Vec::<String>::new());
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod autosave;
 pub mod field;
+pub mod history_card;
 pub mod lang_switch;
 pub mod office_actions;
 pub mod office_screen;

@@ -32,13 +32,18 @@ pub fn field_label(field: &str, en: bool) -> String {
         "source" => ("纠纷来源", "source"),
         "owner_id" => ("负责人", "owner"),
         "seq" => ("案号", "case number"),
+        "attachments" => ("照片", "photos"),
+        "locked_reason" => ("锁定", "lock"),
+        "risk_assessment" => ("风险研判", "risk assessment"),
+        "kind" => ("调解方式", "kind"),
+        "unit_id" => ("调委会", "committee"),
         _ => (field, field),
     };
     if en { english } else { zh }.to_owned()
 }
 
 /// A replaced value, short enough for a notice.
-fn shown(value: Option<&serde_json::Value>) -> String {
+pub fn shown(value: Option<&serde_json::Value>) -> String {
     let text = match value {
         None | Some(serde_json::Value::Null) => "（空）".to_owned(),
         Some(serde_json::Value::String(s)) => s.clone(),

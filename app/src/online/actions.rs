@@ -11,8 +11,10 @@
 use super::client::{self, ApiError};
 #[cfg(not(feature = "hydrate"))]
 use crate::phone::NOT_HERE;
+use domain::api::{
+    CaseHistory, CaseOwnership, CaseRisk, Inbox, ReferralRequest, RiskStepRequest, ServerCase,
+};
 pub use domain::api::{CaseLock, DeviceSession};
-use domain::api::{CaseOwnership, CaseRisk, Inbox, ReferralRequest, RiskStepRequest, ServerCase};
 use domain::screening::ComplianceReport;
 use domain::{CaseId, DeviceSessionId, InboxItemId};
 
@@ -123,6 +125,11 @@ pub async fn risk_step(id: CaseId, step: RiskStepRequest) -> Result<CaseRisk, Ac
 /// referral across the tree waits at the caller's unit.
 pub async fn server_case(id: CaseId) -> Result<ServerCase, ActionError> {
     with_token!(|t| client::server_case(&t, id))
+}
+
+/// A case's versions on the server (修改记录), newest first.
+pub async fn case_history(id: CaseId) -> Result<CaseHistory, ActionError> {
+    with_token!(|t| client::case_history(&t, id))
 }
 
 /// Who owns a case, its hand-overs and where it may go.

@@ -6,9 +6,9 @@
 //! out of the first load).
 
 use domain::api::{
-    CaseLock, CaseOwnership, CaseRisk, DeviceSession, ErrorBody, ErrorCode, Inbox, LockRequest,
-    LoginRequest, LoginResponse, PushKey, ReferralRequest, RiskStepRequest, ServerCase,
-    SubscriptionBody, UploadStatus,
+    CaseHistory, CaseLock, CaseOwnership, CaseRisk, DeviceSession, ErrorBody, ErrorCode, Inbox,
+    LockRequest, LoginRequest, LoginResponse, PushKey, ReferralRequest, RiskStepRequest,
+    ServerCase, SubscriptionBody, UploadStatus,
 };
 use domain::screening::ComplianceReport;
 use domain::sync::{PullResponse, PushRequest, PushResponse};
@@ -189,6 +189,11 @@ pub async fn upload_piece(
 /// `GET /api/v1/cases/{id}`.
 pub async fn server_case(token: &str, id: CaseId) -> Result<ServerCase, ApiError> {
     get(&format!("/api/v1/cases/{id}"), token).await
+}
+
+/// `GET /api/v1/cases/{id}/history`.
+pub async fn case_history(token: &str, id: CaseId) -> Result<CaseHistory, ApiError> {
+    get(&format!("/api/v1/cases/{id}/history"), token).await
 }
 
 /// `PUT /api/v1/cases/{id}/lock`.

@@ -212,6 +212,7 @@ pub fn CasePage() -> impl IntoView {
                     <FormsChecklist case en />
                     <Photos case />
                     <PrintLinks case />
+                    <crate::components::history_card::HistoryCard case />
                     <p class="muted" data-testid="history-count">
                         {crate::lazy_text::say(i18n, "已保留的早先版本：", "Earlier versions kept:")} " " {move || history.get()}
                     </p>

@@ -79,6 +79,7 @@ pub fn router(state: AppState, site: &Site) -> Router {
             get(api::attachments::upload_status),
         )
         .route("/api/v1/cases/{id}", get(api::cases::get))
+        .route("/api/v1/cases/{id}/history", get(api::cases::history))
         .route(
             "/api/v1/cases/{id}/lock",
             put(api::office::lock).delete(api::office::unlock),

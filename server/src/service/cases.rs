@@ -6,9 +6,10 @@
 
 use super::caller::Caller;
 use crate::store::{self, Conn, Store, StoreError, Tx, cases::StoredCase, ownership};
-use domain::api::{CaseLock, ServerCase};
+use domain::api::{CaseHistory, CaseLock, CaseVersion, OverriddenValue, ServerCase};
 use domain::case::Case;
 use domain::{CaseId, Timestamp};
+use serde_json::{Map, Value};
 
 /// Why a case could not be read or changed.
 #[derive(Debug, thiserror::Error)]
@@ -289,4 +290,109 @@ pub async fn set_lock(
         version,
         locked_reason: reason,
     })
+}
+
+/// A case's versions (修改记录) for those who see the whole case, newest
+/// first: who made each and when, what it changed, and the values a
+/// conflict replaced. The people a referral waits at do not get it (it
+/// holds the parties' details and the risk notes of every version).
+pub async fn history(store: &Store, caller: &Caller, id: CaseId) -> Result<CaseHistory, CaseError> {
+    use store::history::Maker;
+    let mut c = store.read().await?;
+    let (stored, sight) = visible(&mut c, caller, id).await?;
+    if sight == Sight::Pending {
+        return Err(CaseError::NotFound);
+    }
+    let replaced = store::history::replaced(&mut c, id).await?;
+    let (created, _) = store::history::created_and_updated(&mut c, id)
+        .await?
+        .ok_or(CaseError::NotFound)?;
+    drop(c);
+    let object = |payload: Option<&str>| -> Map<String, Value> {
+        match payload.map(serde_json::from_str::<Value>) {
+            Some(Ok(Value::Object(map))) => map,
+            _ => Map::new(),
+        }
+    };
+    // every version's record, oldest first: the replaced ones, then the latest
+    let mut records: Vec<(u64, Option<Map<String, Value>>)> = replaced
+        .iter()
+        .map(|r| (r.version, r.payload.as_deref().map(|p| object(Some(p)))))
+        .collect();
+    records.push((
+        stored.version,
+        stored.payload.as_deref().map(|p| object(Some(p))),
+    ));
+    let maker_of = |version: u64| -> Option<&store::history::Replaced> {
+        replaced.iter().find(|r| r.version + 1 == version)
+    };
+    let mut people: Vec<domain::PersonId> = replaced
+        .iter()
+        .filter_map(|r| match &r.by {
+            Maker::Push { person } | Maker::Action { person, .. } => *person,
+        })
+        .collect();
+    // the first version was registered by its pusher, its owner then
+    let first_owner = records
+        .first()
+        .and_then(|(_, r)| r.as_ref())
+        .and_then(|r| r.get("owner_id"))
+        .and_then(Value::as_str)
+        .and_then(|o| o.parse::<domain::PersonId>().ok());
+    people.extend(first_owner);
+    people.sort_unstable();
+    people.dedup();
+    let names: std::collections::HashMap<domain::PersonId, String> =
+        store::people::names(store, &people)
+            .await?
+            .into_iter()
+            .collect();
+    let empty = Map::new();
+    let mut versions = Vec::with_capacity(records.len());
+    for (i, (version, record)) in records.iter().enumerate() {
+        let before = i.checked_sub(1).and_then(|p| records[p].1.as_ref());
+        let made = maker_of(*version);
+        let (how, person) = match made.map(|r| &r.by) {
+            Some(Maker::Push { person }) => ("sync".to_owned(), *person),
+            Some(Maker::Action { action, person }) => (action.clone(), *person),
+            None if i == 0 => ("sync".to_owned(), first_owner),
+            None => ("sync".to_owned(), None),
+        };
+        let changed = match (before, record) {
+            (Some(b), Some(a)) => domain::sync::changed_fields(b, a),
+            (None, Some(_)) if i > 0 => {
+                domain::sync::changed_fields(&empty, record.as_ref().unwrap_or(&empty))
+            }
+            _ => Vec::new(),
+        };
+        let overridden = made
+            .map(|r| {
+                r.overridden
+                    .iter()
+                    .map(|field| OverriddenValue {
+                        field: field.clone(),
+                        was: before
+                            .and_then(|b| b.get(field))
+                            .cloned()
+                            .unwrap_or(Value::Null),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        versions.push(CaseVersion {
+            version: *version,
+            at: match made {
+                Some(r) => Some(r.replaced_at),
+                None if i == 0 => Some(created),
+                None => None,
+            },
+            by: person.and_then(|p| names.get(&p).cloned()),
+            how,
+            changed,
+            overridden,
+            deleted: record.is_none(),
+        });
+    }
+    versions.reverse();
+    Ok(CaseHistory { versions })
 }

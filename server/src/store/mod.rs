@@ -19,6 +19,7 @@ mod sql;
 
 pub mod attachments;
 pub mod cases;
+pub mod history;
 pub mod inbox;
 pub mod numbers;
 pub mod org;

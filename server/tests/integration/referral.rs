@@ -138,6 +138,9 @@ on_both_databases! {
         assert!(pulled(&pull(&app, &medical, 0).await, &id).is_none());
         let risk = |device: &Device| app.client.get(app.url(&format!("/api/v1/cases/{id}/risk"))).bearer_auth(device.token.clone()).send();
         assert_eq!(risk(&medical).await.unwrap().status(), 404, "the assessment is not the waiting unit's");
+        let history = |device: &Device| app.client.get(app.url(&format!("/api/v1/cases/{id}/history"))).bearer_auth(device.token.clone()).send();
+        assert_eq!(history(&medical).await.unwrap().status(), 404, "nor is the history, with every version's details");
+        assert_eq!(history(&phone).await.unwrap().status(), 200);
         assert_eq!(server_case(&app, &other, &id).await.status(), 404, "another committee sees nothing");
         // the committee cannot lock it or take it over without accepting
         let lock = app.client.put(app.url(&format!("/api/v1/cases/{id}/lock")))

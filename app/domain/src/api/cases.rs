@@ -1,5 +1,6 @@
 use crate::case::Case;
 use crate::ids::CaseId;
+use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
 /// One case as the server holds it (`GET /api/v1/cases/{id}`): for the
@@ -35,4 +36,49 @@ pub struct CaseLock {
     /// The case's version after the change (devices pull it).
     pub version: u64,
     pub locked_reason: Option<String>,
+}
+
+/// A case's versions as the server keeps them (修改记录,
+/// `GET /api/v1/cases/{id}/history`), newest first: who made each and
+/// when, what it changed, and the values a change replaced by the server's
+/// order (a conflict: docs/sync.md, "Conflicts").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseHistory {
+    pub versions: Vec<CaseVersion>,
+}
+
+/// One version of a case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseVersion {
+    pub version: u64,
+    /// When it was made (none where the server did not keep it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<Timestamp>,
+    /// The name of who made it, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    /// How: `sync` (a phone's change, or its first registration), or an
+    /// office's action on the server: `lock`, `unlock`, `risk`, `referral`.
+    pub how: String,
+    /// The fields it changed from the version before (none for the first).
+    pub changed: Vec<String>,
+    /// The values of the version before that this one's change replaced
+    /// where both sides had changed them (the later change won).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overridden: Vec<OverriddenValue>,
+    /// The case was deleted by this version.
+    pub deleted: bool,
+}
+
+/// A field's value that a later change replaced in a conflict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OverriddenValue {
+    /// A top-level field of the case, e.g. `follow_up`.
+    pub field: String,
+    /// Its value before (JSON, as in the case).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub was: serde_json::Value,
 }

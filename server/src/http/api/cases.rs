@@ -11,7 +11,7 @@ use axum::Json;
 use axum::extract::State;
 use domain::CaseId;
 use domain::api::ErrorBody;
-use domain::api::ServerCase;
+use domain::api::{CaseHistory, ServerCase};
 
 /// One case as the server holds it
 #[utoipa::path(
@@ -37,5 +37,37 @@ pub async fn get(
     state.limits.check_device(caller.session_id)?;
     Ok(Json(
         crate::service::cases::server_case(&state.store, &caller, id).await?,
+    ))
+}
+
+/// A case's versions (修改记录)
+///
+/// Newest first: who made each version and when (a phone's change, or an
+/// office's lock, risk step or referral on the server), the fields it
+/// changed, and the values a conflict replaced (docs/sync.md, "Conflicts").
+/// For whoever sees the whole case; not for the people a referral waits at.
+#[utoipa::path(
+    get,
+    path = "/api/v1/cases/{id}/history",
+    tag = "office",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The case's UUID")),
+    responses(
+        (status = 200, description = "The case's versions, newest first", body = CaseHistory),
+        (status = 400, description = "Bad id (`malformed`)", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
+        (status = 404, description = "Not in the caller's organisation, or only referred to the caller's unit (`not_found`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device (`rate_limited`)", body = ErrorBody),
+    )
+)]
+#[tracing::instrument(skip_all, fields(session = %caller.session_id))]
+pub async fn history(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId<CaseId>,
+) -> Result<Json<CaseHistory>, ApiError> {
+    state.limits.check_device(caller.session_id)?;
+    Ok(Json(
+        crate::service::cases::history(&state.store, &caller, id).await?,
     ))
 }
