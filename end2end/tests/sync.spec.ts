@@ -477,6 +477,8 @@ test('two phones of one committee number a case alike offline: the later one is 
   await expect(other.getByTestId('renumbered')).toHaveCount(0);
 
   // and the next case the other phone numbers comes after both
+  await other.goto('/');
+  await appReady(other);
   await recordOral(other, '戊新号', '己新号', '占道堆放柴草', '三日内清走');
   await expect(other.getByTestId('case-number')).toHaveText(mine.replace(`第 ${was} 号`, `第 ${was + 2} 号`));
   // the first phone learns the other case under its new number
