@@ -9,6 +9,7 @@ mod api_health;
 mod attachments;
 mod case_numbers;
 mod cli;
+mod fuzz_push;
 mod history;
 mod migrations;
 mod office;
