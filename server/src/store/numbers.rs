@@ -36,21 +36,42 @@ pub async fn of_cases(c: &mut Conn, ids: &[CaseId]) -> Result<Vec<(CaseId, Numbe
     Ok(out)
 }
 
-/// The numbers given in a committee's year, and the case holding each.
-pub async fn taken(
+/// Which cases hold the numbers from `lo` to `hi` of a committee's year
+/// (those held). A range, not a list: one probe of the primary key's
+/// order, and cheap even where the planner has no statistics yet (a list
+/// of hundreds was checked row by row against every number of the year).
+pub async fn holders(
     c: &mut Conn,
     unit_id: UnitId,
     year: i16,
+    lo: u32,
+    hi: u32,
 ) -> Result<Vec<(u32, CaseId)>, StoreError> {
-    let rows: Vec<(i64, String)> =
-        sqlx::query_as("SELECT seq, case_id FROM case_number WHERE unit_id = $1 AND year = $2")
-            .bind(unit_id.to_string())
-            .bind(i64::from(year))
-            .fetch_all(&mut *c)
-            .await?;
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT seq, case_id FROM case_number \
+         WHERE unit_id = $1 AND year = $2 AND seq BETWEEN $3 AND $4",
+    )
+    .bind(unit_id.to_string())
+    .bind(i64::from(year))
+    .bind(i64::from(lo))
+    .bind(i64::from(hi))
+    .fetch_all(&mut *c)
+    .await?;
     rows.into_iter()
         .map(|(seq, case_id)| Ok((seq_of(seq)?, sql::read("case id", &case_id)?)))
         .collect()
+}
+
+/// The highest number given in a committee's year (the primary key's
+/// order: one index probe).
+pub async fn highest(c: &mut Conn, unit_id: UnitId, year: i16) -> Result<u32, StoreError> {
+    let top: Option<i64> =
+        sqlx::query_scalar("SELECT MAX(seq) FROM case_number WHERE unit_id = $1 AND year = $2")
+            .bind(unit_id.to_string())
+            .bind(i64::from(year))
+            .fetch_one(&mut *c)
+            .await?;
+    top.map_or(Ok(0), seq_of)
 }
 
 /// Drops the numbers these cases held, then gives the new ones. A number

@@ -3,7 +3,7 @@
 //! end). Later mutations of the same push see the earlier ones' effect.
 
 use super::decide::{self, Admission, Held, Owned, Reach, UnitFound};
-use super::numbers::Numbers;
+use super::numbers::{self, Numbers};
 use super::refusal::{self, Refused};
 use super::{SyncError, check_batch};
 use crate::service::caller::Caller;
@@ -217,6 +217,13 @@ pub async fn push_shared(
     } else {
         store::ownership::grants(c, &off_branch).await?
     };
+    // only a case the server has can hold a number already
+    let held_ids: Vec<CaseId> = stored_cases.keys().copied().collect();
+    let wanted: Vec<store::numbers::Number> = fresh
+        .iter()
+        .filter(|m| m.entity == Entity::Case)
+        .filter_map(|m| m.payload.as_ref().and_then(numbers::wanted))
+        .collect();
     let mut batch = Batch {
         cases: stored_cases,
         granted,
@@ -231,7 +238,7 @@ pub async fn push_shared(
         refs: HashMap::new(),
         refs_to_clear: HashSet::new(),
         schedules: None,
-        numbers: Numbers::load(c, &case_ids).await?,
+        numbers: Numbers::load(c, &held_ids, &wanted).await?,
     };
 
     let mut results = Vec::with_capacity(req.mutations.len());

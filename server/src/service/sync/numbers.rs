@@ -2,13 +2,24 @@
 //! number is unique per committee and year. A phone numbers its cases
 //! offline; a number another case of the committee's year already holds is
 //! replaced by the next free one, and the answer tells the phone
-//! (`renumbered`). The numbers a push touches are read once and written
-//! together at its end, like its cases.
+//! (`renumbered`). A push reads what it needs up front — the numbers its
+//! cases hold and who holds the numbers they want, one query each per
+//! committee-year — asks for a year's highest number only when a number
+//! clashes, and writes the numbers it gave with its cases at the end.
 
 use crate::store::numbers::{self, Number};
 use crate::store::{Conn, StoreError};
 use domain::{CaseId, UnitId};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
+
+/// A committee's year as far as the push has read it.
+#[derive(Debug, Default)]
+struct Year {
+    /// Who holds each number looked up or given (`None`: free).
+    holders: HashMap<u32, Option<CaseId>>,
+    /// The highest number given, once read.
+    highest: Option<u32>,
+}
 
 /// What a push knows of case numbers and will write.
 #[derive(Debug, Default)]
@@ -22,20 +33,93 @@ pub struct Numbers {
     dropped: HashSet<CaseId>,
     /// Numbers given in this push, by case.
     given: HashMap<CaseId, Number>,
-    /// The numbers of a committee's year, read when first needed.
-    years: HashMap<(UnitId, i16), BTreeMap<u32, CaseId>>,
+    years: HashMap<(UnitId, i16), Year>,
 }
 
 impl Numbers {
-    /// Reads the numbers of the push's cases.
-    pub async fn load(c: &mut Conn, ids: &[CaseId]) -> Result<Numbers, StoreError> {
-        let current: HashMap<CaseId, Number> =
-            numbers::of_cases(c, ids).await?.into_iter().collect();
+    /// Reads the numbers the push's stored cases (`ids`) hold, and who
+    /// holds the numbers its cases want (`wanted`, as their payloads say,
+    /// before any check).
+    pub async fn load(
+        c: &mut Conn,
+        ids: &[CaseId],
+        wanted: &[Number],
+    ) -> Result<Numbers, StoreError> {
+        let current: HashMap<CaseId, Number> = if ids.is_empty() {
+            HashMap::new()
+        } else {
+            numbers::of_cases(c, ids).await?.into_iter().collect()
+        };
+        let mut by_year: HashMap<(UnitId, i16), Vec<u32>> = HashMap::new();
+        for n in wanted {
+            by_year.entry((n.unit_id, n.year)).or_default().push(n.seq);
+        }
+        let mut years = HashMap::new();
+        for ((unit_id, year), mut seqs) in by_year {
+            seqs.sort_unstable();
+            seqs.dedup();
+            let (lo, hi) = (seqs[0], seqs[seqs.len() - 1]);
+            let held: HashMap<u32, CaseId> = numbers::holders(c, unit_id, year, lo, hi)
+                .await?
+                .into_iter()
+                .collect();
+            let holders = seqs.iter().map(|s| (*s, held.get(s).copied())).collect();
+            years.insert(
+                (unit_id, year),
+                Year {
+                    holders,
+                    highest: None,
+                },
+            );
+        }
         Ok(Numbers {
             stored: current.keys().copied().collect(),
             current,
+            years,
             ..Numbers::default()
         })
+    }
+
+    /// Who holds `seq` of a committee's year (read when not known yet).
+    async fn holder(
+        &mut self,
+        c: &mut Conn,
+        unit_id: UnitId,
+        year: i16,
+        seq: u32,
+    ) -> Result<Option<CaseId>, StoreError> {
+        let known = self.years.entry((unit_id, year)).or_default();
+        if let Some(h) = known.holders.get(&seq) {
+            return Ok(*h);
+        }
+        let h = numbers::holders(c, unit_id, year, seq, seq)
+            .await?
+            .first()
+            .map(|(_, id)| *id);
+        known.holders.insert(seq, h);
+        Ok(h)
+    }
+
+    /// The highest number given in a committee's year, this push's too.
+    async fn highest(
+        &mut self,
+        c: &mut Conn,
+        unit_id: UnitId,
+        year: i16,
+    ) -> Result<u32, StoreError> {
+        let known = self.years.entry((unit_id, year)).or_default();
+        if let Some(top) = known.highest {
+            return Ok(top);
+        }
+        let stored = numbers::highest(c, unit_id, year).await?;
+        let given = known
+            .holders
+            .iter()
+            .filter(|(_, h)| h.is_some())
+            .map(|(s, _)| *s);
+        let top = given.fold(stored, u32::max);
+        known.highest = Some(top);
+        Ok(top)
     }
 
     /// The number `case` gets in `unit_id`'s `year`: the one it `wants`
@@ -50,56 +134,47 @@ impl Numbers {
         wants: Option<u32>,
     ) -> Result<u32, StoreError> {
         let own = self.current.get(&case).copied();
-        if let (Some(own), Some(wants)) = (own, wants)
-            && own
-                == (Number {
-                    unit_id,
-                    year,
-                    seq: wants,
-                })
-        {
-            return Ok(wants);
-        }
-        if let std::collections::hash_map::Entry::Vacant(e) = self.years.entry((unit_id, year)) {
-            e.insert(
-                numbers::taken(c, unit_id, year)
-                    .await?
-                    .into_iter()
-                    .collect(),
-            );
-        }
-        let current = &self.current;
-        let holds = |seq: u32, holder: &CaseId| {
-            // a holder this push moved elsewhere no longer holds it
-            *holder != case
-                && current
-                    .get(holder)
-                    .is_none_or(|n| *n == Number { unit_id, year, seq })
+        let free = match wants {
+            Some(w) if w >= 1 => {
+                let holder = self.holder(c, unit_id, year, w).await?;
+                // a holder this push moved elsewhere no longer holds it
+                let moved = |h: &CaseId| {
+                    self.current.get(h).is_some_and(|n| {
+                        *n != Number {
+                            unit_id,
+                            year,
+                            seq: w,
+                        }
+                    })
+                };
+                holder.is_none_or(|h| h == case || moved(&h))
+            }
+            _ => false,
         };
-        let year_numbers = &self.years[&(unit_id, year)];
         let seq = match (wants, own) {
-            (Some(w), _) if w >= 1 && !year_numbers.get(&w).is_some_and(|h| holds(w, h)) => w,
+            (Some(w), _) if free => w,
             // a phone that has not learnt its case's new number yet
             (_, Some(own)) if (own.unit_id, own.year) == (unit_id, year) => own.seq,
-            _ => year_numbers.keys().next_back().map_or(1, |n| n + 1),
+            _ => self.highest(c, unit_id, year).await? + 1,
         };
         let number = Number { unit_id, year, seq };
         if own == Some(number) {
             return Ok(seq);
         }
         if let Some(own) = own
-            && let Some(holders) = self.years.get_mut(&(own.unit_id, own.year))
-            && holders.get(&own.seq) == Some(&case)
+            && let Some(y) = self.years.get_mut(&(own.unit_id, own.year))
+            && y.holders.get(&own.seq) == Some(&Some(case))
         {
-            holders.remove(&own.seq);
+            y.holders.insert(own.seq, None);
         }
         if self.stored.contains(&case) {
             self.dropped.insert(case);
         }
-        self.years
-            .get_mut(&(unit_id, year))
-            .expect("read above")
-            .insert(seq, case);
+        let y = self.years.entry((unit_id, year)).or_default();
+        y.holders.insert(seq, Some(case));
+        if let Some(top) = &mut y.highest {
+            *top = (*top).max(seq);
+        }
         self.current.insert(case, number);
         self.given.insert(case, number);
         Ok(seq)
@@ -114,4 +189,18 @@ impl Numbers {
         let given: Vec<(CaseId, Number)> = self.given.into_iter().collect();
         numbers::replace(c, &dropped, &given).await
     }
+}
+
+/// The number a pushed case's payload asks for, read from its JSON before
+/// any check (a payload that does not say is simply not looked up).
+pub fn wanted(payload: &serde_json::Value) -> Option<Number> {
+    let unit_id = payload.get("unit_id")?.as_str()?.parse().ok()?;
+    let year = payload
+        .get("received_on")?
+        .as_str()?
+        .get(..4)?
+        .parse()
+        .ok()?;
+    let seq = u32::try_from(payload.get("seq")?.as_u64()?).ok()?;
+    Some(Number { unit_id, year, seq })
 }
