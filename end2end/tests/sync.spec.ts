@@ -464,6 +464,7 @@ test('two phones of one committee number a case alike offline: the later one is 
   await appReady(other);
   const renumbered = mine.replace(`第 ${was} 号`, `第 ${was + 1} 号`);
   await expect(other.getByTestId('case-number')).toHaveText(renumbered);
+  await expect(other.getByTestId('conflict-notice')).toContainText('案号已更改');
   const notice = other.getByTestId('renumbered');
   await expect(notice).toHaveAttribute('data-was', String(was));
   await expect(notice).toContainText(`已先用了第 ${was} 号`);

@@ -114,6 +114,8 @@ pub fn SyncNotes(#[prop(into)] case_id: Signal<String>) -> impl IntoView {
                 </section>
             }
         });
+        // a new case number alone is not a merge with anyone's changes
+        let numbers_only = conflicts.iter().all(|h| h.overridden == ["seq"]);
         let conflict_view = (!conflicts.is_empty()).then(|| {
             let lines = conflicts
                 .iter()
@@ -160,7 +162,11 @@ pub fn SyncNotes(#[prop(into)] case_id: Signal<String>) -> impl IntoView {
                 .collect_view();
             view! {
                 <section class="card notice" role="status" data-testid="conflict-notice">
-                    <h2 class="card__label">{crate::lazy_text::say(i18n, "同步时与他人的修改合并", "Merged with someone else's changes")}</h2>
+                    <h2 class="card__label">{if numbers_only {
+                        crate::lazy_text::say(i18n, "案号已更改", "The case number changed")
+                    } else {
+                        crate::lazy_text::say(i18n, "同步时与他人的修改合并", "Merged with someone else's changes")
+                    }}</h2>
                     <ul>{lines}</ul>
                     <button class="button button--quiet" data-testid="conflict-seen" on:click=seen>
                         {crate::lazy_text::say(i18n, "知道了", "Got it")}

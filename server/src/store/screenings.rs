@@ -5,7 +5,7 @@ use super::page::{self, Page, PageBound};
 use super::sql::{self, ScreeningRecord as Sr};
 use super::{Conn, Store, StoreError};
 use domain::dates::{format_iso, parse_iso};
-use domain::{ScreeningId, Timestamp, UnitId, UnitPath};
+use domain::{PersonId, ScreeningId, Timestamp, UnitId, UnitPath};
 use jiff::civil::Date;
 use sea_query::{Expr, Order, Query};
 
@@ -25,18 +25,36 @@ pub struct NewRecord<'a> {
     pub photo: Option<(&'a str, u64, &'a str)>,
 }
 
-/// The stored version of a record and where its unit is, if any.
-pub async fn version_of(
-    c: &mut Conn,
-    id: ScreeningId,
-) -> Result<Option<(u64, UnitPath)>, StoreError> {
-    sqlx::query_as::<_, (i64, String)>(
-        "SELECT version, unit_path FROM screening_record WHERE id = $1",
+/// A stored record as a correction of it needs it: its version, where its
+/// unit is, and who recorded it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Held {
+    pub version: u64,
+    pub unit_path: UnitPath,
+    pub recorded_by: PersonId,
+}
+
+/// The stored record `id`, if any.
+pub async fn held(c: &mut Conn, id: ScreeningId) -> Result<Option<Held>, StoreError> {
+    #[derive(serde::Deserialize)]
+    struct Author {
+        recorded_by: PersonId,
+    }
+    sqlx::query_as::<_, (i64, String, String)>(
+        "SELECT version, unit_path, payload FROM screening_record WHERE id = $1",
     )
     .bind(id.to_string())
     .fetch_optional(&mut *c)
     .await?
-    .map(|(v, path)| Ok((sql::count("version", v)?, sql::path(&path)?)))
+    .map(|(v, path, payload)| {
+        let author: Author =
+            serde_json::from_str(&payload).map_err(|e| StoreError::corrupt("record", e))?;
+        Ok(Held {
+            version: sql::count("version", v)?,
+            unit_path: sql::path(&path)?,
+            recorded_by: author.recorded_by,
+        })
+    })
     .transpose()
 }
 

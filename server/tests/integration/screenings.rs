@@ -35,6 +35,39 @@ fn mutation_of(device: &Device, op: &str, r: &ScreeningRecord) -> Value {
     })
 }
 
+on_both_databases! {
+    async fn who_recorded_a_screening_is_the_servers_to_say(db: TestDb) {
+        tiaojie_server::demo::load(&db.db).await.unwrap();
+        let app = TestApp::spawn(&db).await;
+        let phone = login(&app, VILLAGE_MEDIATOR).await;
+        let head = login(&app, "13900000001").await;
+        let group = group_of(&db, &phone.unit_id.to_string()).await;
+        // a record in someone else's name (back-dated or not) is refused
+        let mut forged = record(&phone, &group, "group_weekly_screening", "forged");
+        forged.recorded_by = head.person_id;
+        let r = push(&app, &phone, vec![mutation_of(&phone, "upsert", &forged)]).await;
+        assert_eq!(outcomes(&r), [(Status::Rejected, Some("invalid"), Some("payload.recorded_by"))]);
+        assert_eq!(count(&db, "screening_record").await, 0);
+        // the mediator's own record; the committee head corrects its notes:
+        // it stays the mediator's, and cannot be made the head's
+        let mut own = record(&phone, &group, "group_weekly_screening", "own");
+        let r = push(&app, &phone, vec![mutation_of(&phone, "upsert", &own)]).await;
+        assert_eq!(outcomes(&r), [(Status::Applied, None, None)]);
+        own.notes = "主任补充：已电话核实".into();
+        let r = push(&app, &head, vec![mutation_of(&head, "upsert", &own)]).await;
+        assert_eq!(outcomes(&r), [(Status::Applied, None, None)]);
+        own.recorded_by = head.person_id;
+        let r = push(&app, &head, vec![mutation_of(&head, "upsert", &own)]).await;
+        assert_eq!(outcomes(&r), [(Status::Rejected, Some("invalid"), Some("payload.recorded_by"))]);
+        let stored: String = sqlx::query_scalar("SELECT payload FROM screening_record WHERE id = $1")
+            .bind(own.id.to_string()).fetch_one(db.db.pool()).await.unwrap();
+        let stored: ScreeningRecord = serde_json::from_str(&stored).unwrap();
+        assert_eq!((stored.recorded_by, stored.notes.as_str()), (phone.person_id, "主任补充：已电话核实"));
+        drop(app);
+        db.cleanup().await;
+    }
+}
+
 async fn group_of(db: &TestDb, village: &str) -> String {
     sqlx::query_scalar("SELECT id FROM org_unit WHERE parent_id = $1 ORDER BY code LIMIT 1")
         .bind(village)

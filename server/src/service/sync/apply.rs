@@ -374,11 +374,19 @@ async fn apply_screening(
     if record.id.0 != m.entity_id {
         return Ok(rejected(m, refusal::id_differs("记录")));
     }
-    let existing = store::screenings::version_of(c, record.id).await?;
-    if let Some((_, path)) = &existing
-        && !caller.sees(path)
+    let existing = store::screenings::held(c, record.id).await?;
+    if let Some(held) = &existing
+        && !caller.sees(&held.unit_path)
     {
         return Ok(rejected(m, refusal::out_of_scope("entity_id")));
+    }
+    // who recorded it is the server's to say: the pusher of a new record,
+    // and it stays through corrections
+    let author = existing
+        .as_ref()
+        .map_or(caller.person_id, |h| h.recorded_by);
+    if record.recorded_by != author {
+        return Ok(rejected(m, refusal::server_owned("recorded_by")));
     }
     let unit = match batch
         .unit_in_scope(c, caller, record.unit_id, "未知的单位 / unknown unit")
@@ -402,7 +410,7 @@ async fn apply_screening(
         let field = format!("payload.{}", problem.field());
         return Ok(rejected(m, refusal::invalid(field, problem.to_string())));
     }
-    let version = existing.map_or(1, |(v, _)| v + 1);
+    let version = existing.map_or(1, |h| h.version + 1);
     let text = serde_json::to_string(&record).map_err(|e| StoreError::corrupt("record", e))?;
     let change_no = batch.take_change_no();
     store::screenings::upsert(

@@ -97,6 +97,10 @@ pub fn server_owned(field: &str) -> Refused {
             "案件所在的季度申报由系统填写",
             "the quarterly claim a case is in is set by the server",
         ),
+        "recorded_by" => (
+            "记录人由系统确定：新记录为提交人，更正时不变",
+            "the recorder is set by the server: the pusher of a new record, kept through corrections",
+        ),
         _ => (
             "特殊案件及其核定金额由市司法局决定后由系统填写，手机不能设置",
             "a special case and its approved amount are set by the server after the bureau's decision, not by a phone",
