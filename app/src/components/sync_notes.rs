@@ -42,12 +42,38 @@ pub fn field_label(field: &str, en: bool) -> String {
     if en { english } else { zh }.to_owned()
 }
 
+/// A value as words: texts and numbers as they are; a record (a visit,
+/// a party) as its texts in a row, in the order of their names, without
+/// ids; a list item by item.
+fn plain(value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match value {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items
+            .iter()
+            .map(plain)
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join("；"),
+        Value::Object(fields) => fields
+            .iter()
+            .filter(|(k, _)| *k != "id" && !k.ends_with("_id") && *k != "kind")
+            .map(|(_, v)| plain(v))
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join(" "),
+        other => other.to_string(),
+    }
+}
+
 /// A replaced value, short enough for a notice.
 pub fn shown(value: Option<&serde_json::Value>) -> String {
-    let text = match value {
-        None | Some(serde_json::Value::Null) => "（空）".to_owned(),
-        Some(serde_json::Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
+    let text = value.map(plain).unwrap_or_default();
+    let text = if text.is_empty() {
+        "（空）".to_owned()
+    } else {
+        text
     };
     let mut short: String = text.chars().take(60).collect();
     if text.chars().count() > 60 {
@@ -175,5 +201,34 @@ pub fn SyncNotes(#[prop(into)] case_id: Signal<String>) -> impl IntoView {
             }
         });
         view! { {refused_view} {conflict_view} }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown;
+    use serde_json::json;
+
+    #[test]
+    fn a_replaced_value_reads_as_words() {
+        let visit = json!({"on": "2026-12-05", "note": "司法所回访：已履行"});
+        assert_eq!(shown(Some(&visit)), "司法所回访：已履行 2026-12-05");
+        let sessions = json!([
+            {"id": "0192f0c1-0000-7000-8000-000000000001", "held_on": "2026-11-02", "place": "村委会", "record": "双方同意"},
+            {"id": "0192f0c1-0000-7000-8000-000000000002", "held_on": "2026-11-09", "place": "", "record": "签订协议"}
+        ]);
+        assert_eq!(
+            shown(Some(&sessions)),
+            "2026-11-02 村委会 双方同意；2026-11-09 签订协议"
+        );
+        assert_eq!(shown(Some(&json!({"kind": "immediate"}))), "（空）");
+        assert_eq!(shown(None), "（空）");
+        assert_eq!(shown(Some(&json!(12))), "12");
+        let long = "长".repeat(80);
+        assert_eq!(
+            shown(Some(&json!(long))).chars().count(),
+            61,
+            "cut at 60, with …"
+        );
     }
 }
