@@ -61,18 +61,16 @@ where
             unknown.get_or_insert_with(|| render(&path));
         })
     };
-    match value {
-        Err(e) => {
+    match (value, unknown) {
+        (Err(e), _) => {
             let path = track.path().to_string();
             Err(Unreadable::Bad {
                 path: (path != ".").then_some(path),
                 reason: e.to_string(),
             })
         }
-        Ok(_) if unknown.is_some() => Err(Unreadable::UnknownField {
-            path: unknown.unwrap_or_default(),
-        }),
-        Ok(v) => Ok(v),
+        (Ok(_), Some(path)) => Err(Unreadable::UnknownField { path }),
+        (Ok(v), None) => Ok(v),
     }
 }
 

@@ -153,12 +153,12 @@ pub fn SyncNotes(#[prop(into)] case_id: Signal<String>) -> impl IntoView {
                             let label = field_label(field, en());
                             // this phone's value that someone's later change replaced
                             let was = h.theirs_won.then(|| shown(before.get(field)));
-                            (h.theirs_won, label, was)
+                            (field == "seq", h.theirs_won, label, was)
                         })
                         .collect::<Vec<_>>()
                 })
-                .map(|(theirs, label, was)| {
-                    if label == field_label("seq", en()) {
+                .map(|(number, theirs, label, was)| {
+                    if number {
                         // the server gave the case a new number (案号)
                         let old = was.unwrap_or_default();
                         let data_was = old.clone();

@@ -1,7 +1,7 @@
 //! Cases and their history. A save writes the case, its outbox entry and
 //! the version it replaces in one transaction: all of it, or none.
 
-use super::meta::{MetaRecord, seq_key};
+use super::meta::{case_counter, set_case_counter};
 use super::{LocalStore, NewAttachment, OutboxEntry, StoreError, stores};
 use crate::records::HistoryEntry;
 use domain::case::Case;
@@ -186,11 +186,11 @@ impl LocalStore {
             .transaction([stores::CASES, stores::OUTBOX, stores::META, stores::DRAFTS])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
-        let key = seq_key(case.unit_id, case.received_on.year());
+        let (unit, year) = (case.unit_id, case.received_on.year());
         let meta = tx.object_store(stores::META)?;
-        let counter: Option<MetaRecord> = meta.get(key.clone()).serde()?.await?;
+        let counter = case_counter(&meta, unit, year).await?;
         let cases = tx.object_store(stores::CASES)?;
-        let highest = match counter.and_then(|r| r.json.parse::<u32>().ok()) {
+        let highest = match counter {
             Some(n) => n,
             // the year's first case here, or cases from before the counters: look once
             None => {
@@ -208,12 +208,7 @@ impl LocalStore {
         };
         let seq = highest + 1;
         case.seq = Some(seq);
-        meta.put(&MetaRecord {
-            key,
-            json: seq.to_string(),
-        })
-        .serde()?
-        .await?;
+        set_case_counter(&meta, unit, year, seq).await?;
         drop(meta);
         cases.put(&*case).serde()?.await?;
         drop(cases);

@@ -18,6 +18,32 @@ pub(super) fn seq_key(unit: domain::UnitId, year: i16) -> String {
     format!("seq:{unit}:{year}")
 }
 
+/// A committee's highest case number here in a year, once counted.
+pub(super) async fn case_counter(
+    meta: &indexed_db_futures::object_store::ObjectStore<'_>,
+    unit: domain::UnitId,
+    year: i16,
+) -> Result<Option<u32>, StoreError> {
+    let counter: Option<MetaRecord> = meta.get(seq_key(unit, year)).serde()?.await?;
+    Ok(counter.and_then(|r| r.json.parse::<u32>().ok()))
+}
+
+/// Sets a committee's case-number counter.
+pub(super) async fn set_case_counter(
+    meta: &indexed_db_futures::object_store::ObjectStore<'_>,
+    unit: domain::UnitId,
+    year: i16,
+    seq: u32,
+) -> Result<(), StoreError> {
+    meta.put(&MetaRecord {
+        key: seq_key(unit, year),
+        json: seq.to_string(),
+    })
+    .serde()?
+    .await?;
+    Ok(())
+}
+
 pub(super) const PROFILE: &str = "profile";
 /// The last reminder counts the app computed, for the service worker
 /// (public/sw.js reads it when Periodic Background Sync wakes it).

@@ -3,7 +3,7 @@
 //! Each step is one IndexedDB transaction; the network calls happen between
 //! them (app/src/online.rs), never inside one.
 
-use super::meta::{MetaRecord, PROFILE, seq_key};
+use super::meta::{MetaRecord, PROFILE, case_counter, set_case_counter};
 use super::{LocalStore, OutboxEntry, StoreError, stores};
 use crate::records::{HistoryEntry, Profile, ReferenceDocument, Session};
 pub use crate::sync_plan::PushOutcome;
@@ -32,17 +32,11 @@ async fn raise_counter(
     year: i16,
     seq: u32,
 ) -> Result<(), StoreError> {
-    let key = seq_key(unit, year);
-    let counter: Option<MetaRecord> = meta.get(key.clone()).serde()?.await?;
-    if let Some(n) = counter.and_then(|r| r.json.parse::<u32>().ok())
-        && n < seq
+    if case_counter(meta, unit, year)
+        .await?
+        .is_some_and(|n| n < seq)
     {
-        meta.put(&MetaRecord {
-            key,
-            json: seq.to_string(),
-        })
-        .serde()?
-        .await?;
+        set_case_counter(meta, unit, year, seq).await?;
     }
     Ok(())
 }

@@ -304,7 +304,7 @@ pub async fn history(store: &Store, caller: &Caller, id: CaseId) -> Result<CaseH
         return Err(CaseError::NotFound);
     }
     let replaced = store::history::replaced(&mut c, id).await?;
-    let (created, _) = store::history::created_and_updated(&mut c, id)
+    let created = store::history::created_at(&mut c, id)
         .await?
         .ok_or(CaseError::NotFound)?;
     drop(c);
@@ -358,11 +358,10 @@ pub async fn history(store: &Store, caller: &Caller, id: CaseId) -> Result<CaseH
             None if i == 0 => ("sync".to_owned(), first_owner),
             None => ("sync".to_owned(), None),
         };
-        let changed = match (before, record) {
-            (Some(b), Some(a)) => domain::sync::changed_fields(b, a),
-            (None, Some(_)) if i > 0 => {
-                domain::sync::changed_fields(&empty, record.as_ref().unwrap_or(&empty))
-            }
+        // the first version changed nothing; one after a version not kept
+        // (or after a tombstone) is all new
+        let changed = match record {
+            Some(after) if i > 0 => domain::sync::changed_fields(before.unwrap_or(&empty), after),
             _ => Vec::new(),
         };
         let overridden = made

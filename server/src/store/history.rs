@@ -94,23 +94,13 @@ pub async fn replaced(c: &mut Conn, id: CaseId) -> Result<Vec<Replaced>, StoreEr
         .collect()
 }
 
-/// When a case was first stored and last changed.
-pub async fn created_and_updated(
-    c: &mut Conn,
-    id: CaseId,
-) -> Result<Option<(Timestamp, Timestamp)>, StoreError> {
-    let row: Option<(String, String)> =
-        sqlx::query_as("SELECT created_at, updated_at FROM case_record WHERE id = $1")
-            .bind(id.to_string())
-            .fetch_optional(&mut *c)
-            .await?;
-    row.map(|(created, updated)| {
-        Ok((
-            sql::read("created_at", &created)?,
-            sql::read("updated_at", &updated)?,
-        ))
-    })
-    .transpose()
+/// When a case was first stored.
+pub async fn created_at(c: &mut Conn, id: CaseId) -> Result<Option<Timestamp>, StoreError> {
+    let at: Option<String> = sqlx::query_scalar("SELECT created_at FROM case_record WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_optional(&mut *c)
+        .await?;
+    at.map(|t| sql::read("created_at", &t)).transpose()
 }
 
 /// The person behind each of these device sessions.

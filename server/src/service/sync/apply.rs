@@ -508,14 +508,12 @@ async fn apply_case(
         Ok(case) => case,
         Err(refused) => return Ok(rejected(m, refused)),
     };
-    let assessment = match &existing {
-        Some(old) => stored_assessment(old.payload.as_deref())?,
-        None => None,
-    };
-    // what earns money or grants ownership stays as the server holds it
-    let owned = match &existing {
-        Some(old) => stored_owned(old.payload.as_deref())?,
-        None => Owned::new_case(caller.person_id),
+    // the server's own fields as it holds them (a new case: its pusher
+    // owns it, nothing else set); what earns money or grants ownership
+    // stays so
+    let (owned, assessment) = match &existing {
+        Some(old) => held_fields(old.payload.as_deref())?,
+        None => (Owned::new_case(caller.person_id), None),
     };
     if let Err(refused) = decide::keeps_owned(&case, &owned) {
         return Ok(rejected(m, refused));
@@ -657,25 +655,31 @@ async fn verdict(
 }
 
 /// The risk assessment of a stored case's JSON, if it has one.
-/// The stored case's values of the fields the server owns.
-fn stored_owned(payload: Option<&str>) -> Result<Owned, StoreError> {
-    let payload =
-        payload.ok_or_else(|| StoreError::corrupt("case", "a held case without payload"))?;
-    serde_json::from_str::<Owned>(payload).map_err(|e| StoreError::corrupt("case", e))
-}
-
-fn stored_assessment(
+/// The stored case's values of the fields the server owns, and its risk
+/// assessment, read in one pass over its JSON.
+fn held_fields(
     payload: Option<&str>,
-) -> Result<Option<domain::risk::RiskAssessment>, StoreError> {
+) -> Result<(Owned, Option<domain::risk::RiskAssessment>), StoreError> {
     #[derive(serde::Deserialize)]
-    struct Stored {
+    struct Held {
+        owner_id: domain::PersonId,
+        #[serde(default)]
+        special: bool,
+        #[serde(default)]
+        approved_amount: Option<domain::Money>,
+        #[serde(default)]
+        claim_id: Option<domain::ClaimId>,
         #[serde(default)]
         risk_assessment: Option<domain::risk::RiskAssessment>,
     }
-    match payload {
-        None => Ok(None),
-        Some(p) => serde_json::from_str::<Stored>(p)
-            .map(|s| s.risk_assessment)
-            .map_err(|e| StoreError::corrupt("case", e)),
-    }
+    let payload =
+        payload.ok_or_else(|| StoreError::corrupt("case", "a held case without payload"))?;
+    let h: Held = serde_json::from_str(payload).map_err(|e| StoreError::corrupt("case", e))?;
+    let owned = Owned {
+        owner_id: h.owner_id,
+        special: h.special,
+        approved_amount: h.approved_amount,
+        claim_id: h.claim_id,
+    };
+    Ok((owned, h.risk_assessment))
 }

@@ -95,14 +95,11 @@ pub fn admit(held: Option<Held<'_>>, reach: Reach, op: Op, base_version: u64) ->
 /// `version`, `updated_at`, `server_verdict`, `locked_reason` and
 /// `risk_assessment` are the server's too; a phone's copy of them is
 /// bookkeeping it echoes, so the server writes its own over it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Owned {
     pub owner_id: PersonId,
-    #[serde(default)]
     pub special: bool,
-    #[serde(default)]
     pub approved_amount: Option<Money>,
-    #[serde(default)]
     pub claim_id: Option<ClaimId>,
 }
 
