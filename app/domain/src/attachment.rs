@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 /// A photo or file kept with the case, e.g. the signed paper agreement.
 /// The bytes live apart (on the phone as a Blob; on the server by sha256).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AttachmentRef {
     /// UUID v7, made on the device.
     pub id: String,
@@ -46,6 +47,7 @@ pub fn is_sha256(text: &str) -> bool {
 
 /// A position in millionths of a degree (about 0.1 m), so it compares exactly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Position {
     pub lat_e6: i32,
     pub lon_e6: i32,

@@ -65,6 +65,7 @@ pub const MAX_CASE_JSON_BYTES: usize = 1024 * 1024;
 
 /// 口头调解 (the 30-yuan path) or a general dispute with a full dossier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CaseKind {
     /// 简易（口头）调解, recorded in the oral-agreement register.
@@ -75,6 +76,7 @@ pub enum CaseKind {
 
 /// Where the case is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CaseStatus {
     /// 已受理 — registered, not mediated yet.
@@ -87,6 +89,7 @@ pub enum CaseStatus {
 
 /// How the committee came to the dispute (受理登记表 "纠纷来源").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     /// 当事人申请
@@ -103,6 +106,7 @@ pub enum Source {
 
 /// Risk level (风险等级, docs/domain.md §9); display names are locality data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RiskLevel {
     Low,
@@ -131,6 +135,7 @@ impl RiskLevel {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PartyRole {
     /// 申请人 / 一方当事人
@@ -143,6 +148,7 @@ pub enum PartyRole {
 
 /// One party to the dispute.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Party {
     pub role: PartyRole,
     pub name: String,
@@ -155,6 +161,7 @@ pub struct Party {
 
 /// How the agreement is to be performed (履行方式).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(
     tag = "kind",
     rename_all = "snake_case",
@@ -165,6 +172,7 @@ pub enum Performance {
     Immediate,
     /// 限期履行, by this date.
     ByDate {
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
         #[serde(with = "crate::dates::iso")]
         due: Date,
     },
@@ -206,8 +214,10 @@ impl TryFrom<PerformanceFields> for Performance {
 
 /// One mediation session (调解记录).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Session {
     pub id: SessionId,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     #[serde(with = "crate::dates::iso")]
     pub held_on: Date,
     pub place: String,
@@ -217,7 +227,9 @@ pub struct Session {
 
 /// A follow-up visit (回访) after the agreement: was it performed?
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FollowUp {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     #[serde(with = "crate::dates::iso")]
     pub on: Date,
     /// What the visit found (履行情况、当事人反映).
@@ -226,6 +238,7 @@ pub struct FollowUp {
 
 /// A dispute case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Case {
     pub id: CaseId,
     /// The number within the committee's year (案号 `(2024)楚人调字第 N 号`);
@@ -246,6 +259,7 @@ pub struct Case {
     pub source: Source,
     pub risk: RiskLevel,
     pub place: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     #[serde(with = "crate::dates::iso")]
     pub received_on: Date,
     /// Brief facts (简要案情).
@@ -256,6 +270,7 @@ pub struct Case {
     /// Agreed terms (协议内容); required when agreed.
     pub agreed_terms: String,
     pub performance: Option<Performance>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     #[serde(with = "crate::dates::iso_opt")]
     pub closed_on: Option<Date>,
     /// 涉及金额, when money is at stake.
@@ -282,6 +297,7 @@ pub struct Case {
     pub version: u64,
     /// When it was last changed on the device or the server; written `""`
     /// before the first save.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     #[serde(default, with = "crate::time::or_empty")]
     pub updated_at: Option<Timestamp>,
     /// The server's tier verdict with the shared rules, set by the server on

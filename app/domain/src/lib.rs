@@ -24,6 +24,8 @@ pub mod sync;
 pub mod testing;
 pub mod time;
 pub mod validate;
+#[cfg(feature = "openapi")]
+pub mod wire_schema;
 
 pub use ids::{
     AccountId, CaseId, ClaimId, DeviceId, DeviceSessionId, InboxItemId, MutationId, PersonId,

@@ -11,6 +11,7 @@ use std::str::FromStr;
 /// (Fields a later server adds are ignored: a phone must not drop units
 /// because its build is older.)
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnitRecord {
     pub id: crate::UnitId,
     /// Administrative or internal code, e.g. `532301`.

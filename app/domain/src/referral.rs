@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 /// Where a hand-over stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum HandoverState {
     /// 待接收 — sent, not answered yet.
@@ -46,6 +47,7 @@ impl HandoverState {
 
 /// One referral (移交) and its answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Handover {
     pub from_person: PersonId,
     pub from_unit: UnitId,
@@ -64,6 +66,7 @@ pub struct Handover {
 
 /// Who owns a case and every hand-over so far.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Ownership {
     pub case_id: CaseId,
     pub owner: PersonId,

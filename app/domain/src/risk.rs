@@ -13,6 +13,7 @@ use std::collections::HashSet;
 /// One risk level of a locality, e.g. `high` 高. Some places use colours
 /// (红/橙/黄/蓝): the codes and names are data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RiskLevelDef {
     pub code: String,
@@ -86,6 +87,7 @@ impl RiskLevels {
 
 /// Where an assessment stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RiskStep {
     /// 组初定 — the group set a provisional level.
@@ -120,6 +122,7 @@ impl RiskStep {
 
 /// What a history entry did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RiskAction {
     /// 初定
@@ -166,6 +169,7 @@ pub struct Act<'a> {
 
 /// One step of an assessment's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RiskEntry {
     pub action: RiskAction,
     pub by: PersonId,
@@ -185,6 +189,7 @@ pub struct RiskEntry {
 
 /// The risk assessment of one dispute case (矛盾纠纷风险等级评估).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RiskAssessment {
     pub case_id: CaseId,
     /// The current level's code (the last one, once closed out).

@@ -90,7 +90,7 @@ pub struct Mutation {
     /// The whole record after the change (`upsert`): a `domain::case::Case`
     /// as JSON (案件). Absent for `delete`.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::wire_schema::record))]
     pub payload: Option<Value>,
 }
 
@@ -200,7 +200,7 @@ pub struct MutationResult {
     /// Conflict: the record as the server now holds it (a
     /// `domain::case::Case` as JSON).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::wire_schema::case_or_none))]
     pub server: Option<Value>,
     /// Applied or conflict: the case number (案号 `seq`) the server gave,
     /// when the one sent was another case's in the committee's year (or
@@ -231,7 +231,7 @@ pub struct Change {
     /// The record as the server holds it: a `domain::case::Case` as JSON
     /// (案件). Absent for a tombstone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::wire_schema::record))]
     pub payload: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verdict: Option<Verdict>,

@@ -188,24 +188,6 @@ fn read(text: &str) -> Result<Option<Timestamp>, TimestampError> {
     text.parse().map(Some)
 }
 
-#[cfg(feature = "openapi")]
-impl utoipa::PartialSchema for Timestamp {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::String)
-            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
-                utoipa::openapi::KnownFormat::DateTime,
-            )))
-            .description(Some(
-                "RFC 3339 in UTC with six fractional digits, e.g. 2026-11-25T02:00:00.000000Z",
-            ))
-            .into()
-    }
-}
-
-#[cfg(feature = "openapi")]
-impl utoipa::ToSchema for Timestamp {}
-
 /// `#[serde(with = "crate::time::or_empty")]` for an `Option<Timestamp>`
 /// that is written `""` when there is none (a case's `updated_at` before
 /// its first save: the field is always present on the wire).

@@ -27,6 +27,7 @@ pub enum IdError {
 
 /// Sex as encoded in a resident ID (odd sequence = male).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Sex {
     Male,

@@ -15,6 +15,7 @@ mod migrations;
 mod office;
 mod offline_shell;
 mod openapi;
+mod openapi_samples;
 mod push_queue;
 mod reference;
 mod referral;

@@ -9,8 +9,6 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServerCase {
-    /// A `domain::case::Case` as JSON (案件).
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub case: Case,
     /// The name of the committee that registered it.
     pub unit_name: String,
@@ -79,6 +77,5 @@ pub struct OverriddenValue {
     /// A top-level field of the case, e.g. `follow_up`.
     pub field: String,
     /// Its value before (JSON, as in the case).
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub was: serde_json::Value,
 }

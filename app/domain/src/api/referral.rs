@@ -25,7 +25,6 @@ pub struct CaseOwnership {
     /// The owner and the units and people of the history, by id.
     pub names: std::collections::BTreeMap<String, String>,
     /// Every hand-over; none before the first referral.
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub ownership: Option<Ownership>,
     /// Units above the owner's, for a referral (empty while one waits).
     pub targets: Vec<ReferralTarget>,

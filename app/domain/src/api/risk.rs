@@ -27,9 +27,7 @@ pub struct CaseRisk {
     pub level: String,
     /// None before the first step: the level on the case is the group's
     /// provisional one.
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub assessment: Option<RiskAssessment>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub levels: Vec<RiskLevelDef>,
     pub candidates: Vec<RiskCandidate>,
 }

@@ -28,6 +28,7 @@ use std::collections::BTreeMap;
 
 /// The kind of committee that mediated a case (rules input `committee`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CommitteeKind {
     /// 村人民调解委员会
@@ -112,6 +113,7 @@ impl CommitteeKind {
 
 /// How the dispute was mediated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
     /// 简易方式（口头调解）
@@ -122,6 +124,7 @@ pub enum Method {
 
 /// Whether an agreement was reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// 调解成功
@@ -169,6 +172,7 @@ impl FormCode {
 
 /// One versioned rule set of a locality.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RuleSet {
     /// e.g. `chuxiong-2014`
@@ -181,9 +185,11 @@ pub struct RuleSet {
     #[serde(default)]
     pub source: Option<String>,
     /// First day in force (by the case's closing date).
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     #[serde(with = "crate::dates::iso")]
     pub effective_from: Date,
     /// Last day in force, inclusive; `null` while in force.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     #[serde(with = "crate::dates::iso_opt")]
     pub effective_until: Option<Date>,
     /// Fixed monthly subsidy of a full-time mediator by committee kind.
@@ -209,6 +215,7 @@ impl RuleSet {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Tier {
     /// e.g. `C`
@@ -251,6 +258,7 @@ impl<'de> Deserialize<'de> for TierAmount {
 
 /// One condition of a tier. The fact it reads is named in each variant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Condition {
     /// `method` is this.

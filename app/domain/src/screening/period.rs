@@ -11,6 +11,7 @@ use std::str::FromStr;
 
 /// How often a duty recurs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Cadence {
     /// 每周 — ISO weeks, Monday to Sunday; week 1 holds the year's first Thursday.

@@ -20,6 +20,7 @@ pub const EARLIEST: Date = jiff::civil::date(2000, 1, 1);
 
 /// What the screening found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case", try_from = "OutcomeFields")]
 pub enum ScreeningOutcome {
     /// 零上报 — nothing found: still a record, so the period counts as done.
@@ -62,12 +63,14 @@ impl TryFrom<OutcomeFields> for ScreeningOutcome {
 
 /// One record of a duty done.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScreeningRecord {
     pub id: ScreeningId,
     pub unit_id: UnitId,
     /// The schedule duty's code, e.g. `group_weekly_screening`.
     pub duty: String,
     /// The China calendar day it was done (排查日期): it decides the period.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     #[serde(with = "crate::dates::iso")]
     pub date: Date,
     /// Area covered (排查范围), e.g. `1–5组 沿河片区`.

@@ -15,6 +15,7 @@ use std::collections::{HashMap, HashSet};
 
 /// One locality's screening schedule, version by version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Schedule {
     /// e.g. `chuxiong-five-ones`
@@ -29,6 +30,7 @@ pub struct Schedule {
     /// Periods that end before this day are owed nothing: never due, overdue
     /// nor counted as missed (the day the schedule was introduced, which may
     /// be ahead of the day it is synced); `null` counts every period.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     #[serde(default, with = "crate::dates::iso_opt")]
     pub effective_from: Option<Date>,
     pub duties: Vec<Duty>,
@@ -44,6 +46,7 @@ pub struct Schedule {
 
 /// What kind of work a duty is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DutyKind {
     /// 矛盾纠纷排查 — screening for disputes (a "nothing found" report counts).
@@ -78,6 +81,7 @@ impl DutyKind {
 /// still *due* for `grace_days` more days (a late entry dated inside it
 /// still counts), then *overdue*.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Duty {
     /// e.g. `group_weekly_screening`: lowercase letters, digits and `_`.
@@ -108,6 +112,7 @@ impl Duty {
 /// 稳控): every `every_days` days after the last follow-up; it is due from
 /// `lead_days` days before that day and overdue after it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RiskFollowUp {
     /// A risk level code of the locality's [`RiskLevels`], e.g. `high`.

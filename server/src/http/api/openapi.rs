@@ -106,6 +106,11 @@ pub const BEARER: &str = "bearer";
         domain::api::ReferralAction,
         ErrorCode,
         Refusal,
+        domain::case::Case,
+        domain::screening::ScreeningRecord,
+        domain::org::UnitRecord,
+        domain::screening::Schedule,
+        domain::rules::RuleSet,
     )),
     modifiers(&BearerScheme),
     tags(

@@ -99,6 +99,7 @@ fn page_params(
         (status = 200, description = "A page of changes and the next cursor", body = PullResponse),
         (status = 400, description = "Bad query (`malformed`)", body = ErrorBody),
         (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
+        (status = 422, description = "`invalid`: a negative `cursor`, or a `limit` outside 1–1000 (`field` names it)", body = ErrorBody),
         (status = 429, description = "Too many requests from this device (`rate_limited`)", body = ErrorBody),
     )
 )]
@@ -130,6 +131,7 @@ pub async fn pull(
         (status = 200, description = "A page of reference changes and the next cursor", body = PullResponse),
         (status = 400, description = "Bad query (`malformed`)", body = ErrorBody),
         (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
+        (status = 422, description = "`invalid`: a negative `cursor`, or a `limit` outside 1–1000 (`field` names it)", body = ErrorBody),
         (status = 429, description = "Too many requests from this device (`rate_limited`)", body = ErrorBody),
     )
 )]

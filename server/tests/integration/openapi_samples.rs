@@ -1,0 +1,495 @@
+//! What the server sends and takes matches the OpenAPI document it
+//! publishes: a phone's day and an office's (log-in, push, a conflict, a
+//! renumbered case, a forged field, pulls of cases, screenings and the
+//! reference data, the case, its history, lock, referral, risk, devices,
+//! inbox, compliance, attachments, errors) is played against the real
+//! server, and every request body and every answer is validated against
+//! the schema the document gives for that path, method and status.
+//!
+//! The schemas are read closed (`additionalProperties: false` wherever the
+//! document lists properties), so a field the server sends but the
+//! document does not name fails here; every documented operation must be
+//! exercised, so a new endpoint without a sample fails too. On SQLite and
+//! PostgreSQL.
+
+use crate::support::device::*;
+use crate::support::{TestApp, TestDb};
+use reqwest::Method;
+use serde_json::{Value, json};
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+
+/// The document, read closed, and which operations were exercised.
+struct Published {
+    doc: Value,
+    components: Value,
+    seen: RefCell<BTreeSet<(String, String)>>,
+}
+
+/// Every object schema that lists properties takes no others. A
+/// composition (`allOf`, from `#[serde(flatten)]`) is closed as a whole
+/// (`unevaluatedProperties`) with its parts left open, the referenced
+/// parts copied in, since each part alone holds only some of the fields.
+fn closed(schema: &mut Value, raw: &Value) {
+    match schema {
+        Value::Object(map) => {
+            if let Some(Value::Array(parts)) = map.get_mut("allOf") {
+                for part in parts.iter_mut() {
+                    if let Some(name) = part["$ref"]
+                        .as_str()
+                        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                    {
+                        *part = raw["schemas"][name].clone();
+                    }
+                    if let Value::Object(inner) = part {
+                        inner.values_mut().for_each(|v| closed(v, raw));
+                    }
+                }
+                map.insert("unevaluatedProperties".into(), Value::Bool(false));
+                return;
+            }
+            if map.contains_key("properties") && !map.contains_key("additionalProperties") {
+                map.insert("additionalProperties".into(), Value::Bool(false));
+            }
+            map.values_mut().for_each(|v| closed(v, raw));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| closed(v, raw)),
+        _ => {}
+    }
+}
+
+/// Every `$ref` in `value`.
+fn refs<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(r)) = map.get("$ref") {
+                out.push(r);
+            }
+            map.values().for_each(|v| refs(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+        _ => {}
+    }
+}
+
+impl Published {
+    async fn fetch(app: &TestApp) -> Published {
+        let doc: Value = app
+            .client
+            .get(app.url("/api/v1/openapi.json"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let mut components = doc["components"].clone();
+        closed(&mut components, &doc["components"]);
+        Published {
+            doc,
+            components,
+            seen: RefCell::default(),
+        }
+    }
+
+    fn validator(&self, schema: &Value) -> jsonschema::Validator {
+        let root = json!({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "components": self.components,
+            "allOf": [schema],
+        });
+        jsonschema::draft202012::new(&root).expect("the schema compiles")
+    }
+
+    fn valid(&self, schema: &Value, instance: &Value) -> bool {
+        self.validator(schema).is_valid(instance)
+    }
+
+    /// Validates `instance` against `schema` (a part of the document).
+    fn validate(&self, schema: &Value, instance: &Value, what: &str) {
+        let validator = self.validator(schema);
+        let mut errors: Vec<String> = validator
+            .iter_errors(instance)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        // a record's payload is of the type its entity names: said so by
+        // name, not only as "none of the oneOf"
+        for (i, change) in instance["changes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let name = match change["entity"].as_str() {
+                Some("case") => "Case",
+                Some("screening") => "ScreeningRecord",
+                Some("unit") => "UnitRecord",
+                Some("schedule") => "Schedule",
+                Some("rule_set") => "RuleSet",
+                other => panic!("an entity the document names: {other:?}"),
+            };
+            if change["payload"].is_object() {
+                let schema = json!({"$ref": format!("#/components/schemas/{name}")});
+                errors.extend(
+                    self.validator(&schema)
+                        .iter_errors(&change["payload"])
+                        .map(|e| {
+                            format!("{name} {} at /changes/{i}/payload{}", e, e.instance_path())
+                        }),
+                );
+            }
+        }
+        assert!(
+            errors.is_empty(),
+            "{what} does not match the published schema:\n{}\n{}",
+            errors.join("\n"),
+            serde_json::to_string_pretty(instance).unwrap()
+        );
+    }
+
+    fn operation(&self, method: &Method, template: &str) -> &Value {
+        let op = &self.doc["paths"][template][method.as_str().to_lowercase()];
+        assert!(op.is_object(), "{method} {template} is documented");
+        op
+    }
+
+    /// Sends the request; checks its body and the answer against the
+    /// document; returns the status and the answer's JSON (null if none).
+    async fn call(
+        &self,
+        app: &TestApp,
+        token: Option<&str>,
+        method: Method,
+        template: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        self.send(app, token, method, template, path, body, true)
+            .await
+    }
+
+    /// Sends a body the document itself refuses, and checks the answer.
+    async fn call_malformed(
+        &self,
+        app: &TestApp,
+        token: Option<&str>,
+        method: Method,
+        template: &str,
+        path: &str,
+        body: Value,
+    ) -> (u16, Value) {
+        self.send(app, token, method, template, path, Some(body), false)
+            .await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn send(
+        &self,
+        app: &TestApp,
+        token: Option<&str>,
+        method: Method,
+        template: &str,
+        path: &str,
+        body: Option<Value>,
+        well_formed: bool,
+    ) -> (u16, Value) {
+        let op = self.operation(&method, template).clone();
+        let what = format!("{method} {template}");
+        let mut req = app.client.request(method.clone(), app.url(path));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            let schema = &op["requestBody"]["content"]["application/json"]["schema"];
+            assert!(schema.is_object(), "{what} documents its request body");
+            if well_formed {
+                self.validate(schema, &body, &format!("the request body of {what}"));
+            } else {
+                assert!(
+                    !self.valid(schema, &body),
+                    "the document refuses {body} too"
+                );
+            }
+            req = req.json(&body);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        let documented = &op["responses"][status.to_string()];
+        assert!(
+            documented.is_object(),
+            "{what} answered {status}, which the document does not list"
+        );
+        let text = res.text().await.unwrap();
+        let content = &documented["content"]["application/json"]["schema"];
+        let answer = if text.is_empty() {
+            assert!(
+                content.is_null(),
+                "{what} {status} is documented with a body, and sent none"
+            );
+            Value::Null
+        } else {
+            let answer: Value = serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{what} {status} is JSON: {e}: {text}"));
+            assert!(
+                content.is_object(),
+                "{what} {status} sent a JSON body the document does not describe: {text}"
+            );
+            self.validate(content, &answer, &format!("the {status} answer of {what}"));
+            answer
+        };
+        if status < 300 {
+            self.seen
+                .borrow_mut()
+                .insert((method.as_str().to_lowercase(), template.to_owned()));
+        }
+        (status, answer)
+    }
+
+    /// Every documented operation whose answers are JSON or empty was
+    /// exercised with a success, but for `except`.
+    fn assert_all_seen(&self, except: &[(&str, &str)]) {
+        let seen = self.seen.borrow();
+        let mut missing = Vec::new();
+        for (path, item) in self.doc["paths"].as_object().unwrap() {
+            for method in item.as_object().unwrap().keys() {
+                let key = (method.clone(), path.clone());
+                if !seen.contains(&key) && !except.contains(&(method.as_str(), path.as_str())) {
+                    missing.push(format!("{method} {path}"));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "not exercised: {missing:?}");
+    }
+}
+
+on_both_databases! {
+    async fn every_body_and_answer_matches_the_published_document(db: TestDb) {
+        tiaojie_server::demo::load(&db.db).await.unwrap();
+        let app = TestApp::spawn(&db).await;
+        let api = Published::fetch(&app).await;
+
+        // the document itself: every reference resolves, and no schema is
+        // left as "a JSON object" with nothing said of its fields
+        let mut all = Vec::new();
+        refs(&api.doc, &mut all);
+        for r in &all {
+            let name = r.strip_prefix("#/components/schemas/").unwrap_or_else(|| panic!("{r} is local"));
+            assert!(api.doc["components"]["schemas"][name].is_object(), "{r} resolves");
+        }
+        let schemas = api.doc["components"]["schemas"].as_object().unwrap();
+        for (name, schema) in schemas {
+            let mut open = Vec::new();
+            bare_objects(schema, name, &mut open);
+            assert!(open.is_empty(), "undescribed objects: {open:?}");
+        }
+        for name in ["Case", "Party", "AttachmentRef", "Position", "ScreeningRecord", "RuleSet", "Schedule", "UnitRecord", "Performance"] {
+            assert!(schemas.contains_key(name), "{name} is published");
+        }
+
+        // read closed: a case with a field the document does not name fails
+        let case_schema = json!({"$ref": "#/components/schemas/Case"});
+        let mut sample = serde_json::to_value(&domain::sample::cases(1, 7, domain::UnitId::stable("u"), domain::PersonId::stable("p"), domain::dates::parse_iso("2024-03-01").unwrap(), domain::dates::parse_iso("2024-03-31").unwrap())[0]).unwrap();
+        assert!(api.valid(&case_schema, &sample), "a sample case matches");
+        sample["agreed_term"] = json!("多了一个字段");
+        assert!(!api.valid(&case_schema, &sample), "an unknown field does not");
+
+        // log-in, wrong and right
+        let device_id = uuid::Uuid::now_v7();
+        let login_body = |password: &str| json!({"phone": VILLAGE_MEDIATOR, "password": password, "device_id": device_id, "device_name": "Redmi 9A"});
+        let (status, _) = api.call(&app, None, Method::POST, "/api/v1/auth/login", "/api/v1/auth/login", Some(login_body("wrong-password"))).await;
+        assert_eq!(status, 401);
+        let (status, me) = api.call(&app, None, Method::POST, "/api/v1/auth/login", "/api/v1/auth/login", Some(login_body(PASSWORD))).await;
+        assert_eq!(status, 200);
+        let token = me["token"].as_str().unwrap().to_owned();
+        let phone = Device {
+            token: token.clone(),
+            client_id: device_id,
+            person_id: me["person_id"].as_str().unwrap().parse().unwrap(),
+            unit_id: me["scopes"][0]["unit_id"].as_str().unwrap().parse().unwrap(),
+            seq: std::cell::Cell::new(0),
+        };
+        let office = login(&app, JUDICIAL_OFFICE).await;
+        let sibling = login(&app, VILLAGE_MEDIATOR).await;
+        let (status, _) = api.call(&app, Some(&token), Method::GET, "/api/v1/auth/me", "/api/v1/auth/me", None).await;
+        assert_eq!(status, 200);
+        let (status, _) = api.call(&app, None, Method::GET, "/api/v1/auth/me", "/api/v1/auth/me", None).await;
+        assert_eq!(status, 401);
+
+        // push: a new case with a photo, a forged amount, a conflict, a clash of numbers
+        let push_path = "/api/v1/sync/push";
+        let push_body = |d: &Device, m: Vec<Value>| json!({"client_id": d.client_id, "mutations": m});
+        let bytes = b"a photo of the signed agreement".to_vec();
+        let sha = tiaojie_server::service::auth::sha256_hex(&bytes);
+        let mut case = open_case(&phone, 23, domain::case::RiskLevel::High);
+        case["seq"] = json!(1);
+        case["attachments"] = json!([{
+            "id": uuid::Uuid::now_v7().to_string(), "form": "agreement",
+            "taken_at": "2026-11-20T10:00:00+08:00", "position": {"lat_e6": 25_033_000, "lon_e6": 101_546_000, "accuracy_m": 12},
+            "bytes": bytes.len(), "content_type": "image/jpeg", "sha256": sha,
+        }]);
+        let id = case["id"].as_str().unwrap().to_owned();
+        let (status, answer) = api.call(&app, Some(&token), Method::POST, push_path, push_path, Some(push_body(&phone, vec![mutation(&phone, "upsert", &case, 0)]))).await;
+        assert_eq!((status, answer["results"][0]["status"].as_str()), (200, Some("applied")));
+        let mut forged = case.clone();
+        forged["special"] = json!(true);
+        forged["approved_amount"] = json!("88888.00");
+        let (_, answer) = api.call(&app, Some(&token), Method::POST, push_path, push_path, Some(push_body(&phone, vec![mutation(&phone, "upsert", &forged, 1)]))).await;
+        assert_eq!(answer["results"][0]["code"], "invalid", "{answer}");
+        let mut theirs = case.clone();
+        theirs["summary"] = json!("司法所补充的案情");
+        let (_, answer) = api.call(&app, Some(&office.token), Method::POST, push_path, push_path, Some(push_body(&office, vec![mutation(&office, "upsert", &theirs, 1)]))).await;
+        assert_eq!(answer["results"][0]["status"], "applied", "{answer}");
+        let mut mine = case.clone();
+        mine["summary"] = json!("调解员改写的案情");
+        let (_, answer) = api.call(&app, Some(&token), Method::POST, push_path, push_path, Some(push_body(&phone, vec![mutation(&phone, "upsert", &mine, 1)]))).await;
+        assert_eq!(answer["results"][0]["status"], "conflict", "{answer}");
+        assert!(answer["results"][0]["server"].is_object());
+        let mut twin = open_case(&sibling, 29, domain::case::RiskLevel::Low);
+        twin["seq"] = json!(1);
+        let (_, answer) = api.call(&app, Some(&sibling.token), Method::POST, push_path, push_path, Some(push_body(&sibling, vec![mutation(&sibling, "upsert", &twin, 0)]))).await;
+        assert!(answer["results"][0]["renumbered"].is_u64(), "{answer}");
+        let (status, _) = api.call_malformed(&app, Some(&token), Method::POST, push_path, push_path, json!({"client_id": device_id, "mutations": [{"seq": 1}]})).await;
+        assert_eq!(status, 400);
+
+        // a screening record
+        let record = json!({
+            "id": uuid::Uuid::now_v7(), "unit_id": phone.unit_id, "duty": "village_monthly_screening",
+            "date": domain::dates::format_iso(domain::dates::china_date(jiff::Timestamp::now())),
+            "coverage": "第一村民小组 32 户", "households": 32, "outcome": {"kind": "nothing_found"},
+            "notes": "", "photo": null, "recorded_by": phone.person_id, "attendees": null,
+        });
+        phone.seq.set(phone.seq.get() + 1);
+        let screening = json!({"seq": phone.seq.get(), "mutation_id": uuid::Uuid::now_v7(), "entity": "screening", "entity_id": record["id"], "op": "upsert", "base_version": 0, "payload": record});
+        let (_, answer) = api.call(&app, Some(&token), Method::POST, push_path, push_path, Some(push_body(&phone, vec![screening]))).await;
+        assert_eq!(answer["results"][0]["status"], "applied", "{answer}");
+
+        // the photo's bytes
+        let (status, _) = api.call(&app, Some(&token), Method::GET, "/api/v1/attachments/{sha256}/upload", &format!("/api/v1/attachments/{sha}/upload"), None).await;
+        assert_eq!(status, 200);
+        let put = app.client.put(app.url(&format!("/api/v1/attachments/{sha}")))
+            .bearer_auth(&token).header("Upload-Offset", "0").body(bytes.clone()).send().await.unwrap();
+        assert_eq!(put.status(), 200);
+        let put_answer: Value = put.json().await.unwrap();
+        api.validate(&api.operation(&Method::PUT, "/api/v1/attachments/{sha256}")["responses"]["200"]["content"]["application/json"]["schema"], &put_answer, "the 200 answer of PUT /api/v1/attachments/{sha256}");
+        api.seen.borrow_mut().insert(("put".into(), "/api/v1/attachments/{sha256}".into()));
+
+        // pulls: the whole scope of a committee and of an office, and the reference data
+        for device in [&phone, &office] {
+            let mut cursor = 0;
+            loop {
+                let path = format!("/api/v1/sync/pull?cursor={cursor}&limit=1000");
+                let (status, page) = api.call(&app, Some(&device.token), Method::GET, "/api/v1/sync/pull", &path, None).await;
+                assert_eq!(status, 200);
+                cursor = page["cursor"].as_i64().unwrap();
+                if !page["has_more"].as_bool().unwrap() {
+                    break;
+                }
+            }
+        }
+        let (status, page) = api.call(&app, Some(&token), Method::GET, "/api/v1/sync/reference", "/api/v1/sync/reference?cursor=0&limit=1000", None).await;
+        assert_eq!(status, 200);
+        let entities: BTreeSet<&str> = page["changes"].as_array().unwrap().iter().filter_map(|c| c["entity"].as_str()).collect();
+        assert_eq!(entities, BTreeSet::from(["rule_set", "schedule", "unit"]));
+        let (status, _) = api.call(&app, Some(&token), Method::GET, "/api/v1/sync/pull", "/api/v1/sync/pull?cursor=-1", None).await;
+        assert_eq!(status, 422);
+        let (status, _) = api.call(&app, Some(&token), Method::GET, "/api/v1/sync/pull", "/api/v1/sync/pull?cursor=abc", None).await;
+        assert_eq!(status, 400);
+
+        // the case online: itself, its history, lock, risk, referral
+        let case_path = |tail: &str| format!("/api/v1/cases/{id}{tail}");
+        let (status, _) = api.call(&app, Some(&office.token), Method::GET, "/api/v1/cases/{id}", &case_path(""), None).await;
+        assert_eq!(status, 200);
+        let (status, _) = api.call(&app, Some(&office.token), Method::GET, "/api/v1/cases/{id}", &format!("/api/v1/cases/{}", uuid::Uuid::now_v7()), None).await;
+        assert_eq!(status, 404);
+        let (status, history) = api.call(&app, Some(&token), Method::GET, "/api/v1/cases/{id}/history", &case_path("/history"), None).await;
+        assert_eq!(status, 200);
+        assert!(history["versions"].as_array().unwrap().iter().any(|v| v["overridden"].is_array()), "{history}");
+        let (status, _) = api.call(&app, Some(&office.token), Method::PUT, "/api/v1/cases/{id}/lock", &case_path("/lock"), Some(json!({"reason": "季度审核中"}))).await;
+        assert_eq!(status, 200);
+        let (status, _) = api.call(&app, Some(&office.token), Method::DELETE, "/api/v1/cases/{id}/lock", &case_path("/lock"), None).await;
+        assert_eq!(status, 200);
+        let (status, _) = api.call(&app, Some(&office.token), Method::GET, "/api/v1/cases/{id}/risk", &case_path("/risk"), None).await;
+        assert_eq!(status, 200);
+        let (status, _) = api.call(&app, Some(&token), Method::PUT, "/api/v1/cases/{id}/risk", &case_path("/risk"), Some(json!({"action": "agree", "level": "high", "note": "村委会议定"}))).await;
+        assert_eq!(status, 200);
+        let (status, _) = api.call(&app, Some(&token), Method::PUT, "/api/v1/cases/{id}/risk", &case_path("/risk"), Some(json!({"action": "agree", "level": "purple"}))).await;
+        assert_eq!(status, 422);
+        let (status, ownership) = api.call(&app, Some(&token), Method::GET, "/api/v1/cases/{id}/referral", &case_path("/referral"), None).await;
+        assert_eq!(status, 200);
+        let to_unit = ownership["targets"][0]["unit_id"].clone();
+        let (status, ownership) = api.call(&app, Some(&token), Method::POST, "/api/v1/cases/{id}/referral", &case_path("/referral"), Some(json!({"action": "refer", "to_unit": to_unit, "note": "需乡镇调委会调解"}))).await;
+        assert_eq!(status, 200);
+        assert!(ownership["ownership"]["handovers"].is_array(), "{ownership}");
+
+        // the office's views
+        let (status, devices) = api.call(&app, Some(&office.token), Method::GET, "/api/v1/devices", "/api/v1/devices", None).await;
+        assert_eq!(status, 200);
+        let session = devices.as_array().unwrap().iter().find(|d| d["device_name"] == "test phone" && d["phone"] == VILLAGE_MEDIATOR && d["revoked_at"].is_null()).expect("the second phone is listed");
+        let (status, _) = api.call(&app, Some(&office.token), Method::POST, "/api/v1/devices/{id}/revoke", &format!("/api/v1/devices/{}/revoke", session["id"].as_str().unwrap()), None).await;
+        assert_eq!(status, 200);
+        let (status, _) = api.call(&app, Some(&office.token), Method::GET, "/api/v1/compliance", "/api/v1/compliance", None).await;
+        assert_eq!(status, 200);
+        // the receiving unit's inbox holds the referral; it reads it
+        let mut read = false;
+        for device in [&phone, &office] {
+            let (status, inbox) = api.call(&app, Some(&device.token), Method::GET, "/api/v1/inbox", "/api/v1/inbox", None).await;
+            assert_eq!(status, 200);
+            if let Some(item) = inbox["items"][0]["id"].as_str() {
+                let (status, _) = api.call(&app, Some(&device.token), Method::POST, "/api/v1/inbox/{id}/read", &format!("/api/v1/inbox/{item}/read"), None).await;
+                assert_eq!(status, 204);
+                read = true;
+            }
+        }
+        assert!(read, "someone has an inbox item");
+
+        // reminders by Web Push
+        let (status, _) = api.call(&app, Some(&token), Method::GET, "/api/v1/push/key", "/api/v1/push/key", None).await;
+        assert_eq!(status, 200);
+        let subscription = json!({"endpoint": "https://fcm.googleapis.com/fcm/send/test-endpoint", "keys": {"p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM", "auth": "tBHItJI5svbpez7KI4CCXg"}});
+        let (status, _) = api.call(&app, Some(&token), Method::PUT, "/api/v1/push/subscription", "/api/v1/push/subscription", Some(subscription)).await;
+        assert_eq!(status, 204);
+        let (status, _) = api.call(&app, Some(&token), Method::DELETE, "/api/v1/push/subscription", "/api/v1/push/subscription", Some(json!({"endpoint": "https://fcm.googleapis.com/fcm/send/test-endpoint"}))).await;
+        assert_eq!(status, 204);
+
+        let (status, _) = api.call(&app, None, Method::GET, "/healthz", "/healthz", None).await;
+        assert_eq!(status, 200);
+        let (status, _) = api.call(&app, Some(&token), Method::POST, "/api/v1/auth/logout", "/api/v1/auth/logout", None).await;
+        assert_eq!(status, 204);
+
+        api.assert_all_seen(&[
+            // the bytes of a photo, not JSON
+            ("get", "/api/v1/attachments/{sha256}"),
+        ]);
+        drop(app);
+        db.cleanup().await;
+    }
+}
+
+/// The paths in `schema` of objects with nothing said of their fields.
+fn bare_objects(schema: &Value, at: &str, out: &mut Vec<String>) {
+    if let Value::Object(map) = schema {
+        let is_object = map.get("type").is_some_and(|t| {
+            t == "object" || t.as_array().is_some_and(|a| a.contains(&json!("object")))
+        });
+        let said = [
+            "properties",
+            "additionalProperties",
+            "oneOf",
+            "allOf",
+            "anyOf",
+            "$ref",
+        ]
+        .iter()
+        .any(|k| map.contains_key(*k));
+        if is_object && !said {
+            out.push(at.to_owned());
+        }
+        for (k, v) in map {
+            bare_objects(v, &format!("{at}.{k}"), out);
+        }
+    } else if let Value::Array(items) = schema {
+        for (i, v) in items.iter().enumerate() {
+            bare_objects(v, &format!("{at}[{i}]"), out);
+        }
+    }
+}
