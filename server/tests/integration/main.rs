@@ -25,6 +25,7 @@ mod schedules;
 mod screenings;
 mod seed_demo;
 mod server_owned;
+mod ssr_soak;
 mod strict_wire;
 mod sync;
 mod sync_crash;
