@@ -306,8 +306,10 @@ pub async fn server_photo_url(sha256: &str) -> Result<Option<String>, String> {
     let Some(session) = store.session().await.map_err(|e| e.to_string())? else {
         return Ok(None);
     };
+    // not through the browser's cache: a copy there would outlive the log-out
     let res = gloo_net::http::Request::get(&format!("/api/v1/attachments/{sha256}"))
         .header("Authorization", &format!("Bearer {}", session.token))
+        .cache(web_sys::RequestCache::NoStore)
         .send()
         .await
         .map_err(|e| e.to_string())?;

@@ -1,5 +1,5 @@
 import { test, expect, type APIRequestContext, type Page } from '@playwright/test';
-import { appReady, watchErrors } from './helpers';
+import { appReady, readStore, watchErrors } from './helpers';
 
 // Sync end to end (docs/sync.md): a mediator logs in once, records an oral
 // agreement with no network, syncs when the network is back; the judicial
@@ -267,8 +267,39 @@ test('a photo taken with no signal is uploaded at the next sync and the township
   // cards it is fetched once scrolled to, as on a phone
   await img.scrollIntoViewIfNeeded();
   await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBeGreaterThan(100);
+
+  // logged out, the desk's browser keeps no copy of the photo: not in its
+  // HTTP cache, not in the service worker's caches, and without the token
+  // the server refuses it
+  const caseId = caseUrl.split('/').pop();
+  const saved = (await readStore(page, 'cases')).find((c) => c.id === caseId);
+  const sha = saved.attachments[0].sha256;
+  expect(sha).toMatch(/^[0-9a-f]{64}$/);
+  await desk.goto('/');
+  await appReady(desk);
+  desk.once('dialog', (d) => void d.accept());
+  await desk.getByTestId('logout').click();
+  await desk.waitForURL('**/login');
+  const deskSeen = [...deskErrors]; // the probe's own 401 is logged as an error
+  const left = await desk.evaluate(async (sha) => {
+    const url = `/api/v1/attachments/${sha}`;
+    let cached: string;
+    try {
+      cached = String((await fetch(url, { cache: 'only-if-cached', mode: 'same-origin' })).status);
+    } catch {
+      cached = 'none';
+    }
+    const kept: string[] = [];
+    for (const name of await caches.keys()) {
+      for (const req of await (await caches.open(name)).keys()) {
+        if (new URL(req.url).pathname.startsWith('/api/')) kept.push(req.url);
+      }
+    }
+    return { cached, kept, asked: (await fetch(url)).status };
+  }, sha);
+  expect(left).toEqual({ cached: 'none', kept: [], asked: 401 });
   await office.close();
-  expect([...errors, ...deskErrors]).toEqual([]);
+  expect([...errors, ...deskSeen]).toEqual([]);
 });
 
 test('a change the server refuses is shown on its case, and sent again once the office unlocks it', async ({ page, context, request }) => {

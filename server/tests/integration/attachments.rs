@@ -116,6 +116,8 @@ on_both_databases! {
         assert_eq!(res.status(), 200);
         assert_eq!(res.headers()["content-type"], "image/jpeg");
         assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+        // parties' personal data: no browser keeps a copy past the log-out
+        assert_eq!(res.headers()["cache-control"], "no-store");
         assert_eq!(res.bytes().await.unwrap().as_ref(), &photo[..]);
 
         // the same photo in another case: nothing to send, stored once

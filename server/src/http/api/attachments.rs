@@ -124,7 +124,7 @@ pub async fn upload_status(
             content(("image/jpeg"), ("image/png"), ("image/webp"), ("application/pdf")),
             headers(
                 ("ETag" = String, description = "The SHA-256 in quotes"),
-                ("Cache-Control" = String, description = "`private, max-age=31536000, immutable`"),
+                ("Cache-Control" = String, description = "`no-store`: no browser keeps a copy (parties' personal data)"),
             )
         ),
         (status = 400, description = "Bad hash (`malformed`)", body = ErrorBody),
@@ -149,11 +149,9 @@ pub async fn get(
     Ok((
         [
             (header::CONTENT_TYPE, content_type),
-            // the content never changes under its name; only this user may keep it
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("private, max-age=31536000, immutable"),
-            ),
+            // a photo of signed paper holds parties' personal data: no
+            // browser keeps a copy that outlives the log-out
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
             (header::ETAG, etag),
             (
                 header::X_CONTENT_TYPE_OPTIONS,
