@@ -257,7 +257,9 @@ impl Ownership {
 /// The case as the people of a unit a referral waits at read it before
 /// they accept it: the parties' resident ID numbers, phones and addresses
 /// stay with the units that own or see the case (they come with the case
-/// once accepted), and so do the photos.
+/// once accepted), and so do the photos and the risk assessment (its
+/// notes may tell of a party's health or family; its people are the
+/// branch's). The risk level itself is shown.
 pub fn for_receiver(case: &Case) -> Case {
     let mut shown = case.clone();
     for p in &mut shown.parties {
@@ -266,6 +268,7 @@ pub fn for_receiver(case: &Case) -> Case {
         p.address.clear();
     }
     shown.attachments.clear();
+    shown.risk_assessment = None;
     shown
 }
 

@@ -299,4 +299,38 @@ on_both_databases! {
         drop(app);
         db.cleanup().await;
     }
+
+    async fn a_waiting_referral_shows_the_case_without_its_risk_notes(db: TestDb) {
+        tiaojie_server::demo::load(&db.db).await.unwrap();
+        let app = TestApp::spawn(&db).await;
+        let phone = login(&app, VILLAGE_MEDIATOR).await;
+        let medical = login(&app, SECTOR_MEDIATOR).await;
+        let case = open_case(&phone, 41, domain::case::RiskLevel::Medium);
+        let id = case["id"].as_str().unwrap().to_owned();
+        push(&app, &phone, vec![mutation(&phone, "upsert", &case, 0)]).await;
+        // the village agrees the level, with a note about a party's health
+        let note = "一方当事人有精神病史，调解时需家属在场";
+        let res = app.client.put(app.url(&format!("/api/v1/cases/{id}/risk"))).bearer_auth(&phone.token)
+            .json(&json!({"action": "agree", "level": "medium", "note": note})).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        ok(act(&app, &phone, &id, json!({"action": "refer", "to_unit": medical.unit_id, "note": "涉及医疗损害"})).await).await;
+
+        // waiting: the committee reads the case, and neither the assessment nor its notes
+        let res = server_case(&app, &medical, &id).await;
+        assert_eq!(res.status(), 200);
+        let text = res.text().await.unwrap();
+        assert!(!text.contains("精神病史"), "{text}");
+        let shown: domain::api::ServerCase = serde_json::from_str(&text).unwrap();
+        assert!(shown.contacts_hidden && shown.case.risk_assessment.is_none());
+        assert_eq!(shown.case.risk, domain::case::RiskLevel::Medium, "the level itself is shown");
+        // the owner's side sees it all
+        let own: domain::api::ServerCase = server_case(&app, &phone, &id).await.json().await.unwrap();
+        assert_eq!(own.case.risk_assessment.unwrap().history.last().unwrap().note, note);
+        // accepted, the case and its assessment are the committee's
+        ok(act(&app, &medical, &id, json!({"action": "accept"})).await).await;
+        let full: domain::api::ServerCase = server_case(&app, &medical, &id).await.json().await.unwrap();
+        assert!(!full.contacts_hidden && full.case.risk_assessment.is_some());
+        drop(app);
+        db.cleanup().await;
+    }
 }
