@@ -50,7 +50,7 @@ pub async fn subscribe(
     if !push.endpoint_allowed(&body.endpoint) {
         return Err(PushError::Invalid {
             field: "endpoint",
-            message: "推送地址须为 https 网址 / the endpoint must be an https URL".into(),
+            message: "推送地址须为公网上的 https 网址 / the endpoint must be an https URL on the public internet".into(),
         });
     }
     let key = decoded_len("keys.p256dh", &body.keys.p256dh, 65)?;

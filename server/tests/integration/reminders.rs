@@ -431,6 +431,25 @@ on_both_databases! {
         drop(app);
         db.cleanup().await;
     }
+
+    async fn a_push_endpoint_on_a_local_address_is_refused(db: TestDb) {
+        tiaojie_server::demo::load(&db.db).await.unwrap();
+        let app = TestApp::spawn(&db).await;
+        let phone = login(&app, VILLAGE_MEDIATOR).await;
+        let put = |endpoint: &str| app.client.put(app.url("/api/v1/push/subscription")).bearer_auth(&phone.token)
+            .json(&json!({"endpoint": endpoint, "keys": {"p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM", "auth": "tBHItJI5svbpez7KI4CCXg"}}))
+            .send();
+        // the server's own loopback, the cloud's metadata service, the office network
+        for local in ["https://127.0.0.1:9443/push", "https://169.254.169.254/latest", "https://[::1]/push", "https://192.168.1.10/push", "https://localhost/push"] {
+            let res = put(local).await.unwrap();
+            assert_eq!(res.status(), 422, "{local}");
+            assert_eq!(res.json::<Value>().await.unwrap()["field"], "endpoint");
+        }
+        assert_eq!(count(&db, "push_subscription").await, 0);
+        assert_eq!(put("https://fcm.googleapis.com/fcm/send/abc").await.unwrap().status(), 204);
+        drop(app);
+        db.cleanup().await;
+    }
 }
 
 on_both_databases! {

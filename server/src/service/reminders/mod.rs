@@ -16,6 +16,7 @@ pub mod channel;
 pub mod escalation;
 pub mod inbox;
 pub mod message;
+pub mod public_net;
 pub mod recipients;
 pub mod web_push;
 pub mod webhook;

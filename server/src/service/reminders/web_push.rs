@@ -43,7 +43,7 @@ pub struct WebPush {
     signer: PartialVapidSignatureBuilder,
     /// The VAPID `sub` claim: how a push service reaches the operator.
     subject: String,
-    /// Only for tests on loopback: accept `http://` endpoints.
+    /// Only for tests on loopback: accept `http://` and local endpoints.
     allow_http: bool,
     client: reqwest::Client,
 }
@@ -56,9 +56,8 @@ impl WebPush {
             signer,
             subject,
             allow_http,
-            client: reqwest::Client::builder()
-                .timeout(Duration::from_secs(15))
-                .build()?,
+            // a device names the endpoint: public addresses only, no redirects
+            client: super::public_net::client(Duration::from_secs(15), allow_http)?,
         })
     }
 
@@ -69,7 +68,8 @@ impl WebPush {
     }
 
     /// Whether a device may register this endpoint: https (or http on
-    /// loopback in tests), no credentials, a host.
+    /// loopback in tests), no credentials, a host that is a name or a
+    /// public address (docs/screening.md, "Web Push").
     pub fn endpoint_allowed(&self, endpoint: &str) -> bool {
         endpoint_allowed(endpoint, self.allow_http)
     }
@@ -150,9 +150,11 @@ pub fn endpoint_allowed(endpoint: &str, allow_http: bool) -> bool {
         Some("http") => allow_http,
         _ => false,
     };
-    let authority_ok = uri
-        .authority()
-        .is_some_and(|a| !a.as_str().contains('@') && !a.host().is_empty());
+    let authority_ok = uri.authority().is_some_and(|a| {
+        !a.as_str().contains('@')
+            && !a.host().is_empty()
+            && (allow_http || super::public_net::host_allowed(a.host()))
+    });
     scheme_ok && authority_ok && endpoint.len() <= 1024
 }
 
@@ -233,6 +235,16 @@ mod tests {
         assert!(endpoint_allowed("http://127.0.0.1:9/push", true));
         assert!(!endpoint_allowed("https://user:pw@example.org/x", false));
         assert!(!endpoint_allowed("file:///etc/passwd", true));
+        // nothing local on a device's say-so (blind SSRF)
+        for local in [
+            "https://127.0.0.1:9443/push",
+            "https://169.254.169.254/latest/meta-data",
+            "https://[::1]/push",
+            "https://10.0.0.8/push",
+            "https://localhost/push",
+        ] {
+            assert!(!endpoint_allowed(local, false), "{local}");
+        }
         assert!(!endpoint_allowed("not a url", true));
     }
 
