@@ -279,7 +279,8 @@ test('a photo taken with no signal is uploaded at the next sync and the township
   await appReady(desk);
   desk.once('dialog', (d) => void d.accept());
   await desk.getByTestId('logout').click();
-  await desk.waitForURL('**/login');
+  await expect(desk).toHaveURL(/\/login$/, { timeout: 15_000 });
+  await appReady(desk);
   const deskSeen = [...deskErrors]; // the probe's own 401 is logged as an error
   const left = await desk.evaluate(async (sha) => {
     const url = `/api/v1/attachments/${sha}`;
