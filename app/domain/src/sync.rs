@@ -200,7 +200,7 @@ pub struct MutationResult {
     /// Conflict: the record as the server now holds it (a
     /// `domain::case::Case` as JSON).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::wire_schema::case_or_none))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::wire_schema::conflict_record))]
     pub server: Option<Value>,
     /// Applied or conflict: the case number (案号 `seq`) the server gave,
     /// when the one sent was another case's in the committee's year (or

@@ -131,8 +131,9 @@ pub fn record() -> RefOr<Schema> {
         .into()
 }
 
-/// A case as it travels in an answer (`MutationResult.server`), or absent.
-pub fn case_or_none() -> RefOr<Schema> {
+/// The record a conflict answers with (`MutationResult.server`): a case
+/// or a screening record, or absent.
+pub fn conflict_record() -> RefOr<Schema> {
     OneOfBuilder::new()
         .item(Ref::from_schema_name("Case"))
         .item(Ref::from_schema_name("ScreeningRecord"))
