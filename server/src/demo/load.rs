@@ -9,8 +9,9 @@ use domain::Timestamp;
 /// Why the demo organisation was not loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum SeedError {
-    /// The database holds another organisation: demo accounts with a
-    /// published password must never land in a real deployment.
+    /// The database holds another organisation, or an account that is not
+    /// a demo one: demo accounts with a published password must never land
+    /// in a real deployment.
     #[error(
         "数据库中已有其他组织（{0}），演示数据只能装入空库或演示库 / the database holds another organisation ({0}); demo data goes only into an empty or demo database"
     )]
@@ -52,6 +53,16 @@ pub async fn load(db: &Store) -> Result<SeedReport, SeedError> {
         )));
     }
     let org = chuxiong();
+    // nor into the city's own database once it has real accounts
+    let foreign_account = people::account_phones(db)
+        .await?
+        .into_iter()
+        .find(|phone| !org.accounts.iter().any(|a| a.phone.as_str() == phone));
+    if let Some(phone) = foreign_account {
+        return Err(SeedError::NotADemoDatabase(format!(
+            "账号 / account {phone}"
+        )));
+    }
 
     // Hash passwords only for accounts that do not exist yet, before the
     // transaction (hashing is slow and must not hold the write lock).

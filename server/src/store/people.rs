@@ -146,6 +146,13 @@ pub async fn insert_account(
     Ok(done.rows_affected() == 1)
 }
 
+/// Every account's phone number.
+pub async fn account_phones(store: &Store) -> Result<Vec<String>, StoreError> {
+    Ok(sqlx::query_scalar("SELECT phone FROM account")
+        .fetch_all(store.pool())
+        .await?)
+}
+
 pub async fn account_by_phone(store: &Store, phone: &Phone) -> Result<Option<Account>, StoreError> {
     sqlx::query_as::<_, (String, String, String, String, Option<String>)>(
         "SELECT id, person_id, phone, password_hash, disabled_at FROM account WHERE phone = $1",

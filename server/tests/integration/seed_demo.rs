@@ -71,6 +71,30 @@ on_both_databases! {
         db.cleanup().await;
     }
 
+    async fn the_demo_never_lands_beside_a_real_account(db: TestDb) {
+        // the city's own database: its organisation, then a real clerk's account
+        demo::load(&db.db).await.unwrap();
+        let unit: String = sqlx::query_scalar("SELECT id FROM org_unit WHERE parent_id IS NULL").fetch_one(db.db.pool()).await.unwrap();
+        let person = domain::PersonId::new_v7();
+        let now: domain::Timestamp = jiff::Timestamp::now().into();
+        let mut tx = db.db.begin().await.unwrap();
+        store::people::insert_people(&mut tx, &[store::people::NewPerson {
+            id: person, unit_id: unit.parse().unwrap(), name: "真实职员".into(),
+            kind: domain::PersonKind::OfficeStaff, sex: None, phone: None,
+        }], now).await.unwrap();
+        store::people::insert_account(&mut tx, &store::people::NewAccount {
+            id: domain::AccountId::new_v7(), person_id: person,
+            phone: domain::Phone::parse("13612345678").unwrap(), password_hash: "x".into(),
+        }, now).await.unwrap();
+        tx.commit().await.unwrap();
+        // a demo account removed by the operator is not put back
+        sqlx::query("DELETE FROM account WHERE phone = '13900000006'").execute(db.db.pool()).await.unwrap();
+        let err = demo::load(&db.db).await.unwrap_err();
+        assert!(matches!(&err, demo::SeedError::NotADemoDatabase(what) if what.contains("13612345678")), "{err}");
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM account WHERE phone = '13900000006'").await, 0, "nothing was stored");
+        db.cleanup().await;
+    }
+
     async fn every_office_role_has_a_demo_log_in(db: TestDb) {
         let report = demo::load(&db.db).await.unwrap();
         for role in domain::Role::ALL {
