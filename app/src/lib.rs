@@ -60,10 +60,7 @@ pub struct AssetPaths {
 /// paint. The cached app shell has nothing to show until the app runs, and
 /// its files come from the phone: it preloads the wasm (docs/perf.md).
 fn head(assets: AssetPaths, preload_wasm: bool) -> impl IntoView {
-    let boot = format!(
-        "import init, {{ hydrate }} from {:?};\ninit({{ module_or_path: {:?} }}).then(hydrate);",
-        assets.script, assets.wasm
-    );
+    let boot = boot_script(&assets);
     view! {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
@@ -78,6 +75,15 @@ fn head(assets: AssetPaths, preload_wasm: bool) -> impl IntoView {
         })}
         <script type="module" inner_html=boot></script>
     }
+}
+
+/// The one inline script of every page: it loads the wasm and starts the
+/// app. The server's Content-Security-Policy allows it by its hash.
+pub fn boot_script(assets: &AssetPaths) -> String {
+    format!(
+        "import init, {{ hydrate }} from {:?};\ninit({{ module_or_path: {:?} }}).then(hydrate);",
+        assets.script, assets.wasm
+    )
 }
 
 /// The app shell the service worker caches: no page in the body; the app

@@ -52,6 +52,21 @@ pub struct ServeArgs {
     #[arg(long, env = "TIAOJIE_SHUTDOWN_GRACE_SECS", default_value_t = 10)]
     pub shutdown_grace_secs: u64,
 
+    /// Behind a reverse proxy: the request header it writes the client's
+    /// address in (`X-Real-IP`, or `X-Forwarded-For`, of which the last
+    /// address counts). The log-in limits go by it. Unset, the header is
+    /// ignored and the connection's own address counts (docs/security.md).
+    #[arg(long, env = "TIAOJIE_CLIENT_IP_HEADER")]
+    pub client_ip_header: Option<axum::http::HeaderName>,
+
+    /// Seconds a client may take to send a request's line and headers.
+    #[arg(long, env = "TIAOJIE_HEAD_TIMEOUT_SECS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..))]
+    pub head_timeout_secs: u64,
+
+    /// Seconds a request body may go without sending a byte (then 408).
+    #[arg(long, env = "TIAOJIE_BODY_IDLE_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub body_idle_timeout_secs: u64,
+
     #[command(flatten)]
     pub remind: RemindArgs,
 }
@@ -63,6 +78,9 @@ impl Default for ServeArgs {
             site_root: PathBuf::from("target/site"),
             demo: false,
             shutdown_grace_secs: 10,
+            client_ip_header: None,
+            head_timeout_secs: 15,
+            body_idle_timeout_secs: 30,
             remind: RemindArgs::default(),
         }
     }

@@ -9,12 +9,14 @@ use crate::store::Store;
 use axum::Router;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::time::Duration;
 use tokio::net::TcpListener;
 
 /// A bound, ready-to-run server.
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    head_timeout: Duration,
     local_addr: SocketAddr,
     scheduler: reminders::Scheduler,
 }
@@ -36,9 +38,15 @@ impl Application {
         let mut state = AppState::new(store, options, site.paths.clone(), offline);
         state.web_push = push;
         state.escalate = Some(scheduler.wake_handle());
+        state.client_ip_header = args.client_ip_header.clone();
         Ok(Application {
             listener,
-            router: crate::http::router(state, &site),
+            router: crate::http::router(
+                state,
+                &site,
+                Duration::from_secs(args.body_idle_timeout_secs),
+            ),
+            head_timeout: Duration::from_secs(args.head_timeout_secs),
             local_addr,
             scheduler,
         })
@@ -55,9 +63,9 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let reminders = self.scheduler.spawn();
-        let served = axum::serve(self.listener, self.router.into_make_service())
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let served =
+            crate::http::serve::serve(self.listener, self.router, self.head_timeout, shutdown)
+                .await;
         reminders.abort();
         served
     }

@@ -21,12 +21,22 @@ pub async fn read_bytes(mut body: Body, limit: usize) -> Result<Bytes, ApiError>
     let mut out = Vec::new();
     let mut seen = 0usize;
     while let Some(frame) = body.frame().await {
-        // a connection dropped mid-body: nothing to answer, nothing stored
-        let Ok(frame) = frame else {
-            return Err(ApiError::malformed(
-                None,
-                "请求体未完整收到 / the body was cut off",
-            ));
+        // a body that stopped arriving (408), or a connection dropped
+        // mid-body: nothing stored
+        let frame = match frame.map_err(axum::Error::into_inner) {
+            Ok(frame) => frame,
+            Err(e) if e.is::<tower_http::timeout::TimeoutError>() => {
+                return Err(ApiError::Edge {
+                    status: axum::http::StatusCode::REQUEST_TIMEOUT,
+                    code: domain::api::ErrorCode::Timeout,
+                });
+            }
+            Err(_) => {
+                return Err(ApiError::malformed(
+                    None,
+                    "请求体未完整收到 / the body was cut off",
+                ));
+            }
         };
         let Ok(data) = frame.into_data() else {
             continue; // trailers

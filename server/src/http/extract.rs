@@ -1,15 +1,17 @@
 //! What handlers take from a request: the [`Caller`] behind its bearer
-//! token, an id from its path ([`PathId`]), and (`body`, `query`) its
-//! body and query string, strictly read.
+//! token, an id from its path ([`PathId`]), the address it came from
+//! ([`ClientAddr`]), and (`body`, `query`) its body and query string,
+//! strictly read.
 
 use super::error::ApiError;
 use super::state::AppState;
 use crate::service::{Caller, auth};
-use axum::extract::FromRequestParts;
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use domain::api::ErrorCode;
 use domain::{CaseId, DeviceSessionId, InboxItemId};
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
@@ -67,5 +69,37 @@ impl<T: PathParam + Send> FromRequestParts<AppState> for PathId<T> {
                 .await
                 .map_err(|e| ApiError::malformed(None, format!("路径无效 / bad path: {e}")))?;
         text.parse().map(PathId).map_err(|_| T::not_an_id(&text))
+    }
+}
+
+/// The address a request came from: the peer of its connection, or, behind
+/// a reverse proxy the operator named (`--client-ip-header`), the address
+/// that proxy wrote into that header (the last one of a list, the one the
+/// proxy itself added). Without the setting the header is ignored, so a
+/// client cannot choose its own address.
+pub struct ClientAddr(pub IpAddr);
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED), |c| c.0.ip());
+        let forwarded = state.client_ip_header.as_ref().and_then(|name| {
+            let value = parts
+                .headers
+                .get_all(name)
+                .iter()
+                .next_back()?
+                .to_str()
+                .ok()?;
+            value.rsplit(',').next()?.trim().parse::<IpAddr>().ok()
+        });
+        Ok(ClientAddr(forwarded.unwrap_or(peer)))
     }
 }

@@ -1,25 +1,25 @@
 //! Rate limits kept in the server's memory (one instance; several instances
-//! each keep their own, which only loosens the limits): log-in attempts per
-//! phone number, and requests per device session.
+//! each keep their own, which only loosens the limits): the log-in gate
+//! (`login_gate.rs`) and requests per device session.
 
 use super::error::ApiError;
+use super::login_gate::LoginGate;
 use domain::DeviceSessionId;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, NotUntil, Quota, RateLimiter};
 use std::num::NonZeroU32;
 
 pub struct Limits {
-    login: DefaultKeyedRateLimiter<String>,
+    pub login: LoginGate,
     device: DefaultKeyedRateLimiter<DeviceSessionId>,
 }
 
 impl Limits {
-    /// Log-in: 10 attempts at once, then one every 6 s per phone number.
     /// Sync: 120 requests at once, then 10 a second per device.
     pub fn new() -> Limits {
         let n = |v: u32| NonZeroU32::new(v).expect("non-zero");
         Limits {
-            login: RateLimiter::keyed(Quota::per_minute(n(10)).allow_burst(n(10))),
+            login: LoginGate::new(),
             device: RateLimiter::keyed(Quota::per_second(n(10)).allow_burst(n(120))),
         }
     }
@@ -28,12 +28,6 @@ impl Limits {
         self.device
             .check_key(&session)
             .map_err(|e| rate_limited(&e, self.device.clock()))
-    }
-
-    pub fn check_login(&self, phone: &domain::Phone) -> Result<(), ApiError> {
-        self.login
-            .check_key(&phone.as_str().to_owned())
-            .map_err(|e| rate_limited(&e, self.login.clock()))
     }
 }
 

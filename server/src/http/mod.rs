@@ -9,9 +9,12 @@ pub mod body;
 pub mod edge;
 pub mod error;
 pub mod extract;
+pub mod headers;
 pub mod limits;
+pub mod login_gate;
 pub mod offline;
 pub mod query;
+pub mod serve;
 pub mod state;
 
 use app::{App, shell};
@@ -28,16 +31,19 @@ use state::AppState;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 /// All routes: health, the JSON API, server functions, the Leptos pages, and
-/// the built site's static files.
-pub fn router(state: AppState, site: &Site) -> Router {
+/// the built site's static files. A request body that sends nothing for
+/// `body_idle_timeout` is cut off (408 `timeout`, `body.rs`).
+pub fn router(state: AppState, site: &Site, body_idle_timeout: std::time::Duration) -> Router {
     let routes = generate_route_list(App);
     let pages_context = {
         let directory = state.directory.clone();
         let split = site.split.as_ref().map(|s| s.leptos_manifest());
         move || {
+            headers::provide_page_nonce();
             provide_context(directory.clone());
             if let Some(split) = &split {
                 provide_context(split.clone());
@@ -108,7 +114,14 @@ pub fn router(state: AppState, site: &Site) -> Router {
         .route("/api/fn/{*fn_name}", post(server_fn).get(server_fn))
         .leptos_routes_with_context(&state, routes, pages_context, pages_shell)
         .fallback_service(static_files)
+        // inside the edge, which reads whether a body is empty from the
+        // body itself (a timed body no longer says)
+        .layer(RequestBodyTimeoutLayer::new(body_idle_timeout))
         .layer(axum::middleware::from_fn(edge::api))
+        .layer(axum::middleware::from_fn_with_state(
+            headers::SecurityHeaders::new(&state.assets),
+            headers::add,
+        ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -124,7 +137,10 @@ async fn not_found(State(state): State<AppState>, req: Request<Body>) -> Respons
     let directory = state.directory.clone();
     let paths = state.assets.clone();
     let render = leptos_axum::render_app_to_stream_with_context(
-        move || provide_context(directory.clone()),
+        move || {
+            headers::provide_page_nonce();
+            provide_context(directory.clone());
+        },
         move || shell(paths.clone()),
     );
     render(req).await.into_response()

@@ -21,6 +21,9 @@ pub struct AppState {
     pub directory: DirectoryHandle,
     /// The app shell and service worker of this build.
     pub offline: Offline,
+    /// Behind a reverse proxy: the header it writes the client's address
+    /// in (`--client-ip-header`); `None` takes the connection's peer.
+    pub client_ip_header: Option<axum::http::HeaderName>,
     /// Log-in and per-device request limits.
     pub limits: Arc<Limits>,
     /// Sync pushes, applied in group commits.
@@ -45,6 +48,7 @@ impl AppState {
             leptos_options,
             assets,
             offline,
+            client_ip_header: None,
             limits: Arc::new(Limits::new()),
             web_push: None,
             escalate: None,

@@ -200,12 +200,11 @@ on_both_databases! {
         let guess = || app.client.post(app.url("/api/v1/auth/login"))
             .json(&json!({"phone": COMMUNITY_MEDIATOR, "password": "guess-guess", "device_id": uuid::Uuid::now_v7(), "device_name": "x"}))
             .send();
-        for _ in 0..10 {
+        for _ in 0..5 {
             assert_eq!(guess().await.unwrap().status(), 401);
         }
         let res = guess().await.unwrap();
-        let wait: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
-        assert!((1..=6).contains(&wait), "one log-in every 6 s: {wait}");
+        assert_eq!(res.headers()["retry-after"], "1", "the sixth in a row waits 1 s");
         assert_eq!(error(res).await, (429, "rate_limited".into()));
         drop(app);
         db.cleanup().await;

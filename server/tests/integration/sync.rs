@@ -38,20 +38,24 @@ on_both_databases! {
         let sessions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM device_session WHERE device_id = $1")
             .bind(device.client_id.to_string()).fetch_one(db.db.pool()).await.unwrap();
         assert_eq!(sessions, 1, "nothing stored for the refused log-in");
-        // guessing is rate-limited per phone number (10 attempts at once)
+        // guessing is slowed down (5 wrong passwords in a row are free, then
+        // a wait), not locked out: after the wait the right one is let in
         let mut statuses = Vec::new();
-        for _ in 0..10 {
+        for _ in 0..5 {
             statuses.push(login(COMMUNITY_MEDIATOR, "guess-guess").await.unwrap().status().as_u16());
         }
-        assert_eq!(statuses.iter().filter(|s| **s == 401).count(), 10);
+        assert_eq!(statuses, [401; 5]);
         let res = login(COMMUNITY_MEDIATOR, PASSWORD).await.unwrap();
         assert_eq!(res.status(), 429, "even the right password waits");
+        assert_eq!(res.headers()["retry-after"], "1");
         assert_eq!(res.json::<Value>().await.unwrap()["code"], "rate_limited");
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        assert_eq!(login(COMMUNITY_MEDIATOR, PASSWORD).await.unwrap().status(), 200, "not locked out");
         assert!(device.token.starts_with("tj1_"));
         // only the token's hash is stored
         let stored: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM device_session").fetch_all(db.db.pool()).await.unwrap();
-        assert_eq!(stored.len(), 1);
-        assert!(!stored[0].contains(&device.token[4..]));
+        assert_eq!(stored.len(), 2, "the mediator's and the community mediator's");
+        assert!(stored.iter().all(|hash| !hash.contains(&device.token[4..])));
 
         let me = app.client.get(app.url("/api/v1/auth/me")).bearer_auth(&device.token).send().await.unwrap();
         assert_eq!(me.status(), 200);

@@ -4,6 +4,7 @@
 
 use crate::http::body::read_json;
 use crate::http::error::ApiError;
+use crate::http::extract::ClientAddr;
 use crate::http::state::AppState;
 use crate::service::{Caller, auth};
 use axum::Json;
@@ -18,6 +19,10 @@ const LOGIN_BODY_LIMIT: usize = 4 * 1024;
 ///
 /// Answers the bearer token (`tj1_…`) every other request sends. Wrong
 /// password and unknown number get the same 401 `bad_credentials`.
+/// Guessing is slowed, not locked out: after 5 wrong passwords from one
+/// address the next waits 1 s, then 2, 4… up to 5 min (429 with
+/// `Retry-After`); one address gets 20 wrong ones at once, then one every
+/// 3 s (docs/security.md, "Log-in").
 #[utoipa::path(
     post,
     path = "/api/v1/auth/login",
@@ -29,18 +34,34 @@ const LOGIN_BODY_LIMIT: usize = 4 * 1024;
         (status = 401, description = "`bad_credentials` or `disabled`", body = ErrorBody),
         (status = 413, description = "Body over 4 KiB (`too_large`)", body = ErrorBody),
         (status = 422, description = "Phone number or password malformed (`invalid`, with `field`)", body = ErrorBody),
-        (status = 429, description = "Too many log-ins for this number (`rate_limited`)", body = ErrorBody),
+        (status = 429, description = "Too many log-ins from this address or for this number, or too many at once (`rate_limited`; `Retry-After` says when to try again)", body = ErrorBody),
     )
 )]
 #[tracing::instrument(skip_all)]
 pub async fn login(
     State(state): State<AppState>,
+    ClientAddr(source): ClientAddr,
     body: Body,
 ) -> Result<Json<LoginResponse>, ApiError> {
     let req: LoginRequest = read_json(body, LOGIN_BODY_LIMIT).await?;
     let phone = auth::check_login(&req)?;
-    state.limits.check_login(&phone)?;
-    Ok(Json(auth::login(&state.store, req).await?))
+    let gate = &state.limits.login;
+    gate.admit(&phone, source)?;
+    let answer = {
+        let _turn = gate.turn().await?;
+        auth::login(&state.store, req).await
+    };
+    match answer {
+        Ok(answer) => {
+            gate.right(&phone, source);
+            Ok(Json(answer))
+        }
+        Err(e @ auth::AuthError::BadCredentials) => {
+            gate.wrong(&phone, source);
+            Err(e.into())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The caller's identity
