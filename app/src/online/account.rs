@@ -110,8 +110,13 @@ pub async fn logout() -> Result<(), ActionError> {
 #[cfg(feature = "hydrate")]
 async fn end_session() -> Result<(), ActionError> {
     let store = crate::idb::LocalStore::shared().await.map_err(local)?;
-    if let Ok(Some(session)) = store.session().await {
+    let session = store.session().await.ok().flatten();
+    // the phone's data goes first: a sync still in flight then meets a
+    // store without a session, and takes the server's 401 for what it is
+    // (this log-out), not for a revocation
+    store.clear_all().await.map_err(local)?;
+    if let Some(session) = session {
         let _ = super::client::logout(&session.token).await;
     }
-    store.clear_all().await.map_err(local)
+    Ok(())
 }

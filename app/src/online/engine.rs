@@ -194,6 +194,11 @@ pub mod background {
 /// sent to log in; a network failure is retried later; a refusal is said.
 async fn failed(store: &LocalStore, e: ApiError) -> Failed {
     match e {
+        // logged out while this sync was under way: nothing to wipe, nowhere
+        // to send the user (the log-out does both)
+        ApiError::Revoked if matches!(store.session().await, Ok(None)) => {
+            Failed::here("已退出登录 / logged out")
+        }
         ApiError::Revoked => revoked(store).await,
         other => Failed {
             retry: other.is_offline(),

@@ -5,7 +5,8 @@
 //!   build: the cached app shell has it too), the inline scripts a
 //!   server-rendered page streams (its resources' data) by this answer's
 //!   nonce, and wasm compilation (`'wasm-unsafe-eval'`); no inline styles,
-//!   no plug-ins, no `<base>`, no framing; data only to this server;
+//!   no plug-ins, no `<base>`, no framing; requests only to this server
+//!   (and `data:`, which the import of a saved file reads its photos from);
 //!   pictures also from `blob:` (a photo is shown from the phone's store)
 //!   and `data:`.
 //!
@@ -48,7 +49,8 @@ impl SecurityHeaders {
         let rest = [
             "style-src 'self'",
             "img-src 'self' blob: data:",
-            "connect-src 'self'",
+            // data: — a photo in an imported file is read back by fetch
+            "connect-src 'self' data:",
             "object-src 'none'",
             "base-uri 'none'",
             "form-action 'self'",
