@@ -1,5 +1,5 @@
 //! The `tiaojie` command line: `serve` (the default), `migrate`,
-//! `seed-demo`, `user add`, `rules …`, `sample-cases`, `remind`,
+//! `seed-demo`, `user add|passwd|disable|enable`, `rules …`, `sample-cases`, `remind`,
 //! `schedule …`.
 
 mod rules;
@@ -143,9 +143,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             db.close().await;
             result
         }
-        Command::User(UserCommand::Add(args)) => {
+        Command::User(command) => {
             let db = connect_and_migrate(&db_args).await?;
-            let result = user::add(&db, args).await;
+            let result = match command {
+                UserCommand::Add(args) => user::add(&db, args).await,
+                UserCommand::Passwd(args) => user::passwd(&db, args).await,
+                UserCommand::Disable(args) => user::set_disabled(&db, args, true).await,
+                UserCommand::Enable(args) => user::set_disabled(&db, args, false).await,
+            };
             db.close().await;
             result
         }

@@ -1,5 +1,6 @@
-//! `tiaojie user add`: a person with an account and roles, for a real
-//! organisation's people (the demo loader makes its own).
+//! `tiaojie user …`: a person with an account and roles, for a real
+//! organisation's people (the demo loader makes its own); a new password;
+//! an account disabled (someone left) or enabled again.
 
 use crate::service::password;
 use crate::store::{Store, org, people};
@@ -13,6 +14,22 @@ pub enum UserCommand {
     /// Create a person with an account and roles. The password is read from
     /// TIAOJIE_PASSWORD or, when that is unset, from the first line of stdin.
     Add(UserAddArgs),
+    /// Set an account's password (TIAOJIE_PASSWORD, or the first line of
+    /// stdin). The account's phones stay logged in: to end one, revoke it
+    /// at 设备管理, or disable the account.
+    Passwd(UserPhoneArgs),
+    /// Disable an account: it can no longer log in, and each of its phones
+    /// is refused (401 `disabled`) at its next sync and wiped.
+    Disable(UserPhoneArgs),
+    /// Enable a disabled account again (its phones log in anew).
+    Enable(UserPhoneArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserPhoneArgs {
+    /// The account's mobile number (11 digits).
+    #[arg(long)]
+    pub phone: String,
 }
 
 #[derive(Debug, Args)]
@@ -138,5 +155,37 @@ pub async fn add(db: &Store, args: UserAddArgs) -> anyhow::Result<()> {
         unit.name,
         roles.join("、")
     );
+    Ok(())
+}
+
+/// The account of `--phone`, or an error naming the flag.
+async fn account(db: &Store, phone: &str) -> anyhow::Result<people::Account> {
+    let phone = Phone::parse(phone).map_err(|e| anyhow::anyhow!("--phone: {e}"))?;
+    people::account_by_phone(db, &phone)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("--phone: 没有该手机号的账号 / no account with this phone"))
+}
+
+pub async fn passwd(db: &Store, args: UserPhoneArgs) -> anyhow::Result<()> {
+    let account = account(db, &args.phone).await?;
+    let password = read_password()?;
+    let hash = password::hash(&password).map_err(|e| anyhow::anyhow!("password: {e}"))?;
+    let now = Timestamp::from(jiff::Timestamp::now());
+    people::set_password_hash(db, account.id, &hash, now).await?;
+    println!("已设置新密码 / password set: {}", account.phone);
+    Ok(())
+}
+
+/// `disable` (`true`) or `enable` (`false`).
+pub async fn set_disabled(db: &Store, args: UserPhoneArgs, disabled: bool) -> anyhow::Result<()> {
+    let account = account(db, &args.phone).await?;
+    let now = Timestamp::from(jiff::Timestamp::now());
+    let at = disabled.then_some(account.disabled_at.unwrap_or(now));
+    people::set_disabled(db, account.id, at, now).await?;
+    if disabled {
+        println!("账号已停用 / account disabled: {}", account.phone);
+    } else {
+        println!("账号已启用 / account enabled: {}", account.phone);
+    }
     Ok(())
 }

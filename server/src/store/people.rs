@@ -146,6 +146,38 @@ pub async fn insert_account(
     Ok(done.rows_affected() == 1)
 }
 
+/// Replaces an account's password hash.
+pub async fn set_password_hash(
+    store: &Store,
+    id: AccountId,
+    hash: &str,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE account SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(hash.to_owned())
+        .bind(now.to_string())
+        .bind(id.to_string())
+        .execute(store.pool())
+        .await?;
+    Ok(())
+}
+
+/// Disables an account from `at`, or enables it (`None`).
+pub async fn set_disabled(
+    store: &Store,
+    id: AccountId,
+    at: Option<Timestamp>,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE account SET disabled_at = $1, updated_at = $2 WHERE id = $3")
+        .bind(at.map(|t| t.to_string()))
+        .bind(now.to_string())
+        .bind(id.to_string())
+        .execute(store.pool())
+        .await?;
+    Ok(())
+}
+
 /// Every account's phone number.
 pub async fn account_phones(store: &Store) -> Result<Vec<String>, StoreError> {
     Ok(sqlx::query_scalar("SELECT phone FROM account")

@@ -187,6 +187,75 @@ fn user_add_checks_every_field_and_stores_nothing_on_error() {
     assert_eq!(people, 1);
 }
 
+#[test]
+fn user_passwd_disable_and_enable_act_on_the_log_in() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(
+        tiaojie(dir.path(), &["seed-demo", "--no-history"], None)
+            .status
+            .success()
+    );
+    let url = format!("sqlite://{}", dir.path().join("data/tiaojie.db").display());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let log_in = |password: &str| {
+        let req = domain::api::LoginRequest {
+            phone: "13800000001".into(),
+            password: password.into(),
+            device_id: domain::DeviceId::new_v7(),
+            device_name: "cli test".into(),
+        };
+        rt.block_on(async {
+            let db = tiaojie_server::store::Store::connect(&url, 1)
+                .await
+                .unwrap();
+            let answer = tiaojie_server::service::auth::login(&db, req).await;
+            db.close().await;
+            answer.map(|_| ()).map_err(|e| e.to_string())
+        })
+    };
+    let run = |args: &[&str], password: Option<&str>| {
+        let out = tiaojie(dir.path(), args, password);
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert_eq!(log_in(tiaojie_server::demo::DEMO_PASSWORD), Ok(()));
+
+    // a new password: too short is refused and changes nothing
+    let (ok, _, err) = run(&["user", "passwd", "--phone", "13800000001"], Some("short"));
+    assert!(!ok && err.contains("至少需要8个字符"), "{err}");
+    assert_eq!(log_in(tiaojie_server::demo::DEMO_PASSWORD), Ok(()));
+    let (ok, out, err) = run(
+        &["user", "passwd", "--phone", "13800000001"],
+        Some("a-new-secret"),
+    );
+    assert!(ok && out.contains("13800000001"), "{err}");
+    assert!(
+        log_in(tiaojie_server::demo::DEMO_PASSWORD).is_err(),
+        "the old password is gone"
+    );
+    assert_eq!(log_in("a-new-secret"), Ok(()));
+
+    // disabled: the right password is refused as disabled; enabled: let in
+    let (ok, _, err) = run(&["user", "disable", "--phone", "13800000001"], None);
+    assert!(ok, "{err}");
+    assert_eq!(
+        log_in("a-new-secret"),
+        Err("the account is disabled".into())
+    );
+    let (ok, _, err) = run(&["user", "enable", "--phone", "13800000001"], None);
+    assert!(ok, "{err}");
+    assert_eq!(log_in("a-new-secret"), Ok(()));
+
+    // an unknown or malformed number is named
+    for phone in ["13700000000", "123"] {
+        let (ok, _, err) = run(&["user", "disable", "--phone", phone], None);
+        assert!(!ok && err.contains("--phone"), "{phone}: {err}");
+    }
+}
+
 fn rules(args: &[&str], stdin: &str) -> (bool, String, String) {
     use std::io::Write;
     let mut child = Command::new(BIN)
