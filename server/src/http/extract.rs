@@ -13,6 +13,8 @@ use domain::api::ErrorCode;
 use domain::{CaseId, DeviceSessionId, InboxItemId};
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 
+/// The caller behind the bearer token, within its request limits (per
+/// device session and per account, `limits.rs`).
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
@@ -27,7 +29,11 @@ impl FromRequestParts<AppState> for Caller {
             .ok_or(ApiError::Unauthenticated {
                 code: ErrorCode::Unauthenticated,
             })?;
-        Ok(auth::caller(&state.store, token).await?)
+        let caller = auth::caller(&state.store, token).await?;
+        state
+            .limits
+            .check_caller(caller.session_id, caller.account_id)?;
+        Ok(caller)
     }
 }
 

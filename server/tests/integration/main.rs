@@ -21,6 +21,7 @@ mod push_queue;
 mod reference;
 mod referral;
 mod reminders;
+mod request_limits;
 mod risk;
 mod schedules;
 mod screenings;

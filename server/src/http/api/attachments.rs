@@ -44,7 +44,7 @@ pub const UPLOAD_OFFSET: &str = "upload-offset";
         (status = 409, description = "The server holds a different number of bytes (`offset_mismatch`): ask and resume", body = ErrorBody),
         (status = 413, description = "Piece over 1 MiB (`too_large`)", body = ErrorBody),
         (status = 422, description = "More bytes than declared, or the bytes do not match the hash (`invalid`)", body = ErrorBody),
-        (status = 429, description = "Too many requests from this device (`rate_limited`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
     )
 )]
 #[tracing::instrument(skip_all, fields(session = %caller.session_id))]
@@ -55,7 +55,6 @@ pub async fn put(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<UploadStatus>, ApiError> {
-    state.limits.check_device(caller.session_id)?;
     let sha256 = parse_sha256(&sha256)?;
     let offset = match headers.get(UPLOAD_OFFSET) {
         None => 0,
@@ -92,7 +91,7 @@ pub async fn put(
         (status = 400, description = "Bad hash (`malformed`)", body = ErrorBody),
         (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
         (status = 404, description = "No case the caller sees refers to this content", body = ErrorBody),
-        (status = 429, description = "Too many requests from this device (`rate_limited`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
     )
 )]
 #[tracing::instrument(skip_all, fields(session = %caller.session_id))]
@@ -101,7 +100,6 @@ pub async fn upload_status(
     caller: Caller,
     Path(sha256): Path<String>,
 ) -> Result<Json<UploadStatus>, ApiError> {
-    state.limits.check_device(caller.session_id)?;
     let sha256 = parse_sha256(&sha256)?;
     Ok(Json(
         attachments::status(&state.store, &caller, sha256).await?,
@@ -130,7 +128,7 @@ pub async fn upload_status(
         (status = 400, description = "Bad hash (`malformed`)", body = ErrorBody),
         (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
         (status = 404, description = "Not stored, or no case the caller sees refers to it", body = ErrorBody),
-        (status = 429, description = "Too many requests from this device (`rate_limited`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
     )
 )]
 #[tracing::instrument(skip_all, fields(session = %caller.session_id))]
@@ -139,7 +137,6 @@ pub async fn get(
     caller: Caller,
     Path(sha256): Path<String>,
 ) -> Result<Response, ApiError> {
-    state.limits.check_device(caller.session_id)?;
     let sha256 = parse_sha256(&sha256)?;
     let (content_type, data) = attachments::download(&state.store, &caller, sha256).await?;
     let content_type = HeaderValue::from_str(&content_type)

@@ -75,6 +75,7 @@ pub async fn login(
     responses(
         (status = 200, description = "Who holds this session", body = Identity),
         (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
     )
 )]
 pub async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<Identity>, ApiError> {
@@ -93,6 +94,7 @@ pub async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<Id
     responses(
         (status = 204, description = "The session is ended"),
         (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
     )
 )]
 pub async fn logout(

@@ -25,7 +25,7 @@ use domain::api::{CaseHistory, ServerCase};
         (status = 400, description = "Bad id (`malformed`)", body = ErrorBody),
         (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
         (status = 404, description = "Not in the caller's organisation, not referred to the caller's unit, or deleted (`not_found`)", body = ErrorBody),
-        (status = 429, description = "Too many requests from this device (`rate_limited`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
     )
 )]
 #[tracing::instrument(skip_all, fields(session = %caller.session_id))]
@@ -34,7 +34,6 @@ pub async fn get(
     caller: Caller,
     PathId(id): PathId<CaseId>,
 ) -> Result<Json<ServerCase>, ApiError> {
-    state.limits.check_device(caller.session_id)?;
     Ok(Json(
         crate::service::cases::server_case(&state.store, &caller, id).await?,
     ))
@@ -57,7 +56,7 @@ pub async fn get(
         (status = 400, description = "Bad id (`malformed`)", body = ErrorBody),
         (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
         (status = 404, description = "Not in the caller's organisation, or only referred to the caller's unit (`not_found`)", body = ErrorBody),
-        (status = 429, description = "Too many requests from this device (`rate_limited`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
     )
 )]
 #[tracing::instrument(skip_all, fields(session = %caller.session_id))]
@@ -66,7 +65,6 @@ pub async fn history(
     caller: Caller,
     PathId(id): PathId<CaseId>,
 ) -> Result<Json<CaseHistory>, ApiError> {
-    state.limits.check_device(caller.session_id)?;
     Ok(Json(
         crate::service::cases::history(&state.store, &caller, id).await?,
     ))

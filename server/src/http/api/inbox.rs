@@ -23,12 +23,11 @@ use domain::api::Inbox;
     responses(
         (status = 200, description = "The newest 100 items and the unread count", body = Inbox),
         (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
-        (status = 429, description = "Too many requests from this device (`rate_limited`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
     )
 )]
 #[tracing::instrument(skip_all, fields(session = %caller.session_id))]
 pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Inbox>, ApiError> {
-    state.limits.check_device(caller.session_id)?;
     Ok(Json(office::inbox(&state.store, &caller).await?))
 }
 
@@ -43,6 +42,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<
         (status = 204, description = "Read"),
         (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
         (status = 404, description = "Not the caller's item (`not_found`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
     )
 )]
 #[tracing::instrument(skip_all, fields(session = %caller.session_id))]
@@ -51,7 +51,6 @@ pub async fn mark_read(
     caller: Caller,
     PathId(id): PathId<InboxItemId>,
 ) -> Result<StatusCode, ApiError> {
-    state.limits.check_device(caller.session_id)?;
     office::mark_read(&state.store, &caller, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -36,7 +36,7 @@ const LOCK_BODY_LIMIT: usize = 4 * 1024;
         (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
         (status = 403, description = "The caller does not supervise this unit (`forbidden`)", body = ErrorBody),
         (status = 404, description = "Not in the caller's organisation (`not_found`)", body = ErrorBody),
-        (status = 429, description = "Too many requests from this device (`rate_limited`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
         (status = 409, description = "The case was deleted (`deleted`)", body = ErrorBody),
         (status = 422, description = "No reason, or over 200 characters (`invalid`, field `reason`)", body = ErrorBody),
     )
@@ -48,7 +48,6 @@ pub async fn lock(
     PathId(id): PathId<CaseId>,
     body: Body,
 ) -> Result<Json<CaseLock>, ApiError> {
-    state.limits.check_device(caller.session_id)?;
     let req: LockRequest = read_json(body, LOCK_BODY_LIMIT).await?;
     let reason = cases::check_reason(&req.reason)?;
     Ok(Json(
@@ -69,7 +68,7 @@ pub async fn lock(
         (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
         (status = 403, description = "The caller does not supervise this unit (`forbidden`)", body = ErrorBody),
         (status = 404, description = "Not in the caller's organisation (`not_found`)", body = ErrorBody),
-        (status = 429, description = "Too many requests from this device (`rate_limited`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
         (status = 409, description = "The case was deleted (`deleted`)", body = ErrorBody),
     )
 )]
@@ -79,7 +78,6 @@ pub async fn unlock(
     caller: Caller,
     PathId(id): PathId<CaseId>,
 ) -> Result<Json<CaseLock>, ApiError> {
-    state.limits.check_device(caller.session_id)?;
     Ok(Json(
         cases::set_lock(&state.store, &caller, id, None).await?,
     ))
@@ -96,7 +94,7 @@ pub async fn unlock(
         (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
         (status = 403, description = "The caller does not supervise this unit (`forbidden`)", body = ErrorBody),
         (status = 404, description = "Not in the caller's organisation (`not_found`)", body = ErrorBody),
-        (status = 429, description = "Too many requests from this device (`rate_limited`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
     )
 )]
 #[tracing::instrument(skip_all, fields(session = %caller.session_id))]
@@ -104,7 +102,6 @@ pub async fn devices(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<Vec<DeviceSession>>, ApiError> {
-    state.limits.check_device(caller.session_id)?;
     Ok(Json(office::devices(&state.store, &caller).await?))
 }
 
@@ -121,7 +118,7 @@ pub async fn devices(
         (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
         (status = 403, description = "The caller does not supervise this unit (`forbidden`)", body = ErrorBody),
         (status = 404, description = "Not in the caller's organisation (`not_found`)", body = ErrorBody),
-        (status = 429, description = "Too many requests from this device (`rate_limited`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
     )
 )]
 #[tracing::instrument(skip_all, fields(session = %caller.session_id))]
@@ -130,7 +127,6 @@ pub async fn revoke_device(
     caller: Caller,
     PathId(id): PathId<DeviceSessionId>,
 ) -> Result<Json<DeviceSession>, ApiError> {
-    state.limits.check_device(caller.session_id)?;
     Ok(Json(
         office::revoke_device(&state.store, &caller, id).await?,
     ))
@@ -153,7 +149,7 @@ pub async fn revoke_device(
         (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
         (status = 403, description = "The caller supervises no unit (`forbidden`)", body = ErrorBody),
         (status = 422, description = "`on` is not a date from 2000-01-01 up to today (`invalid`, field `on`)", body = ErrorBody),
-        (status = 429, description = "Too many requests from this device (`rate_limited`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
     )
 )]
 #[tracing::instrument(skip_all, fields(session = %caller.session_id))]
@@ -162,7 +158,6 @@ pub async fn compliance(
     caller: Caller,
     params: Result<Query<ComplianceParams>, QueryRejection>,
 ) -> Result<Json<ComplianceReport>, ApiError> {
-    state.limits.check_device(caller.session_id)?;
     let params = crate::http::query::read_query(params)?;
     let today = domain::dates::china_date(jiff::Timestamp::now());
     let on = domain::screening::view_day(params.on.as_deref().unwrap_or(""), today)

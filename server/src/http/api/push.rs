@@ -26,6 +26,7 @@ const BODY_LIMIT: usize = 4 * 1024;
         (status = 200, description = "The VAPID public key", body = PushKey),
         (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
         (status = 404, description = "Web Push is off on this server (`not_found`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
     )
 )]
 pub async fn key(
@@ -52,7 +53,7 @@ pub async fn key(
         (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
         (status = 404, description = "Web Push is off on this server (`not_found`)", body = ErrorBody),
         (status = 422, description = "A bad endpoint or key (`invalid`, with the field)", body = ErrorBody),
-        (status = 429, description = "Too many requests from this device (`rate_limited`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
     )
 )]
 #[tracing::instrument(skip_all, fields(session = %caller.session_id))]
@@ -61,7 +62,6 @@ pub async fn subscribe(
     caller: Caller,
     body: Body,
 ) -> Result<StatusCode, ApiError> {
-    state.limits.check_device(caller.session_id)?;
     if state.web_push.is_none() {
         return Err(ApiError::NotFound);
     }
@@ -81,6 +81,7 @@ pub async fn subscribe(
         (status = 204, description = "Forgotten (or was not stored)"),
         (status = 400, description = "Not JSON or unknown fields (`malformed`)", body = ErrorBody),
         (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
     )
 )]
 #[tracing::instrument(skip_all, fields(session = %caller.session_id))]
@@ -89,7 +90,6 @@ pub async fn unsubscribe(
     caller: Caller,
     body: Body,
 ) -> Result<StatusCode, ApiError> {
-    state.limits.check_device(caller.session_id)?;
     let req: EndpointBody = read_json(body, BODY_LIMIT).await?;
     push::unsubscribe(&state.store, &caller, &req.endpoint).await?;
     Ok(StatusCode::NO_CONTENT)

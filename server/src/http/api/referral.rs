@@ -29,6 +29,7 @@ const BODY_LIMIT: usize = 8 * 1024;
         (status = 400, description = "Bad id (`malformed`)", body = ErrorBody),
         (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
         (status = 404, description = "Not in the caller's organisation, nor referred to or accepted by their unit (`not_found`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
     )
 )]
 #[tracing::instrument(skip_all, fields(session = %caller.session_id))]
@@ -37,7 +38,6 @@ pub async fn get(
     caller: Caller,
     PathId(id): PathId<CaseId>,
 ) -> Result<Json<CaseOwnership>, ApiError> {
-    state.limits.check_device(caller.session_id)?;
     Ok(Json(referral::get(&state.store, &caller, id).await?))
 }
 
@@ -61,6 +61,7 @@ pub async fn get(
         (status = 404, description = "Not in the caller's organisation, nor referred to or accepted by their unit (`not_found`)", body = ErrorBody),
         (status = 409, description = "The case was deleted (`deleted`)", body = ErrorBody),
         (status = 422, description = "Not the caller's step, not up the ladder, one already waiting, no reason to decline (`invalid`, with the field)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
     )
 )]
 #[tracing::instrument(skip_all, fields(session = %caller.session_id))]
@@ -70,7 +71,6 @@ pub async fn act(
     PathId(id): PathId<CaseId>,
     body: Body,
 ) -> Result<Json<CaseOwnership>, ApiError> {
-    state.limits.check_device(caller.session_id)?;
     let req: ReferralRequest = read_json(body, BODY_LIMIT).await?;
     Ok(Json(referral::act(&state.store, &caller, id, req).await?))
 }

@@ -28,6 +28,7 @@ const BODY_LIMIT: usize = 8 * 1024;
         (status = 400, description = "Bad id (`malformed`)", body = ErrorBody),
         (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
         (status = 404, description = "Not in the caller's organisation, or only referred to their unit and not accepted (`not_found`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
     )
 )]
 #[tracing::instrument(skip_all, fields(session = %caller.session_id))]
@@ -36,7 +37,6 @@ pub async fn get(
     caller: Caller,
     PathId(id): PathId<CaseId>,
 ) -> Result<Json<CaseRisk>, ApiError> {
-    state.limits.check_device(caller.session_id)?;
     Ok(Json(risk::get(&state.store, &caller, id).await?))
 }
 
@@ -61,6 +61,7 @@ pub async fn get(
         (status = 404, description = "Not in the caller's organisation (`not_found`)", body = ErrorBody),
         (status = 409, description = "The case was deleted (`deleted`)", body = ErrorBody),
         (status = 422, description = "Not allowed from the current step, an unknown or not lower level, no responsible person for a high level, no reason to close out (`invalid`, with the field)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
     )
 )]
 #[tracing::instrument(skip_all, fields(session = %caller.session_id))]
@@ -70,7 +71,6 @@ pub async fn step(
     PathId(id): PathId<CaseId>,
     body: Body,
 ) -> Result<Json<CaseRisk>, ApiError> {
-    state.limits.check_device(caller.session_id)?;
     let req: RiskStepRequest = read_json(body, BODY_LIMIT).await?;
     Ok(Json(risk::step(&state.store, &caller, id, req).await?))
 }

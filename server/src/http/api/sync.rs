@@ -34,7 +34,7 @@ pub const PUSH_BODY_LIMIT: usize = 4 * 1024 * 1024;
         (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
         (status = 403, description = "`client_id` is not this session's device", body = ErrorBody),
         (status = 413, description = "Body over 4 MiB (`too_large`)", body = ErrorBody),
-        (status = 429, description = "Too many requests from this device (`rate_limited`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
     )
 )]
 #[tracing::instrument(skip_all, fields(session = %caller.session_id))]
@@ -43,7 +43,6 @@ pub async fn push(
     caller: Caller,
     body: Body,
 ) -> Result<Json<PushResponse>, ApiError> {
-    state.limits.check_device(caller.session_id)?;
     let req: PushRequest = read_json(body, PUSH_BODY_LIMIT).await?;
     let high_risk: Vec<usize> = (0..req.mutations.len())
         .filter(|&i| escalation::may_escalate(&req.mutations[i]))
@@ -75,16 +74,6 @@ pub struct PullParams {
     pub limit: Option<u32>,
 }
 
-/// The rate limit and the query of a pull (either stream).
-fn page_params(
-    state: &AppState,
-    caller: &Caller,
-    params: Result<Query<PullParams>, axum::extract::rejection::QueryRejection>,
-) -> Result<PullParams, ApiError> {
-    state.limits.check_device(caller.session_id)?;
-    crate::http::query::read_query(params)
-}
-
 /// Pull what changed in the caller's scope (下载更新)
 ///
 /// The latest state of every record in the caller's subtrees changed after
@@ -100,7 +89,7 @@ fn page_params(
         (status = 400, description = "Bad query (`malformed`)", body = ErrorBody),
         (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
         (status = 422, description = "`invalid`: a negative `cursor`, or a `limit` outside 1–1000 (`field` names it)", body = ErrorBody),
-        (status = 429, description = "Too many requests from this device (`rate_limited`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
     )
 )]
 #[tracing::instrument(skip_all, fields(session = %caller.session_id))]
@@ -109,7 +98,7 @@ pub async fn pull(
     caller: Caller,
     params: Result<Query<PullParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<sync::PullPage>, ApiError> {
-    let params = page_params(&state, &caller, params)?;
+    let params = crate::http::query::read_query(params)?;
     Ok(Json(
         sync::pull(&state.store, &caller, params.cursor, params.limit).await?,
     ))
@@ -132,7 +121,7 @@ pub async fn pull(
         (status = 400, description = "Bad query (`malformed`)", body = ErrorBody),
         (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
         (status = 422, description = "`invalid`: a negative `cursor`, or a `limit` outside 1–1000 (`field` names it)", body = ErrorBody),
-        (status = 429, description = "Too many requests from this device (`rate_limited`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
     )
 )]
 #[tracing::instrument(skip_all, fields(session = %caller.session_id))]
@@ -141,7 +130,7 @@ pub async fn reference(
     caller: Caller,
     params: Result<Query<PullParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<sync::PullPage>, ApiError> {
-    let params = page_params(&state, &caller, params)?;
+    let params = crate::http::query::read_query(params)?;
     Ok(Json(
         reference::pull(&state.store, &caller, params.cursor, params.limit).await?,
     ))
