@@ -3,12 +3,14 @@
 //! and reachable only through a case or a screening record the caller can
 //! see. A case names its photos' hashes (`AttachmentRef::sha256`), a
 //! screening record its photo's; the push records those references, so the
-//! record must be pushed before its photos are uploaded. See docs/sync.md,
-//! "Attachments".
+//! record must be pushed before its photos are uploaded. A stored content
+//! is read only through a record whose unit its bytes were sent for
+//! (`attachment_holder`), so knowing a hash is not enough. See
+//! docs/sync.md, "Attachments".
 
 use super::auth::sha256_hex;
 use super::caller::Caller;
-use crate::store::{Store, StoreError, attachments};
+use crate::store::{Conn, Store, StoreError, attachments};
 use domain::Timestamp;
 use domain::api::{MAX_UPLOAD_PIECE, UploadStatus};
 use domain::attachment::is_sha256;
@@ -61,11 +63,11 @@ pub async fn status(
     let declared = attachments::visible(&mut c, sha256, &caller.roots())
         .await?
         .ok_or(AttachmentError::NotFound)?;
-    let complete = attachments::blob_exists(&mut c, sha256).await?;
+    let complete = readable(&mut c, caller, sha256).await?;
     let received = if complete {
         declared.bytes
     } else {
-        attachments::received(&mut c, sha256).await?
+        attachments::received(&mut c, sha256, caller.account_id).await?
     };
     Ok(UploadStatus {
         sha256: sha256.to_owned(),
@@ -75,9 +77,22 @@ pub async fn status(
     })
 }
 
-/// Takes the piece of `sha256` that starts at `offset`. The last piece
-/// checks the whole content against its hash and stores it; a content the
-/// server already holds is complete at once (nothing is stored twice).
+/// Whether the caller may read the stored content: it is stored, and its
+/// bytes were sent for a record the caller sees (by somebody who saw that
+/// record). A hash alone, named in one's own record, reads nothing.
+async fn readable(c: &mut Conn, caller: &Caller, sha256: &str) -> Result<bool, AttachmentError> {
+    let paths = attachments::declaring_paths(c, sha256, &caller.roots()).await?;
+    Ok(attachments::blob_exists(c, sha256).await?
+        && attachments::held_for(c, sha256, &paths).await?)
+}
+
+/// Takes the caller's piece of `sha256` that starts at `offset` (each
+/// uploader's pieces are their own until complete). The last piece checks
+/// the whole content against its hash and stores it, once; the units of
+/// the records the uploader sees that name it may read it from then on. A
+/// content already readable through the caller's records is complete at
+/// once; one stored for others' records only must be sent again (it is
+/// checked, not stored twice).
 pub async fn upload(
     store: &Store,
     caller: &Caller,
@@ -104,10 +119,13 @@ pub async fn upload(
         received,
         complete: received == bytes,
     };
-    if attachments::blob_exists(&mut tx, sha256).await? {
+    let paths = attachments::declaring_paths(&mut tx, sha256, &caller.roots()).await?;
+    let stored = attachments::blob_exists(&mut tx, sha256).await?;
+    if stored && attachments::held_for(&mut tx, sha256, &paths).await? {
         return Ok(done(bytes));
     }
-    let received = attachments::received(&mut tx, sha256).await?;
+    let uploader = caller.account_id;
+    let received = attachments::received(&mut tx, sha256, uploader).await?;
     if offset != received {
         return Err(AttachmentError::OffsetMismatch { received });
     }
@@ -121,12 +139,12 @@ pub async fn upload(
         });
     }
     let now = Timestamp::from(jiff::Timestamp::now());
-    let end = attachments::add_piece(&mut tx, sha256, bytes, offset, piece, now)
+    let end = attachments::add_piece(&mut tx, sha256, uploader, bytes, offset, piece, now)
         .await?
         .ok_or(AttachmentError::OffsetMismatch { received })?;
     if end == bytes {
-        let whole = attachments::pieces(&mut tx, sha256).await?;
-        attachments::drop_upload(&mut tx, sha256).await?;
+        let whole = attachments::pieces(&mut tx, sha256, uploader).await?;
+        attachments::drop_upload(&mut tx, sha256, uploader).await?;
         if sha256_hex(&whole) != sha256 {
             tx.commit().await?;
             return Err(AttachmentError::Invalid {
@@ -134,7 +152,10 @@ pub async fn upload(
                 message: "内容与校验码不符，请从头重新上传 / the bytes do not match the sha256: upload again from the start".into(),
             });
         }
-        attachments::insert_blob(&mut tx, sha256, &declared.content_type, &whole, now).await?;
+        if !stored {
+            attachments::insert_blob(&mut tx, sha256, &declared.content_type, &whole, now).await?;
+        }
+        attachments::add_holders(&mut tx, sha256, &paths, now).await?;
     }
     tx.commit().await?;
     Ok(done(end))
@@ -147,9 +168,9 @@ pub async fn download(
     sha256: &str,
 ) -> Result<(String, Vec<u8>), AttachmentError> {
     let mut c = store.read().await?;
-    attachments::visible(&mut c, sha256, &caller.roots())
-        .await?
-        .ok_or(AttachmentError::NotFound)?;
+    if !readable(&mut c, caller, sha256).await? {
+        return Err(AttachmentError::NotFound);
+    }
     attachments::blob(&mut c, sha256)
         .await?
         .ok_or(AttachmentError::NotFound)

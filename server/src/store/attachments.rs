@@ -1,13 +1,15 @@
 //! Attachments: which case refers to which content (`case_attachment`; a
 //! screening record names its photo in its own row), the contents
-//! themselves (`attachment_blob`, one row per SHA-256) and uploads under
-//! way (`attachment_upload` with its pieces in `attachment_chunk`).
+//! themselves (`attachment_blob`, one row per SHA-256), the units whose
+//! references the bytes were sent for (`attachment_holder`) and uploads
+//! under way, one per uploader (`attachment_upload` with its pieces in
+//! `attachment_chunk`).
 
 use super::sql::{
     self, CaseAttachment, CaseOwnership, IDS_PER_STATEMENT, ROWS_PER_STATEMENT, ScreeningRecord,
 };
 use super::{Conn, StoreError};
-use domain::{CaseId, Timestamp, UnitPath};
+use domain::{AccountId, CaseId, Timestamp, UnitPath};
 use sea_query::{Expr, OnConflict, Query};
 
 /// A case's reference to a content, as the push writes it.
@@ -137,6 +139,84 @@ pub async fn visible(
     Ok(None)
 }
 
+/// The units (paths) of the records inside `roots` that name the content
+/// (a case also when its referral across the tree reached `roots`).
+pub async fn declaring_paths(
+    c: &mut Conn,
+    sha256: &str,
+    roots: &[&UnitPath],
+) -> Result<Vec<String>, StoreError> {
+    if roots.is_empty() {
+        return Ok(Vec::new());
+    }
+    let granted = Query::select()
+        .column(CaseOwnership::CaseId)
+        .from(CaseOwnership::Table)
+        .cond_where(sql::under(CaseOwnership::GrantPath, roots))
+        .to_owned();
+    let by_case = Query::select()
+        .distinct()
+        .column(CaseAttachment::UnitPath)
+        .from(CaseAttachment::Table)
+        .and_where(Expr::col(CaseAttachment::Sha256).eq(sha256))
+        .cond_where(
+            sql::under(CaseAttachment::UnitPath, roots)
+                .add(Expr::col(CaseAttachment::CaseId).in_subquery(granted)),
+        )
+        .to_owned();
+    let by_record = Query::select()
+        .distinct()
+        .column(ScreeningRecord::UnitPath)
+        .from(ScreeningRecord::Table)
+        .and_where(Expr::col(ScreeningRecord::PhotoSha256).eq(sha256))
+        .cond_where(sql::under(ScreeningRecord::UnitPath, roots))
+        .to_owned();
+    let mut paths = Vec::new();
+    for stmt in [by_case, by_record] {
+        let (text, values) = sql::render(c, &stmt);
+        paths.extend(
+            sqlx::query_scalar_with::<_, String, _>(&text, values)
+                .fetch_all(&mut *c)
+                .await?,
+        );
+    }
+    paths.sort_unstable();
+    paths.dedup();
+    Ok(paths)
+}
+
+/// Whether the content's bytes were sent for a record of one of `paths`.
+pub async fn held_for(c: &mut Conn, sha256: &str, paths: &[String]) -> Result<bool, StoreError> {
+    let held = sqlx::query_scalar::<_, String>(
+        "SELECT unit_path FROM attachment_holder WHERE sha256 = $1",
+    )
+    .bind(sha256)
+    .fetch_all(&mut *c)
+    .await?;
+    Ok(held.iter().any(|p| paths.contains(p)))
+}
+
+/// Records that the content's bytes were sent for the records of `paths`.
+pub async fn add_holders(
+    c: &mut Conn,
+    sha256: &str,
+    paths: &[String],
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    for path in paths {
+        sqlx::query(
+            "INSERT INTO attachment_holder (sha256, unit_path, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (sha256, unit_path) DO NOTHING",
+        )
+        .bind(sha256)
+        .bind(path)
+        .bind(now.to_string())
+        .execute(&mut *c)
+        .await?;
+    }
+    Ok(())
+}
+
 /// Whether the content is stored whole.
 pub async fn blob_exists(c: &mut Conn, sha256: &str) -> Result<bool, StoreError> {
     Ok(
@@ -158,22 +238,25 @@ pub async fn blob(c: &mut Conn, sha256: &str) -> Result<Option<(String, Vec<u8>)
     .await?)
 }
 
-/// Bytes received so far for an upload under way (0 when none).
-pub async fn received(c: &mut Conn, sha256: &str) -> Result<u64, StoreError> {
-    let n =
-        sqlx::query_scalar::<_, i64>("SELECT received FROM attachment_upload WHERE sha256 = $1")
-            .bind(sha256)
-            .fetch_optional(&mut *c)
-            .await?
-            .unwrap_or(0);
+/// Bytes `uploader` has sent so far of an upload under way (0 when none).
+pub async fn received(c: &mut Conn, sha256: &str, uploader: AccountId) -> Result<u64, StoreError> {
+    let n = sqlx::query_scalar::<_, i64>(
+        "SELECT received FROM attachment_upload WHERE sha256 = $1 AND uploader = $2",
+    )
+    .bind(sha256)
+    .bind(uploader.to_string())
+    .fetch_optional(&mut *c)
+    .await?
+    .unwrap_or(0);
     sql::count("received", n)
 }
 
-/// Adds a piece at `start` and moves the upload's mark to its end. None
-/// when another upload of the same content wrote that piece first.
+/// Adds `uploader`'s piece at `start` and moves their upload's mark to its
+/// end. None when a retry of the same piece wrote it first.
 pub async fn add_piece(
     c: &mut Conn,
     sha256: &str,
+    uploader: AccountId,
     bytes: u64,
     start: u64,
     data: &[u8],
@@ -181,10 +264,11 @@ pub async fn add_piece(
 ) -> Result<Option<u64>, StoreError> {
     let end = start + data.len() as u64;
     let added = sqlx::query(
-        "INSERT INTO attachment_chunk (sha256, start, data) VALUES ($1, $2, $3) \
-         ON CONFLICT (sha256, start) DO NOTHING",
+        "INSERT INTO attachment_chunk (sha256, uploader, start, data) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (sha256, uploader, start) DO NOTHING",
     )
     .bind(sha256)
+    .bind(uploader.to_string())
     .bind(start as i64)
     .bind(data)
     .execute(&mut *c)
@@ -194,11 +278,12 @@ pub async fn add_piece(
         return Ok(None);
     }
     sqlx::query(
-        "INSERT INTO attachment_upload (sha256, bytes, received, started_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $4) \
-         ON CONFLICT (sha256) DO UPDATE SET received = excluded.received, updated_at = excluded.updated_at",
+        "INSERT INTO attachment_upload (sha256, uploader, bytes, received, started_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $5) \
+         ON CONFLICT (sha256, uploader) DO UPDATE SET received = excluded.received, updated_at = excluded.updated_at",
     )
     .bind(sha256)
+    .bind(uploader.to_string())
     .bind(bytes as i64)
     .bind(end as i64)
     .bind(now.to_string())
@@ -207,27 +292,37 @@ pub async fn add_piece(
     Ok(Some(end))
 }
 
-/// All pieces of an upload, joined in order.
-pub async fn pieces(c: &mut Conn, sha256: &str) -> Result<Vec<u8>, StoreError> {
+/// All pieces of `uploader`'s upload, joined in order.
+pub async fn pieces(
+    c: &mut Conn,
+    sha256: &str,
+    uploader: AccountId,
+) -> Result<Vec<u8>, StoreError> {
     let parts = sqlx::query_scalar::<_, Vec<u8>>(
-        "SELECT data FROM attachment_chunk WHERE sha256 = $1 ORDER BY start",
+        "SELECT data FROM attachment_chunk WHERE sha256 = $1 AND uploader = $2 ORDER BY start",
     )
     .bind(sha256)
+    .bind(uploader.to_string())
     .fetch_all(&mut *c)
     .await?;
     Ok(parts.concat())
 }
 
-/// Forgets an upload under way (finished, or failed its checksum).
-pub async fn drop_upload(c: &mut Conn, sha256: &str) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM attachment_chunk WHERE sha256 = $1")
+/// Forgets `uploader`'s upload under way (finished, or failed its checksum).
+pub async fn drop_upload(
+    c: &mut Conn,
+    sha256: &str,
+    uploader: AccountId,
+) -> Result<(), StoreError> {
+    for table in ["attachment_chunk", "attachment_upload"] {
+        sqlx::query(&format!(
+            "DELETE FROM {table} WHERE sha256 = $1 AND uploader = $2"
+        ))
         .bind(sha256)
+        .bind(uploader.to_string())
         .execute(&mut *c)
         .await?;
-    sqlx::query("DELETE FROM attachment_upload WHERE sha256 = $1")
-        .bind(sha256)
-        .execute(&mut *c)
-        .await?;
+    }
     Ok(())
 }
 

@@ -225,4 +225,51 @@ on_both_databases! {
         drop(app);
         db.cleanup().await;
     }
+
+    async fn a_photos_hash_alone_reads_nothing_and_jams_no_upload(db: TestDb) {
+        tiaojie_server::demo::load(&db.db).await.unwrap();
+        let app = TestApp::spawn(&db).await;
+        let owner = login(&app, VILLAGE_MEDIATOR).await;
+        let other = login(&app, COMMUNITY_MEDIATOR).await;
+        let photo = photo_bytes(80_000, 5);
+        let sha = sha256_hex(&photo);
+        let path = format!("/api/v1/attachments/{sha}");
+
+        // another committee's mediator learns the hash before the bytes
+        // arrive, names it in a case of their own and sends garbage first
+        let r = push(&app, &other, vec![mutation(&other, "upsert", &case_with_photo(&other, 20, &photo), 0)]).await;
+        assert_eq!(r.results[0].status, Status::Applied);
+        let r = push(&app, &owner, vec![mutation(&owner, "upsert", &case_with_photo(&owner, 21, &photo), 0)]).await;
+        assert_eq!(r.results[0].status, Status::Applied);
+        let garbage = photo_bytes(80_000, 6);
+        assert_eq!(put_piece(&app, &other, &sha, 0, &garbage[..40_000]).await.status(), 200);
+        // the owner's upload is their own: it starts at 0 and completes
+        assert_eq!(status(&app, &owner, &sha).await.received, 0);
+        assert!(upload(&app, &owner, &photo, 30_000).await.complete);
+        assert_eq!(get(&app, &owner, &path).await.bytes().await.unwrap().as_ref(), &photo[..]);
+
+        // the hash named in their own case reads nothing
+        // (the same answer as for a hash nothing names)
+        let nowhere = format!("/api/v1/attachments/{}", sha256_hex(b"nothing names this"));
+        let unknown = code_of(get(&app, &other, &nowhere).await).await;
+        assert_eq!(unknown.0, 404);
+        assert_eq!(code_of(get(&app, &other, &path).await).await, unknown);
+        let at = status(&app, &other, &sha).await;
+        assert_eq!((at.received, at.complete), (40_000, false), "only their own garbage");
+        // nor does finishing the garbage: refused, nothing stored for them
+        let (code, body) = code_of(put_piece(&app, &other, &sha, 40_000, &garbage[40_000..]).await).await;
+        assert_eq!((code, body["field"].as_str()), (422, Some("body")));
+        assert_eq!(get(&app, &other, &path).await.status(), 404);
+        assert_eq!(count(&db, "attachment_blob").await, 1);
+
+        // whoever really has the bytes proves it by sending them: checked,
+        // not stored twice, and readable from then on
+        assert_eq!(status(&app, &other, &sha).await.received, 0);
+        assert!(upload(&app, &other, &photo, 50_000).await.complete);
+        assert_eq!(get(&app, &other, &path).await.status(), 200);
+        assert_eq!(count(&db, "attachment_blob").await, 1);
+        assert_eq!(count(&db, "attachment_chunk").await, 0);
+        drop(app);
+        db.cleanup().await;
+    }
 }
