@@ -272,4 +272,36 @@ on_both_databases! {
         drop(app);
         db.cleanup().await;
     }
+
+    async fn photos_stored_before_the_backing_stay_readable_after_the_migration(db: TestDb) {
+        tiaojie_server::demo::load(&db.db).await.unwrap();
+        let app = TestApp::spawn(&db).await;
+        let phone = login(&app, VILLAGE_MEDIATOR).await;
+        let office = login(&app, JUDICIAL_OFFICE).await;
+        let photo = photo_bytes(20_000, 7);
+        let sha = sha256_hex(&photo);
+        let path = format!("/api/v1/attachments/{sha}");
+        push(&app, &phone, vec![mutation(&phone, "upsert", &case_with_photo(&phone, 30, &photo), 0)]).await;
+        assert!(upload(&app, &phone, &photo, 20_000).await.complete);
+        // the database as it was before the migration: stored, not backed
+        sqlx::query("DELETE FROM attachment_holder").execute(db.db.pool()).await.unwrap();
+        assert_eq!(get(&app, &office, &path).await.status(), 404, "a content must be backed to be read");
+        // the migration's own statements back it for the records naming it
+        let folder = match db.kind() {
+            crate::support::Kind::Sqlite => "sqlite",
+            crate::support::Kind::Postgres => "postgres",
+        };
+        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations").join(folder).join("20261205000002_attachment_holder.sql");
+        let text = std::fs::read_to_string(file).unwrap();
+        let fills: Vec<&str> = text.split(';').filter(|s| s.contains("INSERT INTO attachment_holder")).collect();
+        assert_eq!(fills.len(), 2, "cases and screening records");
+        for fill in fills {
+            sqlx::query(fill).execute(db.db.pool()).await.unwrap();
+        }
+        assert_eq!(get(&app, &office, &path).await.status(), 200);
+        assert!(status(&app, &phone, &sha).await.complete);
+        drop(app);
+        db.cleanup().await;
+    }
 }
