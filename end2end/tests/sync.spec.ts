@@ -94,6 +94,8 @@ test('recorded offline, synced when online, seen by the township office with the
   await page.goto(caseUrl);
   await expect(page.getByTestId('server-tier')).toHaveText('A');
   await expect(page.getByTestId('server-verdict')).toHaveAttribute('data-differs', 'false');
+  // the mediator's own case: the preview too, below the server's figure
+  await expect(page.getByTestId('tier-preview')).toBeVisible();
 
   // the township's judicial office, on its own device
   const office = await browser.newContext();
@@ -106,6 +108,9 @@ test('recorded offline, synced when online, seen by the township office with the
   await desk.getByText('赵同步').first().click();
   await expect(desk.getByTestId('server-tier')).toHaveText('A');
   await expect(desk.getByTestId('server-verdict')).toContainText('30.00');
+  // a village's case on the office's desk: only the server's figure, made
+  // with the case's committee, never a preview made with the office's unit
+  await expect(desk.getByTestId('tier-preview')).toHaveCount(0);
   await office.close();
 
   expect([...errors, ...deskErrors]).toEqual([]);

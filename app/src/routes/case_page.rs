@@ -346,10 +346,15 @@ fn t_unnumbered(en: bool) -> String {
 #[component]
 fn TierSection(case: RwSignal<Option<Case>>, profile: RwSignal<Option<Profile>>) -> impl IntoView {
     let i18n = use_i18n();
+    // the preview judges a case as this phone's committee would: right for
+    // the phone's own cases, wrong for another unit's (an office viewing a
+    // village's case), where the server's verdict, made with the case's
+    // own committee, is the only figure shown
     let preview = Memo::new(move |_| {
         let c = case.get()?;
         let p = profile.get()?;
-        Some(preview_facts(&c, &p))
+        let another_units = c.unit_id != p.unit_id && c.server_verdict.is_some();
+        (!another_units).then(|| preview_facts(&c, &p))
     });
     let facts = Signal::derive(move || {
         preview
@@ -358,14 +363,8 @@ fn TierSection(case: RwSignal<Option<Case>>, profile: RwSignal<Option<Profile>>)
             .expect("shown only when the case is loaded")
     });
     view! {
-        <Show when=move || preview.with(Option::is_some)>
-            <Show when=move || preview.with(|p| p.as_ref().is_some_and(|(_, assumed)| *assumed))>
-                <p class="muted" data-testid="tier-assumed">{crate::lazy_text::say(i18n, "尚未结案。下面是“若今天调解成功结案”的补贴测算：", "Not closed yet. Below: the subsidy if it closed today with an agreement.")}</p>
-            </Show>
-            <TierPreview facts />
-        </Show>
-        // the server's verdict with the same rules, once synced; a difference
-        // from the preview above is flagged
+        // the server's verdict first, wherever it exists; a difference from
+        // the preview below is flagged
         {move || case.with(|c| c.as_ref().and_then(|c| c.server_verdict.clone())).map(|v| {
             let tier = v.tier.clone().unwrap_or_else(|| "—".into());
             let differs = preview.with(|p| p.as_ref().is_some_and(|(f, assumed)| {
@@ -378,6 +377,12 @@ fn TierSection(case: RwSignal<Option<Case>>, profile: RwSignal<Option<Profile>>)
                 </p>
             }
         })}
+        <Show when=move || preview.with(Option::is_some)>
+            <Show when=move || preview.with(|p| p.as_ref().is_some_and(|(_, assumed)| *assumed))>
+                <p class="muted" data-testid="tier-assumed">{crate::lazy_text::say(i18n, "尚未结案。下面是“若今天调解成功结案”的补贴测算：", "Not closed yet. Below: the subsidy if it closed today with an agreement.")}</p>
+            </Show>
+            <TierPreview facts />
+        </Show>
     }
 }
 
