@@ -437,6 +437,8 @@ test('the township office locks a case from its page and the mediator sees it; t
   await page.goto(caseUrl);
   await appReady(page);
   await expect(page.getByTestId('locked-reason')).toContainText('季度审核中：请补充回访记录');
+  // held for review, not claimed: the chip says so
+  await expect(page.getByTestId('locked-chip')).toHaveText('审核中，暂不能修改');
   await expect(page.getByTestId('follow-up-form')).toHaveCount(0);
   await expect(page.getByTestId('lock-card')).toHaveCount(0);
   await page.goto('/devices');

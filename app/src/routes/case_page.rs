@@ -255,6 +255,7 @@ fn CaseSummary(
             })
             .collect_view();
         let locked = c.is_locked();
+        let claimed = c.claim_id.is_some();
         view! {
             <section class="card case-head">
                 <p class="case-number" data-testid="case-number">{number}</p>
@@ -262,7 +263,13 @@ fn CaseSummary(
                     <span class="chip">{kind}</span>
                     <span class="chip" data-testid="case-status">{status_label(c.status, en())}</span>
                     <span class="chip" class:chip--alert=c.risk == RiskLevel::High data-testid="case-risk">{locality.risk_name(c.risk.code(), en())}</span>
-                    {locked.then(|| view! { <span class="chip chip--alert">{t!(i18n, locked)}</span> })}
+                    // in a claim, or held by an office for review: the
+                    // chip says which (the reason is below)
+                    {locked.then(|| if claimed {
+                        view! { <span class="chip chip--alert" data-testid="locked-chip">{t!(i18n, locked)}</span> }.into_any()
+                    } else {
+                        view! { <span class="chip chip--alert" data-testid="locked-chip">{crate::lazy_text::say(i18n, "审核中，暂不能修改", "under review: cannot be changed for now")}</span> }.into_any()
+                    })}
                 </p>
                 {c.locked_reason.clone().map(|reason| view! {
                     <p class="notice notice--warn" data-testid="locked-reason">{t!(i18n, locked_by_office)} " " {reason}</p>
