@@ -15,39 +15,17 @@
 //!   again from their known address once a second.
 //! - Last, one address sprays 60 numbers with one password each.
 
+mod support;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
+use support::{env_or, pct, rss_mib};
 use uuid::Uuid;
 
 const MEDIATOR: &str = "13800000001";
 const PASSWORD: &str = tiaojie_server::demo::DEMO_PASSWORD;
-
-fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-/// The server's resident memory in MiB, from /proc.
-fn rss_mib(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
-fn pct(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
-}
 
 /// A client whose connections come from 127.0.`a`.`b`.
 fn from(a: u8, b: u8) -> reqwest::Client {

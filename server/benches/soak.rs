@@ -22,6 +22,7 @@
 //! `SOAK_SECS` (600), `SOAK_PHONES` (200); PostgreSQL at
 //! `TEST_DATABASE_URL` or 127.0.0.1:5432/test.
 
+mod support;
 use domain::sample::Mix;
 use domain::{PersonId, UnitId};
 use serde_json::{Value, json};
@@ -29,6 +30,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+use support::{env_or, pct, rss_mib};
 use tiaojie_server::store::Store;
 use uuid::Uuid;
 
@@ -335,30 +337,6 @@ impl Phone {
             }
         }
     }
-}
-
-/// The server's resident memory in MiB, from /proc.
-fn rss_mib(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
-fn pct(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
-}
-
-fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
 }
 
 #[tokio::main]

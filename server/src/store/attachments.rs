@@ -10,7 +10,7 @@ use super::sql::{
 };
 use super::{Conn, StoreError};
 use domain::{AccountId, CaseId, Timestamp, UnitPath};
-use sea_query::{Expr, OnConflict, Query};
+use sea_query::{Expr, OnConflict, Query, SelectStatement};
 
 /// A case's reference to a content, as the push writes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,9 +85,34 @@ pub struct Declared {
     pub content_type: String,
 }
 
-/// A content as a case or a screening record inside `roots` declares it
-/// (a case also when its referral across the tree reached `roots`). None
-/// when nothing the caller can see refers to it.
+/// The rows inside `roots` that name `sha256`: cases' references (a case
+/// also when its referral across the tree reached `roots`: the owner's
+/// unit of an accepted referral, its `grant_path`) and screening records.
+/// Without columns: each reader picks its own.
+fn naming(sha256: &str, roots: &[&UnitPath]) -> (SelectStatement, SelectStatement) {
+    let granted = Query::select()
+        .column(CaseOwnership::CaseId)
+        .from(CaseOwnership::Table)
+        .cond_where(sql::under(CaseOwnership::GrantPath, roots))
+        .to_owned();
+    let by_case = Query::select()
+        .from(CaseAttachment::Table)
+        .and_where(Expr::col(CaseAttachment::Sha256).eq(sha256))
+        .cond_where(
+            sql::under(CaseAttachment::UnitPath, roots)
+                .add(Expr::col(CaseAttachment::CaseId).in_subquery(granted)),
+        )
+        .to_owned();
+    let by_record = Query::select()
+        .from(ScreeningRecord::Table)
+        .and_where(Expr::col(ScreeningRecord::PhotoSha256).eq(sha256))
+        .cond_where(sql::under(ScreeningRecord::UnitPath, roots))
+        .to_owned();
+    (by_case, by_record)
+}
+
+/// A content as a case or a screening record inside `roots` declares it.
+/// None when nothing the caller can see refers to it.
 pub async fn visible(
     c: &mut Conn,
     sha256: &str,
@@ -96,33 +121,16 @@ pub async fn visible(
     if roots.is_empty() {
         return Ok(None);
     }
-    // a case's photos also reach the owner's unit of a referral across
-    // the tree, once accepted (its `grant_path`)
-    let granted = Query::select()
-        .column(CaseOwnership::CaseId)
-        .from(CaseOwnership::Table)
-        .cond_where(sql::under(CaseOwnership::GrantPath, roots))
-        .to_owned();
-    let by_case = Query::select()
+    let (mut by_case, mut by_record) = naming(sha256, roots);
+    by_case
         .columns([CaseAttachment::Bytes, CaseAttachment::ContentType])
-        .from(CaseAttachment::Table)
-        .and_where(Expr::col(CaseAttachment::Sha256).eq(sha256))
-        .cond_where(
-            sql::under(CaseAttachment::UnitPath, roots)
-                .add(Expr::col(CaseAttachment::CaseId).in_subquery(granted)),
-        )
         .order_by(CaseAttachment::CaseId, sea_query::Order::Asc)
         .order_by(CaseAttachment::AttachmentId, sea_query::Order::Asc)
-        .limit(1)
-        .to_owned();
-    let by_record = Query::select()
+        .limit(1);
+    by_record
         .columns([ScreeningRecord::PhotoBytes, ScreeningRecord::PhotoType])
-        .from(ScreeningRecord::Table)
-        .and_where(Expr::col(ScreeningRecord::PhotoSha256).eq(sha256))
-        .cond_where(sql::under(ScreeningRecord::UnitPath, roots))
         .order_by(ScreeningRecord::Id, sea_query::Order::Asc)
-        .limit(1)
-        .to_owned();
+        .limit(1);
     for stmt in [by_case, by_record] {
         let (text, values) = sql::render(c, &stmt);
         if let Some((bytes, content_type)) =
@@ -139,8 +147,7 @@ pub async fn visible(
     Ok(None)
 }
 
-/// The units (paths) of the records inside `roots` that name the content
-/// (a case also when its referral across the tree reached `roots`).
+/// The units (paths) of the records inside `roots` that name the content.
 pub async fn declaring_paths(
     c: &mut Conn,
     sha256: &str,
@@ -149,28 +156,9 @@ pub async fn declaring_paths(
     if roots.is_empty() {
         return Ok(Vec::new());
     }
-    let granted = Query::select()
-        .column(CaseOwnership::CaseId)
-        .from(CaseOwnership::Table)
-        .cond_where(sql::under(CaseOwnership::GrantPath, roots))
-        .to_owned();
-    let by_case = Query::select()
-        .distinct()
-        .column(CaseAttachment::UnitPath)
-        .from(CaseAttachment::Table)
-        .and_where(Expr::col(CaseAttachment::Sha256).eq(sha256))
-        .cond_where(
-            sql::under(CaseAttachment::UnitPath, roots)
-                .add(Expr::col(CaseAttachment::CaseId).in_subquery(granted)),
-        )
-        .to_owned();
-    let by_record = Query::select()
-        .distinct()
-        .column(ScreeningRecord::UnitPath)
-        .from(ScreeningRecord::Table)
-        .and_where(Expr::col(ScreeningRecord::PhotoSha256).eq(sha256))
-        .cond_where(sql::under(ScreeningRecord::UnitPath, roots))
-        .to_owned();
+    let (mut by_case, mut by_record) = naming(sha256, roots);
+    by_case.distinct().column(CaseAttachment::UnitPath);
+    by_record.distinct().column(ScreeningRecord::UnitPath);
     let mut paths = Vec::new();
     for stmt in [by_case, by_record] {
         let (text, values) = sql::render(c, &stmt);
