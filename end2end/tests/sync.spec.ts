@@ -9,6 +9,8 @@ import { appReady, readStore, watchErrors } from './helpers';
 const PASSWORD = 'tiaojie2023';
 const VILLAGE_MEDIATOR = '13800000001';
 const JUDICIAL_OFFICE = '13900000002';
+const COMMITTEE_HEAD = '13900000001';
+const TOWNSHIP_FINANCE = '13900000005';
 
 /** Records an oral agreement through the form (the phone may be offline). */
 async function recordOral(page: Page, a: string, b: string, summary: string, terms: string, residentId?: string) {
@@ -186,7 +188,7 @@ test('logging out names unsent changes first, and wipes the phone only when conf
   await expect(page.locator('[data-testid="pending-sync"][data-ready="true"]')).toHaveText('0');
 });
 
-/** An office's desk: logs in over the API as its own device. */
+/** Another device (an office's desk, a second phone): logs in over the API. */
 async function officeDesk(request: APIRequestContext, phone: string) {
   const deviceId = crypto.randomUUID();
   const res = await request.post('/api/v1/auth/login', {
@@ -350,20 +352,21 @@ test('a change the server refuses is shown on its case, and sent again once the 
   expect((await office.current(caseId)).payload.follow_up.note).toBe('已按期履行');
 });
 
-test('edits of the same field on the phone and at the office: the mediator is told, both ways', async ({ page, context, request }) => {
+test('edits of the same field on two phones of one committee: the mediator is told, both ways', async ({ page, context, request }) => {
   await logIn(page, VILLAGE_MEDIATOR);
   await page.evaluate(async () => { await navigator.serviceWorker.ready; });
   await recordOral(page, '韩冲突', '杨合并', '林地界线纠纷', '以山脊为界');
   const caseUrl = new URL(page.url()).pathname;
   const caseId = caseUrl.split('/').pop()!;
   await syncAndWait(page);
-  const office = await officeDesk(request, JUDICIAL_OFFICE);
-  const v1 = await office.current(caseId);
+  // the committee's head, on their own device
+  const head = await officeDesk(request, COMMITTEE_HEAD);
+  const v1 = await head.current(caseId);
 
-  // both record the follow-up visit on version 1; the office's arrives first
+  // both record the follow-up visit on version 1; the head's arrives first
   await context.setOffline(true);
   await recordFollowUp(page, caseUrl, '电话回访：已履行');
-  const first = await office.edit(caseId, v1.version, { ...v1.payload, follow_up: { on: todayInChina(), note: '司法所回访：已履行' } });
+  const first = await head.edit(caseId, v1.version, { ...v1.payload, follow_up: { on: todayInChina(), note: '主任回访：已履行' } });
   expect(first.status).toBe('applied');
   await context.setOffline(false);
   // (the app syncs by itself on the online event, on the case page, and
@@ -386,11 +389,11 @@ test('edits of the same field on the phone and at the office: the mediator is to
   const replaced = page.getByTestId('history-overridden');
   await expect(replaced).toHaveCount(1);
   await expect(replaced).toContainText('回访');
-  await expect(replaced).toContainText('司法所回访：已履行');
+  await expect(replaced).toContainText('主任回访：已履行');
   await expect(page.locator('[data-testid="history-version"][data-version="1"]')).toContainText('登记');
 
-  // now the office corrects the visit again on the version it had: its change is the later one
-  const second = await office.edit(caseId, first.version, { ...v1.payload, follow_up: { on: todayInChina(), note: '所长复核：已履行，另补签字' } });
+  // now the head corrects the visit again on the version it had: its change is the later one
+  const second = await head.edit(caseId, first.version, { ...v1.payload, follow_up: { on: todayInChina(), note: '主任复核：已履行，另补签字' } });
   expect(second.status).toBe('conflict');
   await syncAndWait(page);
   await page.goto(caseUrl);
@@ -398,8 +401,8 @@ test('edits of the same field on the phone and at the office: the mediator is to
   const theirs = page.locator('[data-testid="conflict-field"][data-theirs="true"]');
   await expect(theirs).toContainText('回访');
   await expect(theirs).toContainText('电话回访：已履行');
-  const kept = await office.current(caseId);
-  expect(kept.payload.follow_up.note).toBe('所长复核：已履行，另补签字');
+  const kept = await head.current(caseId);
+  expect(kept.payload.follow_up.note).toBe('主任复核：已履行，另补签字');
 });
 
 test('the township office locks a case from its page and the mediator sees it; the office revokes the lost phone', async ({ browser, page }) => {
@@ -534,4 +537,39 @@ test('two phones of one committee number a case alike offline: the later one is 
   expect(errors).toEqual([]);
   expect(otherErrors).toEqual([]);
   await otherContext.close();
+});
+
+test('the township finance office gets case numbers and amounts, never the parties, and is offered no change', async ({ browser, page }) => {
+  await logIn(page, VILLAGE_MEDIATOR);
+  await expect(page.getByTestId('new-oral')).toBeVisible();
+  await recordOral(page, '钱借款', '孙欠款', '两户借款三千元未还', '分三个月还清', '11010519491231002X');
+  const caseUrl = new URL(page.url()).pathname;
+  await syncAndWait(page);
+  await expect(page.getByTestId('sync-status')).toHaveAttribute('data-failed', 'false');
+
+  const finance = await browser.newContext();
+  const desk = await finance.newPage();
+  const deskErrors = watchErrors(desk);
+  await logIn(desk, TOWNSHIP_FINANCE);
+  // Home offers no field work to a finance office
+  await expect(desk.getByTestId('field-actions')).toHaveCount(0);
+  await expect(desk.getByTestId('reminders')).toHaveCount(0);
+  // the case came down with its amounts only: nothing of the parties is on this phone
+  const held = JSON.stringify(await readStore(desk, 'cases'));
+  expect(held).toContain(caseUrl.split('/').pop()!);
+  for (const personal of ['钱借款', '孙欠款', '11010519491231002X', '两户借款三千元未还', '分三个月还清']) {
+    expect(held).not.toContain(personal);
+  }
+  await desk.goto('/cases');
+  await appReady(desk);
+  await expect(desk.getByTestId('case-list')).toContainText('不显示当事人');
+  await desk.goto(caseUrl);
+  await appReady(desk);
+  await expect(desk.getByTestId('parties-hidden')).toBeVisible();
+  await expect(desk.getByTestId('case-number')).toBeVisible();
+  await expect(desk.getByTestId('session-form')).toHaveCount(0);
+  await expect(desk.getByTestId('follow-up-form')).toHaveCount(0);
+  await expect(desk.locator('main')).not.toContainText('钱借款');
+  expect(deskErrors).toEqual([]);
+  await finance.close();
 });

@@ -456,6 +456,13 @@ impl Case {
         self.forms.insert(FormCode::new("follow_up"));
     }
 
+    /// Whether the parties' details were left out of this copy (a finance
+    /// office's: [`crate::capability::amounts_only`]); a case as recorded
+    /// names every party.
+    pub fn parties_hidden(&self) -> bool {
+        !self.parties.is_empty() && self.parties.iter().all(|p| p.name.is_empty())
+    }
+
     /// A case in a claim batch, or locked by an office, cannot be edited.
     pub fn is_locked(&self) -> bool {
         self.claim_id.is_some() || self.locked_reason.is_some()

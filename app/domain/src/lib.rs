@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod attachment;
+pub mod capability;
 pub mod case;
 pub mod case_form;
 pub mod case_query;
@@ -27,6 +28,7 @@ pub mod validate;
 #[cfg(feature = "openapi")]
 pub mod wire_schema;
 
+pub use capability::Capability;
 pub use ids::{
     AccountId, CaseId, ClaimId, DeviceId, DeviceSessionId, InboxItemId, MutationId, PersonId,
     ScreeningId, SessionId, UnitId,

@@ -105,15 +105,7 @@ impl Role {
     /// lock their cases for review and revoke their mediators' devices (the
     /// judicial office, the township leader, the bureau's reviewers).
     pub fn supervises(self) -> bool {
-        matches!(
-            self,
-            Role::JudicialStaff
-                | Role::JudicialDirector
-                | Role::TownshipLeader
-                | Role::BureauSection
-                | Role::BureauApprover
-                | Role::BureauPartyGroup
-        )
+        self.may(crate::Capability::Review)
     }
 
     /// Whether the role records cases and screenings in the field on a
@@ -121,7 +113,7 @@ impl Role {
     /// units' screening records for the reminders; offices read the
     /// compliance view from the server instead.
     pub fn works_in_the_field(self) -> bool {
-        matches!(self, Role::Mediator | Role::CommitteeHead)
+        self.may(crate::Capability::RecordCases)
     }
 
     /// Where the role can be held: field work at any unit; a committee's head

@@ -145,6 +145,9 @@ pub enum Refusal {
     ReadOnly,
     /// Screening records are corrected, not deleted.
     NotDeletable,
+    /// The caller's role does not record this (a reviewing or finance
+    /// office; docs/security.md "Roles").
+    Role,
 }
 
 impl Refusal {
@@ -161,6 +164,7 @@ impl Refusal {
             Refusal::StaleSeq => "stale_seq",
             Refusal::ReadOnly => "read_only",
             Refusal::NotDeletable => "not_deletable",
+            Refusal::Role => "role",
         }
     }
 }

@@ -63,7 +63,10 @@ pub fn RemindersCard() -> impl IntoView {
             permission.set(crate::reminders::allow_notifications().await);
         });
     };
+    // not on a finance office's phone: it has no dispute or duty to mind
+    let reads = crate::online::use_may(domain::Capability::ReadCases);
     view! {
+        <Show when=reads>
         <section class="card reminders" aria-labelledby="reminders-heading" data-testid="reminders">
             <h2 id="reminders-heading" class="card__label">{say(i18n, "排查提醒", "Screening reminders")}</h2>
             <Suspense fallback=move || view! { <p class="muted">"…"</p> }>
@@ -142,5 +145,6 @@ pub fn RemindersCard() -> impl IntoView {
                 </button>
             </Show>
         </section>
+        </Show>
     }
 }

@@ -120,3 +120,15 @@ async fn end_session() -> Result<(), ActionError> {
     }
     Ok(())
 }
+
+/// Whether the logged-in user's role may do `what` (docs/security.md
+/// "Roles"), to offer only that: true until the phone knows (before
+/// log-in, and on the server's page, where nothing is known of the user).
+pub fn use_may(what: domain::Capability) -> impl Fn() -> bool + Copy + Send + Sync + 'static {
+    use leptos::prelude::{Get, LocalResource};
+    let known = LocalResource::new(session);
+    move || match known.get() {
+        Some(Ok(Some(s))) => s.role.may(what),
+        _ => true,
+    }
+}

@@ -27,7 +27,7 @@ mod upload;
 #[cfg(feature = "hydrate")]
 mod web_push;
 
-pub use account::{login, logout, session};
+pub use account::{login, logout, session, use_may};
 pub use actions::{
     ActionError, CaseLock, DeviceSession, NEEDS_NETWORK, case_history, case_referral, case_risk,
     compliance, devices, inbox, mark_inbox_read, online, referral_step, revoke_device, risk_step,

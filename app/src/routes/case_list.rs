@@ -13,6 +13,18 @@ use domain::case_query::{CaseQuery, CaseRow, TierFilter};
 use domain::dates::format_iso;
 use domain::rules;
 use leptos::prelude::*;
+
+/// A row's parties, or — on a finance office's phone, which holds the
+/// amounts only — that they are not shown.
+pub fn parties_line(i18n: leptos_i18n::I18nContext<Locale>, names: String) -> impl IntoView {
+    move || {
+        if names.is_empty() {
+            crate::lazy_text::say(i18n, "（不显示当事人）", "(parties not shown)")().to_owned()
+        } else {
+            names.clone()
+        }
+    }
+}
 use leptos::task::spawn_local;
 
 /// Rows drawn at first and added by "显示更多".
@@ -185,7 +197,7 @@ pub fn CaseListPage() -> impl IntoView {
                             view! {
                                 <li>
                                     <a class="case-row" href=href data-case-id=row.id.clone()>
-                                        <span class="case-row__title">{row.title.clone()}</span>
+                                        <span class="case-row__title">{parties_line(i18n, row.title.clone())}</span>
                                         <span class="case-row__meta">{number} " " {format_iso(row.received_on)} " · " {kind} " · " {status}</span>
                                         <span class="tier__badge" class:tier__badge--none=no_tier>{tier}</span>
                                     </a>

@@ -275,6 +275,7 @@ fn CaseSummary(
                     <p class="notice notice--warn" data-testid="locked-reason">{t!(i18n, locked_by_office)} " " {reason}</p>
                 })}
                 <ul class="parties">{parties}</ul>
+                {c.parties_hidden().then(|| view! { <PartiesHidden /> })}
                 <Facts case=c.clone() />
                 <p class="summary">{c.summary.clone()}</p>
                 {(!c.agreed_terms.is_empty()).then(|| view! {
@@ -330,7 +331,8 @@ fn RemoteSummary(
                     <span class="chip" class:chip--alert=c.risk == RiskLevel::High data-testid="case-risk">{locality.risk_name(c.risk.code(), en())}</span>
                 </p>
                 <ul class="parties">{parties}</ul>
-                {contacts_hidden.then(|| view! {
+                {c.parties_hidden().then(|| view! { <PartiesHidden /> })}
+                {(contacts_hidden && !c.parties_hidden()).then(|| view! {
                     <p class="muted" data-testid="contacts-hidden">{crate::lazy_text::say(i18n, "接收移交后，案件即同步到本机，当事人的身份证号、电话、住址和照片随之可见。", "Once you accept the referral, the case syncs to this phone with the parties' ID numbers, phones, addresses and the photos.")}</p>
                 })}
                 <Facts case=c.clone() />
@@ -338,6 +340,21 @@ fn RemoteSummary(
             </section>
         }
         .into_any()
+    }
+}
+
+/// Whether this phone offers no change to the case: locked (a claim, an
+/// office's review), or a finance office's copy with the amounts only.
+fn unchangeable(c: &Case) -> bool {
+    c.is_locked() || c.parties_hidden()
+}
+
+/// Said where a finance office's copy of a case leaves the parties out.
+#[component]
+fn PartiesHidden() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <p class="muted" data-testid="parties-hidden">{crate::lazy_text::say(i18n, "财务只看案号、调解员和金额，不显示当事人信息和案情。", "Finance sees the case number, the mediator and the amounts; the parties and the facts are not shown.")}</p>
     }
 }
 
@@ -482,8 +499,15 @@ fn NextSteps(case: RwSignal<Option<Case>>) -> impl IntoView {
     // not close a form the mediator is typing in
     let state = Memo::new(move |_| {
         case.with(|c| {
-            c.as_ref()
-                .map(|c| (c.kind, c.status, c.follow_up.is_some(), c.is_locked(), c.id))
+            c.as_ref().map(|c| {
+                (
+                    c.kind,
+                    c.status,
+                    c.follow_up.is_some(),
+                    unchangeable(c),
+                    c.id,
+                )
+            })
         })
     });
     let state = move || state.get();
@@ -686,7 +710,7 @@ fn FormsChecklist(
     let i18n = use_i18n();
     let store_error = RwSignal::new(None::<String>);
     let general = move || case.with(|c| c.as_ref().is_some_and(|c| c.kind == CaseKind::General));
-    let locked = move || case.with(|c| c.as_ref().is_none_or(Case::is_locked));
+    let locked = move || case.with(|c| c.as_ref().is_none_or(unchangeable));
     let change = move |edit: Box<dyn FnOnce(&mut Case) + Send + Sync>| {
         spawn_local(async move {
             let result = commit(case, move |current| {
@@ -789,7 +813,7 @@ fn Photos(case: RwSignal<Option<Case>>) -> impl IntoView {
         #[cfg(not(feature = "hydrate"))]
         let _ = (ev, busy, problem, form, with_position);
     };
-    let locked = move || case.with(|c| c.as_ref().is_none_or(Case::is_locked));
+    let locked = move || case.with(|c| c.as_ref().is_none_or(unchangeable));
     let photos = move || {
         case.with(|c| {
             c.as_ref()

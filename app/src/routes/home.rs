@@ -41,7 +41,7 @@ fn RecentCases() -> impl IntoView {
                                 let names = c.parties.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(" / ");
                                 view! {
                                     <li><a class="case-row" href=format!("/cases/{}", c.id)>
-                                        <span class="case-row__title">{names}</span>
+                                        <span class="case-row__title">{crate::routes::case_list::parties_line(i18n, names)}</span>
                                         <span class="case-row__meta">
                                             {format_iso(c.received_on)} " · " {dispute_type_name(&c.dispute_type).unwrap_or("—")}
                                             " · " {move || status_label(c.status, en())}
@@ -59,6 +59,24 @@ fn RecentCases() -> impl IntoView {
     }
 }
 
+/// The two quick actions of the field, for whoever records cases: hidden
+/// once the phone knows its user's role reads only (an office's review, a
+/// finance office; docs/security.md "Roles"). Before log-in, and on the
+/// server's page, they show.
+#[component]
+fn FieldActions() -> impl IntoView {
+    let i18n = use_i18n();
+    let records = crate::online::use_may(domain::Capability::RecordCases);
+    view! {
+        <Show when=records>
+            <nav class="quick-actions" aria-label="快捷操作 / quick actions" data-testid="field-actions">
+                <a class="quick-action quick-action--primary" href="/cases/new/oral" data-testid="new-oral">{t!(i18n, oral_title)}</a>
+                <a class="quick-action" href="/cases/new/general" data-testid="new-general">{t!(i18n, general_title)}</a>
+            </nav>
+        </Show>
+    }
+}
+
 #[component]
 pub fn HomePage() -> impl IntoView {
     crate::pwa::page_shown();
@@ -73,10 +91,7 @@ pub fn HomePage() -> impl IntoView {
         </header>
         <main class="page">
             <p class="tagline">{t!(i18n, tagline)}</p>
-            <nav class="quick-actions" aria-label="快捷操作 / quick actions">
-                <a class="quick-action quick-action--primary" href="/cases/new/oral" data-testid="new-oral">{t!(i18n, oral_title)}</a>
-                <a class="quick-action" href="/cases/new/general" data-testid="new-general">{t!(i18n, general_title)}</a>
-            </nav>
+            <FieldActions />
             <a class="pending-link" href="/data"><PendingSync /></a>
             <SyncCard />
             <RemindersCard />

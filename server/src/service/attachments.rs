@@ -11,9 +11,9 @@
 use super::auth::sha256_hex;
 use super::caller::Caller;
 use crate::store::{Conn, Store, StoreError, attachments};
-use domain::Timestamp;
 use domain::api::{MAX_UPLOAD_PIECE, UploadStatus};
 use domain::attachment::is_sha256;
+use domain::{Capability, Timestamp};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AttachmentError {
@@ -60,7 +60,7 @@ pub async fn status(
     sha256: &str,
 ) -> Result<UploadStatus, AttachmentError> {
     let mut c = store.read().await?;
-    let declared = attachments::visible(&mut c, sha256, &caller.roots())
+    let declared = attachments::visible(&mut c, sha256, &caller.roots_for(Capability::ReadCases))
         .await?
         .ok_or(AttachmentError::NotFound)?;
     let complete = readable(&mut c, caller, sha256).await?;
@@ -81,7 +81,8 @@ pub async fn status(
 /// bytes were sent for a record the caller sees (by somebody who saw that
 /// record). A hash alone, named in one's own record, reads nothing.
 async fn readable(c: &mut Conn, caller: &Caller, sha256: &str) -> Result<bool, AttachmentError> {
-    let paths = attachments::declaring_paths(c, sha256, &caller.roots()).await?;
+    let roots = caller.roots_for(Capability::ReadCases);
+    let paths = attachments::declaring_paths(c, sha256, &roots).await?;
     Ok(attachments::blob_exists(c, sha256).await?
         && attachments::held_for(c, sha256, &paths).await?)
 }
@@ -108,8 +109,10 @@ pub async fn upload(
             ),
         });
     }
+    // only who records cases and screenings sends their photos
+    let roots = caller.roots_for(Capability::RecordCases);
     let mut tx = store.write().await?;
-    let declared = attachments::visible(&mut tx, sha256, &caller.roots())
+    let declared = attachments::visible(&mut tx, sha256, &roots)
         .await?
         .ok_or(AttachmentError::NotFound)?;
     let bytes = declared.bytes;
@@ -119,7 +122,7 @@ pub async fn upload(
         received,
         complete: received == bytes,
     };
-    let paths = attachments::declaring_paths(&mut tx, sha256, &caller.roots()).await?;
+    let paths = attachments::declaring_paths(&mut tx, sha256, &roots).await?;
     let stored = attachments::blob_exists(&mut tx, sha256).await?;
     if stored && attachments::held_for(&mut tx, sha256, &paths).await? {
         return Ok(done(bytes));

@@ -1,8 +1,11 @@
 //! Who is calling: the person behind a device session, and the subtrees
 //! of the organisation their roles reach. Every service takes a
-//! [`Caller`] and asks it whether a unit (by its path) is theirs.
+//! [`Caller`] and asks it whether it may do a thing ([`Capability`]) at a
+//! unit (by its path): a role held at an ancestor of the unit that may.
 
-use domain::{AccountId, DeviceId, DeviceSessionId, PersonId, Role, UnitId, UnitKind, UnitPath};
+use domain::{
+    AccountId, Capability, DeviceId, DeviceSessionId, PersonId, Role, UnitId, UnitKind, UnitPath,
+};
 
 /// A role held at a unit; the unit's subtree is what it reaches.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,57 +29,42 @@ pub struct Caller {
 }
 
 impl Caller {
-    /// Whether a unit (by its path) is inside one of the caller's subtrees.
-    pub fn sees(&self, unit: &UnitPath) -> bool {
-        self.scopes.iter().any(|s| s.path.contains(unit))
-    }
-
-    /// Whether the caller holds a supervising role (judicial office, township
-    /// leader, bureau: [`Role::supervises`]) over this unit.
-    pub fn supervises(&self, unit: &UnitPath) -> bool {
-        self.holds_over(unit, Role::supervises)
-    }
-
-    /// Whether the caller holds a role that `is` over this unit.
-    pub fn holds_over(&self, unit: &UnitPath, is: fn(Role) -> bool) -> bool {
+    /// Whether the caller holds a role that may do `what` over this unit
+    /// (the unit is inside the subtree where the role is held).
+    pub fn may(&self, what: Capability, unit: &UnitPath) -> bool {
         self.scopes
             .iter()
-            .any(|s| s.path.contains(unit) && is(s.role))
+            .any(|s| s.role.may(what) && s.path.contains(unit))
     }
 
-    /// Whether the caller holds any role at the unit itself.
-    pub fn holds_at(&self, unit: UnitId) -> bool {
-        self.scopes.iter().any(|s| s.unit_id == unit)
+    /// Whether the caller holds a role that may do `what` at the unit
+    /// itself (answering for it, as for a referral waiting there).
+    pub fn may_at(&self, what: Capability, unit: UnitId) -> bool {
+        self.scopes
+            .iter()
+            .any(|s| s.role.may(what) && s.unit_id == unit)
     }
 
-    /// The roots of the subtrees where the caller holds a role that `is`.
-    fn roots_held_as(&self, is: fn(Role) -> bool) -> Vec<&UnitPath> {
-        let mut paths: Vec<&UnitPath> = self
+    /// Whether the caller records (changes, refers) a case of the unit at
+    /// `path` that `owner` owns: a role over the unit that records cases;
+    /// or its owner, answering for a unit over it (the judicial office that
+    /// accepted a village's referral mediates it).
+    pub fn records(&self, path: &UnitPath, owner: Option<PersonId>) -> bool {
+        self.may(Capability::RecordCases, path)
+            || (owner == Some(self.person_id) && self.may(Capability::AnswerReferrals, path))
+    }
+
+    /// The roots of the subtrees where the caller may do `what`, without
+    /// those inside another (for scoped queries).
+    pub fn roots_for(&self, what: Capability) -> Vec<&UnitPath> {
+        let mut all: Vec<&UnitPath> = self
             .scopes
             .iter()
-            .filter(|s| is(s.role))
+            .filter(|s| s.role.may(what))
             .map(|s| &s.path)
             .collect();
-        paths.sort_unstable();
-        paths.dedup();
-        paths
-    }
-
-    /// The roots of the subtrees the caller supervises.
-    pub fn supervised_roots(&self) -> Vec<&UnitPath> {
-        self.roots_held_as(Role::supervises)
-    }
-
-    /// The roots of the subtrees where the caller works in the field
-    /// ([`Role::works_in_the_field`]): the screening records a pull sends
-    /// (an office would otherwise take in a city's year of them).
-    pub fn field_roots(&self) -> Vec<&UnitPath> {
-        self.roots_held_as(Role::works_in_the_field)
-    }
-
-    /// The subtree roots, without those inside another (for scoped queries).
-    pub fn roots(&self) -> Vec<&UnitPath> {
-        let all = self.roots_held_as(|_| true);
+        all.sort_unstable();
+        all.dedup();
         all.iter()
             .copied()
             .filter(|p| !all.iter().any(|q| q != p && q.contains(p)))
@@ -112,13 +100,17 @@ mod tests {
                 scope(&t2.child(UnitId::stable("v9"))),
             ],
         };
-        let roots: Vec<&UnitPath> = caller.roots();
+        let roots: Vec<&UnitPath> = caller.roots_for(Capability::ReadCases);
         assert_eq!(roots.len(), 2);
         assert!(roots.contains(&&t1));
-        assert!(caller.sees(&t1.child(UnitId::stable("v3"))));
-        assert!(!caller.sees(&t2.child(UnitId::stable("v8"))));
+        assert!(caller.may(Capability::RecordCases, &t1.child(UnitId::stable("v3"))));
+        assert!(!caller.may(Capability::ReadCases, &t2.child(UnitId::stable("v8"))));
         // a sibling whose id starts the same is not inside
-        assert!(!caller.sees(&t10));
-        assert!(!caller.supervises(&t1), "a mediator supervises nothing");
+        assert!(!caller.may(Capability::ReadAmounts, &t10));
+        assert!(
+            !caller.may(Capability::Review, &t1),
+            "a mediator reviews nothing"
+        );
+        assert!(caller.roots_for(Capability::Review).is_empty());
     }
 }

@@ -8,7 +8,7 @@ use super::caller::Caller;
 use crate::store::{self, Conn, Store, StoreError, Tx, cases::StoredCase, ownership};
 use domain::api::{CaseHistory, CaseLock, CaseVersion, OverriddenValue, ServerCase};
 use domain::case::Case;
-use domain::{CaseId, Timestamp};
+use domain::{Capability, CaseId, Timestamp};
 use serde_json::{Map, Value};
 
 /// Why a case could not be read or changed.
@@ -49,26 +49,35 @@ pub enum Sight {
     /// Only as the unit a referral across the tree waits at: to read the
     /// dispute and answer the referral.
     Pending,
+    /// Only its number and amounts ([`Capability::ReadAmounts`]: a
+    /// finance office): [`domain::capability::amounts_only`].
+    Amounts,
 }
 
-/// The case `id` when the caller sees it: in their scope, or reached by a
-/// referral across the tree that waits at or was accepted by a unit of
-/// theirs; `NotFound` otherwise.
+/// The case `id` when the caller sees it: in a subtree where they read
+/// cases, or reached by a referral across the tree that waits at or was
+/// accepted by a unit of theirs; or, its amounts only, in a subtree where
+/// they read those; `NotFound` otherwise.
 async fn visible(
     c: &mut Conn,
     caller: &Caller,
     id: CaseId,
 ) -> Result<(StoredCase, Sight), CaseError> {
     let stored = store::cases::get(c, id).await?.ok_or(CaseError::NotFound)?;
-    if caller.sees(&stored.unit_path) {
+    if caller.may(Capability::ReadCases, &stored.unit_path) {
         return Ok((stored, Sight::Full));
     }
     let reach = ownership::reach(c, id).await?;
-    let sees = |path: &Option<domain::UnitPath>| path.as_ref().is_some_and(|p| caller.sees(p));
-    if sees(&reach.grant_path) {
+    let reads = |path: &Option<domain::UnitPath>| {
+        path.as_ref()
+            .is_some_and(|p| caller.may(Capability::ReadCases, p))
+    };
+    if reads(&reach.grant_path) {
         Ok((stored, Sight::Full))
-    } else if sees(&reach.pending_path) {
+    } else if reads(&reach.pending_path) {
         Ok((stored, Sight::Pending))
+    } else if caller.may(Capability::ReadAmounts, &stored.unit_path) {
+        Ok((stored, Sight::Amounts))
     } else {
         Err(CaseError::NotFound)
     }
@@ -105,7 +114,8 @@ pub async fn read(
 
 /// One case the caller sees with its committee's name; without the
 /// parties' contacts when only a referral waiting at the caller's unit
-/// shows it to them ([`domain::referral::for_receiver`]).
+/// shows it to them ([`domain::referral::for_receiver`]), its amounts only
+/// to a finance office ([`domain::capability::amounts_only`]).
 pub async fn server_case(
     store: &Store,
     caller: &Caller,
@@ -117,15 +127,14 @@ pub async fn server_case(
         .await?
         .map(|u| u.name)
         .unwrap_or_default();
-    let pending = sight == Sight::Pending;
     Ok(ServerCase {
-        case: if pending {
-            domain::referral::for_receiver(&case)
-        } else {
-            case
+        case: match sight {
+            Sight::Full => case,
+            Sight::Pending => domain::referral::for_receiver(&case),
+            Sight::Amounts => domain::capability::amounts_only(&case),
         },
         unit_name,
-        contacts_hidden: pending,
+        contacts_hidden: sight != Sight::Full,
     })
 }
 
@@ -135,6 +144,9 @@ pub struct Changing {
     pub tx: Tx,
     pub old: StoredCase,
     pub case: Case,
+    /// Whether the caller records this case ([`Caller::records`]: on its
+    /// branch, or at the owner's unit a referral across the tree reached).
+    pub records: bool,
     change_no: i64,
 }
 
@@ -155,10 +167,17 @@ pub async fn begin_change(
         return Err(CaseError::Deleted);
     }
     let case = case_of(&old)?;
+    let owner = Some(case.owner_id);
+    let records = caller.records(&old.unit_path, owner)
+        || ownership::reach(&mut tx, id)
+            .await?
+            .grant_path
+            .is_some_and(|p| caller.records(&p, owner));
     Ok(Changing {
         tx,
         old,
         case,
+        records,
         change_no,
     })
 }
@@ -270,7 +289,7 @@ pub async fn set_lock(
         id,
         label,
         |caller, stored| {
-            if caller.supervises(&stored.unit_path) {
+            if caller.may(Capability::Review, &stored.unit_path) {
                 Ok(())
             } else {
                 Err(CaseError::Forbidden)
@@ -300,8 +319,11 @@ pub async fn history(store: &Store, caller: &Caller, id: CaseId) -> Result<CaseH
     use store::history::Maker;
     let mut c = store.read().await?;
     let (stored, sight) = visible(&mut c, caller, id).await?;
-    if sight == Sight::Pending {
-        return Err(CaseError::NotFound);
+    match sight {
+        Sight::Full => {}
+        Sight::Pending => return Err(CaseError::NotFound),
+        // every version holds the parties' details
+        Sight::Amounts => return Err(CaseError::Forbidden),
     }
     let replaced = store::history::replaced(&mut c, id).await?;
     let created = store::history::created_at(&mut c, id)

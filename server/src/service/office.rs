@@ -10,7 +10,7 @@ use domain::api::{DeviceSession, Inbox};
 use domain::screening::{
     Cadence, ComplianceReport, Period, RATE_PERIODS, ScreeningRecord, applying_index, report,
 };
-use domain::{DeviceSessionId, InboxItemId, Timestamp};
+use domain::{Capability, DeviceSessionId, InboxItemId, Timestamp};
 use jiff::civil::Date;
 
 /// Why an office's request was refused.
@@ -30,7 +30,7 @@ pub const MAX_DEVICES: u64 = 1_000;
 
 /// The device sessions of the people in the units the caller supervises.
 pub async fn devices(store: &Store, caller: &Caller) -> Result<Vec<DeviceSession>, OfficeError> {
-    let roots = caller.supervised_roots();
+    let roots = caller.roots_for(Capability::Review);
     if roots.is_empty() {
         return Err(OfficeError::Forbidden);
     }
@@ -45,7 +45,7 @@ pub async fn revoke_device(
     caller: &Caller,
     id: DeviceSessionId,
 ) -> Result<DeviceSession, OfficeError> {
-    let roots = caller.supervised_roots();
+    let roots = caller.roots_for(Capability::Review);
     if roots.is_empty() {
         return Err(OfficeError::Forbidden);
     }
@@ -80,7 +80,7 @@ pub async fn compliance(
     caller: &Caller,
     today: Date,
 ) -> Result<ComplianceReport, OfficeError> {
-    let roots = caller.supervised_roots();
+    let roots = caller.roots_for(Capability::Review);
     if roots.is_empty() {
         return Err(OfficeError::Forbidden);
     }

@@ -10,7 +10,7 @@ use crate::store::reference::{self, Document, Published, Replace};
 use crate::store::{self, Conn, Store, StoreError, org::Unit};
 use domain::screening::{Schedule, ScheduleError, applying_index, parse_schedule};
 use domain::sync::Entity;
-use domain::{Timestamp, UnitPath};
+use domain::{Capability, Timestamp, UnitPath};
 
 /// Stores the documents this build ships with (the "five ones" schedule,
 /// the built-in rule sets) where they are new or changed, so devices pull
@@ -123,7 +123,8 @@ pub async fn pull(
     limit: Option<u32>,
 ) -> Result<PullPage, SyncError> {
     let limit = page_limit(cursor, limit)?;
-    let roots = caller.roots();
+    // the units of every subtree the caller reads anything of
+    let roots = caller.roots_for(Capability::ReadAmounts);
     // two tables, two queries: both read up to one committed change
     // number, so a change committed between them is not skipped
     let upto = store::cases::committed_change_no(store).await?;

@@ -9,7 +9,7 @@
 
 use super::caller::Caller;
 use super::cases::{self, CaseError};
-use super::risk::ANSWERING_ROLES;
+use super::risk::answering_roles;
 use crate::store::org::Unit;
 use crate::store::ownership::Reach;
 use crate::store::{self, Conn, Store};
@@ -18,7 +18,7 @@ use domain::case::Case;
 use domain::referral::{
     ACROSS_KINDS, Actor, HandoverState, Ownership, ReferralError, Target, UP_KINDS,
 };
-use domain::{CaseId, PersonId, Timestamp, UnitId, UnitKind, UnitPath};
+use domain::{Capability, CaseId, PersonId, Timestamp, UnitId, UnitKind, UnitPath};
 use std::collections::{BTreeMap, HashMap};
 
 fn refused(e: ReferralError) -> CaseError {
@@ -150,10 +150,14 @@ async fn view(
     })
 }
 
-/// Who owns the case and its hand-overs, for anyone who sees it.
+/// Who owns the case and its hand-overs, for anyone who reads the case.
 pub async fn get(store: &Store, caller: &Caller, id: CaseId) -> Result<CaseOwnership, CaseError> {
     let mut c = store.read().await?;
-    let (stored, case, _) = cases::read_on(&mut c, caller, id).await?;
+    let (stored, case, sight) = cases::read_on(&mut c, caller, id).await?;
+    // the hand-overs' notes are about the parties
+    if sight == cases::Sight::Amounts {
+        return Err(CaseError::Forbidden);
+    }
     let (ownership, _) = store::ownership::get(&mut c, stored.id).await?;
     drop(c);
     view(store, &case, stored.version, ownership).await
@@ -173,11 +177,17 @@ pub async fn act(
         store::ownership::get(&mut changing.tx, changing.old.id).await?;
     let current = current.unwrap_or_else(|| Ownership::first(case.id, case.owner_id, case.unit_id));
     // the caller answers for the unit a referral waits at when they hold a
-    // role there
-    let pending_at = current.pending().map(|h| h.to_unit);
-    let my_unit = pending_at
-        .filter(|u| caller.holds_at(*u))
-        .unwrap_or(current.owner_unit);
+    // role there that answers referrals
+    let answering = current
+        .pending()
+        .map(|h| h.to_unit)
+        .filter(|u| caller.may_at(Capability::AnswerReferrals, *u));
+    // neither recording the case nor answering for where it waits (an
+    // office that reviews, a finance office): not theirs to move
+    if !changing.records && answering.is_none() {
+        return Err(CaseError::Forbidden);
+    }
+    let my_unit = answering.unwrap_or(current.owner_unit);
     let actor = Actor {
         person: caller.person_id,
         unit: my_unit,
@@ -264,7 +274,7 @@ async fn tell(store: &Store, case: &Case, o: &Ownership) -> Result<(), CaseError
     let subject = format!("{}/referral:{}:{n}:{:?}", case.unit_id, case.id, last.state);
     let (people, title, body): (Vec<PersonId>, String, String) = match last.state {
         HandoverState::Pending => (
-            store::people::holding_at(store, &ANSWERING_ROLES, &[last.to_unit])
+            store::people::holding_at(store, &answering_roles(), &[last.to_unit])
                 .await?
                 .into_iter()
                 .map(|h| h.person_id)

@@ -12,25 +12,22 @@ use crate::store::{self, Store};
 use domain::api::{CaseRisk, RiskCandidate, RiskStepRequest};
 use domain::case::Case;
 use domain::risk::{Act, RiskAction, RiskLevels};
-use domain::{CaseId, Role, Timestamp, UnitId, UnitPath};
+use domain::{Capability, CaseId, Role, Timestamp, UnitId, UnitPath};
 
-/// Roles whose holders answer for a unit: the mediators and committee
-/// heads of a committee or group, the judicial office of a township, the
-/// bureau's business section for the city. Who may be named responsible
-/// (包保人), who hears of a referral, who is reminded of duties.
-pub const ANSWERING_ROLES: [Role; 5] = [
-    Role::Mediator,
-    Role::CommitteeHead,
-    Role::JudicialStaff,
-    Role::JudicialDirector,
-    Role::BureauSection,
-];
+/// Roles whose holders answer for a unit ([`Capability::AnswerReferrals`]):
+/// the mediators and committee heads of a committee or group, the judicial
+/// office of a township, the bureau's business section for the city. Who
+/// may be named responsible (包保人), who hears of a referral, who is
+/// reminded of duties.
+pub fn answering_roles() -> Vec<Role> {
+    Role::all_that_may(Capability::AnswerReferrals)
+}
 
 /// People who may be named responsible: those holding an answering role
 /// at the case's unit or any unit above it (its path).
 async fn candidates(store: &Store, unit_path: &UnitPath) -> Result<Vec<RiskCandidate>, CaseError> {
     let units: Vec<UnitId> = unit_path.unit_ids().collect();
-    Ok(store::people::holding_at(store, &ANSWERING_ROLES, &units)
+    Ok(store::people::holding_at(store, &answering_roles(), &units)
         .await?
         .into_iter()
         .map(|h| RiskCandidate {
@@ -71,8 +68,10 @@ async fn levels_at(store: &Store, path: &UnitPath) -> Result<RiskLevels, CaseErr
 /// at: the assessment's notes and the branch's people are not theirs).
 pub async fn get(store: &Store, caller: &Caller, id: CaseId) -> Result<CaseRisk, CaseError> {
     let (stored, case, sight) = cases::read(store, caller, id).await?;
-    if sight == Sight::Pending {
-        return Err(CaseError::NotFound);
+    match sight {
+        Sight::Full => {}
+        Sight::Pending => return Err(CaseError::NotFound),
+        Sight::Amounts => return Err(CaseError::Forbidden),
     }
     let levels = levels_at(store, &stored.unit_path).await?;
     Ok(view(
@@ -87,10 +86,11 @@ pub async fn get(store: &Store, caller: &Caller, id: CaseId) -> Result<CaseRisk,
 /// the committee's own people agree; the offices above confirm, downgrade
 /// and close out (and may agree for a committee that cannot).
 fn may(caller: &Caller, path: &UnitPath, action: RiskAction) -> Result<(), CaseError> {
-    let field = caller.holds_over(path, Role::works_in_the_field);
+    let field = caller.may(Capability::RecordCases, path);
+    let reviews = caller.may(Capability::Review, path);
     let ok = match action {
-        RiskAction::Agree => field || caller.supervises(path),
-        RiskAction::Confirm | RiskAction::Downgrade | RiskAction::Close => caller.supervises(path),
+        RiskAction::Agree => field || reviews,
+        RiskAction::Confirm | RiskAction::Downgrade | RiskAction::Close => reviews,
         RiskAction::Propose => false,
     };
     if ok {

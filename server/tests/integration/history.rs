@@ -44,12 +44,13 @@ on_both_databases! {
             }
             assert_eq!(req.send().await.unwrap().status(), 200);
         }
-        // 4: the office's own edit of the summary; 5: the phone's, made on
-        // version 1: both changed the summary, the phone's came later
+        // 4: the committee head's edit of the summary; 5: the phone's, made
+        // on version 1: both changed the summary, the phone's came later
+        let head = login(&app, "13900000001").await;
         let mut theirs = case.clone();
-        theirs["summary"] = json!("司法所补充的案情");
+        theirs["summary"] = json!("主任补充的案情");
         theirs["owner_id"] = json!(phone.person_id);
-        let r = push(&app, &office, vec![mutation(&office, "upsert", &theirs, 3)]).await;
+        let r = push(&app, &head, vec![mutation(&head, "upsert", &theirs, 3)]).await;
         assert_eq!(r.results[0].status, Status::Applied, "{:?}", r.results[0]);
         let mut mine = case.clone();
         mine["summary"] = json!("调解员改写的案情");
@@ -63,8 +64,9 @@ on_both_databases! {
         let versions: Vec<(u64, &str)> = h.versions.iter().map(|v| (v.version, v.how.as_str())).collect();
         assert_eq!(versions, [(5, "sync"), (4, "sync"), (3, "unlock"), (2, "lock"), (1, "sync")]);
         let (mediator, clerk) = (name_of(&db, phone.person_id).await, name_of(&db, office.person_id).await);
+        let chair = name_of(&db, head.person_id).await;
         let by: Vec<Option<&str>> = h.versions.iter().map(|v| v.by.as_deref()).collect();
-        assert_eq!(by, [Some(&*mediator), Some(&*clerk), Some(&*clerk), Some(&*clerk), Some(&*mediator)]);
+        assert_eq!(by, [Some(&*mediator), Some(&*chair), Some(&*clerk), Some(&*clerk), Some(&*mediator)]);
         assert!(h.versions.iter().all(|v| v.at.is_some()));
         assert!(h.versions.windows(2).all(|w| w[0].at >= w[1].at), "newest first");
         let changed: Vec<Vec<&str>> = h.versions.iter().map(|v| v.changed.iter().map(String::as_str).collect()).collect();
@@ -72,10 +74,10 @@ on_both_databases! {
         assert_eq!(changed[1], ["summary"]);
         assert_eq!(changed[3], ["locked_reason"]);
         assert!(changed[4].is_empty());
-        // the conflict: the office's summary, replaced by the phone's later change
+        // the conflict: the head's summary, replaced by the phone's later change
         assert_eq!(h.versions[0].overridden.len(), 1);
         assert_eq!(h.versions[0].overridden[0].field, "summary");
-        assert_eq!(h.versions[0].overridden[0].was, json!("司法所补充的案情"));
+        assert_eq!(h.versions[0].overridden[0].was, json!("主任补充的案情"));
         assert!(h.versions[1..].iter().all(|v| v.overridden.is_empty()));
 
         // the office above sees it too; another committee's mediator does not

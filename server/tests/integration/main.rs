@@ -7,6 +7,7 @@ mod support;
 
 mod api_health;
 mod attachments;
+mod capabilities;
 mod case_numbers;
 mod cli;
 mod fuzz_push;

@@ -323,8 +323,8 @@ on_both_databases! {
         let (_, answer) = api.call(&app, Some(&token), Method::POST, push_path, push_path, Some(push_body(&phone, vec![mutation(&phone, "upsert", &forged, 1)]))).await;
         assert_eq!(answer["results"][0]["code"], "invalid", "{answer}");
         let mut theirs = case.clone();
-        theirs["summary"] = json!("司法所补充的案情");
-        let (_, answer) = api.call(&app, Some(&office.token), Method::POST, push_path, push_path, Some(push_body(&office, vec![mutation(&office, "upsert", &theirs, 1)]))).await;
+        theirs["summary"] = json!("同村调解员补充的案情");
+        let (_, answer) = api.call(&app, Some(&sibling.token), Method::POST, push_path, push_path, Some(push_body(&sibling, vec![mutation(&sibling, "upsert", &theirs, 1)]))).await;
         assert_eq!(answer["results"][0]["status"], "applied", "{answer}");
         let mut mine = case.clone();
         mine["summary"] = json!("调解员改写的案情");

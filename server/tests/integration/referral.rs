@@ -251,8 +251,9 @@ on_both_databases! {
         let township = first.targets[0].unit_id;
         assert_eq!(get(&app, &stranger, &id).await.status(), 404);
 
-        // only the owner refers, only up the ladder
-        refused(act(&app, &office, &id, json!({"action": "refer", "to_unit": township})).await, "by").await;
+        // only the owner refers, only up the ladder; an office that reviews
+        // the case does not move it
+        assert_eq!(act(&app, &office, &id, json!({"action": "refer", "to_unit": township})).await.status(), 403);
         refused(act(&app, &phone, &id, json!({"action": "refer", "to_unit": stranger.unit_id})).await, "to_unit").await;
         refused(act(&app, &phone, &id, json!({"action": "hand over"})).await, "action").await;
         assert_eq!(act(&app, &phone, &id, json!({"action": "refer", "extra": 1})).await.status(), 400);
@@ -264,8 +265,12 @@ on_both_databases! {
         refused(act(&app, &phone, &id, json!({"action": "refer", "to_unit": township})).await, "action").await;
         assert!(inbox_kinds(&app, &office).await.iter().any(|(k, t)| k == "referral" && t.starts_with("案件移交待接收")));
 
-        // only the receiving unit answers; a decline needs a reason
-        refused(act(&app, &bureau, &id, json!({"action": "accept"})).await, "by").await;
+        // only the receiving unit answers, by a role that answers for it (not
+        // the bureau above, not the township's finance office); a decline
+        // needs a reason
+        assert_eq!(act(&app, &bureau, &id, json!({"action": "accept"})).await.status(), 403);
+        let finance = login(&app, "13900000005").await;
+        assert_eq!(act(&app, &finance, &id, json!({"action": "accept"})).await.status(), 403);
         refused(act(&app, &office, &id, json!({"action": "decline"})).await, "note").await;
         let declined = ok(act(&app, &office, &id, json!({"action": "decline", "note": "请村调委会先行调解"})).await).await;
         assert_eq!(declined.owner_id, phone.person_id);
@@ -288,6 +293,15 @@ on_both_databases! {
         let change = pulled.changes.iter().rev().find(|c| c.entity_id.to_string() == id).unwrap();
         assert_eq!(change.version, 2);
         assert_eq!(change.payload.as_ref().unwrap()["owner_id"], office.person_id.to_string());
+        // the office that accepted it mediates it: its change is applied,
+        // the finance office's is refused for its role
+        let mut held = change.payload.clone().unwrap();
+        held["summary"] = json!("乡镇调委会召集两村调解");
+        let r = push(&app, &office, vec![mutation(&office, "upsert", &held, 2)]).await;
+        assert_eq!(r.results[0].status, domain::sync::Status::Applied, "{:?}", r.results[0]);
+        held["summary"] = json!("财务改");
+        let r = push(&app, &finance, vec![mutation(&finance, "upsert", &held, 3)]).await;
+        assert_eq!(outcomes(&r), [(domain::sync::Status::Rejected, Some("role"), Some("entity_id"))]);
         // the first mediator can no longer refer it
         refused(act(&app, &phone, &id, json!({"action": "refer", "to_unit": first.targets[1].unit_id})).await, "by").await;
         let history: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM case_history WHERE case_id = $1 AND replaced_by LIKE 'referral:%'")

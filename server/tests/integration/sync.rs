@@ -190,30 +190,31 @@ on_both_databases! {
         tiaojie_server::demo::load(&db.db).await.unwrap();
         let app = TestApp::spawn(&db).await;
         let phone = login(&app, VILLAGE_MEDIATOR).await;
-        let office = login(&app, JUDICIAL_OFFICE).await;
+        // the committee head and the mediator of one committee, on two phones
+        let head = login(&app, "13900000001").await;
         let case = new_case(&phone, 5);
         push(&app, &phone, vec![mutation(&phone, "upsert", &case, 0)]).await;
 
         // both start from version 1: different fields both land
-        let mut by_office = case.clone();
-        by_office["place"] = json!("司法所调解室");
-        let r = push(&app, &office, vec![mutation(&office, "upsert", &by_office, 1)]).await;
+        let mut by_head = case.clone();
+        by_head["place"] = json!("村委会调解室");
+        let r = push(&app, &head, vec![mutation(&head, "upsert", &by_head, 1)]).await;
         assert_eq!((r.results[0].status, r.results[0].version), (Status::Applied, Some(2)));
         let mut by_phone = case.clone();
         by_phone["summary"] = json!("邻里排水沟纠纷（补充）");
         let r = push(&app, &phone, vec![mutation(&phone, "upsert", &by_phone, 1)]).await;
         assert_eq!((r.results[0].status, r.results[0].version), (Status::Applied, Some(3)), "{:?}", r.results[0]);
-        let now = &pull(&app, &office, 0).await.changes[0];
+        let now = &pull(&app, &head, 0).await.changes[0];
         let payload = now.payload.as_ref().unwrap();
-        assert_eq!(payload["place"], "司法所调解室");
+        assert_eq!(payload["place"], "村委会调解室");
         assert_eq!(payload["summary"], "邻里排水沟纠纷（补充）");
         assert_eq!(payload["version"], 3);
 
         // the same field from version 3 on both sides: the later push wins,
         // is told so, and the replaced value is in the history
-        let mut office_text = payload.clone();
-        office_text["summary"] = json!("司法所的版本");
-        push(&app, &office, vec![mutation(&office, "upsert", &office_text, 3)]).await;
+        let mut head_text = payload.clone();
+        head_text["summary"] = json!("主任的版本");
+        push(&app, &head, vec![mutation(&head, "upsert", &head_text, 3)]).await;
         let mut phone_text = payload.clone();
         phone_text["summary"] = json!("调解员的版本");
         let r = push(&app, &phone, vec![mutation(&phone, "upsert", &phone_text, 3)]).await;
@@ -223,7 +224,7 @@ on_both_databases! {
         assert_eq!(result.server.as_ref().unwrap()["summary"], "调解员的版本");
         let lost: String = sqlx::query_scalar("SELECT payload FROM case_history WHERE version = 4")
             .fetch_one(db.db.pool()).await.unwrap();
-        assert!(lost.contains("司法所的版本"));
+        assert!(lost.contains("主任的版本"));
         let overridden: String = sqlx::query_scalar("SELECT overridden FROM case_history WHERE version = 4")
             .fetch_one(db.db.pool()).await.unwrap();
         assert_eq!(overridden, r#"["summary"]"#);

@@ -23,7 +23,7 @@ pub mod webhook;
 
 use crate::config::RemindArgs;
 use crate::service::reference;
-use crate::service::risk::ANSWERING_ROLES;
+use crate::service::risk::answering_roles;
 use crate::store::{self, Store, StoreError, reminders as claims};
 use channel::{Channel, Reach};
 use domain::case::Case;
@@ -247,7 +247,7 @@ impl Scheduler {
         if !report.quiet && !self.channels.is_empty() {
             let directory = Directory::new(
                 parents.clone(),
-                store::people::holding(&self.store, &ANSWERING_ROLES).await?,
+                store::people::holding(&self.store, &answering_roles()).await?,
             );
             let by_key: HashMap<String, &Reminder> =
                 open.iter().map(|r| (r.reminder_key(), r)).collect();

@@ -18,7 +18,7 @@ use domain::screening::{Schedule, ScreeningRecord};
 use domain::sync::{
     Entity, Mutation, MutationResult, Op, PushRequest, PushResponse, Status, merge,
 };
-use domain::{CaseId, MutationId, Timestamp, UnitId, UnitPath};
+use domain::{Capability, CaseId, MutationId, Timestamp, UnitId, UnitPath};
 use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
 
@@ -87,9 +87,10 @@ impl Batch {
         Ok(unit)
     }
 
-    /// The unit a record names when it exists and is in the caller's
-    /// scope, else its refusal (`unknown` names the unknown unit).
-    async fn unit_in_scope(
+    /// The unit a screening record names when it exists and the caller
+    /// records screenings there, else its refusal (`unknown` names the
+    /// unknown unit).
+    async fn unit_for_screening(
         &mut self,
         c: &mut Conn,
         caller: &Caller,
@@ -98,8 +99,13 @@ impl Batch {
     ) -> Result<Result<Unit, Refused>, StoreError> {
         Ok(match self.unit(c, id).await? {
             None => Err(refusal::unknown_unit(unknown)),
-            Some(unit) if !caller.sees(&unit.path) => Err(refusal::out_of_scope("payload.unit_id")),
-            Some(unit) => Ok(unit),
+            Some(unit) if caller.may(Capability::RecordScreenings, &unit.path) => Ok(unit),
+            Some(unit) if caller.may(Capability::ReadAmounts, &unit.path) => Err(refusal::role(
+                "payload.unit_id",
+                "记录排查",
+                "record screenings",
+            )),
+            Some(_) => Err(refusal::out_of_scope("payload.unit_id")),
         })
     }
 
@@ -206,10 +212,11 @@ pub async fn push_shared(
         .into_iter()
         .map(|r| (r.id, r))
         .collect();
-    // cases off the caller's branch: reached only by an accepted referral
+    // cases the caller does not record on their branch: reached, if at
+    // all, by an accepted referral across the tree
     let off_branch: Vec<CaseId> = stored_cases
         .values()
-        .filter(|r| !caller.sees(&r.unit_path))
+        .filter(|r| !caller.may(Capability::RecordCases, &r.unit_path))
         .map(|r| r.id)
         .collect();
     let granted = if off_branch.is_empty() {
@@ -376,9 +383,14 @@ async fn apply_screening(
     }
     let existing = store::screenings::held(c, record.id).await?;
     if let Some(held) = &existing
-        && !caller.sees(&held.unit_path)
+        && !caller.may(Capability::RecordScreenings, &held.unit_path)
     {
-        return Ok(rejected(m, refusal::out_of_scope("entity_id")));
+        let refused = if caller.may(Capability::ReadAmounts, &held.unit_path) {
+            refusal::role("entity_id", "记录排查", "record screenings")
+        } else {
+            refusal::out_of_scope("entity_id")
+        };
+        return Ok(rejected(m, refused));
     }
     // who recorded it is the server's to say: the pusher of a new record,
     // and it stays through corrections
@@ -389,7 +401,7 @@ async fn apply_screening(
         return Ok(rejected(m, refusal::server_owned("recorded_by")));
     }
     let unit = match batch
-        .unit_in_scope(c, caller, record.unit_id, "未知的单位 / unknown unit")
+        .unit_for_screening(c, caller, record.unit_id, "未知的单位 / unknown unit")
         .await?
     {
         Ok(unit) => unit,
@@ -446,10 +458,23 @@ async fn apply_case(
     let existing = batch.cases.get(&id).cloned();
     // the owner's unit of an accepted referral across the tree changes the
     // case, which stays registered at its committee
+    // (its owner records it too where they answer for a unit above it: the
+    // judicial office that accepted a village's referral)
+    let owner = match existing.as_ref().and_then(|old| old.payload.as_deref()) {
+        Some(payload) => Some(held_fields(Some(payload))?.0.owner_id),
+        None => None,
+    };
+    let granted_path = batch.granted.get(&id);
     let reach = match &existing {
         None => Reach::None,
-        Some(old) if caller.sees(&old.unit_path) => Reach::Branch,
-        Some(_) if batch.granted.get(&id).is_some_and(|p| caller.sees(p)) => Reach::Granted,
+        Some(old) if caller.records(&old.unit_path, owner) => Reach::Branch,
+        Some(_) if granted_path.is_some_and(|p| caller.records(p, owner)) => Reach::Granted,
+        Some(old)
+            if caller.may(Capability::ReadAmounts, &old.unit_path)
+                || granted_path.is_some_and(|p| caller.may(Capability::ReadAmounts, p)) =>
+        {
+            Reach::ReadOnly
+        }
         Some(_) => Reach::None,
     };
     let held = existing.as_ref().map(|old| Held {
@@ -525,8 +550,14 @@ async fn apply_case(
     } else {
         Some(batch.unit(c, case.unit_id).await?)
     };
+    // a held case kept at its unit: the reach above decided
+    let same_unit = existing
+        .as_ref()
+        .is_some_and(|old| old.unit_id == case.unit_id);
     let unit_found = |_| match &own_unit {
-        Some(Some(u)) if caller.sees(&u.path) => UnitFound::InScope,
+        Some(Some(_)) if same_unit => UnitFound::InScope,
+        Some(Some(u)) if caller.may(Capability::RecordCases, &u.path) => UnitFound::InScope,
+        Some(Some(u)) if caller.may(Capability::ReadAmounts, &u.path) => UnitFound::ReadOnly,
         Some(Some(_)) => UnitFound::OutOfScope,
         _ => UnitFound::Unknown,
     };

@@ -26,7 +26,10 @@ pub enum Reach {
     /// An accepted referral across the tree gave it to a unit of theirs:
     /// they change it, it stays registered at its committee.
     Granted,
-    /// Neither: to them, it does not exist.
+    /// They see it, but their role does not record cases (an office's
+    /// review, a finance office).
+    ReadOnly,
+    /// None of these: to them, it does not exist.
     None,
 }
 
@@ -62,6 +65,9 @@ pub fn admit(held: Option<Held<'_>>, reach: Reach, op: Op, base_version: u64) ->
         // the same answer as for a case that does not exist elsewhere:
         // ids outside the caller's scope reveal nothing
         return Admission::Refuse(refusal::out_of_scope("entity_id"));
+    }
+    if reach == Reach::ReadOnly {
+        return Admission::Refuse(refusal::role("entity_id", "修改案件", "change cases"));
     }
     if let Some(reason) = held.locked_reason {
         return Admission::Refuse(refusal::locked(reason));
@@ -157,6 +163,9 @@ pub fn keeps_owned(case: &Case, held: &Owned) -> Result<(), Refused> {
 pub enum UnitFound {
     /// It exists and is in the caller's scope.
     InScope,
+    /// It exists in the caller's scope, where their role does not record
+    /// cases.
+    ReadOnly,
     /// It exists elsewhere.
     OutOfScope,
     Unknown,
@@ -188,6 +197,9 @@ pub fn accept(
         Some(_) => {}
         None => match unit(case.unit_id) {
             UnitFound::InScope => {}
+            UnitFound::ReadOnly => {
+                return Err(refusal::role("payload.unit_id", "记录案件", "record cases"));
+            }
             UnitFound::OutOfScope => return Err(refusal::out_of_scope("payload.unit_id")),
             UnitFound::Unknown => {
                 return Err(refusal::unknown_unit("未知的调委会 / unknown committee"));
@@ -307,6 +319,22 @@ mod tests {
                 3,
                 A::Refuse(refusal::received_not_deleted()),
             ),
+            // seen by a role that does not record: refused for the role,
+            // whatever else holds
+            (
+                Some(locked),
+                Reach::ReadOnly,
+                Op::Upsert,
+                3,
+                A::Refuse(refusal::role("entity_id", "修改案件", "change cases")),
+            ),
+            (
+                Some(held(3)),
+                Reach::ReadOnly,
+                Op::Delete,
+                3,
+                A::Refuse(refusal::role("entity_id", "修改案件", "change cases")),
+            ),
             // out of reach: as if it did not exist, whatever else holds
             (
                 Some(locked),
@@ -368,6 +396,11 @@ mod tests {
         assert_eq!(
             (r.code, r.field.as_str()),
             (Refusal::Scope, "payload.unit_id")
+        );
+        let r = accept(&case, id, today, None, false, |_| UnitFound::ReadOnly, None).unwrap_err();
+        assert_eq!(
+            (r.code, r.field.as_str()),
+            (Refusal::Role, "payload.unit_id")
         );
         // a received case keeps its committee, and its unit is not looked up
         let held = Held {

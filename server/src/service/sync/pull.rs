@@ -7,6 +7,7 @@ use crate::store::page::PageBound;
 use crate::store::{self, Store, StoreError};
 use domain::rules::Verdict;
 use domain::sync::{DEFAULT_PULL_LIMIT, Entity, MAX_PULL_LIMIT, MAX_PULL_PAGE_BYTES};
+use domain::{Capability, CaseId};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
@@ -72,11 +73,14 @@ pub async fn pull(
         limit: page_limit(cursor, limit)? as usize,
         bytes: MAX_PULL_PAGE_BYTES,
     };
-    let roots = caller.roots();
-    let cases = store::cases::changes_since(store, cursor, &roots, bound).await?;
-    // screening records go to the phones that work in the field only
-    let records =
-        store::screenings::changes_since(store, cursor, &caller.field_roots(), bound).await?;
+    let roots = caller.roots_for(Capability::ReadAmounts);
+    let mut cases = store::cases::changes_since(store, cursor, &roots, bound).await?;
+    shown_to(store, caller, &mut cases.items).await?;
+    // screening records go to the phones that work in the field, for
+    // their reminders (an office reads the compliance view instead of
+    // taking in a city's year of records)
+    let field = caller.roots_for(Capability::RecordCases);
+    let records = store::screenings::changes_since(store, cursor, &field, bound).await?;
     // one stream in change order. A list cut short (by count or bytes) is
     // complete only up to its last item, so the merge stops there.
     let last = |more: bool, no: Option<i64>| if more { no } else { None };
@@ -119,6 +123,45 @@ pub async fn pull(
         cursor: next,
         has_more,
     })
+}
+
+/// Leaves of each pulled case what the caller reads of it: the whole case
+/// where they read cases (on its branch, or at the owner's unit a referral
+/// across the tree reached), its amounts only elsewhere (a finance
+/// office: [`domain::capability::amounts_only`]).
+async fn shown_to(
+    store: &Store,
+    caller: &Caller,
+    cases: &mut [store::cases::PulledCase],
+) -> Result<(), StoreError> {
+    let partial: Vec<CaseId> = cases
+        .iter()
+        .filter(|p| !caller.may(Capability::ReadCases, &p.case.unit_path))
+        .map(|p| p.case.id)
+        .collect();
+    if partial.is_empty() {
+        return Ok(());
+    }
+    let granted = {
+        let mut c = store.read().await?;
+        store::ownership::grants(&mut c, &partial).await?
+    };
+    for pulled in cases.iter_mut() {
+        let case = &mut pulled.case;
+        let whole = caller.may(Capability::ReadCases, &case.unit_path)
+            || granted
+                .get(&case.id)
+                .is_some_and(|p| caller.may(Capability::ReadCases, p));
+        if whole {
+            continue;
+        }
+        if let Some(full) = case.case()? {
+            let shown = domain::capability::amounts_only(&full);
+            case.payload =
+                Some(serde_json::to_string(&shown).map_err(|e| StoreError::corrupt("case", e))?);
+        }
+    }
+    Ok(())
 }
 
 fn record_change(r: store::screenings::PulledRecord) -> Result<PulledChange, StoreError> {

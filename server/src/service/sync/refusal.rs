@@ -181,3 +181,13 @@ pub fn not_deletable() -> Refused {
         "排查记录不能删除，请更正 / a screening record is corrected, not deleted",
     )
 }
+
+/// Seen, but not the caller's to record: their role reads (an office's
+/// review, a finance office's amounts) and does not write.
+pub fn role(field: &str, what_zh: &str, what_en: &str) -> Refused {
+    refused(
+        Refusal::Role,
+        field,
+        format!("您的岗位不能{what_zh} / your role does not {what_en}"),
+    )
+}
