@@ -34,6 +34,10 @@ impl Default for DatabaseArgs {
     }
 }
 
+/// Photo storage per account by default: a busy mediator's year of
+/// signed forms (about 300 cases × 6 photos × 300 KB) four times over.
+pub const DEFAULT_PHOTO_QUOTA_MIB: u64 = 2048;
+
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
     /// Address and port to listen on (port 0 picks a free one).
@@ -67,6 +71,11 @@ pub struct ServeArgs {
     #[arg(long, env = "TIAOJIE_BODY_IDLE_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     pub body_idle_timeout_secs: u64,
 
+    /// Photo storage per account, in MiB: the photos it sent first and its
+    /// uploads under way (then 413 `quota_exceeded`).
+    #[arg(long, env = "TIAOJIE_PHOTO_QUOTA_MIB", default_value_t = DEFAULT_PHOTO_QUOTA_MIB, value_parser = clap::value_parser!(u64).range(1..))]
+    pub photo_quota_mib: u64,
+
     #[command(flatten)]
     pub remind: RemindArgs,
 }
@@ -81,6 +90,7 @@ impl Default for ServeArgs {
             client_ip_header: None,
             head_timeout_secs: 15,
             body_idle_timeout_secs: 30,
+            photo_quota_mib: DEFAULT_PHOTO_QUOTA_MIB,
             remind: RemindArgs::default(),
         }
     }

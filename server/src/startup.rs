@@ -39,6 +39,7 @@ impl Application {
         state.web_push = push;
         state.escalate = Some(scheduler.wake_handle());
         state.client_ip_header = args.client_ip_header.clone();
+        state.photo_quota = args.photo_quota_mib.saturating_mul(1024 * 1024);
         Ok(Application {
             listener,
             router: crate::http::router(

@@ -1,6 +1,9 @@
 //! What the benches that run the release server in its own process share:
 //! its memory, percentiles, settings from the environment.
 
+// each bench uses some of these
+#![allow(dead_code)]
+
 /// The server's resident memory in MiB, from /proc.
 pub fn rss_mib(pid: u32) -> f64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();

@@ -1,7 +1,8 @@
 //! The `tiaojie` command line: `serve` (the default), `migrate`,
-//! `seed-demo`, `user add|passwd|disable|enable`, `rules …`, `sample-cases`, `remind`,
-//! `schedule …`.
+//! `seed-demo`, `user add|passwd|disable|enable`, `org import`, `rules …`,
+//! `sample-cases`, `remind`, `schedule …`.
 
+mod org;
 mod rules;
 mod sample;
 mod schedule;
@@ -18,6 +19,7 @@ use clap::{Args, Parser, Subcommand};
 use jiff::civil::Date;
 use std::time::{Duration, Instant};
 
+pub use org::OrgCommand;
 pub use rules::RulesCommand;
 pub use sample::SampleArgs;
 pub use schedule::ScheduleCommand;
@@ -99,6 +101,9 @@ pub enum Command {
     /// Manage log-in accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// The organisation's units (组织机构): import a city's from a table.
+    #[command(subcommand)]
+    Org(OrgCommand),
     /// The per-case subsidy rules (以案定补): evaluate cases, show or check rule sets.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -140,6 +145,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Remind(args) => {
             let db = connect_and_migrate(&db_args).await?;
             let result = remind_once(&db, &args).await;
+            db.close().await;
+            result
+        }
+        Command::Org(command) => {
+            let db = connect_and_migrate(&db_args).await?;
+            let result = org::run(&db, command).await;
             db.close().await;
             result
         }

@@ -41,6 +41,9 @@ pub enum ApiError {
     },
     #[error("request body too large")]
     TooLarge { limit: usize },
+    /// The account's photo storage is full: 413 `quota_exceeded`.
+    #[error("quota exceeded")]
+    QuotaExceeded { used: u64, quota: u64 },
     /// No valid session (`unauthenticated`), a revoked device (`revoked`:
     /// the app wipes its local data), a disabled account (`disabled`), or a
     /// failed log-in (`bad_credentials`).
@@ -169,6 +172,7 @@ impl From<AttachmentError> for ApiError {
                     "服务器已收到 {received} 字节，请从该处续传 / the server holds {received} bytes: resume there"
                 ),
             },
+            AttachmentError::Quota { used, quota } => ApiError::QuotaExceeded { used, quota },
             AttachmentError::Invalid { field, message } => ApiError::invalid(field, message),
             AttachmentError::Store(e) => e.into(),
         }
@@ -228,6 +232,21 @@ impl IntoResponse for ApiError {
                     "请求过大（上限 {limit} 字节） / request body too large (limit {limit} bytes)"
                 ),
             ),
+            ApiError::QuotaExceeded { used, quota } => {
+                let mib = |b: u64| b.div_ceil(1024 * 1024);
+                (
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    ErrorCode::QuotaExceeded,
+                    None,
+                    format!(
+                        "本账号的照片存储已满（已用 {} MB，上限 {} MB），请联系司法所 / this account's photo storage is full ({} of {} MB): ask the judicial office",
+                        mib(used),
+                        mib(quota),
+                        mib(used),
+                        mib(quota)
+                    ),
+                )
+            }
             ApiError::Unauthenticated { code } => (
                 StatusCode::UNAUTHORIZED,
                 code,
@@ -248,7 +267,7 @@ impl IntoResponse for ApiError {
                 StatusCode::FORBIDDEN,
                 ErrorCode::Forbidden,
                 None,
-                "超出您的管辖范围 / outside your organisation".to_owned(),
+                "不在您的岗位或管辖范围内 / not within your role or organisation".to_owned(),
             ),
             ApiError::RateLimited { retry_after_secs } => {
                 let body = ErrorBody {

@@ -32,6 +32,8 @@ pub struct AppState {
     pub web_push: Option<Arc<WebPush>>,
     /// Wakes the reminder scheduler to escalate a high-risk case at once.
     pub escalate: Option<Arc<tokio::sync::Notify>>,
+    /// Bytes of photos each account may store (`--photo-quota-mib`).
+    pub photo_quota: u64,
 }
 
 impl AppState {
@@ -52,6 +54,7 @@ impl AppState {
             limits: Arc::new(Limits::new()),
             web_push: None,
             escalate: None,
+            photo_quota: crate::config::DEFAULT_PHOTO_QUOTA_MIB * 1024 * 1024,
         }
     }
 }

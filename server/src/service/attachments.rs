@@ -30,6 +30,9 @@ pub enum AttachmentError {
     /// The piece does not start where the server's copy ends.
     #[error("the server holds {received} bytes")]
     OffsetMismatch { received: u64 },
+    /// The account's photo storage would go over its quota.
+    #[error("photo storage: {used} of {quota} bytes used")]
+    Quota { used: u64, quota: u64 },
     /// The bytes do not fit what the record declares.
     #[error("{field}: {message}")]
     Invalid {
@@ -93,13 +96,16 @@ async fn readable(c: &mut Conn, caller: &Caller, sha256: &str) -> Result<bool, A
 /// the records the uploader sees that name it may read it from then on. A
 /// content already readable through the caller's records is complete at
 /// once; one stored for others' records only must be sent again (it is
-/// checked, not stored twice).
+/// checked, not stored twice). What an account sends counts against its
+/// `quota` of bytes: the contents it stored first and its uploads under
+/// way.
 pub async fn upload(
     store: &Store,
     caller: &Caller,
     sha256: &str,
     offset: u64,
     piece: &[u8],
+    quota: u64,
 ) -> Result<UploadStatus, AttachmentError> {
     if piece.is_empty() || piece.len() > MAX_UPLOAD_PIECE {
         return Err(AttachmentError::Malformed {
@@ -132,6 +138,11 @@ pub async fn upload(
     if offset != received {
         return Err(AttachmentError::OffsetMismatch { received });
     }
+    // the account's storage, this piece included, within its quota
+    let used = attachments::stored_by(&mut tx, uploader).await?;
+    if used + piece.len() as u64 > quota {
+        return Err(AttachmentError::Quota { used, quota });
+    }
     let end = offset + piece.len() as u64;
     if end > bytes {
         return Err(AttachmentError::Invalid {
@@ -156,7 +167,15 @@ pub async fn upload(
             });
         }
         if !stored {
-            attachments::insert_blob(&mut tx, sha256, &declared.content_type, &whole, now).await?;
+            attachments::insert_blob(
+                &mut tx,
+                sha256,
+                &declared.content_type,
+                &whole,
+                uploader,
+                now,
+            )
+            .await?;
         }
         attachments::add_holders(&mut tx, sha256, &paths, now).await?;
     }

@@ -9,6 +9,7 @@ pub mod caller;
 pub mod cases;
 pub mod directory;
 pub mod office;
+pub mod org_import;
 pub mod password;
 pub mod push;
 pub mod reference;

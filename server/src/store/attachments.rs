@@ -239,6 +239,20 @@ pub async fn received(c: &mut Conn, sha256: &str, uploader: AccountId) -> Result
     sql::count("received", n)
 }
 
+/// The photo storage `uploader` holds: the contents they stored, and what
+/// they have sent of uploads under way.
+pub async fn stored_by(c: &mut Conn, uploader: AccountId) -> Result<u64, StoreError> {
+    let (stored, sending) = sqlx::query_as::<_, (i64, i64)>(
+        "SELECT \
+           CAST(COALESCE((SELECT SUM(bytes) FROM attachment_blob WHERE uploaded_by = $1), 0) AS BIGINT), \
+           CAST(COALESCE((SELECT SUM(received) FROM attachment_upload WHERE uploader = $1), 0) AS BIGINT)",
+    )
+    .bind(uploader.to_string())
+    .fetch_one(&mut *c)
+    .await?;
+    Ok(sql::count("stored bytes", stored)? + sql::count("bytes under way", sending)?)
+}
+
 /// Adds `uploader`'s piece at `start` and moves their upload's mark to its
 /// end. None when a retry of the same piece wrote it first.
 pub async fn add_piece(
@@ -314,23 +328,26 @@ pub async fn drop_upload(
     Ok(())
 }
 
-/// Stores a whole, checked content (a second copy is a no-op).
+/// Stores a whole, checked content, charged to `uploader` (a second copy
+/// is a no-op).
 pub async fn insert_blob(
     c: &mut Conn,
     sha256: &str,
     content_type: &str,
     data: &[u8],
+    uploader: AccountId,
     now: Timestamp,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO attachment_blob (sha256, bytes, content_type, data, created_at) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256) DO NOTHING",
+        "INSERT INTO attachment_blob (sha256, bytes, content_type, data, created_at, uploaded_by) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (sha256) DO NOTHING",
     )
     .bind(sha256)
     .bind(data.len() as i64)
     .bind(content_type)
     .bind(data)
     .bind(now.to_string())
+    .bind(uploader.to_string())
     .execute(&mut *c)
     .await?;
     Ok(())

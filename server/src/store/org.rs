@@ -130,6 +130,37 @@ pub async fn insert_units(
     Ok(inserted)
 }
 
+/// Gives units new names, each with a new change number so the phones
+/// pull it (an import's renames). Returns how many changed.
+pub async fn rename_units(
+    c: &mut Conn,
+    renamed: &[(UnitId, String)],
+    now: Timestamp,
+) -> Result<u64, StoreError> {
+    if renamed.is_empty() {
+        return Ok(0);
+    }
+    let first = cases::reserve_change_nos(c, renamed.len()).await?;
+    let mut changed = 0;
+    for (i, (id, name)) in renamed.iter().enumerate() {
+        let stmt = Query::update()
+            .table(OrgUnit::Table)
+            .values([
+                (OrgUnit::Name, name.clone().into()),
+                (OrgUnit::UpdatedAt, now.to_string().into()),
+                (OrgUnit::ChangeNo, (first + i as i64).into()),
+            ])
+            .and_where(Expr::col(OrgUnit::Id).eq(id.to_string()))
+            .to_owned();
+        let (text, values) = sql::render(c, &stmt);
+        changed += sqlx::query_with(&text, values)
+            .execute(&mut *c)
+            .await?
+            .rows_affected();
+    }
+    Ok(changed)
+}
+
 pub async fn by_code(store: &Store, code: &str) -> Result<Option<Unit>, StoreError> {
     sqlx::query_as::<_, UnitRow>(
         "SELECT id, code, name, kind, parent_id, path FROM org_unit WHERE code = $1",

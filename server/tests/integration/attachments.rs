@@ -306,3 +306,41 @@ on_both_databases! {
         db.cleanup().await;
     }
 }
+
+on_both_databases! {
+    async fn an_accounts_photos_stop_at_its_quota_and_the_phone_is_told_why(db: TestDb) {
+        tiaojie_server::demo::load(&db.db).await.unwrap();
+        let args = tiaojie_server::config::ServeArgs { photo_quota_mib: 1, ..Default::default() };
+        let app = TestApp::spawn_with_args(&db, args).await;
+        let phone = login(&app, VILLAGE_MEDIATOR).await;
+        let head = login(&app, "13900000001").await;
+        let other = login(&app, COMMUNITY_MEDIATOR).await;
+        let (first, second) = (photo_bytes(600_000, 21), photo_bytes(600_000, 22));
+        for (seed, photo) in [(41, &first), (42, &second)] {
+            let r = push(&app, &phone, vec![mutation(&phone, "upsert", &case_with_photo(&phone, seed, photo), 0)]).await;
+            assert_eq!(r.results[0].status, Status::Applied);
+        }
+        assert!(upload(&app, &phone, &first, 200_000).await.complete);
+        // the second goes over 1 MiB on its third piece: refused, saying why
+        let sha = sha256_hex(&second);
+        for at in [0, 200_000] {
+            assert_eq!(put_piece(&app, &phone, &sha, at, &second[at..at + 200_000]).await.status(), 200);
+        }
+        let (code, body) = code_of(put_piece(&app, &phone, &sha, 400_000, &second[400_000..]).await).await;
+        assert_eq!((code, body["code"].as_str()), (413, Some("quota_exceeded")), "{body}");
+        assert!(body["message"].as_str().unwrap().contains("照片存储已满"), "{body}");
+        assert_eq!(status(&app, &phone, &sha).await.received, 400_000, "nothing of the refused piece kept");
+        // the quota is the account's: on another phone of it, the same;
+        // another account of the committee sends the photo whole
+        let (code, _) = code_of(put_piece(&app, &head, &sha, 0, &second[..200_000]).await).await;
+        assert_eq!(code, 200, "the head's own upload starts");
+        assert!(upload(&app, &head, &second, 200_000).await.complete);
+        assert!(status(&app, &phone, &sha).await.complete, "stored: the phone need not send it");
+        // another committee's account is not held up by this one's photos
+        let theirs = photo_bytes(300_000, 23);
+        push(&app, &other, vec![mutation(&other, "upsert", &case_with_photo(&other, 43, &theirs), 0)]).await;
+        assert!(upload(&app, &other, &theirs, 200_000).await.complete);
+        drop(app);
+        db.cleanup().await;
+    }
+}

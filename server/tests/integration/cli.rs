@@ -398,3 +398,105 @@ fn sample_cases_are_an_importable_file_of_valid_deterministic_cases() {
         "names the flag"
     );
 }
+
+#[test]
+fn a_real_city_is_bootstrapped_from_a_table_then_its_people_are_added() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path.display().to_string()
+    };
+    // as WPS saves "CSV" on a Chinese desktop: GBK, Chinese kind names
+    let table = "代码,名称,类型,上级代码\n\
+        532331,南华县人民调解委员会,市人民调解委员会,\n\
+        532331100,龙川镇人民调解委员会,乡(镇)人民调解委员会,532331\n\
+        532331100201,岔河村人民调解委员会,村人民调解委员会,532331100\n";
+    let (gbk, _, _) = encoding_rs::GBK.encode(table);
+    let good = write("units.csv", &gbk);
+    let bad = write(
+        "bad.csv",
+        format!("{table}532331100202,,village,532331100\n532331100203,某村,village,999\n")
+            .as_bytes(),
+    );
+
+    // a bad table: every problem named by line and column, nothing written
+    let out = tiaojie(dir.path(), &["org", "import", "--file", &bad], None);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("第 5 行「名称」"), "{err}");
+    assert!(err.contains("第 6 行「上级代码」"), "{err}");
+    assert!(err.contains("未导入任何单位"), "{err}");
+    // a dry run says what would happen and writes nothing either
+    let out = tiaojie(
+        dir.path(),
+        &["org", "import", "--file", &good, "--dry-run"],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("试运行"));
+    let out = tiaojie(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "--phone",
+            "13712345679",
+            "--name",
+            "杨调解",
+            "--unit",
+            "532331100201",
+            "--role",
+            "mediator",
+        ],
+        Some("secret-pass"),
+    );
+    assert!(!out.status.success(), "no unit yet");
+    // imported; again changes nothing; a renamed unit is renamed
+    let out = tiaojie(dir.path(), &["org", "import", "--file", &good], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("3 个新增"));
+    let out = tiaojie(dir.path(), &["org", "import", "--file", &good], None);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("0 个新增 new, 0 个改名 renamed, 3 个不变")
+    );
+    let renamed = write(
+        "renamed.csv",
+        table
+            .replace("岔河村人民调解委员会", "岔河村委会人民调解委员会")
+            .as_bytes(),
+    );
+    let out = tiaojie(dir.path(), &["org", "import", "--file", &renamed], None);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 个改名"));
+    // its people can now be given their accounts
+    let out = tiaojie(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "--phone",
+            "13712345679",
+            "--name",
+            "杨调解",
+            "--unit",
+            "532331100201",
+            "--role",
+            "mediator",
+        ],
+        Some("secret-pass"),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("岔河村委会"));
+}

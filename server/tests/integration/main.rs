@@ -18,6 +18,7 @@ mod office;
 mod offline_shell;
 mod openapi;
 mod openapi_samples;
+mod org_import;
 mod push_queue;
 mod reference;
 mod referral;

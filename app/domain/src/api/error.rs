@@ -39,6 +39,8 @@ pub enum ErrorCode {
     DeviceInUse,
     /// 413: the body is over the endpoint's limit.
     TooLarge,
+    /// 413: the account's photo storage is full (`--photo-quota-mib`).
+    QuotaExceeded,
     /// 414: the path and query are over 8 KiB.
     UriTooLong,
     /// 415: a JSON endpoint was sent something other than
@@ -72,6 +74,7 @@ impl ErrorCode {
             ErrorCode::Deleted => "deleted",
             ErrorCode::DeviceInUse => "device_in_use",
             ErrorCode::TooLarge => "too_large",
+            ErrorCode::QuotaExceeded => "quota_exceeded",
             ErrorCode::UriTooLong => "uri_too_long",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::Invalid => "invalid",

@@ -40,9 +40,9 @@ pub const UPLOAD_OFFSET: &str = "upload-offset";
         (status = 200, description = "Where the upload now stands", body = UploadStatus),
         (status = 400, description = "Bad hash, `Upload-Offset` or empty piece (`malformed`)", body = ErrorBody),
         (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
-        (status = 404, description = "No case the caller sees refers to this content", body = ErrorBody),
+        (status = 404, description = "No case or screening record the caller records refers to this content", body = ErrorBody),
         (status = 409, description = "The server holds a different number of bytes (`offset_mismatch`): ask and resume", body = ErrorBody),
-        (status = 413, description = "Piece over 1 MiB (`too_large`)", body = ErrorBody),
+        (status = 413, description = "Piece over 1 MiB (`too_large`), or the account's photo storage is full (`quota_exceeded`, `--photo-quota-mib`)", body = ErrorBody),
         (status = 422, description = "More bytes than declared, or the bytes do not match the hash (`invalid`)", body = ErrorBody),
         (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
     )
@@ -71,7 +71,15 @@ pub async fn put(
     };
     let piece = read_bytes(body, MAX_UPLOAD_PIECE).await?;
     Ok(Json(
-        attachments::upload(&state.store, &caller, sha256, offset, &piece).await?,
+        attachments::upload(
+            &state.store,
+            &caller,
+            sha256,
+            offset,
+            &piece,
+            state.photo_quota,
+        )
+        .await?,
     ))
 }
 

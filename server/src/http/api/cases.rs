@@ -55,6 +55,7 @@ pub async fn get(
         (status = 200, description = "The case's versions, newest first", body = CaseHistory),
         (status = 400, description = "Bad id (`malformed`)", body = ErrorBody),
         (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
+        (status = 403, description = "A role that reads case numbers and amounts only: a finance office (`forbidden`)", body = ErrorBody),
         (status = 404, description = "Not in the caller's organisation, or only referred to the caller's unit (`not_found`)", body = ErrorBody),
         (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
     )

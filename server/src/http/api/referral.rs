@@ -28,6 +28,7 @@ const BODY_LIMIT: usize = 8 * 1024;
         (status = 200, description = "The owner, the hand-overs, the units it may go to", body = CaseOwnership),
         (status = 400, description = "Bad id (`malformed`)", body = ErrorBody),
         (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
+        (status = 403, description = "A role that reads case numbers and amounts only: a finance office (`forbidden`)", body = ErrorBody),
         (status = 404, description = "Not in the caller's organisation, nor referred to or accepted by their unit (`not_found`)", body = ErrorBody),
         (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
     )
@@ -58,6 +59,7 @@ pub async fn get(
         (status = 200, description = "The ownership after the step", body = CaseOwnership),
         (status = 400, description = "Bad id or body (`malformed`)", body = ErrorBody),
         (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
+        (status = 403, description = "A role that neither records the case nor answers for the unit it waits at: an office that reviews, a finance office (`forbidden`)", body = ErrorBody),
         (status = 404, description = "Not in the caller's organisation, nor referred to or accepted by their unit (`not_found`)", body = ErrorBody),
         (status = 409, description = "The case was deleted (`deleted`)", body = ErrorBody),
         (status = 422, description = "Not the caller's step, not up the ladder, one already waiting, no reason to decline (`invalid`, with the field)", body = ErrorBody),

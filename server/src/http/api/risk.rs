@@ -27,6 +27,7 @@ const BODY_LIMIT: usize = 8 * 1024;
         (status = 200, description = "The assessment, the levels and the candidates", body = CaseRisk),
         (status = 400, description = "Bad id (`malformed`)", body = ErrorBody),
         (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
+        (status = 403, description = "A role that reads case numbers and amounts only: a finance office (`forbidden`)", body = ErrorBody),
         (status = 404, description = "Not in the caller's organisation, or only referred to their unit and not accepted (`not_found`)", body = ErrorBody),
         (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
     )
