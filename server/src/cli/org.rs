@@ -57,6 +57,7 @@ pub async fn run(db: &Store, command: OrgCommand) -> anyhow::Result<()> {
                 problems.len()
             )
         }
+        Err(e @ ImportError::DemoDatabase) => Err(e.into()),
         Err(ImportError::Store(e)) => Err(e).context("写入数据库 / writing to the database"),
     }
 }

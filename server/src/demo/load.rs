@@ -3,7 +3,7 @@
 
 use super::{DEMO_PASSWORD, DemoAccount, chuxiong};
 use crate::service::password;
-use crate::store::{Store, StoreError, org, people};
+use crate::store::{Store, StoreError, org, people, settings};
 use domain::Timestamp;
 
 /// Why the demo organisation was not loaded.
@@ -62,6 +62,15 @@ pub async fn load(db: &Store) -> Result<SeedReport, SeedError> {
         return Err(SeedError::NotADemoDatabase(format!(
             "账号 / account {phone}"
         )));
+    }
+    // and never into a database an organisation was imported into; from
+    // here on this one is the demo's
+    let kind =
+        settings::shared(db, settings::DATA_KIND, || "demo".into(), demo_timestamp()).await?;
+    if kind != "demo" {
+        return Err(SeedError::NotADemoDatabase(
+            "导入的真实组织 / an imported organisation".into(),
+        ));
     }
 
     // Hash passwords only for accounts that do not exist yet, before the

@@ -390,6 +390,12 @@ pub enum ImportError {
     /// The file: every problem found, nothing written.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Rejected(Vec<Problem>),
+    /// The database holds the demo organisation (its accounts share a
+    /// published password): a real one starts in a database of its own.
+    #[error(
+        "这是演示数据库（账号密码是公开的），真实组织请导入新的数据库 / this is a demo database (its passwords are published): import a real organisation into a new one"
+    )]
+    DemoDatabase,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -397,6 +403,10 @@ pub enum ImportError {
 /// Reads, checks and (unless `dry_run`) writes an import, in one
 /// transaction: all of it or nothing.
 pub async fn import(store: &Store, csv: &[u8], dry_run: bool) -> Result<Plan, ImportError> {
+    let demo = |kind: Option<String>| kind.is_some_and(|k| k == "demo");
+    if demo(store::settings::get(store, store::settings::DATA_KIND).await?) {
+        return Err(ImportError::DemoDatabase);
+    }
     let rows = read_csv(csv).map_err(ImportError::Rejected)?;
     let held = store::org::all(store).await?;
     let plan = plan(&rows, &held, UnitId::new_v7).map_err(ImportError::Rejected)?;
@@ -404,6 +414,13 @@ pub async fn import(store: &Store, csv: &[u8], dry_run: bool) -> Result<Plan, Im
         return Ok(plan);
     }
     let now = Timestamp::from(jiff::Timestamp::now());
+    // from here on the database is a real organisation's (the demo loader
+    // refuses it); a demo load that got there first wins
+    let kind =
+        store::settings::shared(store, store::settings::DATA_KIND, || "real".into(), now).await?;
+    if demo(Some(kind)) {
+        return Err(ImportError::DemoDatabase);
+    }
     let mut tx = store.write().await?;
     store::org::insert_units(&mut tx, &plan.new, now).await?;
     store::org::rename_units(&mut tx, &plan.renamed, now).await?;

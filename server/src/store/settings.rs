@@ -4,6 +4,21 @@
 use super::{Store, StoreError};
 use domain::Timestamp;
 
+/// Whether the database holds the demo organisation (`"demo"`, written by
+/// the demo loader) or a real one (`"real"`, written by the organisation
+/// import); each refuses the other's database.
+pub const DATA_KIND: &str = "data_kind";
+
+/// The stored value of `name`, if any.
+pub async fn get(store: &Store, name: &str) -> Result<Option<String>, StoreError> {
+    Ok(
+        sqlx::query_scalar::<_, String>("SELECT value FROM server_setting WHERE name = $1")
+            .bind(name)
+            .fetch_optional(store.pool())
+            .await?,
+    )
+}
+
 /// The stored value of `name`, storing `make()`'s value first when there
 /// is none: every instance reads the same one.
 pub async fn shared(

@@ -50,3 +50,48 @@ on_both_databases! {
         db.cleanup().await;
     }
 }
+
+on_both_databases! {
+    async fn the_demo_and_a_real_organisation_never_share_a_database(db: TestDb) {
+        // the real Chuxiong, whose city code is the demo's: imported, then
+        // the demo loader (published passwords) is refused
+        let real = "代码,名称,类型,上级代码\n532301,楚雄市人民调解委员会,city,\n";
+        org_import::import(&db.db, real.as_bytes(), false).await.unwrap();
+        let refused = tiaojie_server::demo::load(&db.db).await.unwrap_err().to_string();
+        assert!(refused.contains("导入的真实组织"), "{refused}");
+        let accounts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM account").fetch_one(db.db.pool()).await.unwrap();
+        assert_eq!(accounts, 0, "no demo log-in landed");
+        db.cleanup().await;
+    }
+
+    async fn a_demo_database_takes_no_import(db: TestDb) {
+        tiaojie_server::demo::load(&db.db).await.unwrap();
+        let before = units(&db).await.len();
+        assert!(matches!(org_import::import(&db.db, TABLE.as_bytes(), true).await, Err(ImportError::DemoDatabase)));
+        assert!(matches!(org_import::import(&db.db, TABLE.as_bytes(), false).await, Err(ImportError::DemoDatabase)));
+        assert_eq!(units(&db).await.len(), before);
+        // loading it again is still fine
+        tiaojie_server::demo::load(&db.db).await.unwrap();
+        db.cleanup().await;
+    }
+}
+
+on_both_databases! {
+    async fn a_demo_database_loaded_before_the_flag_is_marked_as_one(db: TestDb) {
+        tiaojie_server::demo::load(&db.db).await.unwrap();
+        // as such a database was: no flag
+        sqlx::query("DELETE FROM server_setting WHERE name = 'data_kind'").execute(db.db.pool()).await.unwrap();
+        // the migration's own statement marks it
+        let folder = match db.kind() {
+            crate::support::Kind::Sqlite => "sqlite",
+            crate::support::Kind::Postgres => "postgres",
+        };
+        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations").join(folder).join("20261205000004_data_kind.sql");
+        let text = std::fs::read_to_string(file).unwrap();
+        let mark = text.split(';').find(|s| s.contains("INSERT INTO server_setting")).unwrap();
+        sqlx::query(mark).execute(db.db.pool()).await.unwrap();
+        assert!(matches!(org_import::import(&db.db, TABLE.as_bytes(), false).await, Err(ImportError::DemoDatabase)));
+        db.cleanup().await;
+    }
+}
