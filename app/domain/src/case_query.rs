@@ -12,7 +12,8 @@ use jiff::civil::Date;
 pub struct CaseRow {
     pub id: String,
     pub seq: Option<u32>,
-    /// The parties' names, `李建国 / 张志强`.
+    /// The parties' names, `李建国 / 张志强`; empty on a copy without them
+    /// (`domain::capability::amounts_only`).
     pub title: String,
     pub dispute_type: String,
     pub status: CaseStatus,
@@ -58,10 +59,12 @@ impl CaseRow {
         CaseRow {
             id: case.id.to_string(),
             seq: case.seq,
+            // empty when the names were left out (a finance office's copy)
             title: case
                 .parties
                 .iter()
                 .map(|p| p.name.as_str())
+                .filter(|n| !n.is_empty())
                 .collect::<Vec<_>>()
                 .join(" / "),
             dispute_type: case.dispute_type.clone(),

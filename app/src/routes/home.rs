@@ -38,7 +38,7 @@ fn RecentCases() -> impl IntoView {
                     Ok(cases) => view! {
                         <ul class="case-list" data-testid="recent-cases">
                             {cases.into_iter().map(|c| {
-                                let names = c.parties.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(" / ");
+                                let names = c.parties.iter().map(|p| p.name.as_str()).filter(|n| !n.is_empty()).collect::<Vec<_>>().join(" / ");
                                 view! {
                                     <li><a class="case-row" href=format!("/cases/{}", c.id)>
                                         <span class="case-row__title">{crate::routes::case_list::parties_line(i18n, names)}</span>

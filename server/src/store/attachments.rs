@@ -240,12 +240,14 @@ pub async fn received(c: &mut Conn, sha256: &str, uploader: AccountId) -> Result
 }
 
 /// The photo storage `uploader` holds: the contents they stored, and what
-/// they have sent of uploads under way.
+/// they have sent of uploads under way of contents not stored yet (an
+/// upload somebody else finished first costs them nothing).
 pub async fn stored_by(c: &mut Conn, uploader: AccountId) -> Result<u64, StoreError> {
     let (stored, sending) = sqlx::query_as::<_, (i64, i64)>(
         "SELECT \
            CAST(COALESCE((SELECT SUM(bytes) FROM attachment_blob WHERE uploaded_by = $1), 0) AS BIGINT), \
-           CAST(COALESCE((SELECT SUM(received) FROM attachment_upload WHERE uploader = $1), 0) AS BIGINT)",
+           CAST(COALESCE((SELECT SUM(u.received) FROM attachment_upload u WHERE u.uploader = $1 \
+             AND NOT EXISTS (SELECT 1 FROM attachment_blob b WHERE b.sha256 = u.sha256)), 0) AS BIGINT)",
     )
     .bind(uploader.to_string())
     .fetch_one(&mut *c)

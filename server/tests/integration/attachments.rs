@@ -336,6 +336,11 @@ on_both_databases! {
         assert_eq!(code, 200, "the head's own upload starts");
         assert!(upload(&app, &head, &second, 200_000).await.complete);
         assert!(status(&app, &phone, &sha).await.complete, "stored: the phone need not send it");
+        // the phone's 400,000 bytes of it no longer count: a third photo
+        // of 300,000 fits beside the first (900,000 of 1 MiB)
+        let third = photo_bytes(300_000, 24);
+        push(&app, &phone, vec![mutation(&phone, "upsert", &case_with_photo(&phone, 44, &third), 0)]).await;
+        assert!(upload(&app, &phone, &third, 200_000).await.complete);
         // another committee's account is not held up by this one's photos
         let theirs = photo_bytes(300_000, 23);
         push(&app, &other, vec![mutation(&other, "upsert", &case_with_photo(&other, 43, &theirs), 0)]).await;
