@@ -176,6 +176,8 @@ pub fn CasePage() -> impl IntoView {
 
     let en = move || i18n.get_locale() == Locale::en;
     let just_saved = move || query.read().get("saved").is_some();
+    // the whole case, not a finance office's copy with the amounts only
+    let whole = move || case.with(|c| c.as_ref().is_some_and(|c| !c.parties_hidden()));
 
     view! {
         <header class="app-bar">
@@ -204,18 +206,24 @@ pub fn CasePage() -> impl IntoView {
                     <CaseSummary case profile en />
                     <SyncNotes case_id=id />
                     <crate::components::office_actions::OfficeActions case />
-                    <crate::components::risk_card::RiskCard case />
-                    <crate::components::referral_card::ReferralCard case />
+                    // a finance office's copy: its risk, referrals and
+                    // history are the parties' and are not asked for
+                    <Show when=whole>
+                        <crate::components::risk_card::RiskCard case />
+                        <crate::components::referral_card::ReferralCard case />
+                    </Show>
                     <TierSection case profile />
                     <Timeline case en />
                     <NextSteps case />
                     <FormsChecklist case en />
                     <Photos case />
                     <PrintLinks case />
-                    <crate::components::history_card::HistoryCard case />
-                    <p class="muted" data-testid="history-count">
-                        {crate::lazy_text::say(i18n, "已保留的早先版本：", "Earlier versions kept:")} " " {move || history.get()}
-                    </p>
+                    <Show when=whole>
+                        <crate::components::history_card::HistoryCard case />
+                        <p class="muted" data-testid="history-count">
+                            {crate::lazy_text::say(i18n, "已保留的早先版本：", "Earlier versions kept:")} " " {move || history.get()}
+                        </p>
+                    </Show>
                 }.into_any(),
             }}
         </main>
