@@ -9,32 +9,6 @@ use domain::sync::Status;
 use serde_json::{Value, json};
 use tiaojie_server::service::auth::sha256_hex;
 
-/// A photo's worth of bytes that do not compress (a cheap LCG).
-fn photo_bytes(len: usize, seed: u32) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
-    (0..len)
-        .map(|_| {
-            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-            (x >> 24) as u8
-        })
-        .collect()
-}
-
-/// A new case of the device's committee that keeps a photo of `bytes`.
-fn case_with_photo(device: &Device, seed: u64, bytes: &[u8]) -> Value {
-    let mut case = new_case(device, seed);
-    case["attachments"] = json!([{
-        "id": uuid::Uuid::now_v7().to_string(),
-        "form": "agreement",
-        "taken_at": "2024-03-20T10:00:00+08:00",
-        "position": null,
-        "bytes": bytes.len(),
-        "content_type": "image/jpeg",
-        "sha256": sha256_hex(bytes),
-    }]);
-    case
-}
-
 async fn put_piece(
     app: &TestApp,
     device: &Device,

@@ -83,10 +83,12 @@ impl Call {
 
     fn needs(self) -> Capability {
         match self {
-            Call::ReadCase | Call::Pull | Call::History | Call::Risk | Call::Referral => {
-                Capability::ReadCases
-            }
-            Call::Photo => Capability::ReadCases,
+            Call::ReadCase
+            | Call::Pull
+            | Call::History
+            | Call::Risk
+            | Call::Referral
+            | Call::Photo => Capability::ReadCases,
             Call::ChangeCase | Call::CreateCase => Capability::RecordCases,
             Call::RecordScreening => Capability::RecordScreenings,
             Call::Lock => Capability::Review,
@@ -109,33 +111,14 @@ impl Call {
     }
 }
 
-/// A photo's worth of bytes (a cheap LCG).
-fn photo_bytes(len: usize, seed: u32) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
-    (0..len)
-        .map(|_| {
-            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-            (x >> 24) as u8
-        })
-        .collect()
-}
-
 /// A new case of `unit` pushed by `device` (who will own it), keeping a
 /// photo of `photo` when given.
 fn case_at(device: &Device, unit: UnitId, seed: u64, photo: Option<&[u8]>) -> Value {
-    let mut case = new_case(device, seed);
+    let mut case = match photo {
+        Some(bytes) => case_with_photo(device, seed, bytes),
+        None => new_case(device, seed),
+    };
     case["unit_id"] = json!(unit);
-    if let Some(bytes) = photo {
-        case["attachments"] = json!([{
-            "id": uuid::Uuid::now_v7().to_string(),
-            "form": "agreement",
-            "taken_at": "2024-03-20T10:00:00+08:00",
-            "position": null,
-            "bytes": bytes.len(),
-            "content_type": "image/jpeg",
-            "sha256": sha256_hex(bytes),
-        }]);
-    }
     case
 }
 
