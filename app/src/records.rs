@@ -190,6 +190,11 @@ pub struct Session {
     pub next_seq: u64,
     /// When the last sync finished.
     pub last_sync: Option<Timestamp>,
+    /// The server said the session expired (unused too long, or too old):
+    /// everything stays here, and the next log-in (same account, same
+    /// device) carries on where this one stopped.
+    #[serde(default)]
+    pub expired: bool,
 }
 
 /// A schedule or rule set as pulled from the reference stream, kept whole.

@@ -298,6 +298,7 @@ async fn sync_steps_number_once_acknowledge_and_keep_local_changes_over_pulls() 
         reference_cursor: 0,
         next_seq: 1,
         last_sync: None,
+        expired: false,
     };
     let mut local = oral_case("登录前记录");
     local.id = CaseId::stable("sync-before-login");
@@ -334,6 +335,24 @@ async fn sync_steps_number_once_acknowledge_and_keep_local_changes_over_pulls() 
     let (session_after, again) = store.next_push(10).await.unwrap();
     assert_eq!(again.iter().map(|(e, _)| e.seq).collect::<Vec<_>>(), seqs);
     assert_eq!(session_after.next_seq, 4);
+
+    // the session expires: nothing else changes; the password given again
+    // brings a new token, and the same seqs are sent with it
+    store.mark_expired().await.unwrap();
+    let expired = store.session().await.unwrap().unwrap();
+    assert!(expired.expired);
+    assert_eq!((expired.token.as_str(), expired.next_seq), ("tj1_x", 4));
+    store.renew_session("tj1_y").await.unwrap();
+    let (renewed, still) = store.next_push(10).await.unwrap();
+    assert_eq!(
+        (renewed.token.as_str(), renewed.expired, renewed.next_seq),
+        ("tj1_y", false, 4)
+    );
+    assert_eq!(
+        (renewed.device_id, renewed.cursor),
+        (session.device_id, session.cursor)
+    );
+    assert_eq!(still.iter().map(|(e, _)| e.seq).collect::<Vec<_>>(), seqs);
 
     // answers: the first applied (version 1), the second refused (kept, with the reason)
     let answer = |e: &OutboxEntry, status: Status| MutationResult {
@@ -447,6 +466,7 @@ async fn refused_changes_go_again_photos_wait_until_sent_and_conflicts_are_noted
                 reference_cursor: 0,
                 next_seq: 1,
                 last_sync: None,
+                expired: false,
             },
             &store.profile().await.unwrap(),
         )
@@ -607,6 +627,7 @@ async fn reference_data_is_replaced_whole_keeps_its_own_cursor_and_goes_at_log_o
         reference_cursor: 0,
         next_seq: 1,
         last_sync: None,
+        expired: false,
     };
     store.begin_session(&session, &profile).await.unwrap();
     let unit = |key: &str, name: &str| UnitRecord {
@@ -719,6 +740,7 @@ async fn screening_records_are_saved_with_their_changes_sent_acknowledged_pulled
         reference_cursor: 0,
         next_seq: 1,
         last_sync: None,
+        expired: false,
     };
     store.begin_session(&session, &profile).await.unwrap();
     let record = |key: &str, group: &str| ScreeningRecord {

@@ -76,9 +76,24 @@ pub struct ServeArgs {
     #[arg(long, env = "TIAOJIE_PHOTO_QUOTA_MIB", default_value_t = DEFAULT_PHOTO_QUOTA_MIB, value_parser = clap::value_parser!(u64).range(1..))]
     pub photo_quota_mib: u64,
 
+    /// Seconds a device session may go unused before it expires (the
+    /// phone keeps its data and asks for the password at its next sync).
+    #[arg(long, env = "TIAOJIE_SESSION_IDLE_SECS", default_value_t = DEFAULT_SESSION_IDLE_SECS, value_parser = clap::value_parser!(i64).range(1..))]
+    pub session_idle_secs: i64,
+
+    /// Seconds a device session lasts at most from its log-in.
+    #[arg(long, env = "TIAOJIE_SESSION_MAX_SECS", default_value_t = DEFAULT_SESSION_MAX_SECS, value_parser = clap::value_parser!(i64).range(1..))]
+    pub session_max_secs: i64,
+
     #[command(flatten)]
     pub remind: RemindArgs,
 }
+
+/// A session unused for 30 days expires: a mediator without a signal for
+/// weeks keeps working offline, and gives the password at the next sync.
+pub const DEFAULT_SESSION_IDLE_SECS: i64 = 30 * 86_400;
+/// Every session expires 180 days after its log-in.
+pub const DEFAULT_SESSION_MAX_SECS: i64 = 180 * 86_400;
 
 impl Default for ServeArgs {
     fn default() -> Self {
@@ -91,6 +106,8 @@ impl Default for ServeArgs {
             head_timeout_secs: 15,
             body_idle_timeout_secs: 30,
             photo_quota_mib: DEFAULT_PHOTO_QUOTA_MIB,
+            session_idle_secs: DEFAULT_SESSION_IDLE_SECS,
+            session_max_secs: DEFAULT_SESSION_MAX_SECS,
             remind: RemindArgs::default(),
         }
     }

@@ -40,6 +40,10 @@ impl Application {
         state.escalate = Some(scheduler.wake_handle());
         state.client_ip_header = args.client_ip_header.clone();
         state.photo_quota = args.photo_quota_mib.saturating_mul(1024 * 1024);
+        state.sessions = crate::service::auth::SessionLimits {
+            idle_secs: args.session_idle_secs,
+            max_secs: args.session_max_secs,
+        };
         Ok(Application {
             listener,
             router: crate::http::router(

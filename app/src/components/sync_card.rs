@@ -51,8 +51,18 @@ pub fn SyncCard() -> impl IntoView {
                 Some(Ok(Some(s))) => {
                     // a supervising office manages the devices below it (a lazy screen)
                     let office = s.role.supervises();
+                    // an expired log-in: the records stay; the password again resumes the sync
+                    let expired = s.expired.then(|| view! {
+                        <p class="notice notice--warn" role="alert" data-testid="session-expired">
+                            {crate::lazy_text::say(i18n, "登录已过期，本机记录都还在。请重新输入密码后同步。", "The log-in has expired; everything on this phone is kept. Enter the password again to sync.")}
+                        </p>
+                        <a class="button button--primary" href="/login" data-testid="relogin-link">
+                            {crate::lazy_text::say(i18n, "重新登录", "Log in again")}
+                        </a>
+                    });
                     view! {
                         <p data-testid="logged-in">{s.name} " · " {s.unit_name}</p>
+                        {expired}
                         <button
                             class="button"
                             data-testid="sync-now"

@@ -71,6 +71,40 @@ impl LocalStore {
         read_session(&tx.object_store(stores::META)?).await
     }
 
+    /// Marks the session expired (the server said so): nothing else
+    /// changes; the sync card asks for the password.
+    pub async fn mark_expired(&self) -> Result<(), StoreError> {
+        self.update_session(|s| s.expired = true).await
+    }
+
+    /// A new token for the session after the password was given again
+    /// (same account, same device): the cursors, the next seq and every
+    /// record stay as they are.
+    pub async fn renew_session(&self, token: &str) -> Result<(), StoreError> {
+        self.update_session(|s| {
+            s.token = token.to_owned();
+            s.expired = false;
+        })
+        .await
+    }
+
+    /// Changes the stored session in one transaction (none: nothing to do).
+    async fn update_session(&self, change: impl FnOnce(&mut Session)) -> Result<(), StoreError> {
+        let tx = self
+            .db
+            .transaction(stores::META)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let meta = tx.object_store(stores::META)?;
+        if let Some(mut session) = read_session(&meta).await? {
+            change(&mut session);
+            write_session(&meta, &session).await?;
+        }
+        drop(meta);
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Stores a new log-in and binds this phone to it: the profile takes the
     /// server's committee and person, and cases recorded before the log-in
     /// under the phone's own made-up ids move to them (one transaction).

@@ -16,12 +16,32 @@ fn local(e: impl std::fmt::Display) -> ActionError {
 
 /// Logs in (online), binds this phone to the account's first unit and
 /// keeps the session; returns it.
+///
+/// A phone that still holds a session (expired, or the user came back to
+/// this screen) logs in again as the same device: the server carries on
+/// its push numbering, and nothing here is wiped. Only the same person may
+/// do that; another must log out first (which wipes the phone).
 pub async fn login(phone: String, password: String) -> Result<Session, ActionError> {
     #[cfg(feature = "hydrate")]
     {
         use crate::records::Profile;
         use domain::rules::CommitteeKind;
-        let device_id = domain::DeviceId::new_v7();
+        let store = crate::idb::LocalStore::shared().await.map_err(local)?;
+        let held = store.session().await.map_err(local)?;
+        if let Some(held) = &held
+            && held.phone != phone.trim()
+        {
+            return Err(ActionError {
+                message: format!(
+                    "本机存有 {} 的记录，只能用该账号（{}）重新登录；换人使用请先退出登录 / this phone holds {}'s records: log in with that account ({}), or log out first",
+                    held.name, held.phone, held.name, held.phone
+                ),
+                field: Some("phone".into()),
+            });
+        }
+        let device_id = held
+            .as_ref()
+            .map_or_else(domain::DeviceId::new_v7, |s| s.device_id);
         let req = domain::api::LoginRequest {
             phone: phone.trim().to_owned(),
             password,
@@ -37,14 +57,29 @@ pub async fn login(phone: String, password: String) -> Result<Session, ActionErr
                 _ => None,
             },
         })?;
+        let identity = &answer.identity;
+        if let Some(held) = held {
+            if held.person_id != identity.person_id {
+                // the number now belongs to someone else: this phone's
+                // records are not theirs
+                let _ = super::client::logout(&answer.token).await;
+                return Err(local(
+                    "此账号与本机记录的调解员不是同一人，请先退出登录 / this account is not the person whose records are on this phone: log out first",
+                ));
+            }
+            store.renew_session(&answer.token).await.map_err(local)?;
+            return store
+                .session()
+                .await
+                .map_err(local)?
+                .ok_or_else(|| local("未登录 / not logged in"));
+        }
         let scope = answer
             .identity
             .scopes
             .first()
             .ok_or_else(|| local("此账号没有任何职务 / the account holds no role"))?;
-        let store = crate::idb::LocalStore::shared().await.map_err(local)?;
         let old = store.profile().await.map_err(local)?;
-        let identity = &answer.identity;
         let profile = Profile {
             unit_id: scope.unit_id,
             unit_name: scope.unit_name.clone(),
@@ -66,6 +101,7 @@ pub async fn login(phone: String, password: String) -> Result<Session, ActionErr
             reference_cursor: 0,
             next_seq: 1,
             last_sync: None,
+            expired: false,
         };
         store
             .begin_session(&session, &profile)

@@ -23,6 +23,8 @@ pub enum ApiError {
     Offline(String),
     /// The device was revoked or logged out elsewhere: wipe.
     Revoked,
+    /// The session expired: keep everything, ask for the password again.
+    Expired,
     /// Refused (4xx): the status, the server's code, the field it is
     /// about, and its message for people.
     Refused {
@@ -46,6 +48,9 @@ impl ApiError {
                 format!("无法连接服务器，稍后自动重试 / cannot reach the server, will retry: {e}")
             }
             ApiError::Revoked => "此设备已被注销 / this device was revoked".into(),
+            ApiError::Expired => {
+                "登录已过期，请重新输入密码；本机记录都还在 / the log-in has expired: enter the password again; everything on this phone is kept".into()
+            }
             ApiError::Refused { message, .. } => message.clone(),
         }
     }
@@ -71,8 +76,11 @@ async fn answer<T: DeserializeOwned>(
     let status = res.status();
     let body: Option<ErrorBody> = res.json().await.ok();
     let code = body.as_ref().map(|b| b.code);
-    if status == 401 && code != Some(ErrorCode::BadCredentials) {
-        return Err(ApiError::Revoked);
+    match code {
+        _ if status != 401 => {}
+        Some(ErrorCode::BadCredentials) => {}
+        Some(ErrorCode::Expired) => return Err(ApiError::Expired),
+        _ => return Err(ApiError::Revoked),
     }
     if status >= 500 {
         return Err(ApiError::Offline(format!("HTTP {status}")));

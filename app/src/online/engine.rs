@@ -200,6 +200,11 @@ async fn failed(store: &LocalStore, e: ApiError) -> Failed {
             Failed::here("已退出登录 / logged out")
         }
         ApiError::Revoked => revoked(store).await,
+        // the data stays; the sync card asks for the password
+        ApiError::Expired => {
+            let _ = store.mark_expired().await;
+            Failed::here(ApiError::Expired.text())
+        }
         other => Failed {
             retry: other.is_offline(),
             message: other.text(),

@@ -98,6 +98,9 @@ impl From<AuthError> for ApiError {
             AuthError::Revoked => ApiError::Unauthenticated {
                 code: ErrorCode::Revoked,
             },
+            AuthError::Expired => ApiError::Unauthenticated {
+                code: ErrorCode::Expired,
+            },
             AuthError::Disabled => ApiError::Unauthenticated {
                 code: ErrorCode::Disabled,
             },
@@ -254,6 +257,9 @@ impl IntoResponse for ApiError {
                 match code {
                     ErrorCode::Revoked => {
                         "此设备已被注销，请重新登录 / this device was revoked: log in again"
+                    }
+                    ErrorCode::Expired => {
+                        "登录已过期，请重新输入密码 / the log-in has expired: enter the password again"
                     }
                     ErrorCode::Disabled => "账号已停用 / the account is disabled",
                     ErrorCode::BadCredentials => {

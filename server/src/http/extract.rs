@@ -29,7 +29,7 @@ impl FromRequestParts<AppState> for Caller {
             .ok_or(ApiError::Unauthenticated {
                 code: ErrorCode::Unauthenticated,
             })?;
-        let caller = auth::caller(&state.store, token).await?;
+        let caller = auth::caller(&state.store, token, state.sessions).await?;
         state
             .limits
             .check_caller(caller.session_id, caller.account_id)?;

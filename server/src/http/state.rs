@@ -2,6 +2,7 @@
 
 use super::limits::Limits;
 use super::offline::Offline;
+use crate::service::auth::SessionLimits;
 use crate::service::directory::StoreDirectory;
 use crate::service::reminders::web_push::WebPush;
 use crate::service::sync::PushQueue;
@@ -34,6 +35,8 @@ pub struct AppState {
     pub escalate: Option<Arc<tokio::sync::Notify>>,
     /// Bytes of photos each account may store (`--photo-quota-mib`).
     pub photo_quota: u64,
+    /// When device sessions expire (`--session-idle-secs`, `--session-max-secs`).
+    pub sessions: SessionLimits,
 }
 
 impl AppState {
@@ -55,6 +58,7 @@ impl AppState {
             web_push: None,
             escalate: None,
             photo_quota: crate::config::DEFAULT_PHOTO_QUOTA_MIB * 1024 * 1024,
+            sessions: SessionLimits::default(),
         }
     }
 }

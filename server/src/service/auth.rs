@@ -21,6 +21,11 @@ pub enum AuthError {
     /// The session was ended by log-out or revoked by an office.
     #[error("the device session was revoked")]
     Revoked,
+    /// The session went unused too long, or is older than sessions may
+    /// be ([`SessionLimits`]): the phone keeps its data and asks for the
+    /// password again.
+    #[error("the device session expired")]
+    Expired,
     #[error("the account is disabled")]
     Disabled,
     /// A wrong phone number or password (the same answer for both).
@@ -67,11 +72,48 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         })
 }
 
-/// Sessions are touched at most this often (seconds).
-const TOUCH_EVERY_SECS: i64 = 300;
+/// How long a device session lasts (`--session-idle-secs`,
+/// `--session-max-secs`): unused for `idle_secs`, or `max_secs` after its
+/// log-in, it has expired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionLimits {
+    pub idle_secs: i64,
+    pub max_secs: i64,
+}
+
+impl Default for SessionLimits {
+    /// 30 days unused, 180 days in all (`crate::config`).
+    fn default() -> Self {
+        SessionLimits {
+            idle_secs: crate::config::DEFAULT_SESSION_IDLE_SECS,
+            max_secs: crate::config::DEFAULT_SESSION_MAX_SECS,
+        }
+    }
+}
+
+impl SessionLimits {
+    /// How often a session's `last_seen_at` is written: at most every five
+    /// minutes, and often enough that a session in use never looks idle.
+    fn touch_every_secs(self) -> i64 {
+        (self.idle_secs / 10).clamp(1, 300)
+    }
+
+    /// Whether a session opened at `created` and last used at `last_seen`
+    /// has expired at `now`.
+    pub fn expired(self, created: Timestamp, last_seen: Timestamp, now: Timestamp) -> bool {
+        // `last_seen` is written only every `touch_every_secs`: the idle
+        // time is counted from the latest moment it may stand for
+        let idle_since = last_seen.plus_seconds(self.touch_every_secs());
+        now >= created.plus_seconds(self.max_secs) || now >= idle_since.plus_seconds(self.idle_secs)
+    }
+}
 
 /// The caller behind a bearer token.
-pub async fn caller(store: &Store, token: &str) -> Result<Caller, AuthError> {
+pub async fn caller(
+    store: &Store,
+    token: &str,
+    limits: SessionLimits,
+) -> Result<Caller, AuthError> {
     let session = sessions::by_token_hash(store, &token_hash(token))
         .await?
         .ok_or(AuthError::Unauthenticated)?;
@@ -81,10 +123,13 @@ pub async fn caller(store: &Store, token: &str) -> Result<Caller, AuthError> {
     if session.disabled_at.is_some() {
         return Err(AuthError::Disabled);
     }
+    let now = Timestamp::from(jiff::Timestamp::now());
+    if limits.expired(session.created_at, session.last_seen_at, now) {
+        return Err(AuthError::Expired);
+    }
     // a write only when the last one is old: on SQLite every UPDATE
     // takes the database's single write lock, even one that matches nothing
-    let now = Timestamp::from(jiff::Timestamp::now());
-    let stale = now.plus_seconds(-TOUCH_EVERY_SECS);
+    let stale = now.plus_seconds(-limits.touch_every_secs());
     if session.last_seen_at < stale {
         sessions::touch(store, session.id, now, stale).await?;
     }
@@ -237,6 +282,33 @@ pub async fn logout(store: &Store, caller: &Caller) -> Result<(), AuthError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_session_expires_when_idle_or_old() {
+        let limits = SessionLimits {
+            idle_secs: 3_600,
+            max_secs: 86_400,
+        };
+        let t0: Timestamp = "2026-12-05T00:00:00Z".parse().unwrap();
+        let at = |s: i64| t0.plus_seconds(s);
+        // in use: last seen a minute ago
+        assert!(!limits.expired(t0, at(600), at(660)));
+        // unused for the idle time past the last possible touch
+        assert!(!limits.expired(t0, at(600), at(600 + 300 + 3_599)));
+        assert!(limits.expired(t0, at(600), at(600 + 300 + 3_600)));
+        // used a minute ago, but a day after its log-in
+        assert!(!limits.expired(t0, at(86_340), at(86_399)));
+        assert!(limits.expired(t0, at(86_340), at(86_400)));
+        // short limits (the tests' servers) touch every second
+        let short = SessionLimits {
+            idle_secs: 2,
+            max_secs: 60,
+        };
+        assert_eq!(short.touch_every_secs(), 1);
+        assert!(!short.expired(t0, at(10), at(12)));
+        assert!(short.expired(t0, at(10), at(13)));
+        assert_eq!(SessionLimits::default().touch_every_secs(), 300);
+    }
 
     #[test]
     fn tokens_are_random_and_only_their_hash_is_kept() {

@@ -3,6 +3,7 @@
 //! (排查履职情况), and every person's inbox (收件箱). Every answer is scoped:
 //! outside the caller's subtree nothing is found.
 
+use super::auth::SessionLimits;
 use super::caller::Caller;
 use super::reference;
 use crate::store::{self, Store, StoreError};
@@ -28,13 +29,23 @@ pub enum OfficeError {
 /// Devices listed at most.
 pub const MAX_DEVICES: u64 = 1_000;
 
-/// The device sessions of the people in the units the caller supervises.
-pub async fn devices(store: &Store, caller: &Caller) -> Result<Vec<DeviceSession>, OfficeError> {
+/// The device sessions of the people in the units the caller supervises:
+/// those that can still be used, and those revoked. An expired session is
+/// left out: it opens nothing, and its phone shows up again, as a new
+/// session, once its user gives the password.
+pub async fn devices(
+    store: &Store,
+    caller: &Caller,
+    limits: SessionLimits,
+) -> Result<Vec<DeviceSession>, OfficeError> {
     let roots = caller.roots_for(Capability::Review);
     if roots.is_empty() {
         return Err(OfficeError::Forbidden);
     }
-    Ok(store::sessions::devices_under(store, &roots, MAX_DEVICES).await?)
+    let now = Timestamp::from(jiff::Timestamp::now());
+    let mut list = store::sessions::devices_under(store, &roots, MAX_DEVICES).await?;
+    list.retain(|d| d.revoked_at.is_some() || !limits.expired(d.created_at, d.last_seen_at, now));
+    Ok(list)
 }
 
 /// Revokes a device session in the caller's supervised units (a lost or

@@ -52,6 +52,9 @@ pub struct SessionGrants {
     pub account_id: AccountId,
     pub person_id: PersonId,
     pub device_id: DeviceId,
+    /// When the log-in opened it (the absolute expiry counts from here).
+    pub created_at: Timestamp,
+    /// When it was last used, to [`touch`]'s precision (the idle expiry).
     pub last_seen_at: Timestamp,
     pub revoked_at: Option<Timestamp>,
     pub disabled_at: Option<Timestamp>,
@@ -95,6 +98,7 @@ pub async fn by_token_hash(
         String,
         String,
         String,
+        String,
         Option<String>,
         Option<String>,
         Option<String>,
@@ -104,7 +108,7 @@ pub async fn by_token_hash(
         Option<String>,
     );
     let rows = sqlx::query_as::<_, Row>(
-        "SELECT s.id, s.account_id, a.person_id, s.device_id, s.last_seen_at, s.revoked_at, a.disabled_at, \
+        "SELECT s.id, s.account_id, a.person_id, s.device_id, s.created_at, s.last_seen_at, s.revoked_at, a.disabled_at, \
          g.role, g.unit_id, u.name, u.kind, u.path \
          FROM device_session s JOIN account a ON a.id = s.account_id \
          LEFT JOIN role_grant g ON g.person_id = a.person_id LEFT JOIN org_unit u ON u.id = g.unit_id \
@@ -121,13 +125,14 @@ pub async fn by_token_hash(
         account_id: sql::read("account id", &first.1)?,
         person_id: sql::read("person id", &first.2)?,
         device_id: sql::read("device id", &first.3)?,
-        last_seen_at: sql::read("last_seen_at", &first.4)?,
-        revoked_at: sql::read_opt("revoked_at", first.5.as_deref())?,
-        disabled_at: sql::read_opt("disabled_at", first.6.as_deref())?,
+        created_at: sql::read("created_at", &first.4)?,
+        last_seen_at: sql::read("last_seen_at", &first.5)?,
+        revoked_at: sql::read_opt("revoked_at", first.6.as_deref())?,
+        disabled_at: sql::read_opt("disabled_at", first.7.as_deref())?,
         grants: Vec::new(),
     };
     for row in rows {
-        if let Some(g) = grant((row.7, row.8, row.9, row.10, row.11))? {
+        if let Some(g) = grant((row.8, row.9, row.10, row.11, row.12))? {
             session.grants.push(g);
         }
     }

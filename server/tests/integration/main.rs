@@ -30,6 +30,7 @@ mod screenings;
 mod security_headers;
 mod seed_demo;
 mod server_owned;
+mod sessions;
 mod ssr_soak;
 mod strict_wire;
 mod sync;

@@ -18,6 +18,10 @@ pub enum ErrorCode {
     Unauthenticated,
     /// 401: the device was revoked (the app wipes its data).
     Revoked,
+    /// 401: the session went unused too long or is too old: the app keeps
+    /// its data and asks for the password again (a new log-in with the same
+    /// `device_id`).
+    Expired,
     /// 401: the account is disabled.
     Disabled,
     /// 401: a log-in with a wrong phone number or password.
@@ -64,6 +68,7 @@ impl ErrorCode {
             ErrorCode::BatchTooLarge => "batch_too_large",
             ErrorCode::Unauthenticated => "unauthenticated",
             ErrorCode::Revoked => "revoked",
+            ErrorCode::Expired => "expired",
             ErrorCode::Disabled => "disabled",
             ErrorCode::BadCredentials => "bad_credentials",
             ErrorCode::Forbidden => "forbidden",

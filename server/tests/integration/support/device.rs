@@ -26,7 +26,12 @@ pub struct Device {
 }
 
 pub async fn login(app: &TestApp, phone: &str) -> Device {
-    let device_id = Uuid::now_v7();
+    login_as_device(app, phone, Uuid::now_v7()).await
+}
+
+/// A log-in from the phone whose device id is `device_id` (a phone that
+/// logs in again keeps its id).
+pub async fn login_as_device(app: &TestApp, phone: &str, device_id: Uuid) -> Device {
     let res = app
         .client
         .post(app.url("/api/v1/auth/login"))
