@@ -145,6 +145,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/inbox") view={Lazy::<routes::lazy::Inbox>::new()} />
                     <Route path=path!("/login") view={Lazy::<routes::lazy::Login>::new()} />
                     <Route path=path!("/devices") view={Lazy::<routes::lazy::Devices>::new()} />
+                    <Route path=path!("/accounts") view={Lazy::<routes::lazy::Accounts>::new()} />
                 </Routes>
             </Router>
         </I18nContextProvider>

@@ -34,16 +34,23 @@ pub enum Capability {
     /// people below (the judicial office, the township leader, the
     /// bureau's reviewers).
     Review,
+    /// 账号管理 — give a new password to, stop or let in again the accounts
+    /// of the people of the units below (never of the office's own unit:
+    /// nobody takes over a colleague's or a superior's account): the
+    /// judicial office for its committees, the bureau's business section
+    /// for the townships.
+    ManageAccounts,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 6] = [
+    pub const ALL: [Capability; 7] = [
         Capability::ReadCases,
         Capability::ReadAmounts,
         Capability::RecordCases,
         Capability::RecordScreenings,
         Capability::AnswerReferrals,
         Capability::Review,
+        Capability::ManageAccounts,
     ];
 
     pub fn code(self) -> &'static str {
@@ -54,6 +61,7 @@ impl Capability {
             Capability::RecordScreenings => "record_screenings",
             Capability::AnswerReferrals => "answer_referrals",
             Capability::Review => "review",
+            Capability::ManageAccounts => "manage_accounts",
         }
     }
 
@@ -65,6 +73,7 @@ impl Capability {
             Capability::RecordScreenings => "五个一排查",
             Capability::AnswerReferrals => "接收移交",
             Capability::Review => "审核",
+            Capability::ManageAccounts => "账号管理",
         }
     }
 }
@@ -73,12 +82,12 @@ impl Role {
     /// Whether the role may do `what` over its subtree.
     ///
     ///
-    /// | role | read cases | amounts | record cases | screenings, answer referrals | review |
-    /// |---|---|---|---|---|---|
-    /// | mediator, committee head | ✓ | ✓ | ✓ | ✓ | |
-    /// | judicial office staff and director, bureau business section | ✓ | ✓ | | ✓ | ✓ |
-    /// | township leader, bureau approver and party group | ✓ | ✓ | | | ✓ |
-    /// | township and bureau finance | | ✓ | | | |
+    /// | role | read cases | amounts | record cases | screenings, answer referrals | review | accounts |
+    /// |---|---|---|---|---|---|---|
+    /// | mediator, committee head | ✓ | ✓ | ✓ | ✓ | | |
+    /// | judicial office staff and director, bureau business section | ✓ | ✓ | | ✓ | ✓ | ✓ |
+    /// | township leader, bureau approver and party group | ✓ | ✓ | | | ✓ | |
+    /// | township and bureau finance | | ✓ | | | | |
     pub fn may(self, what: Capability) -> bool {
         use Capability as C;
         match self {
@@ -97,6 +106,7 @@ impl Role {
                     | C::RecordScreenings
                     | C::AnswerReferrals
                     | C::Review
+                    | C::ManageAccounts
             ),
             Role::TownshipLeader | Role::BureauApprover | Role::BureauPartyGroup => {
                 matches!(what, C::ReadCases | C::ReadAmounts | C::Review)

@@ -51,6 +51,7 @@ pub fn SyncCard() -> impl IntoView {
                 Some(Ok(Some(s))) => {
                     // a supervising office manages the devices below it (a lazy screen)
                     let office = s.role.supervises();
+                    let manages = s.role.may(domain::Capability::ManageAccounts);
                     // an expired log-in: the records stay; the password again resumes the sync
                     let expired = s.expired.then(|| view! {
                         <p class="notice notice--warn" role="alert" data-testid="session-expired">
@@ -77,6 +78,9 @@ pub fn SyncCard() -> impl IntoView {
                         {office.then(|| view! {
                             <a class="button button--quiet" href="/devices" data-testid="devices-link">{t!(i18n, devices_link)}</a>
                             <a class="button button--quiet" href="/compliance" data-testid="compliance-link">{t!(i18n, compliance_link)}</a>
+                        })}
+                        {manages.then(|| view! {
+                            <a class="button button--quiet" href="/accounts" data-testid="accounts-link">{crate::lazy_text::say(i18n, "账号管理", "Accounts")}</a>
                         })}
                         // everyone: referrals to their unit, answers to their own
                         <a class="button button--quiet" href="/inbox" data-testid="inbox-link">{crate::lazy_text::say(i18n, "收件箱", "Inbox")}</a>

@@ -14,9 +14,9 @@ use crate::phone::NOT_HERE;
 use domain::api::{
     CaseHistory, CaseOwnership, CaseRisk, Inbox, ReferralRequest, RiskStepRequest, ServerCase,
 };
-pub use domain::api::{CaseLock, DeviceSession};
+pub use domain::api::{AccountView, CaseLock, DeviceSession};
 use domain::screening::ComplianceReport;
-use domain::{CaseId, DeviceSessionId, InboxItemId};
+use domain::{AccountId, CaseId, DeviceSessionId, InboxItemId};
 
 /// Why an action did not happen: the message for people, and the request
 /// field it is about (e.g. `reason`), if any.
@@ -153,6 +153,25 @@ pub async fn devices() -> Result<Vec<DeviceSession>, ActionError> {
 /// Revokes a lost phone's session; returns its row, now revoked.
 pub async fn revoke_device(id: DeviceSessionId) -> Result<DeviceSession, ActionError> {
     with_token!(|t| client::revoke_device(&t, id))
+}
+
+/// The accounts of the people below the caller's office (账号管理).
+pub async fn accounts() -> Result<Vec<AccountView>, ActionError> {
+    with_token!(|t| client::accounts(&t))
+}
+
+/// Gives an account a new password; returns its row.
+pub async fn set_password(id: AccountId, password: String) -> Result<AccountView, ActionError> {
+    with_token!(|t| client::set_password(
+        &t,
+        id,
+        &domain::api::PasswordRequest { password }
+    ))
+}
+
+/// Stops (`true`) or lets in again (`false`) an account; returns its row.
+pub async fn set_account_disabled(id: AccountId, disabled: bool) -> Result<AccountView, ActionError> {
+    with_token!(|t| client::set_account_disabled(&t, id, disabled))
 }
 
 /// The screening compliance view of the caller's units (offices), as it

@@ -6,13 +6,14 @@
 //! out of the first load).
 
 use domain::api::{
-    CaseHistory, CaseLock, CaseOwnership, CaseRisk, DeviceSession, ErrorBody, ErrorCode, Inbox,
+    AccountView, CaseHistory, CaseLock, CaseOwnership, CaseRisk, DeviceSession, ErrorBody, ErrorCode, Inbox,
     LockRequest, LoginRequest, LoginResponse, PushKey, ReferralRequest, RiskStepRequest,
     ServerCase, SubscriptionBody, UploadStatus,
 };
+use domain::api::PasswordRequest;
 use domain::screening::ComplianceReport;
 use domain::sync::{PullResponse, PushRequest, PushResponse};
-use domain::{CaseId, DeviceSessionId, InboxItemId};
+use domain::{AccountId, CaseId, DeviceSessionId, InboxItemId};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -250,6 +251,35 @@ pub async fn referral_step(
 /// `GET /api/v1/devices`.
 pub async fn devices(token: &str) -> Result<Vec<DeviceSession>, ApiError> {
     get("/api/v1/devices", token).await
+}
+
+/// `GET /api/v1/accounts`.
+pub async fn accounts(token: &str) -> Result<Vec<AccountView>, ApiError> {
+    get("/api/v1/accounts", token).await
+}
+
+/// `POST /api/v1/accounts/{id}/password`.
+pub async fn set_password(
+    token: &str,
+    id: AccountId,
+    req: &PasswordRequest,
+) -> Result<AccountView, ApiError> {
+    post(&format!("/api/v1/accounts/{id}/password"), Some(token), req).await
+}
+
+/// `POST /api/v1/accounts/{id}/disable` (`true`) or `…/enable`.
+pub async fn set_account_disabled(
+    token: &str,
+    id: AccountId,
+    disabled: bool,
+) -> Result<AccountView, ApiError> {
+    let verb = if disabled { "disable" } else { "enable" };
+    post(
+        &format!("/api/v1/accounts/{id}/{verb}"),
+        Some(token),
+        &serde_json::json!({}),
+    )
+    .await
 }
 
 /// `POST /api/v1/devices/{id}/revoke`.

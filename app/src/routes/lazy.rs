@@ -176,3 +176,18 @@ impl LazyRoute for Devices {
         view! { <super::devices::DevicesPage /> }.into_any()
     }
 }
+
+/// 账号管理 — an office's accounts of the people below it: a new password,
+/// an account stopped or let in again.
+pub struct Accounts;
+
+#[lazy_route]
+impl LazyRoute for Accounts {
+    fn data() -> Self {
+        Self
+    }
+    fn view(_this: Self) -> AnyView {
+        page_shown();
+        view! { <super::accounts::AccountsPage /> }.into_any()
+    }
+}

@@ -5,6 +5,7 @@ pub mod case_list;
 pub mod case_page;
 pub mod compliance;
 pub mod data;
+pub mod accounts;
 pub mod devices;
 pub mod home;
 pub mod inbox;

@@ -3,6 +3,7 @@
 //! field?}` body (`domain::api::ErrorBody`, message Chinese first);
 //! internal details are logged with their context, never sent.
 
+use crate::service::accounts::AccountsError;
 use crate::service::attachments::AttachmentError;
 use crate::service::auth::AuthError;
 use crate::service::cases::CaseError;
@@ -178,6 +179,18 @@ impl From<AttachmentError> for ApiError {
             AttachmentError::Quota { used, quota } => ApiError::QuotaExceeded { used, quota },
             AttachmentError::Invalid { field, message } => ApiError::invalid(field, message),
             AttachmentError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<AccountsError> for ApiError {
+    fn from(e: AccountsError) -> Self {
+        match e {
+            AccountsError::Forbidden => ApiError::Forbidden,
+            AccountsError::NotFound => ApiError::NotFound,
+            AccountsError::Invalid { field, message } => ApiError::invalid(field, message),
+            AccountsError::Store(e) => e.into(),
+            AccountsError::Internal(e) => ApiError::Internal(e),
         }
     }
 }

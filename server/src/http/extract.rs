@@ -10,7 +10,7 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use domain::api::ErrorCode;
-use domain::{CaseId, DeviceSessionId, InboxItemId};
+use domain::{AccountId, CaseId, DeviceSessionId, InboxItemId};
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 
 /// The caller behind the bearer token, within its request limits (per
@@ -55,6 +55,12 @@ impl PathParam for CaseId {
 /// A device session or an inbox item that is not an id is, like one of
 /// another's, not found.
 impl PathParam for DeviceSessionId {
+    fn not_an_id(_: &str) -> ApiError {
+        ApiError::NotFound
+    }
+}
+
+impl PathParam for AccountId {
     fn not_an_id(_: &str) -> ApiError {
         ApiError::NotFound
     }

@@ -99,6 +99,13 @@ pub fn router(state: AppState, site: &Site, body_idle_timeout: std::time::Durati
             get(api::risk::get).put(api::risk::step),
         )
         .route("/api/v1/devices", get(api::office::devices))
+        .route("/api/v1/accounts", get(api::accounts::list))
+        .route(
+            "/api/v1/accounts/{id}/password",
+            post(api::accounts::set_password),
+        )
+        .route("/api/v1/accounts/{id}/disable", post(api::accounts::disable))
+        .route("/api/v1/accounts/{id}/enable", post(api::accounts::enable))
         .route("/api/v1/compliance", get(api::office::compliance))
         .route("/api/v1/push/key", get(api::push::key))
         .route("/api/v1/inbox", get(api::inbox::list))

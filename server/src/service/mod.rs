@@ -3,6 +3,7 @@
 //! to a status and a body once (`crate::http::error`). Services take the
 //! [`Caller`] and the [`crate::store::Store`]; they never see a request.
 
+pub mod accounts;
 pub mod attachments;
 pub mod auth;
 pub mod caller;

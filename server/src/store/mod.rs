@@ -17,6 +17,7 @@ mod conn;
 mod error;
 mod sql;
 
+pub mod accounts;
 pub mod attachments;
 pub mod cases;
 pub mod history;

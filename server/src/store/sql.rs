@@ -161,6 +161,7 @@ pub(super) enum Account {
     Id,
     PersonId,
     Phone,
+    DisabledAt,
 }
 
 #[derive(Iden, Clone, Copy)]

@@ -65,10 +65,12 @@ enum Call {
     CreateCase,
     RecordScreening,
     Lock,
+    /// An account of the unit's mediator (enable: a no-op when done).
+    ManageAccount,
 }
 
 impl Call {
-    const ALL: [Call; 10] = [
+    const ALL: [Call; 11] = [
         Call::ReadCase,
         Call::Pull,
         Call::History,
@@ -79,6 +81,7 @@ impl Call {
         Call::CreateCase,
         Call::RecordScreening,
         Call::Lock,
+        Call::ManageAccount,
     ];
 
     fn needs(self) -> Capability {
@@ -92,6 +95,7 @@ impl Call {
             Call::ChangeCase | Call::CreateCase => Capability::RecordCases,
             Call::RecordScreening => Capability::RecordScreenings,
             Call::Lock => Capability::Review,
+            Call::ManageAccount => Capability::ManageAccounts,
         }
     }
 
@@ -302,6 +306,12 @@ on_both_databases! {
                             let fid = fresh["id"].as_str().unwrap();
                             by_status(call(&app, &who, reqwest::Method::PUT, &format!("/api/v1/cases/{fid}/lock")).await)
                         }
+                        Call::ManageAccount => {
+                            let phone = if *place == Place::Inside { VILLAGE_MEDIATOR } else { SECTOR_MEDIATOR };
+                            let account: String = sqlx::query_scalar("SELECT id FROM account WHERE phone = $1")
+                                .bind(phone).fetch_one(db.db.pool()).await.unwrap();
+                            by_status(call(&app, &who, reqwest::Method::POST, &format!("/api/v1/accounts/{account}/enable")).await)
+                        }
                     };
                     assert_eq!(got, want, "{role} ({phone}) · {c:?} · {place:?}");
                     cells += 1;
@@ -314,8 +324,12 @@ on_both_databases! {
                 assert_eq!(got, want, "{role} ({phone}) · {path}");
                 cells += 1;
             }
+            let want = if role.may(Capability::ManageAccounts) { Answer::Done } else { Answer::Refused };
+            let got = by_status(call(&app, &who, reqwest::Method::GET, "/api/v1/accounts").await);
+            assert_eq!(got, want, "{role} ({phone}) · /api/v1/accounts");
+            cells += 1;
         }
-        assert_eq!(cells, ROLES.len() * (Call::ALL.len() * 2 + 2));
+        assert_eq!(cells, ROLES.len() * (Call::ALL.len() * 2 + 3));
         drop(app);
         db.cleanup().await;
     }

@@ -5,6 +5,7 @@
 #[macro_use]
 mod support;
 
+mod accounts;
 mod api_health;
 mod attachments;
 mod capabilities;

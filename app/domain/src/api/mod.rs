@@ -21,7 +21,7 @@ pub use auth::{Identity, LoginRequest, LoginResponse, ScopeView};
 pub use cases::{CaseHistory, CaseLock, CaseVersion, LockRequest, OverriddenValue, ServerCase};
 pub use error::{ErrorBody, ErrorCode};
 pub use inbox::{Inbox, InboxItem, InboxKind};
-pub use office::DeviceSession;
+pub use office::{AccountView, DeviceSession, PasswordRequest};
 pub use push::{EndpointBody, PushKey, SubscriptionBody, SubscriptionKeys};
 pub use referral::{CaseOwnership, ReferralAction, ReferralRequest, ReferralTarget};
 pub use risk::{CaseRisk, RiskCandidate, RiskStepRequest};

@@ -2,6 +2,7 @@
 //! each reads the request into checked types, calls one service function
 //! and answers its result; errors map once, in `crate::http::error`.
 
+pub mod accounts;
 pub mod attachments;
 pub mod auth;
 pub mod cases;

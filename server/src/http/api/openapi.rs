@@ -3,7 +3,7 @@
 //! annotations and the wire types' `ToSchema` derives. Built once, on the
 //! first request.
 
-use super::{attachments, auth, cases, health, inbox, office, push, referral, risk, sync};
+use super::{accounts, attachments, auth, cases, health, inbox, office, push, referral, risk, sync};
 use axum::http::header;
 use axum::response::IntoResponse;
 use domain::api::{ErrorBody, ErrorCode, UploadStatus};
@@ -49,6 +49,10 @@ pub const BEARER: &str = "bearer";
         office::devices,
         office::revoke_device,
         office::compliance,
+        accounts::list,
+        accounts::set_password,
+        accounts::disable,
+        accounts::enable,
         referral::get,
         referral::act,
         risk::get,
@@ -102,6 +106,8 @@ pub const BEARER: &str = "bearer";
         domain::api::LockRequest,
         domain::api::CaseLock,
         domain::api::DeviceSession,
+        domain::api::AccountView,
+        domain::api::PasswordRequest,
         domain::api::InboxKind,
         domain::api::ReferralAction,
         ErrorCode,
@@ -118,6 +124,7 @@ pub const BEARER: &str = "bearer";
         (name = "sync", description = "Push and pull of cases (同步)"),
         (name = "attachments", description = "Photos and PDFs of signed paper, by SHA-256 (附件)"),
         (name = "office", description = "Locks and devices of the supervised units (上级管理)"),
+        (name = "accounts", description = "Accounts of the people of the units below (账号管理)"),
         (name = "push", description = "Web Push subscriptions for reminders (提醒推送订阅)"),
         (name = "health", description = "Liveness and the database (运行状态)"),
     )
