@@ -11,10 +11,10 @@
 use super::client::{self, ApiError};
 #[cfg(not(feature = "hydrate"))]
 use crate::phone::NOT_HERE;
+pub use domain::api::{AccountView, CaseLock, DeviceSession};
 use domain::api::{
     CaseHistory, CaseOwnership, CaseRisk, Inbox, ReferralRequest, RiskStepRequest, ServerCase,
 };
-pub use domain::api::{AccountView, CaseLock, DeviceSession};
 use domain::screening::ComplianceReport;
 use domain::{AccountId, CaseId, DeviceSessionId, InboxItemId};
 
@@ -162,15 +162,14 @@ pub async fn accounts() -> Result<Vec<AccountView>, ActionError> {
 
 /// Gives an account a new password; returns its row.
 pub async fn set_password(id: AccountId, password: String) -> Result<AccountView, ActionError> {
-    with_token!(|t| client::set_password(
-        &t,
-        id,
-        &domain::api::PasswordRequest { password }
-    ))
+    with_token!(|t| client::set_password(&t, id, &domain::api::PasswordRequest { password }))
 }
 
 /// Stops (`true`) or lets in again (`false`) an account; returns its row.
-pub async fn set_account_disabled(id: AccountId, disabled: bool) -> Result<AccountView, ActionError> {
+pub async fn set_account_disabled(
+    id: AccountId,
+    disabled: bool,
+) -> Result<AccountView, ActionError> {
     with_token!(|t| client::set_account_disabled(&t, id, disabled))
 }
 

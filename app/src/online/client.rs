@@ -5,12 +5,12 @@
 //! lazily loaded sync chunk and online screens (so the HTTP client stays
 //! out of the first load).
 
-use domain::api::{
-    AccountView, CaseHistory, CaseLock, CaseOwnership, CaseRisk, DeviceSession, ErrorBody, ErrorCode, Inbox,
-    LockRequest, LoginRequest, LoginResponse, PushKey, ReferralRequest, RiskStepRequest,
-    ServerCase, SubscriptionBody, UploadStatus,
-};
 use domain::api::PasswordRequest;
+use domain::api::{
+    AccountView, CaseHistory, CaseLock, CaseOwnership, CaseRisk, DeviceSession, ErrorBody,
+    ErrorCode, Inbox, LockRequest, LoginRequest, LoginResponse, PushKey, ReferralRequest,
+    RiskStepRequest, ServerCase, SubscriptionBody, UploadStatus,
+};
 use domain::screening::ComplianceReport;
 use domain::sync::{PullResponse, PushRequest, PushResponse};
 use domain::{AccountId, CaseId, DeviceSessionId, InboxItemId};

@@ -32,7 +32,10 @@ async fn load() -> Screen {
 /// or unit).
 fn matches(row: &AccountView, query: &str) -> bool {
     let q = query.trim();
-    q.is_empty() || row.person_name.contains(q) || row.phone.contains(q) || row.unit_name.contains(q)
+    q.is_empty()
+        || row.person_name.contains(q)
+        || row.phone.contains(q)
+        || row.unit_name.contains(q)
 }
 
 #[component]
@@ -92,9 +95,15 @@ pub fn AccountsPage() -> impl IntoView {
                     editing.try_set(None);
                     password.try_set(String::new());
                     let said = if en() {
-                        format!("New password set for {} ({}). Tell it to them in person; phones already logged in stay so.", done.person_name, done.phone)
+                        format!(
+                            "New password set for {} ({}). Tell it to them in person; phones already logged in stay so.",
+                            done.person_name, done.phone
+                        )
                     } else {
-                        format!("已为 {}（{}）设置新密码。请当面告知本人；已登录的手机不受影响。", done.person_name, done.phone)
+                        format!(
+                            "已为 {}（{}）设置新密码。请当面告知本人；已登录的手机不受影响。",
+                            done.person_name, done.phone
+                        )
                     };
                     message.try_set(Some((true, said)));
                 }
@@ -120,9 +129,15 @@ pub fn AccountsPage() -> impl IntoView {
             }
             if disabled {
                 let question = if en() {
-                    format!("Stop the account of {} ({})? They can no longer log in, and their phones are logged out and wiped at their next connection.", row.person_name, row.phone)
+                    format!(
+                        "Stop the account of {} ({})? They can no longer log in, and their phones are logged out and wiped at their next connection.",
+                        row.person_name, row.phone
+                    )
                 } else {
-                    format!("停用 {}（{}）的账号？停用后不能登录，其手机下次联网时会退出登录并清除本机数据。", row.person_name, row.phone)
+                    format!(
+                        "停用 {}（{}）的账号？停用后不能登录，其手机下次联网时会退出登录并清除本机数据。",
+                        row.person_name, row.phone
+                    )
                 };
                 let go = web_sys::window()
                     .and_then(|w| w.confirm_with_message(&question).ok())

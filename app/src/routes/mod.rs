@@ -1,11 +1,11 @@
 //! One module per screen.
 
+pub mod accounts;
 pub mod case_form;
 pub mod case_list;
 pub mod case_page;
 pub mod compliance;
 pub mod data;
-pub mod accounts;
 pub mod devices;
 pub mod home;
 pub mod inbox;

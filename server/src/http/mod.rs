@@ -104,7 +104,10 @@ pub fn router(state: AppState, site: &Site, body_idle_timeout: std::time::Durati
             "/api/v1/accounts/{id}/password",
             post(api::accounts::set_password),
         )
-        .route("/api/v1/accounts/{id}/disable", post(api::accounts::disable))
+        .route(
+            "/api/v1/accounts/{id}/disable",
+            post(api::accounts::disable),
+        )
         .route("/api/v1/accounts/{id}/enable", post(api::accounts::enable))
         .route("/api/v1/compliance", get(api::office::compliance))
         .route("/api/v1/push/key", get(api::push::key))

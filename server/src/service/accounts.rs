@@ -154,7 +154,10 @@ mod tests {
             phone: "13800000000".into(),
             unit_name: "x".into(),
             unit_path: unit.clone(),
-            grants: grants.iter().map(|g| (Role::Mediator, (*g).clone())).collect(),
+            grants: grants
+                .iter()
+                .map(|g| (Role::Mediator, (*g).clone()))
+                .collect(),
             disabled_at: None,
             last_seen_at: None,
         };
@@ -163,7 +166,10 @@ mod tests {
         // a colleague at the office's own unit
         assert!(!manageable(&office, &account(&town, &[&town])));
         // someone who also holds a role outside
-        assert!(!manageable(&office, &account(&village, &[&village, &other])));
+        assert!(!manageable(
+            &office,
+            &account(&village, &[&village, &other])
+        ));
         assert!(!manageable(&office, &account(&other, &[&other])));
         // the bureau manages the township's people, not its own
         let bureau = [&city];

@@ -121,7 +121,8 @@ fn accounts(rows: Vec<Row>) -> Result<Vec<HeldAccount>, StoreError> {
             });
         }
         if let (Some(role), Some(at), Some(last)) = (role, at, out.last_mut()) {
-            last.grants.push((sql::read("role", &role)?, sql::path(&at)?));
+            last.grants
+                .push((sql::read("role", &role)?, sql::path(&at)?));
         }
     }
     Ok(out)

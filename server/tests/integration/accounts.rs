@@ -2,7 +2,6 @@
 //! mediator who forgot the password a new one, stops an account and lets it
 //! in again — for the people strictly below it only. On both databases.
 
-use crate::on_both_databases;
 use crate::support::device::*;
 use crate::support::{TestApp, TestDb};
 use serde_json::{Value, json};

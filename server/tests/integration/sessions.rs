@@ -3,7 +3,6 @@
 //! phone logs in again with the same device id and carries on: its push
 //! numbering continues, nothing was lost, and only its own account may.
 
-use crate::on_both_databases;
 use crate::support::device::*;
 use crate::support::{TestApp, TestDb};
 use domain::sync::Status;

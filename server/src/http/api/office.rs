@@ -102,7 +102,9 @@ pub async fn devices(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<Vec<DeviceSession>>, ApiError> {
-    Ok(Json(office::devices(&state.store, &caller, state.sessions).await?))
+    Ok(Json(
+        office::devices(&state.store, &caller, state.sessions).await?,
+    ))
 }
 
 /// Revokes a lost phone's session: at its next request it is told and

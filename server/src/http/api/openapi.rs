@@ -3,7 +3,9 @@
 //! annotations and the wire types' `ToSchema` derives. Built once, on the
 //! first request.
 
-use super::{accounts, attachments, auth, cases, health, inbox, office, push, referral, risk, sync};
+use super::{
+    accounts, attachments, auth, cases, health, inbox, office, push, referral, risk, sync,
+};
 use axum::http::header;
 use axum::response::IntoResponse;
 use domain::api::{ErrorBody, ErrorCode, UploadStatus};
