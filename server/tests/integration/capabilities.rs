@@ -104,6 +104,11 @@ impl Call {
     fn expected(self, role: Role, held_at: UnitKind, place: Place) -> Answer {
         let reaches = held_at == UnitKind::City || place == Place::Inside;
         let partial_read = matches!(self, Call::ReadCase | Call::Pull);
+        // accounts are looked for only in the subtrees where the role
+        // manages them: a role that manages none is refused outright
+        if matches!(self, Call::ManageAccount) && !role.may(self.needs()) {
+            return Answer::Refused;
+        }
         match () {
             _ if !reaches => Answer::Hidden,
             _ if role.may(self.needs()) => Answer::Done,

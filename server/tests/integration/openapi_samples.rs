@@ -416,6 +416,21 @@ on_both_databases! {
         assert_eq!(status, 200);
         let (status, _) = api.call(&app, Some(&office.token), Method::GET, "/api/v1/compliance", "/api/v1/compliance", None).await;
         assert_eq!(status, 200);
+        // 账号管理: someone of the township's committees other than the phone's user
+        let (status, accounts) = api.call(&app, Some(&office.token), Method::GET, "/api/v1/accounts", "/api/v1/accounts", None).await;
+        assert_eq!(status, 200);
+        let other = accounts.as_array().unwrap().iter().find(|a| a["phone"] != VILLAGE_MEDIATOR).expect("another account below");
+        let account = |tail: &str| format!("/api/v1/accounts/{}/{tail}", other["id"].as_str().unwrap());
+        let (status, _) = api.call(&app, Some(&office.token), Method::POST, "/api/v1/accounts/{id}/password", &account("password"), Some(json!({"password": "short"}))).await;
+        assert_eq!(status, 422);
+        let (status, _) = api.call(&app, Some(&office.token), Method::POST, "/api/v1/accounts/{id}/password", &account("password"), Some(json!({"password": "another-2026"}))).await;
+        assert_eq!(status, 200);
+        let (status, _) = api.call(&app, Some(&office.token), Method::POST, "/api/v1/accounts/{id}/disable", &account("disable"), None).await;
+        assert_eq!(status, 200);
+        let (status, _) = api.call(&app, Some(&office.token), Method::POST, "/api/v1/accounts/{id}/enable", &account("enable"), None).await;
+        assert_eq!(status, 200);
+        let (status, _) = api.call(&app, Some(&token), Method::GET, "/api/v1/accounts", "/api/v1/accounts", None).await;
+        assert_eq!(status, 403);
         // the receiving unit's inbox holds the referral; it reads it
         let mut read = false;
         for device in [&phone, &office] {
