@@ -315,7 +315,46 @@ pub struct Case {
     /// its level.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_assessment: Option<RiskAssessment>,
+    /// 重大纠纷核实: the judicial office's check of the deaths, disability
+    /// grade and independent mediation this case records, and its evidence.
+    /// The server owns it (`PUT /api/v1/cases/{id}/major-review`); until it
+    /// verifies the facts the case records now, they earn nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub major_review: Option<MajorReview>,
 }
+
+/// What the judicial office found of a major case's facts (重大纠纷核实):
+/// who, when, their opinion (for a refusal, what is missing), and the facts
+/// as they were reviewed. A review holds only while the case records the
+/// same facts: a changed death count or grade needs a new review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MajorReview {
+    /// Verified (核实) or not (不予核实).
+    pub verified: bool,
+    pub by: PersonId,
+    pub by_name: String,
+    pub at: Timestamp,
+    pub opinion: String,
+    pub deaths: u32,
+    pub disability_grade: Option<u8>,
+    pub independent: bool,
+}
+
+impl MajorReview {
+    /// Whether this review is of the facts `case` records now.
+    pub fn covers(&self, case: &Case) -> bool {
+        self.deaths == case.deaths
+            && self.disability_grade == case.disability_grade
+            && self.independent == case.independent
+    }
+}
+
+/// The attachment form of a major case's evidence: the disability
+/// assessment, the death record or the police report (伤残鉴定书、死亡证明
+/// 或报警回执).
+pub const MAJOR_EVIDENCE: &str = "major_evidence";
 
 /// The Chinese name of a dispute type code, if it is in the default table.
 pub fn dispute_type_name(code: &str) -> Option<&'static str> {
@@ -468,8 +507,58 @@ impl Case {
         self.claim_id.is_some() || self.locked_reason.is_some()
     }
 
-    /// The facts the subsidy rules read, once the case is closed.
+    /// Whether the case records a major dispute's facts (重大纠纷): a death,
+    /// or a disability of grade 1 or 2.
+    pub fn claims_major(&self) -> bool {
+        self.deaths > 0 || matches!(self.disability_grade, Some(1 | 2))
+    }
+
+    /// Whether the judicial office verified the major-case facts the case
+    /// records now.
+    pub fn major_verified(&self) -> bool {
+        self.major_review
+            .as_ref()
+            .is_some_and(|r| r.verified && r.covers(self))
+    }
+
+    /// Whether a photo of the major case's evidence is attached.
+    pub fn has_major_evidence(&self) -> bool {
+        self.attachments
+            .iter()
+            .any(|a| a.form.as_ref().is_some_and(|f| f.as_str() == MAJOR_EVIDENCE))
+    }
+
+    /// The facts the subsidy rules read, once the case is closed. Deaths
+    /// and a disability grade count only once the judicial office verified
+    /// them ([`Case::major_verified`]): a phone proposes, an office confirms.
     pub fn facts(&self, committee: CommitteeKind) -> Option<CaseFacts> {
+        let mut facts = self.claimed_facts(committee)?;
+        if !self.major_verified() {
+            facts.deaths = 0;
+            facts.disability_grade = None;
+        }
+        Some(facts)
+    }
+
+    /// The verdict the case would get once its major-case facts are
+    /// verified, when that is more than it gets now (the preview's "pending
+    /// verification").
+    pub fn verdict_pending_verification(&self, committee: Option<CommitteeKind>) -> Option<Verdict> {
+        if !self.claims_major() || self.major_verified() {
+            return None;
+        }
+        let claimed = committee
+            .and_then(|c| self.claimed_facts(c))
+            .and_then(|facts| evaluate(&facts, builtin()).ok())?;
+        let now = self.verdict(committee);
+        (claimed.tier.is_some() && claimed.amount > now.amount).then_some(Verdict {
+            tier: claimed.tier,
+            amount: claimed.amount,
+        })
+    }
+
+    /// The facts as the case records them, verified or not.
+    fn claimed_facts(&self, committee: CommitteeKind) -> Option<CaseFacts> {
         let (CaseStatus::Closed, Some(outcome), Some(closed_on)) =
             (self.status, self.outcome, self.closed_on)
         else {
@@ -673,6 +762,57 @@ mod tests {
 
     fn fields(errors: &[FieldError]) -> Vec<&str> {
         errors.iter().map(|e| e.field.as_str()).collect()
+    }
+
+    #[test]
+    fn major_facts_earn_tier_d_only_as_verified() {
+        let village = Some(CommitteeKind::Village);
+        let tier = |c: &Case| c.verdict(village).tier;
+        let mut case = crate::testing::general_case();
+        case.recorded = true;
+        case.independent = true;
+        assert_eq!(tier(&case).as_deref(), Some("C"));
+        assert!(!case.claims_major());
+        assert_eq!(case.verdict_pending_verification(village), None);
+        // a death recorded on the phone: still C, D pending verification
+        case.deaths = 1;
+        assert!(case.claims_major() && !case.major_verified());
+        assert_eq!(tier(&case).as_deref(), Some("C"));
+        let pending = case.verdict_pending_verification(village).unwrap();
+        assert_eq!((pending.tier.as_deref(), pending.amount), (Some("D"), Money::yuan(1000)));
+        // verified as it stands: D
+        let review = MajorReview {
+            verified: true,
+            by: PersonId::stable("office"),
+            by_name: "司法所".into(),
+            at: "2024-05-20T02:00:00Z".parse().unwrap(),
+            opinion: "已核".into(),
+            deaths: 1,
+            disability_grade: None,
+            independent: true,
+        };
+        case.major_review = Some(review.clone());
+        assert!(case.major_verified());
+        assert_eq!(tier(&case).as_deref(), Some("D"));
+        assert_eq!(case.verdict_pending_verification(village), None);
+        // the facts changed since: the review no longer covers them
+        case.deaths = 2;
+        assert_eq!(tier(&case).as_deref(), Some("C"));
+        case.deaths = 0;
+        case.disability_grade = Some(1);
+        assert_eq!(tier(&case).as_deref(), Some("C"));
+        // a refusal earns nothing more
+        case.major_review = Some(MajorReview {
+            verified: false,
+            deaths: 0,
+            disability_grade: Some(1),
+            ..review
+        });
+        assert_eq!(tier(&case).as_deref(), Some("C"));
+        assert!(case.verdict_pending_verification(village).is_some());
+        // a grade 3 disability is no major case
+        case.disability_grade = Some(3);
+        assert!(!case.claims_major());
     }
 
     #[test]

@@ -304,6 +304,7 @@ impl CaseDraft {
             server_verdict: None,
             locked_reason: None,
             risk_assessment: None,
+            major_review: None,
         }
     }
 

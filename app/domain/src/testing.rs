@@ -68,6 +68,7 @@ pub fn oral_case() -> Case {
         server_verdict: None,
         locked_reason: None,
         risk_assessment: None,
+        major_review: None,
     }
 }
 

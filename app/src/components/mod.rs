@@ -4,6 +4,7 @@ pub mod autosave;
 pub mod field;
 pub mod history_card;
 pub mod lang_switch;
+pub mod major_card;
 pub mod office_actions;
 pub mod office_screen;
 pub mod pending_sync;

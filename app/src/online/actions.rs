@@ -110,6 +110,20 @@ pub async fn set_case_lock(id: CaseId, reason: Option<String>) -> Result<CaseLoc
     })
 }
 
+/// The judicial office's finding on a major case's facts, on the server;
+/// the phone's copy follows at the next sync.
+pub async fn review_major(
+    id: CaseId,
+    verified: bool,
+    opinion: String,
+) -> Result<domain::api::MajorReviewed, ActionError> {
+    with_token!(|t| client::review_major(
+        &t,
+        id,
+        &domain::api::MajorReviewRequest { verified, opinion }
+    ))
+}
+
 /// A case's risk assessment, its levels and who may be named.
 pub async fn case_risk(id: CaseId) -> Result<CaseRisk, ActionError> {
     with_token!(|t| client::risk(&t, id))

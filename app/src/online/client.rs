@@ -215,6 +215,15 @@ pub async fn lock(token: &str, id: CaseId, reason: String) -> Result<CaseLock, A
     .await
 }
 
+/// `PUT /api/v1/cases/{id}/major-review`.
+pub async fn review_major(
+    token: &str,
+    id: CaseId,
+    req: &domain::api::MajorReviewRequest,
+) -> Result<domain::api::MajorReviewed, ApiError> {
+    put(&format!("/api/v1/cases/{id}/major-review"), token, req).await
+}
+
 /// `DELETE /api/v1/cases/{id}/lock`.
 pub async fn unlock(token: &str, id: CaseId) -> Result<CaseLock, ApiError> {
     delete(&format!("/api/v1/cases/{id}/lock"), token).await

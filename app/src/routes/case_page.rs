@@ -216,6 +216,9 @@ pub fn CasePage() -> impl IntoView {
                     <Timeline case en />
                     <NextSteps case />
                     <FormsChecklist case en />
+                    <Show when=whole>
+                        <crate::components::major_card::MajorCard case locked=Signal::derive(move || case.with(|c| c.as_ref().is_none_or(unchangeable))) />
+                    </Show>
                     <Photos case />
                     <PrintLinks case />
                     <Show when=whole>
@@ -409,6 +412,10 @@ fn TierSection(case: RwSignal<Option<Case>>, profile: RwSignal<Option<Profile>>)
                 </p>
             }
         })}
+        // a death or grade 1–2 disability earns tier D only once verified
+        <Show when=move || case.with(|c| c.as_ref().is_some_and(|c| c.claims_major() && !c.major_verified()))>
+            <p class="notice notice--warn" data-testid="major-pending">{crate::lazy_text::say(i18n, "记录了死亡或一、二级伤残：经司法所核实后才按重大纠纷（D 档）计算补贴。", "A death or a grade 1–2 disability is recorded: it counts for a major dispute (tier D) once the judicial office verified it.")}</p>
+        </Show>
         <Show when=move || preview.with(Option::is_some)>
             <Show when=move || preview.with(|p| p.as_ref().is_some_and(|(_, assumed)| *assumed))>
                 <p class="muted" data-testid="tier-assumed">{crate::lazy_text::say(i18n, "尚未结案。下面是“若今天调解成功结案”的补贴测算：", "Not closed yet. Below: the subsidy if it closed today with an agreement.")}</p>
@@ -833,6 +840,9 @@ fn Photos(case: RwSignal<Option<Case>>) -> impl IntoView {
         let en = i18n.get_locale() == Locale::en;
         let mut codes: Vec<&str> = vec!["oral_register"];
         codes.extend(STANDARD_FORMS);
+        if case.with(|c| c.as_ref().is_some_and(|c| c.kind == CaseKind::General)) {
+            codes.push(domain::case::MAJOR_EVIDENCE);
+        }
         let mut out: Vec<(String, String)> = codes
             .into_iter()
             .map(|code| {

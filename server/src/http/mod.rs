@@ -91,6 +91,10 @@ pub fn router(state: AppState, site: &Site, body_idle_timeout: std::time::Durati
             put(api::office::lock).delete(api::office::unlock),
         )
         .route(
+            "/api/v1/cases/{id}/major-review",
+            put(api::office::review_major),
+        )
+        .route(
             "/api/v1/cases/{id}/referral",
             get(api::referral::get).post(api::referral::act),
         )

@@ -6,8 +6,11 @@
 
 use super::caller::Caller;
 use crate::store::{self, Conn, Store, StoreError, Tx, cases::StoredCase, ownership};
-use domain::api::{CaseHistory, CaseLock, CaseVersion, OverriddenValue, ServerCase};
-use domain::case::Case;
+use domain::api::{
+    CaseHistory, CaseLock, CaseVersion, MajorReviewed, OverriddenValue, ServerCase,
+};
+use domain::case::{Case, MajorReview};
+use domain::rules::CommitteeKind;
 use domain::{Capability, CaseId, Timestamp};
 use serde_json::{Map, Value};
 
@@ -183,11 +186,34 @@ pub async fn begin_change(
 }
 
 impl Changing {
+    /// The server's verdict on `case` by the shared rules, judged as the
+    /// committee that registered it (a group's: its village's).
+    pub async fn judge(&mut self, case: &Case) -> Result<domain::rules::Verdict, CaseError> {
+        let unit = store::org::one(&mut self.tx, case.unit_id)
+            .await?
+            .ok_or_else(|| StoreError::corrupt("the case's unit", case.unit_id))?;
+        let parent = match unit.parent_id {
+            Some(parent) if CommitteeKind::of_unit(unit.kind).is_none() => {
+                store::org::one(&mut self.tx, parent).await?.map(|p| p.kind)
+            }
+            _ => None,
+        };
+        Ok(case.verdict(CommitteeKind::judging(unit.kind, parent)))
+    }
+
     /// Stores `case` as the next version (the old one to the history,
-    /// `replaced_by = <label>:<session>`) and commits.
-    pub async fn store(
+    /// `replaced_by = <label>:<session>`) and commits. The verdict stays
+    /// the stored one: the change is to what earns nothing.
+    pub async fn store(self, case: Case, label: &str, caller: &Caller) -> Result<(u64, Case), CaseError> {
+        let verdict = self.old.verdict.clone();
+        self.store_judged(case, verdict, label, caller).await
+    }
+
+    /// [`Changing::store`] with a new verdict (a change to what earns).
+    pub async fn store_judged(
         mut self,
         mut case: Case,
+        verdict: domain::rules::Verdict,
         label: &str,
         caller: &Caller,
     ) -> Result<(u64, Case), CaseError> {
@@ -196,12 +222,14 @@ impl Changing {
         let version = old.version + 1;
         case.version = version;
         case.updated_at = Some(now);
+        case.server_verdict = Some(verdict.clone());
         let payload = serde_json::to_string(&case).map_err(|e| StoreError::corrupt("case", e))?;
         let new = StoredCase {
             version,
             payload: Some(payload),
             locked_reason: case.locked_reason.clone(),
             change_no: self.change_no,
+            verdict,
             ..old.clone()
         };
         store::cases::insert_replaced(
@@ -308,6 +336,74 @@ pub async fn set_lock(
         id,
         version,
         locked_reason: reason,
+    })
+}
+
+/// The longest opinion on a major case's facts, in characters.
+pub const MAX_OPINION_CHARS: usize = 500;
+
+/// The judicial office's finding on a major case's facts (重大纠纷核实):
+/// verified, and the deaths or disability it records earn their tier; or
+/// not, with what is missing. The case's own branch's reviewers only
+/// (`Capability::Review`), on a case that records a death or a grade 1–2
+/// disability; verifying needs a photo of the evidence
+/// ([`domain::case::MAJOR_EVIDENCE`]). A new version with the server's
+/// verdict, pulled by every device.
+pub async fn review_major(
+    store: &Store,
+    caller: &Caller,
+    id: CaseId,
+    verified: bool,
+    opinion: &str,
+) -> Result<MajorReviewed, CaseError> {
+    let opinion = opinion.trim();
+    if opinion.is_empty() || opinion.chars().count() > MAX_OPINION_CHARS {
+        return Err(CaseError::invalid(
+            "opinion",
+            format!("请填写核实意见（最多 {MAX_OPINION_CHARS} 字） / write the opinion (at most {MAX_OPINION_CHARS} characters)"),
+        ));
+    }
+    let mut changing = begin_change(store, caller, id).await?;
+    if !caller.may(Capability::Review, &changing.old.unit_path) {
+        return Err(CaseError::Forbidden);
+    }
+    let mut case = changing.case.clone();
+    if !case.claims_major() {
+        return Err(CaseError::invalid(
+            "deaths",
+            "此案没有记录死亡或一、二级伤残，不是需要核实的重大纠纷 / the case records no death and no grade 1 or 2 disability",
+        ));
+    }
+    if verified && !case.has_major_evidence() {
+        return Err(CaseError::invalid(
+            "attachments",
+            "缺少伤残鉴定书、死亡证明或报警回执的照片，不能核实 / a photo of the disability assessment, death record or police report is needed",
+        ));
+    }
+    let name = store::people::name(store, caller.person_id)
+        .await?
+        .unwrap_or_default();
+    let review = MajorReview {
+        verified,
+        by: caller.person_id,
+        by_name: name,
+        at: Timestamp::from(jiff::Timestamp::now()),
+        opinion: opinion.to_owned(),
+        deaths: case.deaths,
+        disability_grade: case.disability_grade,
+        independent: case.independent,
+    };
+    case.major_review = Some(review.clone());
+    let verdict = changing.judge(&case).await?;
+    let label = if verified { "major_verified" } else { "major_refused" };
+    let (version, _) = changing
+        .store_judged(case, verdict.clone(), label, caller)
+        .await?;
+    Ok(MajorReviewed {
+        id,
+        version,
+        major_review: review,
+        verdict,
     })
 }
 

@@ -14,6 +14,7 @@ mod cli;
 mod fuzz_push;
 mod history;
 mod login_gate;
+mod major_cases;
 mod migrations;
 mod office;
 mod offline_shell;

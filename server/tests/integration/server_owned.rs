@@ -1,6 +1,6 @@
 //! What earns money or grants ownership is the server's (docs/sync.md,
 //! "The server's fields"): a push that sets `special`, `approved_amount`,
-//! `claim_id` or another `owner_id` than the server holds is refused with
+//! `claim_id`, `major_review` or another `owner_id` than the server holds is refused with
 //! that field and nothing is stored; a phone's stale copy of them does not
 //! undo what the server set. On SQLite and PostgreSQL.
 
@@ -33,13 +33,20 @@ on_both_databases! {
         let phone = login(&app, VILLAGE_MEDIATOR).await;
         let head = login(&app, COMMITTEE_HEAD).await;
         let case = new_case(&phone, 21);
-        let forged: [(&str, Value, &str); 5] = [
+        let forged: [(&str, Value, &str); 7] = [
             // the review's finding: a self-approved special subsidy
             ("special", json!({"special": true, "approved_amount": "88888.00"}), "payload.special"),
             ("special alone", json!({"special": true}), "payload.special"),
             ("a claim", json!({"claim_id": uuid::Uuid::now_v7()}), "payload.claim_id"),
             ("another owner", json!({"owner_id": head.person_id}), "payload.owner_id"),
             ("an unknown owner", json!({"owner_id": uuid::Uuid::now_v7()}), "payload.owner_id"),
+            // a major case's facts verified by the phone itself (tier D, 1,000 yuan)
+            ("a self-verified major case", json!({"deaths": 1, "major_review": {
+                "verified": true, "by": phone.person_id, "by_name": "杨调解", "at": "2024-05-10T02:00:00Z",
+                "opinion": "已核实", "deaths": 1, "disability_grade": null, "independent": true}}), "payload.major_review"),
+            ("a refused review", json!({"major_review": {
+                "verified": false, "by": phone.person_id, "by_name": "杨调解", "at": "2024-05-10T02:00:00Z",
+                "opinion": "x", "deaths": 0, "disability_grade": null, "independent": true}}), "payload.major_review"),
         ];
         for (what, fields, field) in &forged {
             let mut f = case.clone();

@@ -36,6 +36,29 @@ pub struct CaseLock {
     pub locked_reason: Option<String>,
 }
 
+/// `PUT /api/v1/cases/{id}/major-review`: the judicial office's finding
+/// on a major case's facts (重大纠纷核实).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MajorReviewRequest {
+    /// Verified (true), or not (false: the opinion names what is missing).
+    pub verified: bool,
+    /// 1 to 500 characters.
+    pub opinion: String,
+}
+
+/// A case after the review of its major-case facts: its new version, the
+/// review and the server's verdict with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MajorReviewed {
+    pub id: CaseId,
+    pub version: u64,
+    pub major_review: crate::case::MajorReview,
+    pub verdict: crate::rules::Verdict,
+}
+
 /// A case's versions as the server keeps them (修改记录,
 /// `GET /api/v1/cases/{id}/history`), newest first: who made each and
 /// when, what it changed, and the values a change replaced by the server's

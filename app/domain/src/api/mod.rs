@@ -18,7 +18,10 @@ mod risk;
 
 pub use attachments::{MAX_UPLOAD_PIECE, UploadStatus};
 pub use auth::{Identity, LoginRequest, LoginResponse, ScopeView};
-pub use cases::{CaseHistory, CaseLock, CaseVersion, LockRequest, OverriddenValue, ServerCase};
+pub use cases::{
+    CaseHistory, CaseLock, CaseVersion, LockRequest, MajorReviewRequest, MajorReviewed,
+    OverriddenValue, ServerCase,
+};
 pub use error::{ErrorBody, ErrorCode};
 pub use inbox::{Inbox, InboxItem, InboxKind};
 pub use office::{AccountView, DeviceSession, PasswordRequest};

@@ -39,6 +39,10 @@ pub fn form_name(code: &FormCode) -> (Text, Text) {
         "oral_register" => ("口头协议登记表", "oral-agreement register"),
         "dossier_cover" => ("卷宗封面", "dossier cover"),
         "court_confirmation" => ("司法确认申请书", "application for court confirmation"),
+        "major_evidence" => (
+            "重大纠纷证明（伤残鉴定书、死亡证明或报警回执）",
+            "major-case evidence (disability assessment, death record or police report)",
+        ),
         other => return (Cow::Owned(other.to_owned()), Cow::Owned(other.to_owned())),
     };
     (Cow::Borrowed(zh), Cow::Borrowed(en))

@@ -13,7 +13,7 @@ use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use domain::api::ErrorBody;
-use domain::api::{CaseLock, DeviceSession, LockRequest};
+use domain::api::{CaseLock, DeviceSession, LockRequest, MajorReviewRequest, MajorReviewed};
 use domain::screening::ComplianceReport;
 use domain::{CaseId, DeviceSessionId};
 use serde::Deserialize;
@@ -52,6 +52,40 @@ pub async fn lock(
     let reason = cases::check_reason(&req.reason)?;
     Ok(Json(
         cases::set_lock(&state.store, &caller, id, Some(reason)).await?,
+    ))
+}
+
+/// The judicial office's finding on a major case's facts (重大纠纷核实):
+/// verified, the deaths or disability the case records earn their tier; or
+/// not, the opinion names what is missing.
+#[utoipa::path(
+    put,
+    path = "/api/v1/cases/{id}/major-review",
+    tag = "office",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The case's UUID")),
+    request_body = MajorReviewRequest,
+    responses(
+        (status = 200, description = "The review, the case's new version and the server's verdict", body = MajorReviewed),
+        (status = 400, description = "Bad id or body (`malformed`)", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`, `revoked`, `expired` or `disabled`", body = ErrorBody),
+        (status = 403, description = "The caller does not review this unit (`forbidden`)", body = ErrorBody),
+        (status = 404, description = "Not in the caller's organisation (`not_found`)", body = ErrorBody),
+        (status = 409, description = "The case was deleted (`deleted`)", body = ErrorBody),
+        (status = 422, description = "No opinion (field `opinion`); no death or grade 1–2 disability recorded (`deaths`); verifying without an evidence photo (`attachments`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
+    )
+)]
+#[tracing::instrument(skip_all, fields(session = %caller.session_id))]
+pub async fn review_major(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId<CaseId>,
+    body: Body,
+) -> Result<Json<MajorReviewed>, ApiError> {
+    let req: MajorReviewRequest = read_json(body, LOCK_BODY_LIMIT).await?;
+    Ok(Json(
+        cases::review_major(&state.store, &caller, id, req.verified, &req.opinion).await?,
     ))
 }
 

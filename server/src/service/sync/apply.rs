@@ -701,6 +701,8 @@ fn held_fields(
         #[serde(default)]
         claim_id: Option<domain::ClaimId>,
         #[serde(default)]
+        major_review: Option<domain::case::MajorReview>,
+        #[serde(default)]
         risk_assessment: Option<domain::risk::RiskAssessment>,
     }
     let payload =
@@ -711,6 +713,7 @@ fn held_fields(
         special: h.special,
         approved_amount: h.approved_amount,
         claim_id: h.claim_id,
+        major_review: h.major_review,
     };
     Ok((owned, h.risk_assessment))
 }

@@ -4,7 +4,7 @@
 //! what they need and writes what they decide. Table tests below.
 
 use super::refusal::{self, Refused};
-use domain::case::{Case, RiskLevel};
+use domain::case::{Case, MajorReview, RiskLevel};
 use domain::risk::RiskAssessment;
 use domain::sync::Op;
 use domain::{ClaimId, Money, PersonId, UnitId};
@@ -97,6 +97,7 @@ pub fn admit(held: Option<Held<'_>>, reach: Reach, op: Op, base_version: u64) ->
 ///   accepted on the server changes it.
 /// - `special`, `approved_amount` (一案一报 and the bureau's decision).
 /// - `claim_id` (the quarterly claim that holds the case).
+/// - `major_review` (the judicial office's check of a major case's facts).
 ///
 /// `version`, `updated_at`, `server_verdict`, `locked_reason` and
 /// `risk_assessment` are the server's too; a phone's copy of them is
@@ -107,6 +108,7 @@ pub struct Owned {
     pub special: bool,
     pub approved_amount: Option<Money>,
     pub claim_id: Option<ClaimId>,
+    pub major_review: Option<MajorReview>,
 }
 
 impl Owned {
@@ -117,6 +119,7 @@ impl Owned {
             special: case.special,
             approved_amount: case.approved_amount,
             claim_id: case.claim_id,
+            major_review: case.major_review.clone(),
         }
     }
 
@@ -127,6 +130,7 @@ impl Owned {
             special: false,
             approved_amount: None,
             claim_id: None,
+            major_review: None,
         }
     }
 
@@ -136,6 +140,7 @@ impl Owned {
         case.special = self.special;
         case.approved_amount = self.approved_amount;
         case.claim_id = self.claim_id;
+        case.major_review = self.major_review.clone();
     }
 }
 
@@ -154,6 +159,9 @@ pub fn keeps_owned(case: &Case, held: &Owned) -> Result<(), Refused> {
     }
     if sent.claim_id != held.claim_id {
         return Err(refusal::server_owned("claim_id"));
+    }
+    if sent.major_review != held.major_review {
+        return Err(refusal::server_owned("major_review"));
     }
     Ok(())
 }
@@ -442,7 +450,7 @@ mod tests {
         let pusher = case.owner_id;
         assert_eq!(keeps_owned(&case, &Owned::new_case(pusher)), Ok(()));
         type Forge = fn(&mut Case);
-        let forged: [(&str, Forge); 4] = [
+        let forged: [(&str, Forge); 5] = [
             ("payload.owner_id", |c| {
                 c.owner_id = PersonId::stable("someone else")
             }),
@@ -451,6 +459,18 @@ mod tests {
                 c.approved_amount = Some(Money::yuan(88_888))
             }),
             ("payload.claim_id", |c| c.claim_id = Some(ClaimId::new_v7())),
+            ("payload.major_review", |c| {
+                c.major_review = Some(MajorReview {
+                    verified: true,
+                    by: c.owner_id,
+                    by_name: "自己".into(),
+                    at: "2024-05-10T02:00:00Z".parse().unwrap(),
+                    opinion: "已核实".into(),
+                    deaths: 1,
+                    disability_grade: None,
+                    independent: true,
+                })
+            }),
         ];
         for (field, forge) in forged {
             let mut f = case.clone();

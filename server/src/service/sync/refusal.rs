@@ -97,6 +97,10 @@ pub fn server_owned(field: &str) -> Refused {
             "案件所在的季度申报由系统填写",
             "the quarterly claim a case is in is set by the server",
         ),
+        "major_review" => (
+            "重大纠纷由司法所在案件页核实，手机不能填写核实结果",
+            "a major case's facts are verified by the judicial office on the case page, not by a phone",
+        ),
         "recorded_by" => (
             "记录人由系统确定：新记录为提交人，更正时不变",
             "the recorder is set by the server: the pusher of a new record, kept through corrections",
