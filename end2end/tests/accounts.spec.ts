@@ -44,7 +44,7 @@ test('the judicial office sets a new password, stops an account and lets it in a
     await expect(desk.getByTestId('password-error')).toHaveText('密码需要 8 到 128 个字符。');
     await desk.locator('#f-new-password').fill(NEW_PASSWORD);
     await desk.getByTestId('save-password').click();
-    await expect(desk.getByTestId('accounts-message')).toContainText('已设置新密码');
+    await expect(desk.getByTestId('accounts-message')).toContainText('设置新密码');
     await expect(desk.getByTestId('password-form')).toHaveCount(0);
 
     // the head's phone stays logged in
