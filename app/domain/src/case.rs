@@ -523,9 +523,11 @@ impl Case {
 
     /// Whether a photo of the major case's evidence is attached.
     pub fn has_major_evidence(&self) -> bool {
-        self.attachments
-            .iter()
-            .any(|a| a.form.as_ref().is_some_and(|f| f.as_str() == MAJOR_EVIDENCE))
+        self.attachments.iter().any(|a| {
+            a.form
+                .as_ref()
+                .is_some_and(|f| f.as_str() == MAJOR_EVIDENCE)
+        })
     }
 
     /// The facts the subsidy rules read, once the case is closed. Deaths
@@ -543,7 +545,10 @@ impl Case {
     /// The verdict the case would get once its major-case facts are
     /// verified, when that is more than it gets now (the preview's "pending
     /// verification").
-    pub fn verdict_pending_verification(&self, committee: Option<CommitteeKind>) -> Option<Verdict> {
+    pub fn verdict_pending_verification(
+        &self,
+        committee: Option<CommitteeKind>,
+    ) -> Option<Verdict> {
         if !self.claims_major() || self.major_verified() {
             return None;
         }
@@ -779,7 +784,10 @@ mod tests {
         assert!(case.claims_major() && !case.major_verified());
         assert_eq!(tier(&case).as_deref(), Some("C"));
         let pending = case.verdict_pending_verification(village).unwrap();
-        assert_eq!((pending.tier.as_deref(), pending.amount), (Some("D"), Money::yuan(1000)));
+        assert_eq!(
+            (pending.tier.as_deref(), pending.amount),
+            (Some("D"), Money::yuan(1000))
+        );
         // verified as it stands: D
         let review = MajorReview {
             verified: true,

@@ -23,7 +23,12 @@ fn review_state(case: &Case, en: bool) -> (&'static str, String) {
     let Some(review) = &case.major_review else {
         return (
             "pending",
-            if en { "Waiting for the judicial office to verify." } else { "待司法所核实。" }.to_owned(),
+            if en {
+                "Waiting for the judicial office to verify."
+            } else {
+                "待司法所核实。"
+            }
+            .to_owned(),
         );
     };
     let who = format!("{} · {}", review.by_name, review.at.china_minute());
@@ -31,7 +36,8 @@ fn review_state(case: &Case, en: bool) -> (&'static str, String) {
         (_, false) => (
             "stale",
             if en {
-                "The facts changed since the judicial office's check: it must verify them again.".to_owned()
+                "The facts changed since the judicial office's check: it must verify them again."
+                    .to_owned()
             } else {
                 "核实后事实有改动，需司法所重新核实。".to_owned()
             },
@@ -108,7 +114,11 @@ pub fn MajorCard(case: RwSignal<Option<Case>>, locked: Signal<bool>) -> impl Int
             c.as_ref().map_or(0, |c| {
                 c.attachments
                     .iter()
-                    .filter(|a| a.form.as_ref().is_some_and(|f| f.as_str() == domain::case::MAJOR_EVIDENCE))
+                    .filter(|a| {
+                        a.form
+                            .as_ref()
+                            .is_some_and(|f| f.as_str() == domain::case::MAJOR_EVIDENCE)
+                    })
                     .count()
             })
         })
@@ -119,7 +129,14 @@ pub fn MajorCard(case: RwSignal<Option<Case>>, locked: Signal<bool>) -> impl Int
         problem.set(None);
         let text = opinion.get_untracked().trim().to_owned();
         if text.is_empty() {
-            problem.set(Some(if en() { "Write the opinion first." } else { "请先填写核实意见。" }.to_owned()));
+            problem.set(Some(
+                if en() {
+                    "Write the opinion first."
+                } else {
+                    "请先填写核实意见。"
+                }
+                .to_owned(),
+            ));
             return;
         }
         let Some(id) = case.with_untracked(|c| c.as_ref().map(|c| c.id)) else {

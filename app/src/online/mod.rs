@@ -31,7 +31,8 @@ pub use account::{login, logout, session, use_may};
 pub use actions::{
     AccountView, ActionError, CaseLock, DeviceSession, NEEDS_NETWORK, accounts, case_history,
     case_referral, case_risk, compliance, devices, inbox, mark_inbox_read, online, referral_step,
-    review_major, revoke_device, risk_step, server_case, set_account_disabled, set_case_lock, set_password,
+    review_major, revoke_device, risk_step, server_case, set_account_disabled, set_case_lock,
+    set_password,
 };
 pub use agent::{SyncAgent, SyncStatus, sync_now, use_sync_status};
 #[cfg(feature = "hydrate")]

@@ -6,9 +6,7 @@
 
 use super::caller::Caller;
 use crate::store::{self, Conn, Store, StoreError, Tx, cases::StoredCase, ownership};
-use domain::api::{
-    CaseHistory, CaseLock, CaseVersion, MajorReviewed, OverriddenValue, ServerCase,
-};
+use domain::api::{CaseHistory, CaseLock, CaseVersion, MajorReviewed, OverriddenValue, ServerCase};
 use domain::case::{Case, MajorReview};
 use domain::rules::CommitteeKind;
 use domain::{Capability, CaseId, Timestamp};
@@ -204,7 +202,12 @@ impl Changing {
     /// Stores `case` as the next version (the old one to the history,
     /// `replaced_by = <label>:<session>`) and commits. The verdict stays
     /// the stored one: the change is to what earns nothing.
-    pub async fn store(self, case: Case, label: &str, caller: &Caller) -> Result<(u64, Case), CaseError> {
+    pub async fn store(
+        self,
+        case: Case,
+        label: &str,
+        caller: &Caller,
+    ) -> Result<(u64, Case), CaseError> {
         let verdict = self.old.verdict.clone();
         self.store_judged(case, verdict, label, caller).await
     }
@@ -360,7 +363,9 @@ pub async fn review_major(
     if opinion.is_empty() || opinion.chars().count() > MAX_OPINION_CHARS {
         return Err(CaseError::invalid(
             "opinion",
-            format!("请填写核实意见（最多 {MAX_OPINION_CHARS} 字） / write the opinion (at most {MAX_OPINION_CHARS} characters)"),
+            format!(
+                "请填写核实意见（最多 {MAX_OPINION_CHARS} 字） / write the opinion (at most {MAX_OPINION_CHARS} characters)"
+            ),
         ));
     }
     let mut changing = begin_change(store, caller, id).await?;
@@ -395,7 +400,11 @@ pub async fn review_major(
     };
     case.major_review = Some(review.clone());
     let verdict = changing.judge(&case).await?;
-    let label = if verified { "major_verified" } else { "major_refused" };
+    let label = if verified {
+        "major_verified"
+    } else {
+        "major_refused"
+    };
     let (version, _) = changing
         .store_judged(case, verdict.clone(), label, caller)
         .await?;

@@ -39,7 +39,10 @@ fn major_case(device: &Device, deaths: u32, grade: Option<u8>, evidence: Option<
 async fn review(app: &TestApp, who: &Device, id: &Value, body: Value) -> (u16, Value) {
     let res = app
         .client
-        .put(app.url(&format!("/api/v1/cases/{}/major-review", id.as_str().unwrap())))
+        .put(app.url(&format!(
+            "/api/v1/cases/{}/major-review",
+            id.as_str().unwrap()
+        )))
         .bearer_auth(&who.token)
         .json(&body)
         .send()
@@ -61,7 +64,8 @@ async fn server_verdict(app: &TestApp, who: &Device, id: &Value) -> (Option<Stri
         .await
         .unwrap();
     let case = &shown["case"];
-    let verdict: domain::rules::Verdict = serde_json::from_value(case["server_verdict"].clone()).unwrap();
+    let verdict: domain::rules::Verdict =
+        serde_json::from_value(case["server_verdict"].clone()).unwrap();
     (verdict.tier, verdict.amount, case.clone())
 }
 
