@@ -395,6 +395,20 @@ on_both_databases! {
         assert_eq!(status, 200);
         let (status, _) = api.call(&app, Some(&office.token), Method::DELETE, "/api/v1/cases/{id}/lock", &case_path("/lock"), None).await;
         assert_eq!(status, 200);
+        // 重大纠纷核实 of a case recording a death
+        let major = {
+            let mut c = domain::testing::general_case();
+            (c.id, c.seq, c.unit_id, c.owner_id, c.deaths) = (domain::CaseId::new_v7(), None, phone.unit_id, phone.person_id, 1);
+            serde_json::to_value(c).unwrap()
+        };
+        let major_id = major["id"].as_str().unwrap().to_owned();
+        let (status, answer) = api.call(&app, Some(&token), Method::POST, push_path, push_path, Some(push_body(&phone, vec![mutation(&phone, "upsert", &major, 0)]))).await;
+        assert_eq!((status, answer["results"][0]["status"].as_str()), (200, Some("applied")), "{answer}");
+        let review_path = format!("/api/v1/cases/{major_id}/major-review");
+        let (status, _) = api.call(&app, Some(&office.token), Method::PUT, "/api/v1/cases/{id}/major-review", &review_path, Some(json!({"verified": true, "opinion": "已核"}))).await;
+        assert_eq!(status, 422, "no evidence photo");
+        let (status, answer) = api.call(&app, Some(&office.token), Method::PUT, "/api/v1/cases/{id}/major-review", &review_path, Some(json!({"verified": false, "opinion": "缺少死亡证明"}))).await;
+        assert_eq!((status, answer["major_review"]["verified"].as_bool()), (200, Some(false)));
         let (status, _) = api.call(&app, Some(&office.token), Method::GET, "/api/v1/cases/{id}/risk", &case_path("/risk"), None).await;
         assert_eq!(status, 200);
         let (status, _) = api.call(&app, Some(&token), Method::PUT, "/api/v1/cases/{id}/risk", &case_path("/risk"), Some(json!({"action": "agree", "level": "high", "note": "村委会议定"}))).await;
