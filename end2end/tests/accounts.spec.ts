@@ -57,8 +57,9 @@ test('the judicial office sets a new password, stops an account and lets it in a
     await expect(row.getByTestId('account-state')).toHaveText('已停用');
     await expect(row).toHaveAttribute('data-disabled', 'true');
     await page.getByTestId('sync-now').click();
-    await page.waitForURL('**/login?revoked=1');
+    await page.waitForURL('**/login?stopped=1');
     await appReady(page);
+    await expect(page.getByTestId('stopped')).toContainText('此账号已被停用');
     expect(await readStore(page, 'cases')).toEqual([]);
     await page.locator('#f-phone').fill(COMMITTEE_HEAD);
     await page.locator('#f-password').fill(NEW_PASSWORD);

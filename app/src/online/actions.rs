@@ -65,7 +65,9 @@ impl From<ApiError> for ActionError {
                 "无法连接服务器，请联网后再试 / cannot reach the server, try again when online: {e}"
             )),
             ApiError::Refused { message, field, .. } => ActionError { message, field },
-            ended @ (ApiError::Revoked | ApiError::Expired) => ActionError::from(ended.text()),
+            ended @ (ApiError::Revoked | ApiError::Expired | ApiError::Disabled) => {
+                ActionError::from(ended.text())
+            }
         }
     }
 }

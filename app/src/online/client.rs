@@ -26,6 +26,8 @@ pub enum ApiError {
     Revoked,
     /// The session expired: keep everything, ask for the password again.
     Expired,
+    /// The account was stopped by an office: wipe, as for a revocation.
+    Disabled,
     /// Refused (4xx): the status, the server's code, the field it is
     /// about, and its message for people.
     Refused {
@@ -49,6 +51,9 @@ impl ApiError {
                 format!("无法连接服务器，稍后自动重试 / cannot reach the server, will retry: {e}")
             }
             ApiError::Revoked => "此设备已被注销 / this device was revoked".into(),
+            ApiError::Disabled => {
+                "账号已停用，请联系司法所 / the account is stopped: ask the judicial office".into()
+            }
             ApiError::Expired => {
                 "登录已过期，请重新输入密码；本机记录都还在 / the log-in has expired: enter the password again; everything on this phone is kept".into()
             }
@@ -81,6 +86,7 @@ async fn answer<T: DeserializeOwned>(
         _ if status != 401 => {}
         Some(ErrorCode::BadCredentials) => {}
         Some(ErrorCode::Expired) => return Err(ApiError::Expired),
+        Some(ErrorCode::Disabled) => return Err(ApiError::Disabled),
         _ => return Err(ApiError::Revoked),
     }
     if status >= 500 {

@@ -199,7 +199,11 @@ async fn failed(store: &LocalStore, e: ApiError) -> Failed {
         ApiError::Revoked if matches!(store.session().await, Ok(None)) => {
             Failed::here("已退出登录 / logged out")
         }
-        ApiError::Revoked => revoked(store).await,
+        ApiError::Revoked => revoked(store, "revoked").await,
+        ApiError::Disabled if matches!(store.session().await, Ok(None)) => {
+            Failed::here("已退出登录 / logged out")
+        }
+        ApiError::Disabled => revoked(store, "stopped").await,
         // the data stays; the sync card asks for the password
         ApiError::Expired => {
             let _ = store.mark_expired().await;
@@ -212,14 +216,19 @@ async fn failed(store: &LocalStore, e: ApiError) -> Failed {
     }
 }
 
-/// A revoked device (a lost phone): its data goes, and the user is sent to
-/// log in again.
-async fn revoked(store: &LocalStore) -> Failed {
+/// A revoked device (a lost phone) or a stopped account (`why`: `revoked`
+/// or `stopped`): its data goes, and the user is sent to the log-in
+/// screen, which says why.
+async fn revoked(store: &LocalStore, why: &str) -> Failed {
     let _ = store.clear_all().await;
     if let Some(w) = web_sys::window() {
-        let _ = w.location().set_href("/login?revoked=1");
+        let _ = w.location().set_href(&format!("/login?{why}=1"));
     }
-    Failed::here("此设备已被注销，本机数据已清除 / this device was revoked; its data was wiped")
+    Failed::here(if why == "stopped" {
+        "账号已停用，本机数据已清除 / the account was stopped; this phone's data was wiped"
+    } else {
+        "此设备已被注销，本机数据已清除 / this device was revoked; its data was wiped"
+    })
 }
 
 /// Pulls one stream page by page until the server has no more; returns

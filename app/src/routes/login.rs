@@ -18,6 +18,7 @@ pub fn LoginPage() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let revoked = use_query_map().with_untracked(|q| q.get("revoked").is_some());
+    let stopped = use_query_map().with_untracked(|q| q.get("stopped").is_some());
     // the session this phone still holds: its number is the only one that
     // may log in here again
     let held = LocalResource::new(online::session);
@@ -53,6 +54,7 @@ pub fn LoginPage() -> impl IntoView {
         </header>
         <main class="page page-narrow">
             {revoked.then(|| view! { <p class="notice notice--warn" role="alert" data-testid="revoked">{t!(i18n, login_revoked)}</p> })}
+            {stopped.then(|| view! { <p class="notice notice--warn" role="alert" data-testid="stopped">{say(i18n, "此账号已被停用，本机数据已清除。如有疑问请联系司法所。", "This account was stopped and the phone's data wiped. Ask the judicial office if in doubt.")}</p> })}
             {move || held_session().map(|s| view! {
                 <p class="notice" role="status" data-testid="login-again">
                     {if s.expired {
