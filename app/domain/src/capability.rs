@@ -126,8 +126,8 @@ impl Role {
 /// unit, mediator, kind, status, dates, the count and roles of its parties
 /// and sessions, its forms, flags and amounts — with every party's name,
 /// sex, ethnicity, ID number, phone and address, the place, the facts, the
-/// sessions' records, the agreed terms, the follow-up's note, the photos and
-/// the risk assessment left out.
+/// sessions' records, the agreed terms, the follow-up's note, the photos,
+/// the risk assessment and the major-case review's opinion left out.
 pub fn amounts_only(case: &Case) -> Case {
     let mut shown = case.clone();
     for p in &mut shown.parties {
@@ -153,6 +153,11 @@ pub fn amounts_only(case: &Case) -> Case {
     }
     shown.attachments.clear();
     shown.risk_assessment = None;
+    // the major-case review's facts and verdict stay; its opinion may name
+    // the dead or the injured
+    if let Some(review) = &mut shown.major_review {
+        review.opinion.clear();
+    }
     shown
 }
 

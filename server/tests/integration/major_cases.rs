@@ -124,6 +124,7 @@ on_both_databases! {
         let (tier, _, seen) = server_verdict(&app, &finance, &id).await;
         assert_eq!(tier.as_deref(), Some("C"));
         assert_eq!(seen["major_review"]["deaths"], 1);
+        assert_eq!(seen["major_review"]["opinion"], "", "the opinion may name the dead: not for finance");
 
         // no evidence photo: it cannot be verified; a refusal names what is missing
         let bare = major_case(&phone, 0, Some(2), None);
