@@ -227,8 +227,9 @@ pub fn report(t: &Tally) -> Result<String, String> {
     }
     if let Some(why) = t.photos_refused.first() {
         let n = t.photos_refused.len();
+        let (why_zh, why_en) = crate::texts::both(why);
         return Err(format!(
-            "{message}；{n} 张照片未能上传 / {n} photos not uploaded: {why}"
+            "{message}；{n} 张照片未能上传：{why_zh} / {n} photos not uploaded: {why_en}"
         ));
     }
     if refused > 0 {

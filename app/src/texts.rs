@@ -22,6 +22,25 @@ pub fn problem_both(p: &Problem) -> String {
     format!("{zh} / {en}")
 }
 
+/// A message written `中文 / English` (the server's answers, the sync's
+/// reports) split into its two languages: each `；`-separated part at its
+/// first ` / `. A part in one language only is the same in both.
+pub fn both(text: &str) -> (String, String) {
+    let (mut zh, mut en) = (Vec::new(), Vec::new());
+    for part in text.split('；').map(str::trim).filter(|p| !p.is_empty()) {
+        let (z, e) = part.split_once(" / ").unwrap_or((part, part));
+        zh.push(z.trim());
+        en.push(e.trim());
+    }
+    (zh.join("；"), en.join("; "))
+}
+
+/// A `中文 / English` message in the user's language only.
+pub fn one_language(text: &str, en: bool) -> String {
+    let (zh, english) = both(text);
+    if en { english } else { zh }
+}
+
 fn fixed(zh: &'static str, en: &'static str) -> Words {
     (Cow::Borrowed(zh), Cow::Borrowed(en))
 }
@@ -246,6 +265,25 @@ fn screening(e: &RecordError) -> Words {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_message_in_both_languages_reads_in_one() {
+        let report =
+            "已同步：发送 2 条，接收 3 条 / synced: 2 sent, 3 received；照片 1 张 / 1 photos";
+        assert_eq!(
+            one_language(report, false),
+            "已同步：发送 2 条，接收 3 条；照片 1 张"
+        );
+        assert_eq!(
+            one_language(report, true),
+            "synced: 2 sent, 3 received; 1 photos"
+        );
+        assert_eq!(
+            one_language("请先登录 / log in first", true),
+            "log in first"
+        );
+        assert_eq!(one_language("只有中文", true), "只有中文");
+    }
     use domain::UnitKind;
 
     #[test]

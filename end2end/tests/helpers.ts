@@ -34,7 +34,7 @@ export async function logIn(page: Page, phone: string) {
   await page.locator('#f-password').fill(PASSWORD);
   await page.getByTestId('login-submit').click();
   await expect(page.getByTestId('logged-in')).toBeVisible();
-  await expect(page.getByTestId('sync-status')).toContainText(/已同步|拒绝|无法连接/);
+  await expect(page.getByTestId('sync-status')).toContainText(/已同步|拒绝|没有信号/);
   await expect(page.getByTestId('sync-status')).toHaveAttribute('data-running', 'false');
 }
 

@@ -74,6 +74,7 @@ test('an expired log-in keeps the phone\'s records and carries on after the pass
   await appReady(page);
   await page.getByTestId('sync-now').click();
   await expect(page.getByTestId('session-expired')).toBeVisible();
+  await expect(page.getByTestId('sync-status')).toHaveText('登录已过期，请重新输入密码，本机记录都还在');
   await expect(page.locator('[data-testid="pending-sync"][data-ready="true"]')).toHaveText('1');
   expect((await readStore(page, 'cases')).length).toBe(pulled + 1);
   expect((await session(page)).expired).toBe(true);

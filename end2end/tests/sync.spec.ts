@@ -35,7 +35,7 @@ async function logIn(page: Page, phone: string) {
   await page.getByTestId('login-submit').click();
   await expect(page.getByTestId('logged-in')).toBeVisible();
   // the first sync after log-in has finished (whatever its outcome)
-  await expect(page.getByTestId('sync-status')).toContainText(/已同步|拒绝|无法连接/);
+  await expect(page.getByTestId('sync-status')).toContainText(/已同步|拒绝|没有信号/);
   await expect(page.getByTestId('sync-status')).toHaveAttribute('data-running', 'false');
 }
 
@@ -168,7 +168,8 @@ test('logging out names unsent changes first, and wipes the phone only when conf
   await appReady(page);
   await page.getByTestId('sync-now').click();
   await expect(page.getByTestId('sync-status')).toHaveAttribute('data-failed', 'true');
-  await expect(page.getByTestId('sync-status')).toContainText(/无法连接服务器.*秒后自动重试/);
+  // in plain Chinese only: no English, no browser error text
+  await expect(page.getByTestId('sync-status')).toHaveText(/^没有信号，记录已存在手机里，有网时自动上传（\d+ 秒后自动重试）$/);
 
   // the warning names the unsent change; declining keeps everything
   const messages: string[] = [];
@@ -230,7 +231,7 @@ async function syncAndWait(page: Page) {
   await page.goto('/');
   await appReady(page);
   const status = page.getByTestId('sync-status');
-  await expect(status).toContainText(/已同步|拒绝|无法连接/);
+  await expect(status).toContainText(/已同步|拒绝|没有信号/);
   await expect(status).toHaveAttribute('data-running', 'false');
 }
 

@@ -63,9 +63,11 @@ fn big_case(unit: &str, owner: &str, seed: u64) -> Value {
     case
 }
 
-/// Pulls everything from cursor 0; the pages and bytes it took.
-async fn pull_all(client: &reqwest::Client, base: &str, token: &str) -> (u32, u64) {
-    let (mut cursor, mut pages, mut bytes) = (0i64, 0u32, 0u64);
+/// Pulls everything from cursor 0, waiting as told when the account's
+/// request limit answers 429 (six phones of one account share it); the
+/// pages and bytes it took, and how many times it was told to wait.
+async fn pull_all(client: &reqwest::Client, base: &str, token: &str) -> (u32, u64, u32) {
+    let (mut cursor, mut pages, mut bytes, mut waits) = (0i64, 0u32, 0u64, 0u32);
     loop {
         let res = client
             .get(format!(
@@ -75,6 +77,17 @@ async fn pull_all(client: &reqwest::Client, base: &str, token: &str) -> (u32, u6
             .send()
             .await
             .expect("a pull");
+        if res.status() == 429 {
+            let secs = res
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(1);
+            waits += 1;
+            tokio::time::sleep(Duration::from_secs(secs)).await;
+            continue;
+        }
         assert_eq!(res.status(), 200);
         let text = res.text().await.expect("a page");
         bytes += text.len() as u64;
@@ -82,7 +95,7 @@ async fn pull_all(client: &reqwest::Client, base: &str, token: &str) -> (u32, u6
         let page: Value = serde_json::from_str(&text).expect("JSON");
         cursor = page["cursor"].as_i64().expect("a cursor");
         if page["has_more"] != json!(true) {
-            return (pages, bytes);
+            return (pages, bytes, waits);
         }
     }
 }
@@ -182,19 +195,20 @@ async fn main() {
     for token in tokens {
         let (client, base) = (client.clone(), base.clone());
         pullers.spawn(async move {
-            let mut took = (0u32, 0u64);
+            let mut took = (0u32, 0u64, 0u32);
             for _ in 0..rounds {
-                let (pages, bytes) = pull_all(&client, &base, &token).await;
-                took = (took.0 + pages, took.1 + bytes);
+                let (pages, bytes, waits) = pull_all(&client, &base, &token).await;
+                took = (took.0 + pages, took.1 + bytes, took.2 + waits);
             }
             took
         });
     }
-    let (mut pages, mut bytes) = (0u32, 0u64);
+    let (mut pages, mut bytes, mut waits) = (0u32, 0u64, 0u32);
     while let Some(took) = pullers.join_next().await {
         let took = took.expect("a puller");
         pages += took.0;
         bytes += took.1;
+        waits += took.2;
     }
     let secs = started.elapsed().as_secs_f64();
     stop.store(true, Ordering::Relaxed);
@@ -209,7 +223,7 @@ async fn main() {
         stored as f64 / 1e6
     );
     println!(
-        "  {clients} devices × {rounds} full pulls at once: {pages} pages, {:.1} MB sent in {secs:.1} s ({:.1} MB/s)",
+        "  {clients} devices × {rounds} full pulls at once: {pages} pages, {:.1} MB sent in {secs:.1} s ({:.1} MB/s); told to wait (429) {waits} times",
         bytes as f64 / 1e6,
         bytes as f64 / 1e6 / secs
     );

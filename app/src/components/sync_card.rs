@@ -24,12 +24,16 @@ pub fn SyncCard() -> impl IntoView {
             let pending = crate::phone::pending_count().await.unwrap_or(0);
             #[cfg(feature = "hydrate")]
             {
-                let warning = if pending > 0 {
-                    format!(
-                        "还有 {pending} 条修改未同步，退出登录将清除本机全部数据。建议先同步或在“本机数据”中导出。仍要退出吗？\n{pending} changes are not synced; logging out wipes this phone. Sync or export them first. Log out anyway?"
-                    )
-                } else {
-                    "退出登录将清除本机数据。确定吗？\nLogging out wipes this phone's data. Continue?".to_owned()
+                let en = i18n.get_locale_untracked() == crate::i18n::Locale::en;
+                let warning = match (pending > 0, en) {
+                    (true, false) => format!(
+                        "还有 {pending} 条修改未同步，退出登录将清除本机全部数据。建议先同步或在“本机数据”中导出。仍要退出吗？"
+                    ),
+                    (true, true) => format!(
+                        "{pending} changes are not synced; logging out wipes this phone. Sync or export them first. Log out anyway?"
+                    ),
+                    (false, false) => "退出登录将清除本机数据。确定吗？".to_owned(),
+                    (false, true) => "Logging out wipes this phone's data. Continue?".to_owned(),
                 };
                 let go = web_sys::window()
                     .and_then(|w| w.confirm_with_message(&warning).ok())
@@ -98,7 +102,10 @@ pub fn SyncCard() -> impl IntoView {
                 data-running=move || status.with(|s| s.running).to_string()
                 data-failed=move || status.with(|s| s.failed).to_string()
             >
-                {move || status.with(status_text)}
+                {move || {
+                    let en = i18n.get_locale() == crate::i18n::Locale::en;
+                    status.with(|s| status_text(s, en))
+                }}
             </p>
             <Show when=move || status.with(|s| s.running)>
                 <progress
@@ -112,26 +119,32 @@ pub fn SyncCard() -> impl IntoView {
     }
 }
 
-/// What the status line says: n of m changes and photo kilobytes while
-/// running; else the last outcome, with the automatic retry if one is set.
-fn status_text(s: &SyncStatus) -> String {
+/// What the status line says, in the user's language: n of m changes and
+/// photo kilobytes while running; else the last outcome, with the
+/// automatic retry if one is set.
+fn status_text(s: &SyncStatus, en: bool) -> String {
     if s.running {
-        let mut text = format!("同步中 / syncing… {} / {}", s.sent, s.total);
+        let mut text = if en {
+            format!("syncing… {} of {}", s.sent, s.total)
+        } else {
+            format!("同步中… {} / {}", s.sent, s.total)
+        };
         if s.bytes_total > 0 {
-            text.push_str(&format!(
-                " · 照片 / photos {} / {} KB",
-                s.bytes_sent / 1024,
-                s.bytes_total.div_ceil(1024)
-            ));
+            let (sent, total) = (s.bytes_sent / 1024, s.bytes_total.div_ceil(1024));
+            text.push_str(&if en {
+                format!(" · photos {sent} of {total} KB")
+            } else {
+                format!(" · 照片 {sent} / {total} KB")
+            });
         }
         text
-    } else if let Some(seconds) = s.retry_in_s {
-        format!(
-            "{}（{seconds} 秒后自动重试 / retrying in {seconds} s）",
-            s.message
-        )
     } else {
-        s.message.clone()
+        let message = crate::texts::one_language(&s.message, en);
+        match s.retry_in_s {
+            Some(seconds) if en => format!("{message} (retrying in {seconds} s)"),
+            Some(seconds) => format!("{message}（{seconds} 秒后自动重试）"),
+            None => message,
+        }
     }
 }
 
@@ -175,12 +188,26 @@ mod tests {
             1000,
             "never past the end"
         );
-        assert!(status_text(&s(1, 3, 2048, 10_240)).contains("1 / 3 · 照片 / photos 2 / 10 KB"));
+        assert_eq!(
+            status_text(&s(1, 3, 2048, 10_240), false),
+            "同步中… 1 / 3 · 照片 2 / 10 KB"
+        );
+        assert_eq!(
+            status_text(&s(1, 3, 2048, 10_240), true),
+            "syncing… 1 of 3 · photos 2 of 10 KB"
+        );
         let failed = SyncStatus {
-            message: "无法连接服务器".into(),
+            message: "没有信号，记录已存在手机里 / no signal: kept on this phone".into(),
             retry_in_s: Some(30),
             ..SyncStatus::default()
         };
-        assert!(status_text(&failed).contains("30 秒后自动重试"));
+        assert_eq!(
+            status_text(&failed, false),
+            "没有信号，记录已存在手机里（30 秒后自动重试）"
+        );
+        assert_eq!(
+            status_text(&failed, true),
+            "no signal: kept on this phone (retrying in 30 s)"
+        );
     }
 }

@@ -33,7 +33,7 @@ pub async fn login(phone: String, password: String) -> Result<Session, ActionErr
         {
             return Err(ActionError {
                 message: format!(
-                    "本机存有 {} 的记录，只能用该账号（{}）重新登录；换人使用请先退出登录 / this phone holds {}'s records: log in with that account ({}), or log out first",
+                    "本机存有 {} 的记录，只能用该账号（{}）重新登录，换人使用请先退出登录 / this phone holds {}'s records: log in with that account ({}), or log out first",
                     held.name, held.phone, held.name, held.phone
                 ),
                 field: Some("phone".into()),

@@ -61,9 +61,13 @@ pub const NEEDS_NETWORK: &str =
 impl From<ApiError> for ActionError {
     fn from(e: ApiError) -> Self {
         match e {
-            ApiError::Offline(e) => ActionError::from(format!(
-                "无法连接服务器，请联网后再试 / cannot reach the server, try again when online: {e}"
-            )),
+            ApiError::Offline(e) => {
+                leptos::logging::warn!("cannot reach the server: {e}");
+                ActionError::from(
+                    "连不上服务器，请有信号时再试 / cannot reach the server: try again with a signal"
+                        .to_owned(),
+                )
+            }
             ApiError::Refused { message, field, .. } => ActionError { message, field },
             ended @ (ApiError::Revoked | ApiError::Expired | ApiError::Disabled) => {
                 ActionError::from(ended.text())

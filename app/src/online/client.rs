@@ -47,15 +47,18 @@ impl ApiError {
     /// The words for people.
     pub fn text(&self) -> String {
         match self {
+            // what the browser said (`TypeError: Failed to fetch`) is for
+            // the console, not for a mediator
             ApiError::Offline(e) => {
-                format!("无法连接服务器，稍后自动重试 / cannot reach the server, will retry: {e}")
+                leptos::logging::warn!("cannot reach the server: {e}");
+                "没有信号，记录已存在手机里，有网时自动上传 / no signal: everything is kept on this phone and sent when there is a network".into()
             }
             ApiError::Revoked => "此设备已被注销 / this device was revoked".into(),
             ApiError::Disabled => {
                 "账号已停用，请联系司法所 / the account is stopped: ask the judicial office".into()
             }
             ApiError::Expired => {
-                "登录已过期，请重新输入密码；本机记录都还在 / the log-in has expired: enter the password again; everything on this phone is kept".into()
+                "登录已过期，请重新输入密码，本机记录都还在 / the log-in has expired: enter the password again, everything on this phone is kept".into()
             }
             ApiError::Refused { message, .. } => message.clone(),
         }

@@ -227,7 +227,7 @@ pub fn AccountsPage() -> impl IntoView {
                                     <input id="f-new-password" type="text" autocomplete="new-password" autocapitalize="off" spellcheck="false"
                                         prop:value=password on:input=move |ev| password.set(event_target_value(&ev))
                                         aria-invalid=move || field_error.with(|e| e.is_some()).to_string() />
-                                    <p class="field-error" role="alert" data-testid="password-error">{move || field_error.get()}</p>
+                                    <p class="field-error" role="alert" data-testid="password-error">{move || field_error.get().map(|e| crate::texts::one_language(&e, en()))}</p>
                                 </div>
                                 <button type="submit" class="button button--primary" data-testid="save-password" disabled=working>
                                     {say(i18n, "确定", "Set")}
@@ -251,7 +251,7 @@ pub fn AccountsPage() -> impl IntoView {
         </header>
         <main class="page" data-testid="accounts-page">
             {move || message.get().map(|(good, text)| view! {
-                <p class=if good { "notice" } else { "notice notice--bad" } role="alert" data-testid="accounts-message">{text}</p>
+                <p class=if good { "notice" } else { "notice notice--bad" } role="alert" data-testid="accounts-message">{crate::texts::one_language(&text, en())}</p>
             })}
             {move || match screen.get() {
                 OfficeScreen::Loading => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),

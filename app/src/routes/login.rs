@@ -77,7 +77,9 @@ pub fn LoginPage() -> impl IntoView {
                     <input id="f-password" type="password" autocomplete="current-password" required
                         prop:value=password on:input=move |ev| password.set(event_target_value(&ev)) />
                 </div>
-                <p class="field-error" role="alert" data-testid="login-error">{move || error.get()}</p>
+                <p class="field-error" role="alert" data-testid="login-error">
+                    {move || error.get().map(|e| crate::texts::one_language(&e, i18n.get_locale() == crate::i18n::Locale::en))}
+                </p>
                 <button class="button button--primary" type="submit" data-testid="login-submit" disabled=move || busy.get()>
                     {t!(i18n, login_submit)}
                 </button>
