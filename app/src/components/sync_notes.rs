@@ -37,6 +37,10 @@ pub fn field_label(field: &str, en: bool) -> String {
         "risk_assessment" => ("风险研判", "risk assessment"),
         "kind" => ("调解方式", "kind"),
         "unit_id" => ("调委会", "committee"),
+        "deaths" => ("死亡人数", "deaths"),
+        "disability_grade" => ("伤残等级", "disability grade"),
+        "independent" => ("独立调解", "mediated on its own"),
+        "major_review" => ("重大纠纷核实", "major-case review"),
         _ => (field, field),
     };
     if en { english } else { zh }.to_owned()

@@ -104,6 +104,14 @@ on_both_databases! {
         assert!(!body["major_review"]["by_name"].as_str().unwrap().is_empty());
         let (tier, amount, held) = server_verdict(&app, &office, &id).await;
         assert_eq!((tier.as_deref(), amount), (Some("D"), Money::yuan(1000)));
+        // the bureau reads who verified it in the case's history (the audit trail)
+        let bureau = login(&app, BUREAU).await;
+        let history: Value = app.client.get(app.url(&format!("/api/v1/cases/{}/history", id.as_str().unwrap())))
+            .bearer_auth(&bureau.token).send().await.unwrap().json().await.unwrap();
+        let newest = &history["versions"][0];
+        assert_eq!(newest["how"], "major_verified", "{history}");
+        assert!(newest["changed"].as_array().unwrap().contains(&json!("major_review")), "{newest}");
+        assert!(newest["by"].as_str().is_some_and(|by| !by.is_empty()), "{newest}");
         let version = held["version"].as_u64().unwrap();
 
         // the phone learns of it at its pull, and its next edit keeps it

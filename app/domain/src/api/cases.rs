@@ -81,7 +81,8 @@ pub struct CaseVersion {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
     /// How: `sync` (a phone's change, or its first registration), or an
-    /// office's action on the server: `lock`, `unlock`, `risk`, `referral`.
+    /// office's action on the server: `lock`, `unlock`, `risk`, `referral`,
+    /// `major_verified`, `major_refused` (重大纠纷核实).
     pub how: String,
     /// The fields it changed from the version before (none for the first).
     pub changed: Vec<String>,
