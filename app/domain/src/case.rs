@@ -521,13 +521,16 @@ impl Case {
             .is_some_and(|r| r.verified && r.covers(self))
     }
 
-    /// Whether a photo of the major case's evidence is attached.
-    pub fn has_major_evidence(&self) -> bool {
-        self.attachments.iter().any(|a| {
-            a.form
-                .as_ref()
-                .is_some_and(|f| f.as_str() == MAJOR_EVIDENCE)
-        })
+    /// How many photos of the major case's evidence are attached.
+    pub fn major_evidence(&self) -> usize {
+        self.attachments
+            .iter()
+            .filter(|a| {
+                a.form
+                    .as_ref()
+                    .is_some_and(|f| f.as_str() == MAJOR_EVIDENCE)
+            })
+            .count()
     }
 
     /// The facts the subsidy rules read, once the case is closed. Deaths

@@ -9,7 +9,7 @@
 use crate::i18n::{Locale, use_i18n};
 use crate::lazy_text::say;
 use crate::online::{self, use_may, use_sync_status};
-use crate::{clock, phone};
+use crate::phone;
 use domain::Capability;
 use domain::case::{Case, CaseKind};
 use leptos::prelude::*;
@@ -74,55 +74,14 @@ pub fn MajorCard(case: RwSignal<Option<Case>>, locked: Signal<bool>) -> impl Int
     let busy = RwSignal::new(false);
 
     let change = move |edit: Box<dyn FnOnce(&mut Case) + Send + Sync>| {
-        let Some(id) = case.with_untracked(|c| c.as_ref().map(|c| c.id.to_string())) else {
-            return;
-        };
-        spawn_local(async move {
-            let result = phone::edit_case(id, move |current| {
-                let mut next = current.clone();
-                edit(&mut next);
-                next.updated_at = Some(clock::now());
-                Ok(next)
-            })
-            .await;
-            match result {
-                Ok(Ok(next)) => {
-                    case.try_set(Some(next));
-                    problem.try_set(None);
-                }
-                Ok(Err(problems)) => {
-                    let text = problems
-                        .into_iter()
-                        .map(|p| crate::texts::problem(&p.problem, false))
-                        .collect::<Vec<_>>()
-                        .join("；");
-                    problem.try_set(Some(text));
-                }
-                Err(e) => {
-                    problem.try_set(Some(e));
-                }
-            }
-        });
+        crate::components::case_edit::change_case(case, problem, edit)
     };
 
     let deaths = move || case.with(|c| c.as_ref().map_or(0, |c| c.deaths));
     let grade = move || case.with(|c| c.as_ref().and_then(|c| c.disability_grade));
     let independent = move || case.with(|c| c.as_ref().is_some_and(|c| c.independent));
     let claims = move || case.with(|c| c.as_ref().is_some_and(Case::claims_major));
-    let evidence = move || {
-        case.with(|c| {
-            c.as_ref().map_or(0, |c| {
-                c.attachments
-                    .iter()
-                    .filter(|a| {
-                        a.form
-                            .as_ref()
-                            .is_some_and(|f| f.as_str() == domain::case::MAJOR_EVIDENCE)
-                    })
-                    .count()
-            })
-        })
-    };
+    let evidence = move || case.with(|c| c.as_ref().map_or(0, Case::major_evidence));
     let editable = move || records() && !locked.get();
 
     let review = move |verified: bool| {

@@ -1,6 +1,7 @@
 //! Reusable widgets.
 
 pub mod autosave;
+pub mod case_edit;
 pub mod field;
 pub mod history_card;
 pub mod lang_switch;

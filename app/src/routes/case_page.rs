@@ -727,27 +727,7 @@ fn FormsChecklist(
     let general = move || case.with(|c| c.as_ref().is_some_and(|c| c.kind == CaseKind::General));
     let locked = move || case.with(|c| c.as_ref().is_none_or(unchangeable));
     let change = move |edit: Box<dyn FnOnce(&mut Case) + Send + Sync>| {
-        spawn_local(async move {
-            let result = commit(case, move |current| {
-                let mut next = current.clone();
-                edit(&mut next);
-                next.updated_at = Some(clock::now());
-                Ok(next)
-            })
-            .await;
-            let problem = match result {
-                Ok(Ok(())) => None,
-                Ok(Err(problems)) => Some(
-                    problems
-                        .into_iter()
-                        .map(|p| crate::texts::problem(&p.problem, false))
-                        .collect::<Vec<_>>()
-                        .join("；"),
-                ),
-                Err(e) => Some(e),
-            };
-            store_error.try_set(problem);
-        });
+        crate::components::case_edit::change_case(case, store_error, edit)
     };
     let boxes = move || {
         STANDARD_FORMS

@@ -379,7 +379,7 @@ pub async fn review_major(
             "此案没有记录死亡或一、二级伤残，不是需要核实的重大纠纷 / the case records no death and no grade 1 or 2 disability",
         ));
     }
-    if verified && !case.has_major_evidence() {
+    if verified && case.major_evidence() == 0 {
         return Err(CaseError::invalid(
             "attachments",
             "缺少伤残鉴定书、死亡证明或报警回执的照片，不能核实 / a photo of the disability assessment, death record or police report is needed",

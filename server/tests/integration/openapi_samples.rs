@@ -396,11 +396,7 @@ on_both_databases! {
         let (status, _) = api.call(&app, Some(&office.token), Method::DELETE, "/api/v1/cases/{id}/lock", &case_path("/lock"), None).await;
         assert_eq!(status, 200);
         // 重大纠纷核实 of a case recording a death
-        let major = {
-            let mut c = domain::testing::general_case();
-            (c.id, c.seq, c.unit_id, c.owner_id, c.deaths) = (domain::CaseId::new_v7(), None, phone.unit_id, phone.person_id, 1);
-            serde_json::to_value(c).unwrap()
-        };
+        let major = major_case(&phone, 1, None, None);
         let major_id = major["id"].as_str().unwrap().to_owned();
         let (status, answer) = api.call(&app, Some(&token), Method::POST, push_path, push_path, Some(push_body(&phone, vec![mutation(&phone, "upsert", &major, 0)]))).await;
         assert_eq!((status, answer["results"][0]["status"].as_str()), (200, Some("applied")), "{answer}");

@@ -220,3 +220,31 @@ pub fn case_with_photo(device: &Device, seed: u64, bytes: &[u8]) -> Value {
     }]);
     case
 }
+
+/// A closed, agreed general case of the device's committee with the six
+/// forms, archived and recorded (tier C), recording `deaths` and
+/// `disability_grade`, with a photo of the evidence when `evidence`.
+pub fn major_case(
+    device: &Device,
+    deaths: u32,
+    grade: Option<u8>,
+    evidence: Option<&[u8]>,
+) -> Value {
+    let mut case = domain::testing::general_case();
+    case.id = domain::CaseId::new_v7();
+    case.seq = None;
+    case.unit_id = device.unit_id;
+    case.owner_id = device.person_id;
+    case.deaths = deaths;
+    case.disability_grade = grade;
+    case.independent = true;
+    case.recorded = true;
+    let mut value = serde_json::to_value(case).unwrap();
+    if let Some(bytes) = evidence {
+        value["attachments"] = json!([{
+            "id": uuid::Uuid::now_v7(), "form": "major_evidence", "taken_at": "2024-05-12T03:00:00Z",
+            "position": null, "bytes": bytes.len(), "content_type": "image/jpeg", "sha256": tiaojie_server::service::auth::sha256_hex(bytes),
+        }]);
+    }
+    value
+}
