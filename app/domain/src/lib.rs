@@ -8,6 +8,7 @@ pub mod capability;
 pub mod case;
 pub mod case_form;
 pub mod case_query;
+pub mod claim;
 pub mod dates;
 pub mod ids;
 pub mod money;

@@ -7,6 +7,7 @@ use crate::service::accounts::AccountsError;
 use crate::service::attachments::AttachmentError;
 use crate::service::auth::AuthError;
 use crate::service::cases::CaseError;
+use crate::service::claims::ClaimError;
 use crate::service::office::OfficeError;
 use crate::service::push::PushError;
 use crate::service::sync::SyncError;
@@ -132,6 +133,22 @@ impl From<CaseError> for ApiError {
             },
             CaseError::Invalid { field, message } => ApiError::Invalid { field, message },
             CaseError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<ClaimError> for ApiError {
+    fn from(e: ClaimError) -> Self {
+        match e {
+            ClaimError::NotFound => ApiError::NotFound,
+            ClaimError::Forbidden => ApiError::Forbidden,
+            ClaimError::Invalid { field, message } => ApiError::Invalid { field, message },
+            ClaimError::Stale => ApiError::Conflict {
+                code: ErrorCode::Stale,
+                field: None,
+                message: "申报已被他人处理，请刷新后再看 / someone else acted on it meanwhile: read it again".into(),
+            },
+            ClaimError::Store(e) => e.into(),
         }
     }
 }

@@ -10,7 +10,7 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use domain::api::ErrorCode;
-use domain::{AccountId, CaseId, DeviceSessionId, InboxItemId};
+use domain::{AccountId, CaseId, ClaimId, DeviceSessionId, InboxItemId};
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 
 /// The caller behind the bearer token, within its request limits (per
@@ -49,6 +49,12 @@ pub trait PathParam: std::str::FromStr {
 impl PathParam for CaseId {
     fn not_an_id(_: &str) -> ApiError {
         ApiError::malformed(Some("id".into()), "案件编号无效 / invalid case id")
+    }
+}
+
+impl PathParam for ClaimId {
+    fn not_an_id(_: &str) -> ApiError {
+        ApiError::malformed(Some("id".into()), "申报编号无效 / invalid claim id")
     }
 }
 

@@ -114,6 +114,13 @@ pub fn router(state: AppState, site: &Site, body_idle_timeout: std::time::Durati
         )
         .route("/api/v1/accounts/{id}/enable", post(api::accounts::enable))
         .route("/api/v1/compliance", get(api::office::compliance))
+        .route(
+            "/api/v1/claims",
+            get(api::claims::list).post(api::claims::submit),
+        )
+        .route("/api/v1/claims/draft", get(api::claims::draft))
+        .route("/api/v1/claims/{id}", get(api::claims::get))
+        .route("/api/v1/claims/{id}/steps", post(api::claims::sign))
         .route("/api/v1/push/key", get(api::push::key))
         .route("/api/v1/inbox", get(api::inbox::list))
         .route("/api/v1/inbox/{id}/read", post(api::inbox::mark_read))

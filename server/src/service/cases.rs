@@ -261,6 +261,54 @@ impl Changing {
     }
 }
 
+/// Writes new versions of cases the server changes beside another change
+/// (a claim's submission locks its cases, a return frees them), inside
+/// the caller's transaction: each old version to the history
+/// (`replaced_by = <label>:<session>`), the verdict kept. Every device
+/// pulls the new versions.
+pub async fn rewrite_in(
+    tx: &mut Tx,
+    changed: Vec<(StoredCase, Case)>,
+    label: &str,
+    caller: &Caller,
+    now: Timestamp,
+) -> Result<(), CaseError> {
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let first = store::cases::reserve_change_nos(tx, changed.len()).await?;
+    let mut replaced = Vec::with_capacity(changed.len());
+    let mut new = Vec::with_capacity(changed.len());
+    for (i, (old, mut case)) in changed.into_iter().enumerate() {
+        case.version = old.version + 1;
+        case.updated_at = Some(now);
+        case.server_verdict = Some(old.verdict.clone());
+        let payload = serde_json::to_string(&case).map_err(|e| StoreError::corrupt("case", e))?;
+        replaced.push(store::cases::Replaced {
+            case_id: old.id,
+            version: old.version,
+            payload: old.payload.clone(),
+            deleted: old.deleted,
+            replaced_by: format!("{label}:{}", caller.session_id),
+            overridden: Vec::new(),
+        });
+        new.push(StoredCase {
+            version: case.version,
+            payload: Some(payload),
+            locked_reason: case.locked_reason.clone(),
+            change_no: first + i as i64,
+            ..old
+        });
+    }
+    store::cases::insert_replaced(tx, &replaced, now).await?;
+    let rows: Vec<&StoredCase> = new.iter().collect();
+    store::cases::upsert_many(tx, &rows, now).await?;
+    for case in &new {
+        store::cases::set_locked(tx, case.id, case.locked_reason.as_deref()).await?;
+    }
+    Ok(())
+}
+
 /// Changes one case on the server: reads it in the caller's scope, checks
 /// `allowed`, lets `change` make the new case (`None`: nothing changes),
 /// and stores it as a new version with the old one in the history, in one

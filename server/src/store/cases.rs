@@ -135,6 +135,39 @@ pub async fn get_many(c: &mut Conn, ids: &[CaseId]) -> Result<Vec<StoredCase>, S
     Ok(out)
 }
 
+/// The live cases registered at these units that earn a tier by the
+/// server's verdict, are not locked by an office and are in no claim:
+/// what a committee may claim (the caller checks each one's status and
+/// closing date in its payload).
+pub async fn claimable(c: &mut Conn, units: &[UnitId]) -> Result<Vec<StoredCase>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in units.chunks(IDS_PER_STATEMENT) {
+        let in_claims = Query::select()
+            .column(sql::CaseClaim::CaseId)
+            .from(sql::CaseClaim::Table)
+            .to_owned();
+        let stmt = Query::select()
+            .columns(COLUMNS)
+            .from(CaseRecord::Table)
+            .and_where(Expr::col(CaseRecord::UnitId).is_in(chunk.iter().map(|id| id.to_string())))
+            .and_where(Expr::col(CaseRecord::Deleted).eq(0))
+            .and_where(Expr::col(CaseRecord::Tier).is_not_null())
+            .and_where(Expr::col(CaseRecord::AmountFen).gt(0))
+            .and_where(Expr::col(CaseRecord::LockedReason).is_null())
+            .and_where(Expr::col(CaseRecord::Id).not_in_subquery(in_claims))
+            .order_by(CaseRecord::ChangeNo, sea_query::Order::Asc)
+            .to_owned();
+        let (text, values) = sql::render(c, &stmt);
+        for row in sqlx::query_as_with::<_, CaseRow, _>(&text, values)
+            .fetch_all(&mut *c)
+            .await?
+        {
+            out.push(row.try_into()?);
+        }
+    }
+    Ok(out)
+}
+
 /// One stored case (a tombstone too).
 pub async fn get(c: &mut Conn, id: CaseId) -> Result<Option<StoredCase>, StoreError> {
     Ok(get_many(c, &[id]).await?.into_iter().next())

@@ -20,6 +20,7 @@ mod sql;
 pub mod accounts;
 pub mod attachments;
 pub mod cases;
+pub mod claims;
 pub mod history;
 pub mod inbox;
 pub mod numbers;

@@ -324,3 +324,18 @@ pub async fn codes_on_paths(c: &mut Conn, paths: &[&UnitPath]) -> Result<Vec<Str
     }
     Ok(out)
 }
+
+/// The units whose parent is `id`.
+pub async fn children(c: &mut Conn, id: UnitId) -> Result<Vec<Unit>, StoreError> {
+    let stmt = Query::select()
+        .columns(COLUMNS)
+        .from(OrgUnit::Table)
+        .and_where(Expr::col(OrgUnit::ParentId).eq(id.to_string()))
+        .to_owned();
+    let (text, values) = sql::render(c, &stmt);
+    units(
+        sqlx::query_as_with::<_, UnitRow, _>(&text, values)
+            .fetch_all(&mut *c)
+            .await?,
+    )
+}

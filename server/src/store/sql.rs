@@ -224,3 +224,73 @@ pub(super) enum ReminderNotice {
     ClaimedBy,
     ClaimedAt,
 }
+
+#[derive(Iden, Clone, Copy)]
+pub(super) enum Claim {
+    Table,
+    Id,
+    UnitId,
+    UnitPath,
+    TownshipId,
+    Quarter,
+    RuleSet,
+    Stage,
+    Version,
+    SubmittedBy,
+    SubmittedByName,
+    SubmittedAt,
+    UpdatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(super) enum ClaimLine {
+    Table,
+    ClaimId,
+    CaseId,
+    Ord,
+    Number,
+    Parties,
+    DisputeType,
+    ClosedOn,
+    MediatorId,
+    Mediator,
+    Tier,
+    AmountFen,
+    Late,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(super) enum CaseClaim {
+    Table,
+    CaseId,
+    ClaimId,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(super) enum ClaimLineChange {
+    Table,
+    ClaimId,
+    Seq,
+    CaseId,
+    Step,
+    Tier,
+    AmountFen,
+    Reason,
+    ByPerson,
+    ByName,
+    At,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(super) enum ClaimSignature {
+    Table,
+    ClaimId,
+    Seq,
+    Step,
+    Decision,
+    ByPerson,
+    ByName,
+    At,
+    Opinion,
+    TotalFen,
+}

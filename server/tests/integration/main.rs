@@ -10,6 +10,7 @@ mod api_health;
 mod attachments;
 mod capabilities;
 mod case_numbers;
+mod claims;
 mod cli;
 mod fuzz_push;
 mod history;

@@ -441,6 +441,35 @@ on_both_databases! {
         assert_eq!(status, 200);
         let (status, _) = api.call(&app, Some(&token), Method::GET, "/api/v1/accounts", "/api/v1/accounts", None).await;
         assert_eq!(status, 403);
+        // 以案定补: the committee head's draft and claim, an office's list and step
+        let mut closed = domain::testing::general_case();
+        closed.id = domain::CaseId::new_v7();
+        closed.seq = None;
+        closed.unit_id = phone.unit_id;
+        closed.owner_id = phone.person_id;
+        let closed = serde_json::to_value(closed).unwrap();
+        assert_eq!(push(&app, &phone, vec![mutation(&phone, "upsert", &closed, 0)]).await.results[0].status, domain::sync::Status::Applied);
+        let head = login(&app, "13900000001").await;
+        let draft = format!("/api/v1/claims/draft?unit_id={}&quarter=2024-Q2", head.unit_id);
+        let (status, _) = api.call(&app, Some(&head.token), Method::GET, "/api/v1/claims/draft", &draft, None).await;
+        assert_eq!(status, 200);
+        let new_claim = |cases: Value| json!({"unit_id": head.unit_id, "quarter": "2024-Q2", "cases": cases});
+        let (status, _) = api.call(&app, Some(&head.token), Method::POST, "/api/v1/claims", "/api/v1/claims", Some(new_claim(json!([])))).await;
+        assert_eq!(status, 422);
+        let (status, claim) = api.call(&app, Some(&head.token), Method::POST, "/api/v1/claims", "/api/v1/claims", Some(new_claim(json!([closed["id"]])))).await;
+        assert_eq!(status, 200);
+        let (status, _) = api.call(&app, Some(&office.token), Method::GET, "/api/v1/claims", "/api/v1/claims?quarter=2024-Q2", None).await;
+        assert_eq!(status, 200);
+        let claim_path = format!("/api/v1/claims/{}", claim["claim"]["id"].as_str().unwrap());
+        let (status, _) = api.call(&app, Some(&office.token), Method::GET, "/api/v1/claims/{id}", &claim_path, None).await;
+        assert_eq!(status, 200);
+        let sign = |opinion: &str| json!({"step": "first_review", "version": claim["claim"]["version"], "decision": "pass", "opinion": opinion, "lines": []});
+        let (status, _) = api.call(&app, Some(&office.token), Method::POST, "/api/v1/claims/{id}/steps", &format!("{claim_path}/steps"), Some(sign(" "))).await;
+        assert_eq!(status, 422);
+        let (status, _) = api.call(&app, Some(&office.token), Method::POST, "/api/v1/claims/{id}/steps", &format!("{claim_path}/steps"), Some(sign("同意"))).await;
+        assert_eq!(status, 200);
+        let (status, _) = api.call(&app, Some(&office.token), Method::POST, "/api/v1/claims/{id}/steps", &format!("{claim_path}/steps"), Some(sign("同意"))).await;
+        assert_eq!(status, 409);
         // the receiving unit's inbox holds the referral; it reads it
         let mut read = false;
         for device in [&phone, &office] {

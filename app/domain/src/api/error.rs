@@ -41,6 +41,9 @@ pub enum ErrorCode {
     Deleted,
     /// 409: the device id belongs to another account.
     DeviceInUse,
+    /// 409: someone changed it since the caller read it (a claim's step
+    /// signed meanwhile): read it again.
+    Stale,
     /// 413: the body is over the endpoint's limit.
     TooLarge,
     /// 413: the account's photo storage is full (`--photo-quota-mib`).
@@ -78,6 +81,7 @@ impl ErrorCode {
             ErrorCode::OffsetMismatch => "offset_mismatch",
             ErrorCode::Deleted => "deleted",
             ErrorCode::DeviceInUse => "device_in_use",
+            ErrorCode::Stale => "stale",
             ErrorCode::TooLarge => "too_large",
             ErrorCode::QuotaExceeded => "quota_exceeded",
             ErrorCode::UriTooLong => "uri_too_long",

@@ -9,6 +9,7 @@
 mod attachments;
 mod auth;
 mod cases;
+mod claims;
 mod error;
 mod inbox;
 mod office;
@@ -22,6 +23,7 @@ pub use cases::{
     CaseHistory, CaseLock, CaseVersion, LockRequest, MajorReviewRequest, MajorReviewed,
     OverriddenValue, ServerCase,
 };
+pub use claims::{ClaimDraft, ClaimSummary, ClaimView, NewClaim, StepRequest};
 pub use error::{ErrorBody, ErrorCode};
 pub use inbox::{Inbox, InboxItem, InboxKind};
 pub use office::{AccountView, DeviceSession, PasswordRequest};

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod attachments;
 pub mod auth;
 pub mod cases;
+pub mod claims;
 pub mod health;
 pub mod inbox;
 pub mod office;

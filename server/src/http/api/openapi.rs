@@ -4,7 +4,7 @@
 //! first request.
 
 use super::{
-    accounts, attachments, auth, cases, health, inbox, office, push, referral, risk, sync,
+    accounts, attachments, auth, cases, claims, health, inbox, office, push, referral, risk, sync,
 };
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -56,6 +56,11 @@ pub const BEARER: &str = "bearer";
         accounts::set_password,
         accounts::disable,
         accounts::enable,
+        claims::draft,
+        claims::submit,
+        claims::list,
+        claims::get,
+        claims::sign,
         referral::get,
         referral::act,
         risk::get,
@@ -130,6 +135,7 @@ pub const BEARER: &str = "bearer";
         (name = "sync", description = "Push and pull of cases (同步)"),
         (name = "attachments", description = "Photos and PDFs of signed paper, by SHA-256 (附件)"),
         (name = "office", description = "Locks and devices of the supervised units (上级管理)"),
+        (name = "claims", description = "Quarterly subsidy claims and their approval (以案定补兑现)"),
         (name = "accounts", description = "Accounts of the people of the units below (账号管理)"),
         (name = "push", description = "Web Push subscriptions for reminders (提醒推送订阅)"),
         (name = "health", description = "Liveness and the database (运行状态)"),

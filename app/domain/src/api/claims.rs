@@ -1,0 +1,94 @@
+//! The quarterly claim (以案定补兑现) on the wire: what a committee may
+//! claim (`GET /api/v1/claims/draft`), the claim it submits
+//! (`POST /api/v1/claims`), the claims a caller sees
+//! (`GET /api/v1/claims`), one claim whole and a step's signature
+//! (`POST /api/v1/claims/{id}/steps`).
+
+use crate::claim::{Claim, ClaimLine, CurrentLine, Decision, LineDecision, Quarter, Stage, Step};
+use crate::ids::{CaseId, ClaimId, UnitId};
+use crate::money::Money;
+use crate::time::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// What a committee may claim for a quarter now: its synced, closed,
+/// unclaimed cases that earn a tier by the server's verdict, closed in the
+/// quarter or — never claimed — before it (`late`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClaimDraft {
+    pub unit_id: UnitId,
+    pub unit_name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, examples("2026-Q3")))]
+    pub quarter: Quarter,
+    pub lines: Vec<ClaimLine>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, examples("330.00")))]
+    pub total: Money,
+}
+
+/// `POST /api/v1/claims`: submit the quarter's claim of these cases (from
+/// the draft; each is checked again).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewClaim {
+    pub unit_id: UnitId,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, examples("2026-Q3")))]
+    pub quarter: Quarter,
+    pub cases: Vec<CaseId>,
+}
+
+/// A claim in a list (`GET /api/v1/claims`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClaimSummary {
+    pub id: ClaimId,
+    pub unit_id: UnitId,
+    pub unit_name: String,
+    pub township_id: UnitId,
+    pub township_name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, examples("2026-Q3")))]
+    pub quarter: Quarter,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, examples("first_review")))]
+    pub stage: Stage,
+    pub version: u64,
+    pub submitted_at: Timestamp,
+    /// Lines claimed, and those not returned.
+    pub lines: u32,
+    pub lines_left: u32,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, examples("330.00")))]
+    pub claimed_total: Money,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, examples("230.00")))]
+    pub total: Money,
+    /// The step the caller signs now, when it waits for them (待我处理).
+    pub my_step: Option<Step>,
+}
+
+/// One claim whole (`GET /api/v1/claims/{id}`, and the answer of a step),
+/// with its lines as they stand now and its totals.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClaimView {
+    pub claim: Claim,
+    pub current: Vec<CurrentLine>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, examples("330.00")))]
+    pub claimed_total: Money,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, examples("230.00")))]
+    pub total: Money,
+    pub my_step: Option<Step>,
+}
+
+/// `POST /api/v1/claims/{id}/steps`: sign the step the claim waits for —
+/// pass it on or return it whole, with an opinion — after reducing or
+/// returning some lines. `version` is the claim's as read: a claim signed
+/// by someone else meanwhile is refused (409 `stale`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct StepRequest {
+    pub step: Step,
+    pub version: u64,
+    pub decision: Decision,
+    pub opinion: String,
+    #[serde(default)]
+    pub lines: Vec<LineDecision>,
+}

@@ -1,0 +1,603 @@
+//! The quarterly claim (以案定补兑现, docs/claims.md): what a committee
+//! may claim, its submission — which locks every claimed case on every
+//! phone — and the signatures of the approval's steps, each by the role
+//! the article names over the claiming committee, nobody signing two steps
+//! of one claim. Amounts are the server's verdicts; a reviewer may only
+//! lower them or send lines back.
+
+use super::caller::Caller;
+use super::cases::{self as case_service, CaseError};
+use crate::store::{self, Conn, Store, StoreError, claims::StoredClaim, org::Unit};
+use domain::api::{ClaimDraft, ClaimSummary, ClaimView, NewClaim, StepRequest};
+use domain::case::{Case, CaseStatus};
+use domain::claim::{self, Claim, ClaimLine, DecisionError, Quarter, Signature, Stage, Step};
+use domain::rules::{CommitteeKind, RuleSet, builtin, in_force};
+use domain::{Capability, CaseId, ClaimId, Role, Timestamp, UnitId, UnitKind};
+use std::collections::HashMap;
+
+/// The short name of the city in case numbers (`(2026)楚人调字第 N 号`).
+pub const NUMBER_PREFIX: &str = "楚";
+
+/// Why a claim could not be read, made or signed.
+#[derive(Debug, thiserror::Error)]
+pub enum ClaimError {
+    /// Not there, or not the caller's to see.
+    #[error("not found")]
+    NotFound,
+    /// Seen, but not the caller's to do.
+    #[error("forbidden")]
+    Forbidden,
+    /// A field of the request is refused.
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    /// Signed by someone else since the caller read it.
+    #[error("the claim changed meanwhile")]
+    Stale,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl ClaimError {
+    fn invalid(field: impl Into<String>, message: impl Into<String>) -> ClaimError {
+        ClaimError::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<DecisionError> for ClaimError {
+    fn from(e: DecisionError) -> Self {
+        ClaimError::Invalid {
+            field: e.field,
+            message: e.message,
+        }
+    }
+}
+
+impl From<CaseError> for ClaimError {
+    fn from(e: CaseError) -> Self {
+        match e {
+            CaseError::Store(e) => ClaimError::Store(e),
+            CaseError::NotFound | CaseError::Deleted => ClaimError::NotFound,
+            CaseError::Forbidden => ClaimError::Forbidden,
+            CaseError::Invalid { field, message } => ClaimError::Invalid { field, message },
+        }
+    }
+}
+
+fn now() -> Timestamp {
+    Timestamp::from(jiff::Timestamp::now())
+}
+
+/// The rule set of a quarter: the one in force on its last day.
+fn rules_of(quarter: Quarter) -> Option<&'static RuleSet> {
+    in_force(builtin(), quarter.last_day())
+}
+
+fn rules_named(id: &str) -> Result<&'static RuleSet, StoreError> {
+    builtin()
+        .iter()
+        .find(|r| r.id == id)
+        .ok_or_else(|| StoreError::corrupt("rule set", id))
+}
+
+/// A committee that claims: its unit, the units whose cases it claims (it
+/// and its villager or resident groups), its township and the rules.
+struct Committee {
+    unit: Unit,
+    units: Vec<UnitId>,
+    township: Unit,
+    rules: &'static RuleSet,
+}
+
+/// The committee at `unit_id`, when the caller submits its claims: its
+/// committee head, or one of its mediators where it has no head with an
+/// account; a committee of a kind the quarter's rules pay for, in a
+/// township.
+async fn committee(
+    store: &Store,
+    c: &mut Conn,
+    caller: &Caller,
+    unit_id: UnitId,
+    quarter: Quarter,
+) -> Result<Committee, ClaimError> {
+    let unit = store::org::one(c, unit_id)
+        .await?
+        .filter(|u| caller.may(Capability::ReadAmounts, &u.path))
+        .ok_or_else(|| {
+            ClaimError::invalid("unit_id", "没有此调委会 / no such committee in your units")
+        })?;
+    let holds = |role: Role| {
+        caller
+            .scopes
+            .iter()
+            .any(|s| s.role == role && s.path.contains(&unit.path))
+    };
+    let head = holds(Role::CommitteeHead);
+    if !head {
+        let has_head = !store::people::holding_at(store, &[Role::CommitteeHead], &[unit.id])
+            .await?
+            .is_empty();
+        if has_head || !holds(Role::Mediator) {
+            return Err(ClaimError::Forbidden);
+        }
+    }
+    let rules = rules_of(quarter).ok_or_else(|| {
+        ClaimError::invalid(
+            "quarter",
+            "该季度没有适用的补助规则 / no subsidy rules for the quarter",
+        )
+    })?;
+    let eligible =
+        CommitteeKind::of_unit(unit.kind).is_some_and(|k| rules.eligible_committees.contains(&k));
+    if !eligible {
+        return Err(ClaimError::invalid(
+            "unit_id",
+            "只有乡镇和村（社区）调委会的案件按以案定补申报 / only township and village or community committees claim",
+        ));
+    }
+    let ancestors: Vec<UnitId> = unit.path.unit_ids().collect();
+    let township = store::org::many(c, &ancestors)
+        .await?
+        .into_iter()
+        .find(|u| u.kind == UnitKind::Township)
+        .ok_or_else(|| {
+            ClaimError::invalid(
+                "unit_id",
+                "此调委会不属于任何乡镇 / the committee is in no township",
+            )
+        })?;
+    let mut units = vec![unit.id];
+    units.extend(
+        store::org::children(c, unit.id)
+            .await?
+            .into_iter()
+            .filter(|u| CommitteeKind::of_unit(u.kind).is_none())
+            .map(|u| u.id),
+    );
+    Ok(Committee {
+        unit,
+        units,
+        township,
+        rules,
+    })
+}
+
+/// The quarter may be claimed once it has begun (China's calendar).
+fn check_quarter(quarter: Quarter, today: jiff::civil::Date) -> Result<(), ClaimError> {
+    if quarter.first_day() > today {
+        return Err(ClaimError::invalid(
+            "quarter",
+            format!(
+                "{}还没有开始 / {} has not begun",
+                quarter.label_zh(),
+                quarter.label_en()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The line a case makes in a claim of `quarter`, if it may be claimed
+/// then: closed, in or before the quarter, with the server's tier.
+fn line_of(
+    stored: &store::cases::StoredCase,
+    case: &Case,
+    quarter: Quarter,
+) -> Result<ClaimLine, &'static str> {
+    let (CaseStatus::Closed, Some(closed_on)) = (case.status, case.closed_on) else {
+        return Err("案件还没有结案 / the case is not closed");
+    };
+    if closed_on > quarter.last_day() {
+        return Err(
+            "案件在本季度之后结案，请在下个季度申报 / closed after the quarter: claim it in its own quarter",
+        );
+    }
+    let Some(tier) = stored.verdict.tier.clone() else {
+        return Err("案件不符合补助条件 / the case earns no tier");
+    };
+    Ok(ClaimLine {
+        case_id: case.id,
+        number: case
+            .number(NUMBER_PREFIX)
+            .unwrap_or_else(|| "（未编号）".into()),
+        parties: case.parties.iter().map(|p| p.name.clone()).collect(),
+        dispute_type: case.dispute_type.clone(),
+        closed_on,
+        mediator_id: case.owner_id,
+        mediator: case.mediator.clone(),
+        tier,
+        amount: stored.verdict.amount,
+        late: closed_on < quarter.first_day(),
+    })
+}
+
+/// The lines the committee may claim for the quarter now.
+async fn claimable_lines(
+    c: &mut Conn,
+    committee: &Committee,
+    quarter: Quarter,
+) -> Result<Vec<(store::cases::StoredCase, Case, ClaimLine)>, ClaimError> {
+    let mut out = Vec::new();
+    for stored in store::cases::claimable(c, &committee.units).await? {
+        let Some(case) = stored.case()? else { continue };
+        if let Ok(line) = line_of(&stored, &case, quarter) {
+            out.push((stored, case, line));
+        }
+    }
+    out.sort_by(|a, b| (a.2.closed_on, &a.2.number).cmp(&(b.2.closed_on, &b.2.number)));
+    Ok(out)
+}
+
+/// What the committee may claim for `quarter` now.
+pub async fn draft(
+    store: &Store,
+    caller: &Caller,
+    unit_id: UnitId,
+    quarter: Quarter,
+) -> Result<ClaimDraft, ClaimError> {
+    let today = now().china_date();
+    let mut c = store.read().await?;
+    let committee = committee(store, &mut c, caller, unit_id, quarter).await?;
+    check_quarter(quarter, today)?;
+    let lines: Vec<ClaimLine> = claimable_lines(&mut c, &committee, quarter)
+        .await?
+        .into_iter()
+        .map(|(_, _, line)| line)
+        .collect();
+    Ok(ClaimDraft {
+        unit_id,
+        unit_name: committee.unit.name,
+        quarter,
+        total: claim::sum(lines.iter().map(|l| l.amount)),
+        lines,
+    })
+}
+
+/// Why the case `id` cannot be claimed by this committee now.
+async fn why_not(
+    c: &mut Conn,
+    committee: &Committee,
+    quarter: Quarter,
+    id: CaseId,
+) -> Result<String, ClaimError> {
+    let Some(stored) = store::cases::get(c, id).await? else {
+        return Ok("没有此案件，或尚未同步到服务器 / no such case on the server".into());
+    };
+    if !committee.units.contains(&stored.unit_id) {
+        return Ok("不是本调委会的案件 / not a case of this committee".into());
+    }
+    let Some(case) = stored.case()? else {
+        return Ok("案件已删除 / the case was deleted".into());
+    };
+    if let Some((_, held)) = store::claims::claimed(c, &[id]).await?.pop() {
+        return Ok(format!(
+            "案件已在申报 {held} 中，不能重复申报 / already in claim {held}"
+        ));
+    }
+    if stored.locked_reason.is_some() {
+        return Ok("案件被锁定审核中，不能申报 / locked for an office's review".into());
+    }
+    Ok(match line_of(&stored, &case, quarter) {
+        Err(why) => why.into(),
+        Ok(_) => "案件不符合补助条件 / the case earns nothing".into(),
+    })
+}
+
+/// The lock a claimed case carries (shown on the phone when an edit is
+/// refused).
+fn lock_reason(claim: &Claim) -> String {
+    format!(
+        "已列入{}以案定补申报（{}），审批期间不能修改",
+        claim.quarter.label_zh(),
+        claim.unit_name
+    )
+}
+
+/// Submits the committee's claim of these cases for the quarter: each
+/// checked again (a case of another committee, an open one, one in a
+/// claim, one that earns nothing is refused with its index); every one is
+/// locked on every phone, in one transaction with the claim.
+pub async fn submit(
+    store: &Store,
+    caller: &Caller,
+    req: NewClaim,
+) -> Result<ClaimView, ClaimError> {
+    let at = now();
+    check_quarter(req.quarter, at.china_date())?;
+    if req.cases.is_empty() {
+        return Err(ClaimError::invalid(
+            "cases",
+            "请选择要申报的案件 / choose the cases to claim",
+        ));
+    }
+    let name = store::people::name(store, caller.person_id)
+        .await?
+        .unwrap_or_default();
+    let mut tx = store.write().await?;
+    // first: the change counter's lock orders this after every writer
+    store::cases::reserve_change_nos(&mut tx, 1).await?;
+    let committee = committee(store, &mut tx, caller, req.unit_id, req.quarter).await?;
+    let mut open: HashMap<CaseId, (store::cases::StoredCase, Case, ClaimLine)> =
+        claimable_lines(&mut tx, &committee, req.quarter)
+            .await?
+            .into_iter()
+            .map(|row| (row.1.id, row))
+            .collect();
+    let mut chosen = Vec::with_capacity(req.cases.len());
+    for (i, id) in req.cases.iter().enumerate() {
+        if req.cases[..i].contains(id) {
+            return Err(ClaimError::invalid(
+                format!("cases[{i}]"),
+                "同一案件列了两次 / the case is listed twice",
+            ));
+        }
+        match open.remove(id) {
+            Some(row) => chosen.push(row),
+            None => {
+                let why = why_not(&mut tx, &committee, req.quarter, *id).await?;
+                return Err(ClaimError::invalid(format!("cases[{i}]"), why));
+            }
+        }
+    }
+    let claim = Claim {
+        id: ClaimId::new_v7(),
+        unit_id: committee.unit.id,
+        unit_name: committee.unit.name.clone(),
+        township_id: committee.township.id,
+        township_name: committee.township.name.clone(),
+        quarter: req.quarter,
+        rule_set: committee.rules.id.clone(),
+        stage: Stage::At(Step::FirstReview),
+        version: 1,
+        submitted_by: caller.person_id,
+        submitted_by_name: name,
+        submitted_at: at,
+        lines: chosen.iter().map(|row| row.2.clone()).collect(),
+        changes: Vec::new(),
+        signatures: Vec::new(),
+    };
+    store::claims::insert(&mut tx, &claim, &committee.unit.path)
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => ClaimError::Stale,
+            other => other.into(),
+        })?;
+    let reason = lock_reason(&claim);
+    let locked = chosen
+        .into_iter()
+        .map(|(stored, mut case, _)| {
+            case.claim_id = Some(claim.id);
+            case.locked_reason = Some(reason.clone());
+            (stored, case)
+        })
+        .collect();
+    case_service::rewrite_in(&mut tx, locked, "claimed", caller, at).await?;
+    tx.commit().await?;
+    tracing::info!(claim = %claim.id, lines = claim.lines.len(), total = %claim.total(), "claim submitted");
+    Ok(shown(
+        caller,
+        StoredClaim {
+            claim,
+            unit_path: committee.unit.path,
+        },
+    ))
+}
+
+/// The step the caller signs on this claim now, if it waits for them.
+fn my_step(caller: &Caller, stored: &StoredClaim) -> Option<Step> {
+    let step = stored.claim.stage.step()?;
+    let holds = caller
+        .scopes
+        .iter()
+        .any(|s| s.role == step.role() && s.path.contains(&stored.unit_path));
+    (holds && claim::may_sign(&stored.claim, step, caller.person_id).is_ok()).then_some(step)
+}
+
+fn view(mut claim: Claim, names: bool) -> ClaimView {
+    if !names {
+        for line in &mut claim.lines {
+            line.parties.clear();
+        }
+    }
+    ClaimView {
+        current: claim.current(),
+        claimed_total: claim.claimed_total(),
+        total: claim.total(),
+        my_step: None,
+        claim,
+    }
+}
+
+fn shown(caller: &Caller, stored: StoredClaim) -> ClaimView {
+    let step = my_step(caller, &stored);
+    let names = caller.may(Capability::ReadCases, &stored.unit_path);
+    let mut v = view(stored.claim, names);
+    v.my_step = step;
+    v
+}
+
+/// The claims of the committees the caller sees the amounts of, of one
+/// quarter or all; those waiting for the caller's signature say so.
+pub async fn list(
+    store: &Store,
+    caller: &Caller,
+    quarter: Option<Quarter>,
+) -> Result<Vec<ClaimSummary>, ClaimError> {
+    let roots = caller.roots_for(Capability::ReadAmounts);
+    let mut c = store.read().await?;
+    let claims = store::claims::under(&mut c, &roots, quarter).await?;
+    Ok(claims
+        .into_iter()
+        .map(|stored| {
+            let my_step = my_step(caller, &stored);
+            let claim = stored.claim;
+            let current = claim.current();
+            ClaimSummary {
+                id: claim.id,
+                unit_id: claim.unit_id,
+                unit_name: claim.unit_name.clone(),
+                township_id: claim.township_id,
+                township_name: claim.township_name.clone(),
+                quarter: claim.quarter,
+                stage: claim.stage,
+                version: claim.version,
+                submitted_at: claim.submitted_at,
+                lines: claim.lines.len() as u32,
+                lines_left: current.iter().filter(|l| !l.returned).count() as u32,
+                claimed_total: claim.claimed_total(),
+                total: claim::sum(current.iter().map(|l| l.amount)),
+                my_step,
+            }
+        })
+        .collect())
+}
+
+/// One claim the caller sees the amounts of (the parties' names only to
+/// those who read its cases).
+pub async fn get(store: &Store, caller: &Caller, id: ClaimId) -> Result<ClaimView, ClaimError> {
+    let mut c = store.read().await?;
+    let stored = store::claims::get(&mut c, id)
+        .await?
+        .filter(|s| caller.may(Capability::ReadAmounts, &s.unit_path))
+        .ok_or(ClaimError::NotFound)?;
+    Ok(shown(caller, stored))
+}
+
+/// Signs the step the claim waits for: the caller holds its role over the
+/// claiming committee and signed no other step of it; the claim is still
+/// at the version they read. Line reductions and returns are appended,
+/// then the signature; returned cases are freed on every phone.
+pub async fn sign(
+    store: &Store,
+    caller: &Caller,
+    id: ClaimId,
+    req: StepRequest,
+) -> Result<ClaimView, ClaimError> {
+    let opinion = claim::check_words("opinion", &req.opinion, "意见")?;
+    if !req.step.is_review() {
+        return Err(ClaimError::invalid(
+            "step",
+            "拨付、核发和到账确认按付款办理，不在此签署 / payments and receipts are recorded as payments",
+        ));
+    }
+    let name = store::people::name(store, caller.person_id)
+        .await?
+        .unwrap_or_default();
+    let at = now();
+    let mut tx = store.write().await?;
+    store::cases::reserve_change_nos(&mut tx, 1).await?;
+    let stored = store::claims::get(&mut tx, id)
+        .await?
+        .filter(|s| caller.may(Capability::ReadAmounts, &s.unit_path))
+        .ok_or(ClaimError::NotFound)?;
+    let holds = caller
+        .scopes
+        .iter()
+        .any(|s| s.role == req.step.role() && s.path.contains(&stored.unit_path));
+    if !holds {
+        return Err(ClaimError::Forbidden);
+    }
+    if stored.claim.version != req.version {
+        return Err(ClaimError::Stale);
+    }
+    let mut claim = stored.claim;
+    claim::may_sign(&claim, req.step, caller.person_id)?;
+    let rules = rules_named(&claim.rule_set)?;
+    let changes = claim::line_changes(
+        &claim,
+        rules,
+        req.step,
+        &req.lines,
+        caller.person_id,
+        &name,
+        at,
+    )?;
+    let from = claim.changes.len();
+    claim.changes.extend(changes.iter().cloned());
+    let left = claim.current().iter().filter(|l| !l.returned).count();
+    let stage = claim::stage_after(req.step, req.decision, left);
+    let signature = Signature {
+        step: req.step,
+        decision: req.decision,
+        by: caller.person_id,
+        by_name: name,
+        at,
+        opinion,
+        total: claim.total(),
+    };
+    if !store::claims::advance(&mut tx, id, claim.version, stage, at).await? {
+        return Err(ClaimError::Stale);
+    }
+    store::claims::append_changes(&mut tx, id, from, &changes).await?;
+    store::claims::append_signature(&mut tx, id, claim.signatures.len() + 1, &signature)
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => ClaimError::Stale,
+            other => other.into(),
+        })?;
+    // the cases that go back to the committee: those returned now, or
+    // every one still in the claim when it is returned whole
+    let freed: Vec<CaseId> = if stage == Stage::Returned {
+        let returned_earlier: Vec<CaseId> = claim.changes[..from]
+            .iter()
+            .filter(|c| c.tier.is_none())
+            .map(|c| c.case_id)
+            .collect();
+        claim
+            .lines
+            .iter()
+            .map(|l| l.case_id)
+            .filter(|id| !returned_earlier.contains(id))
+            .collect()
+    } else {
+        changes
+            .iter()
+            .filter(|c| c.tier.is_none())
+            .map(|c| c.case_id)
+            .collect()
+    };
+    free_cases(&mut tx, caller, id, &freed, at).await?;
+    claim.stage = stage;
+    claim.version += 1;
+    claim.signatures.push(signature);
+    tx.commit().await?;
+    tracing::info!(claim = %id, step = %req.step, stage = %stage, "claim signed");
+    Ok(shown(
+        caller,
+        StoredClaim {
+            claim,
+            unit_path: stored.unit_path,
+        },
+    ))
+}
+
+/// Takes cases out of a claim and unlocks them on every phone (a new
+/// version each), so the committee can fix them and claim them again.
+async fn free_cases(
+    tx: &mut store::Tx,
+    caller: &Caller,
+    claim: ClaimId,
+    ids: &[CaseId],
+    at: Timestamp,
+) -> Result<(), ClaimError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    store::claims::release(tx, claim, ids).await?;
+    let mut changed = Vec::with_capacity(ids.len());
+    for stored in store::cases::get_many(tx, ids).await? {
+        let Some(mut case) = stored.case()? else {
+            continue;
+        };
+        if case.claim_id != Some(claim) {
+            continue;
+        }
+        case.claim_id = None;
+        case.locked_reason = None;
+        changed.push((stored, case));
+    }
+    case_service::rewrite_in(tx, changed, "claim_returned", caller, at).await?;
+    Ok(())
+}

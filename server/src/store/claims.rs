@@ -1,0 +1,567 @@
+//! Quarterly claims (以案定补兑现): `claim`, its lines as claimed
+//! (`claim_line`), the claim each case is in (`case_claim`), and —
+//! append-only — the reviewers' line changes (`claim_line_change`) and the
+//! steps' signatures (`claim_signature`). Read back whole, as
+//! [`domain::claim::Claim`].
+
+use super::sql::{
+    self, CaseClaim, Claim as C, ClaimLine as L, ClaimLineChange as Lc, ClaimSignature as Sg,
+    IDS_PER_STATEMENT, OrgUnit, ROWS_PER_STATEMENT,
+};
+use super::{Conn, StoreError};
+use domain::claim::{Claim, ClaimLine, Decision, LineChange, Quarter, Signature, Stage, Step};
+use domain::{CaseId, ClaimId, Money, Timestamp, UnitPath};
+use sea_query::{Alias, Cond, Expr, JoinType, Order, Query, SelectStatement};
+use std::collections::HashMap;
+
+/// A claim as stored, with where its committee sits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredClaim {
+    pub claim: Claim,
+    pub unit_path: UnitPath,
+}
+
+fn money(what: &str, fen: i64) -> Result<Money, StoreError> {
+    Money::from_fen(fen).map_err(|_| StoreError::corrupt(what, fen))
+}
+
+/// Writes a new claim: its row, its lines, and each case's place in it.
+/// A case already in a claim makes it fail with [`StoreError::Conflict`]
+/// (the caller checked first; this is the race's loser).
+pub async fn insert(c: &mut Conn, claim: &Claim, unit_path: &UnitPath) -> Result<(), StoreError> {
+    let stmt = Query::insert()
+        .into_table(C::Table)
+        .columns([
+            C::Id,
+            C::UnitId,
+            C::UnitPath,
+            C::TownshipId,
+            C::Quarter,
+            C::RuleSet,
+            C::Stage,
+            C::Version,
+            C::SubmittedBy,
+            C::SubmittedByName,
+            C::SubmittedAt,
+            C::UpdatedAt,
+        ])
+        .values_panic([
+            claim.id.to_string().into(),
+            claim.unit_id.to_string().into(),
+            unit_path.as_str().into(),
+            claim.township_id.to_string().into(),
+            claim.quarter.to_string().into(),
+            claim.rule_set.clone().into(),
+            claim.stage.code().into(),
+            (claim.version as i64).into(),
+            claim.submitted_by.to_string().into(),
+            claim.submitted_by_name.clone().into(),
+            claim.submitted_at.to_string().into(),
+            claim.submitted_at.to_string().into(),
+        ])
+        .to_owned();
+    let (text, values) = sql::render(c, &stmt);
+    sqlx::query_with(&text, values).execute(&mut *c).await?;
+    for (n, chunk) in claim.lines.chunks(ROWS_PER_STATEMENT).enumerate() {
+        let mut lines = Query::insert()
+            .into_table(L::Table)
+            .columns([
+                L::ClaimId,
+                L::CaseId,
+                L::Ord,
+                L::Number,
+                L::Parties,
+                L::DisputeType,
+                L::ClosedOn,
+                L::MediatorId,
+                L::Mediator,
+                L::Tier,
+                L::AmountFen,
+                L::Late,
+            ])
+            .to_owned();
+        let mut places = Query::insert()
+            .into_table(CaseClaim::Table)
+            .columns([CaseClaim::CaseId, CaseClaim::ClaimId])
+            .to_owned();
+        for (i, line) in chunk.iter().enumerate() {
+            let parties = serde_json::to_string(&line.parties)
+                .map_err(|e| StoreError::corrupt("parties", e))?;
+            lines.values_panic([
+                claim.id.to_string().into(),
+                line.case_id.to_string().into(),
+                ((n * ROWS_PER_STATEMENT + i) as i64).into(),
+                line.number.clone().into(),
+                parties.into(),
+                line.dispute_type.clone().into(),
+                domain::dates::format_iso(line.closed_on).into(),
+                line.mediator_id.to_string().into(),
+                line.mediator.clone().into(),
+                line.tier.clone().into(),
+                line.amount.to_fen().into(),
+                i64::from(line.late).into(),
+            ]);
+            places.values_panic([line.case_id.to_string().into(), claim.id.to_string().into()]);
+        }
+        let (text, values) = sql::render(c, &lines);
+        sqlx::query_with(&text, values).execute(&mut *c).await?;
+        let (text, values) = sql::render(c, &places);
+        sqlx::query_with(&text, values).execute(&mut *c).await?;
+    }
+    Ok(())
+}
+
+/// Which of these cases are in a claim now, and which.
+pub async fn claimed(c: &mut Conn, ids: &[CaseId]) -> Result<Vec<(CaseId, ClaimId)>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(IDS_PER_STATEMENT) {
+        let stmt = Query::select()
+            .columns([CaseClaim::CaseId, CaseClaim::ClaimId])
+            .from(CaseClaim::Table)
+            .and_where(Expr::col(CaseClaim::CaseId).is_in(chunk.iter().map(|id| id.to_string())))
+            .to_owned();
+        let (text, values) = sql::render(c, &stmt);
+        let rows: Vec<(String, String)> = sqlx::query_as_with(&text, values)
+            .fetch_all(&mut *c)
+            .await?;
+        for (case, claim) in rows {
+            out.push((sql::read("case id", &case)?, sql::read("claim id", &claim)?));
+        }
+    }
+    Ok(out)
+}
+
+/// Takes these cases out of their claim (returned to the committee): they
+/// may be claimed again. Their lines and the changes that returned them stay.
+pub async fn release(c: &mut Conn, claim: ClaimId, ids: &[CaseId]) -> Result<(), StoreError> {
+    for chunk in ids.chunks(IDS_PER_STATEMENT) {
+        let stmt = Query::delete()
+            .from_table(CaseClaim::Table)
+            .and_where(Expr::col(CaseClaim::ClaimId).eq(claim.to_string()))
+            .and_where(Expr::col(CaseClaim::CaseId).is_in(chunk.iter().map(|id| id.to_string())))
+            .to_owned();
+        let (text, values) = sql::render(c, &stmt);
+        sqlx::query_with(&text, values).execute(&mut *c).await?;
+    }
+    Ok(())
+}
+
+/// Moves a claim from `version` to the next with a new stage; false when
+/// its version is no longer `version` (someone signed it meanwhile).
+pub async fn advance(
+    c: &mut Conn,
+    id: ClaimId,
+    version: u64,
+    stage: Stage,
+    now: Timestamp,
+) -> Result<bool, StoreError> {
+    let stmt = Query::update()
+        .table(C::Table)
+        .value(C::Stage, stage.code())
+        .value(C::Version, (version + 1) as i64)
+        .value(C::UpdatedAt, now.to_string())
+        .and_where(Expr::col(C::Id).eq(id.to_string()))
+        .and_where(Expr::col(C::Version).eq(version as i64))
+        .to_owned();
+    let (text, values) = sql::render(c, &stmt);
+    Ok(sqlx::query_with(&text, values)
+        .execute(&mut *c)
+        .await?
+        .rows_affected()
+        == 1)
+}
+
+/// Appends line changes after those the claim has (`from`: how many).
+pub async fn append_changes(
+    c: &mut Conn,
+    id: ClaimId,
+    from: usize,
+    changes: &[LineChange],
+) -> Result<(), StoreError> {
+    for (n, chunk) in changes.chunks(ROWS_PER_STATEMENT).enumerate() {
+        let mut stmt = Query::insert()
+            .into_table(Lc::Table)
+            .columns([
+                Lc::ClaimId,
+                Lc::Seq,
+                Lc::CaseId,
+                Lc::Step,
+                Lc::Tier,
+                Lc::AmountFen,
+                Lc::Reason,
+                Lc::ByPerson,
+                Lc::ByName,
+                Lc::At,
+            ])
+            .to_owned();
+        for (i, ch) in chunk.iter().enumerate() {
+            stmt.values_panic([
+                id.to_string().into(),
+                ((from + n * ROWS_PER_STATEMENT + i + 1) as i64).into(),
+                ch.case_id.to_string().into(),
+                ch.step.code().into(),
+                ch.tier.clone().into(),
+                ch.amount.to_fen().into(),
+                ch.reason.clone().into(),
+                ch.by.to_string().into(),
+                ch.by_name.clone().into(),
+                ch.at.to_string().into(),
+            ]);
+        }
+        let (text, values) = sql::render(c, &stmt);
+        sqlx::query_with(&text, values).execute(&mut *c).await?;
+    }
+    Ok(())
+}
+
+/// Appends a step's signature as the claim's `seq`-th.
+pub async fn append_signature(
+    c: &mut Conn,
+    id: ClaimId,
+    seq: usize,
+    s: &Signature,
+) -> Result<(), StoreError> {
+    let stmt = Query::insert()
+        .into_table(Sg::Table)
+        .columns([
+            Sg::ClaimId,
+            Sg::Seq,
+            Sg::Step,
+            Sg::Decision,
+            Sg::ByPerson,
+            Sg::ByName,
+            Sg::At,
+            Sg::Opinion,
+            Sg::TotalFen,
+        ])
+        .values_panic([
+            id.to_string().into(),
+            (seq as i64).into(),
+            s.step.code().into(),
+            decision_code(s.decision).into(),
+            s.by.to_string().into(),
+            s.by_name.clone().into(),
+            s.at.to_string().into(),
+            s.opinion.clone().into(),
+            s.total.to_fen().into(),
+        ])
+        .to_owned();
+    let (text, values) = sql::render(c, &stmt);
+    sqlx::query_with(&text, values).execute(&mut *c).await?;
+    Ok(())
+}
+
+fn decision_code(d: Decision) -> &'static str {
+    match d {
+        Decision::Pass => "pass",
+        Decision::Return => "return",
+    }
+}
+
+fn decision(text: &str) -> Result<Decision, StoreError> {
+    match text {
+        "pass" => Ok(Decision::Pass),
+        "return" => Ok(Decision::Return),
+        other => Err(StoreError::corrupt("decision", other)),
+    }
+}
+
+fn step(text: &str) -> Result<Step, StoreError> {
+    text.parse().map_err(|_| StoreError::corrupt("step", text))
+}
+
+type ClaimRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    String,
+    String,
+);
+
+fn select() -> SelectStatement {
+    let (c, u, t) = (Alias::new("c"), Alias::new("u"), Alias::new("t"));
+    Query::select()
+        .column((c.clone(), C::Id))
+        .column((c.clone(), C::UnitId))
+        .column((u.clone(), OrgUnit::Name))
+        .column((c.clone(), C::UnitPath))
+        .column((c.clone(), C::TownshipId))
+        .column((t.clone(), OrgUnit::Name))
+        .column((c.clone(), C::Quarter))
+        .column((c.clone(), C::RuleSet))
+        .column((c.clone(), C::Stage))
+        .column((c.clone(), C::Version))
+        .column((c.clone(), C::SubmittedBy))
+        .column((c.clone(), C::SubmittedByName))
+        .column((c.clone(), C::SubmittedAt))
+        .from_as(C::Table, c.clone())
+        .join_as(
+            JoinType::InnerJoin,
+            OrgUnit::Table,
+            u.clone(),
+            Expr::col((u, OrgUnit::Id)).equals((c.clone(), C::UnitId)),
+        )
+        .join_as(
+            JoinType::InnerJoin,
+            OrgUnit::Table,
+            t.clone(),
+            Expr::col((t, OrgUnit::Id)).equals((c.clone(), C::TownshipId)),
+        )
+        .order_by((c.clone(), C::UnitPath), Order::Asc)
+        .order_by((c, C::SubmittedAt), Order::Asc)
+        .to_owned()
+}
+
+/// The claims the statement selects, whole.
+async fn load(c: &mut Conn, stmt: &SelectStatement) -> Result<Vec<StoredClaim>, StoreError> {
+    let (text, values) = sql::render(c, stmt);
+    let rows: Vec<ClaimRow> = sqlx::query_as_with(&text, values)
+        .fetch_all(&mut *c)
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (
+        id,
+        unit,
+        unit_name,
+        path,
+        township,
+        township_name,
+        quarter,
+        rules,
+        stage,
+        version,
+        by,
+        by_name,
+        at,
+    ) in rows
+    {
+        out.push(StoredClaim {
+            claim: Claim {
+                id: sql::read("claim id", &id)?,
+                unit_id: sql::read("unit id", &unit)?,
+                unit_name,
+                township_id: sql::read("township id", &township)?,
+                township_name,
+                quarter: sql::read::<Quarter>("quarter", &quarter)?,
+                rule_set: rules,
+                stage: stage
+                    .parse()
+                    .map_err(|_| StoreError::corrupt("stage", &stage))?,
+                version: sql::count("version", version)?,
+                submitted_by: sql::read("person id", &by)?,
+                submitted_by_name: by_name,
+                submitted_at: sql::read("submitted_at", &at)?,
+                lines: Vec::new(),
+                changes: Vec::new(),
+                signatures: Vec::new(),
+            },
+            unit_path: sql::path(&path)?,
+        });
+    }
+    let ids: Vec<String> = out.iter().map(|s| s.claim.id.to_string()).collect();
+    let mut at: HashMap<String, usize> = HashMap::with_capacity(ids.len());
+    for (i, id) in ids.iter().enumerate() {
+        at.insert(id.clone(), i);
+    }
+    for chunk in ids.chunks(IDS_PER_STATEMENT) {
+        read_lines(c, chunk, &at, &mut out).await?;
+        read_changes(c, chunk, &at, &mut out).await?;
+        read_signatures(c, chunk, &at, &mut out).await?;
+    }
+    Ok(out)
+}
+
+type LineRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+);
+
+async fn read_lines(
+    c: &mut Conn,
+    ids: &[String],
+    at: &HashMap<String, usize>,
+    out: &mut [StoredClaim],
+) -> Result<(), StoreError> {
+    let stmt = Query::select()
+        .columns([
+            L::ClaimId,
+            L::CaseId,
+            L::Number,
+            L::Parties,
+            L::DisputeType,
+            L::ClosedOn,
+            L::MediatorId,
+            L::Mediator,
+            L::Tier,
+            L::AmountFen,
+            L::Late,
+        ])
+        .from(L::Table)
+        .and_where(Expr::col(L::ClaimId).is_in(ids.iter().cloned()))
+        .order_by(L::ClaimId, Order::Asc)
+        .order_by(L::Ord, Order::Asc)
+        .to_owned();
+    let (text, values) = sql::render(c, &stmt);
+    let rows: Vec<LineRow> = sqlx::query_as_with(&text, values)
+        .fetch_all(&mut *c)
+        .await?;
+    for (claim, case, number, parties, kind, closed, mediator_id, mediator, tier, fen, late) in rows
+    {
+        let Some(&i) = at.get(&claim) else { continue };
+        out[i].claim.lines.push(ClaimLine {
+            case_id: sql::read("case id", &case)?,
+            number,
+            parties: serde_json::from_str(&parties)
+                .map_err(|e| StoreError::corrupt("parties", e))?,
+            dispute_type: kind,
+            closed_on: domain::dates::parse_iso(&closed)
+                .ok_or_else(|| StoreError::corrupt("closed_on", &closed))?,
+            mediator_id: sql::read("person id", &mediator_id)?,
+            mediator,
+            tier,
+            amount: money("amount_fen", fen)?,
+            late: sql::flag(late),
+        });
+    }
+    Ok(())
+}
+
+type ChangeRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    i64,
+    String,
+    String,
+    String,
+    String,
+);
+
+async fn read_changes(
+    c: &mut Conn,
+    ids: &[String],
+    at: &HashMap<String, usize>,
+    out: &mut [StoredClaim],
+) -> Result<(), StoreError> {
+    let stmt = Query::select()
+        .columns([
+            Lc::ClaimId,
+            Lc::CaseId,
+            Lc::Step,
+            Lc::Tier,
+            Lc::AmountFen,
+            Lc::Reason,
+            Lc::ByPerson,
+            Lc::ByName,
+            Lc::At,
+        ])
+        .from(Lc::Table)
+        .and_where(Expr::col(Lc::ClaimId).is_in(ids.iter().cloned()))
+        .order_by(Lc::ClaimId, Order::Asc)
+        .order_by(Lc::Seq, Order::Asc)
+        .to_owned();
+    let (text, values) = sql::render(c, &stmt);
+    let rows: Vec<ChangeRow> = sqlx::query_as_with(&text, values)
+        .fetch_all(&mut *c)
+        .await?;
+    for (claim, case, st, tier, fen, reason, by, by_name, when) in rows {
+        let Some(&i) = at.get(&claim) else { continue };
+        out[i].claim.changes.push(LineChange {
+            case_id: sql::read("case id", &case)?,
+            step: step(&st)?,
+            tier,
+            amount: money("amount_fen", fen)?,
+            reason,
+            by: sql::read("person id", &by)?,
+            by_name,
+            at: sql::read("at", &when)?,
+        });
+    }
+    Ok(())
+}
+
+type SignatureRow = (String, String, String, String, String, String, String, i64);
+
+async fn read_signatures(
+    c: &mut Conn,
+    ids: &[String],
+    at: &HashMap<String, usize>,
+    out: &mut [StoredClaim],
+) -> Result<(), StoreError> {
+    let stmt = Query::select()
+        .columns([
+            Sg::ClaimId,
+            Sg::Step,
+            Sg::Decision,
+            Sg::ByPerson,
+            Sg::ByName,
+            Sg::At,
+            Sg::Opinion,
+            Sg::TotalFen,
+        ])
+        .from(Sg::Table)
+        .and_where(Expr::col(Sg::ClaimId).is_in(ids.iter().cloned()))
+        .order_by(Sg::ClaimId, Order::Asc)
+        .order_by(Sg::Seq, Order::Asc)
+        .to_owned();
+    let (text, values) = sql::render(c, &stmt);
+    let rows: Vec<SignatureRow> = sqlx::query_as_with(&text, values)
+        .fetch_all(&mut *c)
+        .await?;
+    for (claim, st, dec, by, by_name, when, opinion, fen) in rows {
+        let Some(&i) = at.get(&claim) else { continue };
+        out[i].claim.signatures.push(Signature {
+            step: step(&st)?,
+            decision: decision(&dec)?,
+            by: sql::read("person id", &by)?,
+            by_name,
+            at: sql::read("at", &when)?,
+            opinion,
+            total: money("total_fen", fen)?,
+        });
+    }
+    Ok(())
+}
+
+/// One claim, whole.
+pub async fn get(c: &mut Conn, id: ClaimId) -> Result<Option<StoredClaim>, StoreError> {
+    let stmt = select()
+        .and_where(Expr::col((Alias::new("c"), C::Id)).eq(id.to_string()))
+        .to_owned();
+    Ok(load(c, &stmt).await?.pop())
+}
+
+/// The claims of committees inside `roots`, of one quarter or all.
+pub async fn under(
+    c: &mut Conn,
+    roots: &[&UnitPath],
+    quarter: Option<Quarter>,
+) -> Result<Vec<StoredClaim>, StoreError> {
+    if roots.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut cond = Cond::all().add(sql::under((Alias::new("c"), C::UnitPath), roots));
+    if let Some(q) = quarter {
+        cond = cond.add(Expr::col((Alias::new("c"), C::Quarter)).eq(q.to_string()));
+    }
+    let stmt = select().cond_where(cond).to_owned();
+    load(c, &stmt).await
+}

@@ -1,0 +1,284 @@
+//! The quarterly claim (以案定补兑现): a committee head claims the
+//! quarter's closed cases at the server's amounts, which locks them on
+//! every phone; the judicial office, the township leader and the bureau
+//! sign their steps in turn, reducing or returning lines with a reason;
+//! nobody signs two steps; a returned case is free to fix and claim again;
+//! of two signatures of one step at once, one wins. On SQLite and
+//! PostgreSQL, with the demo's log-ins.
+
+use crate::support::device::*;
+use crate::support::{TestApp, TestDb};
+use domain::Money;
+use domain::case::RiskLevel;
+use domain::sync::{Refusal, Status};
+use serde_json::{Value, json};
+
+const HEAD: &str = "13900000001";
+const DIRECTOR: &str = "13900000003";
+const LEADER: &str = "13900000004";
+const TOWNSHIP_FINANCE: &str = "13900000005";
+const APPROVER: &str = "13900000007";
+
+async fn call(
+    app: &TestApp,
+    who: &Device,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = match method {
+        "GET" => app.client.get(app.url(path)),
+        _ => app.client.post(app.url(path)),
+    }
+    .bearer_auth(&who.token);
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+/// A closed case of the device's committee, closed on `closed` (a general
+/// one with its six forms earns C, an oral one A).
+fn closed(device: &Device, general: bool, closed: &str) -> Value {
+    let mut case = if general {
+        domain::testing::general_case()
+    } else {
+        domain::testing::oral_case()
+    };
+    case.id = domain::CaseId::new_v7();
+    case.seq = None;
+    case.unit_id = device.unit_id;
+    case.owner_id = device.person_id;
+    let day = domain::dates::parse_iso(closed).unwrap();
+    case.received_on = day;
+    case.closed_on = Some(day);
+    for s in &mut case.sessions {
+        s.held_on = day;
+    }
+    serde_json::to_value(case).unwrap()
+}
+
+async fn pushed(app: &TestApp, device: &Device, case: &Value) -> String {
+    let r = push(app, device, vec![mutation(device, "upsert", case, 0)]).await;
+    assert_eq!(r.results[0].status, Status::Applied, "{:?}", r.results[0]);
+    case["id"].as_str().unwrap().to_owned()
+}
+
+fn step(step: &str, version: &Value, decision: &str, lines: Value) -> Value {
+    json!({"step": step, "version": version, "decision": decision, "opinion": "经审核，情况属实", "lines": lines})
+}
+
+on_both_databases! {
+    async fn a_claim_goes_through_the_reviews_with_reductions_and_returns(db: TestDb) {
+        tiaojie_server::demo::load(&db.db).await.unwrap();
+        let app = TestApp::spawn(&db).await;
+        let phone = login(&app, VILLAGE_MEDIATOR).await;
+        let head = login(&app, HEAD).await;
+        let staff = login(&app, JUDICIAL_OFFICE).await;
+        let director = login(&app, DIRECTOR).await;
+        let leader = login(&app, LEADER).await;
+        let finance = login(&app, TOWNSHIP_FINANCE).await;
+        let section = login(&app, BUREAU).await;
+        let approver = login(&app, APPROVER).await;
+        let unit = head.unit_id.to_string();
+
+        let oral = pushed(&app, &phone, &closed(&phone, false, "2024-05-10")).await;
+        let general = pushed(&app, &phone, &closed(&phone, true, "2024-05-12")).await;
+        let general2 = pushed(&app, &phone, &closed(&phone, true, "2024-06-30")).await;
+        let after = pushed(&app, &phone, &closed(&phone, true, "2024-07-01")).await;
+        let open = pushed(&app, &phone, &open_case(&phone, 3, RiskLevel::Low)).await;
+        let community = login(&app, COMMUNITY_MEDIATOR).await;
+        let theirs = pushed(&app, &community, &closed(&community, true, "2024-05-12")).await;
+
+        // the draft: the quarter's closed cases at the server's amounts
+        let draft_path = format!("/api/v1/claims/draft?unit_id={unit}&quarter=2024-Q2");
+        let (status, draft) = call(&app, &head, "GET", &draft_path, None).await;
+        assert_eq!(status, 200, "{draft}");
+        let line = |id: &str| draft["lines"].as_array().unwrap().iter().find(|l| l["case_id"] == id).cloned();
+        assert_eq!(line(&oral).unwrap()["amount"], "30.00");
+        assert_eq!(line(&general).unwrap()["tier"], "C");
+        assert!(line(&after).is_none(), "closed after the quarter");
+        assert!(line(&open).is_none() && line(&theirs).is_none());
+        assert_eq!(line(&oral).unwrap()["parties"], json!(["李建国", "张志强"]));
+        // the committee has a head: its mediator does not claim; nor does an office
+        assert_eq!(call(&app, &phone, "GET", &draft_path, None).await.0, 403);
+        assert_eq!(call(&app, &staff, "GET", &draft_path, None).await.0, 403);
+        let (status, body) = call(&app, &head, "GET", &format!("/api/v1/claims/draft?unit_id={unit}&quarter=2024-07"), None).await;
+        assert_eq!((status, body["field"].as_str()), (422, Some("quarter")));
+
+        // what may not be claimed is refused with its index and why
+        let submit = |cases: Vec<&str>| json!({"unit_id": unit, "quarter": "2024-Q2", "cases": cases});
+        for (cases, bad, why) in [
+            (vec![oral.as_str(), open.as_str()], "cases[1]", "结案"),
+            (vec![oral.as_str(), theirs.as_str()], "cases[1]", "不是本调委会"),
+            (vec![after.as_str()], "cases[0]", "之后结案"),
+            (vec![oral.as_str(), oral.as_str()], "cases[1]", "两次"),
+        ] {
+            let (status, body) = call(&app, &head, "POST", "/api/v1/claims", Some(submit(cases))).await;
+            assert_eq!((status, body["field"].as_str()), (422, Some(bad)), "{body}");
+            assert!(body["message"].as_str().unwrap().contains(why), "{body}");
+        }
+        let mut forged = submit(vec![oral.as_str()]);
+        forged["amount"] = json!("9999.00");
+        assert_eq!(call(&app, &head, "POST", "/api/v1/claims", Some(forged)).await.0, 400, "an unknown field is refused");
+        assert_eq!(count(&db, "claim").await, 0, "nothing stored half-way");
+
+        // submitted: 430 yuan, waiting for 初审, every case locked
+        let (status, claim) = call(&app, &head, "POST", "/api/v1/claims", Some(submit(vec![&oral, &general, &general2]))).await;
+        assert_eq!(status, 200, "{claim}");
+        let id = claim["claim"]["id"].as_str().unwrap().to_owned();
+        assert_eq!(claim["claim"]["stage"], "first_review");
+        assert_eq!((claim["claimed_total"].as_str(), claim["total"].as_str()), (Some("430.00"), Some("430.00")));
+        let (status, body) = call(&app, &head, "POST", "/api/v1/claims", Some(submit(vec![&general]))).await;
+        assert_eq!(status, 422);
+        assert!(body["message"].as_str().unwrap().contains(&id), "the claim is named: {body}");
+
+        // the phone learns of the lock; its edit is refused with the claim named
+        let pulled = pull(&app, &phone, 0).await;
+        let held = pulled.changes.iter().find(|c| c.entity_id.to_string() == general).unwrap();
+        let mut edited = held.payload.clone().unwrap();
+        assert_eq!(edited["claim_id"], json!(id));
+        edited["summary"] = json!("改一下");
+        let r = push(&app, &phone, vec![mutation(&phone, "upsert", &edited, held.version)]).await;
+        assert_eq!(r.results[0].status, Status::Rejected);
+        assert_eq!(r.results[0].code, Some(Refusal::Locked));
+        let message = r.results[0].message.clone().unwrap_or_default();
+        assert!(message.contains("2024年第2季度以案定补申报"), "{message}");
+
+        // 初审: only the judicial office's staff, on the version read
+        let path = format!("/api/v1/claims/{id}/steps");
+        let v1 = claim["claim"]["version"].clone();
+        for who in [&director, &leader, &finance, &head, &phone] {
+            assert_eq!(call(&app, who, "POST", &path, Some(step("first_review", &v1, "pass", json!([])))).await.0, 403);
+        }
+        // the director's turn has not come
+        let (status, body) = call(&app, &director, "POST", &path, Some(step("second_review", &v1, "pass", json!([])))).await;
+        assert_eq!((status, body["field"].as_str()), (422, Some("step")), "{body}");
+        let reduce = json!([{"case_id": general, "action": "reduce", "tier": "B", "reason": "缺少回访记录"}]);
+        let up = json!([{"case_id": oral, "action": "reduce", "tier": "C", "reason": "提高"}]);
+        let (status, body) = call(&app, &staff, "POST", &path, Some(step("first_review", &v1, "pass", up))).await;
+        assert_eq!((status, body["field"].as_str()), (422, Some("lines[0].tier")), "a reduction never raises");
+        let (status, claim) = call(&app, &staff, "POST", &path, Some(step("first_review", &v1, "pass", reduce))).await;
+        assert_eq!(status, 200, "{claim}");
+        assert_eq!(claim["claim"]["stage"], "second_review");
+        assert_eq!(claim["total"], "330.00");
+        assert_eq!(claim["claimed_total"], "430.00", "what was claimed is kept");
+        assert_eq!(claim["claim"]["signatures"][0]["total"], "330.00");
+        // signed already: a second signature on the old version is stale
+        let (status, body) = call(&app, &staff, "POST", &path, Some(step("first_review", &v1, "pass", json!([])))).await;
+        assert_eq!((status, body["code"].as_str()), (409, Some("stale")));
+
+        // 复审 returns the oral case to the committee: unlocked, editable again
+        let v2 = claim["claim"]["version"].clone();
+        let back = json!([{"case_id": oral, "action": "return", "reason": "口头协议登记表未签字"}]);
+        let (status, claim) = call(&app, &director, "POST", &path, Some(step("second_review", &v2, "pass", back))).await;
+        assert_eq!(status, 200, "{claim}");
+        assert_eq!(claim["total"], "300.00");
+        let returned = claim["current"].as_array().unwrap().iter().find(|l| l["case_id"] == oral.as_str()).unwrap().clone();
+        assert_eq!((returned["returned"].as_bool(), returned["amount"].as_str()), (Some(true), Some("0.00")));
+        let pulled = pull(&app, &phone, 0).await;
+        let freed = pulled.changes.iter().find(|c| c.entity_id.to_string() == oral).unwrap();
+        let mut fixed = freed.payload.clone().unwrap();
+        assert_eq!(fixed["claim_id"], Value::Null);
+        fixed["summary"] = json!("补签口头协议登记表");
+        let r = push(&app, &phone, vec![mutation(&phone, "upsert", &fixed, freed.version)]).await;
+        assert_eq!(r.results[0].status, Status::Applied, "{:?}", r.results[0]);
+        // … and it can be claimed again, in the same quarter
+        let (status, again) = call(&app, &head, "POST", "/api/v1/claims", Some(submit(vec![&oral]))).await;
+        assert_eq!(status, 200, "{again}");
+
+        // 复核, 复核汇总, 审批: each by its role; the finance office waits for its turn
+        let mut claim = claim;
+        for (who, name) in [(&leader, "township_check"), (&section, "city_summary"), (&approver, "approval")] {
+            let (status, list) = call(&app, who, "GET", "/api/v1/claims?quarter=2024-Q2", None).await;
+            assert_eq!(status, 200);
+            let mine = list.as_array().unwrap().iter().find(|c| c["id"] == id.as_str()).unwrap();
+            assert_eq!(mine["my_step"], name, "waiting for {name}: {mine}");
+            let v = claim["claim"]["version"].clone();
+            let (status, body) = call(&app, who, "POST", &path, Some(step(name, &v, "pass", json!([])))).await;
+            assert_eq!(status, 200, "{name}: {body}");
+            claim = body;
+        }
+        assert_eq!(claim["claim"]["stage"], "township_payment");
+        let signed: Vec<&str> = claim["claim"]["signatures"].as_array().unwrap().iter().map(|s| s["step"].as_str().unwrap()).collect();
+        assert_eq!(signed, ["first_review", "second_review", "township_check", "city_summary", "approval"]);
+        assert!(claim["claim"]["signatures"].as_array().unwrap().iter().all(|s| s["total"] == "300.00" || s["step"] == "first_review"));
+        // the finance office reads the amounts, not the parties' names
+        let (status, seen) = call(&app, &finance, "GET", &format!("/api/v1/claims/{id}"), None).await;
+        assert_eq!(status, 200);
+        assert!(seen["claim"]["lines"].as_array().unwrap().iter().all(|l| l["parties"] == json!([])), "{seen}");
+        assert_eq!(seen["total"], "300.00");
+        // another township's people do not see it at all
+        let (status, _) = call(&app, &community, "GET", &format!("/api/v1/claims/{id}"), None).await;
+        assert_eq!(status, 404);
+
+        // history is append-only: the lines as claimed, then each change
+        assert_eq!(count(&db, "claim_line_change").await, 2);
+        assert_eq!(count(&db, "claim_signature").await, 5);
+        drop(app);
+        db.cleanup().await;
+    }
+
+    async fn nobody_signs_two_steps_and_one_of_two_signatures_wins(db: TestDb) {
+        tiaojie_server::demo::load(&db.db).await.unwrap();
+        let app = TestApp::spawn(&db).await;
+        let phone = login(&app, VILLAGE_MEDIATOR).await;
+        let head = login(&app, HEAD).await;
+        let staff = login(&app, JUDICIAL_OFFICE).await;
+        let staff_again = login(&app, JUDICIAL_OFFICE).await;
+        let unit = head.unit_id.to_string();
+        let a = pushed(&app, &phone, &closed(&phone, true, "2024-05-12")).await;
+        let b = pushed(&app, &phone, &closed(&phone, false, "2024-03-02")).await;
+        let (status, claim) = call(&app, &head, "POST", "/api/v1/claims", Some(json!({"unit_id": unit, "quarter": "2024-Q2", "cases": [a, b]}))).await;
+        assert_eq!(status, 200, "{claim}");
+        let late: Vec<bool> = claim["claim"]["lines"].as_array().unwrap().iter().map(|l| l["late"].as_bool().unwrap()).collect();
+        assert_eq!(late, [false, true], "a first-quarter case claimed in the second is late");
+        let id = claim["claim"]["id"].as_str().unwrap().to_owned();
+        let path = format!("/api/v1/claims/{id}/steps");
+        let v1 = claim["claim"]["version"].clone();
+
+        // the same 初审 sent twice at once: exactly one wins
+        let body = step("first_review", &v1, "pass", json!([]));
+        let (one, two) = tokio::join!(
+            call(&app, &staff, "POST", &path, Some(body.clone())),
+            call(&app, &staff_again, "POST", &path, Some(body.clone())),
+        );
+        let mut codes = [one.0, two.0];
+        codes.sort_unstable();
+        assert_eq!(codes, [200, 409], "{one:?} {two:?}");
+        assert_eq!(count(&db, "claim_signature").await, 1);
+
+        // the staff member also made director: still not the second signer
+        sqlx::query("INSERT INTO role_grant (person_id, role, unit_id, created_at) SELECT person_id, 'judicial_director', unit_id, created_at FROM role_grant WHERE person_id = $1")
+            .bind(staff.person_id.to_string())
+            .execute(db.db.pool())
+            .await
+            .unwrap();
+        let both = login(&app, JUDICIAL_OFFICE).await;
+        let (_, now) = call(&app, &both, "GET", &format!("/api/v1/claims/{id}"), None).await;
+        assert_eq!(now["my_step"], Value::Null, "not waiting for them: {now}");
+        let (status, body) = call(&app, &both, "POST", &path, Some(step("second_review", &now["claim"]["version"], "pass", json!([])))).await;
+        assert_eq!((status, body["field"].as_str()), (422, Some("step")), "{body}");
+        assert!(body["message"].as_str().unwrap().contains("初审"), "{body}");
+
+        // the director returns it whole: every case is free again
+        let director = login(&app, DIRECTOR).await;
+        let (status, claim) = call(&app, &director, "POST", &path, Some(step("second_review", &now["claim"]["version"], "return", json!([])))).await;
+        assert_eq!(status, 200, "{claim}");
+        assert_eq!(claim["claim"]["stage"], "returned");
+        assert_eq!(count(&db, "case_claim").await, 0);
+        let (status, draft) = call(&app, &head, "GET", &format!("/api/v1/claims/draft?unit_id={unit}&quarter=2024-Q2"), None).await;
+        assert_eq!(status, 200);
+        let ids: Vec<&str> = draft["lines"].as_array().unwrap().iter().map(|l| l["case_id"].as_str().unwrap()).collect();
+        assert!(ids.contains(&a.as_str()) && ids.contains(&b.as_str()), "{draft}");
+        let (status, _) = call(&app, &director, "POST", &path, Some(step("second_review", &claim["claim"]["version"], "pass", json!([])))).await;
+        assert_eq!(status, 422, "a returned claim waits for no step");
+        // the money is exact: fen, never floats
+        let total: Money = serde_json::from_value(draft["total"].clone()).unwrap();
+        assert!(total >= Money::yuan(230));
+        drop(app);
+        db.cleanup().await;
+    }
+}
