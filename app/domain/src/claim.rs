@@ -678,6 +678,125 @@ pub fn stage_after(step: Step, decision: Decision, lines_left: usize) -> Stage {
     }
 }
 
+/// Who a payment went to: a township's finance office (拨付) or a mediator (核发).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Payee {
+    Township,
+    Mediator,
+}
+
+/// How a township's finance office paid a mediator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PayMethod {
+    /// 银行转账 (to the mediator's account, the usual way).
+    BankTransfer,
+    /// 现金.
+    Cash,
+}
+
+impl PayMethod {
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            PayMethod::BankTransfer => "银行转账",
+            PayMethod::Cash => "现金",
+        }
+    }
+}
+
+/// What a mediator said of a payment (到账确认): it arrived, or not (the
+/// judicial office hears of it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Receipt {
+    pub received: bool,
+    pub note: String,
+    pub by: PersonId,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub at: Timestamp,
+}
+
+/// A payment (拨付 or 核发), with the part of each claim it paid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Payment {
+    pub id: crate::ids::PaymentId,
+    pub payee: Payee,
+    pub township_id: UnitId,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, examples("2026-Q3")))]
+    pub quarter: Quarter,
+    /// The mediator paid (核发 only).
+    pub mediator_id: Option<PersonId>,
+    pub mediator: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, examples("300.00")))]
+    pub amount: Money,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    #[serde(with = "crate::dates::iso")]
+    pub paid_on: Date,
+    pub method: PayMethod,
+    /// The voucher number (凭证号) or the bank's reference.
+    pub reference: String,
+    pub by: PersonId,
+    pub by_name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub at: Timestamp,
+    /// Each claim it paid, and how much of it.
+    pub parts: Vec<PaymentPart>,
+    /// The mediator's confirmations, oldest first; the last one holds.
+    pub receipts: Vec<Receipt>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PaymentPart {
+    pub claim_id: ClaimId,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, examples("300.00")))]
+    pub amount: Money,
+}
+
+impl Payment {
+    /// Whether the mediator's last word is that it arrived.
+    pub fn received(&self) -> bool {
+        self.receipts.last().is_some_and(|r| r.received)
+    }
+}
+
+impl Claim {
+    /// What each mediator earns in this claim now (their lines not
+    /// returned), by mediator in the order of their first line.
+    pub fn due_by_mediator(&self) -> Vec<(PersonId, String, Money)> {
+        let current = self.current();
+        let mut out: Vec<(PersonId, String, Money)> = Vec::new();
+        for (line, now) in self.lines.iter().zip(&current) {
+            if now.returned {
+                continue;
+            }
+            match out.iter_mut().find(|(id, _, _)| *id == line.mediator_id) {
+                Some(entry) => entry.2 = sum([entry.2, now.amount]),
+                None => out.push((line.mediator_id, line.mediator.clone(), now.amount)),
+            }
+        }
+        out
+    }
+}
+
+/// Checks a payment's amount against what it pays, to the fen.
+pub fn check_amount(paid: Money, due: Money) -> Result<(), DecisionError> {
+    if paid != due {
+        return Err(refuse(
+            "amount",
+            format!("金额 {paid} 元与应付 {due} 元不符 / the amount {paid} is not the {due} due"),
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

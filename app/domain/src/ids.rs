@@ -108,6 +108,11 @@ id_type!(
     "inbox"
 );
 id_type!(
+    /// A payment of approved claims (拨付 to a township, 核发 to a mediator).
+    PaymentId,
+    "payment"
+);
+id_type!(
     /// A quarterly subsidy claim batch (以案定补 兑现审批); a case in one is locked.
     ClaimId,
     "claim"

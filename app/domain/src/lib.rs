@@ -31,8 +31,8 @@ pub mod wire_schema;
 
 pub use capability::Capability;
 pub use ids::{
-    AccountId, CaseId, ClaimId, DeviceId, DeviceSessionId, InboxItemId, MutationId, PersonId,
-    ScreeningId, SessionId, UnitId,
+    AccountId, CaseId, ClaimId, DeviceId, DeviceSessionId, InboxItemId, MutationId, PaymentId,
+    PersonId, ScreeningId, SessionId, UnitId,
 };
 pub use money::Money;
 pub use org::{UnitKind, UnitPath};

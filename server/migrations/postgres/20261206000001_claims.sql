@@ -81,3 +81,45 @@ CREATE TABLE claim_signature (
     -- one signature per step of a claim
     UNIQUE (claim_id, step)
 );
+
+-- Payments (拨付 to a township's finance office, 核发 to a mediator), the
+-- part of each claim each paid, and the mediators' word on them (到账确认),
+-- all append-only.
+CREATE TABLE claim_payment (
+    id           TEXT PRIMARY KEY,
+    payee        TEXT NOT NULL CHECK (payee IN ('township', 'mediator')),
+    township_id  TEXT NOT NULL REFERENCES org_unit (id),
+    quarter      TEXT NOT NULL,
+    mediator_id  TEXT REFERENCES person (id),
+    mediator     TEXT,
+    amount_fen   BIGINT NOT NULL CHECK (amount_fen >= 0),
+    paid_on      TEXT NOT NULL,
+    method       TEXT NOT NULL,
+    reference    TEXT NOT NULL,
+    by_person    TEXT NOT NULL REFERENCES person (id),
+    by_name      TEXT NOT NULL,
+    at           TEXT NOT NULL
+);
+CREATE INDEX claim_payment_mediator ON claim_payment (mediator_id);
+
+CREATE TABLE claim_payment_part (
+    payment_id TEXT NOT NULL REFERENCES claim_payment (id),
+    claim_id   TEXT NOT NULL REFERENCES claim (id),
+    payee      TEXT NOT NULL,
+    mediator_id TEXT,
+    amount_fen BIGINT NOT NULL CHECK (amount_fen >= 0),
+    PRIMARY KEY (payment_id, claim_id)
+);
+CREATE INDEX claim_payment_part_claim ON claim_payment_part (claim_id);
+-- a claim is paid to its township once, and to each mediator once
+CREATE UNIQUE INDEX claim_paid_once ON claim_payment_part (claim_id, payee, COALESCE(mediator_id, ''));
+
+CREATE TABLE payment_receipt (
+    payment_id TEXT NOT NULL REFERENCES claim_payment (id),
+    seq        BIGINT NOT NULL,
+    received   BIGINT NOT NULL CHECK (received IN (0, 1)),
+    note       TEXT NOT NULL,
+    by_person  TEXT NOT NULL REFERENCES person (id),
+    at         TEXT NOT NULL,
+    PRIMARY KEY (payment_id, seq)
+);

@@ -10,7 +10,7 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use domain::api::ErrorCode;
-use domain::{AccountId, CaseId, ClaimId, DeviceSessionId, InboxItemId};
+use domain::{AccountId, CaseId, ClaimId, DeviceSessionId, InboxItemId, PaymentId};
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 
 /// The caller behind the bearer token, within its request limits (per
@@ -55,6 +55,12 @@ impl PathParam for CaseId {
 impl PathParam for ClaimId {
     fn not_an_id(_: &str) -> ApiError {
         ApiError::malformed(Some("id".into()), "申报编号无效 / invalid claim id")
+    }
+}
+
+impl PathParam for PaymentId {
+    fn not_an_id(_: &str) -> ApiError {
+        ApiError::NotFound
     }
 }
 

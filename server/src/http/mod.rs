@@ -121,6 +121,16 @@ pub fn router(state: AppState, site: &Site, body_idle_timeout: std::time::Durati
         .route("/api/v1/claims/draft", get(api::claims::draft))
         .route("/api/v1/claims/{id}", get(api::claims::get))
         .route("/api/v1/claims/{id}/steps", post(api::claims::sign))
+        .route("/api/v1/claims/mine", get(api::claims::mine))
+        .route(
+            "/api/v1/claims/township-payments",
+            post(api::claims::pay_township),
+        )
+        .route(
+            "/api/v1/claims/{id}/mediator-payments",
+            post(api::claims::pay_mediator),
+        )
+        .route("/api/v1/payments/{id}/receipt", post(api::claims::receipt))
         .route("/api/v1/push/key", get(api::push::key))
         .route("/api/v1/inbox", get(api::inbox::list))
         .route("/api/v1/inbox/{id}/read", post(api::inbox::mark_read))

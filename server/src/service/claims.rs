@@ -8,11 +8,18 @@
 use super::caller::Caller;
 use super::cases::{self as case_service, CaseError};
 use crate::store::{self, Conn, Store, StoreError, claims::StoredClaim, org::Unit};
-use domain::api::{ClaimDraft, ClaimSummary, ClaimView, NewClaim, StepRequest};
+use domain::api::InboxKind;
+use domain::api::{
+    ClaimDraft, ClaimSummary, ClaimView, MediatorPaymentRequest, MyLine, MySubsidy, NewClaim,
+    ReceiptRequest, StepRequest, TownshipPaymentRequest,
+};
 use domain::case::{Case, CaseStatus};
-use domain::claim::{self, Claim, ClaimLine, DecisionError, Quarter, Signature, Stage, Step};
+use domain::claim::{
+    self, Claim, ClaimLine, Decision, DecisionError, PayMethod, Payee, Payment, PaymentPart,
+    Quarter, Receipt, Signature, Stage, Step,
+};
 use domain::rules::{CommitteeKind, RuleSet, builtin, in_force};
-use domain::{Capability, CaseId, ClaimId, Role, Timestamp, UnitId, UnitKind};
+use domain::{Capability, CaseId, ClaimId, PaymentId, Role, Timestamp, UnitId, UnitKind};
 use std::collections::HashMap;
 
 /// The short name of the city in case numbers (`(2026)楚人调字第 N 号`).
@@ -382,6 +389,7 @@ pub async fn submit(
             claim,
             unit_path: committee.unit.path,
         },
+        Vec::new(),
     ))
 }
 
@@ -395,7 +403,7 @@ fn my_step(caller: &Caller, stored: &StoredClaim) -> Option<Step> {
     (holds && claim::may_sign(&stored.claim, step, caller.person_id).is_ok()).then_some(step)
 }
 
-fn view(mut claim: Claim, names: bool) -> ClaimView {
+fn view(mut claim: Claim, names: bool, payments: Vec<Payment>) -> ClaimView {
     if !names {
         for line in &mut claim.lines {
             line.parties.clear();
@@ -406,14 +414,15 @@ fn view(mut claim: Claim, names: bool) -> ClaimView {
         claimed_total: claim.claimed_total(),
         total: claim.total(),
         my_step: None,
+        payments,
         claim,
     }
 }
 
-fn shown(caller: &Caller, stored: StoredClaim) -> ClaimView {
+fn shown(caller: &Caller, stored: StoredClaim, payments: Vec<Payment>) -> ClaimView {
     let step = my_step(caller, &stored);
     let names = caller.may(Capability::ReadCases, &stored.unit_path);
-    let mut v = view(stored.claim, names);
+    let mut v = view(stored.claim, names, payments);
     v.my_step = step;
     v
 }
@@ -462,7 +471,8 @@ pub async fn get(store: &Store, caller: &Caller, id: ClaimId) -> Result<ClaimVie
         .await?
         .filter(|s| caller.may(Capability::ReadAmounts, &s.unit_path))
         .ok_or(ClaimError::NotFound)?;
-    Ok(shown(caller, stored))
+    let payments = store::claims::payments_of(&mut c, &[id]).await?;
+    Ok(shown(caller, stored, payments))
 }
 
 /// Signs the step the claim waits for: the caller holds its role over the
@@ -570,6 +580,7 @@ pub async fn sign(
             claim,
             unit_path: stored.unit_path,
         },
+        Vec::new(),
     ))
 }
 
@@ -600,4 +611,417 @@ async fn free_cases(
     }
     case_service::rewrite_in(tx, changed, "claim_returned", caller, at).await?;
     Ok(())
+}
+
+/// The longest voucher number or payment reference, in characters.
+pub const MAX_REFERENCE_CHARS: usize = 100;
+
+fn check_reference(field: &str, text: &str) -> Result<String, ClaimError> {
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > MAX_REFERENCE_CHARS {
+        return Err(ClaimError::invalid(
+            field,
+            format!(
+                "请填写凭证号或转账流水号（最多 {MAX_REFERENCE_CHARS} 字） / give the voucher or reference (at most {MAX_REFERENCE_CHARS} characters)"
+            ),
+        ));
+    }
+    Ok(text.to_owned())
+}
+
+fn check_paid_on(paid_on: jiff::civil::Date, claims: &[&Claim]) -> Result<(), ClaimError> {
+    let today = now().china_date();
+    let earliest = claims
+        .iter()
+        .map(|c| c.submitted_at.china_date())
+        .max()
+        .unwrap_or(today);
+    if paid_on > today || paid_on < earliest {
+        return Err(ClaimError::invalid(
+            "paid_on",
+            "付款日期应在申报之后、今天之前 / the payment date is after the claim and not after today",
+        ));
+    }
+    Ok(())
+}
+
+/// Whether the caller holds `role` over the committee at `stored`.
+fn holds(caller: &Caller, role: Role, stored: &StoredClaim) -> bool {
+    caller
+        .scopes
+        .iter()
+        .any(|s| s.role == role && s.path.contains(&stored.unit_path))
+}
+
+/// Signs `step` of a claim inside a transaction: the claim must still be
+/// at the version read; the signature is appended and the claim moves on.
+async fn sign_in(
+    tx: &mut store::Tx,
+    claim: &Claim,
+    signature: &Signature,
+    at: Timestamp,
+) -> Result<Stage, ClaimError> {
+    let stage = Stage::after(signature.step);
+    if !store::claims::advance(tx, claim.id, claim.version, stage, at).await? {
+        return Err(ClaimError::Stale);
+    }
+    store::claims::append_signature(tx, claim.id, claim.signatures.len() + 1, signature)
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => ClaimError::Stale,
+            other => other.into(),
+        })?;
+    Ok(stage)
+}
+
+/// 拨付: the bureau's finance paid a township's finance office these
+/// approved claims of the quarter, their total to the fen, with the
+/// voucher's number; each claim moves on to 核发.
+pub async fn pay_township(
+    store: &Store,
+    caller: &Caller,
+    req: TownshipPaymentRequest,
+) -> Result<Payment, ClaimError> {
+    let voucher = check_reference("voucher", &req.voucher)?;
+    if req.claims.is_empty() {
+        return Err(ClaimError::invalid(
+            "claims",
+            "请选择要拨付的申报 / choose the claims paid",
+        ));
+    }
+    let name = store::people::name(store, caller.person_id)
+        .await?
+        .unwrap_or_default();
+    let at = now();
+    let mut tx = store.write().await?;
+    store::cases::reserve_change_nos(&mut tx, 1).await?;
+    let mut claims = Vec::with_capacity(req.claims.len());
+    for (i, id) in req.claims.iter().enumerate() {
+        let field = format!("claims[{i}]");
+        if req.claims[..i].contains(id) {
+            return Err(ClaimError::invalid(
+                field,
+                "同一申报列了两次 / listed twice",
+            ));
+        }
+        let stored = store::claims::get(&mut tx, *id)
+            .await?
+            .filter(|s| caller.may(Capability::ReadAmounts, &s.unit_path))
+            .ok_or_else(|| ClaimError::invalid(field.clone(), "没有此申报 / no such claim"))?;
+        if !holds(caller, Role::BureauFinance, &stored) {
+            return Err(ClaimError::Forbidden);
+        }
+        let c = &stored.claim;
+        if c.township_id != req.township_id || c.quarter != req.quarter {
+            return Err(ClaimError::invalid(
+                field,
+                format!(
+                    "此申报属于{}{}，不在本次拨付 / the claim is of another township or quarter",
+                    c.township_name,
+                    c.quarter.label_zh()
+                ),
+            ));
+        }
+        claim::may_sign(c, Step::TownshipPayment, caller.person_id)
+            .map_err(|e| ClaimError::invalid(field, e.message))?;
+        claims.push(stored);
+    }
+    let refs: Vec<&Claim> = claims.iter().map(|s| &s.claim).collect();
+    check_paid_on(req.paid_on, &refs)?;
+    let due = claim::sum(refs.iter().map(|c| c.total()));
+    claim::check_amount(req.amount, due)?;
+    for stored in &claims {
+        let c = &stored.claim;
+        let signature = Signature {
+            step: Step::TownshipPayment,
+            decision: Decision::Pass,
+            by: caller.person_id,
+            by_name: name.clone(),
+            at,
+            opinion: format!("已拨付，凭证号 {voucher}"),
+            total: c.total(),
+        };
+        sign_in(&mut tx, c, &signature, at).await?;
+    }
+    let payment = Payment {
+        id: PaymentId::new_v7(),
+        payee: Payee::Township,
+        township_id: req.township_id,
+        quarter: req.quarter,
+        mediator_id: None,
+        mediator: None,
+        amount: req.amount,
+        paid_on: req.paid_on,
+        method: PayMethod::BankTransfer,
+        reference: voucher,
+        by: caller.person_id,
+        by_name: name,
+        at,
+        parts: refs
+            .iter()
+            .map(|c| PaymentPart {
+                claim_id: c.id,
+                amount: c.total(),
+            })
+            .collect(),
+        receipts: Vec::new(),
+    };
+    store::claims::insert_payment(&mut tx, &payment)
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => ClaimError::Stale,
+            other => other.into(),
+        })?;
+    tx.commit().await?;
+    tracing::info!(payment = %payment.id, amount = %payment.amount, claims = payment.parts.len(), "paid to a township");
+    Ok(payment)
+}
+
+/// 核发: the township's finance office paid a mediator what they earn in
+/// the claim, to the fen; once every mediator of it is paid, the claim
+/// waits for their receipts.
+pub async fn pay_mediator(
+    store: &Store,
+    caller: &Caller,
+    id: ClaimId,
+    req: MediatorPaymentRequest,
+) -> Result<ClaimView, ClaimError> {
+    let reference = check_reference("reference", &req.reference)?;
+    let name = store::people::name(store, caller.person_id)
+        .await?
+        .unwrap_or_default();
+    let at = now();
+    let mut tx = store.write().await?;
+    store::cases::reserve_change_nos(&mut tx, 1).await?;
+    let stored = store::claims::get(&mut tx, id)
+        .await?
+        .filter(|s| caller.may(Capability::ReadAmounts, &s.unit_path))
+        .ok_or(ClaimError::NotFound)?;
+    if !holds(caller, Role::TownshipFinance, &stored) {
+        return Err(ClaimError::Forbidden);
+    }
+    let mut claim = stored.claim.clone();
+    claim::may_sign(&claim, Step::MediatorPayment, caller.person_id)?;
+    let due = claim.due_by_mediator();
+    let Some((_, mediator, owed)) = due.iter().find(|(m, _, _)| *m == req.mediator_id).cloned()
+    else {
+        return Err(ClaimError::invalid(
+            "mediator_id",
+            "此调解员在本申报中没有补助 / the mediator earns nothing in this claim",
+        ));
+    };
+    let mut payments = store::claims::payments_of(&mut tx, &[id]).await?;
+    let paid = |payments: &[Payment], m| {
+        payments
+            .iter()
+            .any(|p| p.payee == Payee::Mediator && p.mediator_id == Some(m))
+    };
+    if paid(&payments, req.mediator_id) {
+        return Err(ClaimError::invalid(
+            "mediator_id",
+            "已向此调解员核发过 / the mediator was paid already",
+        ));
+    }
+    check_paid_on(req.paid_on, &[&claim])?;
+    claim::check_amount(req.amount, owed)?;
+    let payment = Payment {
+        id: PaymentId::new_v7(),
+        payee: Payee::Mediator,
+        township_id: claim.township_id,
+        quarter: claim.quarter,
+        mediator_id: Some(req.mediator_id),
+        mediator: Some(mediator),
+        amount: req.amount,
+        paid_on: req.paid_on,
+        method: req.method,
+        reference,
+        by: caller.person_id,
+        by_name: name.clone(),
+        at,
+        parts: vec![PaymentPart {
+            claim_id: id,
+            amount: req.amount,
+        }],
+        receipts: Vec::new(),
+    };
+    store::claims::insert_payment(&mut tx, &payment)
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => ClaimError::Stale,
+            other => other.into(),
+        })?;
+    payments.push(payment);
+    if due.iter().all(|(m, _, _)| paid(&payments, *m)) {
+        let signature = Signature {
+            step: Step::MediatorPayment,
+            decision: Decision::Pass,
+            by: caller.person_id,
+            by_name: name,
+            at,
+            opinion: format!("已核发 {} 名调解员", due.len()),
+            total: claim.total(),
+        };
+        claim.stage = sign_in(&mut tx, &claim, &signature, at).await?;
+        claim.version += 1;
+        claim.signatures.push(signature);
+    }
+    tx.commit().await?;
+    Ok(shown(
+        caller,
+        StoredClaim {
+            claim,
+            unit_path: stored.unit_path,
+        },
+        payments,
+    ))
+}
+
+/// 到账确认: the mediator paid says the money arrived — once every
+/// mediator of a claim has, the claim is finished — or that it did not,
+/// which the township's judicial office hears of in its inbox.
+pub async fn confirm_receipt(
+    store: &Store,
+    caller: &Caller,
+    id: PaymentId,
+    req: ReceiptRequest,
+) -> Result<Payment, ClaimError> {
+    let note = req.note.trim().to_owned();
+    if note.chars().count() > claim::MAX_OPINION_CHARS {
+        return Err(ClaimError::invalid(
+            "note",
+            "说明最多 500 字 / at most 500 characters",
+        ));
+    }
+    if !req.received && note.is_empty() {
+        return Err(ClaimError::invalid(
+            "note",
+            "请说明没有收到的情况（如：查了银行卡，没有这笔钱） / say what you found",
+        ));
+    }
+    let at = now();
+    let mut tx = store.write().await?;
+    store::cases::reserve_change_nos(&mut tx, 1).await?;
+    let mut payment = store::claims::payment(&mut tx, id)
+        .await?
+        .filter(|p| p.payee == Payee::Mediator && p.mediator_id == Some(caller.person_id))
+        .ok_or(ClaimError::NotFound)?;
+    if payment.received() {
+        return Err(ClaimError::invalid(
+            "received",
+            "已确认到账 / already confirmed",
+        ));
+    }
+    let receipt = Receipt {
+        received: req.received,
+        note,
+        by: caller.person_id,
+        at,
+    };
+    store::claims::append_receipt(&mut tx, id, payment.receipts.len() + 1, &receipt).await?;
+    payment.receipts.push(receipt);
+    let mut told = Vec::new();
+    for part in &payment.parts {
+        let Some(stored) = store::claims::get(&mut tx, part.claim_id).await? else {
+            continue;
+        };
+        let claim = &stored.claim;
+        if !req.received {
+            told.push(claim.clone());
+            continue;
+        }
+        if claim.stage != Stage::At(Step::Receipt) {
+            continue;
+        }
+        let payments = store::claims::payments_of(&mut tx, &[claim.id]).await?;
+        let all = payments
+            .iter()
+            .filter(|p| p.payee == Payee::Mediator)
+            .all(|p| p.id == id || p.received());
+        if all {
+            let signature = Signature {
+                step: Step::Receipt,
+                decision: Decision::Pass,
+                by: caller.person_id,
+                by_name: payment.mediator.clone().unwrap_or_default(),
+                at,
+                opinion: "补助已全部到账".into(),
+                total: claim.total(),
+            };
+            sign_in(&mut tx, claim, &signature, at).await?;
+        }
+    }
+    tx.commit().await?;
+    for claim in told {
+        tell_judicial_office(store, &claim, &payment, at).await?;
+    }
+    Ok(payment)
+}
+
+/// The judicial office of the claim's township hears that a payment did
+/// not arrive (收件箱).
+async fn tell_judicial_office(
+    store: &Store,
+    claim: &Claim,
+    payment: &Payment,
+    at: Timestamp,
+) -> Result<(), ClaimError> {
+    let roles = [Role::JudicialStaff, Role::JudicialDirector];
+    let subject = format!("payment:{}:{}", payment.id, payment.receipts.len());
+    let title = format!(
+        "补助未到账 · {}",
+        payment.mediator.clone().unwrap_or_default()
+    );
+    let body = format!(
+        "{} {} 核发的 {} 元，调解员说没有收到：{}",
+        claim.unit_name,
+        claim.quarter.label_zh(),
+        payment.amount,
+        payment
+            .receipts
+            .last()
+            .map(|r| r.note.as_str())
+            .unwrap_or("")
+    );
+    for holder in store::people::holding_at(store, &roles, &[claim.township_id]).await? {
+        store::inbox::put(
+            store,
+            &store::inbox::NewItem {
+                person: holder.person_id,
+                subject: &subject,
+                kind: InboxKind::Payment,
+                title: &title,
+                body: &body,
+                case_id: None,
+                unit_id: claim.unit_id,
+            },
+            at,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// 我的补助: the caller's lines in every claim and the payments made to them.
+pub async fn mine(store: &Store, caller: &Caller) -> Result<MySubsidy, ClaimError> {
+    let mut c = store.read().await?;
+    let claims = store::claims::with_lines_of(&mut c, caller.person_id).await?;
+    let mut lines = Vec::new();
+    for stored in claims {
+        let claim = stored.claim;
+        let current = claim.current();
+        for (line, now) in claim.lines.iter().zip(current) {
+            if line.mediator_id == caller.person_id {
+                lines.push(MyLine {
+                    claim_id: claim.id,
+                    quarter: claim.quarter,
+                    stage: claim.stage,
+                    line: line.clone(),
+                    current: now,
+                });
+            }
+        }
+    }
+    lines.sort_by(|a, b| (b.quarter, b.line.closed_on).cmp(&(a.quarter, a.line.closed_on)));
+    let payments = store::claims::payments_to(&mut c, caller.person_id).await?;
+    Ok(MySubsidy { lines, payments })
 }

@@ -5,12 +5,16 @@
 //! [`domain::claim::Claim`].
 
 use super::sql::{
-    self, CaseClaim, Claim as C, ClaimLine as L, ClaimLineChange as Lc, ClaimSignature as Sg,
-    IDS_PER_STATEMENT, OrgUnit, ROWS_PER_STATEMENT,
+    self, CaseClaim, Claim as C, ClaimLine as L, ClaimLineChange as Lc, ClaimPayment as Pm,
+    ClaimPaymentPart as Pp, ClaimSignature as Sg, IDS_PER_STATEMENT, OrgUnit, PaymentReceipt as Rc,
+    ROWS_PER_STATEMENT,
 };
 use super::{Conn, StoreError};
-use domain::claim::{Claim, ClaimLine, Decision, LineChange, Quarter, Signature, Stage, Step};
-use domain::{CaseId, ClaimId, Money, Timestamp, UnitPath};
+use domain::claim::{
+    Claim, ClaimLine, Decision, LineChange, PayMethod, Payee, Payment, PaymentPart, Quarter,
+    Receipt, Signature, Stage, Step,
+};
+use domain::{CaseId, ClaimId, Money, PaymentId, PersonId, Timestamp, UnitPath};
 use sea_query::{Alias, Cond, Expr, JoinType, Order, Query, SelectStatement};
 use std::collections::HashMap;
 
@@ -563,5 +567,303 @@ pub async fn under(
         cond = cond.add(Expr::col((Alias::new("c"), C::Quarter)).eq(q.to_string()));
     }
     let stmt = select().cond_where(cond).to_owned();
+    load(c, &stmt).await
+}
+
+fn payee_code(p: Payee) -> &'static str {
+    match p {
+        Payee::Township => "township",
+        Payee::Mediator => "mediator",
+    }
+}
+
+fn method_code(m: PayMethod) -> &'static str {
+    match m {
+        PayMethod::BankTransfer => "bank_transfer",
+        PayMethod::Cash => "cash",
+    }
+}
+
+/// Writes a payment and its parts. A claim paid twice to the same payee
+/// fails with [`StoreError::Conflict`].
+pub async fn insert_payment(c: &mut Conn, p: &Payment) -> Result<(), StoreError> {
+    let stmt = Query::insert()
+        .into_table(Pm::Table)
+        .columns([
+            Pm::Id,
+            Pm::Payee,
+            Pm::TownshipId,
+            Pm::Quarter,
+            Pm::MediatorId,
+            Pm::Mediator,
+            Pm::AmountFen,
+            Pm::PaidOn,
+            Pm::Method,
+            Pm::Reference,
+            Pm::ByPerson,
+            Pm::ByName,
+            Pm::At,
+        ])
+        .values_panic([
+            p.id.to_string().into(),
+            payee_code(p.payee).into(),
+            p.township_id.to_string().into(),
+            p.quarter.to_string().into(),
+            p.mediator_id.map(|m| m.to_string()).into(),
+            p.mediator.clone().into(),
+            p.amount.to_fen().into(),
+            domain::dates::format_iso(p.paid_on).into(),
+            method_code(p.method).into(),
+            p.reference.clone().into(),
+            p.by.to_string().into(),
+            p.by_name.clone().into(),
+            p.at.to_string().into(),
+        ])
+        .to_owned();
+    let (text, values) = sql::render(c, &stmt);
+    sqlx::query_with(&text, values).execute(&mut *c).await?;
+    for chunk in p.parts.chunks(ROWS_PER_STATEMENT) {
+        let mut parts = Query::insert()
+            .into_table(Pp::Table)
+            .columns([
+                Pp::PaymentId,
+                Pp::ClaimId,
+                Pp::Payee,
+                Pp::MediatorId,
+                Pp::AmountFen,
+            ])
+            .to_owned();
+        for part in chunk {
+            parts.values_panic([
+                p.id.to_string().into(),
+                part.claim_id.to_string().into(),
+                payee_code(p.payee).into(),
+                p.mediator_id.map(|m| m.to_string()).into(),
+                part.amount.to_fen().into(),
+            ]);
+        }
+        let (text, values) = sql::render(c, &parts);
+        sqlx::query_with(&text, values).execute(&mut *c).await?;
+    }
+    Ok(())
+}
+
+/// Appends a mediator's word on a payment as its `seq`-th.
+pub async fn append_receipt(
+    c: &mut Conn,
+    payment: PaymentId,
+    seq: usize,
+    r: &Receipt,
+) -> Result<(), StoreError> {
+    let stmt = Query::insert()
+        .into_table(Rc::Table)
+        .columns([
+            Rc::PaymentId,
+            Rc::Seq,
+            Rc::Received,
+            Rc::Note,
+            Rc::ByPerson,
+            Rc::At,
+        ])
+        .values_panic([
+            payment.to_string().into(),
+            (seq as i64).into(),
+            i64::from(r.received).into(),
+            r.note.clone().into(),
+            r.by.to_string().into(),
+            r.at.to_string().into(),
+        ])
+        .to_owned();
+    let (text, values) = sql::render(c, &stmt);
+    sqlx::query_with(&text, values).execute(&mut *c).await?;
+    Ok(())
+}
+
+type PaymentRow = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+);
+
+/// The payments the condition selects, with their parts and receipts.
+async fn load_payments(c: &mut Conn, cond: Cond) -> Result<Vec<Payment>, StoreError> {
+    let stmt = Query::select()
+        .columns([
+            Pm::Id,
+            Pm::Payee,
+            Pm::TownshipId,
+            Pm::Quarter,
+            Pm::MediatorId,
+            Pm::Mediator,
+            Pm::AmountFen,
+            Pm::PaidOn,
+            Pm::Method,
+            Pm::Reference,
+            Pm::ByPerson,
+            Pm::ByName,
+            Pm::At,
+        ])
+        .from(Pm::Table)
+        .cond_where(cond)
+        .order_by(Pm::At, Order::Asc)
+        .order_by(Pm::Id, Order::Asc)
+        .to_owned();
+    let (text, values) = sql::render(c, &stmt);
+    let rows: Vec<PaymentRow> = sqlx::query_as_with(&text, values)
+        .fetch_all(&mut *c)
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (
+        id,
+        payee,
+        township,
+        quarter,
+        mediator_id,
+        mediator,
+        fen,
+        paid_on,
+        method,
+        reference,
+        by,
+        by_name,
+        at,
+    ) in rows
+    {
+        out.push(Payment {
+            id: sql::read("payment id", &id)?,
+            payee: match payee.as_str() {
+                "township" => Payee::Township,
+                "mediator" => Payee::Mediator,
+                other => return Err(StoreError::corrupt("payee", other)),
+            },
+            township_id: sql::read("township id", &township)?,
+            quarter: sql::read::<Quarter>("quarter", &quarter)?,
+            mediator_id: sql::read_opt("person id", mediator_id.as_deref())?,
+            mediator,
+            amount: money("amount_fen", fen)?,
+            paid_on: domain::dates::parse_iso(&paid_on)
+                .ok_or_else(|| StoreError::corrupt("paid_on", &paid_on))?,
+            method: match method.as_str() {
+                "bank_transfer" => PayMethod::BankTransfer,
+                "cash" => PayMethod::Cash,
+                other => return Err(StoreError::corrupt("method", other)),
+            },
+            reference,
+            by: sql::read("person id", &by)?,
+            by_name,
+            at: sql::read("at", &at)?,
+            parts: Vec::new(),
+            receipts: Vec::new(),
+        });
+    }
+    let ids: Vec<String> = out.iter().map(|p| p.id.to_string()).collect();
+    let at: HashMap<String, usize> = ids.iter().cloned().zip(0..).collect();
+    for chunk in ids.chunks(IDS_PER_STATEMENT) {
+        let stmt = Query::select()
+            .columns([Pp::PaymentId, Pp::ClaimId, Pp::AmountFen])
+            .from(Pp::Table)
+            .and_where(Expr::col(Pp::PaymentId).is_in(chunk.iter().cloned()))
+            .order_by(Pp::PaymentId, Order::Asc)
+            .order_by(Pp::ClaimId, Order::Asc)
+            .to_owned();
+        let (text, values) = sql::render(c, &stmt);
+        let rows: Vec<(String, String, i64)> = sqlx::query_as_with(&text, values)
+            .fetch_all(&mut *c)
+            .await?;
+        for (payment, claim, fen) in rows {
+            if let Some(&i) = at.get(&payment) {
+                out[i].parts.push(PaymentPart {
+                    claim_id: sql::read("claim id", &claim)?,
+                    amount: money("amount_fen", fen)?,
+                });
+            }
+        }
+        let stmt = Query::select()
+            .columns([Rc::PaymentId, Rc::Received, Rc::Note, Rc::ByPerson, Rc::At])
+            .from(Rc::Table)
+            .and_where(Expr::col(Rc::PaymentId).is_in(chunk.iter().cloned()))
+            .order_by(Rc::PaymentId, Order::Asc)
+            .order_by(Rc::Seq, Order::Asc)
+            .to_owned();
+        let (text, values) = sql::render(c, &stmt);
+        let rows: Vec<(String, i64, String, String, String)> = sqlx::query_as_with(&text, values)
+            .fetch_all(&mut *c)
+            .await?;
+        for (payment, received, note, by, when) in rows {
+            if let Some(&i) = at.get(&payment) {
+                out[i].receipts.push(Receipt {
+                    received: sql::flag(received),
+                    note,
+                    by: sql::read("person id", &by)?,
+                    at: sql::read("at", &when)?,
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The payments that paid any of these claims.
+pub async fn payments_of(c: &mut Conn, claims: &[ClaimId]) -> Result<Vec<Payment>, StoreError> {
+    if claims.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut out: Vec<Payment> = Vec::new();
+    for chunk in claims.chunks(IDS_PER_STATEMENT) {
+        let paying = Query::select()
+            .column(Pp::PaymentId)
+            .from(Pp::Table)
+            .and_where(Expr::col(Pp::ClaimId).is_in(chunk.iter().map(|id| id.to_string())))
+            .to_owned();
+        for p in load_payments(c, Cond::all().add(Expr::col(Pm::Id).in_subquery(paying))).await? {
+            if !out.iter().any(|q| q.id == p.id) {
+                out.push(p);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// One payment.
+pub async fn payment(c: &mut Conn, id: PaymentId) -> Result<Option<Payment>, StoreError> {
+    Ok(
+        load_payments(c, Cond::all().add(Expr::col(Pm::Id).eq(id.to_string())))
+            .await?
+            .pop(),
+    )
+}
+
+/// The payments made to a mediator.
+pub async fn payments_to(c: &mut Conn, mediator: PersonId) -> Result<Vec<Payment>, StoreError> {
+    load_payments(
+        c,
+        Cond::all().add(Expr::col(Pm::MediatorId).eq(mediator.to_string())),
+    )
+    .await
+}
+
+/// The claims holding a line of this mediator's.
+pub async fn with_lines_of(
+    c: &mut Conn,
+    mediator: PersonId,
+) -> Result<Vec<StoredClaim>, StoreError> {
+    let holding = Query::select()
+        .column(L::ClaimId)
+        .from(L::Table)
+        .and_where(Expr::col(L::MediatorId).eq(mediator.to_string()))
+        .to_owned();
+    let stmt = select()
+        .and_where(Expr::col((Alias::new("c"), C::Id)).in_subquery(holding))
+        .to_owned();
     load(c, &stmt).await
 }

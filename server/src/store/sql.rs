@@ -294,3 +294,42 @@ pub(super) enum ClaimSignature {
     Opinion,
     TotalFen,
 }
+
+#[derive(Iden, Clone, Copy)]
+pub(super) enum ClaimPayment {
+    Table,
+    Id,
+    Payee,
+    TownshipId,
+    Quarter,
+    MediatorId,
+    Mediator,
+    AmountFen,
+    PaidOn,
+    Method,
+    Reference,
+    ByPerson,
+    ByName,
+    At,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(super) enum ClaimPaymentPart {
+    Table,
+    PaymentId,
+    ClaimId,
+    Payee,
+    MediatorId,
+    AmountFen,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(super) enum PaymentReceipt {
+    Table,
+    PaymentId,
+    Seq,
+    Received,
+    Note,
+    ByPerson,
+    At,
+}

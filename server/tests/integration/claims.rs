@@ -18,6 +18,11 @@ const DIRECTOR: &str = "13900000003";
 const LEADER: &str = "13900000004";
 const TOWNSHIP_FINANCE: &str = "13900000005";
 const APPROVER: &str = "13900000007";
+const BUREAU_FINANCE: &str = "13900000009";
+
+fn today() -> String {
+    domain::dates::format_iso(domain::dates::china_date(jiff::Timestamp::now()))
+}
 
 async fn call(
     app: &TestApp,
@@ -217,6 +222,61 @@ on_both_databases! {
         // history is append-only: the lines as claimed, then each change
         assert_eq!(count(&db, "claim_line_change").await, 2);
         assert_eq!(count(&db, "claim_signature").await, 5);
+
+        // 拨付: the bureau's finance pays the township the approved total, to the fen
+        let bureau_finance = login(&app, BUREAU_FINANCE).await;
+        let township = claim["claim"]["township_id"].clone();
+        let pay = |amount: &str, voucher: &str| json!({"township_id": township, "quarter": "2024-Q2", "claims": [id], "amount": amount, "paid_on": today(), "voucher": voucher});
+        let (status, body) = call(&app, &bureau_finance, "POST", "/api/v1/claims/township-payments", Some(pay("300.01", "记-2024-0711"))).await;
+        assert_eq!((status, body["field"].as_str()), (422, Some("amount")), "{body}");
+        let (status, _) = call(&app, &finance, "POST", "/api/v1/claims/township-payments", Some(pay("300.00", "记-2024-0711"))).await;
+        assert_eq!(status, 403, "the township's finance does not pay itself");
+        let (status, paid) = call(&app, &bureau_finance, "POST", "/api/v1/claims/township-payments", Some(pay("300.00", "记-2024-0711"))).await;
+        assert_eq!(status, 200, "{paid}");
+        assert_eq!(paid["amount"], "300.00");
+        let (status, _) = call(&app, &bureau_finance, "POST", "/api/v1/claims/township-payments", Some(pay("300.00", "记-2024-0712"))).await;
+        assert_eq!(status, 422, "paid once");
+
+        // 核发: the township's finance pays each mediator what they earn
+        let (_, now) = call(&app, &finance, "GET", &format!("/api/v1/claims/{id}"), None).await;
+        assert_eq!(now["claim"]["stage"], "mediator_payment");
+        assert_eq!(now["my_step"], "mediator_payment");
+        let to_mediator = |amount: &str| json!({"mediator_id": phone.person_id, "amount": amount, "paid_on": today(), "method": "bank_transfer", "reference": "农信社 6230 流水 000123"});
+        let pay_path = format!("/api/v1/claims/{id}/mediator-payments");
+        let (status, body) = call(&app, &finance, "POST", &pay_path, Some(to_mediator("400.00"))).await;
+        assert_eq!((status, body["field"].as_str()), (422, Some("amount")), "{body}");
+        let (status, now) = call(&app, &finance, "POST", &pay_path, Some(to_mediator("300.00"))).await;
+        assert_eq!(status, 200, "{now}");
+        assert_eq!(now["claim"]["stage"], "receipt", "one mediator, paid");
+        let payment = now["payments"].as_array().unwrap().iter().find(|p| p["payee"] == "mediator").unwrap().clone();
+
+        // 我的补助: the mediator sees the lines and the payment offline-ready
+        let (status, mine) = call(&app, &phone, "GET", "/api/v1/claims/mine", None).await;
+        assert_eq!(status, 200);
+        let mine_total: i64 = mine["lines"].as_array().unwrap().iter().filter(|l| l["claim_id"] == id.as_str()).map(|l| l["current"]["amount"].as_str().unwrap().parse::<Money>().unwrap().to_fen()).sum();
+        assert_eq!(mine_total, 30_000, "{mine}");
+        assert_eq!(mine["payments"][0]["amount"], "300.00");
+
+        // 到账确认: only the mediator paid; "not arrived" reaches the judicial office
+        let receipt = format!("/api/v1/payments/{}/receipt", payment["id"].as_str().unwrap());
+        assert_eq!(call(&app, &head, "POST", &receipt, Some(json!({"received": true}))).await.0, 404);
+        let (status, body) = call(&app, &phone, "POST", &receipt, Some(json!({"received": false}))).await;
+        assert_eq!((status, body["field"].as_str()), (422, Some("note")));
+        let (status, _) = call(&app, &phone, "POST", &receipt, Some(json!({"received": false, "note": "查了银行卡，还没有到"}))).await;
+        assert_eq!(status, 200);
+        let told = inbox(&app, &staff).await;
+        assert!(told.items.iter().any(|i| i.kind == domain::api::InboxKind::Payment), "{told:?}");
+        let (status, body) = call(&app, &phone, "POST", &receipt, Some(json!({"received": true, "note": "今天到账了"}))).await;
+        assert_eq!(status, 200, "{body}");
+        let (_, done) = call(&app, &staff, "GET", &format!("/api/v1/claims/{id}"), None).await;
+        assert_eq!(done["claim"]["stage"], "finished");
+        let signed: Vec<&str> = done["claim"]["signatures"].as_array().unwrap().iter().map(|s| s["step"].as_str().unwrap()).collect();
+        assert_eq!(signed.len(), 8, "all eight steps: {signed:?}");
+        // every total reconciles: lines = claim = township payment = mediator payments = received
+        assert_eq!(done["total"], "300.00");
+        let paid: Vec<&str> = done["payments"].as_array().unwrap().iter().map(|p| p["amount"].as_str().unwrap()).collect();
+        assert_eq!(paid, ["300.00", "300.00"]);
+        assert_eq!(call(&app, &phone, "POST", &receipt, Some(json!({"received": true}))).await.0, 422, "confirmed once");
         drop(app);
         db.cleanup().await;
     }

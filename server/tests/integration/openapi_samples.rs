@@ -470,6 +470,35 @@ on_both_databases! {
         assert_eq!(status, 200);
         let (status, _) = api.call(&app, Some(&office.token), Method::POST, "/api/v1/claims/{id}/steps", &format!("{claim_path}/steps"), Some(sign("同意"))).await;
         assert_eq!(status, 409);
+        // … the rest of the eight steps, the payments and the receipt
+        let mut version = claim["claim"]["version"].as_u64().unwrap() + 1;
+        for (phone_no, step) in [("13900000003", "second_review"), ("13900000004", "township_check"), ("13900000006", "city_summary"), ("13900000007", "approval")] {
+            let who = login(&app, phone_no).await;
+            let body = json!({"step": step, "version": version, "decision": "pass", "opinion": "同意", "lines": []});
+            let (status, _) = api.call(&app, Some(&who.token), Method::POST, "/api/v1/claims/{id}/steps", &format!("{claim_path}/steps"), Some(body)).await;
+            assert_eq!(status, 200, "{step}");
+            version += 1;
+        }
+        let bureau_finance = login(&app, "13900000009").await;
+        let today = domain::dates::format_iso(domain::dates::china_date(jiff::Timestamp::now()));
+        let pay = |amount: &str| json!({"township_id": claim["claim"]["township_id"], "quarter": "2024-Q2", "claims": [claim["claim"]["id"]], "amount": amount, "paid_on": today, "voucher": "记-1"});
+        let (status, _) = api.call(&app, Some(&bureau_finance.token), Method::POST, "/api/v1/claims/township-payments", "/api/v1/claims/township-payments", Some(pay("1.00"))).await;
+        assert_eq!(status, 422, "not the total");
+        let (status, _) = api.call(&app, Some(&bureau_finance.token), Method::POST, "/api/v1/claims/township-payments", "/api/v1/claims/township-payments", Some(pay("200.00"))).await;
+        assert_eq!(status, 200);
+        let township_finance = login(&app, "13900000005").await;
+        let to_mediator = json!({"mediator_id": phone.person_id, "amount": "200.00", "paid_on": today, "method": "bank_transfer", "reference": "流水 1"});
+        let (status, _) = api.call(&app, Some(&bureau_finance.token), Method::POST, "/api/v1/claims/{id}/mediator-payments", &format!("{claim_path}/mediator-payments"), Some(to_mediator.clone())).await;
+        assert_eq!(status, 403);
+        let (status, paid) = api.call(&app, Some(&township_finance.token), Method::POST, "/api/v1/claims/{id}/mediator-payments", &format!("{claim_path}/mediator-payments"), Some(to_mediator)).await;
+        assert_eq!(status, 200);
+        let (status, _) = api.call(&app, Some(&token), Method::GET, "/api/v1/claims/mine", "/api/v1/claims/mine", None).await;
+        assert_eq!(status, 200);
+        let payment = paid["payments"].as_array().unwrap().iter().find(|p| p["payee"] == "mediator").unwrap()["id"].as_str().unwrap().to_owned();
+        let (status, _) = api.call(&app, Some(&token), Method::POST, "/api/v1/payments/{id}/receipt", &format!("/api/v1/payments/{}/receipt", uuid::Uuid::now_v7()), Some(json!({"received": true}))).await;
+        assert_eq!(status, 404);
+        let (status, _) = api.call(&app, Some(&token), Method::POST, "/api/v1/payments/{id}/receipt", &format!("/api/v1/payments/{payment}/receipt"), Some(json!({"received": true, "note": "已到账"}))).await;
+        assert_eq!(status, 200);
         // the receiving unit's inbox holds the referral; it reads it
         let mut read = false;
         for device in [&phone, &office] {

@@ -4,10 +4,13 @@
 //! (`GET /api/v1/claims`), one claim whole and a step's signature
 //! (`POST /api/v1/claims/{id}/steps`).
 
-use crate::claim::{Claim, ClaimLine, CurrentLine, Decision, LineDecision, Quarter, Stage, Step};
-use crate::ids::{CaseId, ClaimId, UnitId};
+use crate::claim::{
+    Claim, ClaimLine, CurrentLine, Decision, LineDecision, PayMethod, Payment, Quarter, Stage, Step,
+};
+use crate::ids::{CaseId, ClaimId, PersonId, UnitId};
 use crate::money::Money;
 use crate::time::Timestamp;
+use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 /// What a committee may claim for a quarter now: its synced, closed,
@@ -75,6 +78,8 @@ pub struct ClaimView {
     #[cfg_attr(feature = "openapi", schema(value_type = String, examples("230.00")))]
     pub total: Money,
     pub my_step: Option<Step>,
+    /// The payments of it (拨付, 核发) with the mediators' receipts.
+    pub payments: Vec<Payment>,
 }
 
 /// `POST /api/v1/claims/{id}/steps`: sign the step the claim waits for —
@@ -91,4 +96,74 @@ pub struct StepRequest {
     pub opinion: String,
     #[serde(default)]
     pub lines: Vec<LineDecision>,
+}
+
+/// `POST /api/v1/claims/township-payments` (拨付): the bureau's finance
+/// paid a township's finance office these approved claims of a quarter;
+/// `amount` is their total to the fen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TownshipPaymentRequest {
+    pub township_id: UnitId,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, examples("2026-Q3")))]
+    pub quarter: Quarter,
+    pub claims: Vec<ClaimId>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, examples("3300.00")))]
+    pub amount: Money,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    #[serde(with = "crate::dates::iso")]
+    pub paid_on: Date,
+    /// 凭证号.
+    pub voucher: String,
+}
+
+/// `POST /api/v1/claims/{id}/mediator-payments` (核发): the township's
+/// finance office paid a mediator what they earn in the claim, to the fen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MediatorPaymentRequest {
+    pub mediator_id: PersonId,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, examples("300.00")))]
+    pub amount: Money,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    #[serde(with = "crate::dates::iso")]
+    pub paid_on: Date,
+    pub method: PayMethod,
+    /// The bank's reference or the receipt number.
+    pub reference: String,
+}
+
+/// `POST /api/v1/payments/{id}/receipt` (到账确认): the mediator says the
+/// money arrived, or that it did not (with what they know).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReceiptRequest {
+    pub received: bool,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// 我的补助 (`GET /api/v1/claims/mine`): the caller's lines in every claim,
+/// where each stands, and the payments made to them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MySubsidy {
+    pub lines: Vec<MyLine>,
+    pub payments: Vec<Payment>,
+}
+
+/// One of the caller's cases in a claim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MyLine {
+    pub claim_id: ClaimId,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, examples("2026-Q3")))]
+    pub quarter: Quarter,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, examples("first_review")))]
+    pub stage: Stage,
+    pub line: ClaimLine,
+    pub current: CurrentLine,
 }

@@ -17,15 +17,18 @@ pub enum InboxKind {
     Duty,
     /// 回访提醒: an open dispute is due a follow-up by its risk level.
     FollowUp,
+    /// 补助未到账: a mediator says a subsidy paid to them did not arrive.
+    Payment,
 }
 
 impl InboxKind {
-    pub const ALL: [InboxKind; 5] = [
+    pub const ALL: [InboxKind; 6] = [
         InboxKind::Escalation,
         InboxKind::Referral,
         InboxKind::Responsible,
         InboxKind::Duty,
         InboxKind::FollowUp,
+        InboxKind::Payment,
     ];
 
     /// Its name on the wire and in the database.
@@ -36,6 +39,7 @@ impl InboxKind {
             InboxKind::Responsible => "responsible",
             InboxKind::Duty => "duty",
             InboxKind::FollowUp => "follow_up",
+            InboxKind::Payment => "payment",
         }
     }
 

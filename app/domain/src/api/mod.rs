@@ -23,7 +23,10 @@ pub use cases::{
     CaseHistory, CaseLock, CaseVersion, LockRequest, MajorReviewRequest, MajorReviewed,
     OverriddenValue, ServerCase,
 };
-pub use claims::{ClaimDraft, ClaimSummary, ClaimView, NewClaim, StepRequest};
+pub use claims::{
+    ClaimDraft, ClaimSummary, ClaimView, MediatorPaymentRequest, MyLine, MySubsidy, NewClaim,
+    ReceiptRequest, StepRequest, TownshipPaymentRequest,
+};
 pub use error::{ErrorBody, ErrorCode};
 pub use inbox::{Inbox, InboxItem, InboxKind};
 pub use office::{AccountView, DeviceSession, PasswordRequest};

@@ -12,15 +12,20 @@ use axum::Json;
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use domain::ClaimId;
-use domain::api::{ClaimDraft, ClaimSummary, ClaimView, ErrorBody, NewClaim, StepRequest};
-use domain::claim::Quarter;
+use domain::api::{
+    ClaimDraft, ClaimSummary, ClaimView, ErrorBody, MediatorPaymentRequest, MySubsidy, NewClaim,
+    ReceiptRequest, StepRequest, TownshipPaymentRequest,
+};
+use domain::claim::{Payment, Quarter};
+use domain::{ClaimId, PaymentId};
 use serde::Deserialize;
 
 /// A claim of a committee's quarter lists at most a few hundred cases.
 const CLAIM_BODY_LIMIT: usize = 256 * 1024;
 /// A step's decisions: an opinion and a reason per line.
 const STEP_BODY_LIMIT: usize = 512 * 1024;
+/// A receipt: a yes or no and a short note.
+const RECEIPT_BODY_LIMIT: usize = 8 * 1024;
 
 fn quarter(text: &str) -> Result<Quarter, ApiError> {
     text.parse()
@@ -188,4 +193,119 @@ pub async fn sign(
 ) -> Result<Json<ClaimView>, ApiError> {
     let req: StepRequest = read_json(body, STEP_BODY_LIMIT).await?;
     Ok(Json(claims::sign(&state.store, &caller, id, req).await?))
+}
+
+/// 拨付: the bureau's finance paid a township's finance office these
+/// approved claims of a quarter (their total to the fen, with the voucher).
+#[utoipa::path(
+    post,
+    path = "/api/v1/claims/township-payments",
+    tag = "claims",
+    security(("bearer" = [])),
+    request_body = TownshipPaymentRequest,
+    responses(
+        (status = 200, description = "The payment; each claim waits for 核发", body = Payment),
+        (status = 400, description = "The body does not read (`malformed`)", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`, `revoked`, `expired` or `disabled`", body = ErrorBody),
+        (status = 403, description = "Not the bureau's finance over a claim (`forbidden`)", body = ErrorBody),
+        (status = 409, description = "A claim was paid or signed meanwhile (`stale`)", body = ErrorBody),
+        (status = 422, description = "A claim not waiting for 拨付 or of another township or quarter (`claims[i]`), an amount that is not their total (`amount`), a date (`paid_on`) or voucher (`voucher`) (`invalid`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
+    )
+)]
+#[tracing::instrument(skip_all, fields(session = %caller.session_id))]
+pub async fn pay_township(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Body,
+) -> Result<Json<Payment>, ApiError> {
+    let req: TownshipPaymentRequest = read_json(body, CLAIM_BODY_LIMIT).await?;
+    Ok(Json(
+        claims::pay_township(&state.store, &caller, req).await?,
+    ))
+}
+
+/// 核发: the township's finance office paid a mediator what they earn in
+/// the claim (to the fen).
+#[utoipa::path(
+    post,
+    path = "/api/v1/claims/{id}/mediator-payments",
+    tag = "claims",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The claim's id")),
+    request_body = MediatorPaymentRequest,
+    responses(
+        (status = 200, description = "The claim with its payments", body = ClaimView),
+        (status = 400, description = "The body does not read (`malformed`)", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`, `revoked`, `expired` or `disabled`", body = ErrorBody),
+        (status = 403, description = "Not the township's finance office (`forbidden`)", body = ErrorBody),
+        (status = 404, description = "No such claim in the caller's units (`not_found`)", body = ErrorBody),
+        (status = 409, description = "The mediator was paid meanwhile (`stale`)", body = ErrorBody),
+        (status = 422, description = "Not waiting for 核发 (`step`), a mediator who earns nothing or was paid (`mediator_id`), an amount not due (`amount`), a date or reference (`invalid`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
+    )
+)]
+#[tracing::instrument(skip_all, fields(session = %caller.session_id))]
+pub async fn pay_mediator(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId<ClaimId>,
+    body: Body,
+) -> Result<Json<ClaimView>, ApiError> {
+    let req: MediatorPaymentRequest = read_json(body, STEP_BODY_LIMIT).await?;
+    Ok(Json(
+        claims::pay_mediator(&state.store, &caller, id, req).await?,
+    ))
+}
+
+/// 到账确认: the mediator paid says the money arrived, or that it did not
+/// (the judicial office hears of it).
+#[utoipa::path(
+    post,
+    path = "/api/v1/payments/{id}/receipt",
+    tag = "claims",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The payment's id")),
+    request_body = ReceiptRequest,
+    responses(
+        (status = 200, description = "The payment with the receipt", body = Payment),
+        (status = 400, description = "The body does not read (`malformed`)", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`, `revoked`, `expired` or `disabled`", body = ErrorBody),
+        (status = 404, description = "No payment to the caller with this id (`not_found`)", body = ErrorBody),
+        (status = 422, description = "Already confirmed (`received`), or a note missing or too long (`note`) (`invalid`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
+    )
+)]
+#[tracing::instrument(skip_all, fields(session = %caller.session_id))]
+pub async fn receipt(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId<PaymentId>,
+    body: Body,
+) -> Result<Json<Payment>, ApiError> {
+    let req: ReceiptRequest = read_json(body, RECEIPT_BODY_LIMIT).await?;
+    Ok(Json(
+        claims::confirm_receipt(&state.store, &caller, id, req).await?,
+    ))
+}
+
+/// 我的补助: the caller's cases in every claim, where each stands, and
+/// the payments made to them.
+#[utoipa::path(
+    get,
+    path = "/api/v1/claims/mine",
+    tag = "claims",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller's lines and payments", body = MySubsidy),
+        (status = 401, description = "`unauthenticated`, `revoked`, `expired` or `disabled`", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
+    )
+)]
+#[tracing::instrument(skip_all, fields(session = %caller.session_id))]
+pub async fn mine(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<MySubsidy>, ApiError> {
+    Ok(Json(claims::mine(&state.store, &caller).await?))
 }
