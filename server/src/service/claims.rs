@@ -1021,7 +1021,7 @@ pub async fn mine(store: &Store, caller: &Caller) -> Result<MySubsidy, ClaimErro
             }
         }
     }
-    lines.sort_by(|a, b| (b.quarter, b.line.closed_on).cmp(&(a.quarter, a.line.closed_on)));
+    lines.sort_by_key(|l| std::cmp::Reverse((l.quarter, l.line.closed_on)));
     let payments = store::claims::payments_to(&mut c, caller.person_id).await?;
     Ok(MySubsidy { lines, payments })
 }
