@@ -471,13 +471,13 @@ on_both_databases! {
         let (status, _) = api.call(&app, Some(&office.token), Method::POST, "/api/v1/claims/{id}/steps", &format!("{claim_path}/steps"), Some(sign("同意"))).await;
         assert_eq!(status, 409);
         // … the rest of the eight steps, the payments and the receipt
-        let mut version = claim["claim"]["version"].as_u64().unwrap() + 1;
-        for (phone_no, step) in [("13900000003", "second_review"), ("13900000004", "township_check"), ("13900000006", "city_summary"), ("13900000007", "approval")] {
+        let first = claim["claim"]["version"].as_u64().unwrap() + 1;
+        let steps = [("13900000003", "second_review"), ("13900000004", "township_check"), ("13900000006", "city_summary"), ("13900000007", "approval")];
+        for (version, (phone_no, step)) in (first..).zip(steps) {
             let who = login(&app, phone_no).await;
             let body = json!({"step": step, "version": version, "decision": "pass", "opinion": "同意", "lines": []});
             let (status, _) = api.call(&app, Some(&who.token), Method::POST, "/api/v1/claims/{id}/steps", &format!("{claim_path}/steps"), Some(body)).await;
             assert_eq!(status, 200, "{step}");
-            version += 1;
         }
         let bureau_finance = login(&app, "13900000009").await;
         let today = domain::dates::format_iso(domain::dates::china_date(jiff::Timestamp::now()));
