@@ -146,6 +146,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view={Lazy::<routes::lazy::Login>::new()} />
                     <Route path=path!("/devices") view={Lazy::<routes::lazy::Devices>::new()} />
                     <Route path=path!("/accounts") view={Lazy::<routes::lazy::Accounts>::new()} />
+                    <Route path=path!("/claims") view={Lazy::<routes::lazy::Claims>::new()} />
+                    <Route path=path!("/my-subsidy") view={Lazy::<routes::lazy::MySubsidy>::new()} />
                 </Routes>
             </Router>
         </I18nContextProvider>

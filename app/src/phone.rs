@@ -157,6 +157,16 @@ pub async fn save_reminder_summary(json: String) -> Result<(), String> {
     in_browser!(|s| async move { s.save_reminder_summary(json).await })
 }
 
+/// Keeps 我的补助 as last fetched, to read offline (JSON text).
+pub async fn save_my_subsidy(json: String) -> Result<(), String> {
+    in_browser!(|s| async move { s.save_meta(crate::idb::MY_SUBSIDY, json).await })
+}
+
+/// 我的补助 as last fetched (JSON text), if any.
+pub async fn my_subsidy() -> Result<Option<String>, String> {
+    in_browser!(|s| async move { s.meta(crate::idb::MY_SUBSIDY).await })
+}
+
 /// The screening records the server refused, with its reasons.
 pub async fn refused_screenings() -> Result<Vec<OutboxEntry>, String> {
     in_browser!(|s| async move {

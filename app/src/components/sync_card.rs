@@ -86,6 +86,11 @@ pub fn SyncCard() -> impl IntoView {
                         {manages.then(|| view! {
                             <a class="button button--quiet" href="/accounts" data-testid="accounts-link">{crate::lazy_text::say(i18n, "账号管理", "Accounts")}</a>
                         })}
+                        // the quarterly money loop: claims and their steps; a mediator's own subsidy
+                        <a class="button button--quiet" href="/claims" data-testid="claims-link">{crate::lazy_text::say(i18n, "补助申报与审批", "Subsidy claims")}</a>
+                        {(s.role == domain::Role::Mediator).then(|| view! {
+                            <a class="button button--quiet" href="/my-subsidy" data-testid="my-subsidy-link">{crate::lazy_text::say(i18n, "我的补助", "My subsidy")}</a>
+                        })}
                         // everyone: referrals to their unit, answers to their own
                         <a class="button button--quiet" href="/inbox" data-testid="inbox-link">{crate::lazy_text::say(i18n, "收件箱", "Inbox")}</a>
                     }.into_any()

@@ -48,6 +48,8 @@ pub(super) const PROFILE: &str = "profile";
 /// The last reminder counts the app computed, for the service worker
 /// (public/sw.js reads it when Periodic Background Sync wakes it).
 pub const REMINDER_SUMMARY: &str = "reminders";
+/// The `meta` key of 我的补助 as last fetched (read offline).
+pub const MY_SUBSIDY: &str = "my_subsidy";
 
 impl LocalStore {
     /// This device's profile; a new one (with fresh ids) is stored on first use.
@@ -65,6 +67,36 @@ impl LocalStore {
         let profile = Profile::default();
         self.save_profile(&profile).await?;
         Ok(profile)
+    }
+
+    /// A `meta` value by key (JSON text), if stored.
+    pub async fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let tx = self.db.transaction(stores::META).build()?;
+        let record: Option<MetaRecord> = tx
+            .object_store(stores::META)?
+            .get(key.to_owned())
+            .serde()?
+            .await?;
+        drop(tx);
+        Ok(record.map(|r| r.json))
+    }
+
+    /// Stores a `meta` value by key (JSON text); resolves once committed.
+    pub async fn save_meta(&self, key: &str, json: String) -> Result<(), StoreError> {
+        let tx = self
+            .db
+            .transaction(stores::META)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(stores::META)?
+            .put(&MetaRecord {
+                key: key.to_owned(),
+                json,
+            })
+            .serde()?
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Stores the reminder counts for the service worker (JSON text).

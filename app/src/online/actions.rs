@@ -208,3 +208,64 @@ pub async fn inbox() -> Result<Inbox, ActionError> {
 pub async fn mark_inbox_read(id: InboxItemId) -> Result<(), ActionError> {
     with_token!(|t| client::mark_read(&t, id))
 }
+
+/// What a committee may claim for a quarter now (申报预览).
+pub async fn claim_draft(
+    unit: domain::UnitId,
+    quarter: domain::claim::Quarter,
+) -> Result<domain::api::ClaimDraft, ActionError> {
+    with_token!(|t| client::claim_draft(&t, unit, quarter))
+}
+
+/// Submits a committee's quarterly claim of these cases.
+pub async fn submit_claim(
+    req: domain::api::NewClaim,
+) -> Result<domain::api::ClaimView, ActionError> {
+    with_token!(|t| client::submit_claim(&t, &req))
+}
+
+/// The claims the caller sees.
+pub async fn claims() -> Result<Vec<domain::api::ClaimSummary>, ActionError> {
+    with_token!(|t| client::claims(&t))
+}
+
+/// One claim whole.
+pub async fn claim(id: domain::ClaimId) -> Result<domain::api::ClaimView, ActionError> {
+    with_token!(|t| client::claim(&t, id))
+}
+
+/// Signs the step a claim waits for.
+pub async fn sign_claim(
+    id: domain::ClaimId,
+    req: domain::api::StepRequest,
+) -> Result<domain::api::ClaimView, ActionError> {
+    with_token!(|t| client::sign_claim(&t, id, &req))
+}
+
+/// 拨付: records the payment of approved claims to a township.
+pub async fn pay_township(
+    req: domain::api::TownshipPaymentRequest,
+) -> Result<domain::claim::Payment, ActionError> {
+    with_token!(|t| client::pay_township(&t, &req))
+}
+
+/// 核发: records the payment of a mediator's part of a claim.
+pub async fn pay_mediator(
+    id: domain::ClaimId,
+    req: domain::api::MediatorPaymentRequest,
+) -> Result<domain::api::ClaimView, ActionError> {
+    with_token!(|t| client::pay_mediator(&t, id, &req))
+}
+
+/// 到账确认: the mediator's word on a payment to them.
+pub async fn confirm_receipt(
+    id: domain::PaymentId,
+    req: domain::api::ReceiptRequest,
+) -> Result<domain::claim::Payment, ActionError> {
+    with_token!(|t| client::confirm_receipt(&t, id, &req))
+}
+
+/// 我的补助, from the server.
+pub async fn my_subsidy() -> Result<domain::api::MySubsidy, ActionError> {
+    with_token!(|t| client::my_subsidy(&t))
+}

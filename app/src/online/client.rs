@@ -346,3 +346,79 @@ pub async fn push_key(token: &str) -> Result<PushKey, ApiError> {
 pub async fn subscribe(token: &str, body: &SubscriptionBody) -> Result<(), ApiError> {
     put("/api/v1/push/subscription", token, body).await
 }
+
+/// `GET /api/v1/claims/draft`.
+pub async fn claim_draft(
+    token: &str,
+    unit: domain::UnitId,
+    quarter: domain::claim::Quarter,
+) -> Result<domain::api::ClaimDraft, ApiError> {
+    get(
+        &format!("/api/v1/claims/draft?unit_id={unit}&quarter={quarter}"),
+        token,
+    )
+    .await
+}
+
+/// `POST /api/v1/claims`.
+pub async fn submit_claim(
+    token: &str,
+    req: &domain::api::NewClaim,
+) -> Result<domain::api::ClaimView, ApiError> {
+    post("/api/v1/claims", Some(token), req).await
+}
+
+/// `GET /api/v1/claims`.
+pub async fn claims(token: &str) -> Result<Vec<domain::api::ClaimSummary>, ApiError> {
+    get("/api/v1/claims", token).await
+}
+
+/// `GET /api/v1/claims/{id}`.
+pub async fn claim(token: &str, id: domain::ClaimId) -> Result<domain::api::ClaimView, ApiError> {
+    get(&format!("/api/v1/claims/{id}"), token).await
+}
+
+/// `POST /api/v1/claims/{id}/steps`.
+pub async fn sign_claim(
+    token: &str,
+    id: domain::ClaimId,
+    req: &domain::api::StepRequest,
+) -> Result<domain::api::ClaimView, ApiError> {
+    post(&format!("/api/v1/claims/{id}/steps"), Some(token), req).await
+}
+
+/// `POST /api/v1/claims/township-payments`.
+pub async fn pay_township(
+    token: &str,
+    req: &domain::api::TownshipPaymentRequest,
+) -> Result<domain::claim::Payment, ApiError> {
+    post("/api/v1/claims/township-payments", Some(token), req).await
+}
+
+/// `POST /api/v1/claims/{id}/mediator-payments`.
+pub async fn pay_mediator(
+    token: &str,
+    id: domain::ClaimId,
+    req: &domain::api::MediatorPaymentRequest,
+) -> Result<domain::api::ClaimView, ApiError> {
+    post(
+        &format!("/api/v1/claims/{id}/mediator-payments"),
+        Some(token),
+        req,
+    )
+    .await
+}
+
+/// `POST /api/v1/payments/{id}/receipt`.
+pub async fn confirm_receipt(
+    token: &str,
+    id: domain::PaymentId,
+    req: &domain::api::ReceiptRequest,
+) -> Result<domain::claim::Payment, ApiError> {
+    post(&format!("/api/v1/payments/{id}/receipt"), Some(token), req).await
+}
+
+/// `GET /api/v1/claims/mine`.
+pub async fn my_subsidy(token: &str) -> Result<domain::api::MySubsidy, ApiError> {
+    get("/api/v1/claims/mine", token).await
+}

@@ -30,9 +30,10 @@ mod web_push;
 pub use account::{login, logout, session, use_may};
 pub use actions::{
     AccountView, ActionError, CaseLock, DeviceSession, NEEDS_NETWORK, accounts, case_history,
-    case_referral, case_risk, compliance, devices, inbox, mark_inbox_read, online, referral_step,
+    case_referral, case_risk, claim, claim_draft, claims, compliance, confirm_receipt, devices,
+    inbox, mark_inbox_read, my_subsidy, online, pay_mediator, pay_township, referral_step,
     review_major, revoke_device, risk_step, server_case, set_account_disabled, set_case_lock,
-    set_password,
+    set_password, sign_claim, submit_claim,
 };
 pub use agent::{SyncAgent, SyncStatus, sync_now, use_sync_status};
 #[cfg(feature = "hydrate")]

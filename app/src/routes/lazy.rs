@@ -191,3 +191,32 @@ impl LazyRoute for Accounts {
         view! { <super::accounts::AccountsPage /> }.into_any()
     }
 }
+
+/// 补助申报与审批 — a committee's quarterly claim and every step of its
+/// approval and payment.
+pub struct Claims;
+
+#[lazy_route]
+impl LazyRoute for Claims {
+    fn data() -> Self {
+        Self
+    }
+    fn view(_this: Self) -> AnyView {
+        page_shown();
+        view! { <super::claims::ClaimsPage /> }.into_any()
+    }
+}
+
+/// 我的补助 — a mediator's cases in the claims and the payments to them.
+pub struct MySubsidy;
+
+#[lazy_route]
+impl LazyRoute for MySubsidy {
+    fn data() -> Self {
+        Self
+    }
+    fn view(_this: Self) -> AnyView {
+        page_shown();
+        view! { <super::my_subsidy::MySubsidyPage /> }.into_any()
+    }
+}
