@@ -330,7 +330,7 @@ fn NewClaimCard(
                             let parties = l.parties.join("、");
                             let kind = domain::case::dispute_type_name(&l.dispute_type).unwrap_or("").to_owned();
                             view! {
-                                <li class="device-row" data-testid="claim-line">
+                                <li class="device-row" data-testid="claim-line" data-mediator=l.mediator_id.to_string()>
                                     <label class="check">
                                         <input type="checkbox" prop:checked=move || left_out.with(|s| !s.contains(&id))
                                             on:change=move |ev| {
@@ -341,7 +341,7 @@ fn NewClaimCard(
                                     </label>
                                     <div class="device-row__meta muted">{parties} " · " {kind} " · " {domain::dates::format_iso(l.closed_on)}</div>
                                     <div class="device-row__meta">
-                                        {format!("{} · {} 元", l.tier, l.amount)}
+                                        {format!("{} · {} · {} 元", l.mediator, l.tier, l.amount)}
                                         {l.late.then(|| view! { " " <span class="chip">{say(i18n, "补报", "late")}</span> })}
                                     </div>
                                 </li>

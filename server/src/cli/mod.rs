@@ -205,6 +205,14 @@ async fn load_history(db: &Store, end: Option<Date>) -> anyhow::Result<()> {
         report.cases,
         tiers.join(", ")
     );
+    let started = Instant::now();
+    let claims = demo::load_claims(db, end).await?;
+    println!(
+        "演示补助申报 / demo claims: {} 件新增 added ({} 已完成 finished) in {:.2} s",
+        claims.claims,
+        claims.finished,
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

@@ -14,12 +14,15 @@
 //!
 //! `load` loads the organisation only (tests and `serve --demo` count on an
 //! empty case list); `load_history` adds a year of its cases (history.rs),
-//! as `seed-demo` and `serve --demo-history` do.
+//! as `seed-demo` and `serve --demo-history` do, and `load_claims` the
+//! quarterly claims of its last quarters at every step (claims.rs).
 
+mod claims;
 mod history;
 mod load;
 mod names;
 
+pub use claims::{ClaimsReport, load_claims};
 pub use history::{
     CASES_PER_YEAR, HISTORY_DAYS, HistoryReport, history_cases, history_start, load_history,
 };

@@ -342,3 +342,59 @@ on_both_databases! {
         db.cleanup().await;
     }
 }
+
+on_both_databases! {
+    async fn the_demo_has_finished_quarters_and_a_claim_waiting_at_every_step(db: TestDb) {
+        tiaojie_server::demo::load(&db.db).await.unwrap();
+        let end = domain::dates::parse_iso("2026-12-05").unwrap();
+        tiaojie_server::demo::load_history(&db.db, end).await.unwrap();
+        let report = tiaojie_server::demo::load_claims(&db.db, end).await.unwrap();
+        assert!(report.finished >= 4, "{report:?}");
+        let again = tiaojie_server::demo::load_claims(&db.db, end).await.unwrap();
+        assert_eq!(again.claims, 0, "loaded once");
+        let app = TestApp::spawn(&db).await;
+
+        // every office step of the last quarter waits for its demo log-in
+        for (phone, step) in [
+            (JUDICIAL_OFFICE, "first_review"),
+            (DIRECTOR, "second_review"),
+            (LEADER, "township_check"),
+            (BUREAU, "city_summary"),
+            (APPROVER, "approval"),
+            (BUREAU_FINANCE, "township_payment"),
+            (TOWNSHIP_FINANCE, "mediator_payment"),
+        ] {
+            let who = login(&app, phone).await;
+            let (status, list) = call(&app, &who, "GET", "/api/v1/claims?quarter=2026-Q3", None).await;
+            assert_eq!(status, 200);
+            assert!(list.as_array().unwrap().iter().any(|c| c["my_step"] == step), "{phone} waits for {step}: {list}");
+        }
+        // a finished claim reconciles to the fen: lines = township payment = mediators' = received
+        let bureau = login(&app, BUREAU).await;
+        let (_, list) = call(&app, &bureau, "GET", "/api/v1/claims?quarter=2026-Q2", None).await;
+        let finished: Vec<&Value> = list.as_array().unwrap().iter().filter(|c| c["stage"] == "finished").collect();
+        assert!(!finished.is_empty());
+        for c in finished {
+            let (_, claim) = call(&app, &bureau, "GET", &format!("/api/v1/claims/{}", c["id"].as_str().unwrap()), None).await;
+            let total: Money = serde_json::from_value(claim["total"].clone()).unwrap();
+            let paid = |payee: &str| -> Money {
+                domain::claim::sum(claim["payments"].as_array().unwrap().iter().filter(|p| p["payee"] == payee)
+                    .map(|p| serde_json::from_value::<Money>(p["amount"].clone()).unwrap()))
+            };
+            assert_eq!(paid("township"), total, "{claim}");
+            assert_eq!(paid("mediator"), total, "{claim}");
+            assert!(claim["payments"].as_array().unwrap().iter().filter(|p| p["payee"] == "mediator").all(|p| p["receipts"].as_array().unwrap().last().unwrap()["received"] == true));
+        }
+        // the demo village's mediator sees their past quarters in 我的补助
+        let phone = login(&app, VILLAGE_MEDIATOR).await;
+        let (_, mine) = call(&app, &phone, "GET", "/api/v1/claims/mine", None).await;
+        assert!(!mine["payments"].as_array().unwrap().is_empty(), "{mine}");
+        // … and the head's village has the last quarter left to claim
+        let head = login(&app, HEAD).await;
+        let (status, draft) = call(&app, &head, "GET", &format!("/api/v1/claims/draft?unit_id={}&quarter=2026-Q3", head.unit_id), None).await;
+        assert_eq!(status, 200);
+        assert!(!draft["lines"].as_array().unwrap().is_empty(), "{draft}");
+        drop(app);
+        db.cleanup().await;
+    }
+}

@@ -1,0 +1,263 @@
+//! The demo's quarterly claims (以案定补兑现), made through the same
+//! services the offices use, as the demo's people: in 鹿城镇, the two
+//! quarters before the last are claimed by ten committees and finished
+//! (approved, paid to the township and to each mediator, received); the
+//! last full quarter is claimed by eight of them, one waiting at each of
+//! the eight steps, so every demo office log-in finds work waiting. The
+//! demo log-ins' own committees (the head's village and the first
+//! community) leave the last quarter unclaimed for a newcomer to claim.
+//!
+//! Loaded once: a database that holds any claim is left alone.
+
+use super::chuxiong;
+use super::load::SeedError;
+use crate::service::auth::scopes_of;
+use crate::service::{Caller, claims};
+use crate::store::{Store, StoreError};
+use domain::api::{
+    MediatorPaymentRequest, NewClaim, ReceiptRequest, StepRequest, TownshipPaymentRequest,
+};
+use domain::claim::{Decision, PayMethod, Payee, Quarter, Stage, Step};
+use domain::{AccountId, ClaimId, DeviceId, DeviceSessionId, PersonId, Role, UnitId, UnitKind};
+use jiff::civil::Date;
+
+/// What the claims load did.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ClaimsReport {
+    pub claims: usize,
+    pub finished: usize,
+}
+
+fn failed(e: claims::ClaimError) -> SeedError {
+    match e {
+        claims::ClaimError::Store(e) => SeedError::Store(e),
+        other => SeedError::Store(StoreError::Corrupt(format!("demo claims: {other}"))),
+    }
+}
+
+/// A demo person acting on the server (no device: a made-up session).
+async fn caller(db: &Store, person: PersonId) -> Result<Caller, SeedError> {
+    let key = format!("demo-claims:{person}");
+    Ok(Caller {
+        session_id: DeviceSessionId::stable(&key),
+        account_id: AccountId::stable(&key),
+        person_id: person,
+        device_id: DeviceId::stable(&key),
+        scopes: scopes_of(db, person).await?,
+    })
+}
+
+/// The person holding `role` in the demo organisation (the first one).
+fn holder(role: Role) -> Option<(PersonId, UnitId)> {
+    chuxiong()
+        .grants
+        .iter()
+        .find(|g| g.role == role)
+        .map(|g| (g.person_id, g.unit_id))
+}
+
+/// Takes the claim through the first `steps` steps (0: just submitted).
+async fn advance(db: &Store, id: ClaimId, steps: usize) -> Result<Stage, SeedError> {
+    let mut stage = Stage::At(Step::FirstReview);
+    let reader = who_for_reading(db).await?;
+    for step in Step::ALL.into_iter().take(steps) {
+        let Some((person, _)) = holder(step.role()) else {
+            break;
+        };
+        let who = caller(db, person).await?;
+        let now = claims::get(db, &reader, id).await.map_err(failed)?;
+        let today = domain::dates::china_date(jiff::Timestamp::now());
+        stage = match step {
+            s if s.is_review() => {
+                let req = StepRequest {
+                    step: s,
+                    version: now.claim.version,
+                    decision: Decision::Pass,
+                    opinion: match s {
+                        Step::FirstReview => "经审核，案件材料齐全，同意申报".into(),
+                        Step::SecondReview => "同意".into(),
+                        Step::TownshipCheck => "同意，列入本镇兑现审批表".into(),
+                        Step::CitySummary => "已复核汇总".into(),
+                        _ => "同意拨付".into(),
+                    },
+                    lines: Vec::new(),
+                };
+                claims::sign(db, &who, id, req)
+                    .await
+                    .map_err(failed)?
+                    .claim
+                    .stage
+            }
+            Step::TownshipPayment => {
+                let req = TownshipPaymentRequest {
+                    township_id: now.claim.township_id,
+                    quarter: now.claim.quarter,
+                    claims: vec![id],
+                    amount: now.total,
+                    paid_on: today,
+                    voucher: format!(
+                        "记-{}-{:04}",
+                        now.claim.quarter,
+                        (id.0.as_u128() % 10_000) as u32
+                    ),
+                };
+                claims::pay_township(db, &who, req).await.map_err(failed)?;
+                Stage::At(Step::MediatorPayment)
+            }
+            Step::MediatorPayment => {
+                let mut last = stage;
+                for (mediator, _, amount) in now.claim.due_by_mediator() {
+                    let req = MediatorPaymentRequest {
+                        mediator_id: mediator,
+                        amount,
+                        paid_on: today,
+                        method: PayMethod::BankTransfer,
+                        reference: format!("农信社代发 {}", &mediator.to_string()[..8]),
+                    };
+                    last = claims::pay_mediator(db, &who, id, req)
+                        .await
+                        .map_err(failed)?
+                        .claim
+                        .stage;
+                }
+                last
+            }
+            Step::Receipt => {
+                let mut last = stage;
+                for p in now.payments.iter().filter(|p| p.payee == Payee::Mediator) {
+                    let Some(mediator) = p.mediator_id else {
+                        continue;
+                    };
+                    let paid = caller(db, mediator).await?;
+                    let req = ReceiptRequest {
+                        received: true,
+                        note: "已到账".into(),
+                    };
+                    claims::confirm_receipt(db, &paid, p.id, req)
+                        .await
+                        .map_err(failed)?;
+                    last = claims::get(db, &reader, id)
+                        .await
+                        .map_err(failed)?
+                        .claim
+                        .stage;
+                }
+                last
+            }
+            _ => stage,
+        };
+    }
+    Ok(stage)
+}
+
+/// Someone who reads every claim of the city (the bureau's business section).
+async fn who_for_reading(db: &Store) -> Result<Caller, SeedError> {
+    let (person, _) = holder(Role::BureauSection).ok_or(SeedError::NoDemoOrganisation)?;
+    caller(db, person).await
+}
+
+/// Loads the demo claims as of `end` (the history's last day).
+#[tracing::instrument(skip(db), err)]
+pub async fn load_claims(db: &Store, end: Date) -> Result<ClaimsReport, SeedError> {
+    let reader = who_for_reading(db).await?;
+    if !claims::list(db, &reader, None)
+        .await
+        .map_err(failed)?
+        .is_empty()
+    {
+        return Ok(ClaimsReport::default());
+    }
+    let org = chuxiong();
+    let (_, township) = holder(Role::JudicialStaff).ok_or(SeedError::NoDemoOrganisation)?;
+    let committees: Vec<UnitId> = org
+        .units
+        .iter()
+        .filter(|u| {
+            u.parent_id == Some(township)
+                && matches!(u.kind, UnitKind::Village | UnitKind::Community)
+        })
+        .map(|u| u.id)
+        .collect();
+    let head = holder(Role::CommitteeHead);
+    // who claims for a committee: its head, or its first mediator
+    let claimant = |unit: UnitId| {
+        head.filter(|(_, at)| *at == unit)
+            .map(|(p, _)| p)
+            .or_else(|| {
+                org.grants
+                    .iter()
+                    .find(|g| g.unit_id == unit && g.role == Role::Mediator)
+                    .map(|g| g.person_id)
+            })
+    };
+    let Some(last) = Quarter::containing(end).prev() else {
+        return Ok(ClaimsReport::default());
+    };
+    // the demo log-ins' committees (the head's village, the first
+    // community), then eight others
+    let village = head.map(|(_, at)| at);
+    let community = org
+        .units
+        .iter()
+        .find(|u| u.parent_id == Some(township) && u.kind == UnitKind::Community)
+        .map(|u| u.id);
+    let own: Vec<UnitId> = [village, community].into_iter().flatten().collect();
+    let others: Vec<UnitId> = committees
+        .iter()
+        .copied()
+        .filter(|u| !own.contains(u))
+        .take(Step::ALL.len() + 4)
+        .collect();
+    let mut plan: Vec<(Quarter, UnitId, usize)> = Vec::new();
+    if let Some(before) = last.prev() {
+        for q in [before.prev(), Some(before)].into_iter().flatten() {
+            for &unit in own.iter().chain(&others) {
+                plan.push((q, unit, Step::ALL.len()));
+            }
+        }
+    }
+    // the last quarter: the next step for each committee that has cases in
+    // it, until a claim waits at every step
+    for (i, &unit) in others.iter().enumerate() {
+        plan.push((last, unit, i));
+    }
+    let mut report = ClaimsReport::default();
+    let mut shift = 0;
+    for (quarter, unit, planned) in plan {
+        // a committee with nothing to claim passes its step to the next one
+        let steps = if quarter == last {
+            planned - shift
+        } else {
+            planned
+        };
+        if quarter == last && steps >= Step::ALL.len() {
+            break;
+        }
+        let Some(person) = claimant(unit) else {
+            continue;
+        };
+        let who = caller(db, person).await?;
+        let draft = claims::draft(db, &who, unit, quarter)
+            .await
+            .map_err(failed)?;
+        if draft.lines.is_empty() {
+            shift += usize::from(quarter == last);
+            continue;
+        }
+        let req = NewClaim {
+            unit_id: unit,
+            quarter,
+            cases: draft.lines.iter().map(|l| l.case_id).collect(),
+        };
+        let claim = claims::submit(db, &who, req).await.map_err(failed)?;
+        let stage = advance(db, claim.claim.id, steps).await?;
+        report.claims += 1;
+        report.finished += usize::from(stage == Stage::Finished);
+    }
+    tracing::info!(
+        claims = report.claims,
+        finished = report.finished,
+        "demo claims loaded"
+    );
+    Ok(report)
+}
