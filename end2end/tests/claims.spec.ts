@@ -1,0 +1,147 @@
+import { test, expect, type Browser, type Page } from '@playwright/test';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { appReady, logIn, readStore, watchErrors } from './helpers';
+
+// The quarterly money loop (docs/claims.md): the demo village's committee
+// head claims the last quarter's cases of the demo mediator; the judicial
+// office, the township leader and the bureau sign their steps; the two
+// finance offices record the payments; the mediator confirms receipt in
+// 我的补助 and reads it again offline. Played against a second server of
+// the same build with the demo history and claims (serve --demo-history).
+
+const PORT = Number(process.env.TIAOJIE_E2E_PORT ?? 3107) + 2;
+const BASE = `http://127.0.0.1:${PORT}`;
+const ROOT = resolve(process.cwd(), '..');
+const BIN = process.env.TIAOJIE_BIN ?? './target/debug/tiaojie';
+const MEDIATOR = '13800000001';
+const HEAD = '13900000001';
+const STEPS: [string, string][] = [
+  ['13900000002', '初审'],
+  ['13900000003', '复审'],
+  ['13900000004', '复核'],
+  ['13900000006', '复核汇总'],
+  ['13900000007', '审批'],
+];
+let server: ChildProcess | undefined;
+
+test.beforeAll(async () => {
+  rmSync(resolve(ROOT, 'target/e2e-claims'), { recursive: true, force: true });
+  server = spawn(BIN, ['serve', '--demo-history', '--addr', `127.0.0.1:${PORT}`], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: 'sqlite://target/e2e-claims/tiaojie.db', RUST_LOG: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (let i = 0; i < 240; i++) {
+    const up = await fetch(`${BASE}/healthz`).then((r) => r.ok, () => false);
+    if (up) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error('the second server did not start');
+});
+
+test.afterAll(() => {
+  server?.kill('SIGTERM');
+});
+
+async function as(browser: Browser, phone: string): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({ baseURL: BASE });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await logIn(page, phone);
+  return { page, errors };
+}
+
+/** Opens the claims screen and the claim of the demo village that waits for this log-in. */
+async function openWaiting(page: Page, village: string) {
+  await page.getByTestId('claims-link').click();
+  await appReady(page);
+  const row = page.getByTestId('claims-waiting').locator(`[data-testid="claim-row"][data-unit="${village}"]`);
+  await expect(row).toHaveCount(1);
+  await row.getByTestId('open-claim').click();
+  await expect(page.getByTestId('claim-detail')).toBeVisible();
+}
+
+test('a mediator\'s quarter goes through all eight steps and the mediator confirms receipt', async ({ browser }) => {
+  test.setTimeout(240_000);
+  const mediator = await as(browser, MEDIATOR);
+  const meta = await readStore(mediator.page, 'meta');
+  const me = JSON.parse(meta.find((r) => r.key === 'session').json);
+
+  // the head claims the last quarter: only the demo mediator's cases
+  const head = await as(browser, HEAD);
+  await head.page.getByTestId('claims-link').click();
+  await appReady(head.page);
+  await head.page.getByTestId('claim-draft').click();
+  const lines = head.page.getByTestId('claim-line');
+  await expect(lines.first()).toBeVisible();
+  const others = head.page.locator(`[data-testid="claim-line"]:not([data-mediator="${me.person_id}"]) input[type="checkbox"]`);
+  for (const box of await others.all()) await box.uncheck();
+  const mine = await head.page.locator(`[data-testid="claim-line"][data-mediator="${me.person_id}"]`).count();
+  expect(mine).toBeGreaterThan(0);
+  await expect(head.page.getByTestId('claim-total')).toContainText(/合计 \d+\.\d\d 元/);
+  await head.page.getByTestId('claim-submit').click();
+  await expect(head.page.getByTestId('claims-message')).toContainText(`已提交申报：${mine} 件`);
+  const village = me.unit_name;
+
+  // 初审 … 审批, each by its demo log-in, in plain Chinese
+  for (const [phone, step] of STEPS) {
+    const office = await as(browser, phone);
+    await openWaiting(office.page, village);
+    await expect(office.page.locator('label[for="f-opinion"]')).toHaveText(`${step}意见`);
+    await office.page.getByTestId('step-pass').click();
+    await expect(office.page.getByTestId('step-error')).toContainText('请填写意见');
+    await office.page.getByTestId('step-opinion').fill('经审核，情况属实，同意');
+    await office.page.getByTestId('step-pass').click();
+    await expect(office.page.getByTestId('claims-message')).toHaveText('已签署。');
+    expect(office.errors).toEqual([]);
+    await office.page.context().close();
+  }
+
+  // 拨付: the bureau's finance pays the township the approved total
+  const bureau = await as(browser, '13900000009');
+  await openWaiting(bureau.page, village);
+  const total = (await bureau.page.getByTestId('detail-total').textContent())!.replace(' 元', '');
+  await expect(bureau.page.getByTestId('pay-amount')).toHaveValue(total);
+  await bureau.page.getByTestId('pay-voucher').fill('记-2026-0917');
+  await bureau.page.getByTestId('pay-township').click();
+  await expect(bureau.page.getByTestId('claims-message')).toHaveText('已登记拨付。');
+
+  // 核发: the township's finance pays the mediator
+  const township = await as(browser, '13900000005');
+  await openWaiting(township.page, village);
+  await township.page.getByTestId('mpay-reference').fill('农信社代发 0917');
+  await expect(township.page.getByTestId('mediator-due')).toHaveCount(1);
+  await expect(township.page.getByTestId('mediator-due')).toContainText(`${total} 元`);
+  await township.page.getByTestId('pay-mediator').click();
+  await expect(township.page.getByTestId('claims-message')).toHaveText('已登记核发。');
+
+  // 到账确认 in 我的补助; then it reads offline as it was
+  const page = mediator.page;
+  await page.goto('/');
+  await appReady(page);
+  await page.getByTestId('my-subsidy-link').click();
+  await appReady(page);
+  const waiting = page.locator('[data-testid="my-payment"][data-received="false"]');
+  await expect(waiting).toHaveCount(1);
+  await expect(waiting).toContainText(`${total} 元`);
+  await waiting.getByTestId('confirm-receipt').click();
+  await expect(page.getByTestId('my-subsidy-message')).toHaveText('已确认到账。');
+  await expect(page.locator('[data-testid="my-payment"][data-received="false"]')).toHaveCount(0);
+  await page.context().setOffline(true);
+  await page.reload();
+  await appReady(page);
+  await expect(page.getByTestId('my-subsidy-cached')).toBeVisible();
+  await expect(page.getByTestId('my-quarter').first()).toContainText('2026年第3季度');
+  await page.context().setOffline(false);
+
+  // every step signed: the claim is finished
+  const staff = await as(browser, '13900000002');
+  await staff.page.getByTestId('claims-link').click();
+  await appReady(staff.page);
+  // the two quarters before, finished in the demo, and this one
+  await expect(staff.page.locator(`[data-testid="claim-row"][data-unit="${village}"][data-stage="finished"]`)).toHaveCount(3);
+  expect(mediator.errors).toEqual([]);
+  expect(head.errors).toEqual([]);
+});
