@@ -63,7 +63,20 @@ pub fn download(name: &str, text: &str, content_type: &str) -> Result<(), String
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(content_type);
     let blob = Blob::new_with_str_sequence_and_options(&parts, &options).map_err(js_err)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(js_err)?;
+    offer(name, &blob)
+}
+
+/// Offers `bytes` (a workbook, a CSV from the server) as a file download.
+pub fn download_bytes(name: &str, bytes: &[u8], content_type: &str) -> Result<(), String> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(content_type);
+    let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(js_err)?;
+    offer(name, &blob)
+}
+
+fn offer(name: &str, blob: &Blob) -> Result<(), String> {
+    let url = web_sys::Url::create_object_url_with_blob(blob).map_err(js_err)?;
     let document = window()?.document().ok_or("no document")?;
     let link: web_sys::HtmlAnchorElement = document
         .create_element("a")

@@ -1,6 +1,6 @@
 import { test, expect, type Browser, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { appReady, logIn, readStore, watchErrors } from './helpers';
 
@@ -91,7 +91,7 @@ test('a mediator\'s quarter goes through all eight steps and the mediator confir
     await openWaiting(office.page, village);
     await expect(office.page.locator('label[for="f-opinion"]')).toHaveText(`${step}意见`);
     await office.page.getByTestId('step-pass').click();
-    await expect(office.page.getByTestId('step-error')).toContainText('请填写意见');
+    await expect(office.page.getByTestId('step-error')).toHaveText('请填写意见');
     await office.page.getByTestId('step-opinion').fill('经审核，情况属实，同意');
     await office.page.getByTestId('step-pass').click();
     await expect(office.page.getByTestId('claims-message')).toHaveText('已签署。');
@@ -99,8 +99,21 @@ test('a mediator\'s quarter goes through all eight steps and the mediator confir
     await office.page.context().close();
   }
 
-  // 拨付: the bureau's finance pays the township the approved total
+  // 拨付: the bureau's finance pays the township the approved total; first
+  // it downloads the quarter's summary workbook (an xlsx is a zip: "PK")
   const bureau = await as(browser, '13900000009');
+  await bureau.page.getByTestId('claims-link').click();
+  await appReady(bureau.page);
+  const [download] = await Promise.all([
+    bureau.page.waitForEvent('download'),
+    bureau.page.getByTestId('download-xlsx').click(),
+  ]);
+  expect(download.suggestedFilename()).toBe('以案定补兑现汇总表-2026-Q3.xlsx');
+  const saved = await download.path();
+  const magic = readFileSync(saved!).subarray(0, 2).toString('latin1');
+  expect(magic).toBe('PK');
+  await bureau.page.goto('/');
+  await appReady(bureau.page);
   await openWaiting(bureau.page, village);
   const total = (await bureau.page.getByTestId('detail-total').textContent())!.replace(' 元', '');
   await expect(bureau.page.getByTestId('pay-amount')).toHaveValue(total);

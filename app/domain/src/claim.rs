@@ -797,6 +797,207 @@ pub fn check_amount(paid: Money, due: Money) -> Result<(), DecisionError> {
     Ok(())
 }
 
+/// The amount in Chinese capitals (大写金额) as finance writes it on a
+/// voucher or an approval slip: `叁佰叁拾元整`, `壹万零叁拾元伍角整`,
+/// `壹仟零壹元零壹分`. "整" follows 元 or 角, never 分; one 零 stands for
+/// any run of zeros inside the number; a leading ten is written 壹拾.
+pub fn in_capitals(m: Money) -> String {
+    const DIGITS: [char; 10] = ['零', '壹', '贰', '叁', '肆', '伍', '陆', '柒', '捌', '玖'];
+    const PLACES: [&str; 4] = ["", "拾", "佰", "仟"];
+    const GROUPS: [&str; 4] = ["", "万", "亿", "万亿"];
+    let fen = m.to_fen();
+    let (yuan, jiao, cents) = (fen / 100, (fen / 10) % 10, fen % 10);
+    let mut out = String::new();
+    if yuan > 0 {
+        let text = yuan.to_string();
+        let digits: Vec<u32> = text.chars().filter_map(|c| c.to_digit(10)).collect();
+        let n = digits.len();
+        let mut zero = false;
+        let mut group_has = false;
+        for (i, &d) in digits.iter().enumerate() {
+            let pos = n - 1 - i;
+            if d == 0 {
+                zero = !out.is_empty();
+            } else {
+                if zero {
+                    out.push('零');
+                    zero = false;
+                }
+                out.push(DIGITS[d as usize]);
+                out.push_str(PLACES[pos % 4]);
+                group_has = true;
+            }
+            if pos.is_multiple_of(4) {
+                if group_has {
+                    out.push_str(GROUPS[(pos / 4).min(3)]);
+                }
+                group_has = false;
+            }
+        }
+        out.push('元');
+    }
+    if jiao == 0 && cents == 0 {
+        if out.is_empty() {
+            out.push_str("零元");
+        }
+        out.push('整');
+        return out;
+    }
+    if jiao > 0 {
+        out.push(DIGITS[jiao as usize]);
+        out.push('角');
+    } else if yuan > 0 {
+        out.push('零');
+    }
+    if cents > 0 {
+        out.push(DIGITS[cents as usize]);
+        out.push('分');
+    } else {
+        out.push('整');
+    }
+    out
+}
+
+/// One tier's cases and money in a summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TierCount {
+    pub tier: String,
+    pub cases: u32,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, examples("300.00")))]
+    pub amount: Money,
+}
+
+/// A committee's claim in a township's table (兑现审批表).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CommitteeRow {
+    pub claim_id: ClaimId,
+    pub unit_name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, examples("approval")))]
+    pub stage: Stage,
+    /// Lines not returned.
+    pub cases: u32,
+    pub by_tier: Vec<TierCount>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, examples("330.00")))]
+    pub total: Money,
+}
+
+/// A township's table: its committees' claims and their sum.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TownshipTable {
+    pub township_id: UnitId,
+    pub township_name: String,
+    pub committees: Vec<CommitteeRow>,
+    pub cases: u32,
+    pub by_tier: Vec<TierCount>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, examples("3300.00")))]
+    pub total: Money,
+}
+
+/// The summary of a quarter's claims (复核汇总表): each township's table
+/// and the sum of them all. Returned claims are left out; every total is
+/// the sum of the lines behind it as they stand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Summary {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, examples("2026-Q3")))]
+    pub quarter: Quarter,
+    pub townships: Vec<TownshipTable>,
+    pub cases: u32,
+    pub by_tier: Vec<TierCount>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, examples("33000.00")))]
+    pub total: Money,
+    /// The total in Chinese capitals (大写金额).
+    pub total_in_capitals: String,
+}
+
+fn add_tier(tiers: &mut Vec<TierCount>, tier: &str, cases: u32, amount: Money) {
+    match tiers.iter_mut().find(|t| t.tier == tier) {
+        Some(t) => {
+            t.cases += cases;
+            t.amount = sum([t.amount, amount]);
+        }
+        None => {
+            tiers.push(TierCount {
+                tier: tier.to_owned(),
+                cases,
+                amount,
+            });
+            tiers.sort_by(|a, b| a.tier.cmp(&b.tier));
+        }
+    }
+}
+
+/// Sums a quarter's claims into townships' tables and the city's summary,
+/// in the order given (the store's: by committee path). Pure.
+pub fn summarise(quarter: Quarter, claims: &[Claim]) -> Summary {
+    let mut townships: Vec<TownshipTable> = Vec::new();
+    for claim in claims
+        .iter()
+        .filter(|c| c.quarter == quarter && c.stage != Stage::Returned)
+    {
+        let mut row = CommitteeRow {
+            claim_id: claim.id,
+            unit_name: claim.unit_name.clone(),
+            stage: claim.stage,
+            cases: 0,
+            by_tier: Vec::new(),
+            total: Money::ZERO,
+        };
+        for line in claim.current().iter().filter(|l| !l.returned) {
+            row.cases += 1;
+            add_tier(
+                &mut row.by_tier,
+                line.tier.as_deref().unwrap_or(""),
+                1,
+                line.amount,
+            );
+            row.total = sum([row.total, line.amount]);
+        }
+        let table = match townships
+            .iter_mut()
+            .position(|t| t.township_id == claim.township_id)
+        {
+            Some(i) => &mut townships[i],
+            None => {
+                townships.push(TownshipTable {
+                    township_id: claim.township_id,
+                    township_name: claim.township_name.clone(),
+                    committees: Vec::new(),
+                    cases: 0,
+                    by_tier: Vec::new(),
+                    total: Money::ZERO,
+                });
+                let last = townships.len() - 1;
+                &mut townships[last]
+            }
+        };
+        table.cases += row.cases;
+        for t in &row.by_tier {
+            add_tier(&mut table.by_tier, &t.tier, t.cases, t.amount);
+        }
+        table.total = sum([table.total, row.total]);
+        table.committees.push(row);
+    }
+    let mut by_tier = Vec::new();
+    for t in &townships {
+        for tier in &t.by_tier {
+            add_tier(&mut by_tier, &tier.tier, tier.cases, tier.amount);
+        }
+    }
+    let total = sum(townships.iter().map(|t| t.total));
+    Summary {
+        quarter,
+        cases: townships.iter().map(|t| t.cases).sum(),
+        by_tier,
+        total_in_capitals: in_capitals(total),
+        total,
+        townships,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1003,6 +1204,55 @@ mod tests {
             stage_after(Step::FirstReview, Decision::Pass, 3),
             Stage::At(Step::SecondReview)
         );
+    }
+
+    #[test]
+    fn amounts_read_in_capitals_as_finance_writes_them() {
+        let cap = |s: &str| in_capitals(s.parse().unwrap());
+        assert_eq!(cap("300.00"), "叁佰元整");
+        assert_eq!(cap("1000.00"), "壹仟元整");
+        assert_eq!(cap("10.00"), "壹拾元整");
+        assert_eq!(cap("10030.50"), "壹万零叁拾元伍角整");
+        assert_eq!(cap("1001.01"), "壹仟零壹元零壹分");
+        assert_eq!(cap("1000500.00"), "壹佰万零伍佰元整");
+        assert_eq!(cap("100000000.00"), "壹亿元整");
+        assert_eq!(cap("2232000.00"), "贰佰贰拾叁万贰仟元整");
+        assert_eq!(cap("0.05"), "伍分");
+        assert_eq!(cap("0.00"), "零元整");
+        // a zero in the 万 place before a thousand: one 零 (《支付结算办法》 allows it or none)
+        assert_eq!(cap("105000.00"), "壹拾万零伍仟元整");
+        assert_eq!(cap("1680.32"), "壹仟陆佰捌拾元叁角贰分");
+    }
+
+    #[test]
+    fn a_summary_sums_townships_and_leaves_returned_claims_out() {
+        let mut a = claim(vec![line(1, "C", 200), line(2, "A", 30)]);
+        a.changes.push(LineChange {
+            case_id: CaseId::stable("case-2"),
+            step: Step::FirstReview,
+            tier: None,
+            amount: Money::ZERO,
+            reason: "退回".into(),
+            by: PersonId::stable("s"),
+            by_name: "s".into(),
+            at: at(),
+        });
+        let mut b = claim(vec![line(3, "A", 30)]);
+        b.id = ClaimId::stable("b");
+        b.township_id = UnitId::stable("t2");
+        b.township_name = "镇二".into();
+        let mut gone = claim(vec![line(4, "C", 200)]);
+        gone.id = ClaimId::stable("gone");
+        gone.stage = Stage::Returned;
+        let s = summarise("2026-Q3".parse().unwrap(), &[a, b, gone]);
+        assert_eq!(s.townships.len(), 2);
+        assert_eq!(s.townships[0].total, Money::yuan(200));
+        assert_eq!(s.townships[0].cases, 1, "the returned line is out");
+        assert_eq!(s.total, Money::yuan(230));
+        assert_eq!(s.cases, 2);
+        assert_eq!(s.total_in_capitals, "贰佰叁拾元整");
+        let a_tier = s.by_tier.iter().find(|t| t.tier == "A").unwrap();
+        assert_eq!((a_tier.cases, a_tier.amount), (1, Money::yuan(30)));
     }
 
     proptest! {

@@ -269,3 +269,14 @@ pub async fn confirm_receipt(
 pub async fn my_subsidy() -> Result<domain::api::MySubsidy, ActionError> {
     with_token!(|t| client::my_subsidy(&t))
 }
+
+/// The quarter's summary as a file (`xlsx` or `csv`), its bytes.
+pub async fn claims_file(
+    quarter: domain::claim::Quarter,
+    ext: &str,
+) -> Result<Vec<u8>, ActionError> {
+    with_token!(|t| client::file(
+        &format!("/api/v1/claims/summary.{ext}?quarter={quarter}"),
+        &t
+    ))
+}

@@ -422,3 +422,18 @@ pub async fn confirm_receipt(
 pub async fn my_subsidy(token: &str) -> Result<domain::api::MySubsidy, ApiError> {
     get("/api/v1/claims/mine", token).await
 }
+
+/// A file of the server's (`GET`, the bytes as they are).
+pub async fn file(url: &str, token: &str) -> Result<Vec<u8>, ApiError> {
+    let res = gloo_net::http::Request::get(url)
+        .header("Authorization", &bearer(token))
+        .send()
+        .await
+        .map_err(offline)?;
+    if !res.ok() {
+        return answer::<serde_json::Value>(Ok(res))
+            .await
+            .map(|_| Vec::new());
+    }
+    res.binary().await.map_err(offline)
+}

@@ -156,6 +156,7 @@ pub fn ClaimsPage() -> impl IntoView {
                         listed.claims.iter().cloned().partition(|c| c.my_step.is_some());
                     view! {
                         {claims_head.then(|| view! { <NewClaimCard unit=listed.unit_id message on_done=Callback::new(move |_| reload()) /> })}
+                        {(!claims_head).then(|| view! { <SummaryFiles message /> })}
                         <section class="card" data-testid="claims-waiting">
                             <h2 class="card__label">{say(i18n, "待我处理", "Waiting for me")}</h2>
                             {if mine.is_empty() {
@@ -397,6 +398,22 @@ fn ClaimDetail(
                 })
                 .collect()
         });
+        // said here, before the network: what the server would refuse
+        if opinion.with_untracked(|o| o.trim().is_empty()) {
+            error.set(Some((
+                Some("opinion".into()),
+                "请填写意见 / write the opinion".into(),
+            )));
+            return;
+        }
+        if lines.iter().any(|l| l.reason.trim().is_empty()) {
+            error.set(Some((
+                Some("reason".into()),
+                "核减或退回的案件请填写理由 / give the reason for each line lowered or sent back"
+                    .into(),
+            )));
+            return;
+        }
         busy.set(true);
         error.set(None);
         let req = StepRequest {
@@ -728,5 +745,70 @@ fn MediatorPayForm(
                 }).collect_view()}
             </ul>
         </div>
+    }
+}
+
+/// 汇总表: the quarter's claims the office sees, as an Excel workbook (汇总
+/// and 明细) or the lines as CSV, downloaded from the server.
+#[component]
+fn SummaryFiles(message: RwSignal<Option<(bool, String)>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let en = move || i18n.get_locale() == Locale::en;
+    let options = quarters();
+    let quarter = RwSignal::new(options.get(1).copied().unwrap_or(options[0]));
+    let busy = RwSignal::new(false);
+    let fetch = move |ext: &'static str| {
+        busy.set(true);
+        let q = quarter.get_untracked();
+        spawn_local(async move {
+            match online::claims_file(q, ext).await {
+                Ok(bytes) => {
+                    #[cfg(feature = "hydrate")]
+                    {
+                        let (name, kind) = if ext == "xlsx" {
+                            (
+                                format!("以案定补兑现汇总表-{q}.xlsx"),
+                                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                            )
+                        } else {
+                            (format!("以案定补兑现明细-{q}.csv"), "text/csv")
+                        };
+                        if let Err(e) = crate::device::download_bytes(&name, &bytes, kind) {
+                            leptos::logging::warn!("download: {e}");
+                        }
+                    }
+                    let _ = bytes;
+                }
+                Err(e) => {
+                    message.try_set(Some((false, e.message)));
+                }
+            }
+            busy.try_set(false);
+        });
+    };
+    view! {
+        <section class="card" data-testid="claims-files">
+            <h2 class="card__label">{say(i18n, "兑现汇总表", "Summary for finance")}</h2>
+            <div class="field">
+                <label for="f-summary-quarter">{say(i18n, "季度", "Quarter")}</label>
+                <select id="f-summary-quarter" data-testid="summary-quarter"
+                    on:change=move |ev| {
+                        if let Ok(q) = event_target_value(&ev).parse::<Quarter>() {
+                            quarter.set(q);
+                        }
+                    }>
+                    {options.iter().map(|q| {
+                        let q = *q;
+                        view! { <option value=q.to_string() selected=move || quarter.get() == q>{move || quarter_name(q, en())}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <button type="button" class="button" data-testid="download-xlsx" disabled=busy on:click=move |_| fetch("xlsx")>
+                {say(i18n, "下载 Excel", "Download Excel")}
+            </button>
+            <button type="button" class="button button--quiet" data-testid="download-csv" disabled=busy on:click=move |_| fetch("csv")>
+                {say(i18n, "下载 CSV", "Download CSV")}
+            </button>
+        </section>
     }
 }

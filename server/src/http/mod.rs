@@ -122,6 +122,12 @@ pub fn router(state: AppState, site: &Site, body_idle_timeout: std::time::Durati
         .route("/api/v1/claims/{id}", get(api::claims::get))
         .route("/api/v1/claims/{id}/steps", post(api::claims::sign))
         .route("/api/v1/claims/mine", get(api::claims::mine))
+        .route("/api/v1/claims/summary", get(api::claims::summary))
+        .route(
+            "/api/v1/claims/summary.xlsx",
+            get(api::claims::summary_xlsx),
+        )
+        .route("/api/v1/claims/summary.csv", get(api::claims::summary_csv))
         .route(
             "/api/v1/claims/township-payments",
             post(api::claims::pay_township),

@@ -1025,3 +1025,29 @@ pub async fn mine(store: &Store, caller: &Caller) -> Result<MySubsidy, ClaimErro
     let payments = store::claims::payments_to(&mut c, caller.person_id).await?;
     Ok(MySubsidy { lines, payments })
 }
+
+/// The quarter's claims the caller sees the amounts of, summed by township
+/// and for all (复核汇总), with the claims behind the sums.
+pub async fn summary(
+    store: &Store,
+    caller: &Caller,
+    quarter: Quarter,
+) -> Result<(claim::Summary, Vec<Claim>), ClaimError> {
+    let roots = caller.roots_for(Capability::ReadAmounts);
+    let mut c = store.read().await?;
+    let claims: Vec<Claim> = store::claims::under(&mut c, &roots, Some(quarter))
+        .await?
+        .into_iter()
+        .map(|s| s.claim)
+        .collect();
+    Ok((claim::summarise(quarter, &claims), claims))
+}
+
+/// The tier codes of a quarter's rule set, best paid first reversed (A, B, …).
+pub fn tier_codes(quarter: Quarter) -> Vec<String> {
+    let mut codes: Vec<String> = rules_of(quarter)
+        .map(|r| r.tiers.iter().map(|t| t.code.clone()).collect())
+        .unwrap_or_default();
+    codes.sort();
+    codes
+}

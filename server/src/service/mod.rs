@@ -8,6 +8,7 @@ pub mod attachments;
 pub mod auth;
 pub mod caller;
 pub mod cases;
+pub mod claim_files;
 pub mod claims;
 pub mod directory;
 pub mod office;

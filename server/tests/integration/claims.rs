@@ -398,3 +398,97 @@ on_both_databases! {
         db.cleanup().await;
     }
 }
+
+/// A cell's amount in fen (the workbook stores yuan with two places).
+fn fen(cell: &calamine::Data) -> i64 {
+    match cell {
+        calamine::Data::Float(f) => (f * 100.0).round() as i64,
+        calamine::Data::Int(i) => i * 100,
+        other => panic!("not an amount: {other:?}"),
+    }
+}
+
+fn text(cell: &calamine::Data) -> String {
+    match cell {
+        calamine::Data::String(s) => s.clone(),
+        calamine::Data::Empty => String::new(),
+        other => other.to_string(),
+    }
+}
+
+on_both_databases! {
+    async fn the_summary_workbook_and_csv_add_up_cell_by_cell(db: TestDb) {
+        use calamine::Reader;
+        tiaojie_server::demo::load(&db.db).await.unwrap();
+        let end = domain::dates::parse_iso("2026-12-05").unwrap();
+        tiaojie_server::demo::load_history(&db.db, end).await.unwrap();
+        tiaojie_server::demo::load_claims(&db.db, end).await.unwrap();
+        let app = TestApp::spawn(&db).await;
+        let bureau = login(&app, BUREAU_FINANCE).await;
+        let (status, summary) = call(&app, &bureau, "GET", "/api/v1/claims/summary?quarter=2026-Q2", None).await;
+        assert_eq!(status, 200, "{summary}");
+        let total: Money = serde_json::from_value(summary["total"].clone()).unwrap();
+        assert!(total > Money::ZERO);
+        // the townships' tables add up to the city's, the committees' to each table
+        let tables = summary["townships"].as_array().unwrap();
+        let money = |v: &Value| serde_json::from_value::<Money>(v.clone()).unwrap();
+        assert_eq!(domain::claim::sum(tables.iter().map(|t| money(&t["total"]))), total);
+        for t in tables {
+            assert_eq!(domain::claim::sum(t["committees"].as_array().unwrap().iter().map(|c| money(&c["total"]))), money(&t["total"]));
+        }
+        assert_eq!(summary["total_in_capitals"], domain::claim::in_capitals(total));
+
+        // the workbook, read back by a spreadsheet reader
+        let res = app.client.get(app.url("/api/v1/claims/summary.xlsx?quarter=2026-Q2")).bearer_auth(&bureau.token).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        assert!(res.headers()["content-disposition"].to_str().unwrap().contains("filename*=UTF-8''"));
+        let bytes = res.bytes().await.unwrap().to_vec();
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let sheet = book.worksheet_range("汇总").unwrap();
+        let rows: Vec<Vec<calamine::Data>> = sheet.rows().map(|r| r.to_vec()).collect();
+        let header = rows.iter().position(|r| text(&r[0]) == "乡镇").expect("a header row");
+        let amount_col = rows[header].iter().position(|c| text(c) == "金额（元）").unwrap();
+        let (mut committees, mut subtotals) = (0i64, 0i64);
+        let mut grand = None;
+        for r in &rows[header + 1..] {
+            match (text(&r[0]).as_str(), text(&r[1]).as_str()) {
+                ("合计", _) => grand = Some(fen(&r[amount_col])),
+                (_, "小计") => {
+                    subtotals += fen(&r[amount_col]);
+                    assert_eq!(fen(&r[amount_col]), committees, "a township's subtotal is its committees' sum");
+                    committees = 0;
+                }
+                (t, _) if !t.is_empty() && !t.starts_with("合计金额") && !t.starts_with("经办人") => committees += fen(&r[amount_col]),
+                _ => {}
+            }
+        }
+        assert_eq!(grand, Some(total.to_fen()), "the workbook's total is the summary's");
+        assert_eq!(subtotals, total.to_fen());
+        assert!(rows.iter().any(|r| text(&r[0]) == format!("合计金额（大写）：{}", domain::claim::in_capitals(total))));
+        let detail = book.worksheet_range("明细").unwrap();
+        let lines: i64 = detail.rows().skip(1).map(|r| fen(&r[7])).sum();
+        assert_eq!(lines, total.to_fen(), "the lines add up to the total");
+        assert_eq!(detail.rows().count() as u64 - 1, summary["cases"].as_u64().unwrap());
+
+        // the CSV: the same lines, no party's name
+        let csv = app.client.get(app.url("/api/v1/claims/summary.csv?quarter=2026-Q2")).bearer_auth(&bureau.token).send().await.unwrap().bytes().await.unwrap();
+        let mut reader = csv::Reader::from_reader(&csv[3..]);
+        let amounts: Vec<Money> = reader.records().map(|r| r.unwrap()[7].parse().unwrap()).collect();
+        assert_eq!(domain::claim::sum(amounts), total);
+        let staff = login(&app, JUDICIAL_OFFICE).await;
+        let (_, list) = call(&app, &staff, "GET", "/api/v1/claims?quarter=2026-Q2", None).await;
+        let (_, one) = call(&app, &staff, "GET", &format!("/api/v1/claims/{}", list[0]["id"].as_str().unwrap()), None).await;
+        let party = one["claim"]["lines"][0]["parties"][0].as_str().unwrap().to_owned();
+        assert!(!party.is_empty());
+        assert!(!String::from_utf8_lossy(&csv).contains(&party), "no party's name in the file");
+
+        // a township's finance office sums its own township only
+        let township = login(&app, TOWNSHIP_FINANCE).await;
+        let (_, own) = call(&app, &township, "GET", "/api/v1/claims/summary?quarter=2026-Q2", None).await;
+        assert_eq!(own["townships"].as_array().unwrap().len(), 1);
+        let (status, _) = call(&app, &township, "GET", "/api/v1/claims/summary?quarter=2026-13", None).await;
+        assert_eq!(status, 422);
+        drop(app);
+        db.cleanup().await;
+    }
+}

@@ -494,6 +494,10 @@ on_both_databases! {
         assert_eq!(status, 200);
         let (status, _) = api.call(&app, Some(&token), Method::GET, "/api/v1/claims/mine", "/api/v1/claims/mine", None).await;
         assert_eq!(status, 200);
+        let (status, _) = api.call(&app, Some(&bureau_finance.token), Method::GET, "/api/v1/claims/summary", "/api/v1/claims/summary?quarter=2024-Q2", None).await;
+        assert_eq!(status, 200);
+        let (status, _) = api.call(&app, Some(&bureau_finance.token), Method::GET, "/api/v1/claims/summary", "/api/v1/claims/summary?quarter=2024-13", None).await;
+        assert_eq!(status, 422);
         let payment = paid["payments"].as_array().unwrap().iter().find(|p| p["payee"] == "mediator").unwrap()["id"].as_str().unwrap().to_owned();
         let (status, _) = api.call(&app, Some(&token), Method::POST, "/api/v1/payments/{id}/receipt", &format!("/api/v1/payments/{}/receipt", uuid::Uuid::now_v7()), Some(json!({"received": true}))).await;
         assert_eq!(status, 404);
@@ -529,6 +533,9 @@ on_both_databases! {
         api.assert_all_seen(&[
             // the bytes of a photo, not JSON
             ("get", "/api/v1/attachments/{sha256}"),
+            // files for finance (claims.rs reads them back cell by cell)
+            ("get", "/api/v1/claims/summary.xlsx"),
+            ("get", "/api/v1/claims/summary.csv"),
         ]);
         drop(app);
         db.cleanup().await;

@@ -7,16 +7,18 @@ use crate::http::error::ApiError;
 use crate::http::extract::PathId;
 use crate::http::query::read_query;
 use crate::http::state::AppState;
-use crate::service::{Caller, claims};
+use crate::service::{Caller, claim_files, claims};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use domain::api::{
     ClaimDraft, ClaimSummary, ClaimView, ErrorBody, MediatorPaymentRequest, MySubsidy, NewClaim,
     ReceiptRequest, StepRequest, TownshipPaymentRequest,
 };
-use domain::claim::{Payment, Quarter};
+use domain::claim::{Payment, Quarter, Summary};
 use domain::{ClaimId, PaymentId};
 use serde::Deserialize;
 
@@ -308,4 +310,136 @@ pub async fn mine(
     caller: Caller,
 ) -> Result<Json<MySubsidy>, ApiError> {
     Ok(Json(claims::mine(&state.store, &caller).await?))
+}
+
+/// The query of the quarter's summary and its files.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct SummaryParams {
+    /// `2026-Q3`.
+    pub quarter: String,
+}
+
+/// The quarter's claims the caller sees, summed by township and for all
+/// (复核汇总表): each committee's claim by tier, each township's table, the
+/// total in figures and in capitals. Returned claims are left out.
+#[utoipa::path(
+    get,
+    path = "/api/v1/claims/summary",
+    tag = "claims",
+    security(("bearer" = [])),
+    params(SummaryParams),
+    responses(
+        (status = 200, description = "The summary", body = Summary),
+        (status = 400, description = "Bad query (`malformed`)", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`, `revoked`, `expired` or `disabled`", body = ErrorBody),
+        (status = 422, description = "Not a quarter (`invalid`, field `quarter`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
+    )
+)]
+#[tracing::instrument(skip_all, fields(session = %caller.session_id))]
+pub async fn summary(
+    State(state): State<AppState>,
+    caller: Caller,
+    params: Result<Query<SummaryParams>, QueryRejection>,
+) -> Result<Json<Summary>, ApiError> {
+    let quarter = quarter(&read_query(params)?.quarter)?;
+    let (summary, _) = claims::summary(&state.store, &caller, quarter).await?;
+    Ok(Json(summary))
+}
+
+/// A file to download, named in Chinese (RFC 6266 `filename*`).
+fn file(bytes: Vec<u8>, content_type: &'static str, name: &str, ascii: &str) -> Response {
+    let encoded: String = name
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// The summary and its lines as an Excel workbook for finance (sheets 汇总
+/// and 明细; no party's name).
+#[utoipa::path(
+    get,
+    path = "/api/v1/claims/summary.xlsx",
+    tag = "claims",
+    security(("bearer" = [])),
+    params(SummaryParams),
+    responses(
+        (status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+        (status = 400, description = "Bad query (`malformed`)", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`, `revoked`, `expired` or `disabled`", body = ErrorBody),
+        (status = 422, description = "Not a quarter (`invalid`, field `quarter`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
+    )
+)]
+#[tracing::instrument(skip_all, fields(session = %caller.session_id))]
+pub async fn summary_xlsx(
+    State(state): State<AppState>,
+    caller: Caller,
+    params: Result<Query<SummaryParams>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let quarter = quarter(&read_query(params)?.quarter)?;
+    let (summary, all) = claims::summary(&state.store, &caller, quarter).await?;
+    let rows = claim_files::detail_rows(&summary, &all);
+    let tiers = claims::tier_codes(quarter);
+    let bytes = tokio::task::spawn_blocking(move || claim_files::workbook(&summary, &rows, &tiers))
+        .await
+        .map_err(|e| ApiError::Internal(format!("workbook task: {e}")))?
+        .map_err(|e| ApiError::Internal(format!("workbook: {e}")))?;
+    Ok(file(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &format!("以案定补兑现汇总表-{quarter}.xlsx"),
+        &format!("claims-{quarter}.xlsx"),
+    ))
+}
+
+/// The summary's lines as CSV (UTF-8 with a byte-order mark).
+#[utoipa::path(
+    get,
+    path = "/api/v1/claims/summary.csv",
+    tag = "claims",
+    security(("bearer" = [])),
+    params(SummaryParams),
+    responses(
+        (status = 200, description = "The lines", content_type = "text/csv", body = String),
+        (status = 400, description = "Bad query (`malformed`)", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`, `revoked`, `expired` or `disabled`", body = ErrorBody),
+        (status = 422, description = "Not a quarter (`invalid`, field `quarter`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
+    )
+)]
+#[tracing::instrument(skip_all, fields(session = %caller.session_id))]
+pub async fn summary_csv(
+    State(state): State<AppState>,
+    caller: Caller,
+    params: Result<Query<SummaryParams>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let quarter = quarter(&read_query(params)?.quarter)?;
+    let (summary, all) = claims::summary(&state.store, &caller, quarter).await?;
+    let rows = claim_files::detail_rows(&summary, &all);
+    let bytes =
+        claim_files::lines_csv(&rows).map_err(|e| ApiError::Internal(format!("csv: {e}")))?;
+    Ok(file(
+        bytes,
+        "text/csv; charset=utf-8",
+        &format!("以案定补兑现明细-{quarter}.csv"),
+        &format!("claims-{quarter}.csv"),
+    ))
 }
