@@ -894,6 +894,13 @@ pub struct TownshipTable {
     pub by_tier: Vec<TierCount>,
     #[cfg_attr(feature = "openapi", schema(value_type = String, examples("3300.00")))]
     pub total: Money,
+    /// The township's case fund for the quarter (以案定补经费: the monthly
+    /// case fund × 3 × its full-time mediators).
+    #[cfg_attr(feature = "openapi", schema(value_type = String, examples("13200.00")))]
+    pub fund: Money,
+    /// How much the claims exceed the fund (0.00 within it).
+    #[cfg_attr(feature = "openapi", schema(value_type = String, examples("0.00")))]
+    pub overspend: Money,
 }
 
 /// The summary of a quarter's claims (复核汇总表): each township's table
@@ -911,6 +918,27 @@ pub struct Summary {
     pub total: Money,
     /// The total in Chinese capitals (大写金额).
     pub total_in_capitals: String,
+    /// The townships' funds, summed, and how much the claims exceed them
+    /// (each township's overspend, summed: one township's spare fund does
+    /// not pay for another's).
+    #[cfg_attr(feature = "openapi", schema(value_type = String, examples("111600.00")))]
+    pub fund: Money,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, examples("0.00")))]
+    pub overspend: Money,
+}
+
+/// A township's case fund for a quarter (以案定补经费): the rule set's
+/// monthly case fund × 3 months × its full-time mediators.
+pub fn quarter_fund(rules: &RuleSet, full_time_mediators: u32) -> Money {
+    full_time_mediators
+        .checked_mul(3)
+        .and_then(|n| rules.monthly_case_fund.checked_mul(n))
+        .unwrap_or(Money::ZERO)
+}
+
+/// How much `spent` exceeds `fund` (0.00 within it).
+pub fn overspend(spent: Money, fund: Money) -> Money {
+    spent.checked_sub(fund).unwrap_or(Money::ZERO)
 }
 
 fn add_tier(tiers: &mut Vec<TierCount>, tier: &str, cases: u32, amount: Money) {
@@ -931,8 +959,9 @@ fn add_tier(tiers: &mut Vec<TierCount>, tier: &str, cases: u32, amount: Money) {
 }
 
 /// Sums a quarter's claims into townships' tables and the city's summary,
-/// in the order given (the store's: by committee path). Pure.
-pub fn summarise(quarter: Quarter, claims: &[Claim]) -> Summary {
+/// in the order given (the store's: by committee path), each township
+/// against its fund (`funds`; none: 0.00). Pure.
+pub fn summarise(quarter: Quarter, claims: &[Claim], funds: &[(UnitId, Money)]) -> Summary {
     let mut townships: Vec<TownshipTable> = Vec::new();
     for claim in claims
         .iter()
@@ -969,6 +998,11 @@ pub fn summarise(quarter: Quarter, claims: &[Claim]) -> Summary {
                     cases: 0,
                     by_tier: Vec::new(),
                     total: Money::ZERO,
+                    fund: funds
+                        .iter()
+                        .find(|(t, _)| *t == claim.township_id)
+                        .map_or(Money::ZERO, |(_, f)| *f),
+                    overspend: Money::ZERO,
                 });
                 let last = townships.len() - 1;
                 &mut townships[last]
@@ -981,6 +1015,9 @@ pub fn summarise(quarter: Quarter, claims: &[Claim]) -> Summary {
         table.total = sum([table.total, row.total]);
         table.committees.push(row);
     }
+    for t in &mut townships {
+        t.overspend = overspend(t.total, t.fund);
+    }
     let mut by_tier = Vec::new();
     for t in &townships {
         for tier in &t.by_tier {
@@ -990,6 +1027,8 @@ pub fn summarise(quarter: Quarter, claims: &[Claim]) -> Summary {
     let total = sum(townships.iter().map(|t| t.total));
     Summary {
         quarter,
+        fund: sum(townships.iter().map(|t| t.fund)),
+        overspend: sum(townships.iter().map(|t| t.overspend)),
         cases: townships.iter().map(|t| t.cases).sum(),
         by_tier,
         total_in_capitals: in_capitals(total),
@@ -1244,7 +1283,27 @@ mod tests {
         let mut gone = claim(vec![line(4, "C", 200)]);
         gone.id = ClaimId::stable("gone");
         gone.stage = Stage::Returned;
-        let s = summarise("2026-Q3".parse().unwrap(), &[a, b, gone]);
+        let funds = [
+            (UnitId::stable("t"), Money::yuan(150)),
+            (UnitId::stable("t2"), Money::yuan(600)),
+        ];
+        let s = summarise("2026-Q3".parse().unwrap(), &[a, b, gone], &funds);
+        assert_eq!(
+            s.townships[0].overspend,
+            Money::yuan(50),
+            "200 claimed against 150"
+        );
+        assert_eq!(s.townships[1].overspend, Money::ZERO);
+        assert_eq!(
+            (s.fund, s.overspend),
+            (Money::yuan(750), Money::yuan(50)),
+            "one's spare fund does not cover another's"
+        );
+        assert_eq!(
+            quarter_fund(rules(), 2),
+            Money::yuan(1200),
+            "200 × 3 months × 2 mediators"
+        );
         assert_eq!(s.townships.len(), 2);
         assert_eq!(s.townships[0].total, Money::yuan(200));
         assert_eq!(s.townships[0].cases, 1, "the returned line is out");

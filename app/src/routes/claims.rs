@@ -376,6 +376,7 @@ fn ClaimDetail(
     let my_step = view.my_step;
     let choices = RwSignal::new(BTreeMap::<domain::CaseId, LineChoice>::new());
     let opinion = RwSignal::new(String::new());
+    let overspend_note = RwSignal::new(String::new());
     let error = RwSignal::new(None::<(Option<String>, String)>);
     let rules = domain::rules::builtin()
         .iter()
@@ -422,6 +423,7 @@ fn ClaimDetail(
             decision,
             opinion: opinion.get_untracked(),
             lines,
+            overspend_note: Some(overspend_note.get_untracked()).filter(|n| !n.trim().is_empty()),
         };
         spawn_local(async move {
             match online::sign_claim(id, req).await {
@@ -564,6 +566,13 @@ fn ClaimDetail(
                         <textarea id="f-opinion" data-testid="step-opinion" rows="2"
                             prop:value=opinion on:input=move |ev| opinion.set(event_target_value(&ev))></textarea>
                     </div>
+                    {(my_step == Some(Step::Approval)).then(|| view! {
+                        <div class="field">
+                            <label for="f-overspend">{say(i18n, "超支说明（本镇本季度补助超出以案定补经费时填写）", "Overspend note (when the township's claims exceed its case fund this quarter)")}</label>
+                            <textarea id="f-overspend" data-testid="overspend-note" rows="2"
+                                prop:value=overspend_note on:input=move |ev| overspend_note.set(event_target_value(&ev))></textarea>
+                        </div>
+                    })}
                     <p class="field-error" role="alert" data-testid="step-error">{move || error.get().map(|(_, m)| one_language(&m, en()))}</p>
                     <button type="button" class="button button--primary" data-testid="step-pass" disabled=busy on:click=move |_| sign(Decision::Pass)>
                         {say(i18n, "同意，送下一环节", "Pass it on")}

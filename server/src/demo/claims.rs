@@ -81,6 +81,7 @@ async fn advance(db: &Store, id: ClaimId, steps: usize) -> Result<Stage, SeedErr
                         _ => "同意拨付".into(),
                     },
                     lines: Vec::new(),
+                    overspend_note: None,
                 };
                 claims::sign(db, &who, id, req)
                     .await

@@ -115,10 +115,12 @@ pub fn workbook(
     ];
     headers.extend(tiers.iter().map(|t| format!("{t}档（件）")));
     headers.push("金额（元）".into());
+    headers.push("经费（元）".into());
+    headers.push("超支（元）".into());
     for (c, h) in headers.iter().enumerate() {
         sheet.write_with_format(2, c as u16, h.as_str(), &head)?;
     }
-    let amount_col = headers.len() as u16 - 1;
+    let amount_col = headers.len() as u16 - 3;
     let tier_cases = |by: &[domain::claim::TierCount], t: &str| {
         by.iter().find(|x| x.tier == t).map_or(0, |x| x.cases)
     };
@@ -143,6 +145,8 @@ pub fn workbook(
             sheet.write_with_format(r, 4 + i as u16, tier_cases(&table.by_tier, t), &bold)?;
         }
         sheet.write_with_format(r, amount_col, yuan(table.total), &bold_money)?;
+        sheet.write_with_format(r, amount_col + 1, yuan(table.fund), &bold_money)?;
+        sheet.write_with_format(r, amount_col + 2, yuan(table.overspend), &bold_money)?;
         r += 1;
     }
     sheet.write_with_format(r, 0, "合计", &bold)?;

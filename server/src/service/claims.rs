@@ -528,6 +528,23 @@ pub async fn sign(
     claim.changes.extend(changes.iter().cloned());
     let left = claim.current().iter().filter(|l| !l.returned).count();
     let stage = claim::stage_after(req.step, req.decision, left);
+    let mut opinion = opinion;
+    if req.step == Step::Approval && stage != Stage::Returned {
+        if let Some((spent, fund, over)) = approval_overspend(store, &mut tx, &claim).await? {
+            let note = req.overspend_note.as_deref().map(str::trim).unwrap_or("");
+            if note.is_empty() {
+                return Err(ClaimError::invalid(
+                    "overspend_note",
+                    format!(
+                        "{}本季度补助 {spent} 元超出以案定补经费 {fund} 元（超 {over} 元），请填写超支说明 / the township's claims of {spent} exceed its case fund of {fund} by {over}: explain the overspend",
+                        claim.township_name
+                    ),
+                ));
+            }
+            let note = claim::check_words("overspend_note", note, "超支说明")?;
+            opinion = format!("{opinion}（超支 {over} 元，说明：{note}）");
+        }
+    }
     let signature = Signature {
         step: req.step,
         decision: req.decision,
@@ -1040,7 +1057,66 @@ pub async fn summary(
         .into_iter()
         .map(|s| s.claim)
         .collect();
-    Ok((claim::summarise(quarter, &claims), claims))
+    let mut townships: Vec<UnitId> = claims.iter().map(|c| c.township_id).collect();
+    townships.sort_unstable();
+    townships.dedup();
+    let mut funds = Vec::with_capacity(townships.len());
+    for township in townships {
+        funds.push((township, fund_of(store, &mut c, township, quarter).await?));
+    }
+    Ok((claim::summarise(quarter, &claims, &funds), claims))
+}
+
+/// A township's case fund for the quarter: its full-time mediators, by the
+/// quarter's rules.
+async fn fund_of(
+    store: &Store,
+    c: &mut Conn,
+    township: UnitId,
+    quarter: Quarter,
+) -> Result<domain::Money, ClaimError> {
+    let Some(rules) = rules_of(quarter) else {
+        return Ok(domain::Money::ZERO);
+    };
+    let Some(unit) = store::org::one(c, township).await? else {
+        return Ok(domain::Money::ZERO);
+    };
+    let n =
+        store::people::count_in_subtree(store, &unit.path, domain::PersonKind::MediatorFullTime)
+            .await?;
+    Ok(claim::quarter_fund(
+        rules,
+        u32::try_from(n).unwrap_or(u32::MAX),
+    ))
+}
+
+/// At 审批: whether the township's approved claims of the quarter with this
+/// one exceed its case fund, and by how much (the approver then explains).
+async fn approval_overspend(
+    store: &Store,
+    c: &mut Conn,
+    claim: &Claim,
+) -> Result<Option<(domain::Money, domain::Money, domain::Money)>, ClaimError> {
+    let Some(township) = store::org::one(c, claim.township_id).await? else {
+        return Ok(None);
+    };
+    let approved = store::claims::under(c, &[&township.path], Some(claim.quarter))
+        .await?
+        .into_iter()
+        .map(|s| s.claim)
+        .filter(|other| {
+            other.id != claim.id
+                && matches!(
+                    other.stage,
+                    Stage::At(Step::TownshipPayment | Step::MediatorPayment | Step::Receipt)
+                        | Stage::Finished
+                )
+        })
+        .map(|other| other.total());
+    let spent = claim::sum(approved.chain([claim.total()]));
+    let fund = fund_of(store, c, claim.township_id, claim.quarter).await?;
+    let over = claim::overspend(spent, fund);
+    Ok((over > domain::Money::ZERO).then_some((spent, fund, over)))
 }
 
 /// The tier codes of a quarter's rule set, best paid first reversed (A, B, …).

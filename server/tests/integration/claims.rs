@@ -492,3 +492,44 @@ on_both_databases! {
         db.cleanup().await;
     }
 }
+
+on_both_databases! {
+    async fn an_approval_over_the_townships_fund_needs_the_approvers_note(db: TestDb) {
+        tiaojie_server::demo::load(&db.db).await.unwrap();
+        let app = TestApp::spawn(&db).await;
+        let phone = login(&app, VILLAGE_MEDIATOR).await;
+        let head = login(&app, HEAD).await;
+        let case = pushed(&app, &phone, &closed(&phone, true, "2024-05-12")).await;
+        let (status, claim) = call(&app, &head, "POST", "/api/v1/claims", Some(json!({"unit_id": head.unit_id, "quarter": "2024-Q2", "cases": [case]}))).await;
+        assert_eq!(status, 200, "{claim}");
+        let id = claim["claim"]["id"].as_str().unwrap().to_owned();
+        let path = format!("/api/v1/claims/{id}/steps");
+        let mut claim = claim;
+        for (phone_no, name) in [(JUDICIAL_OFFICE, "first_review"), (DIRECTOR, "second_review"), (LEADER, "township_check"), (BUREAU, "city_summary")] {
+            let who = login(&app, phone_no).await;
+            let (status, body) = call(&app, &who, "POST", &path, Some(step(name, &claim["claim"]["version"], "pass", json!([])))).await;
+            assert_eq!(status, 200, "{name}: {body}");
+            claim = body;
+        }
+        // the township's full-time mediators left: its case fund is 0.00
+        sqlx::query("UPDATE person SET active = 0 WHERE kind = 'mediator_full_time'")
+            .execute(db.db.pool())
+            .await
+            .unwrap();
+        let approver = login(&app, APPROVER).await;
+        let v = claim["claim"]["version"].clone();
+        let (status, body) = call(&app, &approver, "POST", &path, Some(step("approval", &v, "pass", json!([])))).await;
+        assert_eq!((status, body["field"].as_str()), (422, Some("overspend_note")), "{body}");
+        assert!(body["message"].as_str().unwrap().contains("超出以案定补经费 0.00 元"), "{body}");
+        let mut noted = step("approval", &v, "pass", json!([]));
+        noted["overspend_note"] = json!("两起重大纠纷集中在本季度，经局务会研究同意");
+        let (status, body) = call(&app, &approver, "POST", &path, Some(noted)).await;
+        assert_eq!(status, 200, "{body}");
+        let opinion = body["claim"]["signatures"][4]["opinion"].as_str().unwrap();
+        assert!(opinion.contains("超支 200.00 元") && opinion.contains("局务会"), "{opinion}");
+        let (_, summary) = call(&app, &approver, "GET", "/api/v1/claims/summary?quarter=2024-Q2", None).await;
+        assert_eq!((summary["fund"].as_str(), summary["overspend"].as_str()), (Some("0.00"), Some("200.00")), "{summary}");
+        drop(app);
+        db.cleanup().await;
+    }
+}

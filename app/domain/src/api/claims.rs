@@ -96,6 +96,10 @@ pub struct StepRequest {
     pub opinion: String,
     #[serde(default)]
     pub lines: Vec<LineDecision>,
+    /// At 审批: why the township's claims may exceed its case fund this
+    /// quarter (超支说明), required when they do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overspend_note: Option<String>,
 }
 
 /// `POST /api/v1/claims/township-payments` (拨付): the bureau's finance

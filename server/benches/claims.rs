@@ -1,0 +1,192 @@
+//! The quarterly money loop at Chuxiong's scale (docs/perf.md, "Claims"):
+//! the demo organisation and its year of cases (2,785), every village and
+//! community committee (154) claiming each quarter of that year through the
+//! services; then
+//!
+//! 1. the city's summary of a quarter (复核汇总: every claim of the city
+//!    read and summed by township), as the bureau asks for it;
+//! 2. the Excel workbook of the year's claimed lines (汇总 and 明细).
+//!
+//! Prints medians and the 95th percentile of 20 rounds (5 for the
+//! workbook); asserts only that the sums reconcile. SQLite always;
+//! PostgreSQL when `TEST_DATABASE_URL` or 127.0.0.1:5432/test answers.
+//! `cargo bench -p server --bench claims`
+
+mod support;
+
+use domain::api::NewClaim;
+use domain::claim::Quarter;
+use domain::{AccountId, DeviceId, DeviceSessionId, PersonId, Role, UnitId, UnitKind};
+use std::time::Instant;
+use support::pct;
+use tiaojie_server::service::auth::scopes_of;
+use tiaojie_server::service::{Caller, claim_files, claims};
+use tiaojie_server::store::Store;
+use uuid::Uuid;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+async fn caller(db: &Store, person: PersonId) -> Caller {
+    let key = format!("bench:{person}");
+    Caller {
+        session_id: DeviceSessionId::stable(&key),
+        account_id: AccountId::stable(&key),
+        person_id: person,
+        device_id: DeviceId::stable(&key),
+        scopes: scopes_of(db, person).await.unwrap(),
+    }
+}
+
+fn ms(d: std::time::Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+async fn run(name: &str, url: &str) {
+    let db = Store::connect(url, 8).await.expect("database");
+    db.migrate().await.expect("migrations");
+    tiaojie_server::demo::load(&db)
+        .await
+        .expect("demo organisation");
+    let end = domain::dates::parse_iso("2026-12-05").unwrap();
+    tiaojie_server::demo::load_history(&db, end)
+        .await
+        .expect("demo history");
+    let org = tiaojie_server::demo::chuxiong();
+    let committees: Vec<UnitId> = org
+        .units
+        .iter()
+        .filter(|u| matches!(u.kind, UnitKind::Village | UnitKind::Community))
+        .map(|u| u.id)
+        .collect();
+    let claimant = |unit: UnitId| {
+        let at = |role: Role| {
+            org.grants
+                .iter()
+                .find(|g| g.unit_id == unit && g.role == role)
+                .map(|g| g.person_id)
+        };
+        at(Role::CommitteeHead).or_else(|| at(Role::Mediator))
+    };
+    let quarters: Vec<Quarter> = ["2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"]
+        .iter()
+        .map(|q| q.parse().unwrap())
+        .collect();
+    let started = Instant::now();
+    let mut submitted = 0;
+    for &quarter in &quarters {
+        for &unit in &committees {
+            let person = claimant(unit).expect("every committee has a mediator");
+            let who = caller(&db, person).await;
+            let draft = claims::draft(&db, &who, unit, quarter).await.unwrap();
+            if draft.lines.is_empty() {
+                continue;
+            }
+            let req = NewClaim {
+                unit_id: unit,
+                quarter,
+                cases: draft.lines.iter().map(|l| l.case_id).collect(),
+            };
+            claims::submit(&db, &who, req).await.unwrap();
+            submitted += 1;
+        }
+    }
+    println!(
+        "[{name}] {submitted} claims of {} committees over 4 quarters submitted in {:.1} s",
+        committees.len(),
+        started.elapsed().as_secs_f64()
+    );
+
+    let bureau = org
+        .grants
+        .iter()
+        .find(|g| g.role == Role::BureauSection)
+        .map(|g| g.person_id)
+        .unwrap();
+    let bureau = caller(&db, bureau).await;
+    let q3: Quarter = "2026-Q3".parse().unwrap();
+    let mut times = Vec::new();
+    let mut last = None;
+    for _ in 0..20 {
+        let t = Instant::now();
+        let (summary, all) = claims::summary(&db, &bureau, q3).await.unwrap();
+        times.push(ms(t.elapsed()));
+        last = Some((summary, all));
+    }
+    times.sort_by(f64::total_cmp);
+    let (summary, _) = last.unwrap();
+    let committees_in = summary
+        .townships
+        .iter()
+        .map(|t| t.committees.len())
+        .sum::<usize>();
+    assert_eq!(
+        domain::claim::sum(summary.townships.iter().map(|t| t.total)),
+        summary.total
+    );
+    println!(
+        "[{name}] city summary of {q3}: {} townships, {committees_in} claims, {} cases, {} yuan: median {:.1} ms, p95 {:.1} ms",
+        summary.townships.len(),
+        summary.cases,
+        summary.total,
+        pct(&times, 0.5),
+        pct(&times, 0.95)
+    );
+
+    // the year's lines in one workbook
+    let mut rows = Vec::new();
+    for &quarter in &quarters {
+        let (s, all) = claims::summary(&db, &bureau, quarter).await.unwrap();
+        rows.extend(claim_files::detail_rows(&s, &all));
+    }
+    let tiers = claims::tier_codes(q3);
+    let mut times = Vec::new();
+    let mut size = 0;
+    for _ in 0..5 {
+        let t = Instant::now();
+        let bytes = claim_files::workbook(&summary, &rows, &tiers).unwrap();
+        times.push(ms(t.elapsed()));
+        size = bytes.len();
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "[{name}] workbook of the year's {} lines ({} KiB): median {:.1} ms, p95 {:.1} ms",
+        rows.len(),
+        size / 1024,
+        pct(&times, 0.5),
+        pct(&times, 0.95)
+    );
+    db.close().await;
+}
+
+#[tokio::main]
+async fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    run(
+        "sqlite",
+        &format!("sqlite://{}", dir.path().join("bench.db").display()),
+    )
+    .await;
+
+    let base = std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let schema = format!("bench_{}", Uuid::now_v7().simple());
+    let Ok(admin) = Store::connect(&base, 1).await else {
+        println!("[postgres] not reachable at {base}: skipped");
+        return;
+    };
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(admin.pool())
+        .await
+        .unwrap();
+    let sep = if base.contains('?') { '&' } else { '?' };
+    run(
+        "postgres",
+        &format!("{base}{sep}options=-c%20search_path%3D{schema}"),
+    )
+    .await;
+    sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+        .execute(admin.pool())
+        .await
+        .unwrap();
+}
