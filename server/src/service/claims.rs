@@ -529,21 +529,24 @@ pub async fn sign(
     let left = claim.current().iter().filter(|l| !l.returned).count();
     let stage = claim::stage_after(req.step, req.decision, left);
     let mut opinion = opinion;
-    if req.step == Step::Approval && stage != Stage::Returned {
-        if let Some((spent, fund, over)) = approval_overspend(store, &mut tx, &claim).await? {
-            let note = req.overspend_note.as_deref().map(str::trim).unwrap_or("");
-            if note.is_empty() {
-                return Err(ClaimError::invalid(
-                    "overspend_note",
-                    format!(
-                        "{}本季度补助 {spent} 元超出以案定补经费 {fund} 元（超 {over} 元），请填写超支说明 / the township's claims of {spent} exceed its case fund of {fund} by {over}: explain the overspend",
-                        claim.township_name
-                    ),
-                ));
-            }
-            let note = claim::check_words("overspend_note", note, "超支说明")?;
-            opinion = format!("{opinion}（超支 {over} 元，说明：{note}）");
+    let over = if req.step == Step::Approval && stage != Stage::Returned {
+        approval_overspend(store, &mut tx, &claim).await?
+    } else {
+        None
+    };
+    if let Some((spent, fund, over)) = over {
+        let note = req.overspend_note.as_deref().map(str::trim).unwrap_or("");
+        if note.is_empty() {
+            return Err(ClaimError::invalid(
+                "overspend_note",
+                format!(
+                    "{}本季度补助 {spent} 元超出以案定补经费 {fund} 元（超 {over} 元），请填写超支说明 / the township's claims of {spent} exceed its case fund of {fund} by {over}: explain the overspend",
+                    claim.township_name
+                ),
+            ));
         }
+        let note = claim::check_words("overspend_note", note, "超支说明")?;
+        opinion = format!("{opinion}（超支 {over} 元，说明：{note}）");
     }
     let signature = Signature {
         step: req.step,
