@@ -280,3 +280,17 @@ pub async fn claims_file(
         &t
     ))
 }
+
+/// 履职认定: the office's month of full-time mediators.
+pub async fn duty_month(
+    month: domain::fixed_pay::Month,
+) -> Result<domain::fixed_pay::DutyMonth, ActionError> {
+    with_token!(|t| client::duty_month(&t, month))
+}
+
+/// 履职认定: the office's decision on a mediator's month.
+pub async fn decide_duty(
+    req: domain::fixed_pay::DutyRequest,
+) -> Result<domain::fixed_pay::DutyRow, ActionError> {
+    with_token!(|t| client::decide_duty(&t, &req))
+}

@@ -437,3 +437,19 @@ pub async fn file(url: &str, token: &str) -> Result<Vec<u8>, ApiError> {
     }
     res.binary().await.map_err(offline)
 }
+
+/// `GET /api/v1/duty?month=…`.
+pub async fn duty_month(
+    token: &str,
+    month: domain::fixed_pay::Month,
+) -> Result<domain::fixed_pay::DutyMonth, ApiError> {
+    get(&format!("/api/v1/duty?month={month}"), token).await
+}
+
+/// `POST /api/v1/duty`.
+pub async fn decide_duty(
+    token: &str,
+    req: &domain::fixed_pay::DutyRequest,
+) -> Result<domain::fixed_pay::DutyRow, ApiError> {
+    post("/api/v1/duty", Some(token), req).await
+}

@@ -17,6 +17,7 @@ use domain::api::{
     TownshipPaymentRequest,
 };
 use domain::claim::{Decision, LineAction, LineDecision, PayMethod, Payee, Quarter, Stage, Step};
+use domain::fixed_pay::{DutyMonth, DutyRequest, Month};
 use domain::rules::TierAmount;
 use domain::{ClaimId, Money, PersonId, Role, UnitId};
 use leptos::prelude::*;
@@ -157,6 +158,7 @@ pub fn ClaimsPage() -> impl IntoView {
                     view! {
                         {claims_head.then(|| view! { <NewClaimCard unit=listed.unit_id message on_done=Callback::new(move |_| reload()) /> })}
                         {(!claims_head).then(|| view! { <SummaryFiles message /> })}
+                        {matches!(listed.role, Role::JudicialStaff | Role::JudicialDirector).then(|| view! { <DutyCard message /> })}
                         <section class="card" data-testid="claims-waiting">
                             <h2 class="card__label">{say(i18n, "待我处理", "Waiting for me")}</h2>
                             {if mine.is_empty() {
@@ -818,6 +820,154 @@ fn SummaryFiles(message: RwSignal<Option<(bool, String)>>) -> impl IntoView {
             <button type="button" class="button button--quiet" data-testid="download-csv" disabled=busy on:click=move |_| fetch("csv")>
                 {say(i18n, "下载 CSV", "Download CSV")}
             </button>
+        </section>
+    }
+}
+
+/// The months a judicial office decides: this one and the five before.
+fn months() -> Vec<Month> {
+    let mut m = Month::containing(today());
+    let mut out = vec![m];
+    for _ in 0..5 {
+        match m.prev() {
+            Some(p) => {
+                out.push(p);
+                m = p;
+            }
+            None => break,
+        }
+    }
+    out
+}
+
+/// 履职认定: every full-time mediator below the judicial office in a month,
+/// what their committee reported, and the office's decision (定额补助).
+#[component]
+fn DutyCard(message: RwSignal<Option<(bool, String)>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let en = move || i18n.get_locale() == Locale::en;
+    let options = months();
+    let month = RwSignal::new(options.get(1).copied().unwrap_or(options[0]));
+    let shown = RwSignal::new(None::<DutyMonth>);
+    let busy = RwSignal::new(false);
+    let asking = RwSignal::new(None::<PersonId>);
+    let reason = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let load = move || {
+        let m = month.get_untracked();
+        busy.set(true);
+        spawn_local(async move {
+            match online::duty_month(m).await {
+                Ok(d) => {
+                    shown.try_set(Some(d));
+                }
+                Err(e) => {
+                    message.try_set(Some((false, e.message)));
+                }
+            }
+            busy.try_set(false);
+        });
+    };
+    let decide = move |person: PersonId, performed: bool| {
+        error.set(None);
+        let why = reason.get_untracked();
+        if !performed && why.trim().is_empty() {
+            error.set(Some("请填写未履职的理由 / give the reason".into()));
+            return;
+        }
+        busy.set(true);
+        let req = DutyRequest {
+            person_id: person,
+            month: month.get_untracked(),
+            performed,
+            reason: (!performed).then_some(why),
+        };
+        spawn_local(async move {
+            match online::decide_duty(req).await {
+                Ok(row) => {
+                    asking.try_set(None);
+                    reason.try_set(String::new());
+                    shown.try_update(|s| {
+                        if let Some(s) = s {
+                            for r in s.rows.iter_mut().filter(|r| r.person_id == row.person_id) {
+                                *r = row.clone();
+                            }
+                            s.undecided =
+                                s.rows.iter().filter(|r| r.decision.is_none()).count() as u32;
+                            s.total = domain::claim::sum(
+                                s.rows
+                                    .iter()
+                                    .filter_map(|r| r.decision.as_ref().map(|d| d.amount)),
+                            );
+                        }
+                    });
+                }
+                Err(e) => {
+                    error.try_set(Some(e.message));
+                }
+            }
+            busy.try_set(false);
+        });
+    };
+    view! {
+        <section class="card" data-testid="duty-card">
+            <h2 class="card__label">{say(i18n, "履职认定（定额补助）", "Duty performed (fixed subsidy)")}</h2>
+            <div class="field">
+                <label for="f-duty-month">{say(i18n, "月份", "Month")}</label>
+                <select id="f-duty-month" data-testid="duty-month"
+                    on:change=move |ev| {
+                        if let Ok(m) = event_target_value(&ev).parse::<Month>() {
+                            month.set(m);
+                            shown.set(None);
+                        }
+                    }>
+                    {options.iter().map(|m| {
+                        let m = *m;
+                        view! { <option value=m.to_string() selected=move || month.get() == m>{move || if en() { m.label_en() } else { m.label_zh() }}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <button type="button" class="button" data-testid="duty-load" disabled=busy on:click=move |_| load()>
+                {say(i18n, "查看本月专职调解员", "See the month's mediators")}
+            </button>
+            <p class="field-error" role="alert" data-testid="duty-error">{move || error.get().map(|e| one_language(&e, en()))}</p>
+            {move || shown.get().map(|d| view! {
+                <p class="muted" data-testid="duty-summary">{if en() {
+                    format!("{} decided, {} to decide; {} yuan", d.rows.len() as u32 - d.undecided, d.undecided, d.total)
+                } else {
+                    format!("已认定 {} 人，待认定 {} 人，合计 {} 元", d.rows.len() as u32 - d.undecided, d.undecided, d.total)
+                }}</p>
+                <ul class="device-list">
+                    {d.rows.into_iter().map(|r| {
+                        let person = r.person_id;
+                        let state = match &r.decision {
+                            None => ("待认定".to_owned(), "chip chip--alert"),
+                            Some(d) if d.performed => (format!("履职 {} 元 · {}", d.amount, d.by_name), "chip"),
+                            Some(d) => (format!("未履职 0.00 元 · {}", d.reason.clone().unwrap_or_default()), "chip chip--alert"),
+                        };
+                        view! {
+                            <li class="device-row" data-testid="duty-row" data-decided=r.decision.is_some().to_string()>
+                                <div class="device-row__who"><strong>{r.name.clone()}</strong> " · " <span>{r.unit_name.clone()}</span></div>
+                                <div class="device-row__meta muted">
+                                    {format!("本月排查记录 {} 条", r.records)} " · "
+                                    {if r.unit_reported { "调委会已报月排查" } else { "调委会未报月排查" }}
+                                </div>
+                                <div class="device-row__state">
+                                    <span class=state.1 data-testid="duty-state">{state.0}</span>
+                                    <button type="button" class="button" data-testid="duty-performed" disabled=busy on:click=move |_| decide(person, true)>{say(i18n, "履职", "Performed")}</button>
+                                    <button type="button" class="button button--quiet" data-testid="duty-not" on:click=move |_| asking.set(Some(person))>{say(i18n, "未履职", "Not performed")}</button>
+                                </div>
+                                <Show when=move || asking.get() == Some(person)>
+                                    <div class="form">
+                                        <input type="text" data-testid="duty-reason" placeholder="理由 / reason" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev)) />
+                                        <button type="button" class="button button--primary" data-testid="duty-not-confirm" disabled=busy on:click=move |_| decide(person, false)>{say(i18n, "确定", "Record")}</button>
+                                    </div>
+                                </Show>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            })}
         </section>
     }
 }

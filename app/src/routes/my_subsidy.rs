@@ -160,6 +160,25 @@ pub fn MySubsidyPage() -> impl IntoView {
                     }
                     view! {
                         {(!fresh).then(|| view! { <p class="notice" role="status" data-testid="my-subsidy-cached">{say(i18n, "没有网络：显示的是上次联网时的情况。", "Offline: this is how it stood when last online.")}</p> })}
+                        {(!data.fixed.is_empty()).then(|| view! {
+                            <section class="card" data-testid="my-fixed">
+                                <h2 class="card__label">{say(i18n, "定额补助（按月履职认定）", "Fixed subsidy (by month)")}</h2>
+                                <ul class="device-list">
+                                    {data.fixed.iter().map(|d| {
+                                        let m = d.month;
+                                        view! {
+                                            <li class="device-row" data-testid="my-fixed-month" data-performed=d.performed.to_string()>
+                                                <strong>{move || if en() { m.label_en() } else { m.label_zh() }}</strong> " · " {format!("{} 元", d.amount)}
+                                                <div class="device-row__meta muted">
+                                                    {if d.performed { "已认定履职".to_owned() } else { format!("未认定履职：{}", d.reason.clone().unwrap_or_default()) }}
+                                                    " · " {d.by_name.clone()}
+                                                </div>
+                                            </li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                            </section>
+                        })}
                         <section class="card" data-testid="my-payments">
                             <h2 class="card__label">{say(i18n, "收到的补助", "Payments to me")}</h2>
                             {if data.payments.is_empty() {

@@ -123,3 +123,19 @@ CREATE TABLE payment_receipt (
     at         TEXT NOT NULL,
     PRIMARY KEY (payment_id, seq)
 );
+
+-- 履职认定 (定额补助): the judicial office's decisions on a full-time
+-- mediator's month, append-only; the last of a (person, month) holds.
+CREATE TABLE duty_decision (
+    person_id  TEXT NOT NULL REFERENCES person (id),
+    -- '2026-11'
+    month      TEXT NOT NULL,
+    seq        BIGINT NOT NULL CHECK (seq >= 1),
+    performed  BIGINT NOT NULL CHECK (performed IN (0, 1)),
+    amount_fen BIGINT NOT NULL CHECK (amount_fen >= 0),
+    reason     TEXT,
+    by_person  TEXT NOT NULL REFERENCES person (id),
+    by_name    TEXT NOT NULL,
+    at         TEXT NOT NULL,
+    PRIMARY KEY (person_id, month, seq)
+);

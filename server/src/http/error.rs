@@ -8,6 +8,7 @@ use crate::service::attachments::AttachmentError;
 use crate::service::auth::AuthError;
 use crate::service::cases::CaseError;
 use crate::service::claims::ClaimError;
+use crate::service::duty::DutyError;
 use crate::service::office::OfficeError;
 use crate::service::push::PushError;
 use crate::service::sync::SyncError;
@@ -149,6 +150,17 @@ impl From<ClaimError> for ApiError {
                 message: "申报已被他人处理，请刷新后再看 / someone else acted on it meanwhile: read it again".into(),
             },
             ClaimError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<DutyError> for ApiError {
+    fn from(e: DutyError) -> Self {
+        match e {
+            DutyError::NotFound => ApiError::NotFound,
+            DutyError::Forbidden => ApiError::Forbidden,
+            DutyError::Invalid { field, message } => ApiError::Invalid { field, message },
+            DutyError::Store(e) => e.into(),
         }
     }
 }

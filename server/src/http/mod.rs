@@ -122,6 +122,10 @@ pub fn router(state: AppState, site: &Site, body_idle_timeout: std::time::Durati
         .route("/api/v1/claims/{id}", get(api::claims::get))
         .route("/api/v1/claims/{id}/steps", post(api::claims::sign))
         .route("/api/v1/claims/mine", get(api::claims::mine))
+        .route(
+            "/api/v1/duty",
+            get(api::duty::month).post(api::duty::decide),
+        )
         .route("/api/v1/claims/summary", get(api::claims::summary))
         .route(
             "/api/v1/claims/summary.xlsx",

@@ -1043,7 +1043,14 @@ pub async fn mine(store: &Store, caller: &Caller) -> Result<MySubsidy, ClaimErro
     }
     lines.sort_by_key(|l| std::cmp::Reverse((l.quarter, l.line.closed_on)));
     let payments = store::claims::payments_to(&mut c, caller.person_id).await?;
-    Ok(MySubsidy { lines, payments })
+    let mut fixed =
+        domain::fixed_pay::latest(store::duty::of(&mut c, &[caller.person_id], None).await?);
+    fixed.sort_by_key(|d| std::cmp::Reverse(d.month));
+    Ok(MySubsidy {
+        lines,
+        payments,
+        fixed,
+    })
 }
 
 /// The quarter's claims the caller sees the amounts of, summed by township

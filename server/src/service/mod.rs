@@ -11,6 +11,7 @@ pub mod cases;
 pub mod claim_files;
 pub mod claims;
 pub mod directory;
+pub mod duty;
 pub mod office;
 pub mod org_import;
 pub mod password;

@@ -21,6 +21,7 @@ pub mod accounts;
 pub mod attachments;
 pub mod cases;
 pub mod claims;
+pub mod duty;
 pub mod history;
 pub mod inbox;
 pub mod numbers;

@@ -333,3 +333,17 @@ pub(super) enum PaymentReceipt {
     ByPerson,
     At,
 }
+
+#[derive(Iden, Clone, Copy)]
+pub(super) enum DutyDecision {
+    Table,
+    PersonId,
+    Month,
+    Seq,
+    Performed,
+    AmountFen,
+    Reason,
+    ByPerson,
+    ByName,
+    At,
+}

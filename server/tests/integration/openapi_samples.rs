@@ -503,6 +503,14 @@ on_both_databases! {
         assert_eq!(status, 404);
         let (status, _) = api.call(&app, Some(&token), Method::POST, "/api/v1/payments/{id}/receipt", &format!("/api/v1/payments/{payment}/receipt"), Some(json!({"received": true, "note": "已到账"}))).await;
         assert_eq!(status, 200);
+        // 履职认定: the office's month and a decision
+        let (status, month) = api.call(&app, Some(&office.token), Method::GET, "/api/v1/duty", "/api/v1/duty?month=2026-10", None).await;
+        assert_eq!(status, 200);
+        let person = month["rows"][0]["person_id"].clone();
+        let (status, _) = api.call(&app, Some(&office.token), Method::POST, "/api/v1/duty", "/api/v1/duty", Some(json!({"person_id": person, "month": "2026-10", "performed": false}))).await;
+        assert_eq!(status, 422);
+        let (status, _) = api.call(&app, Some(&office.token), Method::POST, "/api/v1/duty", "/api/v1/duty", Some(json!({"person_id": person, "month": "2026-10", "performed": true}))).await;
+        assert_eq!(status, 200);
         // the receiving unit's inbox holds the referral; it reads it
         let mut read = false;
         for device in [&phone, &office] {

@@ -157,6 +157,9 @@ pub struct ReceiptRequest {
 pub struct MySubsidy {
     pub lines: Vec<MyLine>,
     pub payments: Vec<Payment>,
+    /// The fixed part by month (定额补助): the judicial office's last
+    /// decision of each month, newest first.
+    pub fixed: Vec<crate::fixed_pay::DutyDecision>,
 }
 
 /// One of the caller's cases in a claim.

@@ -7,6 +7,7 @@ pub mod attachments;
 pub mod auth;
 pub mod cases;
 pub mod claims;
+pub mod duty;
 pub mod health;
 pub mod inbox;
 pub mod office;

@@ -4,7 +4,8 @@
 //! first request.
 
 use super::{
-    accounts, attachments, auth, cases, claims, health, inbox, office, push, referral, risk, sync,
+    accounts, attachments, auth, cases, claims, duty, health, inbox, office, push, referral, risk,
+    sync,
 };
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -68,6 +69,8 @@ pub const BEARER: &str = "bearer";
         claims::summary,
         claims::summary_xlsx,
         claims::summary_csv,
+        duty::month,
+        duty::decide,
         referral::get,
         referral::act,
         risk::get,
