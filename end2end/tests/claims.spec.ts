@@ -95,6 +95,16 @@ test('a mediator\'s quarter goes through all eight steps and the mediator confir
     await office.page.getByTestId('step-opinion').fill('经审核，情况属实，同意');
     await office.page.getByTestId('step-pass').click();
     await expect(office.page.getByTestId('claims-message')).toHaveText('已签署。');
+    if (step === '初审') {
+      // 履职认定: last month's fixed part for the mediator
+      await office.page.getByTestId('duty-load').click();
+      const row = office.page.locator(`[data-testid="duty-row"][data-person="${me.person_id}"]`);
+      await row.getByTestId('duty-not').click();
+      await row.getByTestId('duty-not-confirm').click();
+      await expect(office.page.getByTestId('duty-error')).toHaveText('请填写未履职的理由');
+      await row.getByTestId('duty-performed').click();
+      await expect(row.getByTestId('duty-state')).toContainText('履职 800.00 元');
+    }
     expect(office.errors).toEqual([]);
     await office.page.context().close();
   }
@@ -141,6 +151,7 @@ test('a mediator\'s quarter goes through all eight steps and the mediator confir
   await expect(waiting).toContainText(`${total} 元`);
   await waiting.getByTestId('confirm-receipt').click();
   await expect(page.getByTestId('my-subsidy-message')).toHaveText('已确认到账。');
+  await expect(page.getByTestId('my-fixed-month').first()).toContainText('800.00 元');
   await expect(page.locator('[data-testid="my-payment"][data-received="false"]')).toHaveCount(0);
   await page.context().setOffline(true);
   await page.reload();

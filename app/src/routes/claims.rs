@@ -946,7 +946,7 @@ fn DutyCard(message: RwSignal<Option<(bool, String)>>) -> impl IntoView {
                             Some(d) => (format!("未履职 0.00 元 · {}", d.reason.clone().unwrap_or_default()), "chip chip--alert"),
                         };
                         view! {
-                            <li class="device-row" data-testid="duty-row" data-decided=r.decision.is_some().to_string()>
+                            <li class="device-row" data-testid="duty-row" data-person=person.to_string() data-decided=r.decision.is_some().to_string()>
                                 <div class="device-row__who"><strong>{r.name.clone()}</strong> " · " <span>{r.unit_name.clone()}</span></div>
                                 <div class="device-row__meta muted">
                                     {format!("本月排查记录 {} 条", r.records)} " · "
