@@ -136,18 +136,18 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/subsidy") view={Lazy::<routes::lazy::Subsidy>::new()} />
                     <Route path=path!("/cases") view={Lazy::<routes::lazy::CaseList>::new()} />
                     <Route path=path!("/cases/new/oral") view={Lazy::<routes::lazy::OralForm>::new()} />
-                    <Route path=path!("/cases/new/general") view={Lazy::<routes::lazy::GeneralForm>::new()} />
+                    <Route path=path!("/cases/new/general") view={Lazy::<routes::lazy::OralForm>::new()} />
                     <Route path=path!("/cases/:id") view={Lazy::<routes::lazy::CaseDetail>::new()} />
-                    <Route path=path!("/cases/:id/print/:form") view={Lazy::<routes::lazy::Print>::new()} />
+                    <Route path=path!("/cases/:id/print/:form") view={Lazy::<routes::lazy::CaseDetail>::new()} />
                     <Route path=path!("/data") view={Lazy::<routes::lazy::Data>::new()} />
                     <Route path=path!("/screenings/new") view={Lazy::<routes::lazy::Screening>::new()} />
                     <Route path=path!("/compliance") view={Lazy::<routes::lazy::Compliance>::new()} />
                     <Route path=path!("/inbox") view={Lazy::<routes::lazy::Inbox>::new()} />
                     <Route path=path!("/login") view={Lazy::<routes::lazy::Login>::new()} />
-                    <Route path=path!("/devices") view={Lazy::<routes::lazy::Devices>::new()} />
+                    <Route path=path!("/devices") view={Lazy::<routes::lazy::Accounts>::new()} />
                     <Route path=path!("/accounts") view={Lazy::<routes::lazy::Accounts>::new()} />
                     <Route path=path!("/claims") view={Lazy::<routes::lazy::Claims>::new()} />
-                    <Route path=path!("/my-subsidy") view={Lazy::<routes::lazy::MySubsidy>::new()} />
+                    <Route path=path!("/my-subsidy") view={Lazy::<routes::lazy::Claims>::new()} />
                 </Routes>
             </Router>
         </I18nContextProvider>

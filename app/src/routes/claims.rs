@@ -412,8 +412,7 @@ fn ClaimDetail(
         if lines.iter().any(|l| l.reason.trim().is_empty()) {
             error.set(Some((
                 Some("reason".into()),
-                "核减或退回的案件请填写理由 / give the reason for each line lowered or sent back"
-                    .into(),
+                "请填写理由 / give the reason".into(),
             )));
             return;
         }
@@ -570,7 +569,7 @@ fn ClaimDetail(
                     </div>
                     {(my_step == Some(Step::Approval)).then(|| view! {
                         <div class="field">
-                            <label for="f-overspend">{say(i18n, "超支说明（本镇本季度补助超出以案定补经费时填写）", "Overspend note (when the township's claims exceed its case fund this quarter)")}</label>
+                            <label for="f-overspend">{say(i18n, "超支说明（超出经费时填写）", "Overspend note (if over the fund)")}</label>
                             <textarea id="f-overspend" data-testid="overspend-note" rows="2"
                                 prop:value=overspend_note on:input=move |ev| overspend_note.set(event_target_value(&ev))></textarea>
                         </div>

@@ -47,25 +47,18 @@ impl LazyRoute for OralForm {
     }
     fn view(_this: Self) -> AnyView {
         page_shown();
-        view! { <super::case_form::NewCasePage oral=true /> }.into_any()
+        // 新增纠纷 (`/cases/new/general`) is the same form: one lazy route
+        // for both, so the two do not each add chunks to the first load
+        let oral = !leptos_router::hooks::use_location()
+            .pathname
+            .get_untracked()
+            .ends_with("/general");
+        view! { <super::case_form::NewCasePage oral=oral /> }.into_any()
     }
 }
 
-/// 新增纠纷 — the general-dispute form (shares its chunk's code with the oral form).
-pub struct GeneralForm;
-
-#[lazy_route]
-impl LazyRoute for GeneralForm {
-    fn data() -> Self {
-        Self
-    }
-    fn view(_this: Self) -> AnyView {
-        page_shown();
-        view! { <super::case_form::NewCasePage oral=false /> }.into_any()
-    }
-}
-
-/// 案件详情 — one case: timeline, tier, sessions, forms, photos.
+/// 案件详情 — one case: timeline, tier, sessions, forms, photos; and its
+/// A4 print views.
 pub struct CaseDetail;
 
 #[lazy_route]
@@ -75,21 +68,18 @@ impl LazyRoute for CaseDetail {
     }
     fn view(_this: Self) -> AnyView {
         page_shown();
-        view! { <super::case_page::CasePage /> }.into_any()
-    }
-}
-
-/// 打印 — the A4 print views.
-pub struct Print;
-
-#[lazy_route]
-impl LazyRoute for Print {
-    fn data() -> Self {
-        Self
-    }
-    fn view(_this: Self) -> AnyView {
-        page_shown();
-        view! { <super::print::PrintPage /> }.into_any()
+        // 打印 (`/cases/:id/print/:form`), the A4 print views, is opened
+        // from the case page: one lazy route for both (its chunks are
+        // loaded by then), one route fewer adding chunks to the first load
+        if leptos_router::hooks::use_location()
+            .pathname
+            .get_untracked()
+            .contains("/print/")
+        {
+            view! { <super::print::PrintPage /> }.into_any()
+        } else {
+            view! { <super::case_page::CasePage /> }.into_any()
+        }
     }
 }
 
@@ -163,22 +153,10 @@ impl LazyRoute for Login {
     }
 }
 
-/// 设备管理 — an office's list of the devices below it, and revocation.
-pub struct Devices;
-
-#[lazy_route]
-impl LazyRoute for Devices {
-    fn data() -> Self {
-        Self
-    }
-    fn view(_this: Self) -> AnyView {
-        page_shown();
-        view! { <super::devices::DevicesPage /> }.into_any()
-    }
-}
-
-/// 账号管理 — an office's accounts of the people below it: a new password,
-/// an account stopped or let in again.
+/// 账号管理 and 设备管理 — an office's accounts of the people below it (a new
+/// password, an account stopped or let in again) and their devices
+/// (revocation): one lazy route for both paths, as their chunks are shared
+/// (each lazy route adds chunks and loader entries to the first load).
 pub struct Accounts;
 
 #[lazy_route]
@@ -188,12 +166,21 @@ impl LazyRoute for Accounts {
     }
     fn view(_this: Self) -> AnyView {
         page_shown();
-        view! { <super::accounts::AccountsPage /> }.into_any()
+        let path = leptos_router::hooks::use_location()
+            .pathname
+            .get_untracked();
+        if path.starts_with("/devices") {
+            view! { <super::devices::DevicesPage /> }.into_any()
+        } else {
+            view! { <super::accounts::AccountsPage /> }.into_any()
+        }
     }
 }
 
-/// 补助申报与审批 — a committee's quarterly claim and every step of its
-/// approval and payment.
+/// 补助申报与审批 and 我的补助 — a committee's quarterly claim, every step
+/// of its approval and payment, and a mediator's own subsidy: one lazy
+/// route for both paths, so the two screens share their chunks (each lazy
+/// route adds chunks and loader entries to the first load).
 pub struct Claims;
 
 #[lazy_route]
@@ -203,20 +190,13 @@ impl LazyRoute for Claims {
     }
     fn view(_this: Self) -> AnyView {
         page_shown();
-        view! { <super::claims::ClaimsPage /> }.into_any()
-    }
-}
-
-/// 我的补助 — a mediator's cases in the claims and the payments to them.
-pub struct MySubsidy;
-
-#[lazy_route]
-impl LazyRoute for MySubsidy {
-    fn data() -> Self {
-        Self
-    }
-    fn view(_this: Self) -> AnyView {
-        page_shown();
-        view! { <super::my_subsidy::MySubsidyPage /> }.into_any()
+        let path = leptos_router::hooks::use_location()
+            .pathname
+            .get_untracked();
+        if path.starts_with("/my-subsidy") {
+            view! { <super::my_subsidy::MySubsidyPage /> }.into_any()
+        } else {
+            view! { <super::claims::ClaimsPage /> }.into_any()
+        }
     }
 }
