@@ -9,5 +9,5 @@ scripts/install-tools.sh
 export PATH="$ROOT/end2end/node_modules/.bin:$PATH"
 # --split: every screen but Home is a lazily loaded wasm chunk (app/src/routes/lazy.rs)
 cargo leptos build --release --precompress --split
-node scripts/trim-split-loader.mjs
+node scripts/finish-site.mjs
 exec target/release/tiaojie serve --demo --demo-history "$@"

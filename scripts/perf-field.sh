@@ -12,7 +12,7 @@ export PATH="$PWD/end2end/node_modules/.bin:$PATH"
 # --split: every screen but Home is a lazily loaded wasm chunk (app/src/routes/lazy.rs);
 # `always-erase-components` (Cargo.toml) makes release views type-erased too
 cargo leptos build --release --precompress --split
-node scripts/trim-split-loader.mjs
+node scripts/finish-site.mjs
 scripts/bundle-size.sh
 mkdir -p target/perf
 target/release/tiaojie sample-cases --cases 5000 --seed 2023 --out target/perf/cases-5000.json

@@ -36,7 +36,7 @@ step "build the release site (cargo leptos build --release --precompress --split
 # the build scripts/demo.sh makes; --split: every screen but Home is a
 # lazily loaded wasm chunk (app/src/routes/lazy.rs)
 cargo leptos build --release --precompress --split
-node scripts/trim-split-loader.mjs
+node scripts/finish-site.mjs
 
 step "first-load budget (scripts/bundle-size.sh)"
 scripts/bundle-size.sh

@@ -141,7 +141,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/cases/:id/print/:form") view={Lazy::<routes::lazy::CaseDetail>::new()} />
                     <Route path=path!("/data") view={Lazy::<routes::lazy::Data>::new()} />
                     <Route path=path!("/screenings/new") view={Lazy::<routes::lazy::Screening>::new()} />
-                    <Route path=path!("/compliance") view={Lazy::<routes::lazy::Compliance>::new()} />
+                    <Route path=path!("/compliance") view={Lazy::<routes::lazy::Accounts>::new()} />
                     <Route path=path!("/inbox") view={Lazy::<routes::lazy::Inbox>::new()} />
                     <Route path=path!("/login") view={Lazy::<routes::lazy::Login>::new()} />
                     <Route path=path!("/devices") view={Lazy::<routes::lazy::Accounts>::new()} />

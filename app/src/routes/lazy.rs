@@ -111,20 +111,6 @@ impl LazyRoute for Screening {
     }
 }
 
-/// 排查履职 — an office's screening compliance view (online).
-pub struct Compliance;
-
-#[lazy_route]
-impl LazyRoute for Compliance {
-    fn data() -> Self {
-        Self
-    }
-    fn view(_this: Self) -> AnyView {
-        page_shown();
-        view! { <super::compliance::CompliancePage /> }.into_any()
-    }
-}
-
 /// 收件箱 — an office's escalated high-risk disputes (online).
 pub struct Inbox;
 
@@ -153,10 +139,11 @@ impl LazyRoute for Login {
     }
 }
 
-/// 账号管理 and 设备管理 — an office's accounts of the people below it (a new
-/// password, an account stopped or let in again) and their devices
-/// (revocation): one lazy route for both paths, as their chunks are shared
-/// (each lazy route adds chunks and loader entries to the first load).
+/// 账号管理, 设备管理 and 排查履职 — an office's accounts of the people below
+/// it (a new password, an account stopped or let in again), their devices
+/// (revocation) and its screening compliance view: the office's screens,
+/// one lazy route for the three paths (each lazy route adds chunks and
+/// loader entries to the first load).
 pub struct Accounts;
 
 #[lazy_route]
@@ -171,6 +158,8 @@ impl LazyRoute for Accounts {
             .get_untracked();
         if path.starts_with("/devices") {
             view! { <super::devices::DevicesPage /> }.into_any()
+        } else if path.starts_with("/compliance") {
+            view! { <super::compliance::CompliancePage /> }.into_any()
         } else {
             view! { <super::accounts::AccountsPage /> }.into_any()
         }
