@@ -16,10 +16,10 @@ mod support;
 
 use domain::api::NewClaim;
 use domain::claim::Quarter;
-use domain::{AccountId, DeviceId, DeviceSessionId, PersonId, Role, UnitId, UnitKind};
+use domain::{PersonId, Role, UnitId, UnitKind};
 use std::time::Instant;
 use support::pct;
-use tiaojie_server::service::auth::scopes_of;
+use tiaojie_server::service::auth::acting_as;
 use tiaojie_server::service::{Caller, claim_files, claims};
 use tiaojie_server::store::Store;
 use uuid::Uuid;
@@ -28,14 +28,7 @@ use uuid::Uuid;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 async fn caller(db: &Store, person: PersonId) -> Caller {
-    let key = format!("bench:{person}");
-    Caller {
-        session_id: DeviceSessionId::stable(&key),
-        account_id: AccountId::stable(&key),
-        person_id: person,
-        device_id: DeviceId::stable(&key),
-        scopes: scopes_of(db, person).await.unwrap(),
-    }
+    acting_as(db, person).await.unwrap()
 }
 
 fn ms(d: std::time::Duration) -> f64 {

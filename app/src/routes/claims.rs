@@ -5,6 +5,7 @@
 //! and the finance offices record the payments. What waits for the person
 //! logged in comes first. Online only: every step is the server's.
 
+use crate::clock::today_in_china;
 use crate::components::lang_switch::LangSwitch;
 use crate::components::office_actions::use_online;
 use crate::components::office_screen::{OfficeScreen, load_signed_in};
@@ -46,29 +47,16 @@ async fn load() -> Screen {
     .await
 }
 
-fn today() -> jiff::civil::Date {
-    #[cfg(feature = "hydrate")]
-    let now = jiff::Timestamp::from_millisecond(js_sys::Date::now() as i64)
-        .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-    #[cfg(not(feature = "hydrate"))]
-    let now = jiff::Timestamp::now();
-    domain::dates::china_date(now)
+/// `first` and up to `n` periods before it, newest first.
+fn recent<T: Copy>(first: T, n: usize, prev: impl Fn(T) -> Option<T>) -> Vec<T> {
+    std::iter::successors(Some(first), |p| prev(*p))
+        .take(n + 1)
+        .collect()
 }
 
 /// The quarters a committee may claim: this one and the three before.
 fn quarters() -> Vec<Quarter> {
-    let mut q = Quarter::containing(today());
-    let mut out = vec![q];
-    for _ in 0..3 {
-        match q.prev() {
-            Some(p) => {
-                out.push(p);
-                q = p;
-            }
-            None => break,
-        }
-    }
-    out
+    recent(Quarter::containing(today_in_china()), 3, Quarter::prev)
 }
 
 fn step_name(step: Step, en: bool) -> &'static str {
@@ -303,21 +291,7 @@ fn NewClaimCard(
     view! {
         <section class="card" data-testid="new-claim">
             <h2 class="card__label">{say(i18n, "申报季度补助", "Claim a quarter")}</h2>
-            <div class="field">
-                <label for="f-claim-quarter">{say(i18n, "季度", "Quarter")}</label>
-                <select id="f-claim-quarter" data-testid="claim-quarter"
-                    on:change=move |ev| {
-                        if let Ok(q) = event_target_value(&ev).parse::<Quarter>() {
-                            quarter.set(q);
-                            draft.set(None);
-                        }
-                    }>
-                    {options.iter().map(|q| {
-                        let q = *q;
-                        view! { <option value=q.to_string() selected=move || quarter.get() == q>{move || quarter_name(q, en())}</option> }
-                    }).collect_view()}
-                </select>
-            </div>
+            <QuarterSelect id="f-claim-quarter" testid="claim-quarter" options=options.clone() quarter on_pick=Callback::new(move |_| draft.set(None)) />
             <button type="button" class="button" data-testid="claim-draft" disabled=busy on:click=move |_| look()>
                 {say(i18n, "查看可申报的案件", "See the cases to claim")}
             </button>
@@ -609,7 +583,7 @@ fn TownshipPayForm(
     let i18n = use_i18n();
     let en = move || i18n.get_locale() == Locale::en;
     let amount = RwSignal::new(view.total.to_string());
-    let paid_on = RwSignal::new(domain::dates::format_iso(today()));
+    let paid_on = RwSignal::new(domain::dates::format_iso(today_in_china()));
     let voucher = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let (id, township, quarter) = (view.claim.id, view.claim.township_id, view.claim.quarter);
@@ -692,7 +666,7 @@ fn MediatorPayForm(
         .into_iter()
         .filter(|(m, _, _)| !paid.contains(m))
         .collect();
-    let paid_on = RwSignal::new(domain::dates::format_iso(today()));
+    let paid_on = RwSignal::new(domain::dates::format_iso(today_in_china()));
     let reference = RwSignal::new(String::new());
     let method = RwSignal::new(PayMethod::BankTransfer);
     let error = RwSignal::new(None::<String>);
@@ -763,7 +737,6 @@ fn MediatorPayForm(
 #[component]
 fn SummaryFiles(message: RwSignal<Option<(bool, String)>>) -> impl IntoView {
     let i18n = use_i18n();
-    let en = move || i18n.get_locale() == Locale::en;
     let options = quarters();
     let quarter = RwSignal::new(options.get(1).copied().unwrap_or(options[0]));
     let busy = RwSignal::new(false);
@@ -799,20 +772,7 @@ fn SummaryFiles(message: RwSignal<Option<(bool, String)>>) -> impl IntoView {
     view! {
         <section class="card" data-testid="claims-files">
             <h2 class="card__label">{say(i18n, "兑现汇总表", "Summary for finance")}</h2>
-            <div class="field">
-                <label for="f-summary-quarter">{say(i18n, "季度", "Quarter")}</label>
-                <select id="f-summary-quarter" data-testid="summary-quarter"
-                    on:change=move |ev| {
-                        if let Ok(q) = event_target_value(&ev).parse::<Quarter>() {
-                            quarter.set(q);
-                        }
-                    }>
-                    {options.iter().map(|q| {
-                        let q = *q;
-                        view! { <option value=q.to_string() selected=move || quarter.get() == q>{move || quarter_name(q, en())}</option> }
-                    }).collect_view()}
-                </select>
-            </div>
+            <QuarterSelect id="f-summary-quarter" testid="summary-quarter" options=options.clone() quarter on_pick=Callback::new(move |_| ()) />
             <button type="button" class="button" data-testid="download-xlsx" disabled=busy on:click=move |_| fetch("xlsx")>
                 {say(i18n, "下载 Excel", "Download Excel")}
             </button>
@@ -825,18 +785,7 @@ fn SummaryFiles(message: RwSignal<Option<(bool, String)>>) -> impl IntoView {
 
 /// The months a judicial office decides: this one and the five before.
 fn months() -> Vec<Month> {
-    let mut m = Month::containing(today());
-    let mut out = vec![m];
-    for _ in 0..5 {
-        match m.prev() {
-            Some(p) => {
-                out.push(p);
-                m = p;
-            }
-            None => break,
-        }
-    }
-    out
+    recent(Month::containing(today_in_china()), 5, Month::prev)
 }
 
 /// 履职认定: every full-time mediator below the judicial office in a month,
@@ -968,5 +917,35 @@ fn DutyCard(message: RwSignal<Option<(bool, String)>>) -> impl IntoView {
                 </ul>
             })}
         </section>
+    }
+}
+
+/// A quarter to choose among `options`, labelled in the app's language;
+/// `on_pick` runs after `quarter` takes the choice.
+#[component]
+fn QuarterSelect(
+    id: &'static str,
+    testid: &'static str,
+    options: Vec<Quarter>,
+    quarter: RwSignal<Quarter>,
+    on_pick: Callback<Quarter>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let en = move || i18n.get_locale() == Locale::en;
+    view! {
+        <div class="field">
+            <label for=id>{say(i18n, "季度", "Quarter")}</label>
+            <select id=id data-testid=testid
+                on:change=move |ev| {
+                    if let Ok(q) = event_target_value(&ev).parse::<Quarter>() {
+                        quarter.set(q);
+                        on_pick.run(q);
+                    }
+                }>
+                {options.into_iter().map(|q| {
+                    view! { <option value=q.to_string() selected=move || quarter.get() == q>{move || quarter_name(q, en())}</option> }
+                }).collect_view()}
+            </select>
+        </div>
     }
 }

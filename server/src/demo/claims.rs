@@ -11,14 +11,14 @@
 
 use super::chuxiong;
 use super::load::SeedError;
-use crate::service::auth::scopes_of;
+use crate::service::auth::acting_as;
 use crate::service::{Caller, claims};
 use crate::store::{Store, StoreError};
 use domain::api::{
     MediatorPaymentRequest, NewClaim, ReceiptRequest, StepRequest, TownshipPaymentRequest,
 };
 use domain::claim::{Decision, PayMethod, Payee, Quarter, Stage, Step};
-use domain::{AccountId, ClaimId, DeviceId, DeviceSessionId, PersonId, Role, UnitId, UnitKind};
+use domain::{ClaimId, PersonId, Role, UnitId, UnitKind};
 use jiff::civil::Date;
 
 /// What the claims load did.
@@ -35,16 +35,9 @@ fn failed(e: claims::ClaimError) -> SeedError {
     }
 }
 
-/// A demo person acting on the server (no device: a made-up session).
+/// A demo person acting on the server (no device session).
 async fn caller(db: &Store, person: PersonId) -> Result<Caller, SeedError> {
-    let key = format!("demo-claims:{person}");
-    Ok(Caller {
-        session_id: DeviceSessionId::stable(&key),
-        account_id: AccountId::stable(&key),
-        person_id: person,
-        device_id: DeviceId::stable(&key),
-        scopes: scopes_of(db, person).await?,
-    })
+    Ok(acting_as(db, person).await?)
 }
 
 /// The person holding `role` in the demo organisation (the first one).

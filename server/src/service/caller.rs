@@ -45,6 +45,14 @@ impl Caller {
             .any(|s| s.role.may(what) && s.unit_id == unit)
     }
 
+    /// Whether the caller holds `role` itself over the unit at `path` (the
+    /// role a step of a claim names, not a capability several roles share).
+    pub fn holds(&self, role: Role, path: &UnitPath) -> bool {
+        self.scopes
+            .iter()
+            .any(|s| s.role == role && s.path.contains(path))
+    }
+
     /// Whether the caller records (changes, refers) a case of the unit at
     /// `path` that `owner` owns: a role over the unit that records cases;
     /// or its owner, answering for a unit over it (the judicial office that

@@ -73,6 +73,27 @@ impl From<CaseError> for ClaimError {
     }
 }
 
+/// A unique key taken by another writer (a case claimed, a claim paid or
+/// signed meanwhile): the caller reads again.
+fn stale_on_conflict(e: StoreError) -> ClaimError {
+    match e {
+        StoreError::Conflict(_) => ClaimError::Stale,
+        other => other.into(),
+    }
+}
+
+/// The claim `id` when the caller sees its amounts; not found otherwise.
+async fn visible_claim(
+    c: &mut Conn,
+    caller: &Caller,
+    id: ClaimId,
+) -> Result<StoredClaim, ClaimError> {
+    store::claims::get(c, id)
+        .await?
+        .filter(|s| caller.may(Capability::ReadAmounts, &s.unit_path))
+        .ok_or(ClaimError::NotFound)
+}
+
 fn now() -> Timestamp {
     Timestamp::from(jiff::Timestamp::now())
 }
@@ -115,18 +136,12 @@ async fn committee(
         .ok_or_else(|| {
             ClaimError::invalid("unit_id", "没有此调委会 / no such committee in your units")
         })?;
-    let holds = |role: Role| {
-        caller
-            .scopes
-            .iter()
-            .any(|s| s.role == role && s.path.contains(&unit.path))
-    };
-    let head = holds(Role::CommitteeHead);
+    let head = caller.holds(Role::CommitteeHead, &unit.path);
     if !head {
         let has_head = !store::people::holding_at(store, &[Role::CommitteeHead], &[unit.id])
             .await?
             .is_empty();
-        if has_head || !holds(Role::Mediator) {
+        if has_head || !caller.holds(Role::Mediator, &unit.path) {
             return Err(ClaimError::Forbidden);
         }
     }
@@ -367,10 +382,7 @@ pub async fn submit(
     };
     store::claims::insert(&mut tx, &claim, &committee.unit.path)
         .await
-        .map_err(|e| match e {
-            StoreError::Conflict(_) => ClaimError::Stale,
-            other => other.into(),
-        })?;
+        .map_err(stale_on_conflict)?;
     let reason = lock_reason(&claim);
     let locked = chosen
         .into_iter()
@@ -396,11 +408,9 @@ pub async fn submit(
 /// The step the caller signs on this claim now, if it waits for them.
 fn my_step(caller: &Caller, stored: &StoredClaim) -> Option<Step> {
     let step = stored.claim.stage.step()?;
-    let holds = caller
-        .scopes
-        .iter()
-        .any(|s| s.role == step.role() && s.path.contains(&stored.unit_path));
-    (holds && claim::may_sign(&stored.claim, step, caller.person_id).is_ok()).then_some(step)
+    (caller.holds(step.role(), &stored.unit_path)
+        && claim::may_sign(&stored.claim, step, caller.person_id).is_ok())
+    .then_some(step)
 }
 
 fn view(mut claim: Claim, names: bool, payments: Vec<Payment>) -> ClaimView {
@@ -467,10 +477,7 @@ pub async fn list(
 /// those who read its cases).
 pub async fn get(store: &Store, caller: &Caller, id: ClaimId) -> Result<ClaimView, ClaimError> {
     let mut c = store.read().await?;
-    let stored = store::claims::get(&mut c, id)
-        .await?
-        .filter(|s| caller.may(Capability::ReadAmounts, &s.unit_path))
-        .ok_or(ClaimError::NotFound)?;
+    let stored = visible_claim(&mut c, caller, id).await?;
     let payments = store::claims::payments_of(&mut c, &[id]).await?;
     Ok(shown(caller, stored, payments))
 }
@@ -498,15 +505,8 @@ pub async fn sign(
     let at = now();
     let mut tx = store.write().await?;
     store::cases::reserve_change_nos(&mut tx, 1).await?;
-    let stored = store::claims::get(&mut tx, id)
-        .await?
-        .filter(|s| caller.may(Capability::ReadAmounts, &s.unit_path))
-        .ok_or(ClaimError::NotFound)?;
-    let holds = caller
-        .scopes
-        .iter()
-        .any(|s| s.role == req.step.role() && s.path.contains(&stored.unit_path));
-    if !holds {
+    let stored = visible_claim(&mut tx, caller, id).await?;
+    if !caller.holds(req.step.role(), &stored.unit_path) {
         return Err(ClaimError::Forbidden);
     }
     if stored.claim.version != req.version {
@@ -557,16 +557,8 @@ pub async fn sign(
         opinion,
         total: claim.total(),
     };
-    if !store::claims::advance(&mut tx, id, claim.version, stage, at).await? {
-        return Err(ClaimError::Stale);
-    }
+    sign_in(&mut tx, &claim, &signature, stage, at).await?;
     store::claims::append_changes(&mut tx, id, from, &changes).await?;
-    store::claims::append_signature(&mut tx, id, claim.signatures.len() + 1, &signature)
-        .await
-        .map_err(|e| match e {
-            StoreError::Conflict(_) => ClaimError::Stale,
-            other => other.into(),
-        })?;
     // the cases that go back to the committee: those returned now, or
     // every one still in the claim when it is returned whole
     let freed: Vec<CaseId> = if stage == Stage::Returned {
@@ -665,32 +657,22 @@ fn check_paid_on(paid_on: jiff::civil::Date, claims: &[&Claim]) -> Result<(), Cl
     Ok(())
 }
 
-/// Whether the caller holds `role` over the committee at `stored`.
-fn holds(caller: &Caller, role: Role, stored: &StoredClaim) -> bool {
-    caller
-        .scopes
-        .iter()
-        .any(|s| s.role == role && s.path.contains(&stored.unit_path))
-}
-
-/// Signs `step` of a claim inside a transaction: the claim must still be
-/// at the version read; the signature is appended and the claim moves on.
+/// Signs a step of a claim inside a transaction: the claim must still be
+/// at the version read; the signature is appended and the claim moves to
+/// `stage`.
 async fn sign_in(
     tx: &mut store::Tx,
     claim: &Claim,
     signature: &Signature,
+    stage: Stage,
     at: Timestamp,
 ) -> Result<Stage, ClaimError> {
-    let stage = Stage::after(signature.step);
     if !store::claims::advance(tx, claim.id, claim.version, stage, at).await? {
         return Err(ClaimError::Stale);
     }
     store::claims::append_signature(tx, claim.id, claim.signatures.len() + 1, signature)
         .await
-        .map_err(|e| match e {
-            StoreError::Conflict(_) => ClaimError::Stale,
-            other => other.into(),
-        })?;
+        .map_err(stale_on_conflict)?;
     Ok(stage)
 }
 
@@ -728,7 +710,7 @@ pub async fn pay_township(
             .await?
             .filter(|s| caller.may(Capability::ReadAmounts, &s.unit_path))
             .ok_or_else(|| ClaimError::invalid(field.clone(), "没有此申报 / no such claim"))?;
-        if !holds(caller, Role::BureauFinance, &stored) {
+        if !caller.holds(Role::BureauFinance, &stored.unit_path) {
             return Err(ClaimError::Forbidden);
         }
         let c = &stored.claim;
@@ -761,7 +743,14 @@ pub async fn pay_township(
             opinion: format!("已拨付，凭证号 {voucher}"),
             total: c.total(),
         };
-        sign_in(&mut tx, c, &signature, at).await?;
+        sign_in(
+            &mut tx,
+            c,
+            &signature,
+            Stage::after(Step::TownshipPayment),
+            at,
+        )
+        .await?;
     }
     let payment = Payment {
         id: PaymentId::new_v7(),
@@ -788,10 +777,7 @@ pub async fn pay_township(
     };
     store::claims::insert_payment(&mut tx, &payment)
         .await
-        .map_err(|e| match e {
-            StoreError::Conflict(_) => ClaimError::Stale,
-            other => other.into(),
-        })?;
+        .map_err(stale_on_conflict)?;
     tx.commit().await?;
     tracing::info!(payment = %payment.id, amount = %payment.amount, claims = payment.parts.len(), "paid to a township");
     Ok(payment)
@@ -813,11 +799,8 @@ pub async fn pay_mediator(
     let at = now();
     let mut tx = store.write().await?;
     store::cases::reserve_change_nos(&mut tx, 1).await?;
-    let stored = store::claims::get(&mut tx, id)
-        .await?
-        .filter(|s| caller.may(Capability::ReadAmounts, &s.unit_path))
-        .ok_or(ClaimError::NotFound)?;
-    if !holds(caller, Role::TownshipFinance, &stored) {
+    let stored = visible_claim(&mut tx, caller, id).await?;
+    if !caller.holds(Role::TownshipFinance, &stored.unit_path) {
         return Err(ClaimError::Forbidden);
     }
     let mut claim = stored.claim.clone();
@@ -866,10 +849,7 @@ pub async fn pay_mediator(
     };
     store::claims::insert_payment(&mut tx, &payment)
         .await
-        .map_err(|e| match e {
-            StoreError::Conflict(_) => ClaimError::Stale,
-            other => other.into(),
-        })?;
+        .map_err(stale_on_conflict)?;
     payments.push(payment);
     if due.iter().all(|(m, _, _)| paid(&payments, *m)) {
         let signature = Signature {
@@ -881,7 +861,14 @@ pub async fn pay_mediator(
             opinion: format!("已核发 {} 名调解员", due.len()),
             total: claim.total(),
         };
-        claim.stage = sign_in(&mut tx, &claim, &signature, at).await?;
+        claim.stage = sign_in(
+            &mut tx,
+            &claim,
+            &signature,
+            Stage::after(Step::MediatorPayment),
+            at,
+        )
+        .await?;
         claim.version += 1;
         claim.signatures.push(signature);
     }
@@ -967,7 +954,7 @@ pub async fn confirm_receipt(
                 opinion: "补助已全部到账".into(),
                 total: claim.total(),
             };
-            sign_in(&mut tx, claim, &signature, at).await?;
+            sign_in(&mut tx, claim, &signature, Stage::Finished, at).await?;
         }
     }
     tx.commit().await?;
