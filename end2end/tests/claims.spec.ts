@@ -166,6 +166,68 @@ test('a mediator\'s quarter goes through all eight steps and the mediator confir
   await appReady(staff.page);
   // the two quarters before, finished in the demo, and this one
   await expect(staff.page.locator(`[data-testid="claim-row"][data-unit="${village}"][data-stage="finished"]`)).toHaveCount(3);
+  // 对账: the quarter agrees at every link, to the fen (the demo's other
+  // claims are on their way: a link not reached is no difference)
+  await staff.page.getByTestId('reconcile').click();
+  await expect(staff.page.getByTestId('reconcile-city')).toContainText('确认到账');
+  await expect(staff.page.getByTestId('reconcile-ok')).toHaveText('各环节金额一致，没有差额。');
+  expect(staff.errors).toEqual([]);
   expect(mediator.errors).toEqual([]);
   expect(head.errors).toEqual([]);
+});
+
+test('the party group decides a grave case before the approver can pass it', async ({ browser }) => {
+  test.setTimeout(120_000);
+  // the demo's claim at 审批 reports a case as especially grave
+  const approver = await as(browser, '13900000007');
+  await approver.page.getByTestId('claims-link').click();
+  await appReady(approver.page);
+  const row = approver.page.locator('[data-testid="claims-waiting"] [data-testid="claim-row"][data-stage="approval"]');
+  await expect(row).toHaveCount(1);
+  const unit = await row.getAttribute('data-unit');
+  await row.getByTestId('open-claim').click();
+  await expect(approver.page.getByTestId('line-special')).toContainText('待党组决定');
+  await approver.page.getByTestId('step-opinion').fill('同意');
+  await approver.page.getByTestId('overspend-note').fill('含重特大纠纷补助');
+  await approver.page.getByTestId('step-pass').click();
+  await expect(approver.page.getByTestId('step-error')).toContainText('须先由党组决定');
+
+  // the party group finds it waiting, and records its decision
+  const group = await as(browser, '13900000008');
+  await group.page.getByTestId('claims-link').click();
+  await appReady(group.page);
+  const waiting = group.page.locator(`[data-testid="claims-waiting"] [data-testid="claim-row"][data-unit="${unit}"]`);
+  await expect(waiting.getByTestId('claim-grave-waiting')).toHaveText('重特大待决定');
+  await waiting.getByTestId('open-claim').click();
+  const form = group.page.getByTestId('special-form');
+  await form.getByTestId('special-approve').click();
+  await expect(form.getByTestId('special-error')).toHaveText('请按元填写金额，如 300.00。');
+  await form.getByTestId('special-amount').fill('3000');
+  await form.getByTestId('special-approve').click();
+  await expect(form.getByTestId('special-error')).toHaveText('请填写会议纪要或决定文号');
+  await form.getByTestId('special-minutes').fill('市司法局党组会议纪要〔2026〕11 号');
+  await form.getByTestId('special-approve').click();
+  await expect(group.page.getByTestId('special-decided')).toHaveText('党组认定：3000.00 元（市司法局党组会议纪要〔2026〕11 号）');
+  await expect(group.page.getByTestId('special-form')).toHaveCount(0);
+  // the approval slip for A4, with the group's decision on it
+  const [slip] = await Promise.all([
+    group.page.waitForEvent('download'),
+    group.page.getByTestId('download-slip').click(),
+  ]);
+  expect(slip.suggestedFilename()).toBe(`以案定补兑现审批单-${unit}-2026-Q3.html`);
+  const html = readFileSync((await slip.path())!, 'utf8');
+  expect(html).toContain('“以案定补”补助兑现审批单');
+  expect(html).toContain('认定，补助 3000.00 元');
+  expect(group.errors).toEqual([]);
+
+  // now the approver passes it, the grave case at its decided amount
+  await approver.page.goto('/claims');
+  await appReady(approver.page);
+  await approver.page.locator(`[data-testid="claims-waiting"] [data-testid="claim-row"][data-unit="${unit}"]`).getByTestId('open-claim').click();
+  await expect(approver.page.getByTestId('line-now').first()).toContainText('E · 3000.00 元');
+  await approver.page.getByTestId('step-opinion').fill('同意');
+  await approver.page.getByTestId('overspend-note').fill('含重特大纠纷补助');
+  await approver.page.getByTestId('step-pass').click();
+  await expect(approver.page.getByTestId('claims-message')).toHaveText('已签署。');
+  expect(approver.errors).toEqual([]);
 });

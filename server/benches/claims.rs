@@ -5,7 +5,9 @@
 //!
 //! 1. the city's summary of a quarter (复核汇总: every claim of the city
 //!    read and summed by township), as the bureau asks for it;
-//! 2. the Excel workbook of the year's claimed lines (汇总 and 明细).
+//! 2. the quarter's reconciliation (对账: every claim and payment read,
+//!    every link compared) and its A4 tables (兑现审批表, HTML);
+//! 3. the Excel workbook of the year's claimed lines (汇总 and 明细).
 //!
 //! Prints medians and the 95th percentile of 20 rounds (5 for the
 //! workbook); asserts only that the sums reconcile. SQLite always;
@@ -20,7 +22,7 @@ use domain::{PersonId, Role, UnitId, UnitKind};
 use std::time::Instant;
 use support::pct;
 use tiaojie_server::service::auth::acting_as;
-use tiaojie_server::service::{Caller, claim_files, claims};
+use tiaojie_server::service::{Caller, claim_files, claim_print, claims};
 use tiaojie_server::store::Store;
 use uuid::Uuid;
 
@@ -79,6 +81,7 @@ async fn run(name: &str, url: &str) {
                 unit_id: unit,
                 quarter,
                 cases: draft.lines.iter().map(|l| l.case_id).collect(),
+                special: Vec::new(),
             };
             claims::submit(&db, &who, req).await.unwrap();
             submitted += 1;
@@ -122,6 +125,47 @@ async fn run(name: &str, url: &str) {
         summary.townships.len(),
         summary.cases,
         summary.total,
+        pct(&times, 0.5),
+        pct(&times, 0.95)
+    );
+
+    // the quarter's reconciliation (对账) for the city
+    let mut times = Vec::new();
+    let mut last = None;
+    for _ in 0..20 {
+        let t = Instant::now();
+        let r = claims::reconciliation(&db, &bureau, q3).await.unwrap();
+        times.push(ms(t.elapsed()));
+        last = Some(r);
+    }
+    times.sort_by(f64::total_cmp);
+    let r = last.unwrap();
+    assert_eq!(
+        r.city.lines, summary.total,
+        "the reconciliation's lines are the summary's"
+    );
+    assert!(r.differences.is_empty(), "submitted claims differ nowhere");
+    println!(
+        "[{name}] reconciliation of {q3}: {} claims, {} yuan: median {:.1} ms, p95 {:.1} ms",
+        r.claims.len(),
+        r.city.lines,
+        pct(&times, 0.5),
+        pct(&times, 0.95)
+    );
+
+    // the city's A4 tables (兑现审批表) of the quarter
+    let mut times = Vec::new();
+    let mut size = 0;
+    for _ in 0..20 {
+        let t = Instant::now();
+        let html = claim_print::tables(&summary, &claims::tier_codes(q3));
+        times.push(ms(t.elapsed()));
+        size = html.len();
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "[{name}] A4 tables of {q3} ({} KiB of HTML): median {:.2} ms, p95 {:.2} ms",
+        size / 1024,
         pct(&times, 0.5),
         pct(&times, 0.95)
     );

@@ -150,6 +150,11 @@ pub struct RemindArgs {
     /// Accept `http://` push endpoints (tests on loopback only).
     #[arg(long, hide = true)]
     pub push_allow_http_endpoints: bool,
+
+    /// Days a claim (以案定补申报) may wait at a step before its signer is
+    /// reminded, in the inbox and through the channels; 0 turns it off.
+    #[arg(long, env = "TIAOJIE_CLAIM_REMIND_DAYS", default_value_t = 5)]
+    pub claim_remind_days: u32,
 }
 
 impl Default for RemindArgs {
@@ -163,6 +168,7 @@ impl Default for RemindArgs {
             no_web_push: false,
             push_subject: "mailto:tiaojie@localhost".to_owned(),
             push_allow_http_endpoints: false,
+            claim_remind_days: 5,
         }
     }
 }

@@ -330,6 +330,10 @@ pub struct ClaimLine {
     pub amount: Money,
     /// Closed in an earlier quarter and claimed now (补报).
     pub late: bool,
+    /// Reported as especially grave (重特大, 一案一报): the committee's
+    /// reason; the party group decides at 审批 ([`crate::special`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub special: Option<String>,
 }
 
 /// What a reviewer did to one line (核减 or 退回), appended after it.
@@ -422,6 +426,10 @@ pub struct Claim {
     pub lines: Vec<ClaimLine>,
     pub changes: Vec<LineChange>,
     pub signatures: Vec<Signature>,
+    /// The party group's decisions on the lines reported as especially
+    /// grave (an approved one is also a change to tier E).
+    #[serde(default)]
+    pub special_decisions: Vec<crate::special::SpecialDecision>,
 }
 
 impl Claim {
@@ -1066,6 +1074,7 @@ mod tests {
             tier: tier.into(),
             amount: Money::yuan(yuan),
             late: false,
+            special: None,
         }
     }
 
@@ -1086,6 +1095,7 @@ mod tests {
             lines,
             changes: vec![],
             signatures: vec![],
+            special_decisions: vec![],
         }
     }
 

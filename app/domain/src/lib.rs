@@ -16,11 +16,13 @@ pub mod money;
 pub mod org;
 pub mod people;
 pub mod problem;
+pub mod reconcile;
 pub mod referral;
 pub mod risk;
 pub mod rules;
 pub mod sample;
 pub mod screening;
+pub mod special;
 pub mod strict;
 pub mod sync;
 #[cfg(any(test, feature = "testing"))]

@@ -229,6 +229,13 @@ pub async fn claims() -> Result<Vec<domain::api::ClaimSummary>, ActionError> {
     with_token!(|t| client::claims(&t))
 }
 
+/// 对账: a quarter's claims at every link of the chain.
+pub async fn reconciliation(
+    quarter: domain::claim::Quarter,
+) -> Result<domain::reconcile::Reconciliation, ActionError> {
+    with_token!(|t| client::reconciliation(&t, quarter))
+}
+
 /// One claim whole.
 pub async fn claim(id: domain::ClaimId) -> Result<domain::api::ClaimView, ActionError> {
     with_token!(|t| client::claim(&t, id))
@@ -240,6 +247,15 @@ pub async fn sign_claim(
     req: domain::api::StepRequest,
 ) -> Result<domain::api::ClaimView, ActionError> {
     with_token!(|t| client::sign_claim(&t, id, &req))
+}
+
+/// 党组决定: the party group's decision on a line reported as especially
+/// grave.
+pub async fn decide_special(
+    id: domain::ClaimId,
+    req: domain::special::SpecialRequest,
+) -> Result<domain::api::ClaimView, ActionError> {
+    with_token!(|t| client::decide_special(&t, id, &req))
 }
 
 /// 拨付: records the payment of approved claims to a township.
@@ -279,6 +295,11 @@ pub async fn claims_file(
         &format!("/api/v1/claims/summary.{ext}?quarter={quarter}"),
         &t
     ))
+}
+
+/// A claim's approval slip (审批单) for A4, an HTML file.
+pub async fn claim_slip(id: domain::ClaimId) -> Result<Vec<u8>, ActionError> {
+    with_token!(|t| client::file(&format!("/api/v1/claims/{id}/slip.html"), &t))
 }
 
 /// 履职认定: the office's month of full-time mediators.

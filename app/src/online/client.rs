@@ -373,6 +373,18 @@ pub async fn claims(token: &str) -> Result<Vec<domain::api::ClaimSummary>, ApiEr
     get("/api/v1/claims", token).await
 }
 
+/// `GET /api/v1/claims/reconciliation`.
+pub async fn reconciliation(
+    token: &str,
+    quarter: domain::claim::Quarter,
+) -> Result<domain::reconcile::Reconciliation, ApiError> {
+    get(
+        &format!("/api/v1/claims/reconciliation?quarter={quarter}"),
+        token,
+    )
+    .await
+}
+
 /// `GET /api/v1/claims/{id}`.
 pub async fn claim(token: &str, id: domain::ClaimId) -> Result<domain::api::ClaimView, ApiError> {
     get(&format!("/api/v1/claims/{id}"), token).await
@@ -385,6 +397,20 @@ pub async fn sign_claim(
     req: &domain::api::StepRequest,
 ) -> Result<domain::api::ClaimView, ApiError> {
     post(&format!("/api/v1/claims/{id}/steps"), Some(token), req).await
+}
+
+/// `POST /api/v1/claims/{id}/special-decisions`.
+pub async fn decide_special(
+    token: &str,
+    id: domain::ClaimId,
+    req: &domain::special::SpecialRequest,
+) -> Result<domain::api::ClaimView, ApiError> {
+    post(
+        &format!("/api/v1/claims/{id}/special-decisions"),
+        Some(token),
+        req,
+    )
+    .await
 }
 
 /// `POST /api/v1/claims/township-payments`.

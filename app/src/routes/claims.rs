@@ -12,6 +12,8 @@ use crate::components::office_screen::{OfficeScreen, load_signed_in};
 use crate::i18n::{Locale, t, use_i18n};
 use crate::lazy_text::say;
 use crate::online;
+use crate::routes::reconcile_card::ReconcileView;
+use crate::routes::special_form::{SpecialForm, SpecialNote};
 use crate::texts::one_language;
 use domain::api::{
     ClaimDraft, ClaimSummary, ClaimView, MediatorPaymentRequest, NewClaim, StepRequest,
@@ -20,6 +22,7 @@ use domain::api::{
 use domain::claim::{Decision, LineAction, LineDecision, PayMethod, Payee, Quarter, Stage, Step};
 use domain::fixed_pay::{DutyMonth, DutyRequest, Month};
 use domain::rules::TierAmount;
+use domain::special::SpecialReport;
 use domain::{ClaimId, Money, PersonId, Role, UnitId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -142,7 +145,7 @@ pub fn ClaimsPage() -> impl IntoView {
                 OfficeScreen::Ready(listed) => {
                     let claims_head = matches!(listed.role, Role::CommitteeHead | Role::Mediator);
                     let (mine, others): (Vec<ClaimSummary>, Vec<ClaimSummary>) =
-                        listed.claims.iter().cloned().partition(|c| c.my_step.is_some());
+                        listed.claims.iter().cloned().partition(|c| c.my_step.is_some() || c.special_waiting > 0);
                     view! {
                         {claims_head.then(|| view! { <NewClaimCard unit=listed.unit_id message on_done=Callback::new(move |_| reload()) /> })}
                         {(!claims_head).then(|| view! { <SummaryFiles message /> })}
@@ -194,6 +197,7 @@ fn ClaimRow(claim: ClaimSummary, on_open: Callback<ClaimId>) -> impl IntoView {
             <div class="device-row__state">
                 <span class="chip" data-testid="claim-stage">{move || stage_name(claim.stage, en())}</span>
                 {waiting.map(|step| view! { <span class="chip chip--alert" data-testid="claim-mine">{move || step_name(step, en())}</span> })}
+                {(claim.special_waiting > 0).then(|| view! { <span class="chip chip--alert" data-testid="claim-grave-waiting">{say(i18n, "重特大待决定", "grave case to decide")}</span> })}
                 <button type="button" class="button" data-testid="open-claim" on:click=move |_| on_open.run(id)>
                     {say(i18n, "查看", "Open")}
                 </button>
@@ -216,6 +220,7 @@ fn NewClaimCard(
     let quarter = RwSignal::new(options.get(1).copied().unwrap_or(options[0]));
     let draft = RwSignal::new(None::<ClaimDraft>);
     let left_out = RwSignal::new(Vec::<domain::CaseId>::new());
+    let grave = RwSignal::new(BTreeMap::<domain::CaseId, String>::new());
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
 
@@ -227,6 +232,7 @@ fn NewClaimCard(
             match online::claim_draft(unit, q).await {
                 Ok(d) => {
                     left_out.try_set(Vec::new());
+                    grave.try_set(BTreeMap::new());
                     draft.try_set(Some(d));
                 }
                 Err(e) => {
@@ -248,6 +254,15 @@ fn NewClaimCard(
             .map(|l| l.case_id)
             .filter(|id| !skip.contains(id))
             .collect();
+        let special: Vec<SpecialReport> = grave.with_untracked(|g| {
+            g.iter()
+                .filter(|(id, reason)| cases.contains(id) && !reason.trim().is_empty())
+                .map(|(id, reason)| SpecialReport {
+                    case_id: *id,
+                    reason: reason.clone(),
+                })
+                .collect()
+        });
         busy.set(true);
         error.set(None);
         spawn_local(async move {
@@ -255,6 +270,7 @@ fn NewClaimCard(
                 unit_id: d.unit_id,
                 quarter: d.quarter,
                 cases,
+                special,
             })
             .await
             {
@@ -321,6 +337,14 @@ fn NewClaimCard(
                                         {format!("{} · {} · {} 元", l.mediator, l.tier, l.amount)}
                                         {l.late.then(|| view! { " " <span class="chip">{say(i18n, "补报", "late")}</span> })}
                                     </div>
+                                    {d.may_report_special.contains(&id).then(|| view! {
+                                        <input type="text" class="grave-reason" data-testid="claim-grave"
+                                            placeholder=move || if en() { "Especially grave? Why" } else { "重特大纠纷？写明理由" }
+                                            on:input=move |ev| {
+                                                let v = event_target_value(&ev);
+                                                grave.update(|g| { g.insert(id, v); });
+                                            } />
+                                    })}
                                 </li>
                             }
                         }).collect_view()}
@@ -357,6 +381,10 @@ fn ClaimDetail(
     let rules = domain::rules::builtin()
         .iter()
         .find(|r| r.id == claim.rule_set);
+    let slip_name = format!(
+        "以案定补兑现审批单-{}-{}.html",
+        claim.unit_name, claim.quarter
+    );
 
     let sign = move |decision: Decision| {
         let Some(step) = my_step else { return };
@@ -456,6 +484,8 @@ fn ClaimDetail(
                         <span class="muted">" （" {n.reason.clone().unwrap_or_default()} "）"</span>
                     })}
                 </div>
+                <SpecialNote line=l.clone() decision=claim.special_decisions.iter().find(|d| d.case_id == case_id).cloned() />
+                {view.special_for_me.contains(&case_id).then(|| view! { <SpecialForm id version case_id busy on_changed /> })}
                 {(review && !returned).then(|| view! {
                     <div class="form form--inline">
                         <select data-testid="line-action" aria-label="处理 / action"
@@ -566,9 +596,28 @@ fn ClaimDetail(
                 <h3 class="card__label">{say(i18n, "付款", "Payments")}</h3>
                 <ul class="device-list">{payments}</ul>
             })}
+            <button type="button" class="button button--quiet" data-testid="download-slip" on:click=move |_| print_slip(id, slip_name.clone(), message)>{say(i18n, "审批单（A4 打印）", "Slip to print (A4)")}</button>
             <button type="button" class="button button--quiet" on:click=move |_| on_changed.run(None)>{say(i18n, "关闭", "Close")}</button>
         </section>
     }
+}
+
+/// Downloads the claim's approval slip to open and print.
+fn print_slip(id: ClaimId, name: String, message: RwSignal<Option<(bool, String)>>) {
+    spawn_local(async move {
+        match online::claim_slip(id).await {
+            Ok(bytes) => {
+                #[cfg(feature = "hydrate")]
+                if let Err(e) = crate::device::download_bytes(&name, &bytes, "text/html") {
+                    leptos::logging::warn!("download: {e}");
+                }
+                let _ = (bytes, name);
+            }
+            Err(e) => {
+                message.try_set(Some((false, e.message)));
+            }
+        }
+    });
 }
 
 /// 拨付: the bureau's finance records paying this claim's total to the
@@ -748,13 +797,13 @@ fn SummaryFiles(message: RwSignal<Option<(bool, String)>>) -> impl IntoView {
                 Ok(bytes) => {
                     #[cfg(feature = "hydrate")]
                     {
-                        let (name, kind) = if ext == "xlsx" {
-                            (
+                        let (name, kind) = match ext {
+                            "xlsx" => (
                                 format!("以案定补兑现汇总表-{q}.xlsx"),
                                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                            )
-                        } else {
-                            (format!("以案定补兑现明细-{q}.csv"), "text/csv")
+                            ),
+                            "html" => (format!("以案定补兑现审批表-{q}.html"), "text/html"),
+                            _ => (format!("以案定补兑现明细-{q}.csv"), "text/csv"),
                         };
                         if let Err(e) = crate::device::download_bytes(&name, &bytes, kind) {
                             leptos::logging::warn!("download: {e}");
@@ -779,6 +828,10 @@ fn SummaryFiles(message: RwSignal<Option<(bool, String)>>) -> impl IntoView {
             <button type="button" class="button button--quiet" data-testid="download-csv" disabled=busy on:click=move |_| fetch("csv")>
                 {say(i18n, "下载 CSV", "Download CSV")}
             </button>
+            <button type="button" class="button button--quiet" data-testid="download-tables" disabled=busy on:click=move |_| fetch("html")>
+                {say(i18n, "审批表（A4 打印）", "Tables to print (A4)")}
+            </button>
+            <ReconcileView quarter />
         </section>
     }
 }

@@ -15,5 +15,7 @@ pub mod login;
 pub mod my_subsidy;
 pub mod not_found;
 pub mod print;
+pub mod reconcile_card;
 pub mod screening_form;
+pub mod special_form;
 pub mod subsidy;

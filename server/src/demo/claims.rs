@@ -6,19 +6,23 @@
 //! the eight steps, so every demo office log-in finds work waiting. The
 //! demo log-ins' own committees (the head's village and the first
 //! community) leave the last quarter unclaimed for a newcomer to claim.
+//! One case of the claim waiting at 审批 is reported as especially grave
+//! and waits for the party group; one of a finished claim was decided.
 //!
 //! Loaded once: a database that holds any claim is left alone.
 
 use super::chuxiong;
 use super::load::SeedError;
 use crate::service::auth::acting_as;
-use crate::service::{Caller, claims};
+use crate::service::{Caller, claims, special_cases};
 use crate::store::{Store, StoreError};
 use domain::api::{
-    MediatorPaymentRequest, NewClaim, ReceiptRequest, StepRequest, TownshipPaymentRequest,
+    ClaimDraft, ClaimView, MediatorPaymentRequest, NewClaim, ReceiptRequest, StepRequest,
+    TownshipPaymentRequest,
 };
 use domain::claim::{Decision, PayMethod, Payee, Quarter, Stage, Step};
-use domain::{ClaimId, PersonId, Role, UnitId, UnitKind};
+use domain::special::{self, SpecialReport, SpecialRequest};
+use domain::{ClaimId, Money, PersonId, Role, UnitId, UnitKind};
 use jiff::civil::Date;
 
 /// What the claims load did.
@@ -50,6 +54,82 @@ fn holder(role: Role) -> Option<(PersonId, UnitId)> {
 }
 
 /// Takes the claim through the first `steps` steps (0: just submitted).
+/// The claimant of `unit` and its draft of `quarter`, when it has cases
+/// to claim.
+async fn drafted(
+    db: &Store,
+    person: Option<PersonId>,
+    unit: UnitId,
+    quarter: Quarter,
+) -> Result<Option<(Caller, ClaimDraft)>, SeedError> {
+    let Some(person) = person else {
+        return Ok(None);
+    };
+    let who = caller(db, person).await?;
+    let draft = claims::draft(db, &who, unit, quarter)
+        .await
+        .map_err(failed)?;
+    Ok((!draft.lines.is_empty()).then_some((who, draft)))
+}
+
+/// Submits the whole draft; when `grave`, its first case that may be
+/// reported as especially grave is. Answers the claim and whether a case
+/// was reported.
+async fn submit(
+    db: &Store,
+    who: &Caller,
+    draft: ClaimDraft,
+    grave: bool,
+) -> Result<(ClaimId, bool), SeedError> {
+    let special: Vec<SpecialReport> = draft
+        .may_report_special
+        .first()
+        .filter(|_| grave)
+        .map(|&case_id| SpecialReport {
+            case_id,
+            reason: "山林权属群体性纠纷，涉及三个村民小组，社会影响特别重大".into(),
+        })
+        .into_iter()
+        .collect();
+    let reported = !special.is_empty();
+    let req = NewClaim {
+        unit_id: draft.unit_id,
+        quarter: draft.quarter,
+        cases: draft.lines.iter().map(|l| l.case_id).collect(),
+        special,
+    };
+    let claim = claims::submit(db, who, req).await.map_err(failed)?;
+    Ok((claim.claim.id, reported))
+}
+
+/// The party group recognises the claim's grave cases (3,000 yuan each).
+async fn decide_grave(db: &Store, id: ClaimId, now: &ClaimView) -> Result<(), SeedError> {
+    let Some((person, _)) = holder(Role::BureauPartyGroup) else {
+        return Ok(());
+    };
+    let who = caller(db, person).await?;
+    let mut version = now.claim.version;
+    for case_id in special::awaiting(&now.claim) {
+        let req = SpecialRequest {
+            version,
+            case_id,
+            approved: true,
+            amount: Some(Money::yuan(3_000)),
+            minutes: format!(
+                "市司法局党组会议纪要〔{}〕{} 号",
+                now.claim.quarter.year(),
+                version
+            ),
+        };
+        version = special_cases::decide(db, &who, id, req)
+            .await
+            .map_err(failed)?
+            .claim
+            .version;
+    }
+    Ok(())
+}
+
 async fn advance(db: &Store, id: ClaimId, steps: usize) -> Result<Stage, SeedError> {
     let mut stage = Stage::At(Step::FirstReview);
     let reader = who_for_reading(db).await?;
@@ -58,8 +138,12 @@ async fn advance(db: &Store, id: ClaimId, steps: usize) -> Result<Stage, SeedErr
             break;
         };
         let who = caller(db, person).await?;
-        let now = claims::get(db, &reader, id).await.map_err(failed)?;
+        let mut now = claims::get(db, &reader, id).await.map_err(failed)?;
         let today = domain::dates::china_date(jiff::Timestamp::now());
+        if step == Step::Approval && !special::awaiting(&now.claim).is_empty() {
+            decide_grave(db, id, &now).await?;
+            now = claims::get(db, &reader, id).await.map_err(failed)?;
+        }
         stage = match step {
             s if s.is_review() => {
                 let req = StepRequest {
@@ -74,7 +158,9 @@ async fn advance(db: &Store, id: ClaimId, steps: usize) -> Result<Stage, SeedErr
                         _ => "同意拨付".into(),
                     },
                     lines: Vec::new(),
-                    overspend_note: None,
+                    // kept only when the township's claims exceed its fund
+                    overspend_note: (s == Step::Approval)
+                        .then(|| "含重特大纠纷补助，超支部分由市级统筹解决".into()),
                 };
                 claims::sign(db, &who, id, req)
                     .await
@@ -202,51 +288,47 @@ pub async fn load_claims(db: &Store, end: Date) -> Result<ClaimsReport, SeedErro
         .filter(|u| !own.contains(u))
         .take(Step::ALL.len() + 4)
         .collect();
-    let mut plan: Vec<(Quarter, UnitId, usize)> = Vec::new();
-    if let Some(before) = last.prev() {
-        for q in [before.prev(), Some(before)].into_iter().flatten() {
-            for &unit in own.iter().chain(&others) {
-                plan.push((q, unit, Step::ALL.len()));
-            }
-        }
-    }
-    // the last quarter: the next step for each committee that has cases in
-    // it, until a claim waits at every step
-    for (i, &unit) in others.iter().enumerate() {
-        plan.push((last, unit, i));
-    }
     let mut report = ClaimsReport::default();
-    let mut shift = 0;
-    for (quarter, unit, planned) in plan {
-        // a committee with nothing to claim passes its step to the next one
-        let steps = if quarter == last {
-            planned - shift
-        } else {
-            planned
-        };
-        if quarter == last && steps >= Step::ALL.len() {
-            break;
+    // the two quarters before: every committee's claim goes all the way;
+    // the first with a case that may be reported as grave reports it (the
+    // party group recognises it at 审批)
+    let mut decided_grave = false;
+    let earlier = last.prev().map(|b| [b.prev(), Some(b)]).unwrap_or_default();
+    for quarter in earlier.into_iter().flatten() {
+        for &unit in own.iter().chain(&others) {
+            let Some((who, draft)) = drafted(db, claimant(unit), unit, quarter).await? else {
+                continue;
+            };
+            let grave = !decided_grave;
+            let (claim, reported) = submit(db, &who, draft, grave).await?;
+            decided_grave |= reported;
+            let stage = advance(db, claim, Step::ALL.len()).await?;
+            report.claims += 1;
+            report.finished += usize::from(stage == Stage::Finished);
         }
-        let Some(person) = claimant(unit) else {
-            continue;
-        };
-        let who = caller(db, person).await?;
-        let draft = claims::draft(db, &who, unit, quarter)
-            .await
-            .map_err(failed)?;
-        if draft.lines.is_empty() {
-            shift += usize::from(quarter == last);
-            continue;
+    }
+    // the last quarter: the committees that have cases in it, one waiting
+    // at each step; at 审批 one with a case to report as grave, which waits
+    // for the party group
+    let mut ready = Vec::new();
+    for &unit in &others {
+        if let Some(drafted) = drafted(db, claimant(unit), unit, last).await? {
+            ready.push(drafted);
         }
-        let req = NewClaim {
-            unit_id: unit,
-            quarter,
-            cases: draft.lines.iter().map(|l| l.case_id).collect(),
-        };
-        let claim = claims::submit(db, &who, req).await.map_err(failed)?;
-        let stage = advance(db, claim.claim.id, steps).await?;
+    }
+    let at_approval = Step::REVIEWS.len() - 1;
+    if let Some(k) = ready
+        .iter()
+        .position(|(_, d)| !d.may_report_special.is_empty())
+        .filter(|_| ready.len() > at_approval)
+    {
+        let grave = ready.remove(k);
+        ready.insert(at_approval, grave);
+    }
+    for (steps, (who, draft)) in ready.into_iter().take(Step::ALL.len()).enumerate() {
+        let (claim, _) = submit(db, &who, draft, steps == at_approval).await?;
+        advance(db, claim, steps).await?;
         report.claims += 1;
-        report.finished += usize::from(stage == Stage::Finished);
     }
     tracing::info!(
         claims = report.claims,

@@ -121,6 +121,10 @@ pub fn router(state: AppState, site: &Site, body_idle_timeout: std::time::Durati
         .route("/api/v1/claims/draft", get(api::claims::draft))
         .route("/api/v1/claims/{id}", get(api::claims::get))
         .route("/api/v1/claims/{id}/steps", post(api::claims::sign))
+        .route(
+            "/api/v1/claims/{id}/special-decisions",
+            post(api::claims::decide_special),
+        )
         .route("/api/v1/claims/mine", get(api::claims::mine))
         .route(
             "/api/v1/duty",
@@ -128,10 +132,19 @@ pub fn router(state: AppState, site: &Site, body_idle_timeout: std::time::Durati
         )
         .route("/api/v1/claims/summary", get(api::claims::summary))
         .route(
+            "/api/v1/claims/reconciliation",
+            get(api::claims::reconciliation),
+        )
+        .route(
             "/api/v1/claims/summary.xlsx",
             get(api::claims::summary_xlsx),
         )
         .route("/api/v1/claims/summary.csv", get(api::claims::summary_csv))
+        .route(
+            "/api/v1/claims/summary.html",
+            get(api::claims::summary_html),
+        )
+        .route("/api/v1/claims/{id}/slip.html", get(api::claims::slip_html))
         .route(
             "/api/v1/claims/township-payments",
             post(api::claims::pay_township),

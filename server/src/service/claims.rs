@@ -18,7 +18,9 @@ use domain::claim::{
     self, Claim, ClaimLine, Decision, DecisionError, PayMethod, Payee, Payment, PaymentPart,
     Quarter, Receipt, Signature, Stage, Step,
 };
+use domain::reconcile::{self, Reconciliation};
 use domain::rules::{CommitteeKind, RuleSet, builtin, in_force};
+use domain::special;
 use domain::{Capability, CaseId, ClaimId, PaymentId, Role, Timestamp, UnitId, UnitKind};
 use std::collections::HashMap;
 
@@ -45,7 +47,7 @@ pub enum ClaimError {
 }
 
 impl ClaimError {
-    fn invalid(field: impl Into<String>, message: impl Into<String>) -> ClaimError {
+    pub(super) fn invalid(field: impl Into<String>, message: impl Into<String>) -> ClaimError {
         ClaimError::Invalid {
             field: field.into(),
             message: message.into(),
@@ -75,7 +77,7 @@ impl From<CaseError> for ClaimError {
 
 /// A unique key taken by another writer (a case claimed, a claim paid or
 /// signed meanwhile): the caller reads again.
-fn stale_on_conflict(e: StoreError) -> ClaimError {
+pub(super) fn stale_on_conflict(e: StoreError) -> ClaimError {
     match e {
         StoreError::Conflict(_) => ClaimError::Stale,
         other => other.into(),
@@ -83,7 +85,7 @@ fn stale_on_conflict(e: StoreError) -> ClaimError {
 }
 
 /// The claim `id` when the caller sees its amounts; not found otherwise.
-async fn visible_claim(
+pub(super) async fn visible_claim(
     c: &mut Conn,
     caller: &Caller,
     id: ClaimId,
@@ -103,7 +105,7 @@ fn rules_of(quarter: Quarter) -> Option<&'static RuleSet> {
     in_force(builtin(), quarter.last_day())
 }
 
-fn rules_named(id: &str) -> Result<&'static RuleSet, StoreError> {
+pub(super) fn rules_named(id: &str) -> Result<&'static RuleSet, StoreError> {
     builtin()
         .iter()
         .find(|r| r.id == id)
@@ -232,6 +234,7 @@ fn line_of(
         tier,
         amount: stored.verdict.amount,
         late: closed_on < quarter.first_day(),
+        special: None,
     })
 }
 
@@ -263,17 +266,20 @@ pub async fn draft(
     let mut c = store.read().await?;
     let committee = committee(store, &mut c, caller, unit_id, quarter).await?;
     check_quarter(quarter, today)?;
-    let lines: Vec<ClaimLine> = claimable_lines(&mut c, &committee, quarter)
-        .await?
-        .into_iter()
-        .map(|(_, _, line)| line)
+    let rows = claimable_lines(&mut c, &committee, quarter).await?;
+    let may_report_special = rows
+        .iter()
+        .filter(|(_, case, _)| may_report(&committee, case))
+        .map(|(_, case, _)| case.id)
         .collect();
+    let lines: Vec<ClaimLine> = rows.into_iter().map(|(_, _, line)| line).collect();
     Ok(ClaimDraft {
         unit_id,
         unit_name: committee.unit.name,
         quarter,
         total: claim::sum(lines.iter().map(|l| l.amount)),
         lines,
+        may_report_special,
     })
 }
 
@@ -363,6 +369,7 @@ pub async fn submit(
             }
         }
     }
+    report_special(&committee, &req, &mut chosen)?;
     let claim = Claim {
         id: ClaimId::new_v7(),
         unit_id: committee.unit.id,
@@ -379,6 +386,7 @@ pub async fn submit(
         lines: chosen.iter().map(|row| row.2.clone()).collect(),
         changes: Vec::new(),
         signatures: Vec::new(),
+        special_decisions: Vec::new(),
     };
     store::claims::insert(&mut tx, &claim, &committee.unit.path)
         .await
@@ -405,12 +413,64 @@ pub async fn submit(
     ))
 }
 
+/// Whether the committee may report the case as especially grave: it
+/// would earn the special tier once the party group decides.
+fn may_report(committee: &Committee, case: &Case) -> bool {
+    CommitteeKind::of_unit(committee.unit.kind)
+        .and_then(|k| case.facts(k))
+        .is_some_and(|facts| special::may_be_reported(&facts, committee.rules))
+}
+
+/// Marks the lines the committee reports as especially grave (一案一报):
+/// each a case of the claim, reported once, with a reason, and one that
+/// would earn the special tier once the party group decides.
+fn report_special(
+    committee: &Committee,
+    req: &NewClaim,
+    chosen: &mut [(store::cases::StoredCase, Case, ClaimLine)],
+) -> Result<(), ClaimError> {
+    for (i, report) in req.special.iter().enumerate() {
+        let field = |f: &str| format!("special[{i}].{f}");
+        if req.special[..i].iter().any(|r| r.case_id == report.case_id) {
+            return Err(ClaimError::invalid(
+                field("case_id"),
+                "同一案件报了两次 / the case is reported twice",
+            ));
+        }
+        let Some(row) = chosen.iter_mut().find(|r| r.1.id == report.case_id) else {
+            return Err(ClaimError::invalid(
+                field("case_id"),
+                "只能把本次申报的案件报为重特大纠纷 / only a case of this claim can be reported",
+            ));
+        };
+        let reason = claim::check_words(&field("reason"), &report.reason, "重特大的理由")?;
+        if !may_report(committee, &row.1) {
+            return Err(ClaimError::invalid(
+                field("case_id"),
+                "重特大纠纷须由本调委会独立调解成功、六表齐全并归档 / an especially grave dispute must be mediated alone, agreed, with its six forms, archived",
+            ));
+        }
+        row.2.special = Some(reason);
+    }
+    Ok(())
+}
+
 /// The step the caller signs on this claim now, if it waits for them.
 fn my_step(caller: &Caller, stored: &StoredClaim) -> Option<Step> {
     let step = stored.claim.stage.step()?;
     (caller.holds(step.role(), &stored.unit_path)
         && claim::may_sign(&stored.claim, step, caller.person_id).is_ok())
     .then_some(step)
+}
+
+/// The reported lines waiting for the caller's decision, when the caller
+/// speaks for the party group over the committee.
+pub(super) fn special_for(caller: &Caller, path: &domain::UnitPath, claim: &Claim) -> Vec<CaseId> {
+    if caller.holds(Role::BureauPartyGroup, path) {
+        special::awaiting(claim)
+    } else {
+        Vec::new()
+    }
 }
 
 fn view(mut claim: Claim, names: bool, payments: Vec<Payment>) -> ClaimView {
@@ -424,16 +484,19 @@ fn view(mut claim: Claim, names: bool, payments: Vec<Payment>) -> ClaimView {
         claimed_total: claim.claimed_total(),
         total: claim.total(),
         my_step: None,
+        special_for_me: Vec::new(),
         payments,
         claim,
     }
 }
 
-fn shown(caller: &Caller, stored: StoredClaim, payments: Vec<Payment>) -> ClaimView {
+pub(super) fn shown(caller: &Caller, stored: StoredClaim, payments: Vec<Payment>) -> ClaimView {
     let step = my_step(caller, &stored);
     let names = caller.may(Capability::ReadCases, &stored.unit_path);
+    let special_for_me = special_for(caller, &stored.unit_path, &stored.claim);
     let mut v = view(stored.claim, names, payments);
     v.my_step = step;
+    v.special_for_me = special_for_me;
     v
 }
 
@@ -451,6 +514,7 @@ pub async fn list(
         .into_iter()
         .map(|stored| {
             let my_step = my_step(caller, &stored);
+            let stored_path = stored.unit_path;
             let claim = stored.claim;
             let current = claim.current();
             ClaimSummary {
@@ -468,6 +532,7 @@ pub async fn list(
                 claimed_total: claim.claimed_total(),
                 total: claim::sum(current.iter().map(|l| l.amount)),
                 my_step,
+                special_waiting: special_for(caller, &stored_path, &claim).len() as u32,
             }
         })
         .collect())
@@ -528,6 +593,9 @@ pub async fn sign(
     claim.changes.extend(changes.iter().cloned());
     let left = claim.current().iter().filter(|l| !l.returned).count();
     let stage = claim::stage_after(req.step, req.decision, left);
+    if req.step == Step::Approval && stage != Stage::Returned {
+        waits_for_no_party_group(&claim)?;
+    }
     let mut opinion = opinion;
     let over = if req.step == Step::Approval && stage != Stage::Returned {
         approval_overspend(store, &mut tx, &claim).await?
@@ -593,6 +661,28 @@ pub async fn sign(
             unit_path: stored.unit_path,
         },
         Vec::new(),
+    ))
+}
+
+/// An approval that would pass lines the party group has not decided is
+/// refused, naming them (they may be returned instead).
+fn waits_for_no_party_group(claim: &Claim) -> Result<(), ClaimError> {
+    let waiting = special::awaiting(claim);
+    if waiting.is_empty() {
+        return Ok(());
+    }
+    let numbers: Vec<&str> = claim
+        .lines
+        .iter()
+        .filter(|l| waiting.contains(&l.case_id))
+        .map(|l| l.number.as_str())
+        .collect();
+    Err(ClaimError::invalid(
+        "decision",
+        format!(
+            "{} 按重特大纠纷上报，须先由党组决定 / reported as especially grave: the party group decides first",
+            numbers.join("、")
+        ),
     ))
 }
 
@@ -1062,6 +1152,25 @@ pub async fn summary(
         funds.push((township, fund_of(store, &mut c, township, quarter).await?));
     }
     Ok((claim::summarise(quarter, &claims, &funds), claims))
+}
+
+/// Reconciles the quarter's claims the caller sees the amounts of with
+/// the payments made on them (对账), link by link, to the fen.
+pub async fn reconciliation(
+    store: &Store,
+    caller: &Caller,
+    quarter: Quarter,
+) -> Result<Reconciliation, ClaimError> {
+    let roots = caller.roots_for(Capability::ReadAmounts);
+    let mut c = store.read().await?;
+    let claims: Vec<Claim> = store::claims::under(&mut c, &roots, Some(quarter))
+        .await?
+        .into_iter()
+        .map(|s| s.claim)
+        .collect();
+    let ids: Vec<ClaimId> = claims.iter().map(|c| c.id).collect();
+    let payments = store::claims::payments_of(&mut c, &ids).await?;
+    Ok(reconcile::reconcile(quarter, &claims, &payments))
 }
 
 /// A township's case fund for the quarter: its full-time mediators, by the

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod caller;
 pub mod cases;
 pub mod claim_files;
+pub mod claim_print;
 pub mod claims;
 pub mod directory;
 pub mod duty;
@@ -20,6 +21,7 @@ pub mod reference;
 pub mod referral;
 pub mod reminders;
 pub mod risk;
+pub mod special_cases;
 pub mod sync;
 
 pub use caller::{Caller, Scope};

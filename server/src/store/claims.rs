@@ -6,14 +6,15 @@
 
 use super::sql::{
     self, CaseClaim, Claim as C, ClaimLine as L, ClaimLineChange as Lc, ClaimPayment as Pm,
-    ClaimPaymentPart as Pp, ClaimSignature as Sg, IDS_PER_STATEMENT, OrgUnit, PaymentReceipt as Rc,
-    ROWS_PER_STATEMENT,
+    ClaimPaymentPart as Pp, ClaimSignature as Sg, ClaimSpecialDecision as Sd, IDS_PER_STATEMENT,
+    OrgUnit, PaymentReceipt as Rc, ROWS_PER_STATEMENT,
 };
 use super::{Conn, StoreError};
 use domain::claim::{
     Claim, ClaimLine, Decision, LineChange, PayMethod, Payee, Payment, PaymentPart, Quarter,
     Receipt, Signature, Stage, Step,
 };
+use domain::special::SpecialDecision;
 use domain::{CaseId, ClaimId, Money, PaymentId, PersonId, Timestamp, UnitPath};
 use sea_query::{Alias, Cond, Expr, JoinType, Order, Query, SelectStatement};
 use std::collections::HashMap;
@@ -82,6 +83,7 @@ pub async fn insert(c: &mut Conn, claim: &Claim, unit_path: &UnitPath) -> Result
                 L::Tier,
                 L::AmountFen,
                 L::Late,
+                L::SpecialReason,
             ])
             .to_owned();
         let mut places = Query::insert()
@@ -104,6 +106,7 @@ pub async fn insert(c: &mut Conn, claim: &Claim, unit_path: &UnitPath) -> Result
                 line.tier.clone().into(),
                 line.amount.to_fen().into(),
                 i64::from(line.late).into(),
+                line.special.clone().into(),
             ]);
             places.values_panic([line.case_id.to_string().into(), claim.id.to_string().into()]);
         }
@@ -366,6 +369,7 @@ async fn load(c: &mut Conn, stmt: &SelectStatement) -> Result<Vec<StoredClaim>, 
                 lines: Vec::new(),
                 changes: Vec::new(),
                 signatures: Vec::new(),
+                special_decisions: Vec::new(),
             },
             unit_path: sql::path(&path)?,
         });
@@ -379,6 +383,7 @@ async fn load(c: &mut Conn, stmt: &SelectStatement) -> Result<Vec<StoredClaim>, 
         read_lines(c, chunk, &at, &mut out).await?;
         read_changes(c, chunk, &at, &mut out).await?;
         read_signatures(c, chunk, &at, &mut out).await?;
+        read_special_decisions(c, chunk, &at, &mut out).await?;
     }
     Ok(out)
 }
@@ -395,6 +400,7 @@ type LineRow = (
     String,
     i64,
     i64,
+    Option<String>,
 );
 
 async fn read_lines(
@@ -416,6 +422,7 @@ async fn read_lines(
             L::Tier,
             L::AmountFen,
             L::Late,
+            L::SpecialReason,
         ])
         .from(L::Table)
         .and_where(Expr::col(L::ClaimId).is_in(ids.iter().cloned()))
@@ -426,7 +433,20 @@ async fn read_lines(
     let rows: Vec<LineRow> = sqlx::query_as_with(&text, values)
         .fetch_all(&mut *c)
         .await?;
-    for (claim, case, number, parties, kind, closed, mediator_id, mediator, tier, fen, late) in rows
+    for (
+        claim,
+        case,
+        number,
+        parties,
+        kind,
+        closed,
+        mediator_id,
+        mediator,
+        tier,
+        fen,
+        late,
+        special,
+    ) in rows
     {
         let Some(&i) = at.get(&claim) else { continue };
         out[i].claim.lines.push(ClaimLine {
@@ -442,6 +462,7 @@ async fn read_lines(
             tier,
             amount: money("amount_fen", fen)?,
             late: sql::flag(late),
+            special,
         });
     }
     Ok(())
@@ -543,6 +564,123 @@ async fn read_signatures(
         });
     }
     Ok(())
+}
+
+type SpecialRow = (
+    String,
+    String,
+    i64,
+    Option<i64>,
+    String,
+    String,
+    String,
+    String,
+);
+
+async fn read_special_decisions(
+    c: &mut Conn,
+    ids: &[String],
+    at: &HashMap<String, usize>,
+    out: &mut [StoredClaim],
+) -> Result<(), StoreError> {
+    let stmt = Query::select()
+        .columns([
+            Sd::ClaimId,
+            Sd::CaseId,
+            Sd::Approved,
+            Sd::AmountFen,
+            Sd::Minutes,
+            Sd::ByPerson,
+            Sd::ByName,
+            Sd::At,
+        ])
+        .from(Sd::Table)
+        .and_where(Expr::col(Sd::ClaimId).is_in(ids.iter().cloned()))
+        .order_by(Sd::ClaimId, Order::Asc)
+        .order_by(Sd::At, Order::Asc)
+        .to_owned();
+    let (text, values) = sql::render(c, &stmt);
+    let rows: Vec<SpecialRow> = sqlx::query_as_with(&text, values)
+        .fetch_all(&mut *c)
+        .await?;
+    for (claim, case, approved, fen, minutes, by, by_name, when) in rows {
+        let Some(&i) = at.get(&claim) else { continue };
+        out[i].claim.special_decisions.push(SpecialDecision {
+            case_id: sql::read("case id", &case)?,
+            approved: sql::flag(approved),
+            amount: fen.map(|f| money("amount_fen", f)).transpose()?,
+            minutes,
+            by: sql::read("person id", &by)?,
+            by_name,
+            at: sql::read("at", &when)?,
+        });
+    }
+    Ok(())
+}
+
+/// Appends the party group's decision on a reported line; a second one
+/// for the same line fails with [`StoreError::Conflict`].
+pub async fn append_special_decision(
+    c: &mut Conn,
+    id: ClaimId,
+    d: &SpecialDecision,
+) -> Result<(), StoreError> {
+    let stmt = Query::insert()
+        .into_table(Sd::Table)
+        .columns([
+            Sd::ClaimId,
+            Sd::CaseId,
+            Sd::Approved,
+            Sd::AmountFen,
+            Sd::Minutes,
+            Sd::ByPerson,
+            Sd::ByName,
+            Sd::At,
+        ])
+        .values_panic([
+            id.to_string().into(),
+            d.case_id.to_string().into(),
+            i64::from(d.approved).into(),
+            d.amount.map(Money::to_fen).into(),
+            d.minutes.clone().into(),
+            d.by.to_string().into(),
+            d.by_name.clone().into(),
+            d.at.to_string().into(),
+        ])
+        .to_owned();
+    let (text, values) = sql::render(c, &stmt);
+    sqlx::query_with(&text, values).execute(&mut *c).await?;
+    Ok(())
+}
+
+/// The claims still on their way (not finished, not returned), whole,
+/// each with when it last moved (its last signature, payment or decision).
+pub async fn open_with_since(c: &mut Conn) -> Result<Vec<(StoredClaim, Timestamp)>, StoreError> {
+    let done = [Stage::Finished.code(), Stage::Returned.code()];
+    let stmt = select()
+        .and_where(Expr::col((Alias::new("c"), C::Stage)).is_not_in(done))
+        .to_owned();
+    let claims = load(c, &stmt).await?;
+    let since = Query::select()
+        .columns([C::Id, C::UpdatedAt])
+        .from(C::Table)
+        .and_where(Expr::col(C::Stage).is_not_in(done))
+        .to_owned();
+    let (text, values) = sql::render(c, &since);
+    let rows: Vec<(String, String)> = sqlx::query_as_with(&text, values)
+        .fetch_all(&mut *c)
+        .await?;
+    let mut moved: HashMap<String, Timestamp> = HashMap::with_capacity(rows.len());
+    for (id, at) in rows {
+        moved.insert(id, sql::read("updated_at", &at)?);
+    }
+    Ok(claims
+        .into_iter()
+        .filter_map(|s| {
+            let at = moved.get(&s.claim.id.to_string()).copied()?;
+            Some((s, at))
+        })
+        .collect())
 }
 
 /// One claim, whole.

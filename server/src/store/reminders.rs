@@ -183,23 +183,40 @@ pub async fn claim(
 /// The part of an escalation's key after the unit: `<unit>/escalate:…`.
 pub const ESCALATION_MARK: &str = "/escalate:";
 
+/// The part of a waiting claim's key after the unit: `<unit>/claim:…`.
+pub const CLAIM_MARK: &str = "/claim:";
+
+/// The kinds of notice a pass delivers, each taken over on its own (a
+/// pass of one kind must not finish another kind's notices).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeKind {
+    /// Screening duties and follow-ups: keys with neither mark.
+    Duty,
+    /// High-risk escalations (`ESCALATION_MARK`).
+    Escalation,
+    /// Claims waiting for a step (`CLAIM_MARK`).
+    Claim,
+}
+
 /// Takes over the notices whose sending failed or whose instance stopped
 /// before it finished: unsent, claimed before `stale_before`, tried fewer
-/// than `max_attempts` times; escalations or the others. One instance wins
-/// each row.
+/// than `max_attempts` times, of one kind. One instance wins each row.
 pub async fn reclaim(
     store: &Store,
     instance: &str,
     now: Timestamp,
     stale_before: Timestamp,
     max_attempts: u32,
-    escalations: bool,
+    of: NoticeKind,
 ) -> Result<Vec<Notice>, StoreError> {
-    let pattern = format!("%{ESCALATION_MARK}%");
-    let kind = if escalations {
-        Expr::col(Rn::ReminderKey).like(pattern)
-    } else {
-        Expr::col(Rn::ReminderKey).not_like(pattern)
+    let escalation = format!("%{ESCALATION_MARK}%");
+    let claim = format!("%{CLAIM_MARK}%");
+    let kind = match of {
+        NoticeKind::Escalation => Expr::col(Rn::ReminderKey).like(escalation),
+        NoticeKind::Claim => Expr::col(Rn::ReminderKey).like(claim),
+        NoticeKind::Duty => Expr::col(Rn::ReminderKey)
+            .not_like(escalation)
+            .and(Expr::col(Rn::ReminderKey).not_like(claim)),
     };
     let stmt = Query::update()
         .table(Rn::Table)

@@ -257,6 +257,20 @@ pub(super) enum ClaimLine {
     Tier,
     AmountFen,
     Late,
+    SpecialReason,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(super) enum ClaimSpecialDecision {
+    Table,
+    ClaimId,
+    CaseId,
+    Approved,
+    AmountFen,
+    Minutes,
+    ByPerson,
+    ByName,
+    At,
 }
 
 #[derive(Iden, Clone, Copy)]

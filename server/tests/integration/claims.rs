@@ -19,6 +19,7 @@ const LEADER: &str = "13900000004";
 const TOWNSHIP_FINANCE: &str = "13900000005";
 const APPROVER: &str = "13900000007";
 const BUREAU_FINANCE: &str = "13900000009";
+const PARTY_GROUP: &str = "13900000008";
 
 fn today() -> String {
     domain::dates::format_iso(domain::dates::china_date(jiff::Timestamp::now()))
@@ -266,6 +267,14 @@ on_both_databases! {
         assert_eq!(status, 200);
         let told = inbox(&app, &staff).await;
         assert!(told.items.iter().any(|i| i.kind == domain::api::InboxKind::Payment), "{told:?}");
+        // 对账: the difference, to the fen, with the mediator's lines behind it
+        let recon = "/api/v1/claims/reconciliation?quarter=2024-Q2";
+        let (status, r) = call(&app, &staff, "GET", recon, None).await;
+        assert_eq!(status, 200, "{r}");
+        let gaps: Vec<&Value> = r["differences"].as_array().unwrap().iter().filter(|d| d["claim_id"] == id.as_str()).collect();
+        assert_eq!(gaps.len(), 1, "{r}");
+        assert_eq!((gaps[0]["gap"].as_str(), gaps[0]["expected"].as_str(), gaps[0]["found"].as_str()), (Some("received"), Some("300.00"), Some("0.00")));
+        assert_eq!(gaps[0]["lines"].as_array().unwrap().len(), 2, "the mediator's two lines: {r}");
         let (status, body) = call(&app, &phone, "POST", &receipt, Some(json!({"received": true, "note": "今天到账了"}))).await;
         assert_eq!(status, 200, "{body}");
         let (_, done) = call(&app, &staff, "GET", &format!("/api/v1/claims/{id}"), None).await;
@@ -277,6 +286,22 @@ on_both_databases! {
         let paid: Vec<&str> = done["payments"].as_array().unwrap().iter().map(|p| p["amount"].as_str().unwrap()).collect();
         assert_eq!(paid, ["300.00", "300.00"]);
         assert_eq!(call(&app, &phone, "POST", &receipt, Some(json!({"received": true}))).await.0, 422, "confirmed once");
+        let (_, r) = call(&app, &section, "GET", recon, None).await;
+        let row = r["claims"].as_array().unwrap().iter().find(|c| c["claim_id"] == id.as_str()).unwrap().clone();
+        for link in ["lines", "approved", "to_township", "to_mediators", "received"] {
+            assert_eq!(row[link], "300.00", "{link}: {row}");
+        }
+        assert!(r["differences"].as_array().unwrap().is_empty(), "{r}");
+        // an amount edited in the database behind the server's back shows where it breaks
+        sqlx::query("UPDATE claim_payment_part SET amount_fen = amount_fen - 1 WHERE payee = 'mediator' AND claim_id = $1")
+            .bind(&id)
+            .execute(db.db.pool())
+            .await
+            .unwrap();
+        let (_, r) = call(&app, &section, "GET", recon, None).await;
+        let gaps: Vec<&str> = r["differences"].as_array().unwrap().iter().map(|d| d["gap"].as_str().unwrap()).collect();
+        assert_eq!(gaps, ["to_mediator", "payment_parts"], "{r}");
+        assert_eq!(r["differences"][0]["found"], "299.99");
         drop(app);
         db.cleanup().await;
     }
@@ -369,13 +394,20 @@ on_both_databases! {
             assert_eq!(status, 200);
             assert!(list.as_array().unwrap().iter().any(|c| c["my_step"] == step), "{phone} waits for {step}: {list}");
         }
+        // a grave case waits for the party group; another was decided in a finished claim
+        let group = login(&app, PARTY_GROUP).await;
+        let (_, list) = call(&app, &group, "GET", "/api/v1/claims?quarter=2026-Q3", None).await;
+        let waiting: Vec<(Value, Value)> = list.as_array().unwrap().iter().map(|c| (c["stage"].clone(), c["special_waiting"].clone())).collect();
+        assert!(waiting.contains(&(json!("approval"), json!(1))), "{waiting:?}");
         // a finished claim reconciles to the fen: lines = township payment = mediators' = received
         let bureau = login(&app, BUREAU).await;
-        let (_, list) = call(&app, &bureau, "GET", "/api/v1/claims?quarter=2026-Q2", None).await;
+        let (_, list) = call(&app, &bureau, "GET", "/api/v1/claims", None).await;
         let finished: Vec<&Value> = list.as_array().unwrap().iter().filter(|c| c["stage"] == "finished").collect();
         assert!(!finished.is_empty());
+        let mut decided = 0;
         for c in finished {
             let (_, claim) = call(&app, &bureau, "GET", &format!("/api/v1/claims/{}", c["id"].as_str().unwrap()), None).await;
+            decided += claim["claim"]["special_decisions"].as_array().unwrap().len();
             let total: Money = serde_json::from_value(claim["total"].clone()).unwrap();
             let paid = |payee: &str| -> Money {
                 domain::claim::sum(claim["payments"].as_array().unwrap().iter().filter(|p| p["payee"] == payee)
@@ -385,6 +417,7 @@ on_both_databases! {
             assert_eq!(paid("mediator"), total, "{claim}");
             assert!(claim["payments"].as_array().unwrap().iter().filter(|p| p["payee"] == "mediator").all(|p| p["receipts"].as_array().unwrap().last().unwrap()["received"] == true));
         }
+        assert_eq!(decided, 1, "one grave case decided in a finished claim");
         // the demo village's mediator sees their past quarters in 我的补助
         let phone = login(&app, VILLAGE_MEDIATOR).await;
         let (_, mine) = call(&app, &phone, "GET", "/api/v1/claims/mine", None).await;
@@ -482,6 +515,46 @@ on_both_databases! {
         assert!(!party.is_empty());
         assert!(!String::from_utf8_lossy(&csv).contains(&party), "no party's name in the file");
 
+        // the A4 papers: the township's table and the city's page carry the
+        // totals in figures and in capitals; the slip its lines and signatures
+        let html = |path: String, who: &Device| {
+            let req = app.client.get(app.url(&path)).bearer_auth(&who.token);
+            async move {
+                let res = req.send().await.unwrap();
+                assert_eq!(res.status(), 200, "{path}");
+                assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+                res.text().await.unwrap()
+            }
+        };
+        let tables = html("/api/v1/claims/summary.html?quarter=2026-Q2".into(), &bureau).await;
+        assert!(tables.contains(&format!("合计大写：{}", domain::claim::in_capitals(total))), "the city's total in capitals");
+        for t in summary["townships"].as_array().unwrap() {
+            assert!(tables.contains(&format!("{}“以案定补”补助兑现审批表", t["township_name"].as_str().unwrap())));
+            assert!(tables.contains(&format!("合计大写：{}", domain::claim::in_capitals(money(&t["total"])))));
+        }
+        let first = list[0]["id"].as_str().unwrap();
+        let for_staff = html(format!("/api/v1/claims/{first}/slip.html"), &staff).await;
+        let for_finance = html(format!("/api/v1/claims/{first}/slip.html"), &bureau).await;
+        assert!(for_staff.contains(&party), "the office that reads cases sees the parties");
+        assert!(!for_finance.contains(&party), "finance gets the slip without them");
+        let slip_total: Money = serde_json::from_value(one["total"].clone()).unwrap();
+        assert!(for_finance.contains(&format!("大写：{}", domain::claim::in_capitals(slip_total))));
+        for s in one["claim"]["signatures"].as_array().unwrap() {
+            assert!(for_finance.contains(s["by_name"].as_str().unwrap()), "every signature is on the slip");
+        }
+        let outsider = login(&app, COMMUNITY_MEDIATOR).await;
+        let theirs = list.as_array().unwrap().iter().find(|c| c["unit_id"] != json!(outsider.unit_id)).unwrap()["id"].as_str().unwrap().to_owned();
+        let res = app.client.get(app.url(&format!("/api/v1/claims/{theirs}/slip.html"))).bearer_auth(&outsider.token).send().await.unwrap();
+        assert_eq!(res.status(), 404, "another committee's slip");
+        // what a person wrote is printed as text, never as markup
+        let (_, waiting) = call(&app, &staff, "GET", "/api/v1/claims?quarter=2026-Q3", None).await;
+        let mine = waiting.as_array().unwrap().iter().find(|c| c["my_step"] == "first_review").unwrap().clone();
+        let mut signed = step("first_review", &mine["version"], "pass", json!([]));
+        signed["opinion"] = json!("同意<script>alert(1)</script>");
+        assert_eq!(call(&app, &staff, "POST", &format!("/api/v1/claims/{}/steps", mine["id"].as_str().unwrap()), Some(signed)).await.0, 200);
+        let printed = html(format!("/api/v1/claims/{}/slip.html", mine["id"].as_str().unwrap()), &staff).await;
+        assert!(printed.contains("同意&lt;script&gt;alert(1)&lt;/script&gt;") && !printed.contains("<script>"), "escaped");
+
         // a township's finance office sums its own township only
         let township = login(&app, TOWNSHIP_FINANCE).await;
         let (_, own) = call(&app, &township, "GET", "/api/v1/claims/summary?quarter=2026-Q2", None).await;
@@ -529,6 +602,154 @@ on_both_databases! {
         assert!(opinion.contains("超支 200.00 元") && opinion.contains("局务会"), "{opinion}");
         let (_, summary) = call(&app, &approver, "GET", "/api/v1/claims/summary?quarter=2024-Q2", None).await;
         assert_eq!((summary["fund"].as_str(), summary["overspend"].as_str()), (Some("0.00"), Some("200.00")), "{summary}");
+        drop(app);
+        db.cleanup().await;
+    }
+}
+
+on_both_databases! {
+    async fn an_especially_grave_case_waits_for_the_party_group_at_approval(db: TestDb) {
+        tiaojie_server::demo::load(&db.db).await.unwrap();
+        let app = TestApp::spawn(&db).await;
+        let phone = login(&app, VILLAGE_MEDIATOR).await;
+        let head = login(&app, HEAD).await;
+        let approver = login(&app, APPROVER).await;
+        let group = login(&app, PARTY_GROUP).await;
+        let unit = head.unit_id.to_string();
+        let oral = pushed(&app, &phone, &closed(&phone, false, "2024-05-10")).await;
+        let grave = pushed(&app, &phone, &closed(&phone, true, "2024-05-12")).await;
+        let submit = |special: Value| json!({"unit_id": unit, "quarter": "2024-Q2", "cases": [oral, grave], "special": special});
+        let reason = "山林权属群体性纠纷，涉及 3 个村民小组 60 户";
+
+        // only a case of the claim that would earn tier E may be reported, with why
+        for (special, field, why) in [
+            (json!([{"case_id": oral, "reason": reason}]), "special[0].case_id", "独立调解"),
+            (json!([{"case_id": domain::CaseId::new_v7(), "reason": reason}]), "special[0].case_id", "本次申报"),
+            (json!([{"case_id": grave, "reason": " "}]), "special[0].reason", "理由"),
+            (json!([{"case_id": grave, "reason": reason}, {"case_id": grave, "reason": reason}]), "special[1].case_id", "两次"),
+        ] {
+            let (status, body) = call(&app, &head, "POST", "/api/v1/claims", Some(submit(special))).await;
+            assert_eq!((status, body["field"].as_str()), (422, Some(field)), "{body}");
+            assert!(body["message"].as_str().unwrap().contains(why), "{body}");
+        }
+        assert_eq!(count(&db, "claim").await, 0, "nothing stored half-way");
+        let (status, claim) = call(&app, &head, "POST", "/api/v1/claims", Some(submit(json!([{"case_id": grave, "reason": reason}])))).await;
+        assert_eq!(status, 200, "{claim}");
+        let id = claim["claim"]["id"].as_str().unwrap().to_owned();
+        let grave_line = |c: &Value| c["claim"]["lines"].as_array().unwrap().iter().find(|l| l["case_id"] == grave.as_str()).unwrap().clone();
+        assert_eq!(grave_line(&claim)["special"], reason);
+        assert_eq!(claim["total"], "230.00", "until decided the line earns its tier");
+
+        // four offices pass it on to 审批
+        let path = format!("/api/v1/claims/{id}/steps");
+        let mut claim = claim;
+        for (phone_no, name) in [(JUDICIAL_OFFICE, "first_review"), (DIRECTOR, "second_review"), (LEADER, "township_check"), (BUREAU, "city_summary")] {
+            let who = login(&app, phone_no).await;
+            let (status, next) = call(&app, &who, "POST", &path, Some(step(name, &claim["claim"]["version"], "pass", json!([])))).await;
+            assert_eq!(status, 200, "{name}: {next}");
+            assert!(next["special_for_me"].as_array().unwrap().is_empty(), "only the party group decides");
+            claim = next;
+        }
+        // the approver cannot pass it before the party group decided
+        let mut approve = step("approval", &claim["claim"]["version"], "pass", json!([]));
+        approve["overspend_note"] = json!("重特大纠纷补助，党组已决定");
+        let (status, body) = call(&app, &approver, "POST", &path, Some(approve.clone())).await;
+        assert_eq!((status, body["field"].as_str()), (422, Some("decision")), "{body}");
+        assert!(body["message"].as_str().unwrap().contains("党组"), "{body}");
+
+        // the party group sees the line waiting for it
+        let (_, list) = call(&app, &group, "GET", "/api/v1/claims?quarter=2024-Q2", None).await;
+        let listed = list.as_array().unwrap().iter().find(|c| c["id"] == id.as_str()).unwrap().clone();
+        assert_eq!(listed["special_waiting"], 1, "{listed}");
+        let (_, seen) = call(&app, &group, "GET", &format!("/api/v1/claims/{id}"), None).await;
+        assert_eq!(seen["special_for_me"], json!([grave]));
+        let (_, seen) = call(&app, &approver, "GET", &format!("/api/v1/claims/{id}"), None).await;
+        assert_eq!(seen["special_for_me"], json!([]));
+
+        let decide = format!("/api/v1/claims/{id}/special-decisions");
+        let version = claim["claim"]["version"].clone();
+        let decision = |amount: Value| json!({"version": version, "case_id": grave, "approved": true, "amount": amount, "minutes": "市司法局党组会议纪要〔2024〕7 号"});
+        for who in [&approver, &head, &phone] {
+            let status = call(&app, who, "POST", &decide, Some(decision(json!("3000.00")))).await.0;
+            assert!(status == 403 || status == 404, "only the party group: {status}");
+        }
+        for (amount, field) in [(json!("200.00"), "amount"), (Value::Null, "amount"), (json!("100001.00"), "amount")] {
+            let (status, body) = call(&app, &group, "POST", &decide, Some(decision(amount))).await;
+            assert_eq!((status, body["field"].as_str()), (422, Some(field)), "{body}");
+        }
+        let mut forged = decision(json!("3000.00"));
+        forged["tier"] = json!("E");
+        assert_eq!(call(&app, &group, "POST", &decide, Some(forged)).await.0, 400, "an unknown field is refused");
+        let mut old = decision(json!("3000.00"));
+        old["version"] = json!(1);
+        assert_eq!(call(&app, &group, "POST", &decide, Some(old)).await.0, 409);
+
+        // decided: tier E at 3,000 yuan, appended; the case itself is special now
+        let (status, decided) = call(&app, &group, "POST", &decide, Some(decision(json!("3000.00")))).await;
+        assert_eq!(status, 200, "{decided}");
+        assert_eq!(decided["total"], "3030.00");
+        assert_eq!(decided["claimed_total"], "230.00", "what was claimed is kept");
+        let now = decided["current"].as_array().unwrap().iter().find(|l| l["case_id"] == grave.as_str()).unwrap().clone();
+        assert_eq!((now["tier"].as_str(), now["amount"].as_str()), (Some("E"), Some("3000.00")));
+        assert!(decided["claim"]["special_decisions"][0]["by_name"].as_str().is_some());
+        assert!(decided["special_for_me"].as_array().unwrap().is_empty());
+        let again = json!({"version": decided["claim"]["version"], "case_id": grave, "approved": false, "minutes": "复议"});
+        let (status, body) = call(&app, &group, "POST", &decide, Some(again)).await;
+        assert_eq!((status, body["field"].as_str()), (422, Some("case_id")), "decided once: {body}");
+        let pulled = pull(&app, &phone, 0).await;
+        let case = pulled.changes.iter().find(|c| c.entity_id.to_string() == grave).unwrap().payload.clone().unwrap();
+        assert_eq!((case["special"].as_bool(), case["approved_amount"].as_str()), (Some(true), Some("3000.00")));
+        assert_eq!(case["server_verdict"]["tier"], "E");
+        assert_eq!(case["claim_id"], json!(id), "still locked by the claim");
+
+        // now the approver passes it, the total as decided
+        approve["version"] = decided["claim"]["version"].clone();
+        let (status, approved) = call(&app, &approver, "POST", &path, Some(approve)).await;
+        assert_eq!(status, 200, "{approved}");
+        assert_eq!(approved["claim"]["stage"], "township_payment");
+        assert_eq!(approved["claim"]["signatures"][4]["total"], "3030.00");
+        drop(app);
+        db.cleanup().await;
+    }
+}
+
+on_both_databases! {
+    async fn a_claim_waiting_too_long_reminds_its_signer_once(db: TestDb) {
+        use tiaojie_server::config::RemindArgs;
+        use tiaojie_server::service::reminders::Scheduler;
+        tiaojie_server::demo::load(&db.db).await.unwrap();
+        let end = domain::dates::parse_iso("2026-12-05").unwrap();
+        tiaojie_server::demo::load_history(&db.db, end).await.unwrap();
+        tiaojie_server::demo::load_claims(&db.db, end).await.unwrap();
+        let app = TestApp::spawn(&db).await;
+        let scheduler = Scheduler::new(db.db.clone(), &RemindArgs::default(), None).unwrap();
+        let claims_in = |inbox: &domain::api::Inbox| -> Vec<(String, String)> {
+            inbox.items.iter().filter(|i| i.kind == domain::api::InboxKind::Claim).map(|i| (i.title.clone(), i.body.clone())).collect()
+        };
+        let director = login(&app, DIRECTOR).await;
+        let group = login(&app, PARTY_GROUP).await;
+
+        // moved today: nobody is reminded yet
+        scheduler.pass(jiff::Timestamp::now()).await.unwrap();
+        assert!(claims_in(&inbox(&app, &director).await).is_empty());
+
+        // six days on (the default is five): the director, and the party group for the grave case
+        let later = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(6 * 24);
+        scheduler.pass(later).await.unwrap();
+        let told = claims_in(&inbox(&app, &director).await);
+        assert_eq!(told.len(), 1, "{told:?}");
+        assert!(told[0].0.contains("复审") && told[0].1.contains("已等 6 天"), "{told:?}");
+        let told = claims_in(&inbox(&app, &group).await);
+        assert!(told.iter().any(|(title, _)| title.contains("党组决定")), "{told:?}");
+        let staff = login(&app, JUDICIAL_OFFICE).await;
+        assert!(claims_in(&inbox(&app, &staff).await).iter().any(|(t, _)| t.contains("初审")));
+        // a mediator waiting to confirm receipt is not an office's reminder
+        let phone = login(&app, VILLAGE_MEDIATOR).await;
+        assert!(claims_in(&inbox(&app, &phone).await).is_empty());
+
+        // once per claim and step
+        scheduler.pass(later + jiff::SignedDuration::from_hours(24)).await.unwrap();
+        assert_eq!(claims_in(&inbox(&app, &director).await).len(), 1);
         drop(app);
         db.cleanup().await;
     }

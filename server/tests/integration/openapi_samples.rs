@@ -456,7 +456,9 @@ on_both_databases! {
         let new_claim = |cases: Value| json!({"unit_id": head.unit_id, "quarter": "2024-Q2", "cases": cases});
         let (status, _) = api.call(&app, Some(&head.token), Method::POST, "/api/v1/claims", "/api/v1/claims", Some(new_claim(json!([])))).await;
         assert_eq!(status, 422);
-        let (status, claim) = api.call(&app, Some(&head.token), Method::POST, "/api/v1/claims", "/api/v1/claims", Some(new_claim(json!([closed["id"]])))).await;
+        let mut reported = new_claim(json!([closed["id"]]));
+        reported["special"] = json!([{"case_id": closed["id"], "reason": "群体性纠纷，影响特别重大"}]);
+        let (status, claim) = api.call(&app, Some(&head.token), Method::POST, "/api/v1/claims", "/api/v1/claims", Some(reported)).await;
         assert_eq!(status, 200);
         let (status, _) = api.call(&app, Some(&office.token), Method::GET, "/api/v1/claims", "/api/v1/claims?quarter=2024-Q2", None).await;
         assert_eq!(status, 200);
@@ -472,8 +474,20 @@ on_both_databases! {
         assert_eq!(status, 409);
         // … the rest of the eight steps, the payments and the receipt
         let first = claim["claim"]["version"].as_u64().unwrap() + 1;
-        let steps = [("13900000003", "second_review"), ("13900000004", "township_check"), ("13900000006", "city_summary"), ("13900000007", "approval")];
+        let steps = [("13900000003", "second_review"), ("13900000004", "township_check"), ("13900000006", "city_summary"), ("", "special"), ("13900000007", "approval")];
         for (version, (phone_no, step)) in (first..).zip(steps) {
+            if step == "special" {
+                // the party group decides the line reported as especially grave
+                let group = login(&app, "13900000008").await;
+                let decide = format!("{claim_path}/special-decisions");
+                let body = json!({"version": version, "case_id": closed["id"], "approved": true, "minutes": "党组会议纪要"});
+                let (status, _) = api.call(&app, Some(&group.token), Method::POST, "/api/v1/claims/{id}/special-decisions", &decide, Some(body)).await;
+                assert_eq!(status, 422, "an approval names its amount");
+                let body = json!({"version": version, "case_id": closed["id"], "approved": false, "minutes": "党组会议纪要：不认定"});
+                let (status, _) = api.call(&app, Some(&group.token), Method::POST, "/api/v1/claims/{id}/special-decisions", &decide, Some(body)).await;
+                assert_eq!(status, 200);
+                continue;
+            }
             let who = login(&app, phone_no).await;
             let body = json!({"step": step, "version": version, "decision": "pass", "opinion": "同意", "lines": []});
             let (status, _) = api.call(&app, Some(&who.token), Method::POST, "/api/v1/claims/{id}/steps", &format!("{claim_path}/steps"), Some(body)).await;
@@ -498,6 +512,8 @@ on_both_databases! {
         assert_eq!(status, 200);
         let (status, _) = api.call(&app, Some(&bureau_finance.token), Method::GET, "/api/v1/claims/summary", "/api/v1/claims/summary?quarter=2024-13", None).await;
         assert_eq!(status, 422);
+        let (status, _) = api.call(&app, Some(&bureau_finance.token), Method::GET, "/api/v1/claims/reconciliation", "/api/v1/claims/reconciliation?quarter=2024-Q2", None).await;
+        assert_eq!(status, 200);
         let payment = paid["payments"].as_array().unwrap().iter().find(|p| p["payee"] == "mediator").unwrap()["id"].as_str().unwrap().to_owned();
         let (status, _) = api.call(&app, Some(&token), Method::POST, "/api/v1/payments/{id}/receipt", &format!("/api/v1/payments/{}/receipt", uuid::Uuid::now_v7()), Some(json!({"received": true}))).await;
         assert_eq!(status, 404);
@@ -544,6 +560,9 @@ on_both_databases! {
             // files for finance (claims.rs reads them back cell by cell)
             ("get", "/api/v1/claims/summary.xlsx"),
             ("get", "/api/v1/claims/summary.csv"),
+            // the A4 papers, HTML files (claims.rs reads their totals)
+            ("get", "/api/v1/claims/summary.html"),
+            ("get", "/api/v1/claims/{id}/slip.html"),
         ]);
         drop(app);
         db.cleanup().await;

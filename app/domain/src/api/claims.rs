@@ -26,6 +26,10 @@ pub struct ClaimDraft {
     pub lines: Vec<ClaimLine>,
     #[cfg_attr(feature = "openapi", schema(value_type = String, examples("330.00")))]
     pub total: Money,
+    /// The lines that may be reported as especially grave (重特大): they
+    /// would earn the special tier once the party group decides.
+    #[serde(default)]
+    pub may_report_special: Vec<CaseId>,
 }
 
 /// `POST /api/v1/claims`: submit the quarter's claim of these cases (from
@@ -38,6 +42,10 @@ pub struct NewClaim {
     #[cfg_attr(feature = "openapi", schema(value_type = String, examples("2026-Q3")))]
     pub quarter: Quarter,
     pub cases: Vec<CaseId>,
+    /// Those of `cases` reported as especially grave (重特大, 一案一报),
+    /// each with why: the party group decides them at 审批.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub special: Vec<crate::special::SpecialReport>,
 }
 
 /// A claim in a list (`GET /api/v1/claims`).
@@ -64,6 +72,10 @@ pub struct ClaimSummary {
     pub total: Money,
     /// The step the caller signs now, when it waits for them (待我处理).
     pub my_step: Option<Step>,
+    /// Lines reported as especially grave that wait for the party group's
+    /// decision (at 审批); counted for the party group only.
+    #[serde(default)]
+    pub special_waiting: u32,
 }
 
 /// One claim whole (`GET /api/v1/claims/{id}`, and the answer of a step),
@@ -78,6 +90,10 @@ pub struct ClaimView {
     #[cfg_attr(feature = "openapi", schema(value_type = String, examples("230.00")))]
     pub total: Money,
     pub my_step: Option<Step>,
+    /// The lines reported as especially grave that wait for the caller's
+    /// decision (the party group's, at 审批).
+    #[serde(default)]
+    pub special_for_me: Vec<CaseId>,
     /// The payments of it (拨付, 核发) with the mediators' receipts.
     pub payments: Vec<Payment>,
 }

@@ -19,16 +19,19 @@ pub enum InboxKind {
     FollowUp,
     /// 补助未到账: a mediator says a subsidy paid to them did not arrive.
     Payment,
+    /// 申报待处理: a claim has waited too long at the person's step.
+    Claim,
 }
 
 impl InboxKind {
-    pub const ALL: [InboxKind; 6] = [
+    pub const ALL: [InboxKind; 7] = [
         InboxKind::Escalation,
         InboxKind::Referral,
         InboxKind::Responsible,
         InboxKind::Duty,
         InboxKind::FollowUp,
         InboxKind::Payment,
+        InboxKind::Claim,
     ];
 
     /// Its name on the wire and in the database.
@@ -40,6 +43,7 @@ impl InboxKind {
             InboxKind::Duty => "duty",
             InboxKind::FollowUp => "follow_up",
             InboxKind::Payment => "payment",
+            InboxKind::Claim => "claim",
         }
     }
 

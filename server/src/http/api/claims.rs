@@ -1,13 +1,14 @@
 //! 以案定补兑现: `GET /api/v1/claims/draft`, `POST /api/v1/claims`,
 //! `GET /api/v1/claims`, `GET /api/v1/claims/{id}` and
-//! `POST /api/v1/claims/{id}/steps`.
+//! `POST /api/v1/claims/{id}/steps`, the party group's
+//! `POST /api/v1/claims/{id}/special-decisions` and the payments.
 
 use crate::http::body::read_json;
 use crate::http::error::ApiError;
 use crate::http::extract::PathId;
 use crate::http::query::read_query;
 use crate::http::state::AppState;
-use crate::service::{Caller, claim_files, claims};
+use crate::service::{Caller, claim_files, claim_print, claims, special_cases};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
@@ -19,6 +20,8 @@ use domain::api::{
     ReceiptRequest, StepRequest, TownshipPaymentRequest,
 };
 use domain::claim::{Payment, Quarter, Summary};
+use domain::reconcile::Reconciliation;
+use domain::special::SpecialRequest;
 use domain::{ClaimId, PaymentId};
 use serde::Deserialize;
 
@@ -197,6 +200,40 @@ pub async fn sign(
     Ok(Json(claims::sign(&state.store, &caller, id, req).await?))
 }
 
+/// 党组决定: the party group's decision on a line reported as especially
+/// grave (重特大), while the claim waits at 审批: recognised, with the amount
+/// (the line moves to the special tier), or not (it keeps its tier).
+#[utoipa::path(
+    post,
+    path = "/api/v1/claims/{id}/special-decisions",
+    tag = "claims",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The claim's id")),
+    request_body = SpecialRequest,
+    responses(
+        (status = 200, description = "The claim after the decision", body = ClaimView),
+        (status = 400, description = "The body does not read (`malformed`)", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`, `revoked`, `expired` or `disabled`", body = ErrorBody),
+        (status = 403, description = "The caller does not speak for the party group over the committee (`forbidden`)", body = ErrorBody),
+        (status = 404, description = "No such claim in the caller's units (`not_found`)", body = ErrorBody),
+        (status = 409, description = "Changed by someone else since `version`, or the line decided meanwhile (`stale`)", body = ErrorBody),
+        (status = 422, description = "Not at 审批, a line not reported or already decided (`case_id`), no minutes (`minutes`), an amount missing, not above what the line earns or too large (`amount`) (`invalid`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
+    )
+)]
+#[tracing::instrument(skip_all, fields(session = %caller.session_id))]
+pub async fn decide_special(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId<ClaimId>,
+    body: Body,
+) -> Result<Json<ClaimView>, ApiError> {
+    let req: SpecialRequest = read_json(body, RECEIPT_BODY_LIMIT).await?;
+    Ok(Json(
+        special_cases::decide(&state.store, &caller, id, req).await?,
+    ))
+}
+
 /// 拨付: the bureau's finance paid a township's finance office these
 /// approved claims of a quarter (their total to the fen, with the voucher).
 #[utoipa::path(
@@ -349,6 +386,36 @@ pub async fn summary(
     Ok(Json(summary))
 }
 
+/// 对账: the quarter's claims the caller sees, at every link of the chain
+/// (lines, approved, paid to the township, paid to the mediators,
+/// confirmed), summed by township and for the city, with every difference
+/// to the fen and the lines behind it.
+#[utoipa::path(
+    get,
+    path = "/api/v1/claims/reconciliation",
+    tag = "claims",
+    security(("bearer" = [])),
+    params(SummaryParams),
+    responses(
+        (status = 200, description = "The reconciliation", body = Reconciliation),
+        (status = 400, description = "Bad query (`malformed`)", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`, `revoked`, `expired` or `disabled`", body = ErrorBody),
+        (status = 422, description = "Not a quarter (`invalid`, field `quarter`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
+    )
+)]
+#[tracing::instrument(skip_all, fields(session = %caller.session_id))]
+pub async fn reconciliation(
+    State(state): State<AppState>,
+    caller: Caller,
+    params: Result<Query<SummaryParams>, QueryRejection>,
+) -> Result<Json<Reconciliation>, ApiError> {
+    let quarter = quarter(&read_query(params)?.quarter)?;
+    Ok(Json(
+        claims::reconciliation(&state.store, &caller, quarter).await?,
+    ))
+}
+
 /// A file to download, named in Chinese (RFC 6266 `filename*`).
 fn file(bytes: Vec<u8>, content_type: &'static str, name: &str, ascii: &str) -> Response {
     let encoded: String = name
@@ -441,5 +508,75 @@ pub async fn summary_csv(
         "text/csv; charset=utf-8",
         &format!("以案定补兑现明细-{quarter}.csv"),
         &format!("claims-{quarter}.csv"),
+    ))
+}
+
+/// The claim's approval slip 《"以案定补"补助兑现审批单》 for A4: its lines,
+/// the total in figures and in capitals, and each step's signature (or a
+/// blank line for it), as an HTML file to open and print. The parties'
+/// names only to those who read the committee's cases.
+#[utoipa::path(
+    get,
+    path = "/api/v1/claims/{id}/slip.html",
+    tag = "claims",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The claim's id")),
+    responses(
+        (status = 200, description = "The slip", content_type = "text/html", body = String),
+        (status = 401, description = "`unauthenticated`, `revoked`, `expired` or `disabled`", body = ErrorBody),
+        (status = 404, description = "No such claim in the caller's units (`not_found`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
+    )
+)]
+#[tracing::instrument(skip_all, fields(session = %caller.session_id))]
+pub async fn slip_html(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId<ClaimId>,
+) -> Result<Response, ApiError> {
+    let view = claims::get(&state.store, &caller, id).await?;
+    let html = claim_print::slip(&view);
+    Ok(file(
+        html.into_bytes(),
+        "text/html; charset=utf-8",
+        &format!(
+            "以案定补兑现审批单-{}-{}.html",
+            view.claim.unit_name, view.claim.quarter
+        ),
+        &format!("claim-{}.html", view.claim.id),
+    ))
+}
+
+/// The quarter's 兑现审批表 for A4: a page per township the caller sees
+/// (its committees by tier, the total in figures and capitals, its fund)
+/// and the summary page, with signature lines, as an HTML file.
+#[utoipa::path(
+    get,
+    path = "/api/v1/claims/summary.html",
+    tag = "claims",
+    security(("bearer" = [])),
+    params(SummaryParams),
+    responses(
+        (status = 200, description = "The tables", content_type = "text/html", body = String),
+        (status = 400, description = "Bad query (`malformed`)", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`, `revoked`, `expired` or `disabled`", body = ErrorBody),
+        (status = 422, description = "Not a quarter (`invalid`, field `quarter`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
+    )
+)]
+#[tracing::instrument(skip_all, fields(session = %caller.session_id))]
+pub async fn summary_html(
+    State(state): State<AppState>,
+    caller: Caller,
+    params: Result<Query<SummaryParams>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let quarter = quarter(&read_query(params)?.quarter)?;
+    let (summary, _) = claims::summary(&state.store, &caller, quarter).await?;
+    let html = claim_print::tables(&summary, &claims::tier_codes(quarter));
+    Ok(file(
+        html.into_bytes(),
+        "text/html; charset=utf-8",
+        &format!("以案定补兑现审批表-{quarter}.html"),
+        &format!("claims-{quarter}.html"),
     ))
 }

@@ -13,6 +13,7 @@
 //! `X-Tiaojie-Delivery` key lets a gateway drop the copy.
 
 pub mod channel;
+pub mod claim_waiting;
 pub mod escalation;
 pub mod inbox;
 pub mod message;
@@ -24,6 +25,7 @@ pub mod webhook;
 use crate::config::RemindArgs;
 use crate::service::reference;
 use crate::service::risk::answering_roles;
+use crate::store::reminders::NoticeKind as Kind;
 use crate::store::{self, Store, StoreError, reminders as claims};
 use channel::{Channel, Reach};
 use domain::case::Case;
@@ -70,6 +72,8 @@ pub struct Scheduler {
     hours: (u8, u8),
     /// Notified when a push stored a high-risk case.
     wake: Arc<tokio::sync::Notify>,
+    /// Days a claim waits at a step before its signer hears of it.
+    claim_days: u32,
 }
 
 /// Which of the stored schedules applies to each unit: its locality's, or
@@ -128,6 +132,7 @@ impl Scheduler {
             every: Duration::from_secs(args.remind_every_secs),
             hours: args.hours()?,
             wake: Arc::new(tokio::sync::Notify::new()),
+            claim_days: args.claim_remind_days,
         })
     }
 
@@ -291,6 +296,10 @@ impl Scheduler {
             )
             .await?;
         }
+        // claims waiting too long for a step: in working hours
+        if !report.quiet && self.claim_days > 0 {
+            self.remind_claims(now, parents, &mut report).await?;
+        }
         // high-risk disputes go out at any hour
         let high_zh = |c: &Case| high_name(schedules.get(schedule_of(c.unit_id)));
         self.escalate_cases(now, &cases, parents, unit_names, &high_zh, &mut report)
@@ -392,6 +401,64 @@ impl Scheduler {
             .await
     }
 
+    /// Reminds each claim's signers when it has waited more than
+    /// `claim_days` at their step (the party group, for a grave case at
+    /// 审批): in the inbox and through the channels, once per step.
+    async fn remind_claims(
+        &self,
+        now: jiff::Timestamp,
+        parents: &[(UnitId, Option<UnitId>)],
+        report: &mut PassReport,
+    ) -> Result<(), StoreError> {
+        let open = {
+            let mut c = self.store.read().await?;
+            store::claims::open_with_since(&mut c).await?
+        };
+        let waits = claim_waiting::waiting(&open, Timestamp::from(now), self.claim_days);
+        if waits.is_empty() {
+            return Ok(());
+        }
+        let mut roles: Vec<domain::Role> = waits.iter().map(|w| w.role).collect();
+        roles.sort_by_key(|r| r.code());
+        roles.dedup();
+        let mut by_role = HashMap::new();
+        for role in roles {
+            let holders = store::people::holding(&self.store, &[role]).await?;
+            by_role.insert(role, Directory::new(parents.to_vec(), holders));
+        }
+        let by_key: HashMap<String, &claim_waiting::Waiting> =
+            waits.iter().map(|w| (w.key(), w)).collect();
+        let topics: Vec<(Topic, Vec<Recipient>)> = waits
+            .iter()
+            .map(|w| {
+                (
+                    Topic {
+                        key: w.key(),
+                        unit_id: w.claim.unit_id,
+                        state: "overdue".to_owned(),
+                        due_on: domain::dates::format_iso(w.due_on()),
+                    },
+                    by_role
+                        .get(&w.role)
+                        .map(|d| d.above(w.claim.unit_id))
+                        .unwrap_or_default(),
+                )
+            })
+            .collect();
+        let today = domain::dates::china_date(now);
+        let compose = |person: &Recipient, keys: &[&str]| {
+            let items: Vec<&claim_waiting::Waiting> = keys
+                .iter()
+                .filter_map(|k| by_key.get(*k).copied())
+                .collect();
+            (!items.is_empty()).then(|| claim_waiting::compose(person, &items, today))
+        };
+        let mut channels = vec![self.inbox.clone() as Arc<dyn Channel>];
+        channels.extend(self.channels.iter().cloned());
+        self.deliver(now, &channels, &topics, Kind::Claim, &compose, report)
+            .await
+    }
+
     /// Claims what `channels` can send of `topics` to their recipients,
     /// takes over this kind's stale claims, and sends one message per
     /// channel and recipient.
@@ -444,7 +511,7 @@ impl Scheduler {
             now_at,
             stale,
             MAX_ATTEMPTS,
-            kind == Kind::Escalation,
+            kind,
         )
         .await?;
         // a taken-over claim that is no longer open (the duty was done,
@@ -536,13 +603,6 @@ impl Scheduler {
         }
         Ok(())
     }
-}
-
-/// What a claim is about: a duty or follow-up, or an escalation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Duty,
-    Escalation,
 }
 
 /// Something to tell people about, once per channel and recipient.
