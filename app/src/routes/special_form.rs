@@ -45,7 +45,7 @@ pub fn SpecialNote(line: ClaimLine, decision: Option<SpecialDecision>) -> impl I
                 <span class="muted">{reason}</span>
                 {match decided {
                     Some(text) => view! { " · " <strong data-testid="special-decided">{text}</strong> }.into_any(),
-                    None => view! { " · " <span>{say(i18n, "待党组决定", "awaits the party group")}</span> }.into_any(),
+                    None => view! { " · " <span>{say(i18n, "待党组决定", "awaits decision")}</span> }.into_any(),
                 }}
             </div>
         }
@@ -71,9 +71,11 @@ pub fn SpecialForm(
             match amount.get_untracked().trim().parse::<Money>() {
                 Ok(a) => Some(a),
                 Err(_) => {
-                    error.set(Some(
-                        "请按元填写金额，如 3000.00 / write the amount in yuan".into(),
-                    ));
+                    error.set(Some(if en() {
+                        "Write the amount in yuan, e.g. 300.00.".into()
+                    } else {
+                        "请按元填写金额，如 300.00。".into()
+                    }));
                     return;
                 }
             }
@@ -102,16 +104,16 @@ pub fn SpecialForm(
     view! {
         <div class="form form--inline" data-testid="special-form">
             <input type="text" inputmode="decimal" data-testid="special-amount"
-                placeholder=move || if en() { "Amount decided (yuan)" } else { "党组决定的金额（元）" }
+                placeholder=move || if en() { "Amount (yuan)" } else { "金额（元）" }
                 prop:value=amount on:input=move |ev| amount.set(event_target_value(&ev)) />
             <input type="text" data-testid="special-minutes"
-                placeholder=move || if en() { "Minutes or document number" } else { "会议纪要或决定文号" }
+                placeholder=move || if en() { "Minutes no." } else { "会议纪要文号" }
                 prop:value=minutes on:input=move |ev| minutes.set(event_target_value(&ev)) />
             <button type="button" class="button button--primary" data-testid="special-approve" disabled=busy on:click=move |_| decide(true)>
                 {say(i18n, "认定", "Recognise")}
             </button>
             <button type="button" class="button" data-testid="special-refuse" disabled=busy on:click=move |_| decide(false)>
-                {say(i18n, "不认定", "Not grave")}
+                {say(i18n, "不认定", "Refuse")}
             </button>
             <p class="field-error" role="alert" data-testid="special-error">{move || error.get().map(|e| one_language(&e, en()))}</p>
         </div>
