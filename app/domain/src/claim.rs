@@ -427,8 +427,9 @@ pub struct Claim {
     pub changes: Vec<LineChange>,
     pub signatures: Vec<Signature>,
     /// The party group's decisions on the lines reported as especially
-    /// grave (an approved one is also a change to tier E).
-    #[serde(default)]
+    /// grave (an approved one is also a change to tier E). Left out when
+    /// none, so an app of the version before reads such a claim still.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub special_decisions: Vec<crate::special::SpecialDecision>,
 }
 
