@@ -331,7 +331,8 @@ pub struct ClaimLine {
     /// Closed in an earlier quarter and claimed now (补报).
     pub late: bool,
     /// Reported as especially grave (重特大, 一案一报): the committee's
-    /// reason; the party group decides at 审批 ([`crate::special`]).
+    /// reason; the party group decides at 审批 (its decision a
+    /// [`SpecialDecision`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub special: Option<String>,
 }
@@ -384,6 +385,28 @@ pub struct Signature {
     pub total: Money,
 }
 
+/// The party group's decision on a line reported as especially grave
+/// (党组决定; what it may be is decided by the special-case rules).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SpecialDecision {
+    pub case_id: CaseId,
+    /// Recognised as especially grave (tier E), or not (the line keeps
+    /// its tier).
+    pub approved: bool,
+    /// What it pays, when approved.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, examples("3000.00")))]
+    pub amount: Option<Money>,
+    /// The meeting's minutes or the decision's document number (会议纪要).
+    pub minutes: String,
+    /// Who recorded it for the party group.
+    pub by: PersonId,
+    pub by_name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub at: Timestamp,
+}
+
 /// A line as it stands now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -430,7 +453,7 @@ pub struct Claim {
     /// grave (an approved one is also a change to tier E). Left out when
     /// none, so an app of the version before reads such a claim still.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub special_decisions: Vec<crate::special::SpecialDecision>,
+    pub special_decisions: Vec<SpecialDecision>,
 }
 
 impl Claim {

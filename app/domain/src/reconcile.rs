@@ -396,19 +396,24 @@ mod tests {
         }
     }
 
-    /// Takes the claim through every step: approved at its total, paid to
-    /// the township and to each mediator what they are due, each receipt
-    /// `received`.
-    fn paid(mut c: Claim, received: bool) -> (Claim, Vec<Payment>) {
-        c.signatures.push(Signature {
+    /// The approver's signature for `total`.
+    fn approval(total: Money) -> Signature {
+        Signature {
             step: Step::Approval,
             decision: Decision::Pass,
             by: PersonId::stable("approver"),
             by_name: "局长".into(),
             at: at(),
             opinion: "同意".into(),
-            total: c.total(),
-        });
+            total,
+        }
+    }
+
+    /// Takes the claim through every step: approved at its total, paid to
+    /// the township and to each mediator what they are due, each receipt
+    /// `received`.
+    fn paid(mut c: Claim, received: bool) -> (Claim, Vec<Payment>) {
+        c.signatures.push(approval(c.total()));
         let payment = |payee, mediator: Option<(PersonId, String)>, amount| Payment {
             id: PaymentId::new_v7(),
             payee,
@@ -469,15 +474,7 @@ mod tests {
     fn a_claim_in_progress_is_no_difference() {
         let mut c = claim("a", vec![line(1, 1, 200)]);
         c.stage = Stage::At(Step::TownshipPayment);
-        c.signatures.push(Signature {
-            step: Step::Approval,
-            decision: Decision::Pass,
-            by: PersonId::stable("approver"),
-            by_name: "局长".into(),
-            at: at(),
-            opinion: "同意".into(),
-            total: Money::yuan(200),
-        });
+        c.signatures.push(approval(Money::yuan(200)));
         let r = reconcile(quarter(), &[c], &[]);
         assert!(r.differences.is_empty(), "{:?}", r.differences);
         assert_eq!(r.city.approved, Money::yuan(200));

@@ -9,6 +9,7 @@
 //! [`LineChange`] to tier E with the amount, so the claim's totals fold it
 //! like any other change.
 
+pub use crate::claim::SpecialDecision;
 use crate::claim::{Claim, DecisionError, LineChange, Stage, Step, check_words};
 use crate::money::Money;
 use crate::rules::{CaseFacts, RuleSet, TierAmount, evaluate_with};
@@ -29,27 +30,6 @@ pub struct SpecialReport {
     pub case_id: CaseId,
     /// What makes it especially grave (its impact, the harm, the people).
     pub reason: String,
-}
-
-/// The party group's decision on one reported line (党组决定).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct SpecialDecision {
-    pub case_id: CaseId,
-    /// Recognised as especially grave (tier E), or not (the line keeps
-    /// its tier).
-    pub approved: bool,
-    /// What it pays, when approved.
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, examples("3000.00")))]
-    pub amount: Option<Money>,
-    /// The meeting's minutes or the decision's document number (会议纪要).
-    pub minutes: String,
-    /// Who recorded it for the party group.
-    pub by: PersonId,
-    pub by_name: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
-    pub at: Timestamp,
 }
 
 /// `POST /api/v1/claims/{id}/special-decisions`: the party group's

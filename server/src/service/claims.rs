@@ -96,7 +96,7 @@ pub(super) async fn visible_claim(
         .ok_or(ClaimError::NotFound)
 }
 
-fn now() -> Timestamp {
+pub(super) fn now() -> Timestamp {
     Timestamp::from(jiff::Timestamp::now())
 }
 

@@ -16,10 +16,6 @@ use domain::rules::CommitteeKind;
 use domain::special::{self, SpecialDecision, SpecialRequest};
 use domain::{ClaimId, Role, Timestamp};
 
-fn now() -> Timestamp {
-    Timestamp::from(jiff::Timestamp::now())
-}
-
 /// Records the party group's decision on one reported line of the claim,
 /// on the version the caller read (two decisions racing: one wins, the
 /// other is 409 `stale`).
@@ -32,7 +28,7 @@ pub async fn decide(
     let name = store::people::name(store, caller.person_id)
         .await?
         .unwrap_or_default();
-    let at = now();
+    let at = claims::now();
     let mut tx = store.write().await?;
     store::cases::reserve_change_nos(&mut tx, 1).await?;
     let stored = claims::visible_claim(&mut tx, caller, id).await?;
