@@ -167,6 +167,16 @@ pub async fn my_subsidy() -> Result<Option<String>, String> {
     in_browser!(|s| async move { s.meta(crate::idb::MY_SUBSIDY).await })
 }
 
+/// Keeps the claims list as last fetched, to read offline (JSON text).
+pub async fn save_claims(json: String) -> Result<(), String> {
+    in_browser!(|s| async move { s.save_meta(crate::idb::CLAIMS, json).await })
+}
+
+/// The claims list as last fetched (JSON text), if any.
+pub async fn claims() -> Result<Option<String>, String> {
+    in_browser!(|s| async move { s.meta(crate::idb::CLAIMS).await })
+}
+
 /// The screening records the server refused, with its reasons.
 pub async fn refused_screenings() -> Result<Vec<OutboxEntry>, String> {
     in_browser!(|s| async move {

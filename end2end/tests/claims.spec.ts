@@ -84,6 +84,16 @@ test('a mediator\'s quarter goes through all eight steps and the mediator confir
   await head.page.getByTestId('claim-submit').click();
   await expect(head.page.getByTestId('claims-message')).toContainText(`已提交申报：${mine} 件`);
   const village = me.unit_name;
+  // the head's list reads offline as last fetched, with the claim's stage
+  const submitted = head.page.locator(`[data-testid="claim-row"][data-unit="${village}"][data-stage="first_review"]`);
+  await expect(submitted).toHaveCount(1);
+  await head.page.context().setOffline(true);
+  await head.page.reload();
+  await appReady(head.page);
+  await expect(head.page.getByTestId('claims-cached')).toBeVisible();
+  await expect(submitted).toHaveCount(1);
+  await expect(head.page.getByTestId('claim-draft')).toHaveCount(0);
+  await head.page.context().setOffline(false);
 
   // 初审 … 审批, each by its demo log-in, in plain Chinese
   for (const [phone, step] of STEPS) {
@@ -233,4 +243,62 @@ test('the party group decides a grave case before the approver can pass it', asy
   // … and its refusal of the approval before the party group decided
   expect(approver.errors.filter((e) => !e.includes('422'))).toEqual([]);
   expect(approver.errors.length).toBe(1);
+});
+
+test('the fixed part is paid to the township, then to the mediator, who confirms it', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const mediator = await as(browser, MEDIATOR);
+  const meta = await readStore(mediator.page, 'meta');
+  const me = JSON.parse(meta.find((r) => r.key === 'session').json);
+
+  // 拨付: the bureau's finance finds 鹿城镇's last quarter decided and waiting
+  const bureau = await as(browser, '13900000009');
+  await bureau.page.getByTestId('claims-link').click();
+  await appReady(bureau.page);
+  const card = bureau.page.getByTestId('fixed-pay-card');
+  const ready = card.locator('[data-testid="fixed-township"]', { has: bureau.page.getByTestId('fixed-pay-township') });
+  await expect(ready).toHaveCount(1);
+  const id = await ready.getAttribute('data-township');
+  const ours = card.locator(`[data-testid="fixed-township"][data-township="${id}"]`);
+  await expect(ours.getByTestId('fixed-township-state')).toHaveText('待拨付');
+  // the other townships' months are not decided yet
+  await expect(card.getByTestId('fixed-township-state').filter({ hasText: '个人月未认定' })).toHaveCount(14);
+  await ours.getByTestId('fixed-pay-township').click();
+  // 37 mediators × 3 months × 800, one month not performed
+  await expect(ours.getByTestId('fixed-pay-amount')).toHaveValue('88000.00');
+  await ours.getByTestId('fixed-pay-amount').fill('88000.01');
+  await ours.getByTestId('fixed-pay-voucher').fill('记-2026-1001');
+  await ours.getByTestId('fixed-pay-confirm').click();
+  await expect(card.getByTestId('fixed-pay-error')).toHaveText('金额 88000.01 元与应付 88000.00 元不符');
+  await ours.getByTestId('fixed-pay-amount').fill('88000.00');
+  await ours.getByTestId('fixed-pay-confirm').click();
+  await expect(bureau.page.getByTestId('claims-message')).toHaveText('已登记拨付。');
+  await expect(ours.getByTestId('fixed-township-state')).toContainText('已拨付 · 记-2026-1001');
+  // the browser logs the refused amount
+  expect(bureau.errors.filter((e) => !e.includes('422'))).toEqual([]);
+
+  // 核发: the township's finance pays the mediator their three months
+  const township = await as(browser, '13900000005');
+  await township.page.getByTestId('claims-link').click();
+  await appReady(township.page);
+  const row = township.page.locator(`[data-testid="fixed-person"][data-person="${me.person_id}"]`);
+  await expect(row).toContainText('2400.00 元');
+  await township.page.getByTestId('fixed-pay-reference').fill('农信社代发 1001');
+  await row.getByTestId('fixed-pay-mediator').click();
+  await expect(township.page.getByTestId('claims-message')).toHaveText('已登记核发。');
+  await expect(row.getByTestId('fixed-person-state')).toContainText('已核发 · 农信社代发 1001');
+  expect(township.errors).toEqual([]);
+
+  // 到账确认 in 我的补助
+  const page = mediator.page;
+  await page.getByTestId('my-subsidy-link').click();
+  await appReady(page);
+  const waiting = page.locator('[data-testid="my-payment"][data-received="false"]');
+  await expect(waiting).toHaveCount(1);
+  await expect(waiting).toContainText('2400.00 元');
+  await expect(waiting.getByTestId('my-payment-fixed')).toHaveText('定额补助');
+  await waiting.getByTestId('confirm-receipt').click();
+  await expect(page.getByTestId('my-subsidy-message')).toHaveText('已确认到账。');
+  await expect(page.locator('[data-testid="my-payment"][data-received="false"]')).toHaveCount(0);
+  expect(mediator.errors).toEqual([]);
 });

@@ -779,6 +779,10 @@ pub struct Payment {
     pub at: Timestamp,
     /// Each claim it paid, and how much of it.
     pub parts: Vec<PaymentPart>,
+    /// The fixed subsidy's months it paid (定额补助), by mediator; left out
+    /// of a payment of case subsidies.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fixed: Vec<crate::fixed_pay::FixedPart>,
     /// The mediator's confirmations, oldest first; the last one holds.
     pub receipts: Vec<Receipt>,
 }

@@ -132,6 +132,19 @@ pub struct DutyMonth {
     pub undecided: u32,
 }
 
+/// One mediator's month paid in a fixed-subsidy payment (定额补助发放):
+/// the amount of the decision that held when the bureau paid the township.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct FixedPart {
+    pub person_id: PersonId,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, examples("2026-07")))]
+    pub month: Month,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, examples("800.00")))]
+    pub amount: Money,
+}
+
 /// `POST /api/v1/duty`: the office's decision on a mediator's month.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -11,6 +11,7 @@ pub mod case_query;
 pub mod claim;
 pub mod dates;
 pub mod fixed_pay;
+pub mod fixed_payroll;
 pub mod ids;
 pub mod money;
 pub mod org;

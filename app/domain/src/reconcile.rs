@@ -432,6 +432,7 @@ mod tests {
                 claim_id: c.id,
                 amount,
             }],
+            fixed: Vec::new(),
             receipts: if payee == Payee::Mediator {
                 vec![Receipt {
                     received,

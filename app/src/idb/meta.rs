@@ -50,6 +50,9 @@ pub(super) const PROFILE: &str = "profile";
 pub const REMINDER_SUMMARY: &str = "reminders";
 /// The `meta` key of 我的补助 as last fetched (read offline).
 pub const MY_SUBSIDY: &str = "my_subsidy";
+/// The `meta` key of the claims list as last fetched (补助申报与审批,
+/// read offline).
+pub const CLAIMS: &str = "claims";
 
 impl LocalStore {
     /// This device's profile; a new one (with fresh ids) is stored on first use.

@@ -19,7 +19,7 @@ mod sync;
 pub use crate::records::{Bundle, BundleAttachment};
 pub use attachments::{NewAttachment, PhotoOwner};
 pub use drafts::Draft;
-pub use meta::MY_SUBSIDY;
+pub use meta::{CLAIMS, MY_SUBSIDY};
 pub use outbox::{OutboxEntry, OutboxOp, case_upsert};
 pub use schema::{CURRENT_VERSION, DB_NAME, stores};
 pub use screenings::screening_upsert;

@@ -315,3 +315,24 @@ pub async fn decide_duty(
 ) -> Result<domain::fixed_pay::DutyRow, ActionError> {
     with_token!(|t| client::decide_duty(&t, &req))
 }
+
+/// 定额补助发放: the quarter's fixed subsidies of the caller's townships.
+pub async fn payroll(
+    quarter: domain::claim::Quarter,
+) -> Result<domain::fixed_payroll::Payroll, ActionError> {
+    with_token!(|t| client::payroll(&t, quarter))
+}
+
+/// 拨付 of the fixed part to a township.
+pub async fn pay_fixed_township(
+    req: domain::fixed_payroll::FixedTownshipPayment,
+) -> Result<domain::claim::Payment, ActionError> {
+    with_token!(|t| client::pay_fixed_township(&t, &req))
+}
+
+/// 核发 of the fixed part to a mediator.
+pub async fn pay_fixed_mediator(
+    req: domain::fixed_payroll::FixedMediatorPayment,
+) -> Result<domain::claim::Payment, ActionError> {
+    with_token!(|t| client::pay_fixed_mediator(&t, &req))
+}

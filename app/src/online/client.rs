@@ -479,3 +479,27 @@ pub async fn decide_duty(
 ) -> Result<domain::fixed_pay::DutyRow, ApiError> {
     post("/api/v1/duty", Some(token), req).await
 }
+
+/// `GET /api/v1/duty/payroll`.
+pub async fn payroll(
+    token: &str,
+    quarter: domain::claim::Quarter,
+) -> Result<domain::fixed_payroll::Payroll, ApiError> {
+    get(&format!("/api/v1/duty/payroll?quarter={quarter}"), token).await
+}
+
+/// `POST /api/v1/duty/township-payments`.
+pub async fn pay_fixed_township(
+    token: &str,
+    req: &domain::fixed_payroll::FixedTownshipPayment,
+) -> Result<domain::claim::Payment, ApiError> {
+    post("/api/v1/duty/township-payments", Some(token), req).await
+}
+
+/// `POST /api/v1/duty/mediator-payments`.
+pub async fn pay_fixed_mediator(
+    token: &str,
+    req: &domain::fixed_payroll::FixedMediatorPayment,
+) -> Result<domain::claim::Payment, ApiError> {
+    post("/api/v1/duty/mediator-payments", Some(token), req).await
+}

@@ -3,7 +3,9 @@
 //! the township leader and the bureau sign their steps — passing a claim
 //! on, lowering a line's tier or sending lines back, each with a reason —
 //! and the finance offices record the payments. What waits for the person
-//! logged in comes first. Online only: every step is the server's.
+//! logged in comes first. Every step is the server's and needs a network;
+//! offline, the list reads as last fetched (kept in IndexedDB, wiped at
+//! log-out), with each claim's stage.
 
 use crate::clock::today_in_china;
 use crate::components::lang_switch::LangSwitch;
@@ -12,6 +14,7 @@ use crate::components::office_screen::{OfficeScreen, load_signed_in};
 use crate::i18n::{Locale, t, use_i18n};
 use crate::lazy_text::say;
 use crate::online;
+use crate::routes::fixed_pay_card::FixedPayCard;
 use crate::routes::reconcile_card::ReconcileView;
 use crate::routes::special_form::{SpecialForm, SpecialNote};
 use crate::texts::one_language;
@@ -28,26 +31,50 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::BTreeMap;
 
-/// The list, and who is looking (their role and unit).
+/// The list, and who is looking (their role and unit); `cached` when it
+/// is the list as last fetched, read offline.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Listed {
     role: Role,
     unit_id: UnitId,
     claims: Vec<ClaimSummary>,
+    cached: bool,
 }
 
 type Screen = OfficeScreen<Listed>;
 
 async fn load() -> Screen {
-    load_signed_in(|session| async move {
+    let screen = load_signed_in(|session| async move {
         let claims = online::claims().await?;
+        if let Ok(json) = serde_json::to_string(&claims) {
+            // kept before it is shown: the list reads offline next time
+            let _ = crate::phone::save_claims(json).await;
+        }
         Ok(Listed {
             role: session.role,
             unit_id: session.unit_id,
             claims,
+            cached: false,
         })
     })
-    .await
+    .await;
+    if screen != OfficeScreen::Offline {
+        return screen;
+    }
+    let cached = crate::phone::claims()
+        .await
+        .ok()
+        .flatten()
+        .and_then(|json| serde_json::from_str::<Vec<ClaimSummary>>(&json).ok());
+    match (online::session().await, cached) {
+        (Ok(Some(session)), Some(claims)) => OfficeScreen::Ready(Listed {
+            role: session.role,
+            unit_id: session.unit_id,
+            claims,
+            cached: true,
+        }),
+        _ => screen,
+    }
 }
 
 /// `first` and up to `n` periods before it, newest first.
@@ -100,7 +127,12 @@ pub fn ClaimsPage() -> impl IntoView {
     };
     Effect::new(move |_| reload());
     Effect::new(move |_| {
-        if online_now.get() && screen.with_untracked(|s| *s == OfficeScreen::Offline) {
+        let stale = screen.with_untracked(|s| match s {
+            OfficeScreen::Offline => true,
+            OfficeScreen::Ready(l) => l.cached,
+            _ => false,
+        });
+        if online_now.get() && stale {
             reload();
         }
     });
@@ -144,12 +176,15 @@ pub fn ClaimsPage() -> impl IntoView {
                 }.into_any(),
                 OfficeScreen::Ready(listed) => {
                     let claims_head = matches!(listed.role, Role::CommitteeHead | Role::Mediator);
+                    let live = !listed.cached;
                     let (mine, others): (Vec<ClaimSummary>, Vec<ClaimSummary>) =
                         listed.claims.iter().cloned().partition(|c| c.my_step.is_some() || c.special_waiting > 0);
                     view! {
-                        {claims_head.then(|| view! { <NewClaimCard unit=listed.unit_id message on_done=Callback::new(move |_| reload()) /> })}
-                        {(!claims_head).then(|| view! { <SummaryFiles message /> })}
-                        {matches!(listed.role, Role::JudicialStaff | Role::JudicialDirector).then(|| view! { <DutyCard message /> })}
+                        {listed.cached.then(|| view! { <p class="notice" role="status" data-testid="claims-cached">{say(i18n, "没有网络：显示的是上次联网时的情况。", "Offline: this is how it stood when last online.")}</p> })}
+                        {(live && claims_head).then(|| view! { <NewClaimCard unit=listed.unit_id message on_done=Callback::new(move |_| reload()) /> })}
+                        {(live && !claims_head).then(|| view! { <SummaryFiles message /> })}
+                        {(live && matches!(listed.role, Role::JudicialStaff | Role::JudicialDirector)).then(|| view! { <DutyCard message /> })}
+                        {(live && matches!(listed.role, Role::BureauFinance | Role::TownshipFinance)).then(|| view! { <FixedPayCard bureau=listed.role == Role::BureauFinance options=quarters() message /> })}
                         <section class="card" data-testid="claims-waiting">
                             <h2 class="card__label">{say(i18n, "待我处理", "Waiting for me")}</h2>
                             {if mine.is_empty() {
@@ -976,7 +1011,7 @@ fn DutyCard(message: RwSignal<Option<(bool, String)>>) -> impl IntoView {
 /// A quarter to choose among `options`, labelled in the app's language;
 /// `on_pick` runs after `quarter` takes the choice.
 #[component]
-fn QuarterSelect(
+pub(crate) fn QuarterSelect(
     id: &'static str,
     testid: &'static str,
     options: Vec<Quarter>,

@@ -8,6 +8,7 @@ pub mod claims;
 pub mod compliance;
 pub mod data;
 pub mod devices;
+pub mod fixed_pay_card;
 pub mod home;
 pub mod inbox;
 pub mod lazy;

@@ -213,6 +213,14 @@ async fn load_history(db: &Store, end: Option<Date>) -> anyhow::Result<()> {
         claims.finished,
         started.elapsed().as_secs_f64()
     );
+    let started = Instant::now();
+    let fixed = demo::load_fixed_pay(db, end).await?;
+    println!(
+        "演示定额补助 / demo fixed pay: {} 条履职认定 decisions, {} 笔发放 payments in {:.2} s",
+        fixed.decisions,
+        fixed.payments,
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

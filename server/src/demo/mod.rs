@@ -15,14 +15,17 @@
 //! `load` loads the organisation only (tests and `serve --demo` count on an
 //! empty case list); `load_history` adds a year of its cases (history.rs),
 //! as `seed-demo` and `serve --demo-history` do, and `load_claims` the
-//! quarterly claims of its last quarters at every step (claims.rs).
+//! quarterly claims of its last quarters at every step (claims.rs), and
+//! `load_fixed_pay` the fixed part's decisions and payments (fixed_pay.rs).
 
 mod claims;
+mod fixed_pay;
 mod history;
 mod load;
 mod names;
 
 pub use claims::{ClaimsReport, load_claims};
+pub use fixed_pay::{FixedPayReport, load_fixed_pay};
 pub use history::{
     CASES_PER_YEAR, HISTORY_DAYS, HistoryReport, history_cases, history_start, load_history,
 };

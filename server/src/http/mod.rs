@@ -130,6 +130,15 @@ pub fn router(state: AppState, site: &Site, body_idle_timeout: std::time::Durati
             "/api/v1/duty",
             get(api::duty::month).post(api::duty::decide),
         )
+        .route("/api/v1/duty/payroll", get(api::duty::payroll))
+        .route(
+            "/api/v1/duty/township-payments",
+            post(api::duty::pay_township),
+        )
+        .route(
+            "/api/v1/duty/mediator-payments",
+            post(api::duty::pay_mediator),
+        )
         .route("/api/v1/claims/summary", get(api::claims::summary))
         .route(
             "/api/v1/claims/reconciliation",

@@ -718,7 +718,7 @@ async fn free_cases(
 /// The longest voucher number or payment reference, in characters.
 pub const MAX_REFERENCE_CHARS: usize = 100;
 
-fn check_reference(field: &str, text: &str) -> Result<String, ClaimError> {
+pub(super) fn check_reference(field: &str, text: &str) -> Result<String, ClaimError> {
     let text = text.trim();
     if text.is_empty() || text.chars().count() > MAX_REFERENCE_CHARS {
         return Err(ClaimError::invalid(
@@ -863,6 +863,7 @@ pub async fn pay_township(
                 amount: c.total(),
             })
             .collect(),
+        fixed: Vec::new(),
         receipts: Vec::new(),
     };
     store::claims::insert_payment(&mut tx, &payment)
@@ -935,6 +936,7 @@ pub async fn pay_mediator(
             claim_id: id,
             amount: req.amount,
         }],
+        fixed: Vec::new(),
         receipts: Vec::new(),
     };
     store::claims::insert_payment(&mut tx, &payment)
@@ -1049,16 +1051,23 @@ pub async fn confirm_receipt(
     }
     tx.commit().await?;
     for claim in told {
-        tell_judicial_office(store, &claim, &payment, at).await?;
+        let about = format!("{} {}", claim.unit_name, claim.quarter.label_zh());
+        tell_judicial_office(store, claim.unit_id, &about, &payment, at).await?;
+    }
+    if !req.received && !payment.fixed.is_empty() {
+        let about = format!("{}定额补助", payment.quarter.label_zh());
+        tell_judicial_office(store, payment.township_id, &about, &payment, at).await?;
     }
     Ok(payment)
 }
 
-/// The judicial office of the claim's township hears that a payment did
-/// not arrive (收件箱).
+/// The judicial office of the payment's township hears that it did not
+/// arrive (收件箱); `about` names what was paid, `unit` is the unit the
+/// item is about.
 async fn tell_judicial_office(
     store: &Store,
-    claim: &Claim,
+    unit: UnitId,
+    about: &str,
     payment: &Payment,
     at: Timestamp,
 ) -> Result<(), ClaimError> {
@@ -1069,9 +1078,7 @@ async fn tell_judicial_office(
         payment.mediator.clone().unwrap_or_default()
     );
     let body = format!(
-        "{} {} 核发的 {} 元，调解员说没有收到：{}",
-        claim.unit_name,
-        claim.quarter.label_zh(),
+        "{about} 核发的 {} 元，调解员说没有收到：{}",
         payment.amount,
         payment
             .receipts
@@ -1079,7 +1086,7 @@ async fn tell_judicial_office(
             .map(|r| r.note.as_str())
             .unwrap_or("")
     );
-    for holder in store::people::holding_at(store, &roles, &[claim.township_id]).await? {
+    for holder in store::people::holding_at(store, &roles, &[payment.township_id]).await? {
         store::inbox::put(
             store,
             &store::inbox::NewItem {
@@ -1089,7 +1096,7 @@ async fn tell_judicial_office(
                 title: &title,
                 body: &body,
                 case_id: None,
-                unit_id: claim.unit_id,
+                unit_id: unit,
             },
             at,
         )

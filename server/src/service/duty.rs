@@ -135,6 +135,12 @@ pub async fn decide(
         .into_iter()
         .find(|p| p.person_id == req.person_id)
         .ok_or(DutyError::NotFound)?;
+    if store::claims::fixed_month_paid(&mut tx, who.person_id, req.month).await? {
+        return Err(invalid(
+            "month",
+            "这个月的定额补助已拨付，不能再改认定 / the month was paid already: its decision is final",
+        ));
+    }
     let decision = DutyDecision {
         person_id: who.person_id,
         month: req.month,

@@ -13,6 +13,7 @@ pub mod claim_print;
 pub mod claims;
 pub mod directory;
 pub mod duty;
+pub mod fixed_payroll;
 pub mod office;
 pub mod org_import;
 pub mod password;

@@ -6,16 +6,17 @@
 
 use super::sql::{
     self, CaseClaim, Claim as C, ClaimLine as L, ClaimLineChange as Lc, ClaimPayment as Pm,
-    ClaimPaymentPart as Pp, ClaimSignature as Sg, ClaimSpecialDecision as Sd, IDS_PER_STATEMENT,
-    OrgUnit, PaymentReceipt as Rc, ROWS_PER_STATEMENT,
+    ClaimPaymentPart as Pp, ClaimSignature as Sg, ClaimSpecialDecision as Sd,
+    FixedPaymentPart as Fp, IDS_PER_STATEMENT, OrgUnit, PaymentReceipt as Rc, ROWS_PER_STATEMENT,
 };
 use super::{Conn, StoreError};
 use domain::claim::{
     Claim, ClaimLine, Decision, LineChange, PayMethod, Payee, Payment, PaymentPart, Quarter,
     Receipt, Signature, Stage, Step,
 };
+use domain::fixed_pay::{FixedPart, Month};
 use domain::special::SpecialDecision;
-use domain::{CaseId, ClaimId, Money, PaymentId, PersonId, Timestamp, UnitPath};
+use domain::{CaseId, ClaimId, Money, PaymentId, PersonId, Timestamp, UnitId, UnitPath};
 use sea_query::{Alias, Cond, Expr, JoinType, Order, Query, SelectStatement};
 use std::collections::HashMap;
 
@@ -783,6 +784,29 @@ pub async fn insert_payment(c: &mut Conn, p: &Payment) -> Result<(), StoreError>
         let (text, values) = sql::render(c, &parts);
         sqlx::query_with(&text, values).execute(&mut *c).await?;
     }
+    for chunk in p.fixed.chunks(ROWS_PER_STATEMENT) {
+        let mut parts = Query::insert()
+            .into_table(Fp::Table)
+            .columns([
+                Fp::PaymentId,
+                Fp::Payee,
+                Fp::PersonId,
+                Fp::Month,
+                Fp::AmountFen,
+            ])
+            .to_owned();
+        for part in chunk {
+            parts.values_panic([
+                p.id.to_string().into(),
+                payee_code(p.payee).into(),
+                part.person_id.to_string().into(),
+                part.month.to_string().into(),
+                part.amount.to_fen().into(),
+            ]);
+        }
+        let (text, values) = sql::render(c, &parts);
+        sqlx::query_with(&text, values).execute(&mut *c).await?;
+    }
     Ok(())
 }
 
@@ -901,6 +925,7 @@ async fn load_payments(c: &mut Conn, cond: Cond) -> Result<Vec<Payment>, StoreEr
             by_name,
             at: sql::read("at", &at)?,
             parts: Vec::new(),
+            fixed: Vec::new(),
             receipts: Vec::new(),
         });
     }
@@ -922,6 +947,27 @@ async fn load_payments(c: &mut Conn, cond: Cond) -> Result<Vec<Payment>, StoreEr
             if let Some(&i) = at.get(&payment) {
                 out[i].parts.push(PaymentPart {
                     claim_id: sql::read("claim id", &claim)?,
+                    amount: money("amount_fen", fen)?,
+                });
+            }
+        }
+        let stmt = Query::select()
+            .columns([Fp::PaymentId, Fp::PersonId, Fp::Month, Fp::AmountFen])
+            .from(Fp::Table)
+            .and_where(Expr::col(Fp::PaymentId).is_in(chunk.iter().cloned()))
+            .order_by(Fp::PaymentId, Order::Asc)
+            .order_by(Fp::PersonId, Order::Asc)
+            .order_by(Fp::Month, Order::Asc)
+            .to_owned();
+        let (text, values) = sql::render(c, &stmt);
+        let rows: Vec<(String, String, String, i64)> = sqlx::query_as_with(&text, values)
+            .fetch_all(&mut *c)
+            .await?;
+        for (payment, person, month, fen) in rows {
+            if let Some(&i) = at.get(&payment) {
+                out[i].fixed.push(FixedPart {
+                    person_id: sql::read("person id", &person)?,
+                    month: sql::read::<Month>("month", &month)?,
                     amount: money("amount_fen", fen)?,
                 });
             }
@@ -979,6 +1025,52 @@ pub async fn payment(c: &mut Conn, id: PaymentId) -> Result<Option<Payment>, Sto
             .await?
             .pop(),
     )
+}
+
+/// The fixed-subsidy payments (定额补助) of these townships' quarter: to
+/// the townships and to their mediators.
+pub async fn fixed_payments(
+    c: &mut Conn,
+    townships: &[UnitId],
+    quarter: Quarter,
+) -> Result<Vec<Payment>, StoreError> {
+    if townships.is_empty() {
+        return Ok(Vec::new());
+    }
+    let fixed = Query::select()
+        .column(Fp::PaymentId)
+        .from(Fp::Table)
+        .to_owned();
+    let mut out = Vec::new();
+    for chunk in townships.chunks(IDS_PER_STATEMENT) {
+        let cond = Cond::all()
+            .add(Expr::col(Pm::TownshipId).is_in(chunk.iter().map(|t| t.to_string())))
+            .add(Expr::col(Pm::Quarter).eq(quarter.to_string()))
+            .add(Expr::col(Pm::Id).in_subquery(fixed.clone()));
+        out.extend(load_payments(c, cond).await?);
+    }
+    Ok(out)
+}
+
+/// Whether a mediator's month was paid to their township already (its
+/// decision is then final).
+pub async fn fixed_month_paid(
+    c: &mut Conn,
+    person: PersonId,
+    month: Month,
+) -> Result<bool, StoreError> {
+    let stmt = Query::select()
+        .expr(Expr::col(Fp::PaymentId).count())
+        .from(Fp::Table)
+        .and_where(Expr::col(Fp::Payee).eq(payee_code(Payee::Township)))
+        .and_where(Expr::col(Fp::PersonId).eq(person.to_string()))
+        .and_where(Expr::col(Fp::Month).eq(month.to_string()))
+        .to_owned();
+    let (text, values) = sql::render(c, &stmt);
+    let n: i64 = sqlx::query_scalar_with(&text, values)
+        .fetch_one(&mut *c)
+        .await?;
+    Ok(n > 0)
 }
 
 /// The payments made to a mediator.

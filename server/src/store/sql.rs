@@ -338,6 +338,16 @@ pub(super) enum ClaimPaymentPart {
 }
 
 #[derive(Iden, Clone, Copy)]
+pub(super) enum FixedPaymentPart {
+    Table,
+    PaymentId,
+    Payee,
+    PersonId,
+    Month,
+    AmountFen,
+}
+
+#[derive(Iden, Clone, Copy)]
 pub(super) enum PaymentReceipt {
     Table,
     PaymentId,

@@ -7,6 +7,7 @@
 
 use crate::support::device::*;
 use crate::support::{TestApp, TestDb};
+use domain::Money;
 use domain::screening::{ScreeningOutcome, ScreeningRecord};
 use serde_json::{Value, json};
 
@@ -105,6 +106,121 @@ on_both_databases! {
         let (_, mine) = call(&app, &phone, "GET", "/api/v1/claims/mine", None).await;
         assert_eq!(mine["fixed"][0]["month"], "2026-10");
         assert_eq!(mine["fixed"][0]["amount"], "800.00");
+        drop(app);
+        db.cleanup().await;
+    }
+}
+
+on_both_databases! {
+    async fn the_fixed_part_is_paid_to_the_township_then_each_mediator(db: TestDb) {
+        tiaojie_server::demo::load(&db.db).await.unwrap();
+        let today = domain::dates::china_date(jiff::Timestamp::now());
+        let report = tiaojie_server::demo::load_fixed_pay(&db.db, today).await.unwrap();
+        // 鹿城镇's 37 full-time mediators, nine months; two quarters paid (the township, and each mediator owed)
+        assert_eq!(report.decisions, 37 * 9);
+        assert_eq!(report.payments, 2 * (1 + 37));
+        assert_eq!(tiaojie_server::demo::load_fixed_pay(&db.db, today).await.unwrap(), Default::default(), "loaded once");
+        let app = TestApp::spawn(&db).await;
+        let staff = login(&app, JUDICIAL_OFFICE).await;
+        let phone = login(&app, VILLAGE_MEDIATOR).await;
+        let bureau = login(&app, "13900000009").await;
+        let finance = login(&app, "13900000005").await;
+        let last = domain::claim::Quarter::containing(today).prev().unwrap();
+        let payroll = format!("/api/v1/duty/payroll?quarter={last}");
+
+        // the bureau sees every township; the last quarter of 鹿城镇 is decided and waits for it
+        let (status, all) = call(&app, &bureau, "GET", &payroll, None).await;
+        assert_eq!(status, 200, "{all}");
+        let townships = all["townships"].as_array().unwrap();
+        assert_eq!(townships.len(), 15);
+        let ours = townships.iter().find(|t| t["undecided"] == 0).unwrap().clone();
+        let other = townships.iter().find(|t| t["undecided"] != 0).unwrap().clone();
+        assert!(ours["paid"].is_null());
+        // 37 mediators × 3 months × 800, one month not performed
+        assert_eq!(ours["amount"], "88000.00", "{ours}");
+        let people_sum: i64 = ours["people"].as_array().unwrap().iter().map(|p| p["amount"].as_str().unwrap().parse::<Money>().unwrap().to_fen()).sum();
+        assert_eq!(people_sum, 8_800_000, "the township's total is its people's");
+        // the township's offices see their township only; a mediator, a head or the section nothing
+        for who in [&staff, &finance] {
+            let (status, mine) = call(&app, who, "GET", &payroll, None).await;
+            assert_eq!(status, 200);
+            assert_eq!(mine["townships"].as_array().unwrap().len(), 1);
+            assert_eq!(mine["townships"][0]["township_id"], ours["township_id"]);
+        }
+        for phone_no in [VILLAGE_MEDIATOR, "13900000001", BUREAU] {
+            let who = login(&app, phone_no).await;
+            assert_eq!(call(&app, &who, "GET", &payroll, None).await.0, 403, "{phone_no}");
+        }
+
+        // 拨付: only when every month is decided, at the total, on a real date, once
+        let pay = |township: &Value, amount: &str, paid_on: String| json!({"township_id": township, "quarter": last.to_string(), "amount": amount, "paid_on": paid_on, "voucher": "记-定额-1"});
+        let iso = domain::dates::format_iso;
+        let url = "/api/v1/duty/township-payments";
+        let (status, body) = call(&app, &bureau, "POST", url, Some(pay(&other["township_id"], "0.00", iso(today)))).await;
+        assert_eq!((status, body["field"].as_str()), (422, Some("quarter")), "{body}");
+        let (status, body) = call(&app, &bureau, "POST", url, Some(pay(&ours["township_id"], "88000.01", iso(today)))).await;
+        assert_eq!((status, body["field"].as_str()), (422, Some("amount")), "{body}");
+        assert!(body["message"].as_str().unwrap().contains("88000.00"), "names the amount due: {body}");
+        let tomorrow = today.tomorrow().unwrap();
+        let (status, body) = call(&app, &bureau, "POST", url, Some(pay(&ours["township_id"], "88000.00", iso(tomorrow)))).await;
+        assert_eq!((status, body["field"].as_str()), (422, Some("paid_on")));
+        let mut forged = pay(&ours["township_id"], "88000.00", iso(today));
+        forged["fixed"] = json!([{"person_id": phone.person_id, "month": "2026-07", "amount": "9999.00"}]);
+        assert_eq!(call(&app, &bureau, "POST", url, Some(forged)).await.0, 400, "the months are the server's");
+        assert_eq!(call(&app, &finance, "POST", url, Some(pay(&ours["township_id"], "88000.00", iso(today)))).await.0, 403);
+        let (status, paid) = call(&app, &bureau, "POST", url, Some(pay(&ours["township_id"], "88000.00", iso(today)))).await;
+        assert_eq!(status, 200, "{paid}");
+        assert_eq!(paid["fixed"].as_array().unwrap().len(), 37 * 3, "every month, as decided");
+        let (status, body) = call(&app, &bureau, "POST", url, Some(pay(&ours["township_id"], "88000.00", iso(today)))).await;
+        assert_eq!((status, body["field"].as_str()), (422, Some("quarter")), "paid once");
+
+        // a month paid is final
+        let month = domain::fixed_payroll::months(last)[0].to_string();
+        let (status, body) = call(&app, &staff, "POST", "/api/v1/duty", Some(json!({"person_id": phone.person_id, "month": month, "performed": false, "reason": "补录"}))).await;
+        assert_eq!((status, body["field"].as_str()), (422, Some("month")), "{body}");
+
+        // 核发: the mediator's months as paid, once; two at once: one wins
+        let url = "/api/v1/duty/mediator-payments";
+        let pay = |person: &Value, amount: &str| json!({"mediator_id": person, "quarter": last.to_string(), "amount": amount, "paid_on": iso(today), "method": "bank_transfer", "reference": "农信社 0001"});
+        let me = json!(phone.person_id);
+        let (status, body) = call(&app, &finance, "POST", url, Some(pay(&me, "800.00"))).await;
+        assert_eq!((status, body["field"].as_str()), (422, Some("amount")), "{body}");
+        assert_eq!(call(&app, &bureau, "POST", url, Some(pay(&me, "2400.00"))).await.0, 403);
+        let (status, body) = call(&app, &finance, "POST", url, Some(pay(&json!(staff.person_id), "2400.00"))).await;
+        assert_eq!((status, body["field"].as_str()), (422, Some("mediator_id")), "not a full-time mediator");
+        let (a, b) = tokio::join!(
+            call(&app, &finance, "POST", url, Some(pay(&me, "2400.00"))),
+            call(&app, &finance, "POST", url, Some(pay(&me, "2400.00"))),
+        );
+        let mut codes = [a.0, b.0];
+        codes.sort_unstable();
+        assert!(codes == [200, 409] || codes == [200, 422], "exactly one wins: {codes:?} {a:?} {b:?}");
+        let paid_me = if a.0 == 200 { a.1 } else { b.1 };
+        assert_eq!(paid_me["fixed"].as_array().unwrap().len(), 3);
+
+        // 到账确认 in 我的补助: not arrived reaches the judicial office, then received
+        let (_, mine) = call(&app, &phone, "GET", "/api/v1/claims/mine", None).await;
+        let listed = mine["payments"].as_array().unwrap().iter().find(|p| p["id"] == paid_me["id"]).unwrap().clone();
+        assert_eq!(listed["amount"], "2400.00");
+        let receipt = format!("/api/v1/payments/{}/receipt", paid_me["id"].as_str().unwrap());
+        let (status, _) = call(&app, &phone, "POST", &receipt, Some(json!({"received": false, "note": "卡上没有看到"}))).await;
+        assert_eq!(status, 200);
+        let told = inbox(&app, &staff).await;
+        assert!(told.items.iter().any(|i| i.kind == domain::api::InboxKind::Payment && i.body.contains("定额补助")), "{told:?}");
+        assert_eq!(call(&app, &phone, "POST", &receipt, Some(json!({"received": true}))).await.0, 200);
+
+        // the payroll now shows both payments; the parts reconcile with the payments
+        let (_, now) = call(&app, &finance, "GET", &payroll, None).await;
+        let t = &now["townships"][0];
+        assert_eq!(t["paid"]["amount"], "88000.00");
+        let row = t["people"].as_array().unwrap().iter().find(|p| p["person_id"] == me).unwrap();
+        assert_eq!(row["paid"]["receipts"].as_array().unwrap().len(), 2);
+        let parts: i64 = sqlx::query_scalar("SELECT CAST(SUM(amount_fen) AS BIGINT) FROM fixed_payment_part WHERE payee = 'township'")
+            .fetch_one(db.db.pool()).await.unwrap();
+        let paid_fen: i64 = sqlx::query_scalar("SELECT CAST(SUM(amount_fen) AS BIGINT) FROM claim_payment WHERE payee = 'township' AND id IN (SELECT payment_id FROM fixed_payment_part)")
+            .fetch_one(db.db.pool()).await.unwrap();
+        assert_eq!(parts, paid_fen, "every township payment is its months");
+        assert_eq!(count(&db, "fixed_payment_part").await, 3 * 37 * 3 + 2 * 37 * 3 + 3, "three quarters to the township, two and one mediator paid");
         drop(app);
         db.cleanup().await;
     }

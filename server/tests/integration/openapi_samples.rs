@@ -527,6 +527,20 @@ on_both_databases! {
         assert_eq!(status, 422);
         let (status, _) = api.call(&app, Some(&office.token), Method::POST, "/api/v1/duty", "/api/v1/duty", Some(json!({"person_id": person, "month": "2026-10", "performed": true}))).await;
         assert_eq!(status, 200);
+        // 定额补助发放: the demo's last quarter, decided, paid to the township, then to a mediator
+        let day = domain::dates::china_date(jiff::Timestamp::now());
+        tiaojie_server::demo::load_fixed_pay(&db.db, day).await.unwrap();
+        let last = domain::claim::Quarter::containing(day).prev().unwrap();
+        let (status, payroll) = api.call(&app, Some(&bureau_finance.token), Method::GET, "/api/v1/duty/payroll", &format!("/api/v1/duty/payroll?quarter={last}"), None).await;
+        assert_eq!(status, 200);
+        let ours = payroll["townships"].as_array().unwrap().iter().find(|t| t["undecided"] == 0).unwrap().clone();
+        let to_township = json!({"township_id": ours["township_id"], "quarter": last.to_string(), "amount": ours["amount"], "paid_on": today, "voucher": "记-定额-1"});
+        let (status, _) = api.call(&app, Some(&bureau_finance.token), Method::POST, "/api/v1/duty/township-payments", "/api/v1/duty/township-payments", Some(to_township)).await;
+        assert_eq!(status, 200);
+        let person = &ours["people"][0];
+        let to_mediator = json!({"mediator_id": person["person_id"], "quarter": last.to_string(), "amount": person["amount"], "paid_on": today, "method": "cash", "reference": "收据 1"});
+        let (status, _) = api.call(&app, Some(&township_finance.token), Method::POST, "/api/v1/duty/mediator-payments", "/api/v1/duty/mediator-payments", Some(to_mediator)).await;
+        assert_eq!(status, 200);
         // the receiving unit's inbox holds the referral; it reads it
         let mut read = false;
         for device in [&phone, &office] {

@@ -1,0 +1,229 @@
+//! 定额补助发放 (docs/claims.md, "Paying the fixed part"): the quarter's
+//! fixed subsidies as the judicial offices decided them. The bureau's
+//! finance records paying each township (拨付) once its months are all
+//! decided; the township's finance office records paying each mediator
+//! (核发) once the bureau has paid. The amounts are the server's; a wrong
+//! one is refused with the amount due. Online only, like every payment.
+
+use crate::clock::today_in_china;
+use crate::i18n::{Locale, use_i18n};
+use crate::lazy_text::say;
+use crate::online;
+use crate::texts::one_language;
+use domain::claim::{PayMethod, Payment, Quarter};
+use domain::fixed_payroll::{FixedMediatorPayment, FixedTownshipPayment, Payroll};
+use domain::{Money, PersonId, UnitId};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// `已拨付 · 记-2026-Q3 · 2026-10-20`, or in English.
+fn paid_words(p: &Payment, en: bool, to_township: bool) -> String {
+    let what = match (to_township, en) {
+        (true, false) => "已拨付",
+        (true, true) => "paid",
+        (false, false) => "已核发",
+        (false, true) => "paid out",
+    };
+    format!(
+        "{what} · {} · {}",
+        p.reference,
+        domain::dates::format_iso(p.paid_on)
+    )
+}
+
+#[component]
+pub fn FixedPayCard(
+    /// The bureau's finance (拨付) or a township's (核发).
+    bureau: bool,
+    options: Vec<Quarter>,
+    message: RwSignal<Option<(bool, String)>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let en = move || i18n.get_locale() == Locale::en;
+    let quarter = RwSignal::new(options.get(1).copied().unwrap_or(options[0]));
+    let shown = RwSignal::new(None::<Payroll>);
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let paying = RwSignal::new(None::<UnitId>);
+    let amount = RwSignal::new(String::new());
+    let paid_on = RwSignal::new(domain::dates::format_iso(today_in_china()));
+    let reference = RwSignal::new(String::new());
+    let method = RwSignal::new(PayMethod::BankTransfer);
+
+    let load = move || {
+        let q = quarter.get_untracked();
+        spawn_local(async move {
+            match online::payroll(q).await {
+                Ok(p) => {
+                    shown.try_set(Some(p));
+                }
+                Err(e) => {
+                    message.try_set(Some((false, e.message)));
+                }
+            }
+        });
+    };
+    Effect::new(move |_| load());
+
+    let day = move || {
+        let day = domain::dates::parse_iso(&paid_on.get_untracked());
+        if day.is_none() {
+            error.set(Some(if en() {
+                "Choose the payment date.".into()
+            } else {
+                "请选择付款日期。".into()
+            }));
+        }
+        day
+    };
+    let done = move |result: Result<Payment, online::ActionError>| match result {
+        Ok(_) => {
+            error.try_set(None);
+            paying.try_set(None);
+            reference.try_set(String::new());
+            message.try_set(Some((
+                true,
+                match (bureau, en()) {
+                    (true, false) => "已登记拨付。".into(),
+                    (true, true) => "Payment recorded.".into(),
+                    (false, false) => "已登记核发。".into(),
+                    (false, true) => "Payment recorded.".into(),
+                },
+            )));
+            load();
+        }
+        Err(e) => {
+            error.try_set(Some(e.message));
+        }
+    };
+    let pay_township = move |township: UnitId| {
+        let Ok(money) = amount.get_untracked().parse::<Money>() else {
+            error.set(Some(if en() {
+                "Write the amount in yuan, e.g. 300.00.".into()
+            } else {
+                "请按元填写金额，如 300.00。".into()
+            }));
+            return;
+        };
+        let Some(day) = day() else { return };
+        busy.set(true);
+        let req = FixedTownshipPayment {
+            township_id: township,
+            quarter: quarter.get_untracked(),
+            amount: money,
+            paid_on: day,
+            voucher: reference.get_untracked(),
+        };
+        spawn_local(async move {
+            done(online::pay_fixed_township(req).await);
+            busy.try_set(false);
+        });
+    };
+    let pay_mediator = move |person: PersonId, owed: Money| {
+        let Some(day) = day() else { return };
+        busy.set(true);
+        let req = FixedMediatorPayment {
+            mediator_id: person,
+            quarter: quarter.get_untracked(),
+            amount: owed,
+            paid_on: day,
+            method: method.get_untracked(),
+            reference: reference.get_untracked(),
+        };
+        spawn_local(async move {
+            done(online::pay_fixed_mediator(req).await);
+            busy.try_set(false);
+        });
+    };
+
+    let date_field = move || {
+        view! {
+            <div class="field"><label for="f-fixed-date">{if bureau { say(i18n, "拨付日期", "Date paid")() } else { say(i18n, "发放日期", "Date paid")() }}</label>
+                <input id="f-fixed-date" type="date" data-testid="fixed-pay-date" prop:value=paid_on on:input=move |ev| paid_on.set(event_target_value(&ev)) /></div>
+        }
+    };
+
+    view! {
+        <section class="card" data-testid="fixed-pay-card">
+            <h2 class="card__label">{say(i18n, "定额补助发放", "Fixed subsidy payments")}</h2>
+            <crate::routes::claims::QuarterSelect id="f-fixed-quarter" testid="fixed-quarter" options quarter on_pick=Callback::new(move |_| {
+                shown.set(None);
+                load();
+            }) />
+            <p class="field-error" role="alert" data-testid="fixed-pay-error">{move || error.get().map(|e| one_language(&e, en()))}</p>
+            {move || (!bureau).then(|| view! {
+                {date_field()}
+                <div class="field"><label for="f-fixed-method">{say(i18n, "发放方式", "How")}</label>
+                    <select id="f-fixed-method" on:change=move |ev| method.set(if event_target_value(&ev) == "cash" { PayMethod::Cash } else { PayMethod::BankTransfer })>
+                        <option value="bank_transfer">{say(i18n, "银行转账", "bank transfer")}</option>
+                        <option value="cash">{say(i18n, "现金", "cash")}</option>
+                    </select></div>
+                <div class="field"><label for="f-fixed-ref">{say(i18n, "转账流水号或收据号", "Bank reference or receipt number")}</label>
+                    <input id="f-fixed-ref" data-testid="fixed-pay-reference" prop:value=reference on:input=move |ev| reference.set(event_target_value(&ev)) /></div>
+            })}
+            {move || shown.get().map(|p| view! {
+                <p class="muted" data-testid="fixed-total">{format!("{} 元", p.amount)}</p>
+                <ul class="device-list">
+                    {p.townships.into_iter().map(|t| {
+                        let township = t.township_id;
+                        let due = t.amount;
+                        let paid = t.paid.clone();
+                        let state = match (&t.paid, t.undecided) {
+                            (Some(p), _) => paid_words(p, en(), true),
+                            (None, 0) => if en() { "to pay".to_owned() } else { "待拨付".to_owned() },
+                            (None, n) => if en() { format!("{n} mediator-months not decided") } else { format!("{n} 个人月未认定") },
+                        };
+                        let ready = t.paid.is_none() && t.undecided == 0;
+                        view! {
+                            <li class="device-row" data-testid="fixed-township" data-township=township.to_string()>
+                                <div class="device-row__who"><strong>{t.township.clone()}</strong> " · " {format!("{due} 元")}</div>
+                                <div class="device-row__state">
+                                    <span class=if ready { "chip chip--alert" } else { "chip" } data-testid="fixed-township-state">{state}</span>
+                                    {(bureau && ready).then(|| view! {
+                                        <button type="button" class="button" data-testid="fixed-pay-township" on:click=move |_| {
+                                            amount.set(due.to_string());
+                                            paying.set(Some(township));
+                                        }>{say(i18n, "登记拨付", "Record the payment")}</button>
+                                    })}
+                                </div>
+                                <Show when=move || paying.get() == Some(township)>
+                                    <div class="form">
+                                        <div class="field"><label for="f-fixed-amount">{say(i18n, "金额（元）", "Amount (yuan)")}</label>
+                                            <input id="f-fixed-amount" inputmode="decimal" data-testid="fixed-pay-amount" prop:value=amount on:input=move |ev| amount.set(event_target_value(&ev)) /></div>
+                                        {date_field()}
+                                        <div class="field"><label for="f-fixed-voucher">{say(i18n, "凭证号", "Voucher number")}</label>
+                                            <input id="f-fixed-voucher" data-testid="fixed-pay-voucher" prop:value=reference on:input=move |ev| reference.set(event_target_value(&ev)) /></div>
+                                        <button type="button" class="button button--primary" data-testid="fixed-pay-confirm" disabled=busy on:click=move |_| pay_township(township)>{say(i18n, "登记拨付", "Record the payment")}</button>
+                                    </div>
+                                </Show>
+                                {(!bureau).then(|| view! {
+                                    <ul class="device-list">
+                                        {t.people.into_iter().map(|person| {
+                                            let id = person.person_id;
+                                            let owed = person.amount;
+                                            let months = person.months.iter().map(|m| format!("{} {}", m.month, m.amount)).collect::<Vec<_>>().join("，");
+                                            let state = person.paid.as_ref().map(|p| paid_words(p, en(), false));
+                                            let payable = paid.is_some() && person.paid.is_none() && owed > Money::ZERO;
+                                            view! {
+                                                <li class="device-row" data-testid="fixed-person" data-person=id.to_string()>
+                                                    <div class="device-row__who"><strong>{person.name.clone()}</strong> " · " {person.unit_name.clone()} " · " {format!("{owed} 元")}</div>
+                                                    <div class="device-row__meta muted">{months}</div>
+                                                    <div class="device-row__state">
+                                                        {state.map(|s| view! { <span class="chip" data-testid="fixed-person-state">{s}</span> })}
+                                                        {payable.then(|| view! {
+                                                            <button type="button" class="button button--primary" data-testid="fixed-pay-mediator" disabled=busy on:click=move |_| pay_mediator(id, owed)>{say(i18n, "登记已发放", "Record as paid")}</button>
+                                                        })}
+                                                    </div>
+                                                </li>
+                                            }
+                                        }).collect_view()}
+                                    </ul>
+                                })}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            })}
+        </section>
+    }
+}
