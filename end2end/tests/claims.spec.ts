@@ -296,7 +296,7 @@ test('the fixed part is paid to the township, then to the mediator, who confirms
   const waiting = page.locator('[data-testid="my-payment"][data-received="false"]');
   await expect(waiting).toHaveCount(1);
   await expect(waiting).toContainText('2400.00 元');
-  await expect(waiting.getByTestId('my-payment-fixed')).toHaveText('定额补助');
+  await expect(waiting.getByTestId('my-payment-fixed')).toHaveText('定额补助（按月履职认定）');
   await waiting.getByTestId('confirm-receipt').click();
   await expect(page.getByTestId('my-subsidy-message')).toHaveText('已确认到账。');
   await expect(page.locator('[data-testid="my-payment"][data-received="false"]')).toHaveCount(0);

@@ -16,12 +16,14 @@ use serde::{Deserialize, Serialize};
 /// The quarter's three months, oldest first.
 pub fn months(quarter: Quarter) -> [Month; 3] {
     let first = quarter.first_day();
-    let at = |n: i32| {
-        Month::containing(
-            first
-                .checked_add(jiff::Span::new().months(n))
-                .unwrap_or(first),
-        )
+    // try_months and checked_add: no panicking jiff call (docs/perf.md)
+    let at = |n: i64| {
+        let day = jiff::Span::new()
+            .try_months(n)
+            .ok()
+            .and_then(|span| first.checked_add(span).ok())
+            .unwrap_or(first);
+        Month::containing(day)
     };
     [at(0), at(1), at(2)]
 }
@@ -66,6 +68,26 @@ pub fn due_to(person: PersonId, to_township: &Payment) -> Vec<FixedPart> {
         .collect()
 }
 
+/// `已拨付 · 记-1 · 2026-10-20 / paid · 记-1 · 2026-10-20` (to the
+/// township), `已核发 · … / paid out · …` (to a mediator).
+pub fn paid_words(p: &Payment) -> String {
+    let (zh, en) = match p.payee {
+        crate::claim::Payee::Township => ("已拨付", "paid"),
+        crate::claim::Payee::Mediator => ("已核发", "paid out"),
+    };
+    let what = format!("{} · {}", p.reference, crate::dates::format_iso(p.paid_on));
+    format!("{zh} · {what} / {en} · {what}")
+}
+
+/// Where a township's quarter stands (see [`PayrollTownship::state`]).
+pub fn township_state(paid: Option<&Payment>, undecided: u32) -> String {
+    match (paid, undecided) {
+        (Some(p), _) => paid_words(p),
+        (None, 0) => "待拨付 / to pay".to_owned(),
+        (None, n) => format!("{n} 个人月未认定 / {n} mediator-months not decided"),
+    }
+}
+
 /// The parts' amounts, summed.
 pub fn total(parts: &[FixedPart]) -> Money {
     sum(parts.iter().map(|p| p.amount))
@@ -88,6 +110,9 @@ pub struct PayrollPerson {
     pub amount: Money,
     /// The township's payment to the mediator (核发), once made.
     pub paid: Option<Payment>,
+    /// Where the mediator's quarter stands, `中文 / English`: `已核发 ·
+    /// <reference> · <date> / paid out · …`, or empty.
+    pub state: String,
 }
 
 /// A township's quarter of fixed subsidies.
@@ -104,6 +129,9 @@ pub struct PayrollTownship {
     pub undecided: u32,
     /// The bureau's payment to the township (拨付), once made.
     pub paid: Option<Payment>,
+    /// Where the township's quarter stands, `中文 / English`: `待拨付 / to
+    /// pay`, `3 个人月未认定 / …`, `已拨付 · <voucher> · <date> / paid · …`.
+    pub state: String,
 }
 
 /// `GET /api/v1/duty/payroll?quarter=…`: the quarter's fixed subsidies of

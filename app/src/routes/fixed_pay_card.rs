@@ -16,21 +16,6 @@ use domain::{Money, PersonId, UnitId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-/// `已拨付 · 记-2026-Q3 · 2026-10-20`, or in English.
-fn paid_words(p: &Payment, en: bool, to_township: bool) -> String {
-    let what = match (to_township, en) {
-        (true, false) => "已拨付",
-        (true, true) => "paid",
-        (false, false) => "已核发",
-        (false, true) => "paid out",
-    };
-    format!(
-        "{what} · {} · {}",
-        p.reference,
-        domain::dates::format_iso(p.paid_on)
-    )
-}
-
 #[component]
 pub fn FixedPayCard(
     /// The bureau's finance (拨付) or a township's (核发).
@@ -168,17 +153,13 @@ pub fn FixedPayCard(
                         let township = t.township_id;
                         let due = t.amount;
                         let paid = t.paid.clone();
-                        let state = match (&t.paid, t.undecided) {
-                            (Some(p), _) => paid_words(p, en(), true),
-                            (None, 0) => if en() { "to pay".to_owned() } else { "待拨付".to_owned() },
-                            (None, n) => if en() { format!("{n} mediator-months not decided") } else { format!("{n} 个人月未认定") },
-                        };
+                        let state = t.state.clone();
                         let ready = t.paid.is_none() && t.undecided == 0;
                         view! {
                             <li class="device-row" data-testid="fixed-township" data-township=township.to_string()>
                                 <div class="device-row__who"><strong>{t.township.clone()}</strong> " · " {format!("{due} 元")}</div>
                                 <div class="device-row__state">
-                                    <span class=if ready { "chip chip--alert" } else { "chip" } data-testid="fixed-township-state">{state}</span>
+                                    <span class=if ready { "chip chip--alert" } else { "chip" } data-testid="fixed-township-state">{move || one_language(&state, en())}</span>
                                     {(bureau && ready).then(|| view! {
                                         <button type="button" class="button" data-testid="fixed-pay-township" on:click=move |_| {
                                             amount.set(due.to_string());
@@ -202,14 +183,14 @@ pub fn FixedPayCard(
                                             let id = person.person_id;
                                             let owed = person.amount;
                                             let months = person.months.iter().map(|m| format!("{} {}", m.month, m.amount)).collect::<Vec<_>>().join("，");
-                                            let state = person.paid.as_ref().map(|p| paid_words(p, en(), false));
+                                            let state = person.state.clone();
                                             let payable = paid.is_some() && person.paid.is_none() && owed > Money::ZERO;
                                             view! {
                                                 <li class="device-row" data-testid="fixed-person" data-person=id.to_string()>
                                                     <div class="device-row__who"><strong>{person.name.clone()}</strong> " · " {person.unit_name.clone()} " · " {format!("{owed} 元")}</div>
                                                     <div class="device-row__meta muted">{months}</div>
                                                     <div class="device-row__state">
-                                                        {state.map(|s| view! { <span class="chip" data-testid="fixed-person-state">{s}</span> })}
+                                                        {(!state.is_empty()).then(|| view! { <span class="chip" data-testid="fixed-person-state">{move || one_language(&state, en())}</span> })}
                                                         {payable.then(|| view! {
                                                             <button type="button" class="button button--primary" data-testid="fixed-pay-mediator" disabled=busy on:click=move |_| pay_mediator(id, owed)>{say(i18n, "登记已发放", "Record as paid")}</button>
                                                         })}

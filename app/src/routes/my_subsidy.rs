@@ -115,7 +115,7 @@ pub fn MySubsidyPage() -> impl IntoView {
             <li class="device-row" data-testid="my-payment" data-received=received.to_string()>
                 <div class="device-row__who"><strong>{format!("{} 元", p.amount)}</strong> " · " {domain::dates::format_iso(p.paid_on)}</div>
                 <div class="device-row__meta muted">{p.method.name_zh()} " · " {p.reference.clone()} " · " {move || if en() { p.quarter.label_en() } else { p.quarter.label_zh() }}
-                    {(!p.fixed.is_empty()).then(|| view! { " · " <span class="chip" data-testid="my-payment-fixed">{say(i18n, "定额补助", "fixed subsidy")}</span> })}</div>
+                    {(!p.fixed.is_empty()).then(|| view! { " · " <span class="chip" data-testid="my-payment-fixed">{say(i18n, "定额补助（按月履职认定）", "Fixed subsidy (by month)")}</span> })}</div>
                 <div class="device-row__state">
                     {match last {
                         Some(r) if r.received => view! { <span class="chip">{say(i18n, "已确认到账", "received")}</span> }.into_any(),

@@ -2,8 +2,9 @@
 //! services the offices use, as the demo's people: in 鹿城镇, the two
 //! quarters before the last are claimed by ten committees and finished
 //! (approved, paid to the township and to each mediator, received); the
-//! last full quarter is claimed by eight of them, one waiting at each of
-//! the eight steps, so every demo office log-in finds work waiting. The
+//! last full quarter is claimed by the others, one waiting at each of the
+//! eight steps and the rest at 初审, so every demo office log-in finds
+//! work waiting (the judicial office several claims, to sign at once). The
 //! demo log-ins' own committees (the head's village and the first
 //! community) leave the last quarter unclaimed for a newcomer to claim.
 //! One case of the claim waiting at 审批 is reported as especially grave
@@ -325,8 +326,11 @@ pub async fn load_claims(db: &Store, end: Date) -> Result<ClaimsReport, SeedErro
         let grave = ready.remove(k);
         ready.insert(at_approval, grave);
     }
-    for (steps, (who, draft)) in ready.into_iter().take(Step::ALL.len()).enumerate() {
-        let (claim, _) = submit(db, &who, draft, steps == at_approval).await?;
+    // one waiting at each step; the rest wait at 初审 too (signed at once
+    // with 全部通过)
+    for (i, (who, draft)) in ready.into_iter().enumerate() {
+        let steps = if i < Step::ALL.len() { i } else { 0 };
+        let (claim, _) = submit(db, &who, draft, i == at_approval).await?;
         advance(db, claim, steps).await?;
         report.claims += 1;
     }

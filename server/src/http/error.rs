@@ -244,8 +244,10 @@ impl From<PushError> for ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
+impl ApiError {
+    /// The status and the documented body (`{code, field, message}`) of
+    /// this refusal; a bulk answer carries the body per item.
+    pub fn status_and_body(self) -> (StatusCode, ErrorBody) {
         let (status, code, field, message) = match self {
             ApiError::NotFound => (
                 StatusCode::NOT_FOUND,
@@ -317,21 +319,14 @@ impl IntoResponse for ApiError {
                 None,
                 "不在您的岗位或管辖范围内 / not within your role or organisation".to_owned(),
             ),
-            ApiError::RateLimited { retry_after_secs } => {
-                let body = ErrorBody {
-                    code: ErrorCode::RateLimited,
-                    field: None,
-                    message: format!(
-                        "请求过于频繁，请 {retry_after_secs} 秒后再试 / too many requests, try again in {retry_after_secs} s"
-                    ),
-                };
-                return (
-                    StatusCode::TOO_MANY_REQUESTS,
-                    [(RETRY_AFTER, retry_after_secs.to_string())],
-                    Json(body),
-                )
-                    .into_response();
-            }
+            ApiError::RateLimited { retry_after_secs } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::RateLimited,
+                None,
+                format!(
+                    "请求过于频繁，请 {retry_after_secs} 秒后再试 / too many requests, try again in {retry_after_secs} s"
+                ),
+            ),
             ApiError::Edge { status, code } => (status, code, None, edge_message(code).to_owned()),
             ApiError::Unavailable(err) => {
                 tracing::error!(error = %err, "service unavailable");
@@ -354,13 +349,26 @@ impl IntoResponse for ApiError {
         };
         (
             status,
-            Json(ErrorBody {
+            ErrorBody {
                 code,
                 field,
                 message,
-            }),
+            },
         )
-            .into_response()
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let retry = match &self {
+            ApiError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        };
+        let (status, body) = self.status_and_body();
+        match retry {
+            Some(secs) => (status, [(RETRY_AFTER, secs.to_string())], Json(body)).into_response(),
+            None => (status, Json(body)).into_response(),
+        }
     }
 }
 

@@ -121,6 +121,7 @@ pub fn router(state: AppState, site: &Site, body_idle_timeout: std::time::Durati
         .route("/api/v1/claims/draft", get(api::claims::draft))
         .route("/api/v1/claims/{id}", get(api::claims::get))
         .route("/api/v1/claims/{id}/steps", post(api::claims::sign))
+        .route("/api/v1/claims/steps", post(api::claims::sign_many))
         .route(
             "/api/v1/claims/{id}/special-decisions",
             post(api::claims::decide_special),

@@ -10,8 +10,8 @@ use super::cases::{self as case_service, CaseError};
 use crate::store::{self, Conn, Store, StoreError, claims::StoredClaim, org::Unit};
 use domain::api::InboxKind;
 use domain::api::{
-    ClaimDraft, ClaimSummary, ClaimView, MediatorPaymentRequest, MyLine, MySubsidy, NewClaim,
-    ReceiptRequest, StepRequest, TownshipPaymentRequest,
+    BulkStepRequest, ClaimDraft, ClaimSummary, ClaimView, MAX_BULK_CLAIMS, MediatorPaymentRequest,
+    MyLine, MySubsidy, NewClaim, ReceiptRequest, StepRequest, TownshipPaymentRequest,
 };
 use domain::case::{Case, CaseStatus};
 use domain::claim::{
@@ -764,6 +764,60 @@ async fn sign_in(
         .await
         .map_err(stale_on_conflict)?;
     Ok(stage)
+}
+
+/// 批量签署: passes each claim at the same review step with one opinion,
+/// each signed on its own exactly as [`sign`] signs one (its own
+/// transaction, its version, every check); a claim refused leaves the
+/// others signed. The request itself is refused whole when its opinion,
+/// step or list is.
+pub async fn sign_many(
+    store: &Store,
+    caller: &Caller,
+    req: BulkStepRequest,
+) -> Result<Vec<(ClaimId, Result<ClaimView, ClaimError>)>, ClaimError> {
+    claim::check_words("opinion", &req.opinion, "意见")?;
+    if !req.step.is_review() {
+        return Err(ClaimError::invalid(
+            "step",
+            "拨付、核发和到账确认按付款办理，不在此签署 / payments and receipts are recorded as payments",
+        ));
+    }
+    if req.claims.is_empty() || req.claims.len() > MAX_BULK_CLAIMS {
+        return Err(ClaimError::invalid(
+            "claims",
+            format!(
+                "一次签署 1 至 {MAX_BULK_CLAIMS} 件申报 / sign 1 to {MAX_BULK_CLAIMS} claims at a time"
+            ),
+        ));
+    }
+    for (i, at) in req.claims.iter().enumerate() {
+        if req.claims[..i].iter().any(|c| c.id == at.id) {
+            return Err(ClaimError::invalid(
+                format!("claims[{i}]"),
+                "同一申报列了两次 / listed twice",
+            ));
+        }
+    }
+    let mut out = Vec::with_capacity(req.claims.len());
+    for at in &req.claims {
+        let one = StepRequest {
+            step: req.step,
+            version: at.version,
+            decision: Decision::Pass,
+            opinion: req.opinion.clone(),
+            lines: Vec::new(),
+            overspend_note: req.overspend_note.clone(),
+        };
+        match sign(store, caller, at.id, one).await {
+            // the database failing is no answer about this claim
+            Err(ClaimError::Store(e)) if !matches!(e, StoreError::Conflict(_)) => {
+                return Err(ClaimError::Store(e));
+            }
+            result => out.push((at.id, result)),
+        }
+    }
+    Ok(out)
 }
 
 /// 拨付: the bureau's finance paid a township's finance office these

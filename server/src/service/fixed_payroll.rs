@@ -79,6 +79,9 @@ async fn township_payroll(
     let rows = people
         .into_iter()
         .map(|p| {
+            let paid_to = payments
+                .iter()
+                .find(|x| x.payee == Payee::Mediator && x.mediator_id == Some(p.person_id));
             let mine: Vec<FixedPart> = parts
                 .iter()
                 .filter(|x| x.person_id == p.person_id)
@@ -91,10 +94,8 @@ async fn township_payroll(
                     .filter(|(who, _)| *who == p.person_id)
                     .map(|(_, m)| *m)
                     .collect(),
-                paid: payments
-                    .iter()
-                    .find(|x| x.payee == Payee::Mediator && x.mediator_id == Some(p.person_id))
-                    .cloned(),
+                state: paid_to.map(fixed_payroll::paid_words).unwrap_or_default(),
+                paid: paid_to.cloned(),
                 months: mine,
                 person_id: p.person_id,
                 name: p.name,
@@ -108,6 +109,7 @@ async fn township_payroll(
         people: rows,
         amount: fixed_payroll::total(&parts),
         undecided: undecided.len() as u32,
+        state: fixed_payroll::township_state(to_township.as_ref(), undecided.len() as u32),
         paid: to_township,
     })
 }

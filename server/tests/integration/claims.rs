@@ -754,3 +754,80 @@ on_both_databases! {
         db.cleanup().await;
     }
 }
+
+on_both_databases! {
+    async fn a_signer_passes_many_claims_at_once_each_on_its_own(db: TestDb) {
+        tiaojie_server::demo::load(&db.db).await.unwrap();
+        let end = domain::dates::parse_iso("2026-12-05").unwrap();
+        tiaojie_server::demo::load_history(&db.db, end).await.unwrap();
+        tiaojie_server::demo::load_claims(&db.db, end).await.unwrap();
+        let app = TestApp::spawn(&db).await;
+        let staff = login(&app, JUDICIAL_OFFICE).await;
+        let (_, list) = call(&app, &staff, "GET", "/api/v1/claims?quarter=2026-Q3", None).await;
+        let list = list.as_array().unwrap().clone();
+        let at = |c: &Value| json!({"id": c["id"], "version": c["version"]});
+        let waiting: Vec<Value> = list.iter().filter(|c| c["my_step"] == "first_review").map(at).collect();
+        assert!(waiting.len() >= 2, "the demo leaves several claims at 初审: {list:?}");
+        let at_second = list.iter().find(|c| c["stage"] == "second_review").map(at).unwrap();
+        let url = "/api/v1/claims/steps";
+        let bulk = |claims: Vec<Value>, opinion: &str| json!({"step": "first_review", "opinion": opinion, "claims": claims});
+
+        // the request is refused whole: no opinion, a payment step, a claim twice, none
+        let (status, body) = call(&app, &staff, "POST", url, Some(bulk(waiting.clone(), " "))).await;
+        assert_eq!((status, body["field"].as_str()), (422, Some("opinion")));
+        let mut pay = bulk(waiting.clone(), "同意");
+        pay["step"] = json!("township_payment");
+        assert_eq!(call(&app, &staff, "POST", url, Some(pay)).await.1["field"], "step");
+        let twice = vec![waiting[0].clone(), waiting[0].clone()];
+        assert_eq!(call(&app, &staff, "POST", url, Some(bulk(twice, "同意"))).await.1["field"], "claims[1]");
+        assert_eq!(call(&app, &staff, "POST", url, Some(bulk(Vec::new(), "同意"))).await.1["field"], "claims");
+        let mut forged = bulk(waiting.clone(), "同意");
+        forged["decision"] = json!("return");
+        assert_eq!(call(&app, &staff, "POST", url, Some(forged)).await.0, 400, "an unknown field is refused");
+        let signatures = count(&db, "claim_signature").await;
+
+        // each claim on its own: the waiting ones signed, one at another step
+        // refused (it waits at another step), one read at an old version refused as stale
+        let mut stale = waiting[1].clone();
+        stale["version"] = json!(stale["version"].as_u64().unwrap() - 1);
+        let mut claims = vec![waiting[0].clone(), at_second.clone(), stale];
+        claims.extend(waiting[2..].iter().cloned());
+        let (status, answer) = call(&app, &staff, "POST", url, Some(bulk(claims.clone(), "经审核，材料齐全，同意"))).await;
+        assert_eq!(status, 200, "{answer}");
+        let results = answer["results"].as_array().unwrap();
+        assert_eq!(results.len(), claims.len());
+        for (sent, got) in claims.iter().zip(results) {
+            assert_eq!(sent["id"], got["id"], "in the request's order");
+        }
+        assert_eq!((results[0]["stage"].as_str(), &results[0]["error"]), (Some("second_review"), &Value::Null));
+        assert_eq!((results[1]["error"]["code"].as_str(), results[1]["error"]["field"].as_str()), (Some("invalid"), Some("step")), "{answer}");
+        assert_eq!(results[2]["error"]["code"], "stale", "{answer}");
+        let signed = results.iter().filter(|r| r["stage"] == "second_review").count();
+        assert_eq!(signed, waiting.len() - 1);
+        assert_eq!(count(&db, "claim_signature").await, signatures + signed as i64, "one signature per claim signed");
+        let (_, one) = call(&app, &staff, "GET", &format!("/api/v1/claims/{}", waiting[0]["id"].as_str().unwrap()), None).await;
+        let first = &one["claim"]["signatures"][0];
+        assert_eq!((first["step"].as_str(), first["opinion"].as_str()), (Some("first_review"), Some("经审核，材料齐全，同意")));
+
+        // the one left is signed by two bulk requests at once: exactly once
+        let (_, list) = call(&app, &staff, "GET", "/api/v1/claims?quarter=2026-Q3", None).await;
+        let left: Vec<Value> = list.as_array().unwrap().iter().filter(|c| c["my_step"] == "first_review").map(at).collect();
+        assert_eq!(left.len(), 1, "{list}");
+        let (a, b) = tokio::join!(
+            call(&app, &staff, "POST", url, Some(bulk(left.clone(), "同意"))),
+            call(&app, &staff, "POST", url, Some(bulk(left.clone(), "同意"))),
+        );
+        let won = [a.1, b.1].iter().filter(|r| r["results"][0]["stage"] == "second_review").count();
+        assert_eq!(won, 1, "exactly one wins");
+        // the director finds them all at 复审, and a mediator signs nothing
+        let director = login(&app, DIRECTOR).await;
+        let (_, list) = call(&app, &director, "GET", "/api/v1/claims?quarter=2026-Q3", None).await;
+        assert_eq!(list.as_array().unwrap().iter().filter(|c| c["my_step"] == "second_review").count(), waiting.len() + 1);
+        let phone = login(&app, VILLAGE_MEDIATOR).await;
+        let (status, answer) = call(&app, &phone, "POST", url, Some(bulk(vec![at_second], "同意"))).await;
+        assert_eq!(status, 200);
+        assert!(matches!(answer["results"][0]["error"]["code"].as_str(), Some("forbidden" | "not_found")), "{answer}");
+        drop(app);
+        db.cleanup().await;
+    }
+}

@@ -489,6 +489,13 @@ on_both_databases! {
                 continue;
             }
             let who = login(&app, phone_no).await;
+            if step == "second_review" {
+                // 复审 through the bulk signature (批量签署), of one claim
+                let body = json!({"step": step, "opinion": "同意", "claims": [{"id": claim["claim"]["id"], "version": version}]});
+                let (status, answer) = api.call(&app, Some(&who.token), Method::POST, "/api/v1/claims/steps", "/api/v1/claims/steps", Some(body)).await;
+                assert_eq!((status, answer["results"][0]["stage"].as_str()), (200, Some("township_check")), "{answer}");
+                continue;
+            }
             let body = json!({"step": step, "version": version, "decision": "pass", "opinion": "同意", "lines": []});
             let (status, _) = api.call(&app, Some(&who.token), Method::POST, "/api/v1/claims/{id}/steps", &format!("{claim_path}/steps"), Some(body)).await;
             assert_eq!(status, 200, "{step}");

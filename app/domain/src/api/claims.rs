@@ -118,6 +118,52 @@ pub struct StepRequest {
     pub overspend_note: Option<String>,
 }
 
+/// The most claims one bulk signature takes (a city's quarter is ~150).
+pub const MAX_BULK_CLAIMS: usize = 300;
+
+/// `POST /api/v1/claims/steps` (批量签署): one signer passes many claims
+/// waiting for the same review step, with one opinion. Each claim is
+/// signed on its own, on the version read — exactly as one by one — and
+/// the answer says which were signed and why the others were not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct BulkStepRequest {
+    pub step: Step,
+    pub opinion: String,
+    pub claims: Vec<ClaimAt>,
+    /// At 审批: the overspend note, for the claims whose township needs one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overspend_note: Option<String>,
+}
+
+/// A claim at the version the signer read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ClaimAt {
+    pub id: ClaimId,
+    pub version: u64,
+}
+
+/// What became of each claim of a bulk signature, in the request's order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BulkStepAnswer {
+    pub results: Vec<BulkStepResult>,
+}
+
+/// One claim of a bulk signature: signed (where it waits now), or refused
+/// with the error a single signature would have had.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BulkStepResult {
+    pub id: ClaimId,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, examples("second_review")))]
+    pub stage: Option<Stage>,
+    pub error: Option<crate::api::ErrorBody>,
+}
+
 /// `POST /api/v1/claims/township-payments` (拨付): the bureau's finance
 /// paid a township's finance office these approved claims of a quarter;
 /// `amount` is their total to the fen.

@@ -24,8 +24,9 @@ pub use cases::{
     OverriddenValue, ServerCase,
 };
 pub use claims::{
-    ClaimDraft, ClaimSummary, ClaimView, MediatorPaymentRequest, MyLine, MySubsidy, NewClaim,
-    ReceiptRequest, StepRequest, TownshipPaymentRequest,
+    BulkStepAnswer, BulkStepRequest, BulkStepResult, ClaimAt, ClaimDraft, ClaimSummary, ClaimView,
+    MAX_BULK_CLAIMS, MediatorPaymentRequest, MyLine, MySubsidy, NewClaim, ReceiptRequest,
+    StepRequest, TownshipPaymentRequest,
 };
 pub use error::{ErrorBody, ErrorCode};
 pub use inbox::{Inbox, InboxItem, InboxKind};

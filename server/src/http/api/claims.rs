@@ -16,8 +16,9 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use domain::api::{
-    ClaimDraft, ClaimSummary, ClaimView, ErrorBody, MediatorPaymentRequest, MySubsidy, NewClaim,
-    ReceiptRequest, StepRequest, TownshipPaymentRequest,
+    BulkStepAnswer, BulkStepRequest, BulkStepResult, ClaimDraft, ClaimSummary, ClaimView,
+    ErrorBody, MediatorPaymentRequest, MySubsidy, NewClaim, ReceiptRequest, StepRequest,
+    TownshipPaymentRequest,
 };
 use domain::claim::{Payment, Quarter, Summary};
 use domain::reconcile::Reconciliation;
@@ -198,6 +199,50 @@ pub async fn sign(
 ) -> Result<Json<ClaimView>, ApiError> {
     let req: StepRequest = read_json(body, STEP_BODY_LIMIT).await?;
     Ok(Json(claims::sign(&state.store, &caller, id, req).await?))
+}
+
+/// 批量签署: passes many claims waiting at the same review step with one
+/// opinion, each signed on its own as `POST /api/v1/claims/{id}/steps`
+/// would (its version, every check); the answer lists each claim's new
+/// stage, or the error a single signature would have had.
+#[utoipa::path(
+    post,
+    path = "/api/v1/claims/steps",
+    tag = "claims",
+    security(("bearer" = [])),
+    request_body = BulkStepRequest,
+    responses(
+        (status = 200, description = "Each claim, in the request's order: signed (`stage`) or refused (`error`: `forbidden`, `stale`, `invalid` …)", body = BulkStepAnswer),
+        (status = 400, description = "The body does not read (`malformed`)", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`, `revoked`, `expired` or `disabled`", body = ErrorBody),
+        (status = 422, description = "No opinion (`opinion`), not a review step (`step`), no claims, too many or one twice (`claims`, `claims[i]`) (`invalid`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
+    )
+)]
+#[tracing::instrument(skip_all, fields(session = %caller.session_id))]
+pub async fn sign_many(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Body,
+) -> Result<Json<BulkStepAnswer>, ApiError> {
+    let req: BulkStepRequest = read_json(body, STEP_BODY_LIMIT).await?;
+    let results = claims::sign_many(&state.store, &caller, req)
+        .await?
+        .into_iter()
+        .map(|(id, result)| match result {
+            Ok(view) => BulkStepResult {
+                id,
+                stage: Some(view.claim.stage),
+                error: None,
+            },
+            Err(e) => BulkStepResult {
+                id,
+                stage: None,
+                error: Some(ApiError::from(e).status_and_body().1),
+            },
+        })
+        .collect();
+    Ok(Json(BulkStepAnswer { results }))
 }
 
 /// 党组决定: the party group's decision on a line reported as especially

@@ -62,6 +62,7 @@ pub const BEARER: &str = "bearer";
         claims::list,
         claims::get,
         claims::sign,
+        claims::sign_many,
         claims::decide_special,
         claims::pay_township,
         claims::pay_mediator,
