@@ -302,3 +302,31 @@ test('the fixed part is paid to the township, then to the mediator, who confirms
   await expect(page.locator('[data-testid="my-payment"][data-received="false"]')).toHaveCount(0);
   expect(mediator.errors).toEqual([]);
 });
+
+test('the judicial office passes every claim waiting at 初审 at once', async ({ browser }) => {
+  test.setTimeout(60_000);
+  const staff = await as(browser, '13900000002');
+  await staff.page.getByTestId('claims-link').click();
+  await appReady(staff.page);
+  const waiting = staff.page.locator('[data-testid="claims-waiting"] [data-testid="claim-row"][data-stage="first_review"]');
+  const n = await waiting.count();
+  expect(n).toBeGreaterThan(1);
+  const bulk = staff.page.getByTestId('bulk-sign');
+  await expect(bulk.getByTestId('bulk-pass')).toHaveText(`全部通过（${n} 件）`);
+  await expect(bulk.locator('label')).toHaveText('初审意见');
+  await bulk.getByTestId('bulk-pass').click();
+  await expect(staff.page.getByTestId('claims-message')).toHaveText('请填写意见');
+  await bulk.getByTestId('bulk-opinion').fill('经审核，材料齐全，同意');
+  await bulk.getByTestId('bulk-pass').click();
+  await expect(staff.page.getByTestId('claims-message')).toHaveText(`已签署 ${n} 件。`);
+  await expect(waiting).toHaveCount(0);
+  expect(staff.errors).toEqual([]);
+
+  // the director finds them all at 复审
+  const director = await as(browser, '13900000003');
+  await director.page.getByTestId('claims-link').click();
+  await appReady(director.page);
+  const next = director.page.locator('[data-testid="claims-waiting"] [data-testid="claim-row"][data-stage="second_review"]');
+  expect(await next.count()).toBeGreaterThanOrEqual(n);
+  await expect(director.page.getByTestId('bulk-pass')).toBeVisible();
+});

@@ -249,6 +249,13 @@ pub async fn sign_claim(
     with_token!(|t| client::sign_claim(&t, id, &req))
 }
 
+/// 批量签署: passes many claims at one review step.
+pub async fn sign_many(
+    req: domain::api::BulkStepRequest,
+) -> Result<domain::api::BulkStepAnswer, ActionError> {
+    with_token!(|t| client::sign_many(&t, &req))
+}
+
 /// 党组决定: the party group's decision on a line reported as especially
 /// grave.
 pub async fn decide_special(

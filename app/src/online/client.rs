@@ -399,6 +399,14 @@ pub async fn sign_claim(
     post(&format!("/api/v1/claims/{id}/steps"), Some(token), req).await
 }
 
+/// `POST /api/v1/claims/steps`.
+pub async fn sign_many(
+    token: &str,
+    req: &domain::api::BulkStepRequest,
+) -> Result<domain::api::BulkStepAnswer, ApiError> {
+    post("/api/v1/claims/steps", Some(token), req).await
+}
+
 /// `POST /api/v1/claims/{id}/special-decisions`.
 pub async fn decide_special(
     token: &str,

@@ -19,8 +19,8 @@ use crate::routes::reconcile_card::ReconcileView;
 use crate::routes::special_form::{SpecialForm, SpecialNote};
 use crate::texts::one_language;
 use domain::api::{
-    ClaimDraft, ClaimSummary, ClaimView, MediatorPaymentRequest, NewClaim, StepRequest,
-    TownshipPaymentRequest,
+    BulkStepRequest, ClaimAt, ClaimDraft, ClaimSummary, ClaimView, MediatorPaymentRequest,
+    NewClaim, StepRequest, TownshipPaymentRequest,
 };
 use domain::claim::{Decision, LineAction, LineDecision, PayMethod, Payee, Quarter, Stage, Step};
 use domain::fixed_pay::{DutyMonth, DutyRequest, Month};
@@ -179,6 +179,7 @@ pub fn ClaimsPage() -> impl IntoView {
                     let live = !listed.cached;
                     let (mine, others): (Vec<ClaimSummary>, Vec<ClaimSummary>) =
                         listed.claims.iter().cloned().partition(|c| c.my_step.is_some() || c.special_waiting > 0);
+                    let bulk = if live { bulk_group(&mine) } else { None };
                     view! {
                         {listed.cached.then(|| view! { <p class="notice" role="status" data-testid="claims-cached">{say(i18n, "没有网络：显示的是上次联网时的情况。", "Offline: this is how it stood when last online.")}</p> })}
                         {(live && claims_head).then(|| view! { <NewClaimCard unit=listed.unit_id message on_done=Callback::new(move |_| reload()) /> })}
@@ -187,6 +188,7 @@ pub fn ClaimsPage() -> impl IntoView {
                         {(live && matches!(listed.role, Role::BureauFinance | Role::TownshipFinance)).then(|| view! { <FixedPayCard bureau=listed.role == Role::BureauFinance options=quarters() message /> })}
                         <section class="card" data-testid="claims-waiting">
                             <h2 class="card__label">{say(i18n, "待我处理", "Waiting for me")}</h2>
+                            {bulk.map(|(step, claims)| view! { <BulkSign step claims message on_done=Callback::new(move |_| reload()) /> })}
                             {if mine.is_empty() {
                                 view! { <p class="muted" data-testid="claims-none-waiting">{say(i18n, "没有等您处理的申报。", "Nothing waits for you.")}</p> }.into_any()
                             } else {
@@ -211,6 +213,90 @@ pub fn ClaimsPage() -> impl IntoView {
                 }) />
             })}
         </main>
+    }
+}
+
+/// The claims waiting for the caller at one review step, when there are
+/// several: the step with the most.
+fn bulk_group(mine: &[ClaimSummary]) -> Option<(Step, Vec<ClaimAt>)> {
+    let mut by_step: BTreeMap<&'static str, (Step, Vec<ClaimAt>)> = BTreeMap::new();
+    for c in mine {
+        if let Some(step) = c.my_step.filter(|s| s.is_review()) {
+            by_step
+                .entry(step.code())
+                .or_insert((step, Vec::new()))
+                .1
+                .push(ClaimAt {
+                    id: c.id,
+                    version: c.version,
+                });
+        }
+    }
+    by_step
+        .into_values()
+        .filter(|(_, claims)| claims.len() > 1)
+        .max_by_key(|(_, claims)| claims.len())
+}
+
+/// 全部通过: passes every claim waiting at `step` with one opinion; each is
+/// signed on its own, and the ones refused are named with why.
+#[component]
+fn BulkSign(
+    step: Step,
+    claims: Vec<ClaimAt>,
+    message: RwSignal<Option<(bool, String)>>,
+    on_done: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let en = move || i18n.get_locale() == Locale::en;
+    let opinion = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let n = claims.len();
+    let sign = move || {
+        if opinion.with_untracked(|o| o.trim().is_empty()) {
+            message.set(Some((false, "请填写意见 / write the opinion".into())));
+            return;
+        }
+        busy.set(true);
+        let req = BulkStepRequest {
+            step,
+            opinion: opinion.get_untracked(),
+            claims: claims.clone(),
+            overspend_note: None,
+        };
+        spawn_local(async move {
+            match online::sign_many(req).await {
+                Ok(answer) => {
+                    let signed = answer.results.iter().filter(|r| r.error.is_none()).count();
+                    let refused: Vec<String> = answer
+                        .results
+                        .iter()
+                        .filter_map(|r| r.error.as_ref())
+                        .map(|e| one_language(&e.message, en()))
+                        .collect();
+                    let text = if en() {
+                        format!("Signed {signed}. {}", refused.join("; "))
+                    } else {
+                        format!("已签署 {signed} 件。{}", refused.join("；"))
+                    };
+                    message.try_set(Some((refused.is_empty(), text.trim().to_owned())));
+                    on_done.run(());
+                }
+                Err(e) => {
+                    message.try_set(Some((false, e.message)));
+                }
+            }
+            busy.try_set(false);
+        });
+    };
+    view! {
+        <div class="form" data-testid="bulk-sign">
+            <label for="f-bulk-opinion">{move || if en() { format!("Opinion ({})", step.name_en()) } else { format!("{}意见", step.name_zh()) }}</label>
+            <textarea id="f-bulk-opinion" data-testid="bulk-opinion" rows="2" prop:value=opinion on:input=move |ev| opinion.set(event_target_value(&ev))></textarea>
+            <button type="button" class="button button--primary" data-testid="bulk-pass" disabled=busy on:click=move |_| sign()>
+                {move || if en() { format!("Pass all {n}") } else { format!("全部通过（{n} 件）") }}
+            </button>
+        </div>
     }
 }
 
