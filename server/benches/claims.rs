@@ -7,7 +7,9 @@
 //!    read and summed by township), as the bureau asks for it;
 //! 2. the quarter's reconciliation (对账: every claim and payment read,
 //!    every link compared) and its A4 tables (兑现审批表, HTML);
-//! 3. the Excel workbook of the year's claimed lines (汇总 and 明细).
+//! 3. the quarter's payroll of the fixed part (定额补助发放表: 186
+//!    full-time mediators' decided months, by township);
+//! 4. the Excel workbook of the year's claimed lines (汇总 and 明细).
 //!
 //! Prints medians and the 95th percentile of 20 rounds (5 for the
 //! workbook); asserts only that the sums reconcile. SQLite always;
@@ -16,14 +18,16 @@
 
 mod support;
 
+use domain::Money;
 use domain::api::NewClaim;
 use domain::claim::Quarter;
+use domain::fixed_pay::DutyDecision;
 use domain::{PersonId, Role, UnitId, UnitKind};
 use std::time::Instant;
 use support::pct;
 use tiaojie_server::service::auth::acting_as;
-use tiaojie_server::service::{Caller, claim_files, claim_print, claims};
-use tiaojie_server::store::Store;
+use tiaojie_server::service::{Caller, claim_files, claim_print, claims, fixed_payroll};
+use tiaojie_server::store::{self, Store};
 use uuid::Uuid;
 
 #[global_allocator]
@@ -166,6 +170,72 @@ async fn run(name: &str, url: &str) {
     println!(
         "[{name}] A4 tables of {q3} ({} KiB of HTML): median {:.2} ms, p95 {:.2} ms",
         size / 1024,
+        pct(&times, 0.5),
+        pct(&times, 0.95)
+    );
+
+    // the quarter's fixed part (定额补助发放表): every full-time mediator of
+    // the city (186) decided for its three months, read by the bureau
+    let months = domain::fixed_payroll::months(q3);
+    let mut c = db.write().await.unwrap();
+    let city = org.units.iter().find(|u| u.kind == UnitKind::City).unwrap();
+    let everyone = store::duty::full_time_under(&mut c, &[&city.path])
+        .await
+        .unwrap();
+    for (i, p) in everyone.iter().enumerate() {
+        for month in months {
+            let performed = (i + month.first_day().month() as usize) % 23 != 0;
+            let d = DutyDecision {
+                person_id: p.person_id,
+                month,
+                performed,
+                amount: if performed {
+                    Money::yuan(800)
+                } else {
+                    Money::ZERO
+                },
+                reason: (!performed).then(|| "未按月排查".into()),
+                by: bureau.person_id,
+                by_name: "所员".into(),
+                at: domain::Timestamp::from(jiff::Timestamp::now()),
+            };
+            store::duty::append(&mut c, &d, 1).await.unwrap();
+        }
+    }
+    c.commit().await.unwrap();
+    let finance = org
+        .grants
+        .iter()
+        .find(|g| g.role == Role::BureauFinance)
+        .map(|g| g.person_id)
+        .unwrap();
+    let finance = caller(&db, finance).await;
+    let mut times = Vec::new();
+    let mut last = None;
+    for _ in 0..20 {
+        let t = Instant::now();
+        let payroll = fixed_payroll::payroll(&db, &finance, q3).await.unwrap();
+        times.push(ms(t.elapsed()));
+        last = Some(payroll);
+    }
+    times.sort_by(f64::total_cmp);
+    let payroll = last.unwrap();
+    let people: usize = payroll.townships.iter().map(|t| t.people.len()).sum();
+    assert_eq!(people, everyone.len());
+    assert_eq!(
+        domain::claim::sum(
+            payroll
+                .townships
+                .iter()
+                .flat_map(|t| t.people.iter().map(|p| p.amount))
+        ),
+        payroll.amount,
+        "the payroll's total is its people's"
+    );
+    println!(
+        "[{name}] payroll of {q3}: {} townships, {people} mediators, {} yuan: median {:.1} ms, p95 {:.1} ms",
+        payroll.townships.len(),
+        payroll.amount,
         pct(&times, 0.5),
         pct(&times, 0.95)
     );

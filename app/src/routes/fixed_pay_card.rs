@@ -2,8 +2,9 @@
 //! fixed subsidies as the judicial offices decided them. The bureau's
 //! finance records paying each township (拨付) once its months are all
 //! decided; the township's finance office records paying each mediator
-//! (核发) once the bureau has paid. The amounts are the server's; a wrong
-//! one is refused with the amount due. Online only, like every payment.
+//! (核发) once the bureau has paid. The amounts shown are the server's and
+//! are sent back as paid, for the server to check again. Online only, like
+//! every payment.
 
 use crate::clock::today_in_china;
 use crate::i18n::{Locale, use_i18n};
@@ -29,8 +30,6 @@ pub fn FixedPayCard(
     let shown = RwSignal::new(None::<Payroll>);
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    let paying = RwSignal::new(None::<UnitId>);
-    let amount = RwSignal::new(String::new());
     let paid_on = RwSignal::new(domain::dates::format_iso(today_in_china()));
     let reference = RwSignal::new(String::new());
     let method = RwSignal::new(PayMethod::BankTransfer);
@@ -64,7 +63,6 @@ pub fn FixedPayCard(
     let done = move |result: Result<Payment, online::ActionError>| match result {
         Ok(_) => {
             error.try_set(None);
-            paying.try_set(None);
             reference.try_set(String::new());
             message.try_set(Some((
                 true,
@@ -81,15 +79,7 @@ pub fn FixedPayCard(
             error.try_set(Some(e.message));
         }
     };
-    let pay_township = move |township: UnitId| {
-        let Ok(money) = amount.get_untracked().parse::<Money>() else {
-            error.set(Some(if en() {
-                "Write the amount in yuan, e.g. 300.00.".into()
-            } else {
-                "请按元填写金额，如 300.00。".into()
-            }));
-            return;
-        };
+    let pay_township = move |township: UnitId, money: Money| {
         let Some(day) = day() else { return };
         busy.set(true);
         let req = FixedTownshipPayment {
@@ -121,13 +111,6 @@ pub fn FixedPayCard(
         });
     };
 
-    let date_field = move || {
-        view! {
-            <div class="field"><label for="f-fixed-date">{if bureau { say(i18n, "拨付日期", "Date paid")() } else { say(i18n, "发放日期", "Date paid")() }}</label>
-                <input id="f-fixed-date" type="date" data-testid="fixed-pay-date" prop:value=paid_on on:input=move |ev| paid_on.set(event_target_value(&ev)) /></div>
-        }
-    };
-
     view! {
         <section class="card" data-testid="fixed-pay-card">
             <h2 class="card__label">{say(i18n, "定额补助发放", "Fixed subsidy payments")}</h2>
@@ -136,16 +119,17 @@ pub fn FixedPayCard(
                 load();
             }) />
             <p class="field-error" role="alert" data-testid="fixed-pay-error">{move || error.get().map(|e| one_language(&e, en()))}</p>
-            {move || (!bureau).then(|| view! {
-                {date_field()}
+            <div class="field"><label for="f-fixed-date">{if bureau { say(i18n, "拨付日期", "Date paid") } else { say(i18n, "发放日期", "Date paid") }}</label>
+                <input id="f-fixed-date" type="date" data-testid="fixed-pay-date" prop:value=paid_on on:input=move |ev| paid_on.set(event_target_value(&ev)) /></div>
+            {(!bureau).then(|| view! {
                 <div class="field"><label for="f-fixed-method">{say(i18n, "发放方式", "How")}</label>
                     <select id="f-fixed-method" on:change=move |ev| method.set(if event_target_value(&ev) == "cash" { PayMethod::Cash } else { PayMethod::BankTransfer })>
                         <option value="bank_transfer">{say(i18n, "银行转账", "bank transfer")}</option>
                         <option value="cash">{say(i18n, "现金", "cash")}</option>
                     </select></div>
-                <div class="field"><label for="f-fixed-ref">{say(i18n, "转账流水号或收据号", "Bank reference or receipt number")}</label>
-                    <input id="f-fixed-ref" data-testid="fixed-pay-reference" prop:value=reference on:input=move |ev| reference.set(event_target_value(&ev)) /></div>
             })}
+            <div class="field"><label for="f-fixed-ref">{if bureau { say(i18n, "凭证号", "Voucher number") } else { say(i18n, "转账流水号或收据号", "Bank reference or receipt number") }}</label>
+                <input id="f-fixed-ref" data-testid="fixed-pay-reference" prop:value=reference on:input=move |ev| reference.set(event_target_value(&ev)) /></div>
             {move || shown.get().map(|p| view! {
                 <p class="muted" data-testid="fixed-total">{format!("{} 元", p.amount)}</p>
                 <ul class="device-list">
@@ -161,34 +145,19 @@ pub fn FixedPayCard(
                                 <div class="device-row__state">
                                     <span class=if ready { "chip chip--alert" } else { "chip" } data-testid="fixed-township-state">{move || one_language(&state, en())}</span>
                                     {(bureau && ready).then(|| view! {
-                                        <button type="button" class="button" data-testid="fixed-pay-township" on:click=move |_| {
-                                            amount.set(due.to_string());
-                                            paying.set(Some(township));
-                                        }>{say(i18n, "登记拨付", "Record the payment")}</button>
+                                        <button type="button" class="button button--primary" data-testid="fixed-pay-township" disabled=busy on:click=move |_| pay_township(township, due)>{say(i18n, "登记拨付", "Record the payment")}</button>
                                     })}
                                 </div>
-                                <Show when=move || paying.get() == Some(township)>
-                                    <div class="form">
-                                        <div class="field"><label for="f-fixed-amount">{say(i18n, "金额（元）", "Amount (yuan)")}</label>
-                                            <input id="f-fixed-amount" inputmode="decimal" data-testid="fixed-pay-amount" prop:value=amount on:input=move |ev| amount.set(event_target_value(&ev)) /></div>
-                                        {date_field()}
-                                        <div class="field"><label for="f-fixed-voucher">{say(i18n, "凭证号", "Voucher number")}</label>
-                                            <input id="f-fixed-voucher" data-testid="fixed-pay-voucher" prop:value=reference on:input=move |ev| reference.set(event_target_value(&ev)) /></div>
-                                        <button type="button" class="button button--primary" data-testid="fixed-pay-confirm" disabled=busy on:click=move |_| pay_township(township)>{say(i18n, "登记拨付", "Record the payment")}</button>
-                                    </div>
-                                </Show>
                                 {(!bureau).then(|| view! {
                                     <ul class="device-list">
                                         {t.people.into_iter().map(|person| {
                                             let id = person.person_id;
                                             let owed = person.amount;
-                                            let months = person.months.iter().map(|m| format!("{} {}", m.month, m.amount)).collect::<Vec<_>>().join("，");
                                             let state = person.state.clone();
                                             let payable = paid.is_some() && person.paid.is_none() && owed > Money::ZERO;
                                             view! {
                                                 <li class="device-row" data-testid="fixed-person" data-person=id.to_string()>
                                                     <div class="device-row__who"><strong>{person.name.clone()}</strong> " · " {person.unit_name.clone()} " · " {format!("{owed} 元")}</div>
-                                                    <div class="device-row__meta muted">{months}</div>
                                                     <div class="device-row__state">
                                                         {(!state.is_empty()).then(|| view! { <span class="chip" data-testid="fixed-person-state">{move || one_language(&state, en())}</span> })}
                                                         {payable.then(|| view! {
