@@ -184,7 +184,7 @@ async fn run(name: &str, url: &str) {
         .unwrap();
     for (i, p) in everyone.iter().enumerate() {
         for month in months {
-            let performed = (i + month.first_day().month() as usize) % 23 != 0;
+            let performed = !(i + month.first_day().month() as usize).is_multiple_of(23);
             let d = DutyDecision {
                 person_id: p.person_id,
                 month,
