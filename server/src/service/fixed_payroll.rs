@@ -50,17 +50,26 @@ async fn townships(
     Ok(out)
 }
 
-/// A township's quarter: its active full-time mediators' decided months
-/// (as paid, once paid to the township), what is left to decide, and the
-/// payments made.
+/// A township's quarter: its full-time mediators' decided months (as
+/// paid, once paid to the township) — the active ones', and those of one
+/// who left with months decided — what is left to decide (the active
+/// ones' months), and the payments made.
 async fn township_payroll(
     c: &mut Conn,
     township: &Unit,
     quarter: Quarter,
 ) -> Result<PayrollTownship, ClaimError> {
-    let people = store::duty::full_time_under(c, &[&township.path]).await?;
-    let ids: Vec<PersonId> = people.iter().map(|p| p.person_id).collect();
     let months = fixed_payroll::months(quarter);
+    // the active full-time mediators, and those who left with months of
+    // the quarter decided (those months are owed; nothing more is asked)
+    let mut people = store::duty::full_time_under(c, &[&township.path]).await?;
+    let active: Vec<PersonId> = people.iter().map(|p| p.person_id).collect();
+    for left in store::duty::decided_under(c, &[&township.path], &months).await? {
+        if !active.contains(&left.person_id) {
+            people.push(left);
+        }
+    }
+    let ids: Vec<PersonId> = people.iter().map(|p| p.person_id).collect();
     let decided: Vec<_> = store::duty::of(c, &ids, None)
         .await?
         .into_iter()
@@ -74,7 +83,12 @@ async fn township_payroll(
     let (parts, undecided) = match &to_township {
         // once paid, the months are what was paid
         Some(paid) => (paid.fixed.clone(), Vec::new()),
-        None => fixed_payroll::township_parts(quarter, &ids, &fixed_pay::latest(decided)),
+        None => {
+            let (parts, mut undecided) =
+                fixed_payroll::township_parts(quarter, &ids, &fixed_pay::latest(decided));
+            undecided.retain(|(who, _)| active.contains(who));
+            (parts, undecided)
+        }
     };
     let rows = people
         .into_iter()

@@ -140,6 +140,12 @@ on_both_databases! {
         assert_eq!(ours["amount"], "88000.00", "{ours}");
         let people_sum: i64 = ours["people"].as_array().unwrap().iter().map(|p| p["amount"].as_str().unwrap().parse::<Money>().unwrap().to_fen()).sum();
         assert_eq!(people_sum, 8_800_000, "the township's total is its people's");
+        // a mediator who left during the quarter is still owed the months decided
+        let leaver = ours["people"].as_array().unwrap().iter().find(|p| p["person_id"] != json!(phone.person_id)).unwrap()["person_id"].as_str().unwrap().to_owned();
+        sqlx::query("UPDATE person SET active = 0 WHERE id = $1").bind(&leaver).execute(db.db.pool()).await.unwrap();
+        let (_, again) = call(&app, &bureau, "GET", &payroll, None).await;
+        let still = again["townships"].as_array().unwrap().iter().find(|t| t["township_id"] == ours["township_id"]).unwrap().clone();
+        assert_eq!((still["amount"].as_str(), still["undecided"].as_u64(), still["people"].as_array().unwrap().len()), (Some("88000.00"), Some(0), 37), "{still}");
         // the township's offices see their township only; a mediator, a head or the section nothing
         for who in [&staff, &finance] {
             let (status, mine) = call(&app, who, "GET", &payroll, None).await;
