@@ -10,6 +10,7 @@ pub mod office_actions;
 pub mod office_screen;
 pub mod pending_sync;
 pub mod photo_thumb;
+pub mod quarter_select;
 pub mod referral_card;
 pub mod reminders_card;
 pub mod risk_card;

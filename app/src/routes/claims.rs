@@ -11,6 +11,7 @@ use crate::clock::today_in_china;
 use crate::components::lang_switch::LangSwitch;
 use crate::components::office_actions::use_online;
 use crate::components::office_screen::{OfficeScreen, load_signed_in};
+use crate::components::quarter_select::{QuarterSelect, quarter_name};
 use crate::i18n::{Locale, t, use_i18n};
 use crate::lazy_text::say;
 use crate::online;
@@ -95,10 +96,6 @@ fn step_name(step: Step, en: bool) -> &'static str {
 
 fn stage_name(stage: Stage, en: bool) -> String {
     if en { stage.name_en() } else { stage.name_zh() }
-}
-
-fn quarter_name(q: Quarter, en: bool) -> String {
-    if en { q.label_en() } else { q.label_zh() }
 }
 
 /// A reviewer's choice for one line.
@@ -1091,35 +1088,5 @@ fn DutyCard(message: RwSignal<Option<(bool, String)>>) -> impl IntoView {
                 </ul>
             })}
         </section>
-    }
-}
-
-/// A quarter to choose among `options`, labelled in the app's language;
-/// `on_pick` runs after `quarter` takes the choice.
-#[component]
-pub(crate) fn QuarterSelect(
-    id: &'static str,
-    testid: &'static str,
-    options: Vec<Quarter>,
-    quarter: RwSignal<Quarter>,
-    on_pick: Callback<Quarter>,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let en = move || i18n.get_locale() == Locale::en;
-    view! {
-        <div class="field">
-            <label for=id>{say(i18n, "季度", "Quarter")}</label>
-            <select id=id data-testid=testid
-                on:change=move |ev| {
-                    if let Ok(q) = event_target_value(&ev).parse::<Quarter>() {
-                        quarter.set(q);
-                        on_pick.run(q);
-                    }
-                }>
-                {options.into_iter().map(|q| {
-                    view! { <option value=q.to_string() selected=move || quarter.get() == q>{move || quarter_name(q, en())}</option> }
-                }).collect_view()}
-            </select>
-        </div>
     }
 }

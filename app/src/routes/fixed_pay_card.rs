@@ -7,6 +7,7 @@
 //! every payment.
 
 use crate::clock::today_in_china;
+use crate::components::quarter_select::QuarterSelect;
 use crate::i18n::{Locale, use_i18n};
 use crate::lazy_text::say;
 use crate::online;
@@ -114,7 +115,7 @@ pub fn FixedPayCard(
     view! {
         <section class="card" data-testid="fixed-pay-card">
             <h2 class="card__label">{say(i18n, "定额补助发放", "Fixed subsidy payments")}</h2>
-            <crate::routes::claims::QuarterSelect id="f-fixed-quarter" testid="fixed-quarter" options quarter on_pick=Callback::new(move |_| {
+            <QuarterSelect id="f-fixed-quarter" testid="fixed-quarter" options quarter on_pick=Callback::new(move |_| {
                 shown.set(None);
                 load();
             }) />

@@ -7,7 +7,7 @@ use super::sql::{self, DutyDecision as Dd, IDS_PER_STATEMENT, OrgUnit, Person, S
 use super::{Conn, StoreError};
 use domain::fixed_pay::{DutyDecision, Month};
 use domain::{Money, PersonId, UnitId, UnitKind, UnitPath};
-use sea_query::{Alias, Expr, JoinType, Order, Query};
+use sea_query::{Alias, Expr, JoinType, Order, Query, SimpleExpr};
 
 /// A full-time mediator and their committee.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,11 +20,12 @@ pub struct FullTime {
     pub unit_path: UnitPath,
 }
 
-/// The active full-time mediators whose unit is inside one of `roots`, by
-/// unit then name.
-pub async fn full_time_under(
+/// The full-time mediators inside one of `roots` that `filter` keeps, by
+/// unit then name, with their committees.
+async fn full_time(
     c: &mut Conn,
     roots: &[&UnitPath],
+    filter: SimpleExpr,
 ) -> Result<Vec<FullTime>, StoreError> {
     if roots.is_empty() {
         return Ok(Vec::new());
@@ -47,9 +48,9 @@ pub async fn full_time_under(
         .and_where(
             Expr::col((p.clone(), Person::Kind)).eq(domain::PersonKind::MediatorFullTime.code()),
         )
-        .and_where(Expr::col((p.clone(), Person::Active)).eq(1))
+        .and_where(filter)
         .cond_where(sql::under((u.clone(), OrgUnit::Path), roots))
-        .order_by((u.clone(), OrgUnit::Path), Order::Asc)
+        .order_by((u, OrgUnit::Path), Order::Asc)
         .order_by((p, Person::Name), Order::Asc)
         .to_owned();
     let (text, values) = sql::render(c, &stmt);
@@ -71,6 +72,16 @@ pub async fn full_time_under(
         .collect()
 }
 
+/// The active full-time mediators whose unit is inside one of `roots`, by
+/// unit then name.
+pub async fn full_time_under(
+    c: &mut Conn,
+    roots: &[&UnitPath],
+) -> Result<Vec<FullTime>, StoreError> {
+    let active = Expr::col((Alias::new("p"), Person::Active)).eq(1);
+    full_time(c, roots, active).await
+}
+
 /// The full-time mediators inside one of `roots` — active or not any
 /// more — who have a decision on one of `months`: one who left during a
 /// quarter is still owed the months decided before.
@@ -79,54 +90,16 @@ pub async fn decided_under(
     roots: &[&UnitPath],
     months: &[Month],
 ) -> Result<Vec<FullTime>, StoreError> {
-    if roots.is_empty() || months.is_empty() {
+    if months.is_empty() {
         return Ok(Vec::new());
     }
-    let (p, u) = (Alias::new("p"), Alias::new("u"));
     let decided = Query::select()
         .column(Dd::PersonId)
         .from(Dd::Table)
         .and_where(Expr::col(Dd::Month).is_in(months.iter().map(|m| m.to_string())))
         .to_owned();
-    let stmt = Query::select()
-        .column((p.clone(), Person::Id))
-        .column((p.clone(), Person::Name))
-        .column((u.clone(), OrgUnit::Id))
-        .column((u.clone(), OrgUnit::Name))
-        .column((u.clone(), OrgUnit::Kind))
-        .column((u.clone(), OrgUnit::Path))
-        .from_as(Person::Table, p.clone())
-        .join_as(
-            JoinType::InnerJoin,
-            OrgUnit::Table,
-            u.clone(),
-            Expr::col((u.clone(), OrgUnit::Id)).equals((p.clone(), Person::UnitId)),
-        )
-        .and_where(
-            Expr::col((p.clone(), Person::Kind)).eq(domain::PersonKind::MediatorFullTime.code()),
-        )
-        .and_where(Expr::col((p.clone(), Person::Id)).in_subquery(decided))
-        .cond_where(sql::under((u.clone(), OrgUnit::Path), roots))
-        .order_by((u.clone(), OrgUnit::Path), Order::Asc)
-        .order_by((p, Person::Name), Order::Asc)
-        .to_owned();
-    let (text, values) = sql::render(c, &stmt);
-    let rows: Vec<(String, String, String, String, String, String)> =
-        sqlx::query_as_with(&text, values)
-            .fetch_all(&mut *c)
-            .await?;
-    rows.into_iter()
-        .map(|(id, name, unit, unit_name, kind, path)| {
-            Ok(FullTime {
-                person_id: sql::read("person id", &id)?,
-                name,
-                unit_id: sql::read("unit id", &unit)?,
-                unit_name,
-                unit_kind: sql::read("unit kind", &kind)?,
-                unit_path: sql::path(&path)?,
-            })
-        })
-        .collect()
+    let filter = Expr::col((Alias::new("p"), Person::Id)).in_subquery(decided);
+    full_time(c, roots, filter).await
 }
 
 /// The units (their paths) of the screening records done in `month` inside
