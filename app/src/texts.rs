@@ -5,7 +5,6 @@
 
 use domain::problem::{DateOf, Problem};
 use domain::screening::{MAX_COVERAGE_CHARS, MAX_NOTES_CHARS, RecordError};
-use domain::validate::{IdError, PhoneError};
 use std::borrow::Cow;
 
 type Words = (Cow<'static, str>, Cow<'static, str>);
@@ -99,14 +98,8 @@ fn words(p: &Problem) -> Words {
             "the amount is a number of yuan, e.g. 1200 or 1200.50",
         ),
         P::NotWholeNumber => fixed("请填写整数", "enter a whole number"),
-        P::ResidentId(e) => resident_id(e),
-        P::Phone(PhoneError::Format) => {
-            fixed("手机号应为11位数字", "a mobile number has 11 digits")
-        }
-        P::Phone(PhoneError::Prefix) => fixed(
-            "手机号应以13–19开头",
-            "a mainland mobile number starts with 13–19",
-        ),
+        P::ResidentId(e) => own_words(e),
+        P::Phone(e) => own_words(e),
         P::BadCaseId => fixed("关联案件编号无效", "a linked case id is not valid"),
         P::UnknownDuty => fixed("未知的工作职责", "unknown duty"),
         P::ReceivedInFuture => fixed(
@@ -193,29 +186,12 @@ fn words(p: &Problem) -> Words {
     }
 }
 
-fn resident_id(e: &IdError) -> Words {
-    match e {
-        IdError::Length(n) => (
-            format!("身份证号应为18位，现为{n}位").into(),
-            format!("resident ID must have 18 characters, got {n}").into(),
-        ),
-        IdError::NotDigits => fixed(
-            "身份证号前17位只能是数字",
-            "the first 17 characters must be digits",
-        ),
-        IdError::BadCheckChar => fixed(
-            "身份证号最后一位应为数字或X",
-            "the last character must be a digit or X",
-        ),
-        IdError::BirthDate => fixed(
-            "身份证号中的出生日期无效",
-            "the birth date inside the ID is not a valid date",
-        ),
-        IdError::CheckDigit { expected } => (
-            format!("身份证号校验位不正确，应为{expected}").into(),
-            format!("check digit is wrong, expected {expected}").into(),
-        ),
-    }
+/// A value error's words: its own `中文 / English` message, which the phone
+/// links anyway (reading a stored case checks its ID numbers and phones), so
+/// the texts are not kept twice.
+fn own_words(e: &impl std::fmt::Display) -> Words {
+    let (zh, en) = both(&e.to_string());
+    (Cow::Owned(zh), Cow::Owned(en))
 }
 
 fn screening(e: &RecordError) -> Words {
@@ -265,6 +241,7 @@ fn screening(e: &RecordError) -> Words {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use domain::validate::{IdError, PhoneError};
 
     #[test]
     fn a_message_in_both_languages_reads_in_one() {

@@ -10,6 +10,8 @@
 //! 3. the quarter's payroll of the fixed part (定额补助发放表: 186
 //!    full-time mediators' decided months, by township);
 //! 4. the Excel workbook of the year's claimed lines (汇总 and 明细).
+//! 5. the duplicate check (重复申报核查) over the year's cases, as the
+//!    bureau sees them (every case against every case of the city).
 //!
 //! Prints medians and the 95th percentile of 20 rounds (5 for the
 //! workbook); asserts only that the sums reconcile. SQLite always;
@@ -26,7 +28,9 @@ use domain::{PersonId, Role, UnitId, UnitKind};
 use std::time::Instant;
 use support::pct;
 use tiaojie_server::service::auth::acting_as;
-use tiaojie_server::service::{Caller, claim_files, claim_print, claims, fixed_payroll};
+use tiaojie_server::service::{
+    Caller, claim_files, claim_print, claims, duplicates, fixed_payroll,
+};
 use tiaojie_server::store::{self, Store};
 use uuid::Uuid;
 
@@ -236,6 +240,30 @@ async fn run(name: &str, url: &str) {
         "[{name}] payroll of {q3}: {} townships, {people} mediators, {} yuan: median {:.1} ms, p95 {:.1} ms",
         payroll.townships.len(),
         payroll.amount,
+        pct(&times, 0.5),
+        pct(&times, 0.95)
+    );
+
+    // the duplicate check over the year's cases, as the bureau sees them
+    let year: Vec<domain::CaseId> = tiaojie_server::demo::history_cases(end)
+        .iter()
+        .filter(|c| c.received_on > end.saturating_sub(jiff::Span::new().days(365)))
+        .map(|c| c.id)
+        .collect();
+    let mut times = Vec::new();
+    let mut flagged = Vec::new();
+    for _ in 0..20 {
+        let t = Instant::now();
+        let mut c = db.read().await.unwrap();
+        flagged = duplicates::flags(&mut c, &bureau, &year).await.unwrap();
+        times.push(ms(t.elapsed()));
+    }
+    times.sort_by(f64::total_cmp);
+    let flags: usize = flagged.iter().map(|d| d.flags.len()).sum();
+    println!(
+        "[{name}] duplicate check of the year's {} cases: {} flagged, {flags} flags: median {:.1} ms, p95 {:.1} ms",
+        year.len(),
+        flagged.len(),
         pct(&times, 0.5),
         pct(&times, 0.95)
     );

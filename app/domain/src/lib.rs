@@ -10,6 +10,7 @@ pub mod case_form;
 pub mod case_query;
 pub mod claim;
 pub mod dates;
+pub mod duplicate;
 pub mod fixed_pay;
 pub mod fixed_payroll;
 pub mod ids;

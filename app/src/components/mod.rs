@@ -2,6 +2,7 @@
 
 pub mod autosave;
 pub mod case_edit;
+pub mod duplicate_notes;
 pub mod field;
 pub mod history_card;
 pub mod lang_switch;

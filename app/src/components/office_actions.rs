@@ -211,8 +211,12 @@ pub fn OfficeActions(case: RwSignal<Option<Case>>) -> impl IntoView {
     };
 
     let shown = move || office.get() == Some(true) && case.with(Option::is_some);
+    // the cases that look like this one (重复申报核查), for an office
+    let duplicates =
+        crate::components::duplicate_notes::ask_duplicates(format!("/api/v1/cases/{}", case_id()));
     view! {
         <Show when=shown>
+            <crate::components::duplicate_notes::DuplicateNotes found=duplicates case_id=case_id() />
             <section class="card lock-card" data-testid="lock-card" data-locked=move || locked().to_string()>
                 <h2 class="card__label">{crate::lazy_text::say(i18n, "审核锁定", "Lock for review")}</h2>
                 {move || if locked() {

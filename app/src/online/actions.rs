@@ -152,6 +152,13 @@ pub async fn case_history(id: CaseId) -> Result<CaseHistory, ActionError> {
     with_token!(|t| client::case_history(&t, id))
 }
 
+/// The cases that look like the same dispute (重复申报核查) as a case or a
+/// claim's lines (`of`: `/api/v1/cases/{id}` or `/api/v1/claims/{id}`),
+/// for an office that reviews them.
+pub async fn duplicates(of: String) -> Result<Vec<domain::duplicate::CaseDuplicates>, ActionError> {
+    with_token!(|t| client::duplicates(&t, &of))
+}
+
 /// Who owns a case, its hand-overs and where it may go.
 pub async fn case_referral(id: CaseId) -> Result<CaseOwnership, ActionError> {
     with_token!(|t| client::referral(&t, id))

@@ -214,6 +214,14 @@ pub async fn case_history(token: &str, id: CaseId) -> Result<CaseHistory, ApiErr
     get(&format!("/api/v1/cases/{id}/history"), token).await
 }
 
+/// `GET /api/v1/{cases|claims}/{id}/duplicates` (`of` the path's start).
+pub async fn duplicates(
+    token: &str,
+    of: &str,
+) -> Result<Vec<domain::duplicate::CaseDuplicates>, ApiError> {
+    get(&format!("{of}/duplicates"), token).await
+}
+
 /// `PUT /api/v1/cases/{id}/lock`.
 pub async fn lock(token: &str, id: CaseId, reason: String) -> Result<CaseLock, ApiError> {
     put(

@@ -573,6 +573,9 @@ fn ClaimDetail(
         .map(|l| (l.case_id, l.clone()))
         .collect();
     let review = my_step.is_some_and(Step::is_review);
+    // the lines that look like another case (重复申报核查), for an office
+    let duplicates =
+        crate::components::duplicate_notes::ask_duplicates(format!("/api/v1/claims/{id}"));
     let lines = claim.lines.iter().map(|l| {
         let now = current.get(&l.case_id).cloned();
         let case_id = l.case_id;
@@ -592,6 +595,7 @@ fn ClaimDetail(
                 <div class="device-row__meta muted">{parties} " · " {kind} " · " {domain::dates::format_iso(l.closed_on)}
                     {l.late.then(|| view! { " " <span class="chip">{say(i18n, "补报", "late")}</span> })}
                 </div>
+                <crate::components::duplicate_notes::DuplicateNotes found=duplicates case_id />
                 <div class="device-row__meta">
                     {format!("{} · {} 元", l.tier, l.amount)}
                     {now.clone().filter(|_| changed).map(|n| view! {

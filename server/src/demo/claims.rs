@@ -16,14 +16,14 @@ use super::chuxiong;
 use super::load::SeedError;
 use crate::service::auth::acting_as;
 use crate::service::{Caller, claims, special_cases};
-use crate::store::{Store, StoreError};
+use crate::store::{self, Store, StoreError};
 use domain::api::{
     ClaimDraft, ClaimView, MediatorPaymentRequest, NewClaim, ReceiptRequest, StepRequest,
     TownshipPaymentRequest,
 };
 use domain::claim::{Decision, PayMethod, Payee, Quarter, Stage, Step};
 use domain::special::{self, SpecialReport, SpecialRequest};
-use domain::{ClaimId, Money, PersonId, Role, UnitId, UnitKind};
+use domain::{CaseId, ClaimId, Money, PersonId, Role, UnitId, UnitKind};
 use jiff::civil::Date;
 
 /// What the claims load did.
@@ -317,6 +317,20 @@ pub async fn load_claims(db: &Store, end: Date) -> Result<ClaimsReport, SeedErro
             ready.push(drafted);
         }
     }
+    // a claim with a line that looks like another case (the history plants
+    // one) goes last, to wait at 初审, where the judicial office finds it
+    let mut flagged = Vec::new();
+    let mut plain = Vec::new();
+    for drafted in ready {
+        let lines: Vec<CaseId> = drafted.1.lines.iter().map(|l| l.case_id).collect();
+        let mut c = db.read().await?;
+        let alike = store::marks::shared(&mut c, &lines)
+            .await?
+            .iter()
+            .any(|p| domain::duplicate::alike(p.likeness, &p.this.seen, &p.other.seen));
+        if alike { &mut flagged } else { &mut plain }.push(drafted);
+    }
+    let mut ready = plain;
     let at_approval = Step::REVIEWS.len() - 1;
     if let Some(k) = ready
         .iter()
@@ -326,6 +340,7 @@ pub async fn load_claims(db: &Store, end: Date) -> Result<ClaimsReport, SeedErro
         let grave = ready.remove(k);
         ready.insert(at_approval, grave);
     }
+    ready.extend(flagged);
     // one waiting at each step; the rest wait at 初审 too (signed at once
     // with 全部通过)
     for (i, (who, draft)) in ready.into_iter().enumerate() {

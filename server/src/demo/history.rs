@@ -198,7 +198,72 @@ pub fn history_cases(end: Date) -> Vec<Case> {
         let mut r = Mix(SEED ^ (i as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03));
         out.push(one_case(i, &all[c], *seq, received, end, &mut r));
     }
+    plant_duplicate(&mut out, &all, end);
     out
+}
+
+/// Makes one dispute look recorded twice (重复申报核查), for the judicial
+/// office to find: a party of a case that 鹿城镇 claims for the last full
+/// quarter (of its first committee that is not a demo log-in's own) also
+/// appears, with the same ID number, in a case of the same kind received
+/// within 90 days in another township.
+fn plant_duplicate(cases: &mut [Case], all: &[Committee<'_>], end: Date) {
+    let org = chuxiong();
+    let Some(head) = org.grants.iter().find(|g| g.role == Role::CommitteeHead) else {
+        return;
+    };
+    let of = |case: &Case| all.iter().find(|c| c.unit.id == case.unit_id);
+    let Some(home) = all
+        .iter()
+        .find(|c| c.unit.id == head.unit_id)
+        .map(|c| c.township.id)
+    else {
+        return;
+    };
+    let first_community = all
+        .iter()
+        .find(|c| c.township.id == home && c.unit.kind == UnitKind::Community)
+        .map(|c| c.unit.id);
+    let Some(last) = domain::claim::Quarter::containing(end).prev() else {
+        return;
+    };
+    let claimed = |case: &Case| {
+        of(case).is_some_and(|c| {
+            c.township.id == home && c.unit.id != head.unit_id && Some(c.unit.id) != first_community
+        }) && case
+            .closed_on
+            .is_some_and(|d| d >= last.first_day() && d <= last.last_day())
+            && case
+                .server_verdict
+                .as_ref()
+                .is_some_and(|v| v.tier.is_some())
+            && case
+                .parties
+                .first()
+                .is_some_and(|p| p.resident_id.is_some())
+    };
+    // the first committee (in the organisation's order) with such a case
+    let Some(x) = all.iter().find_map(|c| {
+        cases
+            .iter()
+            .position(|case| case.unit_id == c.unit.id && claimed(case))
+    }) else {
+        return;
+    };
+    let (kind, day, party) = (
+        cases[x].dispute_type.clone(),
+        cases[x].received_on,
+        cases[x].parties[0].clone(),
+    );
+    let elsewhere = cases.iter().position(|case| {
+        of(case).is_some_and(|c| c.township.id != home)
+            && case.dispute_type == kind
+            && (case.received_on - day).get_days().abs() <= 90
+            && !case.parties.is_empty()
+    });
+    if let Some(y) = elsewhere {
+        cases[y].parties[0] = party;
+    }
 }
 
 /// A village or community committee that records cases.

@@ -86,6 +86,7 @@ pub fn router(state: AppState, site: &Site, body_idle_timeout: std::time::Durati
         )
         .route("/api/v1/cases/{id}", get(api::cases::get))
         .route("/api/v1/cases/{id}/history", get(api::cases::history))
+        .route("/api/v1/cases/{id}/duplicates", get(api::cases::duplicates))
         .route(
             "/api/v1/cases/{id}/lock",
             put(api::office::lock).delete(api::office::unlock),
@@ -120,6 +121,10 @@ pub fn router(state: AppState, site: &Site, body_idle_timeout: std::time::Durati
         )
         .route("/api/v1/claims/draft", get(api::claims::draft))
         .route("/api/v1/claims/{id}", get(api::claims::get))
+        .route(
+            "/api/v1/claims/{id}/duplicates",
+            get(api::claims::duplicates),
+        )
         .route("/api/v1/claims/{id}/steps", post(api::claims::sign))
         .route("/api/v1/claims/steps", post(api::claims::sign_many))
         .route(

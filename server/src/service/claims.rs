@@ -801,6 +801,10 @@ pub async fn sign_many(
     }
     let mut out = Vec::with_capacity(req.claims.len());
     for at in &req.claims {
+        if let Some(refusal) = looks_duplicated(store, caller, at, req.step).await? {
+            out.push((at.id, Err(refusal)));
+            continue;
+        }
         let one = StepRequest {
             step: req.step,
             version: at.version,
@@ -818,6 +822,51 @@ pub async fn sign_many(
         }
     }
     Ok(out)
+}
+
+/// A claim waiting at `step` with a line that looks like another case
+/// (重复申报核查) is not signed blind: 全部通过 leaves it, with why, for
+/// the reviewer to open, see the flags and sign on its own. (A single
+/// signature is made on the claim's page, where the flags are shown.)
+async fn looks_duplicated(
+    store: &Store,
+    caller: &Caller,
+    at: &domain::api::ClaimAt,
+    step: Step,
+) -> Result<Option<ClaimError>, StoreError> {
+    let mut c = store.read().await?;
+    let Ok(stored) = visible_claim(&mut c, caller, at.id).await else {
+        // the signature itself says why not
+        return Ok(None);
+    };
+    if stored.claim.stage != Stage::At(step) || stored.claim.version != at.version {
+        return Ok(None);
+    }
+    let lines: Vec<CaseId> = stored
+        .claim
+        .current()
+        .iter()
+        .filter(|l| !l.returned)
+        .map(|l| l.case_id)
+        .collect();
+    let mut flagged: Vec<CaseId> = store::marks::shared(&mut c, &lines)
+        .await?
+        .into_iter()
+        .filter(|p| domain::duplicate::alike(p.likeness, &p.this.seen, &p.other.seen))
+        .map(|p| p.this.seen.case_id)
+        .collect();
+    flagged.sort_unstable();
+    flagged.dedup();
+    let n = flagged.len();
+    Ok((n > 0).then(|| {
+        let unit = &stored.claim.unit_name;
+        ClaimError::invalid(
+            "duplicates",
+            format!(
+                "{unit}的申报有 {n} 件案件可能重复，请打开核实后单独签署 / {unit}: {n} lines may be duplicates: open the claim, check them and sign it on its own"
+            ),
+        )
+    }))
 }
 
 /// 拨付: the bureau's finance paid a township's finance office these

@@ -12,6 +12,7 @@ pub mod claim_files;
 pub mod claim_print;
 pub mod claims;
 pub mod directory;
+pub mod duplicates;
 pub mod duty;
 pub mod fixed_payroll;
 pub mod office;

@@ -347,7 +347,11 @@ pub async fn upsert_many(
         })
         .collect();
     write_rows(c, &rows, true).await?;
-    Ok(())
+    super::marks::rewrite(
+        c,
+        rows.iter().map(|r| r.case).collect::<Vec<_>>().as_slice(),
+    )
+    .await
 }
 
 /// Stores cases made elsewhere (the demo history) with their own times,
@@ -356,6 +360,8 @@ pub async fn insert_loaded(
     c: &mut Conn,
     rows: &[(StoredCase, Timestamp, Timestamp)],
 ) -> Result<u64, StoreError> {
+    let ids: Vec<CaseId> = rows.iter().map(|(case, _, _)| case.id).collect();
+    let held: std::collections::HashSet<CaseId> = existing(c, &ids).await?.into_iter().collect();
     let rows: Vec<Written<'_>> = rows
         .iter()
         .map(|(case, created_at, updated_at)| Written {
@@ -364,7 +370,14 @@ pub async fn insert_loaded(
             updated_at: *updated_at,
         })
         .collect();
-    write_rows(c, &rows, false).await
+    let written = write_rows(c, &rows, false).await?;
+    let fresh: Vec<&StoredCase> = rows
+        .iter()
+        .map(|r| r.case)
+        .filter(|case| !held.contains(&case.id))
+        .collect();
+    super::marks::rewrite(c, &fresh).await?;
+    Ok(written)
 }
 
 /// Sets or clears an office's lock on a case (the column scoped queries and

@@ -24,6 +24,7 @@ pub mod claims;
 pub mod duty;
 pub mod history;
 pub mod inbox;
+pub mod marks;
 pub mod numbers;
 pub mod org;
 pub mod ownership;
@@ -123,7 +124,7 @@ impl Store {
             Backend::Postgres => &POSTGRES_MIGRATOR,
         };
         migrator.run(&self.pool).await?;
-        Ok(())
+        marks::index_all(self).await
     }
 
     /// Refreshes the query planner's statistics (after a bulk load).

@@ -422,6 +422,20 @@ on_both_databases! {
         let phone = login(&app, VILLAGE_MEDIATOR).await;
         let (_, mine) = call(&app, &phone, "GET", "/api/v1/claims/mine", None).await;
         assert!(!mine["payments"].as_array().unwrap().is_empty(), "{mine}");
+        // a claim waiting for the judicial office has a line that looks
+        // like another township's case (重复申报核查)
+        let office = login(&app, JUDICIAL_OFFICE).await;
+        let (_, list) = call(&app, &office, "GET", "/api/v1/claims?quarter=2026-Q3", None).await;
+        let mut flagged = Vec::new();
+        for c in list.as_array().unwrap() {
+            let (status, lines) = call(&app, &office, "GET", &format!("/api/v1/claims/{}/duplicates", c["id"].as_str().unwrap()), None).await;
+            assert_eq!(status, 200, "{lines}");
+            flagged.extend(lines.as_array().unwrap().iter().map(|l| (c["my_step"].clone(), l["flags"][0].clone())));
+        }
+        assert!(
+            flagged.iter().any(|(step, flag)| step == "first_review" && flag["likeness"] == "same_party" && flag.get("case_id").is_none()),
+            "{flagged:?}"
+        );
         // … and the head's village has the last quarter left to claim
         let head = login(&app, HEAD).await;
         let (status, draft) = call(&app, &head, "GET", &format!("/api/v1/claims/draft?unit_id={}&quarter=2026-Q3", head.unit_id), None).await;
@@ -766,7 +780,24 @@ on_both_databases! {
         let (_, list) = call(&app, &staff, "GET", "/api/v1/claims?quarter=2026-Q3", None).await;
         let list = list.as_array().unwrap().clone();
         let at = |c: &Value| json!({"id": c["id"], "version": c["version"]});
-        let waiting: Vec<Value> = list.iter().filter(|c| c["my_step"] == "first_review").map(at).collect();
+        let mut waiting: Vec<Value> = list.iter().filter(|c| c["my_step"] == "first_review").map(at).collect();
+        // the demo's claim with a line like another township's case is not
+        // signed blind: refused with why, then signed on its own
+        let mut flagged = Vec::new();
+        for c in &waiting {
+            let (_, lines) = call(&app, &staff, "GET", &format!("/api/v1/claims/{}/duplicates", c["id"].as_str().unwrap()), None).await;
+            if !lines.as_array().unwrap().is_empty() {
+                flagged.push(c.clone());
+            }
+        }
+        assert_eq!(flagged.len(), 1, "{flagged:?}");
+        waiting.retain(|c| c != &flagged[0]);
+        let (_, answer) = call(&app, &staff, "POST", "/api/v1/claims/steps", Some(json!({"step": "first_review", "opinion": "同意", "claims": flagged}))).await;
+        assert_eq!(answer["results"][0]["error"]["field"], "duplicates", "{answer}");
+        assert!(answer["results"][0]["error"]["message"].as_str().unwrap().contains("可能重复"), "{answer}");
+        let one = json!({"step": "first_review", "version": flagged[0]["version"], "decision": "pass", "opinion": "已核实：两案为不同纠纷", "lines": []});
+        let (status, signed) = call(&app, &staff, "POST", &format!("/api/v1/claims/{}/steps", flagged[0]["id"].as_str().unwrap()), Some(one)).await;
+        assert_eq!((status, signed["claim"]["stage"].as_str()), (200, Some("second_review")), "{signed}");
         assert!(waiting.len() >= 2, "the demo leaves several claims at 初审: {list:?}");
         let at_second = list.iter().find(|c| c["stage"] == "second_review").map(at).unwrap();
         let url = "/api/v1/claims/steps";
@@ -822,7 +853,7 @@ on_both_databases! {
         // the director finds them all at 复审, and a mediator signs nothing
         let director = login(&app, DIRECTOR).await;
         let (_, list) = call(&app, &director, "GET", "/api/v1/claims?quarter=2026-Q3", None).await;
-        assert_eq!(list.as_array().unwrap().iter().filter(|c| c["my_step"] == "second_review").count(), waiting.len() + 1);
+        assert_eq!(list.as_array().unwrap().iter().filter(|c| c["my_step"] == "second_review").count(), waiting.len() + 2);
         let phone = login(&app, VILLAGE_MEDIATOR).await;
         let (status, answer) = call(&app, &phone, "POST", url, Some(bulk(vec![at_second], "同意"))).await;
         assert_eq!(status, 200);

@@ -12,6 +12,7 @@ mod capabilities;
 mod case_numbers;
 mod claims;
 mod cli;
+mod duplicates;
 mod duty;
 mod fuzz_push;
 mod history;

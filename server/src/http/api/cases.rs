@@ -39,6 +39,41 @@ pub async fn get(
     ))
 }
 
+/// Cases that look like the same dispute (重复申报核查)
+///
+/// The same party (by resident ID) in another case of the same dispute
+/// type received within 90 days, the same photo in another case, or
+/// another oral case of the same parties the same day — in any committee.
+/// Facts for the reviewing office to weigh, never a refusal. A flag names
+/// the other case's committee, number, kind and day; its id only when the
+/// caller may open it. For the offices that review the case.
+#[utoipa::path(
+    get,
+    path = "/api/v1/cases/{id}/duplicates",
+    tag = "office",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The case's UUID")),
+    responses(
+        (status = 200, description = "The case with its flags, or an empty list when nothing looks like it", body = Vec<domain::duplicate::CaseDuplicates>),
+        (status = 400, description = "Bad id (`malformed`)", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`, `revoked`, `expired` or `disabled`", body = ErrorBody),
+        (status = 403, description = "The caller sees the case but does not review it: a committee or a finance office (`forbidden`)", body = ErrorBody),
+        (status = 404, description = "Not in the caller's organisation (`not_found`)", body = ErrorBody),
+        (status = 409, description = "The case was deleted (`deleted`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
+    )
+)]
+#[tracing::instrument(skip_all, fields(session = %caller.session_id))]
+pub async fn duplicates(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId<CaseId>,
+) -> Result<Json<Vec<domain::duplicate::CaseDuplicates>>, ApiError> {
+    Ok(Json(
+        crate::service::duplicates::of_case(&state.store, &caller, id).await?,
+    ))
+}
+
 /// A case's versions (修改记录)
 ///
 /// Newest first: who made each version and when (a phone's change, or an

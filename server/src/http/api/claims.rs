@@ -170,6 +170,37 @@ pub async fn get(
     Ok(Json(claims::get(&state.store, &caller, id).await?))
 }
 
+/// The claim's lines that look like another case (重复申报核查)
+///
+/// For each line with a flag, the cases that look like the same dispute
+/// (as `GET /api/v1/cases/{id}/duplicates`); lines without are left out.
+/// For the offices that review the claim.
+#[utoipa::path(
+    get,
+    path = "/api/v1/claims/{id}/duplicates",
+    tag = "claims",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The claim's id")),
+    responses(
+        (status = 200, description = "The flagged lines, in the claim's order", body = Vec<domain::duplicate::CaseDuplicates>),
+        (status = 400, description = "Not an id (`malformed`)", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`, `revoked`, `expired` or `disabled`", body = ErrorBody),
+        (status = 403, description = "The caller reads the claim but does not review it: the committee, a finance office (`forbidden`)", body = ErrorBody),
+        (status = 404, description = "No such claim in the caller's units (`not_found`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
+    )
+)]
+#[tracing::instrument(skip_all, fields(session = %caller.session_id))]
+pub async fn duplicates(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId<ClaimId>,
+) -> Result<Json<Vec<domain::duplicate::CaseDuplicates>>, ApiError> {
+    Ok(Json(
+        crate::service::duplicates::of_claim(&state.store, &caller, id).await?,
+    ))
+}
+
 /// Signs the step the claim waits for (初审 … 审批): pass it on or return it
 /// whole, after reducing or returning lines, each with a reason.
 #[utoipa::path(
