@@ -329,7 +329,7 @@ test('the judicial office passes every claim waiting at 初审 at once, but the 
   await expect(waiting).toHaveCount(1);
   await waiting.getByTestId('open-claim').click();
   const flag = staff.page.getByTestId('claim-detail').getByTestId('duplicates');
-  await expect(flag).toContainText('可能重复，请核实');
+  await expect(flag).toContainText('可能重复：');
   await expect(flag.locator('[data-likeness="party"]')).toContainText('身份证号相同');
   // the other township's case is not the judicial office's to open
   await expect(flag.locator('a')).toHaveCount(0);

@@ -158,19 +158,23 @@ impl DuplicateFlag {
         let day = format_iso(other.received_on);
         let (zh, en) = match likeness {
             Likeness::SameParty => (
-                format!("同一当事人（身份证号相同）在{committee}{number}也有{kind}纠纷，{day}受理"),
                 format!(
-                    "The same party (same ID number) is in {committee}'s {number}, a dispute of the same kind received {day}"
+                    "可能重复：同一当事人（身份证号相同）在{committee}{number}也有{kind}纠纷，{day}受理"
+                ),
+                format!(
+                    "Possible duplicate: the same party (same ID number) is in {committee}'s {number}, a dispute of the same kind received {day}"
                 ),
             ),
             Likeness::SamePhoto => (
-                format!("同一张照片也在{committee}{number}中（{day}受理）"),
-                format!("The same photo is in {committee}'s {number} (received {day})"),
+                format!("可能重复：同一张照片也在{committee}{number}中（{day}受理）"),
+                format!(
+                    "Possible duplicate: the same photo is in {committee}'s {number} (received {day})"
+                ),
             ),
             Likeness::SameOral => (
-                format!("同一批当事人同一天在{committee}{number}也登记了口头调解"),
+                format!("可能重复：同一批当事人同一天在{committee}{number}也登记了口头调解"),
                 format!(
-                    "The same parties have an oral case the same day in {committee}'s {number}"
+                    "Possible duplicate: the same parties have an oral case the same day in {committee}'s {number}"
                 ),
             ),
         };
@@ -303,7 +307,7 @@ mod tests {
         );
         assert_eq!(
             f.words,
-            "同一当事人（身份证号相同）在大潭村人民调解委员会(2026)楚人调字第 6 号也有邻里纠纷，2026-03-01受理 / The same party (same ID number) is in 大潭村人民调解委员会's (2026)楚人调字第 6 号, a dispute of the same kind received 2026-03-01"
+            "可能重复：同一当事人（身份证号相同）在大潭村人民调解委员会(2026)楚人调字第 6 号也有邻里纠纷，2026-03-01受理 / Possible duplicate: the same party (same ID number) is in 大潭村人民调解委员会's (2026)楚人调字第 6 号, a dispute of the same kind received 2026-03-01"
         );
         let json = serde_json::to_value(&f).unwrap();
         assert!(json.get("case_id").is_none(), "out of scope: no id");

@@ -5,7 +5,6 @@
 //! office may open links to it.
 
 use crate::i18n::{Locale, use_i18n};
-use crate::lazy_text::say;
 use crate::online;
 use crate::texts::one_language;
 use domain::CaseId;
@@ -53,11 +52,9 @@ pub fn DuplicateNotes(found: RwSignal<Vec<CaseDuplicates>>, case_id: CaseId) -> 
                 }
             })
             .collect_view();
+        // each sentence begins 可能重复： (the server's words)
         Some(view! {
-            <div class="notice notice--warn" role="note" data-testid="duplicates">
-                <strong>{say(i18n, "可能重复，请核实：", "May be a duplicate, please check:")}</strong>
-                <ul>{rows}</ul>
-            </div>
+            <ul class="notice notice--warn" data-testid="duplicates">{rows}</ul>
         })
     }
 }

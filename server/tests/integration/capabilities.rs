@@ -65,12 +65,14 @@ enum Call {
     CreateCase,
     RecordScreening,
     Lock,
+    /// The cases that look like it (重复申报核查).
+    Duplicates,
     /// An account of the unit's mediator (enable: a no-op when done).
     ManageAccount,
 }
 
 impl Call {
-    const ALL: [Call; 11] = [
+    const ALL: [Call; 12] = [
         Call::ReadCase,
         Call::Pull,
         Call::History,
@@ -81,6 +83,7 @@ impl Call {
         Call::CreateCase,
         Call::RecordScreening,
         Call::Lock,
+        Call::Duplicates,
         Call::ManageAccount,
     ];
 
@@ -94,7 +97,7 @@ impl Call {
             | Call::Photo => Capability::ReadCases,
             Call::ChangeCase | Call::CreateCase => Capability::RecordCases,
             Call::RecordScreening => Capability::RecordScreenings,
-            Call::Lock => Capability::Review,
+            Call::Lock | Call::Duplicates => Capability::Review,
             Call::ManageAccount => Capability::ManageAccounts,
         }
     }
@@ -262,6 +265,7 @@ on_both_databases! {
                             }
                         },
                         Call::History => by_status(call(&app, &who, reqwest::Method::GET, &format!("/api/v1/cases/{id}/history")).await),
+                        Call::Duplicates => by_status(call(&app, &who, reqwest::Method::GET, &format!("/api/v1/cases/{id}/duplicates")).await),
                         Call::Risk => by_status(call(&app, &who, reqwest::Method::GET, &format!("/api/v1/cases/{id}/risk")).await),
                         Call::Referral => by_status(call(&app, &who, reqwest::Method::GET, &format!("/api/v1/cases/{id}/referral")).await),
                         Call::Photo => by_status(call(&app, &who, reqwest::Method::GET, &format!("/api/v1/attachments/{sha}")).await),
