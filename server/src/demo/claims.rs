@@ -321,15 +321,16 @@ pub async fn load_claims(db: &Store, end: Date) -> Result<ClaimsReport, SeedErro
     // one) goes last, to wait at 初审, where the judicial office finds it
     let mut flagged = Vec::new();
     let mut plain = Vec::new();
+    let mut c = db.read().await?;
     for drafted in ready {
         let lines: Vec<CaseId> = drafted.1.lines.iter().map(|l| l.case_id).collect();
-        let mut c = db.read().await?;
         let alike = store::marks::shared(&mut c, &lines)
             .await?
             .iter()
-            .any(|p| domain::duplicate::alike(p.likeness, &p.this.seen, &p.other.seen));
+            .any(store::marks::Shared::alike);
         if alike { &mut flagged } else { &mut plain }.push(drafted);
     }
+    drop(c);
     let mut ready = plain;
     let at_approval = Step::REVIEWS.len() - 1;
     if let Some(k) = ready

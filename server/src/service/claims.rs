@@ -852,7 +852,7 @@ async fn looks_duplicated(
     let mut flagged: Vec<CaseId> = store::marks::shared(&mut c, &lines)
         .await?
         .into_iter()
-        .filter(|p| domain::duplicate::alike(p.likeness, &p.this.seen, &p.other.seen))
+        .filter(store::marks::Shared::alike)
         .map(|p| p.this.seen.case_id)
         .collect();
     flagged.sort_unstable();

@@ -10,7 +10,7 @@ use super::cases::CaseError;
 use super::claims::{ClaimError, NUMBER_PREFIX};
 use crate::store::{self, Conn, Store, StoreError};
 use domain::case::case_number;
-use domain::duplicate::{CaseDuplicates, DuplicateFlag, alike};
+use domain::duplicate::{CaseDuplicates, DuplicateFlag};
 use domain::{Capability, CaseId, ClaimId, UnitId};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -24,7 +24,7 @@ pub async fn flags(
     let pairs: Vec<store::marks::Shared> = store::marks::shared(c, ids)
         .await?
         .into_iter()
-        .filter(|p| alike(p.likeness, &p.this.seen, &p.other.seen))
+        .filter(store::marks::Shared::alike)
         .collect();
     if pairs.is_empty() {
         return Ok(Vec::new());

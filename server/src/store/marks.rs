@@ -40,29 +40,13 @@ enum CaseMark {
 
 /// The index's key, made by the first writer that needs it.
 async fn key(c: &mut Conn) -> Result<Vec<u8>, StoreError> {
-    const READ: &str = "SELECT value FROM server_setting WHERE name = $1";
-    if let Some(k) = sqlx::query_scalar::<_, String>(READ)
-        .bind(KEY)
-        .fetch_optional(&mut *c)
-        .await?
-    {
-        return Ok(k.into_bytes());
-    }
-    let mut bytes = [0u8; 32];
-    OsRng.fill_bytes(&mut bytes);
-    let made: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    sqlx::query(
-        "INSERT INTO server_setting (name, value, created_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (name) DO NOTHING",
-    )
-    .bind(KEY)
-    .bind(made)
-    .bind(Timestamp::from(jiff::Timestamp::now()).to_string())
-    .execute(&mut *c)
-    .await?;
-    Ok(sqlx::query_scalar::<_, String>(READ)
-        .bind(KEY)
-        .fetch_one(&mut *c)
+    let made = || {
+        let mut bytes = [0u8; 32];
+        OsRng.fill_bytes(&mut bytes);
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    };
+    let now = Timestamp::from(jiff::Timestamp::now());
+    Ok(super::settings::shared_on(c, KEY, made, now)
         .await?
         .into_bytes())
 }
@@ -203,6 +187,14 @@ pub struct Shared {
     pub likeness: Likeness,
     pub this: Marked,
     pub other: Marked,
+}
+
+impl Shared {
+    /// Whether the two look like the same dispute
+    /// (`domain::duplicate::alike`).
+    pub fn alike(&self) -> bool {
+        domain::duplicate::alike(self.likeness, &self.this.seen, &self.other.seen)
+    }
 }
 
 #[derive(sqlx::FromRow)]

@@ -1,7 +1,7 @@
 //! Settings shared by every server instance (`server_setting`), made once
 //! by the first instance that needs one (the VAPID key).
 
-use super::{Store, StoreError};
+use super::{Conn, Store, StoreError};
 use domain::Timestamp;
 
 /// Whether the database holds the demo organisation (`"demo"`, written by
@@ -27,11 +27,22 @@ pub async fn shared(
     make: impl FnOnce() -> String,
     now: Timestamp,
 ) -> Result<String, StoreError> {
+    let mut c = store.read().await?;
+    shared_on(&mut c, name, make, now).await
+}
+
+/// [`shared`] on the caller's connection (inside a writer's transaction).
+pub async fn shared_on(
+    c: &mut Conn,
+    name: &str,
+    make: impl FnOnce() -> String,
+    now: Timestamp,
+) -> Result<String, StoreError> {
     let read = || {
         sqlx::query_scalar::<_, String>("SELECT value FROM server_setting WHERE name = $1")
             .bind(name)
     };
-    if let Some(v) = read().fetch_optional(store.pool()).await? {
+    if let Some(v) = read().fetch_optional(&mut *c).await? {
         return Ok(v);
     }
     sqlx::query(
@@ -41,7 +52,7 @@ pub async fn shared(
     .bind(name)
     .bind(make())
     .bind(now.to_string())
-    .execute(store.pool())
+    .execute(&mut *c)
     .await?;
-    Ok(read().fetch_one(store.pool()).await?)
+    Ok(read().fetch_one(&mut *c).await?)
 }
