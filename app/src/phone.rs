@@ -56,6 +56,11 @@ pub async fn cases() -> Result<Vec<Case>, String> {
     in_browser!(|s| s.cases())
 }
 
+/// Every case on the phone as a list line shows it (not whole).
+pub async fn case_lines() -> Result<Vec<domain::case_query::CaseLine>, String> {
+    in_browser!(|s| s.case_lines())
+}
+
 pub async fn case(id: String) -> Result<Option<Case>, String> {
     in_browser!(|s| async move { s.case(&id).await })
 }

@@ -141,9 +141,72 @@ pub fn newest_first(cases: &mut [Case]) {
     cases.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id)));
 }
 
+/// A party as a list line names it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct PartyName {
+    pub name: String,
+}
+
+/// What a short list of cases shows of each (Home's recent cases), read
+/// from a stored case without the rest of it: the other fields are
+/// skipped, so a screen that lists cases needs no reader of the whole case
+/// (on the phone, that reader stays out of the first load).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct CaseLine {
+    pub id: crate::CaseId,
+    pub status: CaseStatus,
+    pub dispute_type: String,
+    #[serde(with = "crate::dates::iso")]
+    pub received_on: Date,
+    pub parties: Vec<PartyName>,
+    #[serde(default, with = "crate::time::or_empty")]
+    pub updated_at: Option<crate::time::Timestamp>,
+}
+
+impl CaseLine {
+    /// The `n` last changed first, as [`newest_first`] orders cases.
+    pub fn newest(mut lines: Vec<CaseLine>, n: usize) -> Vec<CaseLine> {
+        lines.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id)));
+        lines.truncate(n);
+        lines
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stored_case_reads_as_its_list_line_in_the_same_order() {
+        let mut cases: Vec<Case> = (0..4u32)
+            .map(|n| case(n, "李建国", "", &format!("2024-05-0{}", n + 1), n % 2 == 0))
+            .collect();
+        for (n, c) in cases.iter_mut().enumerate() {
+            c.updated_at = Some(format!("2026-11-0{}T0{n}:00:00Z", 4 - n).parse().unwrap());
+        }
+        let lines: Vec<CaseLine> = cases
+            .iter()
+            .map(|c| serde_json::from_value(serde_json::to_value(c).unwrap()).unwrap())
+            .collect();
+        let newest = CaseLine::newest(lines, 3);
+        newest_first(&mut cases);
+        for (line, case) in newest.iter().zip(&cases) {
+            assert_eq!(line.id, case.id);
+            assert_eq!(
+                (line.status, &line.dispute_type, line.received_on),
+                (case.status, &case.dispute_type, case.received_on)
+            );
+            let names: Vec<&str> = line.parties.iter().map(|p| p.name.as_str()).collect();
+            assert_eq!(
+                names,
+                case.parties
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+            );
+        }
+        assert_eq!(newest.len(), 3);
+    }
     use crate::case_form::{CaseDraft, NewCase, PartyDraft};
     use crate::ids::{CaseId, PersonId, UnitId};
     use jiff::civil::date;

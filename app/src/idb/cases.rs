@@ -5,6 +5,7 @@ use super::meta::{case_counter, set_case_counter};
 use super::{LocalStore, NewAttachment, OutboxEntry, StoreError, stores};
 use crate::records::HistoryEntry;
 use domain::case::Case;
+use domain::case_query::CaseLine;
 use domain::problem::{FieldError, Problem};
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
@@ -150,6 +151,18 @@ impl LocalStore {
             .serde()?
             .await?;
         Ok(all.collect::<indexed_db_futures::Result<Vec<Case>>>()?)
+    }
+
+    /// Every case as a list line shows it, the rest of each record
+    /// skipped (Home's recent cases).
+    pub async fn case_lines(&self) -> Result<Vec<CaseLine>, StoreError> {
+        let tx = self.db.transaction(stores::CASES).build()?;
+        let all = tx
+            .object_store(stores::CASES)?
+            .get_all::<CaseLine>()
+            .serde()?
+            .await?;
+        Ok(all.collect::<indexed_db_futures::Result<Vec<CaseLine>>>()?)
     }
 
     /// Earlier versions of a case, oldest first.

@@ -10,18 +10,18 @@ use crate::directory::load_org_summary;
 use crate::i18n::{Locale, t, use_i18n};
 use crate::phone;
 use crate::routes::case_page::status_label;
-use domain::case::{Case, dispute_type_name};
+use domain::case::dispute_type_name;
+use domain::case_query::CaseLine;
 use domain::dates::format_iso;
 use leptos::prelude::*;
 
 /// How many recent cases Home lists.
 const RECENT: usize = 5;
 
-async fn recent_cases() -> Result<Vec<Case>, String> {
-    let mut cases = phone::cases().await?;
-    domain::case_query::newest_first(&mut cases);
-    cases.truncate(RECENT);
-    Ok(cases)
+/// The latest cases, read as list lines: Home decodes no whole case (the
+/// reader of a whole case stays in the case screens' chunks).
+async fn recent_cases() -> Result<Vec<CaseLine>, String> {
+    Ok(CaseLine::newest(phone::case_lines().await?, RECENT))
 }
 
 #[component]
