@@ -1,4 +1,4 @@
-import { test, expect, type Browser, type Page } from '@playwright/test';
+import { test, expect, type Browser, type Locator, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -51,6 +51,25 @@ async function as(browser: Browser, phone: string): Promise<{ page: Page; errors
   const errors = watchErrors(page);
   await logIn(page, phone);
   return { page, errors };
+}
+
+/**
+ * 回访抽查 on the open claim: draws the sample, then calls each sampled
+ * party, who confirms the mediation.
+ */
+async function callBack(page: Page) {
+  const detail = page.getByTestId('claim-detail');
+  await detail.getByTestId('spot-draw').click();
+  await expect(detail.getByTestId('spot-check')).toContainText('待回访');
+  const forms = detail.getByTestId('spot-form');
+  await expect(forms.first()).toBeVisible();
+  for (let left = await forms.count(); left > 0; left--) {
+    const form = forms.first();
+    await form.getByTestId('spot-heard').selectOption('yes');
+    await form.getByTestId('spot-record').click();
+    await expect(forms).toHaveCount(left - 1);
+  }
+  await expect(detail.getByTestId('spot-check')).toContainText('待回访 0 件');
 }
 
 /** Opens the claims screen and the claim of the demo village that waits for this log-in. */
@@ -106,6 +125,7 @@ test('a mediator\'s quarter goes through all eight steps and the mediator confir
     await expect(office.page.locator('label[for="f-opinion"]')).toHaveText(`${step}意见`);
     await office.page.getByTestId('step-pass').click();
     await expect(office.page.getByTestId('step-error')).toHaveText('请填写意见');
+    if (step === '初审') await callBack(office.page);
     await office.page.getByTestId('step-opinion').fill('经审核，情况属实，同意');
     await office.page.getByTestId('step-pass').click();
     await expect(office.page.getByTestId('claims-message')).toHaveText('已签署。');
@@ -305,7 +325,7 @@ test('the fixed part is paid to the township, then to the mediator, who confirms
   expect(mediator.errors).toEqual([]);
 });
 
-test('the judicial office passes every claim waiting at 初审 at once, but the one that may hold a duplicate', async ({ browser }) => {
+test('the judicial office passes every claim waiting at 初审 at once, but one that may hold a duplicate and one not called back', async ({ browser }) => {
   test.setTimeout(60_000);
   const staff = await as(browser, '13900000002');
   await staff.page.getByTestId('claims-link').click();
@@ -321,13 +341,20 @@ test('the judicial office passes every claim waiting at 初审 at once, but the 
   await bulk.getByTestId('bulk-opinion').fill('经审核，材料齐全，同意');
   await bulk.getByTestId('bulk-pass').click();
   // the demo's claim with a line like another township's case is left to
-  // be opened and signed on its own (重复申报核查)
+  // be opened and signed on its own (重复申报核查); so is the one whose
+  // parties nobody has called back yet (回访抽查)
   const message = staff.page.getByTestId('claims-message');
-  await expect(message).toContainText(`已签署 ${n - 1} 件。`);
+  await expect(message).toContainText(`已签署 ${n - 2} 件。`);
   await expect(message).toContainText('可能重复，请打开核实后单独签署');
+  await expect(message).toContainText('还没有回访抽查');
   await expect(message).not.toContainText('duplicate');
+  await expect(waiting).toHaveCount(2);
+  const said = (await message.textContent()) ?? '';
+  const flaggedUnit = /。?([^。；]+)的申报有 \d+ 件案件可能重复/.exec(said)![1];
+  const uncalledUnit = /；?([^。；]+)的申报还没有回访抽查/.exec(said)![1];
+  await calledBackOneByOne(staff.page, waiting.and(staff.page.locator(`[data-unit="${uncalledUnit}"]`)));
   await expect(waiting).toHaveCount(1);
-  await waiting.getByTestId('open-claim').click();
+  await waiting.and(staff.page.locator(`[data-unit="${flaggedUnit}"]`)).getByTestId('open-claim').click();
   const flag = staff.page.getByTestId('claim-detail').getByTestId('duplicates');
   await expect(flag).toContainText('可能重复：');
   await expect(flag.locator('[data-likeness="party"]')).toContainText('身份证号相同');
@@ -341,6 +368,64 @@ test('the judicial office passes every claim waiting at 初审 at once, but the 
   await director.page.getByTestId('claims-link').click();
   await appReady(director.page);
   const next = director.page.locator('[data-testid="claims-waiting"] [data-testid="claim-row"][data-stage="second_review"]');
-  await expect(next.nth(n - 2)).toBeVisible();
+  await expect(next.nth(n - 1)).toBeVisible();
   await expect(director.page.getByTestId('bulk-pass')).toBeVisible();
 });
+
+/**
+ * 初审 of a claim nobody has called back: refused until its sample is
+ * drawn and each party reached; a party out of reach leaves the check
+ * waiting, one who denies the mediation takes the case out of the claim.
+ */
+async function calledBackOneByOne(page: Page, row: Locator) {
+  await row.getByTestId('open-claim').click();
+  const detail = page.getByTestId('claim-detail');
+  await detail.getByTestId('step-opinion').fill('经审核，材料齐全，同意');
+  await detail.getByTestId('step-pass').click();
+  await expect(detail.getByTestId('step-error')).toContainText('还没有回访抽查：请先抽取回访案件');
+  await detail.getByTestId('spot-draw').click();
+  const forms = detail.getByTestId('spot-form');
+  await expect(forms.first()).toBeVisible();
+  const sampled = await forms.count();
+  expect(sampled).toBeGreaterThanOrEqual(2);
+  await expect(detail.getByTestId('spot-check')).toContainText(`待回访 ${sampled} 件`);
+  const total = Number(((await detail.getByTestId('detail-total').textContent()) ?? '').replace(/[^\d.]/g, ''));
+
+  // nobody answers: written down, still to call
+  const first = detail.getByTestId('spot-line').first();
+  await first.getByTestId('spot-record').click();
+  await expect(first.getByTestId('spot-error')).toHaveText('请选择回访结果');
+  await first.getByTestId('spot-heard').selectOption('none');
+  await first.getByTestId('spot-notes').fill('关机');
+  await first.getByTestId('spot-record').click();
+  await expect(first.getByTestId('spot-call')).toContainText('未接通（关机）');
+  await expect(forms).toHaveCount(sampled);
+  await detail.getByTestId('step-opinion').fill('经审核，材料齐全，同意');
+  await detail.getByTestId('step-pass').click();
+  await expect(detail.getByTestId('step-error')).toContainText(`还有 ${sampled} 件抽查案件没有回访结果`);
+
+  // reached, the party denies it: without their words it is refused
+  await first.getByTestId('spot-heard').selectOption('denied');
+  await first.getByTestId('spot-record').click();
+  await expect(first.getByTestId('spot-error')).toHaveText('请填写当事人的说法');
+  await first.getByTestId('spot-notes').fill('说没有人来调解过');
+  await first.getByTestId('spot-record').click();
+  await expect(detail.locator('[data-testid="spot-line"][data-result="failed"]')).toHaveCount(1);
+  const out = detail.locator('[data-testid="claim-detail-line"][data-returned="true"]');
+  await expect(out).toHaveCount(1);
+  await expect(out).toContainText('回访抽查未通过：说没有人来调解过');
+  await expect(detail.getByTestId('detail-total')).not.toHaveText(`${total.toFixed(2)} 元`);
+  await page.screenshot({ path: test.info().outputPath('call-back-denied.png'), fullPage: true });
+
+  // the others confirm it; then 初审 passes what is left
+  for (let left = sampled - 1; left > 0; left--) {
+    const form = forms.first();
+    await form.getByTestId('spot-heard').selectOption('unhappy');
+    await form.getByTestId('spot-record').click();
+    await expect(forms).toHaveCount(left - 1);
+  }
+  await expect(detail.locator('[data-testid="spot-line"][data-result="passed"]')).toHaveCount(sampled - 1);
+  await detail.getByTestId('step-opinion').fill('经审核，材料齐全，同意');
+  await detail.getByTestId('step-pass').click();
+  await expect(page.getByTestId('claims-message')).toHaveText('已签署。');
+}

@@ -454,6 +454,10 @@ pub struct Claim {
     /// none, so an app of the version before reads such a claim still.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub special_decisions: Vec<SpecialDecision>,
+    /// The call-back sample drawn at 初审 and its calls (回访抽查); left
+    /// out until drawn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spot_check: Option<crate::spot_check::SpotCheck>,
 }
 
 impl Claim {
@@ -1124,6 +1128,7 @@ mod tests {
             changes: vec![],
             signatures: vec![],
             special_decisions: vec![],
+            spot_check: None,
         }
     }
 

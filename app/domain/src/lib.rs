@@ -25,6 +25,7 @@ pub mod rules;
 pub mod sample;
 pub mod screening;
 pub mod special;
+pub mod spot_check;
 pub mod strict;
 pub mod sync;
 #[cfg(any(test, feature = "testing"))]

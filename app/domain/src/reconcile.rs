@@ -393,6 +393,7 @@ mod tests {
             changes: vec![],
             signatures: vec![],
             special_decisions: vec![],
+            spot_check: None,
         }
     }
 

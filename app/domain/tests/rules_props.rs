@@ -161,6 +161,7 @@ prop_compose! {
             eligible_committees: eligible,
             required_forms: forms.into_iter().map(FormCode::new).collect(),
             tiers,
+            spot_check: None,
         }
     }
 }

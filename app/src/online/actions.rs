@@ -272,6 +272,22 @@ pub async fn decide_special(
     with_token!(|t| client::decide_special(&t, id, &req))
 }
 
+/// 回访抽查: draws the claim's call-back sample at 初审.
+pub async fn draw_spot_check(
+    id: domain::ClaimId,
+    req: domain::spot_check::DrawRequest,
+) -> Result<domain::api::ClaimView, ActionError> {
+    with_token!(|t| client::draw_spot_check(&t, id, &req))
+}
+
+/// 回访记录: one call to a party of a sampled case.
+pub async fn record_call(
+    id: domain::ClaimId,
+    req: domain::spot_check::CallRequest,
+) -> Result<domain::api::ClaimView, ActionError> {
+    with_token!(|t| client::record_call(&t, id, &req))
+}
+
 /// 拨付: records the payment of approved claims to a township.
 pub async fn pay_township(
     req: domain::api::TownshipPaymentRequest,

@@ -429,6 +429,29 @@ pub async fn decide_special(
     .await
 }
 
+/// `POST /api/v1/claims/{id}/spot-check`.
+pub async fn draw_spot_check(
+    token: &str,
+    id: domain::ClaimId,
+    req: &domain::spot_check::DrawRequest,
+) -> Result<domain::api::ClaimView, ApiError> {
+    post(&format!("/api/v1/claims/{id}/spot-check"), Some(token), req).await
+}
+
+/// `POST /api/v1/claims/{id}/spot-check/calls`.
+pub async fn record_call(
+    token: &str,
+    id: domain::ClaimId,
+    req: &domain::spot_check::CallRequest,
+) -> Result<domain::api::ClaimView, ApiError> {
+    post(
+        &format!("/api/v1/claims/{id}/spot-check/calls"),
+        Some(token),
+        req,
+    )
+    .await
+}
+
 /// `POST /api/v1/claims/township-payments`.
 pub async fn pay_township(
     token: &str,

@@ -18,6 +18,7 @@ use crate::online;
 use crate::routes::fixed_pay_card::FixedPayCard;
 use crate::routes::reconcile_card::ReconcileView;
 use crate::routes::special_form::{SpecialForm, SpecialNote};
+use crate::routes::spot_check_card::{SpotCheckHead, SpotCheckLine};
 use crate::texts::one_language;
 use domain::api::{
     BulkStepRequest, ClaimAt, ClaimDraft, ClaimSummary, ClaimView, MediatorPaymentRequest,
@@ -573,6 +574,7 @@ fn ClaimDetail(
         .map(|l| (l.case_id, l.clone()))
         .collect();
     let review = my_step.is_some_and(Step::is_review);
+    let first_review = my_step == Some(Step::FirstReview);
     // the lines that look like another case (重复申报核查), for an office
     let duplicates =
         crate::components::duplicate_notes::ask_duplicates(format!("/api/v1/claims/{id}"));
@@ -607,6 +609,9 @@ fn ClaimDetail(
                     })}
                 </div>
                 <SpecialNote line=l.clone() decision=claim.special_decisions.iter().find(|d| d.case_id == case_id).cloned() />
+                {claim.spot_check.clone().filter(|c| c.cases.contains(&case_id)).map(|check| view! {
+                    <SpotCheckLine check case_id form=first_review && !returned id version busy on_changed />
+                })}
                 {view.special_for_me.contains(&case_id).then(|| view! { <SpecialForm id version case_id busy on_changed /> })}
                 {(review && !returned).then(|| view! {
                     <div class="form form--inline">
@@ -685,6 +690,7 @@ fn ClaimDetail(
                 {(view.total != view.claimed_total).then(|| view! { <span class="muted">{format!("（申报 {} 元）", view.claimed_total)}</span> })}
             </p>
             <p class="muted">{say(i18n, "申报人", "Claimed by")} " " {claim.submitted_by_name.clone()} " · " <time>{claim.submitted_at.china_minute()}</time></p>
+            <SpotCheckHead view=view.clone() mine=first_review busy on_changed />
             <ul class="device-list">{lines}</ul>
             {review.then(|| view! {
                 <div class="form" data-testid="step-form">

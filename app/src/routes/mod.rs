@@ -19,4 +19,5 @@ pub mod print;
 pub mod reconcile_card;
 pub mod screening_form;
 pub mod special_form;
+pub mod spot_check_card;
 pub mod subsidy;

@@ -9,13 +9,16 @@
 //! community) leave the last quarter unclaimed for a newcomer to claim.
 //! One case of the claim waiting at 审批 is reported as especially grave
 //! and waits for the party group; one of a finished claim was decided.
+//! The judicial office has called back the sample of every claim past 初审
+//! and of those waiting there but the first (回访抽查), whose sample is not
+//! drawn yet.
 //!
 //! Loaded once: a database that holds any claim is left alone.
 
 use super::chuxiong;
 use super::load::SeedError;
 use crate::service::auth::acting_as;
-use crate::service::{Caller, claims, special_cases};
+use crate::service::{Caller, claims, special_cases, spot_checks};
 use crate::store::{self, Store, StoreError};
 use domain::api::{
     ClaimDraft, ClaimView, MediatorPaymentRequest, NewClaim, ReceiptRequest, StepRequest,
@@ -23,6 +26,7 @@ use domain::api::{
 };
 use domain::claim::{Decision, PayMethod, Payee, Quarter, Stage, Step};
 use domain::special::{self, SpecialReport, SpecialRequest};
+use domain::spot_check::{CallRequest, DrawRequest};
 use domain::{CaseId, ClaimId, Money, PersonId, Role, UnitId, UnitKind};
 use jiff::civil::Date;
 
@@ -54,7 +58,6 @@ fn holder(role: Role) -> Option<(PersonId, UnitId)> {
         .map(|g| (g.person_id, g.unit_id))
 }
 
-/// Takes the claim through the first `steps` steps (0: just submitted).
 /// The claimant of `unit` and its draft of `quarter`, when it has cases
 /// to claim.
 async fn drafted(
@@ -131,9 +134,57 @@ async fn decide_grave(db: &Store, id: ClaimId, now: &ClaimView) -> Result<(), Se
     Ok(())
 }
 
-async fn advance(db: &Store, id: ClaimId, steps: usize) -> Result<Stage, SeedError> {
+/// The judicial office draws the claim's call-back sample and reaches a
+/// party of each sampled case, who confirms the mediation (回访抽查).
+async fn call_back(db: &Store, id: ClaimId) -> Result<(), SeedError> {
+    let Some((person, _)) = holder(Step::FirstReview.role()) else {
+        return Ok(());
+    };
+    let who = caller(db, person).await?;
+    let now = claims::get(db, &who, id).await.map_err(failed)?;
+    let mut view = spot_checks::draw(
+        db,
+        &who,
+        id,
+        DrawRequest {
+            version: now.claim.version,
+        },
+    )
+    .await
+    .map_err(failed)?;
+    let sample = view
+        .claim
+        .spot_check
+        .as_ref()
+        .map(|c| c.cases.clone())
+        .unwrap_or_default();
+    for (i, case_id) in sample.into_iter().enumerate() {
+        let req = CallRequest {
+            version: view.claim.version,
+            case_id,
+            reached: true,
+            confirms: true,
+            satisfied: i % 3 != 2,
+            notes: if i % 3 == 2 {
+                "认可调解，但对方还没有按协议赔偿".into()
+            } else {
+                "当事人认可调解，协议已履行".into()
+            },
+        };
+        view = spot_checks::call(db, &who, id, req).await.map_err(failed)?;
+    }
+    Ok(())
+}
+
+/// Takes the claim through the first `steps` steps (0: just submitted);
+/// the call-backs are made before 初审 signs, or, when `called`, even if
+/// the claim stays at 初审.
+async fn advance(db: &Store, id: ClaimId, steps: usize, called: bool) -> Result<Stage, SeedError> {
     let mut stage = Stage::At(Step::FirstReview);
     let reader = who_for_reading(db).await?;
+    if called || steps > 0 {
+        call_back(db, id).await?;
+    }
     for step in Step::ALL.into_iter().take(steps) {
         let Some((person, _)) = holder(step.role()) else {
             break;
@@ -303,7 +354,7 @@ pub async fn load_claims(db: &Store, end: Date) -> Result<ClaimsReport, SeedErro
             let grave = !decided_grave;
             let (claim, reported) = submit(db, &who, draft, grave).await?;
             decided_grave |= reported;
-            let stage = advance(db, claim, Step::ALL.len()).await?;
+            let stage = advance(db, claim, Step::ALL.len(), true).await?;
             report.claims += 1;
             report.finished += usize::from(stage == Stage::Finished);
         }
@@ -342,12 +393,13 @@ pub async fn load_claims(db: &Store, end: Date) -> Result<ClaimsReport, SeedErro
         ready.insert(at_approval, grave);
     }
     ready.extend(flagged);
-    // one waiting at each step; the rest wait at 初审 too (signed at once
-    // with 全部通过)
+    // one waiting at each step; the rest wait at 初审 too, their calls
+    // made (to be signed at once with 全部通过), but the first: its sample
+    // is not drawn yet
     for (i, (who, draft)) in ready.into_iter().enumerate() {
         let steps = if i < Step::ALL.len() { i } else { 0 };
         let (claim, _) = submit(db, &who, draft, i == at_approval).await?;
-        advance(db, claim, steps).await?;
+        advance(db, claim, steps, i > 0).await?;
         report.claims += 1;
     }
     tracing::info!(

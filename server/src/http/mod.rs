@@ -131,6 +131,14 @@ pub fn router(state: AppState, site: &Site, body_idle_timeout: std::time::Durati
             "/api/v1/claims/{id}/special-decisions",
             post(api::claims::decide_special),
         )
+        .route(
+            "/api/v1/claims/{id}/spot-check",
+            post(api::claims::draw_spot_check),
+        )
+        .route(
+            "/api/v1/claims/{id}/spot-check/calls",
+            post(api::claims::record_call),
+        )
         .route("/api/v1/claims/mine", get(api::claims::mine))
         .route(
             "/api/v1/duty",

@@ -10,6 +10,7 @@
 use domain::Money;
 use domain::api::ClaimView;
 use domain::claim::{Decision, Step, Summary, TownshipTable, in_capitals};
+use domain::spot_check::CheckResult;
 use html_escape::encode_text as esc;
 use std::fmt::Write;
 
@@ -165,6 +166,36 @@ pub fn slip(view: &ClaimView) -> String {
             esc(&d.minutes),
             esc(&d.by_name),
             d.at.china_minute()
+        );
+    }
+    if let Some(check) = &claim.spot_check {
+        // 回访抽查: each sampled case, its result, by whom (the parties'
+        // words stay on the screen of those who read cases)
+        let results: Vec<String> = check
+            .cases
+            .iter()
+            .map(|case| {
+                let number = claim
+                    .lines
+                    .iter()
+                    .find(|l| l.case_id == *case)
+                    .map_or("", |l| l.number.as_str());
+                let result = match check.result(*case) {
+                    CheckResult::Passed => "通过",
+                    CheckResult::Failed => "未通过，已退回",
+                    CheckResult::Waiting => "待回访",
+                };
+                format!("{} {result}", esc(number))
+            })
+            .collect();
+        let _ = write!(
+            b,
+            "<p>回访抽查（抽取 {} 件，随机数 {}；{}　{}）：{}</p>",
+            check.cases.len(),
+            check.seed,
+            esc(&check.by_name),
+            check.at.china_minute(),
+            results.join("；")
         );
     }
     b.push_str("</div>");

@@ -387,6 +387,7 @@ pub async fn submit(
         changes: Vec::new(),
         signatures: Vec::new(),
         special_decisions: Vec::new(),
+        spot_check: None,
     };
     store::claims::insert(&mut tx, &claim, &committee.unit.path)
         .await
@@ -477,6 +478,10 @@ fn view(mut claim: Claim, names: bool, payments: Vec<Payment>) -> ClaimView {
     if !names {
         for line in &mut claim.lines {
             line.parties.clear();
+        }
+        // what the parties said on the telephone is theirs too
+        for call in claim.spot_check.iter_mut().flat_map(|c| c.calls.iter_mut()) {
+            call.notes.clear();
         }
     }
     ClaimView {
@@ -596,6 +601,9 @@ pub async fn sign(
     if req.step == Step::Approval && stage != Stage::Returned {
         waits_for_no_party_group(&claim)?;
     }
+    if req.step == Step::FirstReview && stage != Stage::Returned {
+        domain::spot_check::ready_to_pass(&claim, rules.spot_check.as_ref())?;
+    }
     let mut opinion = opinion;
     let over = if req.step == Step::Approval && stage != Stage::Returned {
         approval_overspend(store, &mut tx, &claim).await?
@@ -688,7 +696,7 @@ fn waits_for_no_party_group(claim: &Claim) -> Result<(), ClaimError> {
 
 /// Takes cases out of a claim and unlocks them on every phone (a new
 /// version each), so the committee can fix them and claim them again.
-async fn free_cases(
+pub(super) async fn free_cases(
     tx: &mut store::Tx,
     caller: &Caller,
     claim: ClaimId,

@@ -24,6 +24,7 @@ pub mod referral;
 pub mod reminders;
 pub mod risk;
 pub mod special_cases;
+pub mod spot_checks;
 pub mod sync;
 
 pub use caller::{Caller, Scope};

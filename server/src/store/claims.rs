@@ -371,6 +371,7 @@ async fn load(c: &mut Conn, stmt: &SelectStatement) -> Result<Vec<StoredClaim>, 
                 changes: Vec::new(),
                 signatures: Vec::new(),
                 special_decisions: Vec::new(),
+                spot_check: None,
             },
             unit_path: sql::path(&path)?,
         });
@@ -385,6 +386,7 @@ async fn load(c: &mut Conn, stmt: &SelectStatement) -> Result<Vec<StoredClaim>, 
         read_changes(c, chunk, &at, &mut out).await?;
         read_signatures(c, chunk, &at, &mut out).await?;
         read_special_decisions(c, chunk, &at, &mut out).await?;
+        super::spot_checks::read(c, chunk, &at, &mut out).await?;
     }
     Ok(out)
 }

@@ -35,6 +35,7 @@ pub mod reminders;
 pub mod screenings;
 pub mod sessions;
 pub mod settings;
+pub mod spot_checks;
 pub mod sync_state;
 
 pub use conn::{Conn, Pooled, Savepoint, Tx};

@@ -274,6 +274,41 @@ pub(super) enum ClaimSpecialDecision {
 }
 
 #[derive(Iden, Clone, Copy)]
+pub(super) enum ClaimSpotCheck {
+    Table,
+    ClaimId,
+    Seed,
+    Percent,
+    AtLeast,
+    ByPerson,
+    ByName,
+    At,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(super) enum ClaimSpotCheckCase {
+    Table,
+    ClaimId,
+    Ord,
+    CaseId,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(super) enum ClaimCallBack {
+    Table,
+    ClaimId,
+    Seq,
+    CaseId,
+    Reached,
+    Confirms,
+    Satisfied,
+    Notes,
+    ByPerson,
+    ByName,
+    At,
+}
+
+#[derive(Iden, Clone, Copy)]
 pub(super) enum CaseClaim {
     Table,
     CaseId,

@@ -25,7 +25,7 @@ fn today() -> String {
     domain::dates::format_iso(domain::dates::china_date(jiff::Timestamp::now()))
 }
 
-async fn call(
+pub(crate) async fn call(
     app: &TestApp,
     who: &Device,
     method: &str,
@@ -47,7 +47,7 @@ async fn call(
 
 /// A closed case of the device's committee, closed on `closed` (a general
 /// one with its six forms earns C, an oral one A).
-fn closed(device: &Device, general: bool, closed: &str) -> Value {
+pub(crate) fn closed(device: &Device, general: bool, closed: &str) -> Value {
     let mut case = if general {
         domain::testing::general_case()
     } else {
@@ -66,14 +66,63 @@ fn closed(device: &Device, general: bool, closed: &str) -> Value {
     serde_json::to_value(case).unwrap()
 }
 
-async fn pushed(app: &TestApp, device: &Device, case: &Value) -> String {
+pub(crate) async fn pushed(app: &TestApp, device: &Device, case: &Value) -> String {
     let r = push(app, device, vec![mutation(device, "upsert", case, 0)]).await;
     assert_eq!(r.results[0].status, Status::Applied, "{:?}", r.results[0]);
     case["id"].as_str().unwrap().to_owned()
 }
 
-fn step(step: &str, version: &Value, decision: &str, lines: Value) -> Value {
+pub(crate) fn step(step: &str, version: &Value, decision: &str, lines: Value) -> Value {
     json!({"step": step, "version": version, "decision": decision, "opinion": "经审核，情况属实", "lines": lines})
+}
+
+/// 回访抽查 as the judicial office makes it: the claim's sample drawn (if
+/// not yet) and a party of each sampled case still waiting reached and
+/// confirming; answers the claim as it then stands.
+pub(crate) async fn called_back(app: &TestApp, staff: &Device, id: &str) -> Value {
+    let (status, mut claim) = call(app, staff, "GET", &format!("/api/v1/claims/{id}"), None).await;
+    assert_eq!(status, 200, "{claim}");
+    if claim["claim"]["spot_check"].is_null() {
+        let body = json!({"version": claim["claim"]["version"]});
+        let (status, drawn) = call(
+            app,
+            staff,
+            "POST",
+            &format!("/api/v1/claims/{id}/spot-check"),
+            Some(body),
+        )
+        .await;
+        assert_eq!(status, 200, "{drawn}");
+        claim = drawn;
+    }
+    let check = claim["claim"]["spot_check"].clone();
+    for case in check["cases"].as_array().unwrap() {
+        let decided = check["calls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| &c["case_id"] == case && c["reached"] == true);
+        let returned = claim["current"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| &l["case_id"] == case && l["returned"] == true);
+        if decided || returned {
+            continue;
+        }
+        let body = json!({"version": claim["claim"]["version"], "case_id": case, "reached": true, "confirms": true, "satisfied": true, "notes": "认可调解"});
+        let (status, next) = call(
+            app,
+            staff,
+            "POST",
+            &format!("/api/v1/claims/{id}/spot-check/calls"),
+            Some(body),
+        )
+        .await;
+        assert_eq!(status, 200, "{next}");
+        claim = next;
+    }
+    claim
 }
 
 on_both_databases! {
@@ -162,6 +211,14 @@ on_both_databases! {
         // the director's turn has not come
         let (status, body) = call(&app, &director, "POST", &path, Some(step("second_review", &v1, "pass", json!([])))).await;
         assert_eq!((status, body["field"].as_str()), (422, Some("step")), "{body}");
+        // 初审 passes nothing before its call-backs (回访抽查)
+        let (status, body) = call(&app, &staff, "POST", &path, Some(step("first_review", &v1, "pass", json!([])))).await;
+        assert_eq!((status, body["field"].as_str()), (422, Some("spot_check")), "{body}");
+        let claim = called_back(&app, &staff, &id).await;
+        assert_eq!(claim["claim"]["spot_check"]["cases"].as_array().unwrap().len(), 2, "10 %, at least 2");
+        let (status, body) = call(&app, &staff, "POST", &path, Some(step("first_review", &v1, "pass", json!([])))).await;
+        assert_eq!((status, body["code"].as_str()), (409, Some("stale")), "the calls moved the claim on");
+        let v1 = claim["claim"]["version"].clone();
         let reduce = json!([{"case_id": general, "action": "reduce", "tier": "B", "reason": "缺少回访记录"}]);
         let up = json!([{"case_id": oral, "action": "reduce", "tier": "C", "reason": "提高"}]);
         let (status, body) = call(&app, &staff, "POST", &path, Some(step("first_review", &v1, "pass", up))).await;
@@ -322,9 +379,9 @@ on_both_databases! {
         assert_eq!(late, [false, true], "a first-quarter case claimed in the second is late");
         let id = claim["claim"]["id"].as_str().unwrap().to_owned();
         let path = format!("/api/v1/claims/{id}/steps");
-        let v1 = claim["claim"]["version"].clone();
 
         // the same 初审 sent twice at once: exactly one wins
+        let v1 = called_back(&app, &staff, &id).await["claim"]["version"].clone();
         let body = step("first_review", &v1, "pass", json!([]));
         let (one, two) = tokio::join!(
             call(&app, &staff, "POST", &path, Some(body.clone())),
@@ -563,6 +620,7 @@ on_both_databases! {
         // what a person wrote is printed as text, never as markup
         let (_, waiting) = call(&app, &staff, "GET", "/api/v1/claims?quarter=2026-Q3", None).await;
         let mine = waiting.as_array().unwrap().iter().find(|c| c["my_step"] == "first_review").unwrap().clone();
+        let mine = called_back(&app, &staff, mine["id"].as_str().unwrap()).await["claim"].clone();
         let mut signed = step("first_review", &mine["version"], "pass", json!([]));
         signed["opinion"] = json!("同意<script>alert(1)</script>");
         assert_eq!(call(&app, &staff, "POST", &format!("/api/v1/claims/{}/steps", mine["id"].as_str().unwrap()), Some(signed)).await.0, 200);
@@ -594,6 +652,9 @@ on_both_databases! {
         let mut claim = claim;
         for (phone_no, name) in [(JUDICIAL_OFFICE, "first_review"), (DIRECTOR, "second_review"), (LEADER, "township_check"), (BUREAU, "city_summary")] {
             let who = login(&app, phone_no).await;
+            if name == "first_review" {
+                claim = called_back(&app, &who, &id).await;
+            }
             let (status, body) = call(&app, &who, "POST", &path, Some(step(name, &claim["claim"]["version"], "pass", json!([])))).await;
             assert_eq!(status, 200, "{name}: {body}");
             claim = body;
@@ -659,6 +720,9 @@ on_both_databases! {
         let mut claim = claim;
         for (phone_no, name) in [(JUDICIAL_OFFICE, "first_review"), (DIRECTOR, "second_review"), (LEADER, "township_check"), (BUREAU, "city_summary")] {
             let who = login(&app, phone_no).await;
+            if name == "first_review" {
+                claim = called_back(&app, &who, &id).await;
+            }
             let (status, next) = call(&app, &who, "POST", &path, Some(step(name, &claim["claim"]["version"], "pass", json!([])))).await;
             assert_eq!(status, 200, "{name}: {next}");
             assert!(next["special_for_me"].as_array().unwrap().is_empty(), "only the party group decides");
@@ -798,6 +862,25 @@ on_both_databases! {
         let one = json!({"step": "first_review", "version": flagged[0]["version"], "decision": "pass", "opinion": "已核实：两案为不同纠纷", "lines": []});
         let (status, signed) = call(&app, &staff, "POST", &format!("/api/v1/claims/{}/steps", flagged[0]["id"].as_str().unwrap()), Some(one)).await;
         assert_eq!((status, signed["claim"]["stage"].as_str()), (200, Some("second_review")), "{signed}");
+        // the demo leaves one claim without its call-backs: not signed blind
+        // either, and signed once they are made (回访抽查)
+        let mut undrawn = Vec::new();
+        for c in &waiting {
+            let (_, one) = call(&app, &staff, "GET", &format!("/api/v1/claims/{}", c["id"].as_str().unwrap()), None).await;
+            if one["claim"]["spot_check"].is_null() {
+                undrawn.push(c.clone());
+            }
+        }
+        assert_eq!(undrawn.len(), 1, "{undrawn:?}");
+        let (_, answer) = call(&app, &staff, "POST", "/api/v1/claims/steps", Some(json!({"step": "first_review", "opinion": "同意", "claims": undrawn}))).await;
+        assert_eq!(answer["results"][0]["error"]["field"], "spot_check", "{answer}");
+        assert!(answer["results"][0]["error"]["message"].as_str().unwrap().contains("还没有回访抽查"), "{answer}");
+        let ready = called_back(&app, &staff, undrawn[0]["id"].as_str().unwrap()).await;
+        for c in &mut waiting {
+            if c["id"] == undrawn[0]["id"] {
+                c["version"] = ready["claim"]["version"].clone();
+            }
+        }
         assert!(waiting.len() >= 2, "the demo leaves several claims at 初审: {list:?}");
         let at_second = list.iter().find(|c| c["stage"] == "second_review").map(at).unwrap();
         let url = "/api/v1/claims/steps";

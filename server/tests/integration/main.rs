@@ -36,6 +36,7 @@ mod security_headers;
 mod seed_demo;
 mod server_owned;
 mod sessions;
+mod spot_checks;
 mod ssr_soak;
 mod strict_wire;
 mod sync;

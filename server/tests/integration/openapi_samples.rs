@@ -476,6 +476,18 @@ on_both_databases! {
         assert_eq!(status, 200);
         let (status, _) = api.call(&app, Some(&office.token), Method::GET, "/api/v1/claims/{id}/duplicates", &format!("{claim_path}/duplicates"), None).await;
         assert_eq!(status, 200);
+        // 回访抽查: the sample drawn at 初审 and its call
+        let draw = format!("{claim_path}/spot-check");
+        let (status, _) = api.call(&app, Some(&office.token), Method::POST, "/api/v1/claims/{id}/spot-check", &draw, Some(json!({"version": 0}))).await;
+        assert_eq!(status, 409);
+        let (status, drawn) = api.call(&app, Some(&office.token), Method::POST, "/api/v1/claims/{id}/spot-check", &draw, Some(json!({"version": claim["claim"]["version"]}))).await;
+        assert_eq!(status, 200);
+        let calls = format!("{claim_path}/spot-check/calls");
+        let called = |reached: bool| json!({"version": drawn["claim"]["version"], "case_id": closed["id"], "reached": reached, "confirms": true, "satisfied": true, "notes": "认可调解"});
+        let (status, _) = api.call(&app, Some(&office.token), Method::POST, "/api/v1/claims/{id}/spot-check/calls", &calls, Some(called(false))).await;
+        assert_eq!(status, 422);
+        let (status, claim) = api.call(&app, Some(&office.token), Method::POST, "/api/v1/claims/{id}/spot-check/calls", &calls, Some(called(true))).await;
+        assert_eq!(status, 200);
         let sign = |opinion: &str| json!({"step": "first_review", "version": claim["claim"]["version"], "decision": "pass", "opinion": opinion, "lines": []});
         let (status, _) = api.call(&app, Some(&office.token), Method::POST, "/api/v1/claims/{id}/steps", &format!("{claim_path}/steps"), Some(sign(" "))).await;
         assert_eq!(status, 422);

@@ -84,6 +84,12 @@ pub fn check(rs: &RuleSet) -> Vec<Problem> {
             "有档次却没有适用的调委会 / tiers but no eligible committee",
         );
     }
+    if rs.spot_check.is_some_and(|r| !r.is_sound()) {
+        problem(
+            "spot_check".into(),
+            "抽查比例应为 1–100，每件申报至少抽 1 件 / percent 1–100, at least 1",
+        );
+    }
     let mut forms = HashSet::new();
     for (i, f) in rs.required_forms.iter().enumerate() {
         if f.as_str().trim().is_empty() {

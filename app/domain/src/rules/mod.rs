@@ -205,6 +205,10 @@ pub struct RuleSet {
     pub required_forms: Vec<FormCode>,
     /// Tiers; a case earns the best-paid one whose conditions all hold.
     pub tiers: Vec<Tier>,
+    /// The call-back sample 初审 draws of each claim (回访抽查); none
+    /// asked for when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spot_check: Option<crate::spot_check::SpotCheckRule>,
 }
 
 impl RuleSet {

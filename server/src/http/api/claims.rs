@@ -1,14 +1,15 @@
 //! 以案定补兑现: `GET /api/v1/claims/draft`, `POST /api/v1/claims`,
 //! `GET /api/v1/claims`, `GET /api/v1/claims/{id}` and
 //! `POST /api/v1/claims/{id}/steps`, the party group's
-//! `POST /api/v1/claims/{id}/special-decisions` and the payments.
+//! `POST /api/v1/claims/{id}/special-decisions`, the call-back spot
+//! checks (`…/spot-check`, `…/spot-check/calls`) and the payments.
 
 use crate::http::body::read_json;
 use crate::http::error::ApiError;
 use crate::http::extract::PathId;
 use crate::http::query::read_query;
 use crate::http::state::AppState;
-use crate::service::{Caller, claim_files, claim_print, claims, special_cases};
+use crate::service::{Caller, claim_files, claim_print, claims, special_cases, spot_checks};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
@@ -23,6 +24,7 @@ use domain::api::{
 use domain::claim::{Payment, Quarter, Summary};
 use domain::reconcile::Reconciliation;
 use domain::special::SpecialRequest;
+use domain::spot_check::{CallRequest, DrawRequest};
 use domain::{ClaimId, PaymentId};
 use serde::Deserialize;
 
@@ -307,6 +309,72 @@ pub async fn decide_special(
     let req: SpecialRequest = read_json(body, RECEIPT_BODY_LIMIT).await?;
     Ok(Json(
         special_cases::decide(&state.store, &caller, id, req).await?,
+    ))
+}
+
+/// 回访抽查: the judicial office draws the claim's call-back sample at 初审
+/// (once, from a seed the server records; the rule set says how many).
+#[utoipa::path(
+    post,
+    path = "/api/v1/claims/{id}/spot-check",
+    tag = "claims",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The claim's id")),
+    request_body = DrawRequest,
+    responses(
+        (status = 200, description = "The claim with its sample (`claim.spot_check`)", body = ClaimView),
+        (status = 400, description = "The body does not read (`malformed`)", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`, `revoked`, `expired` or `disabled`", body = ErrorBody),
+        (status = 403, description = "The caller does not sign 初审 over the committee (`forbidden`)", body = ErrorBody),
+        (status = 404, description = "No such claim in the caller's units (`not_found`)", body = ErrorBody),
+        (status = 409, description = "Changed by someone else since `version` (`stale`)", body = ErrorBody),
+        (status = 422, description = "Not at 初审, already drawn, or no call-backs in the quarter's rules (`version`) (`invalid`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
+    )
+)]
+#[tracing::instrument(skip_all, fields(session = %caller.session_id))]
+pub async fn draw_spot_check(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId<ClaimId>,
+    body: Body,
+) -> Result<Json<ClaimView>, ApiError> {
+    let req: DrawRequest = read_json(body, RECEIPT_BODY_LIMIT).await?;
+    Ok(Json(
+        spot_checks::draw(&state.store, &caller, id, req).await?,
+    ))
+}
+
+/// 回访记录: one call to a party of a sampled case. A party who denies the
+/// mediation takes the case out of the claim, with what they said.
+#[utoipa::path(
+    post,
+    path = "/api/v1/claims/{id}/spot-check/calls",
+    tag = "claims",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The claim's id")),
+    request_body = CallRequest,
+    responses(
+        (status = 200, description = "The claim after the call", body = ClaimView),
+        (status = 400, description = "The body does not read (`malformed`)", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`, `revoked`, `expired` or `disabled`", body = ErrorBody),
+        (status = 403, description = "The caller does not sign 初审 over the committee (`forbidden`)", body = ErrorBody),
+        (status = 404, description = "No such claim in the caller's units (`not_found`)", body = ErrorBody),
+        (status = 409, description = "Changed by someone else since `version` (`stale`)", body = ErrorBody),
+        (status = 422, description = "Not at 初审 (`version`); no sample, a case not in it, sent back or decided (`case_id`); answers that disagree (`reached`, `satisfied`); a denial without what the party said, or notes too long (`notes`) (`invalid`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
+    )
+)]
+#[tracing::instrument(skip_all, fields(session = %caller.session_id))]
+pub async fn record_call(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId<ClaimId>,
+    body: Body,
+) -> Result<Json<ClaimView>, ApiError> {
+    let req: CallRequest = read_json(body, RECEIPT_BODY_LIMIT).await?;
+    Ok(Json(
+        spot_checks::call(&state.store, &caller, id, req).await?,
     ))
 }
 

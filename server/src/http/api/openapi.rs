@@ -66,6 +66,8 @@ pub const BEARER: &str = "bearer";
         claims::sign,
         claims::sign_many,
         claims::decide_special,
+        claims::draw_spot_check,
+        claims::record_call,
         claims::pay_township,
         claims::pay_mediator,
         claims::receipt,
