@@ -413,7 +413,8 @@ async function calledBackOneByOne(page: Page, row: Locator) {
   await expect(detail.locator('[data-testid="spot-line"][data-result="failed"]')).toHaveCount(1);
   const out = detail.locator('[data-testid="claim-detail-line"][data-returned="true"]');
   await expect(out).toHaveCount(1);
-  await expect(out).toContainText('回访抽查未通过：说没有人来调解过');
+  await expect(out).toContainText('回访抽查未通过：当事人不认可调解');
+  await expect(detail.getByTestId('spot-call').filter({ hasText: '不认可调解（说没有人来调解过）' })).toHaveCount(1);
   await expect(detail.getByTestId('detail-total')).not.toHaveText(`${total.toFixed(2)} 元`);
   await page.screenshot({ path: test.info().outputPath('call-back-denied.png'), fullPage: true });
 

@@ -212,7 +212,7 @@ pub fn start(
 pub const MAX_NOTE_CHARS: usize = 200;
 
 /// The call the request records, and the line change a failed check
-/// appends (the case leaves the claim with the reason), checked against
+/// appends (the case leaves the claim, "回访抽查未通过"), checked against
 /// the claim as it stands: at 初审, the sample drawn, the case in it,
 /// still in the claim and not decided; the answers consistent; what the
 /// party said given when they deny it. Pure: `by`, `by_name`, `at` are the
@@ -283,7 +283,9 @@ pub fn record(
         step: Step::FirstReview,
         tier: None,
         amount: Money::ZERO,
-        reason: format!("回访抽查未通过：{notes}"),
+        // the parties' words stay in the call, which only the roles that
+        // read cases see; a line's reason goes wherever the claim goes
+        reason: "回访抽查未通过：当事人不认可调解".to_owned(),
         by,
         by_name: by_name.to_owned(),
         at,
@@ -542,7 +544,7 @@ mod tests {
         assert!(line.returned);
         assert_eq!(
             line.reason.as_deref(),
-            Some("回访抽查未通过：说没有人来调解过")
+            Some("回访抽查未通过：当事人不认可调解")
         );
         assert_eq!(
             c.spot_check.as_ref().unwrap().result(sample[0]),

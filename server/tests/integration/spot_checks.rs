@@ -124,7 +124,7 @@ on_both_databases! {
         let (status, claim) = call(&app, &staff, "POST", &call_path, Some(req(&v, first, true, false, "说没有人来调解过"))).await;
         assert_eq!(status, 200, "{claim}");
         let line = line_of(&claim, first);
-        assert_eq!((line["returned"].as_bool(), line["reason"].as_str()), (Some(true), Some("回访抽查未通过：说没有人来调解过")));
+        assert_eq!((line["returned"].as_bool(), line["reason"].as_str()), (Some(true), Some("回访抽查未通过：当事人不认可调解")));
         assert_eq!(claim["total"].as_str().unwrap().parse::<domain::Money>().unwrap(), before.checked_sub(earned).unwrap(), "the total follows its lines");
         let pulled = pull(&app, &phone, 0).await;
         let freed = pulled.changes.iter().rev().find(|c| json!(c.entity_id.to_string()) == *first).unwrap();
