@@ -10,8 +10,8 @@
 //! One case of the claim waiting at 审批 is reported as especially grave
 //! and waits for the party group; one of a finished claim was decided.
 //! The judicial office has called back the sample of every claim past 初审
-//! and of those waiting there but the first (回访抽查), whose sample is not
-//! drawn yet.
+//! and of those waiting there but one (回访抽查): the largest, whose sample
+//! is not drawn yet.
 //!
 //! Loaded once: a database that holds any claim is left alone.
 
@@ -392,14 +392,20 @@ pub async fn load_claims(db: &Store, end: Date) -> Result<ClaimsReport, SeedErro
         let grave = ready.remove(k);
         ready.insert(at_approval, grave);
     }
+    // of those left at 初审 (not the flagged), the one with the most lines
+    // waits for its call-backs (so its sample has several cases)
+    let steps_of = |i: usize| if i < Step::ALL.len() { i } else { 0 };
+    let uncalled = (0..ready.len())
+        .filter(|&i| steps_of(i) == 0)
+        .max_by_key(|&i| (ready[i].1.lines.len(), std::cmp::Reverse(i)));
     ready.extend(flagged);
     // one waiting at each step; the rest wait at 初审 too, their calls
-    // made (to be signed at once with 全部通过), but the first: its sample
-    // is not drawn yet
+    // made (to be signed at once with 全部通过), but one: its sample is not
+    // drawn yet
     for (i, (who, draft)) in ready.into_iter().enumerate() {
-        let steps = if i < Step::ALL.len() { i } else { 0 };
+        let steps = steps_of(i);
         let (claim, _) = submit(db, &who, draft, i == at_approval).await?;
-        advance(db, claim, steps, i > 0).await?;
+        advance(db, claim, steps, Some(i) != uncalled).await?;
         report.claims += 1;
     }
     tracing::info!(
