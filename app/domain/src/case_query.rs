@@ -138,7 +138,15 @@ impl CaseQuery {
 /// Cases most recently changed first (Home's latest cases): by the moment
 /// of the last change, wherever it was made, then by id.
 pub fn newest_first(cases: &mut [Case]) {
-    cases.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id)));
+    cases.sort_by(|a, b| newer((a.updated_at, &a.id), (b.updated_at, &b.id)));
+}
+
+/// The order of "last changed first" (then by id, so it is total).
+fn newer(
+    a: (Option<crate::time::Timestamp>, &crate::CaseId),
+    b: (Option<crate::time::Timestamp>, &crate::CaseId),
+) -> std::cmp::Ordering {
+    b.cmp(&a)
 }
 
 /// A party as a list line names it.
@@ -166,7 +174,7 @@ pub struct CaseLine {
 impl CaseLine {
     /// The `n` last changed first, as [`newest_first`] orders cases.
     pub fn newest(mut lines: Vec<CaseLine>, n: usize) -> Vec<CaseLine> {
-        lines.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id)));
+        lines.sort_by(|a, b| newer((a.updated_at, &a.id), (b.updated_at, &b.id)));
         lines.truncate(n);
         lines
     }

@@ -407,6 +407,73 @@ pub struct SpecialDecision {
     pub at: Timestamp,
 }
 
+/// One call to a party of a sampled case (回访记录), appended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CallBack {
+    pub case_id: CaseId,
+    /// 已接通: a party answered.
+    pub reached: bool,
+    /// 认可调解: the party says the committee mediated the dispute.
+    pub confirms: bool,
+    /// 满意: the party is satisfied with the mediation.
+    pub satisfied: bool,
+    /// What the party said, or why nobody answered (may be empty when
+    /// the check passes).
+    pub notes: String,
+    pub by: PersonId,
+    pub by_name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub at: Timestamp,
+}
+
+/// A claim's sample and its calls (回访抽查).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SpotCheck {
+    /// The recorded seed: [`crate::spot_check::draw`] of it over the claim's lines gives
+    /// `cases`.
+    pub seed: u32,
+    /// The rule the sample was drawn by.
+    pub rule: crate::rules::SpotCheckRule,
+    /// The sampled cases, in the claim's order.
+    pub cases: Vec<CaseId>,
+    /// Who drew it, and when.
+    pub by: PersonId,
+    pub by_name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub at: Timestamp,
+    /// Every call made, in order.
+    pub calls: Vec<CallBack>,
+}
+
+/// Where a sampled case's check stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CheckResult {
+    /// Not called yet, or nobody answered (待回访).
+    Waiting,
+    /// A party confirmed the mediation (通过).
+    Passed,
+    /// A party denied it (未通过): the case left the claim.
+    Failed,
+}
+
+impl SpotCheck {
+    /// Where the check of `case` stands: its first call that reached a
+    /// party decides it.
+    pub fn result(&self, case: CaseId) -> CheckResult {
+        match self.calls.iter().find(|c| c.case_id == case && c.reached) {
+            None => CheckResult::Waiting,
+            Some(c) if c.confirms => CheckResult::Passed,
+            Some(_) => CheckResult::Failed,
+        }
+    }
+}
+
 /// A line as it stands now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -457,7 +524,7 @@ pub struct Claim {
     /// The call-back sample drawn at 初审 and its calls (回访抽查); left
     /// out until drawn.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub spot_check: Option<crate::spot_check::SpotCheck>,
+    pub spot_check: Option<SpotCheck>,
 }
 
 impl Claim {

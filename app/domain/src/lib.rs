@@ -14,6 +14,7 @@ pub mod duplicate;
 pub mod fixed_pay;
 pub mod fixed_payroll;
 pub mod ids;
+pub mod mix;
 pub mod money;
 pub mod org;
 pub mod people;

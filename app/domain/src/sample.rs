@@ -6,6 +6,7 @@ use crate::case::{Case, DISPUTE_TYPES};
 use crate::case_form::{CaseDraft, ClosingDraft, FollowUpDraft, NewCase, PartyDraft, SessionDraft};
 use crate::dates::format_iso;
 use crate::ids::{CaseId, PersonId, SessionId, UnitId};
+pub use crate::mix::Mix;
 use crate::validate::check_char;
 use jiff::ToSpan;
 use jiff::civil::Date;
@@ -16,46 +17,6 @@ const SURNAMES: [&str; 12] = [
 const GIVEN: [&str; 12] = [
     "建国", "志强", "芳", "秀英", "德明", "桂兰", "文华", "海", "丽", "正福", "春梅", "永昌",
 ];
-
-/// A tiny deterministic generator (SplitMix64): the same seed gives the
-/// same sequence on every platform (practice data, the demo history).
-pub struct Mix(pub u64);
-
-impl Mix {
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n
-    }
-
-    /// True `percent` times in a hundred.
-    pub fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len() as u64) as usize]
-    }
-
-    /// An index, each as likely as its weight.
-    pub fn weighted(&mut self, weights: &[u32]) -> usize {
-        let total: u64 = weights.iter().map(|&w| u64::from(w)).sum();
-        let mut x = self.below(total.max(1));
-        for (i, &w) in weights.iter().enumerate() {
-            if x < u64::from(w) {
-                return i;
-            }
-            x -= u64::from(w);
-        }
-        weights.len() - 1
-    }
-}
 
 fn resident_id(mix: &mut Mix) -> String {
     let year = 1950 + mix.below(55);

@@ -14,32 +14,14 @@
 //! when it signs. 初审 cannot pass a claim while a sampled line still in it
 //! waits ([`ready_to_pass`]).
 
+pub use crate::claim::{CallBack, CheckResult, SpotCheck};
 use crate::claim::{Claim, DecisionError, LineChange, Stage, Step, check_words};
+use crate::mix::Mix;
 use crate::money::Money;
-use crate::sample::Mix;
+pub use crate::rules::SpotCheckRule;
 use crate::time::Timestamp;
 use crate::{CaseId, PersonId};
 use serde::{Deserialize, Serialize};
-
-/// How many lines of a claim are called back (抽查比例), as a rule set
-/// says it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct SpotCheckRule {
-    /// The share of the claim's lines, in percent (1–100), rounded up.
-    pub percent: u8,
-    /// At least this many lines of each claim (每个调委会至少), or all of
-    /// them when it has fewer.
-    pub at_least: u32,
-}
-
-impl SpotCheckRule {
-    /// Whether the numbers make sense (a rule set's check).
-    pub fn is_sound(&self) -> bool {
-        (1..=100).contains(&self.percent) && self.at_least >= 1
-    }
-}
 
 /// How many of `lines` lines the rule calls back.
 pub fn size(rule: &SpotCheckRule, lines: usize) -> usize {
@@ -62,73 +44,6 @@ pub fn draw(seed: u32, lines: &[CaseId], rule: &SpotCheckRule) -> Vec<CaseId> {
     let mut chosen = order[..n].to_vec();
     chosen.sort_unstable();
     chosen.into_iter().map(|i| lines[i]).collect()
-}
-
-/// One call to a party of a sampled case (回访记录), appended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct CallBack {
-    pub case_id: CaseId,
-    /// 已接通: a party answered.
-    pub reached: bool,
-    /// 认可调解: the party says the committee mediated the dispute.
-    pub confirms: bool,
-    /// 满意: the party is satisfied with the mediation.
-    pub satisfied: bool,
-    /// What the party said, or why nobody answered (may be empty when
-    /// the check passes).
-    pub notes: String,
-    pub by: PersonId,
-    pub by_name: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
-    pub at: Timestamp,
-}
-
-/// A claim's sample and its calls (回访抽查).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct SpotCheck {
-    /// The recorded seed: [`draw`] of it over the claim's lines gives
-    /// `cases`.
-    pub seed: u32,
-    /// The rule the sample was drawn by.
-    pub rule: SpotCheckRule,
-    /// The sampled cases, in the claim's order.
-    pub cases: Vec<CaseId>,
-    /// Who drew it, and when.
-    pub by: PersonId,
-    pub by_name: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
-    pub at: Timestamp,
-    /// Every call made, in order.
-    pub calls: Vec<CallBack>,
-}
-
-/// Where a sampled case's check stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum CheckResult {
-    /// Not called yet, or nobody answered (待回访).
-    Waiting,
-    /// A party confirmed the mediation (通过).
-    Passed,
-    /// A party denied it (未通过): the case left the claim.
-    Failed,
-}
-
-impl SpotCheck {
-    /// Where the check of `case` stands: its first call that reached a
-    /// party decides it.
-    pub fn result(&self, case: CaseId) -> CheckResult {
-        match self.calls.iter().find(|c| c.case_id == case && c.reached) {
-            None => CheckResult::Waiting,
-            Some(c) if c.confirms => CheckResult::Passed,
-            Some(_) => CheckResult::Failed,
-        }
-    }
 }
 
 /// `POST /api/v1/claims/{id}/spot-check`: draw the sample, on the claim's

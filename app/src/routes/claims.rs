@@ -609,7 +609,7 @@ fn ClaimDetail(
                     })}
                 </div>
                 <SpecialNote line=l.clone() decision=claim.special_decisions.iter().find(|d| d.case_id == case_id).cloned() />
-                {claim.spot_check.clone().filter(|c| c.cases.contains(&case_id)).map(|check| view! {
+                {claim.spot_check.as_ref().filter(|c| c.cases.contains(&case_id)).cloned().map(|check| view! {
                     <SpotCheckLine check case_id form=first_review && !returned id version busy on_changed />
                 })}
                 {view.special_for_me.contains(&case_id).then(|| view! { <SpecialForm id version case_id busy on_changed /> })}

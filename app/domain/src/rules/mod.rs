@@ -170,6 +170,26 @@ impl FormCode {
     }
 }
 
+/// How many lines of a claim are called back (抽查比例), as a rule set
+/// says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SpotCheckRule {
+    /// The share of the claim's lines, in percent (1–100), rounded up.
+    pub percent: u8,
+    /// At least this many lines of each claim (每个调委会至少), or all of
+    /// them when it has fewer.
+    pub at_least: u32,
+}
+
+impl SpotCheckRule {
+    /// Whether the numbers make sense (a rule set's check).
+    pub fn is_sound(&self) -> bool {
+        (1..=100).contains(&self.percent) && self.at_least >= 1
+    }
+}
+
 /// One versioned rule set of a locality.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -208,7 +228,7 @@ pub struct RuleSet {
     /// The call-back sample 初审 draws of each claim (回访抽查); none
     /// asked for when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub spot_check: Option<crate::spot_check::SpotCheckRule>,
+    pub spot_check: Option<SpotCheckRule>,
 }
 
 impl RuleSet {
