@@ -193,6 +193,21 @@ test('a mediator\'s quarter goes through all eight steps and the mediator confir
   await expect(page.getByTestId('my-subsidy-cached')).toBeVisible();
   await expect(page.getByTestId('my-quarter').first()).toContainText('2026年第3季度');
   await page.context().setOffline(false);
+  // 补助变动记录: a line opens its case, whose trail runs from the claim to the receipt
+  await page.reload();
+  await appReady(page);
+  const quarter = page.locator('[data-testid="my-quarter"]', { hasText: '2026年第3季度' });
+  await quarter.getByTestId('my-line-case').first().click();
+  await appReady(page);
+  await page.getByTestId('money-card').locator('summary').click();
+  const entries = page.getByTestId('money-entry');
+  await expect(page.getByTestId('money-now')).toContainText('现在核定：');
+  await expect(entries.filter({ hasText: '列入2026年第3季度补助申报' })).toHaveCount(1);
+  await expect(page.locator('[data-testid="money-entry"][data-kind="approved"]')).toContainText('审批通过：本案');
+  await expect(page.locator('[data-testid="money-entry"][data-kind="paid"]')).toHaveCount(2);
+  await expect(page.locator('[data-testid="money-entry"][data-kind="paid"]').last()).toContainText('农信社代发 0917');
+  await expect(page.locator('[data-testid="money-entry"][data-kind="receipt"]')).toContainText('调解员确认已到账');
+  await page.screenshot({ path: test.info().outputPath('money-trail.png'), fullPage: true });
 
   // every step signed: the claim is finished
   const staff = await as(browser, '13900000002');

@@ -16,6 +16,7 @@ pub mod fixed_payroll;
 pub mod ids;
 pub mod mix;
 pub mod money;
+pub mod money_trail;
 pub mod org;
 pub mod people;
 pub mod problem;

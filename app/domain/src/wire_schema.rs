@@ -39,6 +39,17 @@ impl PartialSchema for Timestamp {
 }
 impl ToSchema for Timestamp {}
 
+impl PartialSchema for crate::money_trail::Day {
+    fn schema() -> RefOr<Schema> {
+        text(
+            "A calendar day, YYYY-MM-DD",
+            Some(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
+            Some(KnownFormat::Date),
+        )
+    }
+}
+impl ToSchema for crate::money_trail::Day {}
+
 impl PartialSchema for Money {
     fn schema() -> RefOr<Schema> {
         text(

@@ -15,9 +15,16 @@ use leptos::task::spawn_local;
 
 /// How a version was made, in words.
 fn how(v: &CaseVersion, en: bool) -> &'static str {
-    match (v.how.as_str(), v.version == 1, en) {
-        (_, _, false) if v.deleted => "删除",
-        (_, _, true) if v.deleted => "deleted",
+    match (v.deleted, en) {
+        (true, false) => "删除",
+        (true, true) => "deleted",
+        (false, _) => how_made(&v.how, v.version, en),
+    }
+}
+
+/// How version `version` was made (`how` as the server names it), in words.
+pub fn how_made(how: &str, version: u64, en: bool) -> &'static str {
+    match (how, version == 1, en) {
         ("sync", true, false) => "登记",
         ("sync", true, true) => "registered",
         ("sync", false, false) => "手机上修改",
@@ -36,6 +43,8 @@ fn how(v: &CaseVersion, en: bool) -> &'static str {
         ("claimed", _, true) => "put in a subsidy claim",
         ("claim_returned", _, false) => "补助申报退回",
         ("claim_returned", _, true) => "sent back from the subsidy claim",
+        ("special_decided", _, false) => "党组认定重特大纠纷",
+        ("special_decided", _, true) => "found especially grave by the party group",
         ("referral", _, false) => "移交",
         ("referral", _, true) => "referral",
         (_, _, false) => "修改",

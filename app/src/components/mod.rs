@@ -7,6 +7,7 @@ pub mod field;
 pub mod history_card;
 pub mod lang_switch;
 pub mod major_card;
+pub mod money_trail_card;
 pub mod office_actions;
 pub mod office_screen;
 pub mod pending_sync;

@@ -152,6 +152,11 @@ pub async fn case_history(id: CaseId) -> Result<CaseHistory, ActionError> {
     with_token!(|t| client::case_history(&t, id))
 }
 
+/// A case's money trail on the server (补助变动记录), oldest first.
+pub async fn money_trail(id: CaseId) -> Result<domain::money_trail::MoneyTrail, ActionError> {
+    with_token!(|t| client::money_trail(&t, id))
+}
+
 /// The cases that look like the same dispute (重复申报核查) as a case or a
 /// claim's lines (`of`: `/api/v1/cases/{id}` or `/api/v1/claims/{id}`),
 /// for an office that reviews them.

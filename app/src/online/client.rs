@@ -214,6 +214,14 @@ pub async fn case_history(token: &str, id: CaseId) -> Result<CaseHistory, ApiErr
     get(&format!("/api/v1/cases/{id}/history"), token).await
 }
 
+/// `GET /api/v1/cases/{id}/money`.
+pub async fn money_trail(
+    token: &str,
+    id: CaseId,
+) -> Result<domain::money_trail::MoneyTrail, ApiError> {
+    get(&format!("/api/v1/cases/{id}/money"), token).await
+}
+
 /// `GET /api/v1/{cases|claims}/{id}/duplicates` (`of` the path's start).
 pub async fn duplicates(
     token: &str,

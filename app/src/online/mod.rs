@@ -32,10 +32,10 @@ pub use actions::{
     AccountView, ActionError, CaseLock, DeviceSession, NEEDS_NETWORK, accounts, case_history,
     case_referral, case_risk, claim, claim_draft, claim_slip, claims, claims_file, compliance,
     confirm_receipt, decide_duty, decide_special, devices, draw_spot_check, duplicates, duty_month,
-    inbox, mark_inbox_read, my_subsidy, online, pay_fixed_mediator, pay_fixed_township,
-    pay_mediator, pay_township, payroll, reconciliation, record_call, referral_step, review_major,
-    revoke_device, risk_step, server_case, set_account_disabled, set_case_lock, set_password,
-    sign_claim, sign_many, submit_claim,
+    inbox, mark_inbox_read, money_trail, my_subsidy, online, pay_fixed_mediator,
+    pay_fixed_township, pay_mediator, pay_township, payroll, reconciliation, record_call,
+    referral_step, review_major, revoke_device, risk_step, server_case, set_account_disabled,
+    set_case_lock, set_password, sign_claim, sign_many, submit_claim,
 };
 pub use agent::{SyncAgent, SyncStatus, sync_now, use_sync_status};
 #[cfg(feature = "hydrate")]

@@ -213,6 +213,7 @@ pub fn CasePage() -> impl IntoView {
                         <crate::components::referral_card::ReferralCard case />
                     </Show>
                     <TierSection case profile />
+                    <crate::components::money_trail_card::MoneyTrailCard case />
                     <Timeline case en />
                     <NextSteps case />
                     <FormsChecklist case en />

@@ -206,7 +206,9 @@ pub fn MySubsidyPage() -> impl IntoView {
                                         <ul class="device-list">
                                             {lines.into_iter().map(|l| view! {
                                                 <li class="device-row" data-testid="my-line">
-                                                    <strong>{l.line.number.clone()}</strong> " · " {domain::dates::format_iso(l.line.closed_on)}
+                                                    // the case's page tells why its amount is what it is (补助变动记录)
+                                                    <a href=format!("/cases/{}", l.line.case_id) data-testid="my-line-case"><strong>{l.line.number.clone()}</strong></a>
+                                                    " · " {domain::dates::format_iso(l.line.closed_on)}
                                                     <div class="device-row__meta">
                                                         {match &l.current.tier {
                                                             Some(t) => format!("{t} 档 {} 元", l.current.amount),

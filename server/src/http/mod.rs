@@ -86,6 +86,7 @@ pub fn router(state: AppState, site: &Site, body_idle_timeout: std::time::Durati
         )
         .route("/api/v1/cases/{id}", get(api::cases::get))
         .route("/api/v1/cases/{id}/history", get(api::cases::history))
+        .route("/api/v1/cases/{id}/money", get(api::cases::money_trail))
         .route("/api/v1/cases/{id}/duplicates", get(api::cases::duplicates))
         .route(
             "/api/v1/cases/{id}/lock",

@@ -59,7 +59,7 @@ pub enum Sight {
 /// cases, or reached by a referral across the tree that waits at or was
 /// accepted by a unit of theirs; or, its amounts only, in a subtree where
 /// they read those; `NotFound` otherwise.
-async fn visible(
+pub(super) async fn visible(
     c: &mut Conn,
     caller: &Caller,
     id: CaseId,
@@ -464,20 +464,29 @@ pub async fn review_major(
     })
 }
 
-/// A case's versions (修改记录) for those who see the whole case, newest
-/// first: who made each and when, what it changed, and the values a
-/// conflict replaced. The people a referral waits at do not get it (it
-/// holds the parties' details and the risk notes of every version).
-pub async fn history(store: &Store, caller: &Caller, id: CaseId) -> Result<CaseHistory, CaseError> {
+/// One version of a case as made (a step of [`made_versions`]).
+pub(super) struct Made {
+    pub version: u64,
+    pub at: Option<Timestamp>,
+    pub by: Option<String>,
+    /// `sync`, or the office's action (`lock`, `major_verified`…).
+    pub how: String,
+    /// The case's record as JSON; none for a tombstone.
+    pub record: Option<Map<String, Value>>,
+    /// The fields where this version's change replaced the one before's
+    /// value by the server's order (a conflict).
+    pub overridden: Vec<String>,
+}
+
+/// Every version of the case `stored` is the latest of, oldest first, with
+/// who made each (by name), when and how.
+pub(super) async fn made_versions(
+    store: &Store,
+    stored: &StoredCase,
+) -> Result<Vec<Made>, CaseError> {
     use store::history::Maker;
+    let id = stored.id;
     let mut c = store.read().await?;
-    let (stored, sight) = visible(&mut c, caller, id).await?;
-    match sight {
-        Sight::Full => {}
-        Sight::Pending => return Err(CaseError::NotFound),
-        // every version holds the parties' details
-        Sight::Amounts => return Err(CaseError::Forbidden),
-    }
     let replaced = store::history::replaced(&mut c, id).await?;
     let created = store::history::created_at(&mut c, id)
         .await?
@@ -522,49 +531,75 @@ pub async fn history(store: &Store, caller: &Caller, id: CaseId) -> Result<CaseH
             .await?
             .into_iter()
             .collect();
-    let empty = Map::new();
-    let mut versions = Vec::with_capacity(records.len());
-    for (i, (version, record)) in records.iter().enumerate() {
-        let before = i.checked_sub(1).and_then(|p| records[p].1.as_ref());
-        let made = maker_of(*version);
-        let (how, person) = match made.map(|r| &r.by) {
+    let mut made = Vec::with_capacity(records.len());
+    for (i, (version, record)) in records.into_iter().enumerate() {
+        let by = maker_of(version);
+        let (how, person) = match by.map(|r| &r.by) {
             Some(Maker::Push { person }) => ("sync".to_owned(), *person),
             Some(Maker::Action { action, person }) => (action.clone(), *person),
             None if i == 0 => ("sync".to_owned(), first_owner),
             None => ("sync".to_owned(), None),
         };
-        // the first version changed nothing; one after a version not kept
-        // (or after a tombstone) is all new
-        let changed = match record {
-            Some(after) if i > 0 => domain::sync::changed_fields(before.unwrap_or(&empty), after),
-            _ => Vec::new(),
-        };
-        let overridden = made
-            .map(|r| {
-                r.overridden
-                    .iter()
-                    .map(|field| OverriddenValue {
-                        field: field.clone(),
-                        was: before
-                            .and_then(|b| b.get(field))
-                            .cloned()
-                            .unwrap_or(Value::Null),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        versions.push(CaseVersion {
-            version: *version,
-            at: match made {
+        made.push(Made {
+            version,
+            at: match by {
                 Some(r) => Some(r.replaced_at),
                 None if i == 0 => Some(created),
                 None => None,
             },
             by: person.and_then(|p| names.get(&p).cloned()),
             how,
+            record,
+            overridden: by.map(|r| r.overridden.clone()).unwrap_or_default(),
+        });
+    }
+    Ok(made)
+}
+
+/// A case's versions (修改记录) for those who see the whole case, newest
+/// first: who made each and when, what it changed, and the values a
+/// conflict replaced. The people a referral waits at do not get it (it
+/// holds the parties' details and the risk notes of every version).
+pub async fn history(store: &Store, caller: &Caller, id: CaseId) -> Result<CaseHistory, CaseError> {
+    let mut c = store.read().await?;
+    let (stored, sight) = visible(&mut c, caller, id).await?;
+    drop(c);
+    match sight {
+        Sight::Full => {}
+        Sight::Pending => return Err(CaseError::NotFound),
+        // every version holds the parties' details
+        Sight::Amounts => return Err(CaseError::Forbidden),
+    }
+    let made = made_versions(store, &stored).await?;
+    let empty = Map::new();
+    let mut versions = Vec::with_capacity(made.len());
+    for (i, m) in made.iter().enumerate() {
+        let before = i.checked_sub(1).and_then(|p| made[p].record.as_ref());
+        // the first version changed nothing; one after a version not kept
+        // (or after a tombstone) is all new
+        let changed = match &m.record {
+            Some(after) if i > 0 => domain::sync::changed_fields(before.unwrap_or(&empty), after),
+            _ => Vec::new(),
+        };
+        let overridden = m
+            .overridden
+            .iter()
+            .map(|field| OverriddenValue {
+                field: field.clone(),
+                was: before
+                    .and_then(|b| b.get(field))
+                    .cloned()
+                    .unwrap_or(Value::Null),
+            })
+            .collect();
+        versions.push(CaseVersion {
+            version: m.version,
+            at: m.at,
+            by: m.by.clone(),
+            how: m.how.clone(),
             changed,
             overridden,
-            deleted: record.is_none(),
+            deleted: m.record.is_none(),
         });
     }
     versions.reverse();

@@ -15,6 +15,7 @@ pub mod directory;
 pub mod duplicates;
 pub mod duty;
 pub mod fixed_payroll;
+pub mod money_trail;
 pub mod office;
 pub mod org_import;
 pub mod password;

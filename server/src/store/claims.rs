@@ -1084,6 +1084,19 @@ pub async fn payments_to(c: &mut Conn, mediator: PersonId) -> Result<Vec<Payment
     .await
 }
 
+/// The claims holding a line of this case, whatever became of them.
+pub async fn with_line_of_case(c: &mut Conn, case: CaseId) -> Result<Vec<StoredClaim>, StoreError> {
+    let holding = Query::select()
+        .column(L::ClaimId)
+        .from(L::Table)
+        .and_where(Expr::col(L::CaseId).eq(case.to_string()))
+        .to_owned();
+    let stmt = select()
+        .and_where(Expr::col((Alias::new("c"), C::Id)).in_subquery(holding))
+        .to_owned();
+    load(c, &stmt).await
+}
+
 /// The claims holding a line of this mediator's.
 pub async fn with_lines_of(
     c: &mut Conn,

@@ -58,6 +58,8 @@ enum Call {
     ReadCase,
     Pull,
     History,
+    /// Its money trail (补助变动记录).
+    MoneyTrail,
     Risk,
     Referral,
     Photo,
@@ -72,10 +74,11 @@ enum Call {
 }
 
 impl Call {
-    const ALL: [Call; 12] = [
+    const ALL: [Call; 13] = [
         Call::ReadCase,
         Call::Pull,
         Call::History,
+        Call::MoneyTrail,
         Call::Risk,
         Call::Referral,
         Call::Photo,
@@ -95,6 +98,7 @@ impl Call {
             | Call::Risk
             | Call::Referral
             | Call::Photo => Capability::ReadCases,
+            Call::MoneyTrail => Capability::ReadAmounts,
             Call::ChangeCase | Call::CreateCase => Capability::RecordCases,
             Call::RecordScreening => Capability::RecordScreenings,
             Call::Lock | Call::Duplicates => Capability::Review,
@@ -265,6 +269,7 @@ on_both_databases! {
                             }
                         },
                         Call::History => by_status(call(&app, &who, reqwest::Method::GET, &format!("/api/v1/cases/{id}/history")).await),
+                        Call::MoneyTrail => by_status(call(&app, &who, reqwest::Method::GET, &format!("/api/v1/cases/{id}/money")).await),
                         Call::Duplicates => by_status(call(&app, &who, reqwest::Method::GET, &format!("/api/v1/cases/{id}/duplicates")).await),
                         Call::Risk => by_status(call(&app, &who, reqwest::Method::GET, &format!("/api/v1/cases/{id}/risk")).await),
                         Call::Referral => by_status(call(&app, &who, reqwest::Method::GET, &format!("/api/v1/cases/{id}/referral")).await),

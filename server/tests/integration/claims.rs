@@ -786,6 +786,24 @@ on_both_databases! {
         assert_eq!(status, 200, "{approved}");
         assert_eq!(approved["claim"]["stage"], "township_payment");
         assert_eq!(approved["claim"]["signatures"][4]["total"], "3030.00");
+
+        // the case's money trail: claimed at C, the decision, the case made
+        // special by it (its verdict E), the line raised, approved
+        let bureau = login(&app, BUREAU).await;
+        let (status, t) = call(&app, &bureau, "GET", &format!("/api/v1/cases/{grave}/money"), None).await;
+        assert_eq!(status, 200, "{t}");
+        let what: Vec<Value> = t["entries"].as_array().unwrap().iter().map(|e| e["what"].clone()).collect();
+        let kinds: Vec<&str> = what.iter().map(|w| w["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds, ["version", "claimed", "version", "special_decided", "line_changed", "approved"], "{t}");
+        assert_eq!(what[2]["how"], "special_decided");
+        assert_eq!(what[2]["facts"], json!([
+            {"was": {"field": "special", "value": false}, "now": {"field": "special", "value": true}},
+            {"was": {"field": "approved_amount", "value": null}, "now": {"field": "approved_amount", "value": "3000.00"}},
+        ]));
+        assert_eq!((what[2]["was"]["tier"].as_str(), what[2]["now"]["tier"].as_str(), what[2]["now"]["amount"].as_str()), (Some("C"), Some("E"), Some("3000.00")));
+        assert_eq!((what[3]["approved"].as_bool(), what[3]["minutes"].as_str()), (Some(true), Some("市司法局党组会议纪要〔2024〕7 号")));
+        assert_eq!((what[4]["was"].as_str(), what[4]["amount"].as_str()), (Some("200.00"), Some("3000.00")));
+        assert_eq!(what[5]["amount"], "3000.00");
         drop(app);
         db.cleanup().await;
     }

@@ -19,6 +19,7 @@ mod history;
 mod login_gate;
 mod major_cases;
 mod migrations;
+mod money_trail;
 mod office;
 mod offline_shell;
 mod openapi;

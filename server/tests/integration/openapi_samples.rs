@@ -549,6 +549,16 @@ on_both_databases! {
         assert_eq!(status, 404);
         let (status, _) = api.call(&app, Some(&token), Method::POST, "/api/v1/payments/{id}/receipt", &format!("/api/v1/payments/{payment}/receipt"), Some(json!({"received": true, "note": "已到账"}))).await;
         assert_eq!(status, 200);
+        // 补助变动记录: the claimed case's trail, from its facts to the receipt
+        let money = format!("/api/v1/cases/{}/money", closed["id"].as_str().unwrap());
+        let (status, trail) = api.call(&app, Some(&bureau_finance.token), Method::GET, "/api/v1/cases/{id}/money", &money, None).await;
+        assert_eq!(status, 200);
+        let kinds: Vec<&str> = trail["entries"].as_array().unwrap().iter().map(|e| e["what"]["kind"].as_str().unwrap()).collect();
+        for kind in ["version", "claimed", "approved", "paid", "receipt"] {
+            assert!(kinds.contains(&kind), "{kind}: {trail}");
+        }
+        let (status, _) = api.call(&app, Some(&bureau_finance.token), Method::GET, "/api/v1/cases/{id}/money", &format!("/api/v1/cases/{}/money", uuid::Uuid::now_v7()), None).await;
+        assert_eq!(status, 404);
         // 履职认定: the office's month and a decision
         let (status, month) = api.call(&app, Some(&office.token), Method::GET, "/api/v1/duty", "/api/v1/duty?month=2026-10", None).await;
         assert_eq!(status, 200);

@@ -12,6 +12,7 @@ use axum::extract::State;
 use domain::CaseId;
 use domain::api::ErrorBody;
 use domain::api::{CaseHistory, ServerCase};
+use domain::money_trail::MoneyTrail;
 
 /// One case as the server holds it
 #[utoipa::path(
@@ -103,5 +104,42 @@ pub async fn history(
 ) -> Result<Json<CaseHistory>, ApiError> {
     Ok(Json(
         crate::service::cases::history(&state.store, &caller, id).await?,
+    ))
+}
+
+/// A case's money trail (补助变动记录)
+///
+/// Oldest first, every change that moved what the case earns or is paid,
+/// each with who and when: the versions that changed the facts the rules
+/// read (with each fact before and after) or the server's verdict (before
+/// and after); the claims that held it — the line as claimed, each
+/// reduction or return with its step and reason, the party group's
+/// decision, a whole claim sent back, the approval with what the case
+/// earns by it — and the payments that carried it (to the township, to
+/// its mediator, with the case's part) and the mediator's receipt. For
+/// whoever reads the case's amounts, finance offices included; it names
+/// no party (docs/claims.md, "The money trail").
+#[utoipa::path(
+    get,
+    path = "/api/v1/cases/{id}/money",
+    tag = "office",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The case's UUID")),
+    responses(
+        (status = 200, description = "The case's verdict now and its money trail, oldest first", body = MoneyTrail),
+        (status = 400, description = "Bad id (`malformed`)", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`, `revoked` or `disabled`", body = ErrorBody),
+        (status = 404, description = "Not in the caller's organisation, or only referred to the caller's unit (`not_found`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this device or account (`rate_limited`)", body = ErrorBody),
+    )
+)]
+#[tracing::instrument(skip_all, fields(session = %caller.session_id))]
+pub async fn money_trail(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId<CaseId>,
+) -> Result<Json<MoneyTrail>, ApiError> {
+    Ok(Json(
+        crate::service::money_trail::money_trail(&state.store, &caller, id).await?,
     ))
 }
