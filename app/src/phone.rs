@@ -52,6 +52,20 @@ pub async fn save_profile(profile: Profile) -> Result<(), String> {
     in_browser!(|s| async move { s.save_profile(&profile).await })
 }
 
+/// The full name of the committee of `unit` as its seal reads (none: the
+/// phone does not know the unit).
+pub async fn committee_name(unit: domain::UnitId) -> Result<Option<String>, String> {
+    in_browser!(|s| async move {
+        let units = s.units().await.map_err(text)?;
+        Ok::<_, String>(
+            units
+                .iter()
+                .find(|u| u.id == unit)
+                .map(|u| domain::org::committee_name(u, &units)),
+        )
+    })
+}
+
 pub async fn cases() -> Result<Vec<Case>, String> {
     in_browser!(|s| s.cases())
 }

@@ -242,9 +242,62 @@ impl fmt::Display for UnitPath {
     }
 }
 
+/// The full name of the mediation committee a case of `unit` belongs to,
+/// as its seal reads (the print's 印 line): `大潭村人民调解委员会`. A
+/// villager or resident group is no committee: its parent's. A name that
+/// already says it is a committee (a sector's, a compound's) is kept.
+pub fn committee_name(unit: &UnitRecord, units: &[UnitRecord]) -> String {
+    let committee = match unit.kind {
+        UnitKind::VillagerGroup | UnitKind::ResidentGroup => unit
+            .parent_id
+            .and_then(|p| units.iter().find(|u| u.id == p))
+            .unwrap_or(unit),
+        _ => unit,
+    };
+    let name = committee.name.trim();
+    if name.ends_with("调解委员会") || committee.kind == UnitKind::Centre {
+        name.to_owned()
+    } else {
+        format!("{name}人民调解委员会")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[test]
+    fn a_committee_is_named_as_its_seal_reads() {
+        let mut units = crate::testing::unit_tree();
+        let village = units
+            .iter()
+            .position(|u| u.kind == UnitKind::Village)
+            .unwrap();
+        units[village].name = "大潭村".into();
+        assert_eq!(
+            committee_name(&units[village], &units),
+            "大潭村人民调解委员会"
+        );
+        let group = units
+            .iter()
+            .find(|u| u.kind == UnitKind::VillagerGroup)
+            .unwrap();
+        assert_eq!(
+            committee_name(group, &units),
+            "大潭村人民调解委员会",
+            "a group's is its village's"
+        );
+        let community = units
+            .iter()
+            .find(|u| u.kind == UnitKind::Community)
+            .unwrap();
+        assert_eq!(
+            committee_name(community, &units),
+            "东兴社区人民调解委员会",
+            "already a committee's name"
+        );
+        let township = units.iter().find(|u| u.kind == UnitKind::Township).unwrap();
+        assert_eq!(committee_name(township, &units), "鹿城镇人民调解委员会");
+    }
 
     #[test]
     fn codes_round_trip_and_match_serde() {

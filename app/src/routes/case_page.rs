@@ -894,6 +894,25 @@ fn PrintLinks(case: RwSignal<Option<Case>>) -> impl IntoView {
                     <h2 class="card__label">{t!(i18n, print)}</h2>
                     {oral.then(|| view! { <a class="action" href=format!("/cases/{id}/print/register") data-testid="print-register">{crate::lazy_text::say(i18n, "打印口头协议登记表", "Print the oral-agreement register")}</a> })}
                     {agreed.then(|| view! { <a class="action" href=format!("/cases/{id}/print/agreement") data-testid="print-agreement">{crate::lazy_text::say(i18n, "打印人民调解协议书", "Print the mediation agreement")}</a> })}
+                    // a general dispute's dossier (一案六表), whole or paper by paper
+                    {(!oral).then(|| {
+                        let papers = [
+                            ("dossier", "打印整本卷宗（封面、目录、各表）", "Print the whole dossier"),
+                            ("cover", "卷宗封面", "Dossier cover"),
+                            ("contents", "卷内目录", "Table of contents"),
+                            ("application", "申请书", "Application"),
+                            ("acceptance", "受理登记表", "Acceptance register"),
+                            ("investigation", "调查记录", "Investigation record"),
+                            ("mediation_record", "调解记录", "Mediation record"),
+                            ("follow_up", "回访记录", "Follow-up record"),
+                        ];
+                        papers
+                            .into_iter()
+                            .map(|(code, zh, en)| view! {
+                                <a class="action" href=format!("/cases/{id}/print/{code}") data-testid=format!("print-link-{code}")>{crate::lazy_text::say(i18n, zh, en)}</a>
+                            })
+                            .collect_view()
+                    })}
                 </section>
             }
         })
