@@ -32,7 +32,9 @@ test('a general dispute prints as a dossier of its six forms, offline', async ({
   await page.locator('#f-mediator').fill('杨调解');
   await page.getByTestId('save-case').click();
   for (const [day, record] of [[-4, '现场查看界桩，双方陈述'], [-3, '提出按老界桩砌墙的方案']] as const) {
-    await page.getByTestId('session-form').locator('summary').click();
+    // the form stays open after a session is saved
+    const form = page.getByTestId('session-form');
+    if (!(await form.evaluate((d) => (d as HTMLDetailsElement).open))) await form.locator('summary').click();
     await page.locator('#f-session-held_on').fill(today(day));
     await page.locator('#f-session-record').fill(record);
     await page.getByTestId('save-session').click();
