@@ -367,6 +367,9 @@ test('the judicial office passes every claim waiting at 初审 at once, but one 
   const said = (await message.textContent()) ?? '';
   const flaggedUnit = /。?([^。；]+)的申报有 \d+ 件案件可能重复/.exec(said)![1];
   const uncalledUnit = /；?([^。；]+)的申报还没有回访抽查/.exec(said)![1];
+  // the list says which claim waits for its call-backs, and only that one
+  await expect(waiting.and(staff.page.locator(`[data-unit="${uncalledUnit}"]`)).getByTestId('claim-calls')).toHaveText('待抽取回访');
+  await expect(waiting.and(staff.page.locator(`[data-unit="${flaggedUnit}"]`)).getByTestId('claim-calls')).toHaveCount(0);
   await calledBackOneByOne(staff.page, waiting.and(staff.page.locator(`[data-unit="${uncalledUnit}"]`)));
   await expect(waiting).toHaveCount(1);
   await waiting.and(staff.page.locator(`[data-unit="${flaggedUnit}"]`)).getByTestId('open-claim').click();

@@ -21,8 +21,8 @@ use crate::routes::special_form::{SpecialForm, SpecialNote};
 use crate::routes::spot_check_card::{SpotCheckHead, SpotCheckLine};
 use crate::texts::one_language;
 use domain::api::{
-    BulkStepRequest, ClaimAt, ClaimDraft, ClaimSummary, ClaimView, MediatorPaymentRequest,
-    NewClaim, StepRequest, TownshipPaymentRequest,
+    BulkStepRequest, CallBacksDue, ClaimAt, ClaimDraft, ClaimSummary, ClaimView,
+    MediatorPaymentRequest, NewClaim, StepRequest, TownshipPaymentRequest,
 };
 use domain::claim::{Decision, LineAction, LineDecision, PayMethod, Payee, Quarter, Stage, Step};
 use domain::fixed_pay::{DutyMonth, DutyRequest, Month};
@@ -317,6 +317,22 @@ fn ClaimRow(claim: ClaimSummary, on_open: Callback<ClaimId>) -> impl IntoView {
                 <span class="chip" data-testid="claim-stage">{move || stage_name(claim.stage, en())}</span>
                 {waiting.map(|step| view! { <span class="chip chip--alert" data-testid="claim-mine">{move || step_name(step, en())}</span> })}
                 {(claim.special_waiting > 0).then(|| view! { <span class="chip chip--alert" data-testid="claim-grave-waiting">{say(i18n, "重特大待决定", "grave case to decide")}</span> })}
+                {claim.call_backs.map(|due| {
+                    let (words, calls) = match due {
+                        CallBacksDue::NotDrawn => (None, 0),
+                        CallBacksDue::Waiting { calls } => (Some(calls), calls),
+                    };
+                    view! {
+                        <span class="chip chip--alert" data-testid="claim-calls" data-waiting=calls.to_string()>
+                            {move || match (words, en()) {
+                                (None, false) => "待抽取回访".to_owned(),
+                                (None, true) => "call-backs to draw".to_owned(),
+                                (Some(n), false) => format!("待回访 {n} 件"),
+                                (Some(n), true) => format!("{n} call-backs to make"),
+                            }}
+                        </span>
+                    }
+                })}
                 <button type="button" class="button" data-testid="open-claim" on:click=move |_| on_open.run(id)>
                     {say(i18n, "查看", "Open")}
                 </button>

@@ -538,9 +538,30 @@ pub async fn list(
                 total: claim::sum(current.iter().map(|l| l.amount)),
                 my_step,
                 special_waiting: special_for(caller, &stored_path, &claim).len() as u32,
+                call_backs: call_backs_due(&claim),
             }
         })
         .collect())
+}
+
+/// What 初审 still has to do for the claim's call-backs, if anything.
+fn call_backs_due(claim: &Claim) -> Option<domain::api::CallBacksDue> {
+    use domain::api::CallBacksDue;
+    let asks = rules_named(&claim.rule_set)
+        .ok()
+        .is_some_and(|r| r.spot_check.is_some());
+    if claim.stage != Stage::At(Step::FirstReview) || !asks {
+        return None;
+    }
+    match &claim.spot_check {
+        None => Some(CallBacksDue::NotDrawn),
+        Some(_) => match domain::spot_check::waiting(claim).len() {
+            0 => None,
+            n => Some(CallBacksDue::Waiting {
+                calls: u32::try_from(n).unwrap_or(u32::MAX),
+            }),
+        },
+    }
 }
 
 /// One claim the caller sees the amounts of (the parties' names only to

@@ -36,6 +36,18 @@ fn number_of(claim: &Value, case: &Value) -> String {
     line["number"].as_str().unwrap().to_owned()
 }
 
+/// What the claims list says 初审 still has to do for claim `id`'s call-backs.
+async fn due(app: &TestApp, who: &Device, id: &str) -> Option<Value> {
+    let (_, list) = call(app, who, "GET", "/api/v1/claims?quarter=2024-Q2", None).await;
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap()
+        .get("call_backs")
+        .cloned()
+}
+
 on_both_databases! {
     async fn a_sample_is_drawn_once_from_its_seed_and_a_denial_takes_the_case_out(db: TestDb) {
         tiaojie_server::demo::load(&db.db).await.unwrap();
@@ -58,6 +70,8 @@ on_both_databases! {
         let draw_path = format!("/api/v1/claims/{id}/spot-check");
         let call_path = format!("/api/v1/claims/{id}/spot-check/calls");
         let v1 = claim["claim"]["version"].clone();
+        // the list says what 初审 still has to do for the call-backs
+        assert_eq!(due(&app, &staff, &id).await, Some(json!({"state": "not_drawn"})));
 
         // only 初审's signer draws; a seed is the server's, not the caller's
         for who in [&director, &leader, &finance, &head, &phone, &bureau] {
@@ -113,6 +127,7 @@ on_both_databases! {
         let (status, claim) = call(&app, &staff, "POST", &call_path, Some(req(&v, first, false, false, "关机"))).await;
         assert_eq!(status, 200, "{claim}");
         v = claim["claim"]["version"].clone();
+        assert_eq!(due(&app, &head, &id).await, Some(json!({"state": "waiting", "calls": 2})), "every reader sees it");
         let (status, body) = call(&app, &staff, "POST", &format!("/api/v1/claims/{id}/steps"), Some(step("first_review", &v, "pass", json!([])))).await;
         assert_eq!((status, body["field"].as_str()), (422, Some("spot_check")), "{body}");
         let message = body["message"].as_str().unwrap();
@@ -145,6 +160,8 @@ on_both_databases! {
         codes.sort_unstable();
         assert_eq!(codes, [200, 409], "{a:?} {b:?}");
         assert_eq!(count(&db, "claim_call_back").await, 3);
+
+        assert_eq!(due(&app, &staff, &id).await, None, "the calls are done");
 
         // what the parties said reaches the roles that read cases only
         let (_, seen) = call(&app, &staff, "GET", &format!("/api/v1/claims/{id}"), None).await;

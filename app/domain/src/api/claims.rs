@@ -76,6 +76,22 @@ pub struct ClaimSummary {
     /// decision (at 审批); counted for the party group only.
     #[serde(default)]
     pub special_waiting: u32,
+    /// At 初审, under a rule that asks for call-backs (回访抽查): whether
+    /// the sample is drawn and how many calls wait; none once they are
+    /// done, or past 初审.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_backs: Option<CallBacksDue>,
+}
+
+/// What 初审 still has to do for a claim's call-backs (回访抽查).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum CallBacksDue {
+    /// The sample is not drawn yet.
+    NotDrawn,
+    /// Drawn; `calls` sampled lines still wait for a party reached.
+    Waiting { calls: u32 },
 }
 
 /// One claim whole (`GET /api/v1/claims/{id}`, and the answer of a step),

@@ -24,9 +24,9 @@ pub use cases::{
     OverriddenValue, ServerCase,
 };
 pub use claims::{
-    BulkStepAnswer, BulkStepRequest, BulkStepResult, ClaimAt, ClaimDraft, ClaimSummary, ClaimView,
-    MAX_BULK_CLAIMS, MediatorPaymentRequest, MyLine, MySubsidy, NewClaim, ReceiptRequest,
-    StepRequest, TownshipPaymentRequest,
+    BulkStepAnswer, BulkStepRequest, BulkStepResult, CallBacksDue, ClaimAt, ClaimDraft,
+    ClaimSummary, ClaimView, MAX_BULK_CLAIMS, MediatorPaymentRequest, MyLine, MySubsidy, NewClaim,
+    ReceiptRequest, StepRequest, TownshipPaymentRequest,
 };
 pub use error::{ErrorBody, ErrorCode};
 pub use inbox::{Inbox, InboxItem, InboxKind};
