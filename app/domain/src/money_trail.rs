@@ -192,6 +192,22 @@ pub enum MoneyEvent {
     },
 }
 
+impl MoneyEvent {
+    /// Its `kind` on the wire.
+    pub fn code(&self) -> &'static str {
+        match self {
+            MoneyEvent::Version { .. } => "version",
+            MoneyEvent::Claimed { .. } => "claimed",
+            MoneyEvent::LineChanged { .. } => "line_changed",
+            MoneyEvent::SpecialDecided { .. } => "special_decided",
+            MoneyEvent::ClaimReturned { .. } => "claim_returned",
+            MoneyEvent::Approved { .. } => "approved",
+            MoneyEvent::Paid { .. } => "paid",
+            MoneyEvent::Receipt { .. } => "receipt",
+        }
+    }
+}
+
 /// One line of the trail: when, by whom (a name), what.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -540,19 +556,7 @@ mod tests {
     }
 
     fn kinds(t: &MoneyTrail) -> Vec<&'static str> {
-        t.entries
-            .iter()
-            .map(|e| match e.what {
-                MoneyEvent::Version { .. } => "version",
-                MoneyEvent::Claimed { .. } => "claimed",
-                MoneyEvent::LineChanged { .. } => "line_changed",
-                MoneyEvent::SpecialDecided { .. } => "special_decided",
-                MoneyEvent::ClaimReturned { .. } => "claim_returned",
-                MoneyEvent::Approved { .. } => "approved",
-                MoneyEvent::Paid { .. } => "paid",
-                MoneyEvent::Receipt { .. } => "receipt",
-            })
-            .collect()
+        t.entries.iter().map(|e| e.what.code()).collect()
     }
 
     #[test]
@@ -766,7 +770,7 @@ mod tests {
             },
         };
         let json = serde_json::to_value(&entry).unwrap();
-        assert_eq!(json["what"]["kind"], "version");
+        assert_eq!(json["what"]["kind"], entry.what.code());
         assert_eq!(json["what"]["facts"][0]["now"]["field"], "closed_on");
         assert_eq!(json["what"]["facts"][0]["now"]["value"], "2026-08-01");
         assert_eq!(json["what"]["now"]["amount"], "30.00");

@@ -330,19 +330,6 @@ fn entry_words(e: &MoneyEntry, en: bool) -> (String, Vec<String>) {
     }
 }
 
-fn kind_code(e: &MoneyEvent) -> &'static str {
-    match e {
-        MoneyEvent::Version { .. } => "version",
-        MoneyEvent::Claimed { .. } => "claimed",
-        MoneyEvent::LineChanged { .. } => "line_changed",
-        MoneyEvent::SpecialDecided { .. } => "special_decided",
-        MoneyEvent::ClaimReturned { .. } => "claim_returned",
-        MoneyEvent::Approved { .. } => "approved",
-        MoneyEvent::Paid { .. } => "paid",
-        MoneyEvent::Receipt { .. } => "receipt",
-    }
-}
-
 #[component]
 fn Entry(e: MoneyEntry, en: bool) -> impl IntoView {
     let (head, lines) = entry_words(&e, en);
@@ -351,7 +338,7 @@ fn Entry(e: MoneyEntry, en: bool) -> impl IntoView {
         e.by.clone()
             .unwrap_or_else(|| if en { "unknown" } else { "未知" }.into());
     view! {
-        <li class="history__version" data-testid="money-entry" data-kind=kind_code(&e.what)>
+        <li class="history__version" data-testid="money-entry" data-kind=e.what.code()>
             <p><strong>{head}</strong></p>
             <p class="muted">{who} " · " {when}</p>
             {(!lines.is_empty()).then(|| view! {

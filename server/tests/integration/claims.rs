@@ -13,12 +13,12 @@ use domain::case::RiskLevel;
 use domain::sync::{Refusal, Status};
 use serde_json::{Value, json};
 
-const HEAD: &str = "13900000001";
-const DIRECTOR: &str = "13900000003";
-const LEADER: &str = "13900000004";
-const TOWNSHIP_FINANCE: &str = "13900000005";
-const APPROVER: &str = "13900000007";
-const BUREAU_FINANCE: &str = "13900000009";
+pub(crate) const HEAD: &str = "13900000001";
+pub(crate) const DIRECTOR: &str = "13900000003";
+pub(crate) const LEADER: &str = "13900000004";
+pub(crate) const TOWNSHIP_FINANCE: &str = "13900000005";
+pub(crate) const APPROVER: &str = "13900000007";
+pub(crate) const BUREAU_FINANCE: &str = "13900000009";
 const PARTY_GROUP: &str = "13900000008";
 
 fn today() -> String {

@@ -6,18 +6,14 @@
 //! bureau, the finance offices and the committee; nobody outside the
 //! committee's branch. On SQLite and PostgreSQL, with the demo's log-ins.
 
-use crate::claims::{call, called_back, closed, step};
+use crate::claims::{
+    APPROVER, BUREAU_FINANCE, DIRECTOR, HEAD, LEADER, TOWNSHIP_FINANCE, call, called_back, closed,
+    step,
+};
 use crate::support::device::*;
 use crate::support::{TestApp, TestDb};
 use domain::sync::Status;
 use serde_json::{Value, json};
-
-const HEAD: &str = "13900000001";
-const DIRECTOR: &str = "13900000003";
-const LEADER: &str = "13900000004";
-const TOWNSHIP_FINANCE: &str = "13900000005";
-const APPROVER: &str = "13900000007";
-const BUREAU_FINANCE: &str = "13900000009";
 
 fn today() -> String {
     domain::dates::format_iso(domain::dates::china_date(jiff::Timestamp::now()))
