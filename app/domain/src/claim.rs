@@ -1179,23 +1179,11 @@ mod tests {
 
     fn claim(lines: Vec<ClaimLine>) -> Claim {
         Claim {
-            id: ClaimId::stable("claim"),
-            unit_id: UnitId::stable("v"),
             unit_name: "村调委会".into(),
-            township_id: UnitId::stable("t"),
             township_name: "镇".into(),
-            quarter: "2026-Q3".parse().unwrap(),
             rule_set: rules().id.clone(),
-            stage: Stage::At(Step::FirstReview),
-            version: 1,
-            submitted_by: PersonId::stable("head"),
-            submitted_by_name: "主任".into(),
             submitted_at: at(),
-            lines,
-            changes: vec![],
-            signatures: vec![],
-            special_decisions: vec![],
-            spot_check: None,
+            ..crate::testing::claim(lines)
         }
     }
 

@@ -452,9 +452,7 @@ fn claim_entries(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::claim::{
-        ClaimLine, LineChange, PaymentPart, Receipt, Signature, SpecialDecision, Stage,
-    };
+    use crate::claim::{ClaimLine, LineChange, PaymentPart, Receipt, Signature, SpecialDecision};
     use crate::testing::{general_case, oral_case};
     use crate::{PersonId, UnitId};
     use proptest::prelude::*;
@@ -487,19 +485,8 @@ mod tests {
 
     fn claim_of(case: &Case, tier: &str, yuan: u32) -> Claim {
         Claim {
-            id: ClaimId::stable("claim"),
-            unit_id: UnitId::stable("v"),
-            unit_name: "大潭村调委会".into(),
-            township_id: UnitId::stable("t"),
-            township_name: "鹿城镇".into(),
-            quarter: "2026-Q3".parse().unwrap(),
-            rule_set: "chuxiong-2014".into(),
-            stage: Stage::At(Step::FirstReview),
-            version: 1,
-            submitted_by: PersonId::stable("head"),
-            submitted_by_name: "主任".into(),
             submitted_at: at(100),
-            lines: vec![ClaimLine {
+            ..crate::testing::claim(vec![ClaimLine {
                 case_id: case.id,
                 number: "(2026)楚人调字第 1 号".into(),
                 parties: vec!["张三".into(), "李四".into()],
@@ -511,11 +498,7 @@ mod tests {
                 amount: Money::yuan(yuan),
                 late: false,
                 special: None,
-            }],
-            changes: vec![],
-            signatures: vec![],
-            special_decisions: vec![],
-            spot_check: None,
+            }])
         }
     }
 

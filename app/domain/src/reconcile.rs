@@ -380,20 +380,9 @@ mod tests {
             id: ClaimId::stable(key),
             unit_id: UnitId::stable(key),
             unit_name: format!("{key}村调委会"),
-            township_id: UnitId::stable("t"),
-            township_name: "鹿城镇".into(),
             quarter: quarter(),
-            rule_set: "chuxiong-2014".into(),
-            stage: Stage::At(Step::FirstReview),
-            version: 1,
-            submitted_by: PersonId::stable("head"),
-            submitted_by_name: "主任".into(),
             submitted_at: at(),
-            lines,
-            changes: vec![],
-            signatures: vec![],
-            special_decisions: vec![],
-            spot_check: None,
+            ..crate::testing::claim(lines)
         }
     }
 

@@ -202,7 +202,7 @@ mod tests {
     use super::*;
     use crate::claim::{ClaimLine, Decision, Signature};
     use crate::rules::{CommitteeKind, FormCode, Method, Outcome, builtin};
-    use crate::{ClaimId, UnitId};
+
     use jiff::civil::Date;
 
     fn rules() -> &'static RuleSet {
@@ -234,23 +234,13 @@ mod tests {
 
     fn at_approval() -> Claim {
         Claim {
-            id: ClaimId::stable("claim"),
-            unit_id: UnitId::stable("v"),
             unit_name: "村调委会".into(),
-            township_id: UnitId::stable("t"),
             township_name: "镇".into(),
-            quarter: "2026-Q3".parse().unwrap(),
             rule_set: rules().id.clone(),
             stage: Stage::At(Step::Approval),
             version: 5,
-            submitted_by: PersonId::stable("head"),
-            submitted_by_name: "主任".into(),
             submitted_at: at(),
-            lines: vec![line(1, true), line(2, false)],
-            changes: vec![],
-            signatures: vec![],
-            special_decisions: vec![],
-            spot_check: None,
+            ..crate::testing::claim(vec![line(1, true), line(2, false)])
         }
     }
 

@@ -281,7 +281,7 @@ mod tests {
     use super::*;
     use crate::claim::ClaimLine;
     use crate::rules::builtin;
-    use crate::{ClaimId, UnitId};
+
     use jiff::civil::Date;
     use proptest::prelude::*;
 
@@ -319,23 +319,8 @@ mod tests {
             })
             .collect();
         Claim {
-            id: ClaimId::stable("claim"),
-            unit_id: UnitId::stable("v"),
-            unit_name: "大潭村调委会".into(),
-            township_id: UnitId::stable("t"),
-            township_name: "鹿城镇".into(),
-            quarter: "2026-Q3".parse().unwrap(),
-            rule_set: "chuxiong-2014".into(),
-            stage: Stage::At(Step::FirstReview),
-            version: 1,
-            submitted_by: PersonId::stable("head"),
-            submitted_by_name: "主任".into(),
             submitted_at: at(),
-            lines,
-            changes: vec![],
-            signatures: vec![],
-            special_decisions: vec![],
-            spot_check: None,
+            ..crate::testing::claim(lines)
         }
     }
 

@@ -94,6 +94,34 @@ pub fn general_case() -> Case {
     }
 }
 
+/// A claim of `lines` by the sample village committee for 2026-Q3, just
+/// submitted (2026-10-08 10:00 China time) and waiting at 初审; tests
+/// change what they are about with `Claim { .., ..claim(lines) }`.
+pub fn claim(lines: Vec<crate::claim::ClaimLine>) -> crate::claim::Claim {
+    use crate::claim::{Claim, Stage, Step};
+    Claim {
+        id: crate::ClaimId::stable("claim"),
+        unit_id: UnitId::stable("v"),
+        unit_name: "大潭村调委会".into(),
+        township_id: UnitId::stable("t"),
+        township_name: "鹿城镇".into(),
+        quarter: "2026-Q3".parse().expect("a sample quarter is valid"),
+        rule_set: "chuxiong-2014".into(),
+        stage: Stage::At(Step::FirstReview),
+        version: 1,
+        submitted_by: PersonId::stable("head"),
+        submitted_by_name: "主任".into(),
+        submitted_at: "2026-10-08T02:00:00Z"
+            .parse()
+            .expect("a sample time is valid"),
+        lines,
+        changes: vec![],
+        signatures: vec![],
+        special_decisions: vec![],
+        spot_check: None,
+    }
+}
+
 /// A small tree as the phones keep it: the city, one township, a village
 /// with one villager group, and a community (`UnitRecord`s, parents first).
 pub fn unit_tree() -> Vec<UnitRecord> {
